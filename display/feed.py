@@ -1,0 +1,422 @@
+"""The feed: the only part of the screen program that talks to the service.
+
+A worker thread keeps the snapshot current and hands what it learns to the render loop
+through a queue, read between frames with :meth:`Feed.drain`; the loop never waits on
+the network.
+
+- ``GET /api/v1/display/snapshot`` with ``If-None-Match`` (a 304 costs nothing);
+- ``GET /api/v1/display/events`` (server-sent events): each ``snapshot`` event triggers a
+  fetch, so a change posted from a phone is on screen within a second; a dropped stream is
+  reopened with exponential backoff and jitter; a service without the stream is polled
+  every ``poll_interval_s``;
+- a snapshot that is not JSON, has an unknown ``schema_version`` or bad data is logged and
+  dropped: the previous one stays on screen;
+- hire photos are downloaded, cached and decoded (and shrunk) here, off the render thread.
+
+    >>> feed = Feed("http://127.0.0.1:8000", token, DisplayCache(path))
+    >>> feed.start()
+    >>> for message in feed.drain(): ...   # between two frames
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pygame
+from pydantic import ValidationError
+
+from api.contract import SCHEMA_VERSION, Snapshot
+from display.cache import DisplayCache
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_PATH = "/api/v1/display/snapshot"
+EVENTS_PATH = "/api/v1/display/events"
+
+
+@dataclass(frozen=True)
+class SnapshotUpdate:
+    """A new valid snapshot, from the service or from the disk cache."""
+
+    snapshot: Snapshot
+    etag: str | None
+    from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class PhotoUpdate:
+    """A decoded hire photo, or None when it is gone or could not be decoded."""
+
+    hire_id: int
+    image: pygame.Surface | None
+
+
+@dataclass(frozen=True)
+class AuthRefused:
+    """The service refused the screen token (missing, invalid or revoked)."""
+
+    detail: str
+
+
+FeedMessage = SnapshotUpdate | PhotoUpdate | AuthRefused
+
+
+def parse_snapshot(body: bytes | str) -> Snapshot | None:
+    """Return the snapshot in ``body``, or None after logging why it was rejected."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        log.warning("feed: snapshot rejected, not JSON (%s); keeping the previous one", exc)
+        return None
+    if not isinstance(data, dict):
+        log.warning("feed: snapshot rejected, not a JSON object; keeping the previous one")
+        return None
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        log.warning(
+            "feed: snapshot rejected, unknown schema_version %r (this screen reads %d); "
+            "keeping the previous one",
+            version,
+            SCHEMA_VERSION,
+        )
+        return None
+    try:
+        return Snapshot.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        log.warning(
+            "feed: snapshot rejected, bad data at %s: %s (%d error(s)); keeping the previous one",
+            where or "?",
+            first.get("msg"),
+            exc.error_count(),
+        )
+        return None
+
+
+def decode_photo(data: bytes, cover: tuple[int, int] | None) -> pygame.Surface | None:
+    """Decode image bytes; shrink so it still covers ``cover`` (w, h). None if undecodable."""
+    try:
+        image = pygame.image.load(io.BytesIO(data))
+    except (pygame.error, ValueError, OSError) as exc:
+        log.warning("feed: photo could not be decoded (%s); skipped", exc)
+        return None
+    if image.get_bitsize() not in (24, 32):
+        # smoothscale needs true colour; palette images are rare but exist.
+        full = pygame.Surface(image.get_size(), 0, 32)
+        full.blit(image, (0, 0))
+        image = full
+    if cover:
+        width, height = image.get_size()
+        # Keep just enough pixels to fill any box up to ``cover`` when cropped: a
+        # 12-megapixel camera photo would otherwise cost ~48 MB of RAM.
+        scale = max(cover[0] / width, cover[1] / height)
+        if scale < 1:
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image = pygame.transform.smoothscale(image, size)
+    return image
+
+
+class Feed:
+    """Worker thread keeping the screen's snapshot and photos current.
+
+    ``transport`` replaces the network in unit tests; ``now`` gives the wall clock (UTC).
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str | None,
+        cache: DisplayCache | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        poll_interval_s: float = 30.0,
+        photo_cover: tuple[int, int] | None = (1920, 1080),
+        backoff_base_s: float = 1.0,
+        backoff_max_s: float = 30.0,
+        stream_read_timeout_s: float = 45.0,
+        retry_stream_after_s: float = 300.0,
+        now: Callable[[], datetime] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.cache = cache
+        self.poll_interval_s = poll_interval_s
+        self.photo_cover = photo_cover
+        self.backoff_base_s = backoff_base_s
+        self.backoff_max_s = backoff_max_s
+        self.retry_stream_after_s = retry_stream_after_s
+        self._now = now or (lambda: datetime.now(UTC))
+        self._rng = rng or random.Random()
+        headers = {"User-Agent": "couloir-display"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._client = httpx.Client(
+            base_url=self.api_url,
+            headers=headers,
+            transport=transport,
+            # Keep-alive comments arrive every 15 s: three missed ones mean a dead stream.
+            timeout=httpx.Timeout(10.0, read=stream_read_timeout_s),
+        )
+        self._queue: queue.Queue[FeedMessage] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._delivered_photos: dict[int, str] = {}
+        self.etag: str | None = None
+        self.snapshot: Snapshot | None = None
+        #: Wall-clock time of the last answer from the service (None: never yet).
+        self.last_contact: datetime | None = None
+        #: "connecting", "live" (event stream open), "polling" or "unreachable".
+        self.mode = "connecting"
+
+    # -- the render loop's side -------------------------------------------------------
+
+    def drain(self) -> list[FeedMessage]:
+        """Return (without waiting) every message queued since the last call."""
+        messages: list[FeedMessage] = []
+        while True:
+            try:
+                messages.append(self._queue.get_nowait())
+            except queue.Empty:
+                return messages
+
+    def start(self) -> None:
+        """Load the cache, then keep the snapshot current in a daemon thread."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="couloir-feed", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker and close connections (an open event stream is cut)."""
+        self._stop.set()
+        # Closing the client breaks a read blocked on the event stream.
+        self._client.close()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stop.is_set()
+
+    # -- one-shot operations (also used by ``--screenshot``) -------------------------
+
+    def load_cache(self) -> bool:
+        """Queue the cached snapshot and its photos; return True if there was one."""
+        if self.cache is None:
+            return False
+        cached = self.cache.load_snapshot()
+        if cached is None:
+            return False
+        with self._lock:
+            self.snapshot = cached.snapshot
+            self.etag = cached.etag
+        log.info("feed: starting from the snapshot cached at %s", cached.saved_at.isoformat())
+        self._queue.put(SnapshotUpdate(cached.snapshot, cached.etag, from_cache=True))
+        self._sync_photos(cached.snapshot, offline=True)
+        return True
+
+    def fetch(self) -> bool:
+        """GET the snapshot once; return True if the service answered usefully."""
+        headers = {"If-None-Match": self.etag} if self.etag else {}
+        try:
+            response = self._client.get(SNAPSHOT_PATH, headers=headers)
+        except httpx.HTTPError as exc:
+            log.info("feed: snapshot fetch failed: %s", _describe(exc))
+            return False
+        if response.status_code == 304:
+            self._mark_contact()
+            return True
+        if response.status_code in (401, 403):
+            self._refused(response)
+            return False
+        if response.status_code != 200:
+            log.warning("feed: snapshot fetch answered HTTP %d", response.status_code)
+            return False
+        self._mark_contact()
+        snapshot = parse_snapshot(response.content)
+        if snapshot is None:
+            return True
+        etag = response.headers.get("ETag")
+        with self._lock:
+            self.snapshot = snapshot
+            self.etag = etag
+        if self.cache is not None:
+            self.cache.save_snapshot(response.content, etag)
+        self._queue.put(SnapshotUpdate(snapshot, etag))
+        self._sync_photos(snapshot)
+        return True
+
+    # -- the worker -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self.load_cache()
+            self._loop()
+        except Exception:  # pragma: no cover - last resort, the loop must not die silently
+            log.exception("feed: worker crashed")
+
+    def _loop(self) -> None:
+        failures = 0
+        stream_retry_at = 0.0
+        clock = time.monotonic
+        while not self._stop.is_set():
+            # Without an event stream, try it again only every ``retry_stream_after_s``.
+            outcome = self._listen() if clock() >= stream_retry_at else "unavailable"
+            if self._stop.is_set():
+                return
+            if outcome == "ended":
+                # The stream was up: reconnect soon, but never in a tight loop.
+                failures = 0
+                self.mode = "connecting"
+                self._stop.wait(self._backoff(0))
+            elif outcome == "unreachable":
+                failures += 1
+                self.mode = "unreachable"
+                self._stop.wait(self._backoff(failures))
+            elif outcome == "refused":
+                failures += 1
+                self.mode = "unreachable"
+                self._stop.wait(max(self._backoff(failures), self.poll_interval_s))
+            else:  # the service has no event stream: poll it
+                if stream_retry_at <= clock():
+                    stream_retry_at = clock() + self.retry_stream_after_s
+                    log.info("feed: no event stream, polling every %.0f s", self.poll_interval_s)
+                self.mode = "polling"
+                self.fetch()
+                self._stop.wait(self.poll_interval_s)
+
+    def _backoff(self, failures: int) -> float:
+        """Exponential delay with jitter (half fixed, half random) so screens spread out."""
+        delay = min(self.backoff_max_s, self.backoff_base_s * (2 ** max(0, failures - 1)))
+        return delay / 2 + self._rng.uniform(0, delay / 2)
+
+    def _listen(self) -> str:
+        """Follow the event stream until it ends; return how it ended."""
+        connected = False
+        try:
+            with self._client.stream(
+                "GET", EVENTS_PATH, headers={"Accept": "text/event-stream"}
+            ) as response:
+                status = response.status_code
+                if status in (401, 403):
+                    response.read()
+                    self._refused(response)
+                    return "refused"
+                kind = response.headers.get("Content-Type", "")
+                if status in (404, 405, 501) or (
+                    status == 200 and not kind.startswith("text/event-stream")
+                ):
+                    return "unavailable"
+                if status != 200:
+                    log.info("feed: event stream answered HTTP %d", status)
+                    return "unreachable"
+                connected = True
+                self.mode = "live"
+                self._mark_contact()
+                # Catch up at once: changes made while we were away sent no event to us.
+                self.fetch()
+                self._follow(response)
+                return "ended"
+        except httpx.HTTPError as exc:
+            if not self._stop.is_set():
+                state = "lost" if connected else "down"
+                log.info("feed: event stream %s: %s", state, _describe(exc))
+            return "ended" if connected else "unreachable"
+        except (OSError, RuntimeError) as exc:
+            # A stop() closing the client under a blocked read lands here.
+            if not self._stop.is_set():
+                log.info("feed: event stream closed: %s", exc)
+            return "ended" if connected else "unreachable"
+
+    def _follow(self, response: httpx.Response) -> None:
+        event = ""
+        data: list[str] = []
+        for line in response.iter_lines():
+            if self._stop.is_set():
+                return
+            self._mark_contact()
+            if line.startswith(":"):
+                continue  # keep-alive comment
+            if line == "":
+                if event in ("", "snapshot"):
+                    self._on_event("\n".join(data))
+                event, data = "", []
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].lstrip())
+
+    def _on_event(self, data: str) -> None:
+        try:
+            etag = json.loads(data).get("etag") if data else None
+        except (ValueError, AttributeError):
+            etag = None
+        if etag is not None and etag == self.etag:
+            return  # we already have that snapshot
+        self.fetch()
+
+    def _mark_contact(self) -> None:
+        self.last_contact = self._now()
+
+    def _refused(self, response: httpx.Response) -> None:
+        try:
+            detail = str(response.json().get("detail", ""))
+        except (ValueError, AttributeError):
+            detail = ""
+        log.warning("feed: the service refused the screen token (%s)", detail or "401")
+        self._queue.put(AuthRefused(detail))
+
+    # -- photos ---------------------------------------------------------------------
+
+    def _sync_photos(self, snapshot: Snapshot, offline: bool = False) -> None:
+        wanted = {hire.id: hire.photo_path for hire in snapshot.hires if hire.photo_path}
+        for hire_id in list(self._delivered_photos):
+            if hire_id not in wanted:
+                # Tell the renderer to let go of it, so memory does not grow with time.
+                del self._delivered_photos[hire_id]
+                self._queue.put(PhotoUpdate(hire_id, None))
+        for hire_id, source in wanted.items():
+            if self._stop.is_set():
+                return
+            if self._delivered_photos.get(hire_id) == source:
+                continue
+            data = self.cache.load_photo(hire_id, source) if self.cache else None
+            if data is None and not offline:
+                data = self._download(source)
+                if data is not None and self.cache is not None:
+                    self.cache.save_photo(hire_id, source, data)
+            if data is None:
+                continue  # try again with the next snapshot
+            self._delivered_photos[hire_id] = source
+            self._queue.put(PhotoUpdate(hire_id, decode_photo(data, self.photo_cover)))
+        if self.cache is not None and not offline:
+            self.cache.prune_photos(wanted)
+
+    def _download(self, source: str) -> bytes | None:
+        url = source if source.startswith(("http://", "https://")) else "/" + source.lstrip("/")
+        try:
+            response = self._client.get(url)
+        except httpx.HTTPError as exc:
+            log.info("feed: photo %s not downloaded: %s", source, _describe(exc))
+            return None
+        if response.status_code != 200:
+            log.warning("feed: photo %s answered HTTP %d", source, response.status_code)
+            return None
+        return response.content
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

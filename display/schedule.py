@@ -1,0 +1,126 @@
+"""When the corridor screen is on: the agency's opening hours, in the agency's timezone.
+
+Outside those hours the screen shows black and runs ``COULOIR_SCREEN_OFF_COMMAND`` (the Pi
+image wires it to HDMI-CEC); at opening it runs ``COULOIR_SCREEN_ON_COMMAND``. An empty
+schedule means "always on".
+
+    >>> is_open(snapshot.screen.schedule, datetime.now(ZoneInfo("Europe/Paris")))
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import subprocess
+from collections.abc import Sequence
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from api.contract import OpeningSlot, Snapshot
+
+log = logging.getLogger(__name__)
+
+
+def _parse(hhmm: str) -> time:
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    if hours == 24 and minutes == 0:
+        return time.max
+    return time(hours, minutes)
+
+
+def is_open(schedule: Sequence[OpeningSlot], local_now: datetime) -> bool:
+    """Return True if ``local_now`` (agency local time) falls in one opening slot.
+
+    A slot whose closing time is not after its opening time runs past midnight.
+    """
+    if not schedule:
+        return True
+    today = local_now.weekday()
+    yesterday = (today - 1) % 7
+    clock = local_now.time().replace(tzinfo=None)
+    for slot in schedule:
+        try:
+            opens, closes = _parse(slot.opens), _parse(slot.closes)
+        except ValueError:
+            log.warning("schedule: ignoring slot %s-%s", slot.opens, slot.closes)
+            continue
+        if opens < closes:
+            if slot.weekday == today and opens <= clock < closes:
+                return True
+        else:  # overnight: from ``opens`` on its day until ``closes`` the next day
+            if slot.weekday == today and clock >= opens:
+                return True
+            if slot.weekday == yesterday and clock < closes:
+                return True
+    return False
+
+
+def agency_zone(snapshot: Snapshot | None) -> ZoneInfo:
+    """The agency's timezone (Europe/Paris when unknown)."""
+    name = snapshot.agency.timezone if snapshot else "Europe/Paris"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("schedule: unknown timezone %r, using Europe/Paris", name)
+        return ZoneInfo("Europe/Paris")
+
+
+class ScreenPower:
+    """Tracks on/off and runs the configured commands on each transition."""
+
+    def __init__(self, on_command: str | None = None, off_command: str | None = None) -> None:
+        self.on_command = on_command
+        self.off_command = off_command
+        #: None until the first decision, so the first "off" also runs its command.
+        self.is_on: bool | None = None
+        self._children: list[subprocess.Popen[bytes]] = []
+
+    def update(self, snapshot: Snapshot | None, now: datetime) -> bool:
+        """Decide on/off for ``now`` (aware datetime); return True if the screen is on."""
+        on = True
+        if snapshot is not None:
+            on = is_open(snapshot.screen.schedule, now.astimezone(agency_zone(snapshot)))
+        if on != self.is_on:
+            first = self.is_on is None
+            self.is_on = on
+            # Starting up during opening hours: the TV is already on, nothing to run.
+            if not (first and on):
+                log.info("schedule: screen %s", "on" if on else "off")
+                self._run(self.on_command if on else self.off_command)
+        self._reap()
+        return on
+
+    def _run(self, command: str | None) -> None:
+        if not command:
+            return
+        try:
+            # The operator's own command; not waited for, so a slow CEC call cannot
+            # freeze the picture.
+            child = subprocess.Popen(
+                shlex.split(command),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except (OSError, ValueError) as exc:
+            log.warning("schedule: command %r failed to start: %s", command, exc)
+            return
+        self._children.append(child)
+
+    def _reap(self) -> None:
+        for child in list(self._children):
+            code = child.poll()
+            if code is not None:
+                self._children.remove(child)
+                if code != 0:
+                    log.warning("schedule: command %s exited with %d", child.args, code)
+
+    def wait(self, timeout: float = 5.0) -> None:
+        """Wait for commands still running (tests, clean exit)."""
+        for child in self._children:
+            try:
+                child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("schedule: command %s still running", child.args)
+        self._reap()

@@ -1,0 +1,91 @@
+"""Settings of the corridor screen program, read from ``COULOIR_*`` environment variables.
+
+Each setting is declared once here with its default and the help text shown by
+``couloir display --help-settings`` (and copied into the README).
+
+    >>> DisplaySettings(api_url="http://127.0.0.1:8000").stale_after_s
+    120.0
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_cache_dir() -> Path:
+    """Return the per-user cache folder (``$XDG_CACHE_HOME/couloir`` or ``~/.cache/couloir``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "couloir"
+
+
+class DisplaySettings(BaseSettings):
+    """Everything the screen program can be told, with the environment name ``COULOIR_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="COULOIR_", extra="ignore")
+
+    api_url: str = Field(
+        "http://localhost:8000",
+        description="Base URL of the Couloir service the screen reads from.",
+    )
+    screen_token: str | None = Field(
+        None,
+        description="Bearer token of this screen (printed by `couloir screen add`). "
+        "Without it the screen shows a pairing code and stores the token it receives.",
+    )
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Folder for the last good snapshot, hire photos and the paired token.",
+    )
+    screen_off_command: str | None = Field(
+        None,
+        description="Command run when the agency closes (e.g. turn the TV off over HDMI-CEC).",
+    )
+    screen_on_command: str | None = Field(
+        None,
+        description="Command run when the agency opens (e.g. turn the TV on over HDMI-CEC).",
+    )
+    fps: int = Field(30, ge=1, le=120, description="Frame rate while something moves.")
+    idle_fps: int = Field(
+        10,
+        ge=1,
+        le=120,
+        description="Frame rate while nothing changed on screen (saves CPU on the Pi).",
+    )
+    stale_after_s: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds without contact with the service before the screen shows "
+        "the discreet « données du HH:MM » mark.",
+    )
+    poll_interval_s: float = Field(
+        30.0,
+        gt=0,
+        description="Polling period when the live event stream is not available.",
+    )
+    heartbeat_interval_s: float = Field(
+        60.0, gt=0, description="Seconds between two heartbeats sent to the service."
+    )
+    screenshot_interval_s: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds between two screenshots uploaded for the managers' preview.",
+    )
+    screenshot_width: int = Field(
+        960, ge=160, le=3840, description="Width in pixels of the uploaded screenshot."
+    )
+    pixel_shift_px: int = Field(
+        3,
+        ge=0,
+        le=16,
+        description="Largest shift of the whole picture against burn-in (0 disables it).",
+    )
+    pixel_shift_interval_s: float = Field(
+        300.0, gt=0, description="Seconds between two anti burn-in shifts."
+    )
+    open_retries: int = Field(
+        5, ge=1, le=100, description="Attempts to open the screen before giving up."
+    )
