@@ -97,7 +97,9 @@ def compute_level(
         return clamp(override)
     days_open = max(0, (today - opened_on).days)
     days_to_start = None if start_date is None else (start_date - today).days
-    level = max(_level_from_age(days_open, thresholds), _level_from_start(days_to_start, thresholds))
+    level = max(
+        _level_from_age(days_open, thresholds), _level_from_start(days_to_start, thresholds)
+    )
     if candidates >= thresholds.candidates_to_relieve:
         level -= 1
     return clamp(level)

@@ -1,0 +1,26 @@
+"""SQLModel tables and their API model families, one module per entity."""
+
+from api.models.agency import Agency
+from api.models.announcement import Announcement
+from api.models.audit import AuditEvent
+from api.models.challenge import Challenge, Contribution
+from api.models.hire import Hire
+from api.models.offer import CandidateProposal, Offer
+from api.models.screen import Screen, ScreenPairing
+from api.models.staff import LoginFailure, Staff, StaffSession
+
+__all__ = [
+    "Agency",
+    "Announcement",
+    "AuditEvent",
+    "CandidateProposal",
+    "Challenge",
+    "Contribution",
+    "Hire",
+    "LoginFailure",
+    "Offer",
+    "Screen",
+    "ScreenPairing",
+    "Staff",
+    "StaffSession",
+]

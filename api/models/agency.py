@@ -1,0 +1,33 @@
+"""Agency: the unit every other row belongs to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from api.clock import utcnow
+from api.models.fields import json_column
+
+DEFAULT_OPENING_HOURS: list[dict[str, Any]] = [
+    {"weekday": day, "opens": "08:30", "closes": "17:00"} for day in range(5)
+]
+
+
+class Agency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    timezone: str = Field(default="Europe/Paris", max_length=64)
+    opening_hours: list[dict[str, Any]] = json_column([])
+    # Per-agency urgency thresholds (api.domain.urgency.UrgencyThresholds as a dict).
+    urgency_thresholds: dict[str, Any] = json_column({})
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgencyPublic(SQLModel):
+    id: int
+    code: str
+    name: str
+    timezone: str

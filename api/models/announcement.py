@@ -1,0 +1,52 @@
+"""Announcements: short messages for the screen over a period; urgent ones take it over."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import StringConstraints, model_validator
+from sqlmodel import Field, SQLModel
+
+from api.clock import utcnow
+
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
+
+
+class AnnouncementBase(SQLModel):
+    message: Message
+    urgent: bool = False
+    starts_at: datetime
+    ends_at: datetime
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> AnnouncementBase:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("la fin doit être après le début")
+        return self
+
+
+class Announcement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    message: str = Field(max_length=280)
+    urgent: bool = False
+    starts_at: datetime
+    ends_at: datetime
+    created_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class AnnouncementCreate(AnnouncementBase):
+    pass
+
+
+class AnnouncementPublic(SQLModel):
+    id: int
+    message: str
+    urgent: bool
+    starts_at: datetime
+    ends_at: datetime
+    active: bool
+    version: int

@@ -1,0 +1,50 @@
+"""Reusable column and field definitions shared by the models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, StringConstraints
+from sqlalchemy import JSON, Column
+from sqlmodel import Field
+
+
+def json_column(default: Any) -> Any:
+    """A JSON column with a Python-side default (list or dict)."""
+    return Field(
+        default_factory=lambda: type(default)(default), sa_column=Column(JSON, nullable=False)
+    )
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+        raise ValueError("caractères de contrôle interdits")
+    return value
+
+
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_control_chars),
+]
+"""A required one-line text (names, titles): 1–200 characters after trimming."""
+
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=4000),
+    AfterValidator(_no_control_chars),
+]
+"""A free text (descriptions, stories): up to 4,000 characters."""
+
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=40, pattern=r"^#?[^\s#,]+$"),
+]
+
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+"""An e-mail address, lower-cased; only its shape is checked."""

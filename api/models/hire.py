@@ -1,0 +1,83 @@
+"""Remarkable hires: the stories the gallery shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from sqlmodel import Field, SQLModel
+
+from api.clock import utcnow
+from api.models.fields import LongText, ShortText
+from api.models.staff import StaffRef
+
+HireStatus = Literal["draft", "published", "withdrawn"]
+HIRE_STATUS_LABELS = {"draft": "à valider", "published": "publiée", "withdrawn": "retirée"}
+
+
+class HireBase(SQLModel):
+    employer: ShortText
+    title: ShortText
+    story: LongText = ""
+    hired_on: date
+    expires_on: date | None = None
+    cde_id: int | None = None
+    cdde_id: int | None = None
+    offer_id: int | None = None
+    photo_consent: bool = False
+
+
+class Hire(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    employer: str = Field(max_length=200)
+    title: str = Field(max_length=200)
+    story: str = Field(default="", max_length=4000)
+    hired_on: date
+    expires_on: date | None = None
+    cde_id: int | None = Field(default=None, foreign_key="staff.id")
+    cdde_id: int | None = Field(default=None, foreign_key="staff.id")
+    photo_file: str | None = Field(default=None, max_length=100)
+    photo_consent: bool = False
+    consent_recorded_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    status: str = Field(default="draft", max_length=16, index=True)
+    published_at: datetime | None = None
+    created_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class HireCreate(HireBase):
+    pass
+
+
+class HireUpdate(SQLModel):
+    employer: ShortText | None = None
+    title: ShortText | None = None
+    story: LongText | None = None
+    hired_on: date | None = None
+    expires_on: date | None = None
+    cde_id: int | None = None
+    cdde_id: int | None = None
+    photo_consent: bool | None = None
+    status: HireStatus | None = None
+    version: int | None = None
+
+
+class HirePublic(SQLModel):
+    id: int
+    offer_id: int | None
+    employer: str
+    title: str
+    story: str
+    hired_on: date
+    expires_on: date | None
+    cde: StaffRef | None
+    cdde: StaffRef | None
+    has_photo: bool
+    photo_consent: bool
+    status: str
+    published_at: datetime | None
+    version: int

@@ -1,0 +1,112 @@
+"""Registered corridor screens and the pairing of new ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from api.clock import utcnow
+from api.contract import SCENE_NAMES, OpeningSlot, PlaylistEntry
+from api.models.fields import ShortText, json_column
+
+DEFAULT_PLAYLIST: list[dict[str, Any]] = [
+    {"scene": "offers", "duration_s": 30},
+    {"scene": "hires", "duration_s": 15},
+    {"scene": "challenge", "duration_s": 15},
+    {"scene": "announcements", "duration_s": 10},
+]
+Rotation = Literal[0, 90, 180, 270]
+
+
+class Screen(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(max_length=200)
+    token_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    rotation: int = 0
+    playlist: list[dict[str, Any]] = json_column(DEFAULT_PLAYLIST)
+    # Empty: follow the agency's opening hours.
+    schedule: list[dict[str, Any]] = json_column([])
+    last_heartbeat_at: datetime | None = None
+    reported_version: str | None = Field(default=None, max_length=40)
+    resolution: str | None = Field(default=None, max_length=20)
+    fps: float | None = None
+    uptime_s: int | None = None
+    memory_mb: float | None = None
+    snapshot_etag: str | None = Field(default=None, max_length=80)
+    screenshot_at: datetime | None = None
+    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class ScreenCreate(SQLModel):
+    name: ShortText
+    rotation: Rotation = 0
+
+
+class ScreenUpdate(SQLModel):
+    name: ShortText | None = None
+    rotation: Rotation | None = None
+    playlist: list[PlaylistEntry] | None = None
+    schedule: list[OpeningSlot] | None = None
+    version: int | None = None
+
+    @field_validator("playlist")
+    @classmethod
+    def _playlist_not_empty(cls, value: list[PlaylistEntry] | None) -> list[PlaylistEntry] | None:
+        if value is not None and not value:
+            raise ValueError(f"au moins une scène parmi {', '.join(SCENE_NAMES)}")
+        return value
+
+
+class ScreenPublic(SQLModel):
+    id: int
+    name: str
+    rotation: int
+    playlist: list[dict[str, Any]]
+    schedule: list[dict[str, Any]]
+    online: bool
+    last_heartbeat_at: datetime | None
+    reported_version: str | None
+    resolution: str | None
+    fps: float | None
+    uptime_s: int | None
+    memory_mb: float | None
+    has_screenshot: bool
+    revoked: bool
+    version: int
+
+
+class ScreenCreated(ScreenPublic):
+    token: str
+
+
+class PairRequest(SQLModel):
+    code: str = Field(min_length=4, max_length=12)
+    name: ShortText
+
+
+class Heartbeat(SQLModel):
+    version: str = Field(max_length=40)
+    resolution: str = Field(max_length=20, regex=r"^\d{2,5}x\d{2,5}$")
+    fps: float = Field(ge=0, le=1000)
+    uptime_s: int = Field(ge=0)
+    memory_mb: float | None = Field(default=None, ge=0, le=1_000_000)
+    snapshot_etag: str | None = Field(default=None, max_length=80)
+
+
+class ScreenPairing(SQLModel, table=True):
+    """A screen without a token shows ``code``; a manager enters it to register the screen."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, max_length=12)
+    poll_secret_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    screen_id: int | None = Field(default=None, foreign_key="screen.id")
+    # The screen's token waits here between the manager's pairing and the screen's next poll.
+    pending_token: str | None = Field(default=None, max_length=100)

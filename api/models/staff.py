@@ -1,0 +1,111 @@
+"""Staff accounts, their login sessions and failed login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from api.clock import utcnow
+from api.models.fields import Email, ShortText
+
+Role = Literal["cde", "cdde", "manager", "admin"]
+ROLES: tuple[str, ...] = ("cde", "cdde", "manager", "admin")
+ROLE_LABELS = {
+    "cde": "CDE (entreprises)",
+    "cdde": "CDDE (demandeurs d'emploi)",
+    "manager": "Manager",
+    "admin": "Administrateur",
+}
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+
+
+class StaffBase(SQLModel):
+    name: ShortText
+    email: Email
+    role: Role
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(index=True, unique=True, max_length=254)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=512)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+    @property
+    def service(self) -> str:
+        """The service a contribution is credited to: CDE side or CDDE side."""
+        return "cdde" if self.role == "cdde" else "cde"
+
+
+def _password_ok(value: str) -> str:
+    if len(value) < MIN_PASSWORD:
+        raise ValueError(f"au moins {MIN_PASSWORD} caractères")
+    if len(value) > MAX_PASSWORD:
+        raise ValueError(f"au plus {MAX_PASSWORD} caractères")
+    return value
+
+
+class StaffCreate(StaffBase):
+    email: Email
+    password: str
+
+    _check_password = field_validator("password")(_password_ok)
+
+
+class StaffUpdate(SQLModel):
+    name: ShortText | None = None
+    role: Role | None = None
+    active: bool | None = None
+    password: str | None = None
+    version: int | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        return None if value is None else _password_ok(value)
+
+
+class StaffPublic(SQLModel):
+    id: int
+    name: str
+    email: str
+    role: str
+    active: bool
+    version: int
+
+
+class StaffRef(SQLModel):
+    """A person as other resources cite them."""
+
+    id: int
+    name: str
+    role: str
+
+
+class StaffSession(SQLModel, table=True):
+    """A login: a random token (only its hash is stored) carried by a cookie or a bearer header."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    kind: str = Field(default="cookie", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked: bool = False
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept to throttle guessing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=254)
+    at: datetime = Field(default_factory=utcnow, index=True)

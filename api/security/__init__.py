@@ -1,0 +1,1 @@
+"""Authentication primitives: password hashing, staff sessions, login throttling."""

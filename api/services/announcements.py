@@ -1,0 +1,71 @@
+"""Announcements for the screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from api.clock import to_naive_utc, utcnow
+from api.models import Announcement, Staff
+from api.models.announcement import AnnouncementCreate, AnnouncementPublic
+from api.services import audit
+
+
+def is_active(announcement: Announcement, now: datetime) -> bool:
+    """Within its period at ``now`` (naive UTC)."""
+    return announcement.starts_at <= now < announcement.ends_at
+
+
+def to_public(announcement: Announcement) -> AnnouncementPublic:
+    """Public form, with whether it is on screen now."""
+    return AnnouncementPublic(
+        **announcement.model_dump(exclude={"agency_id", "created_by_id", "created_at"}),
+        active=is_active(announcement, utcnow()),
+    )
+
+
+def list_announcements(
+    db: Session, agency_id: int, *, active_only: bool = False
+) -> list[Announcement]:
+    """The agency's announcements, latest first."""
+    query = select(Announcement).where(Announcement.agency_id == agency_id)
+    if active_only:
+        now = utcnow()
+        query = query.where(col(Announcement.starts_at) <= now, col(Announcement.ends_at) > now)
+    return list(
+        db.exec(query.order_by(col(Announcement.starts_at).desc(), col(Announcement.id).desc()))
+    )
+
+
+def create_announcement(db: Session, actor: Staff, data: AnnouncementCreate) -> Announcement:
+    """Post an announcement (times stored as UTC)."""
+    announcement = Announcement(
+        message=data.message,
+        urgent=data.urgent,
+        starts_at=to_naive_utc(data.starts_at),
+        ends_at=to_naive_utc(data.ends_at),
+        agency_id=actor.agency_id,
+        created_by_id=actor.id,
+    )
+    db.add(announcement)
+    db.flush()
+    audit.record(db, actor, "create", announcement)
+    db.commit()
+    db.refresh(announcement)
+    return announcement
+
+
+def end_announcement(db: Session, actor: Staff, announcement: Announcement) -> Announcement:
+    """Take an announcement off the screen now."""
+    before = audit.state_of(announcement)
+    now = utcnow()
+    announcement.ends_at = max(announcement.starts_at, now)
+    if announcement.starts_at > now:
+        announcement.starts_at = now
+        announcement.ends_at = now
+    announcement.version += 1
+    audit.record(db, actor, "end", announcement, before=before)
+    db.commit()
+    db.refresh(announcement)
+    return announcement

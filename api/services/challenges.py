@@ -1,0 +1,151 @@
+"""The défi TPE: challenges, contributions and their collective progress by service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from api.clock import local_today
+from api.errors import Conflict
+from api.models import Agency, Challenge, Contribution, Offer, Staff
+from api.models.challenge import (
+    ChallengeCreate,
+    ChallengePublic,
+    ChallengeUpdate,
+    ContributionCreate,
+)
+from api.services import audit
+from api.services.common import apply_changes, check_version
+
+
+def is_active(challenge: Challenge, today: date) -> bool:
+    """Open and within its period."""
+    return not challenge.closed and challenge.starts_on <= today <= challenge.ends_on
+
+
+def active_challenge(db: Session, agency: Agency) -> Challenge | None:
+    """The agency's running challenge (the most recently started one if several)."""
+    today = local_today(agency.timezone)
+    return db.exec(
+        select(Challenge)
+        .where(
+            Challenge.agency_id == agency.id,
+            col(Challenge.closed).is_(False),
+            col(Challenge.starts_on) <= today,
+            col(Challenge.ends_on) >= today,
+        )
+        .order_by(col(Challenge.starts_on).desc(), col(Challenge.id).desc())
+    ).first()
+
+
+def progress(db: Session, challenge: Challenge) -> dict[str, int]:
+    """Collective total split by service: ``{"cde": n, "cdde": m}``."""
+    rows = db.exec(
+        select(Contribution.service, func.coalesce(func.sum(Contribution.amount), 0))
+        .where(Contribution.challenge_id == challenge.id)
+        .group_by(Contribution.service)
+    ).all()
+    split = {"cde": 0, "cdde": 0}
+    split.update({service: int(total) for service, total in rows})
+    return split
+
+
+def to_public(db: Session, challenge: Challenge, today: date) -> ChallengePublic:
+    """Public form with progress."""
+    split = progress(db, challenge)
+    return ChallengePublic(
+        **challenge.model_dump(exclude={"agency_id", "created_at"}),
+        active=is_active(challenge, today),
+        total=sum(split.values()),
+        by_service=split,
+    )
+
+
+def recent_contributions(db: Session, challenge: Challenge, limit: int = 5) -> list[Contribution]:
+    """Latest contributions first."""
+    return list(
+        db.exec(
+            select(Contribution)
+            .where(Contribution.challenge_id == challenge.id)
+            .order_by(col(Contribution.created_at).desc(), col(Contribution.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+def create_challenge(db: Session, actor: Staff, data: ChallengeCreate) -> Challenge:
+    """Start a challenge for the actor's agency."""
+    challenge = Challenge(**data.model_dump(), agency_id=actor.agency_id)
+    db.add(challenge)
+    db.flush()
+    audit.record(db, actor, "create", challenge)
+    db.commit()
+    db.refresh(challenge)
+    return challenge
+
+
+def update_challenge(
+    db: Session, actor: Staff, challenge: Challenge, data: ChallengeUpdate
+) -> Challenge:
+    """Edit or close a challenge (version-checked)."""
+    check_version(challenge, data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if changes.get("ends_on") and changes["ends_on"] < challenge.starts_on:
+        raise Conflict("La date de fin précède la date de début.")
+    before = audit.state_of(challenge)
+    apply_changes(challenge, changes)
+    audit.record(db, actor, "update", challenge, before=before)
+    db.commit()
+    db.refresh(challenge)
+    return challenge
+
+
+def contribute(
+    db: Session,
+    actor: Staff,
+    challenge: Challenge,
+    data: ContributionCreate,
+    today: date,
+    *,
+    offer: Offer | None = None,
+) -> Contribution:
+    """Add a contribution credited to the actor's service (never ranked by person)."""
+    if not is_active(challenge, today):
+        raise Conflict("Ce défi n'est pas en cours : il ne reçoit plus de contributions.")
+    contribution = Contribution(
+        agency_id=challenge.agency_id,
+        challenge_id=challenge.id,
+        service=actor.service,
+        amount=data.amount,
+        label=data.label,
+        staff_id=actor.id,
+        offer_id=offer.id if offer else None,
+    )
+    db.add(contribution)
+    db.flush()
+    audit.record(db, actor, "contribute", contribution)
+    return contribution
+
+
+def contribute_for_filled_offer(db: Session, actor: Staff, offer: Offer) -> None:
+    """Filling a TPE offer during an active challenge counts once for it (caller commits)."""
+    agency = db.get(Agency, offer.agency_id)
+    challenge = active_challenge(db, agency) if agency else None
+    if challenge is None or agency is None:
+        return
+    already = db.exec(
+        select(Contribution.id).where(
+            Contribution.challenge_id == challenge.id, Contribution.offer_id == offer.id
+        )
+    ).first()
+    if already is None:
+        label = f"{offer.title} — {offer.employer}"[:200]
+        contribute(
+            db,
+            actor,
+            challenge,
+            ContributionCreate(amount=1, label=label),
+            local_today(agency.timezone),
+            offer=offer,
+        )

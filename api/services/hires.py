@@ -1,0 +1,126 @@
+"""Remarkable hires: stories, credits, photos with consent, moderation."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, col, or_, select
+
+from api.clock import utcnow
+from api.errors import Invalid
+from api.models import Hire, Staff
+from api.models.hire import HireCreate, HirePublic, HireUpdate
+from api.services import audit, photos
+from api.services.common import apply_changes, check_version, staff_refs
+
+
+def to_public(db: Session, hires: list[Hire]) -> list[HirePublic]:
+    """Public form of hires with the credited staff loaded in bulk."""
+    people = staff_refs(db, [h.cde_id for h in hires] + [h.cdde_id for h in hires])
+    return [
+        HirePublic(
+            **h.model_dump(exclude={"agency_id", "photo_file", "cde_id", "cdde_id"}),
+            cde=people.get(h.cde_id) if h.cde_id else None,
+            cdde=people.get(h.cdde_id) if h.cdde_id else None,
+            has_photo=h.photo_file is not None,
+        )
+        for h in hires
+    ]
+
+
+def _check_credits(db: Session, agency_id: int, cde_id: int | None, cdde_id: int | None) -> None:
+    for field, staff_id in (("cde_id", cde_id), ("cdde_id", cdde_id)):
+        if staff_id is None:
+            continue
+        person = db.get(Staff, staff_id)
+        if person is None or person.agency_id != agency_id:
+            raise Invalid("Collègue introuvable dans cette agence.", field=field)
+
+
+def list_hires(db: Session, agency_id: int, *, status: str | None = None) -> list[Hire]:
+    """The agency's hires, newest first."""
+    query = select(Hire).where(Hire.agency_id == agency_id)
+    if status:
+        query = query.where(Hire.status == status)
+    return list(db.exec(query.order_by(col(Hire.hired_on).desc(), col(Hire.id).desc())))
+
+
+def published_hires(db: Session, agency_id: int, today: date) -> list[Hire]:
+    """Hires the gallery shows today: published and not expired."""
+    return list(
+        db.exec(
+            select(Hire)
+            .where(
+                Hire.agency_id == agency_id,
+                Hire.status == "published",
+                or_(col(Hire.expires_on).is_(None), col(Hire.expires_on) >= today),
+            )
+            .order_by(col(Hire.hired_on).desc(), col(Hire.id).desc())
+        )
+    )
+
+
+def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
+    """Write a hire's story (a draft until a manager publishes it)."""
+    _check_credits(db, actor.agency_id, data.cde_id, data.cdde_id)
+    hire = Hire(**data.model_dump(), agency_id=actor.agency_id, created_by_id=actor.id)
+    if data.photo_consent:
+        hire.consent_recorded_by_id = actor.id
+    db.add(hire)
+    db.flush()
+    audit.record(db, actor, "create", hire)
+    db.commit()
+    db.refresh(hire)
+    return hire
+
+
+def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire:
+    """Edit, publish or withdraw a hire (version-checked)."""
+    check_version(hire, data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    _check_credits(db, hire.agency_id, changes.get("cde_id"), changes.get("cdde_id"))
+    for required in ("employer", "title", "hired_on"):
+        if required in changes and changes[required] is None:
+            raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
+    if changes.get("photo_consent") and not hire.photo_consent:
+        hire.consent_recorded_by_id = actor.id
+    if changes.get("status") == "published" and hire.status != "published":
+        hire.published_at = utcnow()
+    before = audit.state_of(hire)
+    apply_changes(hire, changes)
+    hire.updated_at = utcnow()
+    audit.record(db, actor, "update", hire, before=before)
+    db.commit()
+    db.refresh(hire)
+    return hire
+
+
+def set_photo(
+    db: Session, actor: Staff, hire: Hire, raw: bytes, photos_dir: Path, max_bytes: int
+) -> Hire:
+    """Replace the hire's photo with a re-encoded copy of ``raw``."""
+    jpeg = photos.reencode(raw, max_bytes=max_bytes)
+    old = hire.photo_file
+    hire.photo_file = photos.store(photos_dir, f"hire{hire.id}", jpeg)
+    hire.version += 1
+    hire.updated_at = utcnow()
+    audit.record(db, actor, "photo", hire)
+    db.commit()
+    photos.remove(photos_dir, old)
+    db.refresh(hire)
+    return hire
+
+
+def delete_hire(db: Session, actor: Staff, hire: Hire, photos_dir: Path) -> None:
+    """Delete a hire and its photo."""
+    audit.record(db, actor, "delete", hire, before=audit.state_of(hire))
+    name = hire.photo_file
+    db.delete(hire)
+    db.commit()
+    photos.remove(photos_dir, name)
+
+
+def publishable_photo(hire: Hire) -> str | None:
+    """The photo file the screen may show: only with recorded consent."""
+    return hire.photo_file if hire.photo_file and hire.photo_consent else None

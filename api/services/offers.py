@@ -1,0 +1,295 @@
+"""Offers: create, edit, fill, close, list, and the candidates proposed for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from api.clock import aware, local_today, utcnow
+from api.domain import urgency
+from api.domain.codes import random_code
+from api.errors import Conflict, Invalid, NotFound
+from api.models import Agency, CandidateProposal, Offer, Staff
+from api.models.offer import (
+    CandidatePublic,
+    OfferCreate,
+    OfferPublic,
+    OfferUpdate,
+    UrgencyPublic,
+)
+from api.services import audit
+from api.services.common import apply_changes, check_version, get_scoped, staff_refs
+
+NEW_OFFER_HOURS = 48
+
+
+@dataclass(frozen=True)
+class OfferContext:
+    """What turning offers into their public form needs, computed once per request."""
+
+    agency: Agency
+    today: date
+    public_url: str
+    thresholds: urgency.UrgencyThresholds
+
+    @classmethod
+    def for_agency(cls, agency: Agency, public_url: str) -> OfferContext:
+        return cls(
+            agency=agency,
+            today=local_today(agency.timezone),
+            public_url=public_url,
+            thresholds=urgency.UrgencyThresholds(**(agency.urgency_thresholds or {})),
+        )
+
+
+def qr_url(public_url: str, code: str) -> str:
+    """The URL a QR code beside an offer encodes."""
+    return f"{public_url}/o/{code}"
+
+
+def days_open(offer: Offer, today: date) -> int:
+    """Whole days since the offer was opened."""
+    return max(0, (today - aware(offer.opened_at).date()).days)
+
+
+def is_new(opened_at: datetime) -> bool:
+    """Opened less than 48 hours ago."""
+    return utcnow() - opened_at.replace(tzinfo=None) < timedelta(hours=NEW_OFFER_HOURS)
+
+
+def urgency_of(offer: Offer, candidates: int, ctx: OfferContext) -> UrgencyPublic:
+    """The offer's urgency level and label under its agency's thresholds."""
+    level = urgency.compute_level(
+        start_date=offer.start_date,
+        opened_on=aware(offer.opened_at).date(),
+        candidates=candidates,
+        today=ctx.today,
+        thresholds=ctx.thresholds,
+        override=offer.urgency_override,
+    )
+    return UrgencyPublic(
+        level=level,
+        label=urgency.describe(level).label,
+        overridden=offer.urgency_override is not None,
+    )
+
+
+def candidate_counts(db: Session, offer_ids: list[int]) -> dict[int, int]:
+    """Candidates proposed per offer, in one query."""
+    if not offer_ids:
+        return {}
+    rows = db.exec(
+        select(CandidateProposal.offer_id, func.count())
+        .where(col(CandidateProposal.offer_id).in_(offer_ids))
+        .group_by(CandidateProposal.offer_id)
+    )
+    return dict(rows.all())
+
+
+def to_public(
+    db: Session, offers: list[Offer], ctx: OfferContext, *, staff_view: bool = True
+) -> list[OfferPublic]:
+    """Public form of several offers, with urgency, counts and owners loaded in bulk."""
+    counts = candidate_counts(db, [o.id for o in offers if o.id is not None])
+    owners = staff_refs(db, (o.owner_id for o in offers))
+    result = []
+    for offer in offers:
+        candidates = counts.get(offer.id or 0, 0)
+        result.append(
+            OfferPublic(
+                **offer.model_dump(exclude={"staff_note", "owner_id", "agency_id"}),
+                staff_note=offer.staff_note if staff_view else None,
+                urgency=urgency_of(offer, candidates, ctx),
+                qr_url=qr_url(ctx.public_url, offer.code),
+                days_open=days_open(offer, ctx.today),
+                candidates_count=candidates,
+                owner=owners[offer.owner_id],
+            )
+        )
+    return result
+
+
+def sort_for_board(offers: list[OfferPublic]) -> list[OfferPublic]:
+    """Most urgent first, then the oldest."""
+    return sorted(offers, key=lambda o: (-o.urgency.level, o.opened_at, o.id))
+
+
+def list_offers(
+    db: Session,
+    agency_id: int,
+    ctx: OfferContext,
+    *,
+    status: str | None = "open",
+    level: int | None = None,
+    tag: str | None = None,
+    owner_id: int | None = None,
+    search: str | None = None,
+) -> list[OfferPublic]:
+    """The agency's offers, filtered, sorted by urgency then age."""
+    query = select(Offer).where(Offer.agency_id == agency_id)
+    if status:
+        query = query.where(Offer.status == status)
+    if owner_id:
+        query = query.where(Offer.owner_id == owner_id)
+    offers = list(db.exec(query))
+    if tag:
+        wanted = "#" + tag.lstrip("#").lower()
+        offers = [o for o in offers if wanted in (o.tags or [])]
+    if search:
+        needle = search.strip().lower()
+        offers = [o for o in offers if needle in f"{o.employer} {o.title} {o.commune}".lower()]
+    public = to_public(db, offers, ctx)
+    if level is not None:
+        public = [o for o in public if o.urgency.level == level]
+    return sort_for_board(public)
+
+
+def get_offer(db: Session, agency_id: int, offer_id: int) -> Offer:
+    """One offer of this agency, or NotFound."""
+    return get_scoped(db, Offer, offer_id, agency_id, "Offre")
+
+
+def get_by_code(db: Session, code: str) -> Offer:
+    """The offer behind a QR code, whatever the agency, or NotFound."""
+    offer = db.exec(select(Offer).where(Offer.code == code.strip().upper())).first()
+    if offer is None:
+        raise NotFound("Offre introuvable")
+    return offer
+
+
+def _unused_code(db: Session) -> str:
+    while True:
+        code = random_code()
+        if db.exec(select(Offer.id).where(Offer.code == code)).first() is None:
+            return code
+
+
+def create_offer(db: Session, actor: Staff, data: OfferCreate) -> Offer:
+    """Open a new offer owned by ``actor``."""
+    offer = Offer(
+        **data.model_dump(), agency_id=actor.agency_id, owner_id=actor.id, code=_unused_code(db)
+    )
+    db.add(offer)
+    db.flush()
+    audit.record(db, actor, "create", offer)
+    db.commit()
+    db.refresh(offer)
+    return offer
+
+
+def update_offer(
+    db: Session, actor: Staff, offer: Offer, data: OfferUpdate, expected_version: int | None
+) -> Offer:
+    """Apply a partial edit; raise StaleVersion if someone saved in between."""
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
+    check_version(offer, expected_version if expected_version is not None else data.version)
+    merged_override = changes.get("urgency_override", offer.urgency_override)
+    merged_reason = changes.get("urgency_override_reason", offer.urgency_override_reason)
+    if "urgency_override" in changes and merged_override is None:
+        changes["urgency_override_reason"] = None
+    elif merged_override is not None and not (merged_reason or "").strip():
+        raise Invalid("Une urgence forcée demande une raison.", field="urgency_override_reason")
+    for required in ("employer", "title", "contract", "commune", "positions"):
+        if required in changes and changes[required] is None:
+            raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
+    if "tags" in changes and changes["tags"] is None:
+        changes["tags"] = []
+    before = audit.state_of(offer)
+    apply_changes(offer, changes)
+    offer.updated_at = utcnow()
+    audit.record(db, actor, "update", offer, before=before)
+    db.commit()
+    db.refresh(offer)
+    return offer
+
+
+def set_status(
+    db: Session, actor: Staff, offer: Offer, status: str, expected_version: int | None
+) -> Offer:
+    """Mark an offer filled, closed or open again; filling a TPE offer feeds the active défi."""
+    check_version(offer, expected_version)
+    if offer.status == status:
+        raise Conflict(f"L'offre est déjà {_STATUS_WORDS[status]}.")
+    before = audit.state_of(offer)
+    offer.status = status
+    offer.filled_at = utcnow() if status == "filled" else None
+    offer.closed_at = utcnow() if status == "closed" else None
+    offer.version += 1
+    offer.updated_at = utcnow()
+    audit.record(db, actor, status if status != "open" else "reopen", offer, before=before)
+    if status == "filled" and offer.is_tpe:
+        from api.services import challenges  # local: challenges imports offers' helpers
+
+        challenges.contribute_for_filled_offer(db, actor, offer)
+    db.commit()
+    db.refresh(offer)
+    return offer
+
+
+_STATUS_WORDS = {"open": "en cours", "filled": "pourvue", "closed": "clôturée"}
+
+
+def delete_offer(db: Session, actor: Staff, offer: Offer, expected_version: int | None) -> None:
+    """Delete an offer and its candidate proposals."""
+    check_version(offer, expected_version)
+    audit.record(db, actor, "delete", offer, before=audit.state_of(offer))
+    for proposal in db.exec(
+        select(CandidateProposal).where(CandidateProposal.offer_id == offer.id)
+    ):
+        db.delete(proposal)
+    db.delete(offer)
+    db.commit()
+
+
+def propose_candidate(db: Session, actor: Staff, offer: Offer) -> CandidateProposal:
+    """Record that ``actor`` has a candidate for an open offer (no job seeker data)."""
+    if offer.status != "open":
+        raise Conflict("Cette offre n'est plus en cours : elle ne reçoit plus de candidats.")
+    proposal = CandidateProposal(
+        agency_id=offer.agency_id, offer_id=offer.id, proposed_by_id=actor.id
+    )
+    db.add(proposal)
+    db.flush()
+    audit.record(db, actor, "propose", proposal)
+    db.commit()
+    db.refresh(proposal)
+    return proposal
+
+
+def set_outcome(
+    db: Session, actor: Staff, proposal: CandidateProposal, outcome: str
+) -> CandidateProposal:
+    """Record what became of a proposed candidate."""
+    before = audit.state_of(proposal)
+    proposal.outcome = outcome
+    proposal.outcome_at = utcnow()
+    audit.record(db, actor, "outcome", proposal, before=before)
+    db.commit()
+    db.refresh(proposal)
+    return proposal
+
+
+def list_candidates(db: Session, offer: Offer) -> list[CandidatePublic]:
+    """Candidates proposed for an offer, oldest first."""
+    proposals = list(
+        db.exec(
+            select(CandidateProposal)
+            .where(CandidateProposal.offer_id == offer.id)
+            .order_by(col(CandidateProposal.created_at))
+        )
+    )
+    people = staff_refs(db, (p.proposed_by_id for p in proposals))
+    return [
+        CandidatePublic(
+            id=p.id,
+            offer_id=p.offer_id,
+            proposed_by=people[p.proposed_by_id],
+            created_at=p.created_at,
+            outcome=p.outcome,
+            outcome_at=p.outcome_at,
+        )
+        for p in proposals
+    ]

@@ -1,0 +1,180 @@
+"""Corridor screens: registration, pairing, tokens, playlists, heartbeats and screenshots."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from api.clock import utcnow
+from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
+from api.errors import Conflict, Invalid, NotFound, TooLarge
+from api.events import QUIET
+from api.models import Screen, ScreenPairing, Staff
+from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
+from api.services import audit
+from api.services.common import apply_changes, check_version
+
+PAIRING_MINUTES = 15
+ONLINE_WITHIN = timedelta(minutes=3)  # three missed heartbeats
+MAX_SCREENSHOT_BYTES = 2_000_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def to_public(screen: Screen, screenshots_dir: Path) -> ScreenPublic:
+    """Public form with online status from the last heartbeat."""
+    seen = screen.last_heartbeat_at
+    return ScreenPublic(
+        **screen.model_dump(exclude={"agency_id", "token_hash", "created_at", "screenshot_at"}),
+        online=seen is not None and utcnow() - seen < ONLINE_WITHIN and screen.revoked_at is None,
+        has_screenshot=screenshot_path(screenshots_dir, screen).exists(),
+        revoked=screen.revoked_at is not None,
+    )
+
+
+def screenshot_path(screenshots_dir: Path, screen: Screen) -> Path:
+    """Where the screen's latest screenshot is kept."""
+    return screenshots_dir / f"screen-{screen.id}.png"
+
+
+def list_screens(db: Session, agency_id: int) -> list[Screen]:
+    """The agency's screens, by name."""
+    return list(db.exec(select(Screen).where(Screen.agency_id == agency_id).order_by(Screen.name)))
+
+
+def create_screen(
+    db: Session, actor: Staff | None, agency_id: int, data: ScreenCreate
+) -> tuple[Screen, str]:
+    """Register a screen; return it with its token (shown once, stored hashed)."""
+    token = new_token()
+    screen = Screen(
+        agency_id=agency_id, name=data.name, rotation=data.rotation, token_hash=token_hash(token)
+    )
+    db.add(screen)
+    db.flush()
+    audit.record(db, actor, "create", screen, actor_label=None if actor else "ligne de commande")
+    db.commit()
+    db.refresh(screen)
+    return screen, token
+
+
+def screen_for_token(db: Session, token: str) -> Screen | None:
+    """The live screen a bearer token belongs to, or None."""
+    if not token or len(token) > 200:
+        return None
+    screen = db.exec(select(Screen).where(Screen.token_hash == token_hash(token))).first()
+    if screen is None or screen.revoked_at is not None:
+        return None
+    return screen
+
+
+def update_screen(db: Session, actor: Staff, screen: Screen, data: ScreenUpdate) -> Screen:
+    """Rename, rotate, or change a screen's playlist or schedule (version-checked)."""
+    check_version(screen, data.version)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    before = audit.state_of(screen)
+    apply_changes(screen, changes)
+    audit.record(db, actor, "update", screen, before=before)
+    db.commit()
+    db.refresh(screen)
+    return screen
+
+
+def revoke(db: Session, actor: Staff, screen: Screen) -> Screen:
+    """Revoke the screen's token: it stops reading at once."""
+    if screen.revoked_at is not None:
+        raise Conflict("Cet écran est déjà révoqué.")
+    before = audit.state_of(screen)
+    screen.revoked_at = utcnow()
+    screen.token_hash = None
+    screen.version += 1
+    audit.record(db, actor, "revoke", screen, before=before)
+    db.commit()
+    db.refresh(screen)
+    return screen
+
+
+def record_heartbeat(db: Session, screen: Screen, beat: Heartbeat) -> None:
+    """Store what the screen reports about itself (does not wake other screens)."""
+    db.info[QUIET] = True
+    screen.last_heartbeat_at = utcnow()
+    screen.reported_version = beat.version
+    screen.resolution = beat.resolution
+    screen.fps = beat.fps
+    screen.uptime_s = beat.uptime_s
+    screen.memory_mb = beat.memory_mb
+    screen.snapshot_etag = beat.snapshot_etag
+    db.commit()
+
+
+def store_screenshot(db: Session, screen: Screen, png: bytes, screenshots_dir: Path) -> None:
+    """Keep the screen's latest frame (PNG) for managers to look at."""
+    if len(png) > MAX_SCREENSHOT_BYTES:
+        raise TooLarge("Capture trop lourde (2 Mo au maximum).")
+    if not png.startswith(PNG_MAGIC):
+        raise Invalid("La capture doit être une image PNG.")
+    screenshots_dir.mkdir(parents=True, exist_ok=True)
+    target = screenshot_path(screenshots_dir, screen)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(png)
+    tmp.replace(target)
+    db.info[QUIET] = True
+    screen.screenshot_at = utcnow()
+    db.commit()
+
+
+def start_pairing(db: Session) -> tuple[ScreenPairing, str]:
+    """A screen without a token asks for a code to show; return the pairing and its poll secret."""
+    secret = new_token()
+    code = pairing_code()
+    while db.exec(
+        select(ScreenPairing.id).where(
+            ScreenPairing.code == code, col(ScreenPairing.expires_at) > utcnow()
+        )
+    ).first():
+        code = pairing_code()
+    pairing = ScreenPairing(
+        code=code,
+        poll_secret_hash=token_hash(secret),
+        expires_at=utcnow() + timedelta(minutes=PAIRING_MINUTES),
+    )
+    db.add(pairing)
+    db.commit()
+    db.refresh(pairing)
+    return pairing, secret
+
+
+def poll_pairing(db: Session, secret: str) -> dict[str, str]:
+    """What an unpaired screen learns when it polls: pending, or its token (given once)."""
+    pairing = db.exec(
+        select(ScreenPairing).where(ScreenPairing.poll_secret_hash == token_hash(secret))
+    ).first()
+    if pairing is None or (pairing.expires_at < utcnow() and pairing.pending_token is None):
+        raise NotFound("Appairage inconnu ou expiré : redémarrez l'écran pour un nouveau code.")
+    if pairing.pending_token is None:
+        return {"status": "pending", "code": pairing.code}
+    screen = db.get(Screen, pairing.screen_id)
+    token = pairing.pending_token
+    db.delete(pairing)
+    db.commit()
+    return {"status": "paired", "token": token, "screen_name": screen.name if screen else ""}
+
+
+def pair(db: Session, actor: Staff, code: str, name: str) -> Screen:
+    """A manager enters the code shown on a screen: register it in the manager's agency."""
+    wanted = normalise_pairing_code(code)
+    pairing = db.exec(
+        select(ScreenPairing).where(
+            ScreenPairing.code == wanted,
+            col(ScreenPairing.expires_at) > utcnow(),
+            col(ScreenPairing.screen_id).is_(None),
+        )
+    ).first()
+    if pairing is None:
+        raise NotFound("Code inconnu ou expiré : vérifiez le code affiché sur l'écran.")
+    screen, token = create_screen(db, actor, actor.agency_id, ScreenCreate(name=name))
+    pairing.screen_id = screen.id
+    pairing.pending_token = token
+    db.commit()
+    return screen

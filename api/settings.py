@@ -1,0 +1,138 @@
+"""Service settings: declared once, with defaults and help, read from ``COULOIR_*`` variables.
+
+>>> settings = load_settings()
+>>> settings.database_url
+'sqlite:////home/me/.local/share/couloir/couloir.db'
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "couloir"
+
+
+class SettingsError(RuntimeError):
+    """A setting has a wrong value; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. The README table is checked against this class."""
+
+    model_config = SettingsConfigDict(env_prefix="COULOIR_", extra="ignore")
+
+    env: Literal["development", "production"] = Field(
+        "development", description="`production` refuses weak secrets and plain defaults."
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the SQLite database, the secret key and uploaded photos.",
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL; empty means the SQLite file `couloir.db` in DATA_DIR "
+        "(WAL, foreign keys on). PostgreSQL: `postgresql+psycopg://user:pw@host/db`.",
+    )
+    public_url: str = Field(
+        "http://localhost:8000",
+        description="Base URL phones reach, used in QR codes (`PUBLIC_URL/o/{code}`).",
+    )
+    secret_key: str = Field(
+        "",
+        description="Signs CSRF tokens. Empty: generated at first start into "
+        "DATA_DIR/secret_key (mode 0600).",
+    )
+    timezone: str = Field("Europe/Paris", description="Default timezone of new agencies.")
+    session_days: int = Field(
+        14, ge=1, le=365, description="Days a staff login (cookie or bearer token) stays valid."
+    )
+    max_upload_mb: int = Field(10, ge=1, le=50, description="Largest photo accepted, in MB.")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("doit commencer par http:// ou https:// suivi d'un hôte")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"fuseau horaire inconnu : {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_known(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("seuls sqlite:/// et postgresql+psycopg:// sont pris en charge")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'couloir.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+
+def _ensure_secret(settings: Settings) -> Settings:
+    if settings.secret_key:
+        if settings.env == "production" and len(settings.secret_key) < 32:
+            raise SettingsError("COULOIR_SECRET_KEY : au moins 32 caractères en production")
+        return settings
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    settings.secret_key = path.read_text().strip()
+    return settings
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment; raise SettingsError naming the bad one."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "COULOIR_" + str(first["loc"][0]).upper() if first["loc"] else "COULOIR_*"
+        raise SettingsError(f"{name} : {first['msg']}") from None
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"COULOIR_DATA_DIR : dossier inutilisable ({exc.strerror})") from None
+    return _ensure_secret(settings)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    return load_settings()
