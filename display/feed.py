@@ -20,11 +20,13 @@ the network.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import queue
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -173,6 +175,7 @@ class Feed:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._delivered_photos: dict[int, str] = {}
+        self._stream_socket: socket.socket | None = None
         self.etag: str | None = None
         self.snapshot: Snapshot | None = None
         #: Wall-clock time of the last answer from the service (None: never yet).
@@ -201,7 +204,11 @@ class Feed:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the worker and close connections (an open event stream is cut)."""
         self._stop.set()
-        # Closing the client breaks a read blocked on the event stream.
+        # Shutting the socket down wakes a read blocked on the event stream at once.
+        stream_socket = self._stream_socket
+        if stream_socket is not None:
+            with contextlib.suppress(OSError):
+                stream_socket.shutdown(socket.SHUT_RDWR)
         self._client.close()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -324,6 +331,7 @@ class Feed:
                     log.info("feed: event stream answered HTTP %d", status)
                     return "unreachable"
                 connected = True
+                self._stream_socket = _socket_of(response)
                 self.mode = "live"
                 self._mark_contact()
                 # Catch up at once: changes made while we were away sent no event to us.
@@ -340,6 +348,8 @@ class Feed:
             if not self._stop.is_set():
                 log.info("feed: event stream closed: %s", exc)
             return "ended" if connected else "unreachable"
+        finally:
+            self._stream_socket = None
 
     def _follow(self, response: httpx.Response) -> None:
         event = ""
@@ -416,6 +426,16 @@ class Feed:
             log.warning("feed: photo %s answered HTTP %d", source, response.status_code)
             return None
         return response.content
+
+
+def _socket_of(response: httpx.Response) -> socket.socket | None:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        return stream.get_extra_info("socket")
+    except Exception:  # the transport may not expose it (tests' mock transport)
+        return None
 
 
 def _describe(exc: Exception) -> str:
