@@ -1,0 +1,317 @@
+"""The render loop on SDL's dummy driver: rotation, staleness, schedule, CLI, settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+import httpx
+import pygame
+import pytest
+from display.renderer import ScreenStatus
+from runtime_support import ScriptedService, snapshot_dict, wait_for
+
+from api.contract import OpeningSlot, Snapshot
+from display.app import DisplayApp, Presenter, logical_size, rotate_rect
+from display.cache import DisplayCache
+from display.feed import Feed
+from display.schedule import ScreenPower, is_open
+from display.settings import DisplaySettings
+
+ROOT = Path(__file__).resolve().parents[2]
+PARIS = "Europe/Paris"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def video():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+    pygame.display.quit()
+
+
+def pattern(size: tuple[int, int]) -> pygame.Surface:
+    """A picture where every 8x8 block has its own colour, so any misplacement shows."""
+    surface = pygame.Surface(size)
+    for x in range(0, size[0], 8):
+        for y in range(0, size[1], 8):
+            surface.fill(((x * 7) % 256, (y * 5) % 256, (x + y) % 256), (x, y, 8, 8))
+    return surface
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_rotated_dirty_rects_land_where_a_full_rotation_puts_them(rotation):
+    screen = pygame.Surface((320, 180))
+    presenter = Presenter(screen, rotation, shift_px=2)  # shift forces the offscreen path
+    assert presenter.logical.get_size() == logical_size((320, 180), rotation)
+    presenter.present([], full=True)
+    picture = pattern(presenter.logical.get_size())
+    presenter.logical.blit(picture, (0, 0))
+    changed = [pygame.Rect(0, 0, 40, 24), pygame.Rect(37, 51, 60, 33), pygame.Rect(100, 9, 8, 8)]
+    flipped = presenter.present(changed)
+
+    truth = pygame.transform.rotate(picture, -rotation)
+    for logical_rect, screen_rect in zip(changed, flipped, strict=True):
+        assert screen_rect == rotate_rect(logical_rect, presenter.logical.get_size(), rotation)
+        for x in range(screen_rect.left, screen_rect.right, 3):
+            for y in range(screen_rect.top, screen_rect.bottom, 3):
+                assert screen.get_at((x, y)) == truth.get_at((x, y)), (x, y)
+    # Only the changed rects were copied: elsewhere the screen is still black.
+    untouched = (screen.get_width() - 1, screen.get_height() - 1)
+    if not any(r.collidepoint(untouched) for r in flipped):
+        assert screen.get_at(untouched)[:3] == (0, 0, 0)
+
+
+def test_rotation_90_puts_the_top_of_the_picture_on_the_right():
+    screen = pygame.Surface((192, 108))
+    presenter = Presenter(screen, 90)
+    presenter.logical.fill((255, 255, 255))
+    presenter.logical.fill((255, 0, 0), (0, 0, 108, 10))  # a red header
+    presenter.present([], full=True)
+    assert screen.get_at((188, 50))[:3] == (255, 0, 0)
+    assert screen.get_at((3, 50))[:3] == (255, 255, 255)
+
+
+def test_burn_in_shift_moves_the_whole_picture_and_comes_back():
+    screen = pygame.Surface((160, 90))
+    presenter = Presenter(screen, 0, shift_px=3)
+    presenter.logical.fill((255, 255, 255))
+    presenter.present([], full=True)
+    seen = set()
+    for _ in range(9):
+        presenter.shift()
+        dx, dy = presenter.offset
+        seen.add((dx, dy))
+        assert max(abs(dx), abs(dy)) <= 3
+        # The picture moved: the strip it left is black, the rest is the picture.
+        inside = (80 + dx, 45 + dy)
+        assert screen.get_at(inside)[:3] == (255, 255, 255)
+        if dx > 0:
+            assert screen.get_at((0, 45))[:3] == (0, 0, 0)
+    assert (0, 0) in seen and len(seen) == 9
+
+
+# -- schedule -------------------------------------------------------------------------
+
+
+def paris(*args: int) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo(PARIS))
+
+
+SLOTS = [
+    OpeningSlot(weekday=0, opens="08:30", closes="12:30"),
+    OpeningSlot(weekday=0, opens="13:30", closes="16:30"),
+    OpeningSlot(weekday=4, opens="22:00", closes="02:00"),  # overnight
+]
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        (paris(2026, 11, 23, 8, 29), False),  # Monday before opening
+        (paris(2026, 11, 23, 8, 30), True),
+        (paris(2026, 11, 23, 12, 45), False),  # lunch
+        (paris(2026, 11, 23, 16, 29), True),
+        (paris(2026, 11, 23, 16, 30), False),
+        (paris(2026, 11, 24, 10, 0), False),  # Tuesday: closed
+        (paris(2026, 11, 27, 23, 0), True),  # Friday night slot
+        (paris(2026, 11, 28, 1, 59), True),  # ...running into Saturday
+        (paris(2026, 11, 28, 2, 0), False),
+    ],
+)
+def test_opening_hours(when, expected):
+    assert is_open(SLOTS, when) is expected
+
+
+def test_empty_schedule_is_always_on():
+    assert is_open([], paris(2026, 12, 25, 3, 0))
+
+
+def test_power_commands_run_on_transitions_only(tmp_path):
+    log_file = tmp_path / "cec.log"
+    power = ScreenPower(
+        on_command=f"sh -c 'echo on >> {log_file}'",
+        off_command=f"sh -c 'echo off >> {log_file}'",
+    )
+    snapshot = Snapshot.model_validate(
+        snapshot_dict(schedule=[{"weekday": 0, "opens": "08:30", "closes": "12:30"}])
+    )
+    # Starting during opening hours: the TV is on already, nothing to run.
+    assert power.update(snapshot, paris(2026, 11, 23, 9, 0))
+    assert power.update(snapshot, paris(2026, 11, 23, 10, 0))
+    assert not power.update(snapshot, paris(2026, 11, 23, 12, 31))
+    assert not power.update(snapshot, paris(2026, 11, 23, 12, 32))
+    assert power.update(snapshot, paris(2026, 11, 30, 8, 30).astimezone(UTC))
+    power.wait()
+    assert log_file.read_text().split() == ["off", "on"]
+
+
+# -- the loop with the real renderer ------------------------------------------------------
+
+
+class FakeClock:
+    """Wall clock the test moves by hand (to reach the 2-minute stale mark quickly)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def loaded_feed(tmp_path, service: ScriptedService, clock) -> Feed:
+    feed = Feed(
+        "http://screen.test",
+        "token",
+        DisplayCache(tmp_path),
+        transport=httpx.MockTransport(service),
+        now=clock,
+    )
+    assert feed.fetch()
+    return feed
+
+
+def make_app(tmp_path, feed, clock, size=(640, 360), **kwargs) -> DisplayApp:
+    settings = DisplaySettings(cache_dir=tmp_path, pixel_shift_px=0, **kwargs)
+    screen = pygame.Surface(size)
+    return DisplayApp(settings, screen, rotation=0, feed=feed, now=clock, present=False)
+
+
+def mean_brightness(surface: pygame.Surface) -> float:
+    small = pygame.transform.smoothscale(surface, (32, 18))
+    total = 0
+    for x in range(32):
+        for y in range(18):
+            r, g, b, _ = small.get_at((x, y))
+            total += r + g + b
+    return total / (32 * 18 * 3)
+
+
+def test_snapshot_from_feed_is_drawn_and_stale_mark_appears(tmp_path):
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    feed = loaded_feed(tmp_path, ScriptedService(), clock)
+    app = make_app(tmp_path, feed, clock)
+    app.step(0.03)
+    assert app.status is ScreenStatus.READY
+    assert app.snapshot.offers[0].title == "Boulanger"
+    before = app.presenter.logical.copy()
+    assert mean_brightness(before) > 0
+
+    # No contact for more than 2 minutes: the renderer is told since when.
+    clock.now += timedelta(minutes=2, seconds=1)
+    app.step(0.03)
+    assert app.stale.since == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    app.step(0.03)
+    texts = " ".join(str(box) for box in app.renderer.text_boxes)
+    assert "données du" in texts
+    # Still showing the data: not blank.
+    assert mean_brightness(app.presenter.logical) > 0.5 * mean_brightness(before)
+
+    # Contact again: the mark goes.
+    assert feed.fetch()
+    app.step(0.03)
+    assert app.stale.since is None
+
+
+def test_closed_agency_gets_black_screen_and_off_command(tmp_path):
+    marker = tmp_path / "off-ran"
+    clock = FakeClock(datetime(2026, 11, 24, 22, 0, tzinfo=UTC))  # Tuesday night
+    service = ScriptedService()
+    service.set_body(
+        snapshot_dict(schedule=[{"weekday": 1, "opens": "08:30", "closes": "17:00"}]), '"s"'
+    )
+    feed = loaded_feed(tmp_path, service, clock)
+    app = make_app(tmp_path, feed, clock, screen_off_command=f"touch {marker}")
+    for _ in range(3):
+        app.step(0.03)
+    assert app.status is ScreenStatus.OFF
+    assert mean_brightness(app.presenter.logical) < 1
+    assert app.target_fps() == 1
+    wait_for(marker.exists)
+
+
+def test_rotation_follows_the_service_unless_fixed(tmp_path):
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    service = ScriptedService()
+    service.set_body(snapshot_dict(rotation=90), '"r"')
+    feed = loaded_feed(tmp_path, service, clock)
+    settings = DisplaySettings(cache_dir=tmp_path, pixel_shift_px=0)
+    app = DisplayApp(settings, pygame.Surface((640, 360)), feed=feed, now=clock, present=False)
+    app.step(0.03)
+    assert app.rotation == 90
+    assert app.presenter.logical.get_size() == (360, 640)
+    assert app.renderer.current_scene is not None
+
+
+def test_every_setting_is_documented():
+    for name, field in DisplaySettings.model_fields.items():
+        assert field.description and len(field.description) > 15, name
+
+
+# -- the command line -----------------------------------------------------------------
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120):
+    full_env = {**os.environ, "SDL_VIDEODRIVER": "dummy", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "display.cli", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_screenshot_from_snapshot_file(tmp_path):
+    snapshot_file = tmp_path / "snap.json"
+    snapshot_file.write_text(Snapshot.model_validate(snapshot_dict(offers=6)).model_dump_json())
+    png = tmp_path / "offres.png"
+    result = run_cli(
+        "--screenshot", str(png), "--scene", "offers", "--snapshot", str(snapshot_file),
+        "--size", "1280x720",
+        env={"COULOIR_CACHE_DIR": str(tmp_path / "cache")},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = pygame.image.load(str(png))
+    assert image.get_size() == (1280, 720)
+    assert mean_brightness(image) > 5
+
+
+def test_screenshot_with_bad_snapshot_file_says_why(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 99}')
+    result = run_cli("--screenshot", str(tmp_path / "x.png"), "--snapshot", str(bad))
+    assert result.returncode == 2
+    assert "not a valid snapshot" in result.stderr
+    assert "schema_version 99" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_bad_size_is_refused():
+    result = run_cli("--size", "huge", "--screenshot", "x.png")
+    assert result.returncode == 2
+    assert "1920x1080" in result.stderr
+
+
+def test_no_display_exits_non_zero_after_retries(tmp_path):
+    result = run_cli(
+        "--windowed",
+        env={
+            "SDL_VIDEODRIVER": "no-such-driver",
+            "COULOIR_OPEN_RETRIES": "2",
+            "COULOIR_CACHE_DIR": str(tmp_path),
+            "COULOIR_SCREEN_TOKEN": "t",
+            "COULOIR_API_URL": "http://127.0.0.1:9",
+        },
+    )
+    assert result.returncode == 1
+    assert "try 2/2" in result.stderr
+    assert "no display could be opened" in result.stderr
