@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# update.sh — install a new Couloir version next to the running one, switch to it, and go
+# back to the previous one if it does not come up healthy.
+#
+#   sudo /opt/couloir/deploy/update.sh --source couloir-0.2.0-py3-none-any.whl
+#   sudo /opt/couloir/deploy/update.sh --source ~/couloir          # a checkout
+#
+# Steps (role "all"): new virtualenv /opt/couloir/venvs/<version>-<time>; stop the service;
+# back up the database; run the migrations with the new version; point /opt/couloir/current
+# at the new venv; start; wait for /healthz to answer 200 with the new version. If any step
+# after the stop fails: stop, put the database backup back, point current at the old venv,
+# start, check /healthz again. Role "screen": the display service must start (it reports
+# READY to systemd once it draws), otherwise the old venv comes back.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+
+PREFIX=/opt/couloir
+ENV_FILE=/etc/couloir/couloir.env
+SERVICE_USER=couloir
+SOURCE=""
+FORCE=0
+TIMEOUT=60
+KEEP_VENVS=3
+SYSTEMCTL="${COULOIR_SYSTEMCTL:-systemctl}"
+PYTHON="${PYTHON:-python3}"
+
+usage() {
+    cat <<'EOF'
+Usage: update.sh --source WHEEL|DIR [options]
+
+  --source WHEEL|DIR  the new version: a couloir-*.whl or a source checkout
+  --force             reinstall even when that version is already running
+  --timeout S         seconds to wait for the new version to be healthy (default 60)
+  --keep N            virtualenvs kept, the running one included (default 3)
+  --python PY         interpreter for the new virtualenv (default python3)
+  --systemctl CMD     command used to stop/start units (default systemctl)
+  --root DIR          operate on a staging root (tests)
+  -h, --help          this help
+Exit status: 0 updated (or nothing to do), 1 failed before switching (old version still
+running), 2 failed after switching and rolled back (old version running again), 3 the
+rollback did not come up healthy either.
+EOF
+}
+
+parse_args() {
+    while [ "$#" -gt 0 ]; do
+        case "$1" in
+            --source) SOURCE="${2:?--source needs a value}" && shift ;;
+            --force) FORCE=1 ;;
+            --timeout) TIMEOUT="${2:?--timeout needs a value}" && shift ;;
+            --keep) KEEP_VENVS="${2:?--keep needs a value}" && shift ;;
+            --python) PYTHON="${2:?--python needs a value}" && shift ;;
+            --systemctl) SYSTEMCTL="${2:?--systemctl needs a value}" && shift ;;
+            --root) ROOT="${2:?--root needs a value}" && shift ;;
+            -h | --help) usage && exit 0 ;;
+            *) die "unknown option '$1' (see --help)" ;;
+        esac
+        shift
+    done
+    [ -n "$SOURCE" ] || die "say what to install: --source couloir-X.Y.Z-py3-none-any.whl or a checkout"
+    [ -e "$SOURCE" ] || die "--source $SOURCE: no such file or folder"
+    SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
+    case "$TIMEOUT" in '' | *[!0-9]* | 0) die "--timeout must be a number of seconds" ;; esac
+    case "$KEEP_VENVS" in '' | *[!0-9]* | 0 | 1) die "--keep must be 2 or more" ;; esac
+    if [ -n "$ROOT" ]; then
+        [ -d "$ROOT" ] || die "--root $ROOT: no such folder"
+        ROOT="$(cd "$ROOT" && pwd)"
+    elif [ "$(id -u)" -ne 0 ]; then
+        die "run as root: sudo $0 ..."
+    fi
+}
+
+# as_service CMD...: run CMD as the service user with the service's settings, so the
+# database files it creates belong to that user.
+as_service() {
+    if [ -z "$ROOT" ] && [ "$(id -u)" -eq 0 ]; then
+        runuser -u "$SERVICE_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+sysctl() {
+    log "systemctl $*"
+    "$SYSTEMCTL" "$@"
+}
+
+# venv_version VENV: the couloir version installed in VENV.
+venv_version() {
+    "$1/bin/python" -c 'from importlib.metadata import version; print(version("couloir"))' 2>/dev/null
+}
+
+# health_version URL: the "version" /healthz reports when it answers 200, else nothing.
+health_version() {
+    "$PYTHON" - "$1" <<'PY' 2>/dev/null || true
+import json, sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=3) as response:
+        if response.status == 200:
+            print(json.load(response).get("version", ""))
+except Exception:
+    pass
+PY
+}
+
+# wait_healthy VERSION: true once /healthz answers 200 with VERSION, within TIMEOUT seconds.
+wait_healthy() {
+    local want="$1" got="" deadline=$((SECONDS + TIMEOUT))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        got="$(health_version "$HEALTH_URL")"
+        if [ "$got" = "$want" ]; then
+            log "healthy: $HEALTH_URL answers 200 with version $want"
+            return 0
+        fi
+        sleep 1
+    done
+    warn "$HEALTH_URL did not answer 200 with version $want within ${TIMEOUT}s (last version seen: ${got:-none})"
+    return 1
+}
+
+# point_current VENV_NAME: switch /opt/couloir/current atomically (rename over the link).
+point_current() {
+    local link
+    link="$(target "$PREFIX/current")"
+    ln -sfn "venvs/$1" "$link.new"
+    mv -T "$link.new" "$link"
+    log "current -> venvs/$1"
+}
+
+# database_file: the SQLite file of the service, or nothing for PostgreSQL.
+database_file() {
+    local url data
+    url="$(env_get "$ENV_FILE_PATH" COULOIR_DATABASE_URL)"
+    data="$(env_get "$ENV_FILE_PATH" COULOIR_DATA_DIR)"
+    case "$url" in
+        "") printf '%s\n' "${data:-/var/lib/couloir}/couloir.db" ;;
+        sqlite:///*) printf '%s\n' "${url#sqlite:///}" ;;
+        *) ;;
+    esac
+}
+
+rollback() {
+    local reason="$1"
+    warn "$reason: going back to Couloir $OLD_VERSION"
+    if [ "$ROLE" = all ]; then
+        sysctl stop couloir-server.service || true
+        # The new version may have migrated the database: put back the copy taken before.
+        if [ -n "$BACKUP_FILE" ] && [ -f "$BACKUP_FILE" ] && [ -n "$DB_FILE" ]; then
+            rm -f "$DB_FILE-wal" "$DB_FILE-shm"
+            cp -p "$BACKUP_FILE" "$DB_FILE"
+            log "database restored from $BACKUP_FILE"
+        fi
+    fi
+    point_current "$OLD_NAME"
+    rm -rf "$(target "$PREFIX/venvs/$NEW_NAME")"
+    if [ "$ROLE" = all ]; then
+        sysctl start couloir-server.service || true
+        if ! wait_healthy "$OLD_VERSION"; then
+            warn "Couloir $OLD_VERSION is not healthy either: journalctl -u couloir-server -n 100"
+            exit 3
+        fi
+        restart_display_if_enabled
+    elif ! sysctl restart couloir-display.service; then
+        warn "the display does not start with $OLD_VERSION either: journalctl -u couloir-display -n 100"
+        exit 3
+    fi
+    log "Rolled back: Couloir $OLD_VERSION is running again; the update to $NEW_VERSION failed."
+    exit 2
+}
+
+restart_display_if_enabled() {
+    if "$SYSTEMCTL" is-enabled --quiet couloir-display.service 2>/dev/null; then
+        sysctl restart couloir-display.service ||
+            warn "couloir-display did not start (TV off?): journalctl -u couloir-display -n 50"
+    fi
+    return 0
+}
+
+# prune: keep the newest KEEP_VENVS virtualenvs (the running one always stays) and the
+# newest 5 pre-update database copies.
+prune() {
+    local dir name
+    dir="$(target "$PREFIX/venvs")"
+    while IFS= read -r name; do
+        [ "$name" = "$NEW_NAME" ] && continue
+        rm -rf "${dir:?}/$name"
+        log "removed the old virtualenv $name"
+    done < <(find "$dir" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %f\n' | sort -rn |
+        tail -n +"$((KEEP_VENVS + 1))" | cut -d' ' -f2-)
+    if [ -n "$BACKUP_FILE" ]; then
+        find "$(dirname "$BACKUP_FILE")" -maxdepth 1 -name 'couloir-before-*.db' -printf '%T@ %p\n' |
+            sort -rn | tail -n +6 | cut -d' ' -f2- | while IFS= read -r name; do rm -f "$name"; done
+    fi
+}
+
+main() {
+    parse_args "$@"
+    ENV_FILE_PATH="$(target "$ENV_FILE")"
+    [ -f "$ENV_FILE_PATH" ] || die "$ENV_FILE not found: run install.sh first"
+    ROLE="$(env_get "$ENV_FILE_PATH" COULOIR_ROLE)"
+    ROLE="${ROLE:-all}"
+
+    # One update at a time.
+    exec 9>"$(target "$PREFIX")/.update.lock"
+    flock -n 9 || die "another update is running"
+
+    local current_link
+    current_link="$(readlink "$(target "$PREFIX/current")")" || die "$PREFIX/current missing: run install.sh first"
+    OLD_NAME="${current_link#venvs/}"
+    OLD_VERSION="$(venv_version "$(target "$PREFIX/current")")" || die "cannot read the running version"
+    NEW_VERSION="$(version_of "$SOURCE")"
+    [ -n "$NEW_VERSION" ] || die "cannot read the version of $SOURCE"
+    if [ "$NEW_VERSION" = "$OLD_VERSION" ] && [ "$FORCE" = 0 ]; then
+        log "Couloir $OLD_VERSION is already running: nothing to do (--force reinstalls it)."
+        exit 0
+    fi
+    NEW_NAME="$NEW_VERSION-$(date -u +%Y%m%dT%H%M%SZ)"
+    local new_venv
+    new_venv="$(target "$PREFIX/venvs/$NEW_NAME")"
+    BACKUP_FILE="" DB_FILE=""
+
+    log "installing Couloir $NEW_VERSION into $PREFIX/venvs/$NEW_NAME (running: $OLD_VERSION)"
+    if ! make_venv "$new_venv" "$SOURCE" || ! "$new_venv/bin/couloir" --help >/dev/null; then
+        rm -rf "$new_venv"
+        die "installing $NEW_VERSION failed; nothing was changed, $OLD_VERSION keeps running"
+    fi
+    env_export "$ENV_FILE_PATH"
+
+    if [ "$ROLE" = all ]; then
+        local host port
+        host="$(env_get "$ENV_FILE_PATH" COULOIR_HOST)"
+        port="$(env_get "$ENV_FILE_PATH" COULOIR_PORT)"
+        case "$host" in "" | 0.0.0.0 | "::") host=127.0.0.1 ;; esac
+        HEALTH_URL="http://$host:${port:-8000}/healthz"
+        DB_FILE="$(database_file)"
+
+        sysctl stop couloir-server.service
+        if [ -n "$DB_FILE" ] && [ -f "$DB_FILE" ]; then
+            # Taken with the service stopped: nothing written after it can be lost by a rollback.
+            BACKUP_FILE="$(dirname "$DB_FILE")/updates/couloir-before-$NEW_NAME.db"
+            mkdir -p "$(dirname "$BACKUP_FILE")"
+            if [ -z "$ROOT" ]; then chown "$SERVICE_USER:" "$(dirname "$BACKUP_FILE")"; fi
+            if ! as_service "$(target "$PREFIX/current")/bin/couloir" backup "$BACKUP_FILE"; then
+                sysctl start couloir-server.service || true
+                rm -rf "$new_venv"
+                die "the backup before the update failed; nothing was changed, $OLD_VERSION restarted"
+            fi
+            log "database saved to $BACKUP_FILE"
+        elif [ -z "$DB_FILE" ]; then
+            warn "PostgreSQL database: back it up yourself (pg_dump) before updates; no automatic restore"
+        fi
+        as_service "$new_venv/bin/couloir" migrate || rollback "the migrations of $NEW_VERSION failed"
+        point_current "$NEW_NAME"
+        sysctl start couloir-server.service || rollback "couloir-server did not start"
+        wait_healthy "$NEW_VERSION" || rollback "Couloir $NEW_VERSION is not healthy"
+        restart_display_if_enabled
+    else
+        point_current "$NEW_NAME"
+        sysctl restart couloir-display.service || rollback "couloir-display did not start"
+    fi
+    prune
+    log "Updated: Couloir $OLD_VERSION -> $NEW_VERSION."
+}
+
+main "$@"
