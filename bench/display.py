@@ -1,0 +1,468 @@
+"""Speed and memory of the corridor screen, on SDL's dummy driver. Prints figures.
+
+    .venv/bin/python bench/display.py                  # full run (~20 min)
+    .venv/bin/python bench/display.py --seconds 10 --soak-seconds 60   # quick look
+
+For 1080p and 4K, each in its own process (so peak RSS is that size's own):
+- frame time p50/p95 of each scene in steady state and during transitions, with the demo
+  (or sample) and stress snapshots, rendered with simulated time as fast as possible;
+- CPU seconds used by the real loop over ``--seconds`` of steady display (only the clock
+  changing), as % of one core;
+- the same for ``Renderer(naive=True)`` ("redraw everything every frame"), as a ratio;
+- peak RSS; and an RSS soak: a new snapshot every second for ``--soak-seconds``.
+
+Targets (issue 3): steady CPU <= 0.5 % of one core; transition p95 <= 6 ms at 1080p;
+RSS <= 80 MiB; RSS drift within +-5 % over the soak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SIZES = {"1080p": (1920, 1080), "4K": (3840, 2160)}
+FIXTURES = ROOT / "tests" / "fixtures" / "snapshots"
+TARGETS = {"cpu_pct": 0.5, "transition_p95_ms_1080p": 6.0, "rss_mib": 80.0, "drift_pct": 5.0}
+
+
+# -- data ---------------------------------------------------------------------------------
+
+TITLES = ["Boulanger·ère", "Aide à domicile", "Mécanicien auto", "Serveur·euse", "Maçon VRD"]
+COMMUNES = ["Avignon", "Le Pontet", "Morières-lès-Avignon", "Sorgues", "Châteaurenard"]
+
+
+def sample_document(now: datetime, *, offers: int = 12, stress: bool = False) -> dict[str, Any]:
+    """A realistic snapshot; ``stress``: 80 offers, 120-character names, long stories, emoji."""
+    rng = random.Random(offers * 31 + stress)
+    long_name = "Société coopérative d'intérêt collectif des maraîchers réunis 🍅 " * 3
+    story = (
+        "Après huit mois de recherche, elle a rencontré l'employeur lors du job dating "
+        "organisé par l'agence ; la CDDE avait repéré ses compétences en logistique. "
+    )
+    count = 80 if stress else offers
+    return {
+        "schema_version": 1,
+        "generated_at": now.isoformat(),
+        "agency": {"code": "avignon-joly-jean", "name": "Agence d'Avignon Joly Jean"},
+        "screen": {
+            "name": "Couloir",
+            "playlist": [
+                {"scene": "offers", "duration_s": 20},
+                {"scene": "hires", "duration_s": 15},
+                {"scene": "challenge", "duration_s": 15},
+                {"scene": "announcements", "duration_s": 10},
+            ],
+        },
+        "offers": [
+            {
+                "code": f"Q{i:05d}",
+                "title": (TITLES[i % 5] + " polyvalent·e en restauration collective")
+                if stress
+                else TITLES[i % 5],
+                "employer": long_name[:120] if stress else f"Entreprise {i} SARL",
+                "contract": ["CDI", "CDD", "intérim", "saisonnier", "alternance"][i % 5],
+                "commune": COMMUNES[i % 5],
+                "positions": 1 + i % 3,
+                "start_date": (now.date() + timedelta(days=rng.randint(-5, 40))).isoformat(),
+                "opened_at": (now - timedelta(days=rng.randint(0, 60))).isoformat(),
+                "days_open": rng.randint(0, 60),
+                "candidates_count": rng.randint(0, 4),
+                "tags": ["#embaucheenor", "#sansdiplome"],
+                "urgency": {
+                    "level": i % 4,
+                    "label": ["à pourvoir", "à surveiller", "urgent", "très urgent"][i % 4],
+                },
+                "qr_url": f"http://localhost:8000/o/Q{i:05d}",
+                "is_new": i % 7 == 0,
+            }
+            for i in range(count)
+        ],
+        "hires": [
+            {
+                "id": i + 1,
+                "employer": long_name[:120] if stress else "Garage de la Durance",
+                "title": "Mécanicienne poids lourds",
+                "story": story * (6 if stress else 1),
+                "cde_name": "Nadia Benali",
+                "cdde_name": "Paul Martin",
+                "hired_on": (now.date() - timedelta(days=3 * i)).isoformat(),
+                "photo_path": None,
+            }
+            for i in range(6 if stress else 3)
+        ],
+        "challenge": {
+            "id": 1,
+            "title": "30 offres TPE pourvues en novembre"
+            + (" 🎯 défi collectif" if stress else ""),
+            "unit": "offres",
+            "goal": 30,
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-30",
+            "days_left": 8,
+            "total": 17,
+            "by_service": {"cde": 10, "cdde": 7},
+            "recent": [
+                {
+                    "service": "cde" if i % 2 else "cdde",
+                    "amount": 1,
+                    "label": "Offre pourvue chez "
+                    + "un très long employeur " * (3 if stress else 1),
+                    "at": (now - timedelta(hours=5 * i)).isoformat(),
+                }
+                for i in range(5)
+            ],
+        },
+        "announcements": [
+            {
+                "id": 1,
+                "message": "Réunion d'équipe jeudi 9 h en salle Ventoux"
+                + (" — ordre du jour : " + "bilan du défi, " * 10 if stress else ""),
+                "urgent": False,
+                "starts_at": (now - timedelta(days=1)).isoformat(),
+                "ends_at": (now + timedelta(days=3)).isoformat(),
+            }
+        ],
+    }
+
+
+def datasets(now: datetime) -> dict[str, dict[str, Any]]:
+    """Named snapshot documents: demo (fixture) or sample, and stress."""
+    out: dict[str, dict[str, Any]] = {}
+    demo = FIXTURES / "demo.json"
+    out["demo" if demo.exists() else "sample"] = (
+        json.loads(demo.read_text("utf-8")) if demo.exists() else sample_document(now)
+    )
+    stress = FIXTURES / "stress.json"
+    out["stress"] = (
+        json.loads(stress.read_text("utf-8"))
+        if stress.exists()
+        else sample_document(now, stress=True)
+    )
+    return out
+
+
+def only_scene(document: dict[str, Any], scenes: list[str], duration_s: int) -> dict[str, Any]:
+    """The same snapshot with a playlist of ``scenes``."""
+    copy = json.loads(json.dumps(document))
+    copy["screen"]["playlist"] = [{"scene": s, "duration_s": duration_s} for s in scenes]
+    copy["screen"]["schedule"] = []
+    copy["screen"]["rotation"] = 0
+    return copy
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+def rss_mib() -> float:
+    from display.health import rss_bytes
+
+    return rss_bytes() / 2**20
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def frame_series(
+    size: tuple[int, int], document: dict[str, Any], scene: str, naive: bool
+) -> list[tuple[float, int]]:
+    """(frame time in ms, changed pixels) of ~9 s of ``scene`` at a simulated 30 fps.
+
+    The playlist is ``scene`` then another for 4 s each, so the run holds steady frames
+    and two transitions.
+    """
+    import pygame
+
+    from api.contract import SCENE_NAMES, Snapshot
+    from display.renderer import Renderer, ScreenStatus
+
+    other = next(s for s in SCENE_NAMES if s != scene)
+    snapshot = Snapshot.model_validate(only_scene(document, [scene, other], 4))
+    screen = pygame.display.get_surface()
+    renderer = Renderer(size, naive=naive)
+    renderer.set_status(ScreenStatus.READY)
+    renderer.set_snapshot(snapshot)
+    now = datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC)
+    dt = 1 / 30
+    # Warm-up: the first frames fill the caches, like a screen just switched on.
+    for _ in range(15):
+        renderer.update(dt, now)
+        pygame.display.update(renderer.draw(screen))
+        now += timedelta(seconds=dt)
+    series = []
+    for _ in range(270):
+        start = time.perf_counter()
+        renderer.update(dt, now)
+        rects = renderer.draw(screen)
+        if rects:
+            pygame.display.update(rects)
+        elapsed = (time.perf_counter() - start) * 1000
+        series.append((elapsed, sum(r.w * r.h for r in rects)))
+        now += timedelta(seconds=dt)
+    return series
+
+
+def split(series: list[tuple[float, int]], moving: list[bool]) -> tuple[list[float], list[float]]:
+    """Frame times of steady frames and of frames where much of the picture moves."""
+    steady = [t for (t, _), m in zip(series, moving, strict=True) if not m]
+    transition = [t for (t, _), m in zip(series, moving, strict=True) if m]
+    return steady, transition
+
+
+def loop_cpu(size: tuple[int, int], document: dict[str, Any], seconds: float, naive: bool):
+    """CPU % of one core used by the real loop showing one scene for ``seconds``."""
+    import pygame
+
+    from api.contract import Snapshot
+    from display.app import DisplayApp
+    from display.renderer import Renderer
+    from display.settings import DisplaySettings
+
+    snapshot = Snapshot.model_validate(only_scene(document, ["offers"], 600))
+    # Only the clock changes: one page of offers, no page rotation, no transition.
+    snapshot = snapshot.model_copy(update={"offers": snapshot.offers[:4]})
+    settings = DisplaySettings(pixel_shift_px=0, cache_dir=Path("/nonexistent"))
+    app = DisplayApp(
+        settings,
+        pygame.display.get_surface(),
+        rotation=0,
+        renderer_factory=lambda s: Renderer(s, naive=naive),
+    )
+    app.snapshot = snapshot
+    app.renderer.set_snapshot(snapshot)
+    for _ in range(30):  # settle: first full frame, caches
+        app.step(1 / 30)
+    before_cpu, before_wall, frames = cpu_seconds(), time.monotonic(), app.frames
+    while time.monotonic() - before_wall < seconds:
+        dt = app.clock.tick(app.target_fps()) / 1000
+        app.step(dt)
+    wall = time.monotonic() - before_wall
+    used = cpu_seconds() - before_cpu
+    return {
+        "cpu_s": used,
+        "wall_s": wall,
+        "cpu_pct": 100 * used / wall,
+        "fps": (app.frames - frames) / wall,
+    }
+
+
+def soak(size: tuple[int, int], seconds: float) -> dict[str, float]:
+    """A new snapshot every second through the real loop; RSS at start and end."""
+    import pygame
+
+    from api.contract import Snapshot
+    from display.app import DisplayApp
+    from display.settings import DisplaySettings
+
+    settings = DisplaySettings(pixel_shift_px=0, cache_dir=Path("/nonexistent"))
+    app = DisplayApp(settings, pygame.display.get_surface(), rotation=0)
+    base = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    rng = random.Random(3)
+
+    def fresh(i: int) -> Snapshot:
+        document = sample_document(base, offers=rng.randint(0, 40), stress=i % 10 == 0)
+        for offer in document["offers"]:
+            # New words every time: text caches must stay bounded, not grow forever.
+            offer["title"] = f"{offer['title']} n°{rng.randint(0, 10**6)}"
+        document["screen"]["playlist"] = [
+            {"scene": s, "duration_s": 3} for s in ("offers", "hires", "challenge", "announcements")
+        ]
+        return Snapshot.model_validate(document)
+
+    def run_for(duration: float, start_index: int) -> int:
+        i = start_index
+        began = time.monotonic()
+        next_snapshot = began
+        while time.monotonic() - began < duration:
+            if time.monotonic() >= next_snapshot:
+                snapshot = fresh(i)
+                app.snapshot = snapshot
+                app.renderer.set_snapshot(snapshot)
+                next_snapshot += 1.0
+                i += 1
+            app.step(app.clock.tick(app.target_fps()) / 1000)
+        return i
+
+    # Warm-up: caches fill to their working size first.
+    index = run_for(min(30.0, seconds / 5), 0)
+    start = rss_mib()
+    samples = [start]
+    remaining = seconds
+    while remaining > 0:
+        chunk = min(30.0, remaining)
+        index = run_for(chunk, index)
+        samples.append(rss_mib())
+        remaining -= chunk
+    end = rss_mib()
+    return {
+        "start_mib": start,
+        "end_mib": end,
+        "max_mib": max(samples),
+        "drift_pct": 100 * (end - start) / start,
+        "snapshots": index,
+    }
+
+
+def child(args: argparse.Namespace) -> None:
+    """Measure one size in this process and print JSON on the last line."""
+    import pygame
+
+    size = SIZES[args.size]
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode(size)
+    from api.contract import SCENE_NAMES
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    result: dict[str, Any] = {"size": args.size, "frames": {}, "rss_start_mib": rss_mib()}
+    area = size[0] * size[1]
+    for name, document in datasets(now).items():
+        for scene in SCENE_NAMES:
+            smart = frame_series(size, document, scene, naive=False)
+            # A frame "in transition" changes a quarter of the screen or more; the naive
+            # renderer redraws everything, so its frames are classed by the same instants.
+            moving = [changed >= area / 4 for _, changed in smart]
+            naive = frame_series(size, document, scene, naive=True)
+            for mode, series in (("smart", smart), ("naive", naive)):
+                steady, transition = split(series, moving)
+                result["frames"][f"{mode}/{name}/{scene}"] = {
+                    "steady_p50": percentile(steady, 50),
+                    "steady_p95": percentile(steady, 95),
+                    "transition_p50": percentile(transition, 50),
+                    "transition_p95": percentile(transition, 95),
+                    "transition_frames": len(transition),
+                }
+    document = datasets(now)[next(iter(datasets(now)))]
+    result["cpu"] = loop_cpu(size, document, args.seconds, naive=False)
+    result["cpu_naive"] = loop_cpu(size, document, args.seconds, naive=True)
+    if args.soak_seconds > 0:
+        result["soak"] = soak(size, args.soak_seconds)
+    result["peak_rss_mib"] = peak_rss_mib()
+    print(json.dumps(result))
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    for r in results:
+        size = r["size"]
+        print(f"\n== {size} ==")
+        print(f"{'frames (ms)':44} {'steady p50':>10} {'p95':>7} {'trans p50':>10} {'p95':>7}")
+        for key, f in r["frames"].items():
+            print(
+                f"{key:44} {f['steady_p50']:10.2f} {f['steady_p95']:7.2f} "
+                f"{f['transition_p50']:10.2f} {f['transition_p95']:7.2f}"
+            )
+        smart = [f for k, f in r["frames"].items() if k.startswith("smart/")]
+        naive = [f for k, f in r["frames"].items() if k.startswith("naive/")]
+        worst_trans = max(f["transition_p95"] for f in smart)
+        steady_smart = statistics.mean(f["steady_p50"] for f in smart)
+        steady_naive = statistics.mean(f["steady_p50"] for f in naive)
+        cpu, cpu_n = r["cpu"], r["cpu_naive"]
+        print(f"worst transition p95: {worst_trans:.2f} ms", end="")
+        if size == "1080p":
+            ok = worst_trans <= TARGETS["transition_p95_ms_1080p"]
+            print(
+                f"  (target <= {TARGETS['transition_p95_ms_1080p']} ms: {'OK' if ok else 'MISSED'})"
+            )
+        else:
+            print()
+        print(
+            f"steady frame p50 mean: {steady_smart:.3f} ms; naive {steady_naive:.3f} ms "
+            f"(naive/smart x{steady_naive / max(steady_smart, 1e-6):.1f})"
+        )
+        ok = cpu["cpu_pct"] <= TARGETS["cpu_pct"]
+        print(
+            f"steady CPU: {cpu['cpu_s']:.2f} s over {cpu['wall_s']:.0f} s = {cpu['cpu_pct']:.2f} % "
+            f"of one core at {cpu['fps']:.1f} fps (target <= {TARGETS['cpu_pct']} %: "
+            f"{'OK' if ok else 'MISSED'})"
+        )
+        print(
+            f"naive CPU:  {cpu_n['cpu_s']:.2f} s = {cpu_n['cpu_pct']:.2f} % "
+            f"at {cpu_n['fps']:.1f} fps"
+            f" (naive/smart x{cpu_n['cpu_pct'] / max(cpu['cpu_pct'], 1e-6):.1f})"
+        )
+        ok = r["peak_rss_mib"] <= TARGETS["rss_mib"]
+        print(
+            f"peak RSS: {r['peak_rss_mib']:.1f} MiB (at start {r['rss_start_mib']:.1f}; "
+            f"target <= {TARGETS['rss_mib']:.0f} MiB: {'OK' if ok else 'MISSED'})"
+        )
+        if "soak" in r:
+            s = r["soak"]
+            ok = abs(s["drift_pct"]) <= TARGETS["drift_pct"]
+            print(
+                f"soak: {s['snapshots']} snapshots, RSS {s['start_mib']:.1f} -> {s['end_mib']:.1f} "
+                f"MiB (max {s['max_mib']:.1f}), drift {s['drift_pct']:+.2f} % "
+                f"(target +-{TARGETS['drift_pct']:.0f} %: {'OK' if ok else 'MISSED'})"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="steady CPU window")
+    parser.add_argument("--soak-seconds", type=float, default=600.0, help="RSS soak length")
+    parser.add_argument("--sizes", default="1080p,4K", help="comma-separated: 1080p,4K")
+    parser.add_argument("--size", help=argparse.SUPPRESS)  # child process
+    parser.add_argument("--json", action="store_true", help="print raw JSON too")
+    args = parser.parse_args()
+    if args.size:
+        child(args)
+        return 0
+    results = []
+    for size in args.sizes.split(","):
+        print(f"measuring {size}...", file=sys.stderr, flush=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--size",
+                size,
+                "--seconds",
+                str(args.seconds),
+                "--soak-seconds",
+                str(args.soak_seconds),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
+        )
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    if args.json:
+        print(json.dumps(results, indent=1))
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
