@@ -1,4 +1,4 @@
-"""Time helpers: the database stores naive UTC; the edges speak aware datetimes."""
+"""Time helpers. Datetimes are timezone-aware UTC everywhere (SQLModel stores them so)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,25 @@ from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
-    """Current time as naive UTC, the form stored in the database."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Current time, aware, in UTC."""
+    return datetime.now(UTC)
 
 
 def aware(moment: datetime) -> datetime:
-    """Attach UTC to a naive database datetime (aware ones pass through)."""
+    """Treat a naive datetime as UTC (aware ones pass through)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def to_naive_utc(moment: datetime) -> datetime:
-    """Normalise a client datetime to naive UTC for storage."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+def to_utc(moment: datetime) -> datetime:
+    """Normalise a client datetime to aware UTC (naive means UTC)."""
+    return aware(moment).astimezone(UTC)
 
 
 def local_today(timezone: str, now: datetime | None = None) -> date:
     """Today's date in ``timezone``."""
-    return aware(now or utcnow()).astimezone(ZoneInfo(timezone)).date()
+    return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
+
+
+def local_datetime(moment: datetime, timezone: str) -> datetime:
+    """``moment`` in the agency's local time."""
+    return aware(moment).astimezone(ZoneInfo(timezone))

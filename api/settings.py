@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     def photos_dir(self) -> Path:
         return self.data_dir / "photos"
 
+    @property
+    def screenshots_dir(self) -> Path:
+        return self.data_dir / "screenshots"
+
 
 def _ensure_secret(settings: Settings) -> Settings:
     if settings.secret_key:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api.clock import to_naive_utc, utcnow
+from api.clock import to_utc, utcnow
 from api.models import Announcement, Staff
 from api.models.announcement import AnnouncementCreate, AnnouncementPublic
 from api.services import audit
@@ -43,8 +43,8 @@ def create_announcement(db: Session, actor: Staff, data: AnnouncementCreate) -> 
     announcement = Announcement(
         message=data.message,
         urgent=data.urgent,
-        starts_at=to_naive_utc(data.starts_at),
-        ends_at=to_naive_utc(data.ends_at),
+        starts_at=to_utc(data.starts_at),
+        ends_at=to_utc(data.ends_at),
         agency_id=actor.agency_id,
         created_by_id=actor.id,
     )

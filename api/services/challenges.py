@@ -39,6 +39,17 @@ def active_challenge(db: Session, agency: Agency) -> Challenge | None:
     ).first()
 
 
+def list_challenges(db: Session, agency_id: int) -> list[Challenge]:
+    """The agency's challenges, newest first."""
+    return list(
+        db.exec(
+            select(Challenge)
+            .where(Challenge.agency_id == agency_id)
+            .order_by(col(Challenge.starts_on).desc(), col(Challenge.id).desc())
+        )
+    )
+
+
 def progress(db: Session, challenge: Challenge) -> dict[str, int]:
     """Collective total split by service: ``{"cde": n, "cdde": m}``."""
     rows = db.exec(

@@ -57,7 +57,7 @@ def days_open(offer: Offer, today: date) -> int:
 
 def is_new(opened_at: datetime) -> bool:
     """Opened less than 48 hours ago."""
-    return utcnow() - opened_at.replace(tzinfo=None) < timedelta(hours=NEW_OFFER_HOURS)
+    return utcnow() - aware(opened_at) < timedelta(hours=NEW_OFFER_HOURS)
 
 
 def urgency_of(offer: Offer, candidates: int, ctx: OfferContext) -> UrgencyPublic:
@@ -160,7 +160,8 @@ def get_by_code(db: Session, code: str) -> Offer:
     return offer
 
 
-def _unused_code(db: Session) -> str:
+def unused_code(db: Session) -> str:
+    """A fresh public code no offer uses yet."""
     while True:
         code = random_code()
         if db.exec(select(Offer.id).where(Offer.code == code)).first() is None:
@@ -170,7 +171,7 @@ def _unused_code(db: Session) -> str:
 def create_offer(db: Session, actor: Staff, data: OfferCreate) -> Offer:
     """Open a new offer owned by ``actor``."""
     offer = Offer(
-        **data.model_dump(), agency_id=actor.agency_id, owner_id=actor.id, code=_unused_code(db)
+        **data.model_dump(), agency_id=actor.agency_id, owner_id=actor.id, code=unused_code(db)
     )
     db.add(offer)
     db.flush()

@@ -1,0 +1,311 @@
+"""The ``couloir`` command: serve, demo, seed, users, screens, backup, check, display."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from api import __version__
+from api.settings import Settings, SettingsError, load_settings
+
+DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"couloir: {message}", file=sys.stderr)
+    return code
+
+
+def _ready_settings() -> Settings:
+    """Settings, with the database created or upgraded to the latest schema."""
+    from api.db import get_engine
+    from api.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(get_engine(settings))
+    return settings
+
+
+def _session(settings: Settings) -> Session:
+    from api.db import get_engine
+
+    return Session(get_engine(settings), expire_on_commit=False)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Upgrade the database, then serve the API and staff pages."""
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = _ready_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        proxy_headers=True,
+        timeout_graceful_shutdown=3,
+    )
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    """Bring the database to the latest schema."""
+    from api.db import get_engine
+    from api.migrate import current_revision
+
+    settings = _ready_settings()
+    print(f"base de données à jour (révision {current_revision(get_engine(settings))})")
+    return 0
+
+
+def _write_demo_accounts(settings: Settings, accounts: dict[str, tuple[str, str]]) -> Path:
+    path = settings.data_dir / DEMO_ACCOUNTS_FILE
+    lines = [f"{role}\t{email}\t{password}" for role, (email, password) in accounts.items()]
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _print_demo_accounts(settings: Settings) -> None:
+    path = settings.data_dir / DEMO_ACCOUNTS_FILE
+    if not path.exists():
+        return
+    print("Comptes de démonstration (démo uniquement) :")
+    for line in path.read_text().splitlines():
+        role, email, password = line.split("\t")
+        print(f"  {role:8} {email:40} {password}")
+
+
+def _seed_demo(settings: Settings) -> bool:
+    """Seed the demo agency if absent; True when it was created now."""
+    from api.demo import is_seeded, seed_demo
+
+    with _session(settings) as db:
+        if is_seeded(db):
+            return False
+        accounts = seed_demo(db)
+    _write_demo_accounts(settings, accounts.by_role)
+    return True
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Load the demo data (only ``--demo`` exists)."""
+    if not args.demo:
+        return _fail("précisez --demo (seules les données de démonstration existent)")
+    settings = _ready_settings()
+    if not _seed_demo(settings):
+        return _fail("les données de démonstration sont déjà là", code=1)
+    _print_demo_accounts(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Seed if empty, then serve with a corridor screen beside the server."""
+    from api.demo import demo_screen_token
+
+    settings = _ready_settings()
+    _seed_demo(settings)
+    token_file = settings.data_dir / "demo-screen-token"
+    if not token_file.exists():
+        with _session(settings) as db:
+            token_file.touch(mode=0o600)
+            token_file.write_text(demo_screen_token(db))
+    _print_demo_accounts(settings)
+    url = f"http://{args.host}:{args.port}"
+    print(f"Pages du personnel : {url}/  ·  API : {url}/docs")
+    from api.demo_runner import run_demo
+
+    return run_demo(settings, args.host, args.port, token_file.read_text().strip(), args.screen)
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create a staff account; the password is read from standard input."""
+    from api.models.staff import StaffCreate
+    from api.services import staff as staff_service
+
+    settings = _ready_settings()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+    try:
+        data = StaffCreate(name=args.name, email=args.email, role=args.role, password=password)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return _fail(f"{first['loc'][0]} : {first['msg']}")
+    with _session(settings) as db:
+        agency = staff_service.get_agency(db, args.agency)
+        person = staff_service.create_staff(db, None, agency.id, data)
+    print(f"compte créé : {person.email} ({person.role}, {agency.code})")
+    return 0
+
+
+def cmd_screen_add(args: argparse.Namespace) -> int:
+    """Register a screen; its token is printed on the last line."""
+    from api.models.screen import ScreenCreate
+    from api.services import screens
+    from api.services import staff as staff_service
+
+    settings = _ready_settings()
+    try:
+        data = ScreenCreate(name=args.name)
+    except ValidationError as exc:
+        return _fail(f"nom : {exc.errors()[0]['msg']}")
+    with _session(settings) as db:
+        agency = staff_service.get_agency(db, args.agency)
+        screen, token = screens.create_screen(db, None, agency.id, data)
+    print(
+        f"écran « {screen.name} » enregistré pour {agency.code}. Jeton (affiché une seule fois) :"
+    )
+    print(token)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a consistent copy of the SQLite database while the server runs."""
+    settings = load_settings()
+    if not settings.is_sqlite:
+        return _fail(
+            "sauvegarde intégrée pour SQLite seulement ; avec PostgreSQL, utilisez pg_dump"
+        )
+    source = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
+    if not source.exists():
+        return _fail(f"aucune base à sauvegarder : {source}")
+    target = Path(args.file)
+    if target.exists() and target.is_dir():
+        return _fail(f"{target} est un dossier : donnez un nom de fichier")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+        src.backup(dst)
+    tmp.replace(target)
+    print(f"sauvegarde écrite : {target} ({target.stat().st_size} octets)")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    """Say what is wrong with settings, database and migrations, and how to fix it."""
+    from api.db import get_engine
+    from api.migrate import current_revision, head_revision
+
+    problems: list[str] = []
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(f"réglage invalide — {exc}")
+    print(f"données : {settings.data_dir}")
+    print(f"base : {settings.resolved_database_url.split('@')[-1]}")
+    try:
+        current = current_revision(get_engine(settings))
+    except Exception as exc:
+        problems.append(f"base injoignable ({type(exc).__name__}) : vérifiez COULOIR_DATABASE_URL")
+        current = None
+    else:
+        if current != head_revision():
+            problems.append(
+                f"schéma en révision {current}, attendu {head_revision()} : lancez `couloir migrate`"
+            )
+    if settings.env == "production" and settings.public_url.startswith("http://localhost"):
+        problems.append("COULOIR_PUBLIC_URL vaut localhost : les QR codes ne marcheront pas")
+    for problem in problems:
+        print(f"PROBLÈME : {problem}")
+    if not problems:
+        print("tout va bien")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="couloir", description="Tableau de couloir d'agence.")
+    parser.add_argument("--version", action="version", version=f"couloir {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help_: str
+    ) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_, description=help_)
+        command.set_defaults(func=func)
+        return command
+
+    serve = add("serve", cmd_serve, "Met la base à jour puis sert l'API et les pages.")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    demo = add("demo", cmd_demo, "Démo : données d'exemple, serveur et écran de couloir.")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--screen",
+        choices=["auto", "window", "headless", "none"],
+        default="auto",
+        help="écran de couloir : fenêtre, hors écran (aperçu dans Écrans) ou aucun",
+    )
+
+    seed = add("seed", cmd_seed, "Charge les données de démonstration.")
+    seed.add_argument("--demo", action="store_true", help="données de l'agence Avignon Joly Jean")
+
+    add("migrate", cmd_migrate, "Met le schéma de la base à jour.")
+    add("check", cmd_check, "Vérifie réglages, base et migrations.")
+
+    backup = add("backup", cmd_backup, "Copie cohérente de la base SQLite, serveur en marche.")
+    backup.add_argument("file", help="fichier de destination")
+
+    user = sub.add_parser("user", help="Comptes du personnel.").add_subparsers(
+        dest="user_command", required=True
+    )
+    user_add = user.add_parser("add", help="Crée un compte.", description="Crée un compte.")
+    user_add.set_defaults(func=cmd_user_add)
+    user_add.add_argument("email")
+    user_add.add_argument("--name", required=True)
+    user_add.add_argument("--role", required=True, choices=["cde", "cdde", "manager", "admin"])
+    user_add.add_argument("--agency", required=True, help="code de l'agence")
+    user_add.add_argument(
+        "--password-stdin", action="store_true", help="lit le mot de passe sur stdin"
+    )
+
+    screen = sub.add_parser("screen", help="Écrans de couloir.").add_subparsers(
+        dest="screen_command", required=True
+    )
+    screen_add = screen.add_parser(
+        "add", help="Enregistre un écran.", description="Enregistre un écran et affiche son jeton."
+    )
+    screen_add.set_defaults(func=cmd_screen_add)
+    screen_add.add_argument("name")
+    screen_add.add_argument("--agency", required=True, help="code de l'agence")
+
+    try:
+        from display.cli import register
+    except ImportError:
+        pass
+    else:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``couloir`` console script."""
+    from api.errors import DomainError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as exc:
+        return _fail(f"réglage invalide — {exc}")
+    except DomainError as exc:
+        return _fail(exc.message, code=1)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

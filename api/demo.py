@@ -1,0 +1,610 @@
+"""Demo data: the agency "Avignon Joly Jean" with realistic TPE offers, hires and a défi.
+
+Content is fixed; dates are relative to the day of seeding so that the four urgency levels
+stay represented whenever the demo runs.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from api.clock import local_today, to_utc, utcnow
+from api.models import (
+    Agency,
+    Announcement,
+    CandidateProposal,
+    Challenge,
+    Contribution,
+    Hire,
+    Offer,
+    Staff,
+)
+from api.models.agency import DEFAULT_OPENING_HOURS
+from api.models.screen import ScreenCreate
+from api.security.passwords import hash_password
+from api.services import screens
+from api.services.offers import unused_code
+
+AGENCY_CODE = "avignon-joly-jean"
+AGENCY_NAME = "Avignon Joly Jean"
+
+# (name, e-mail, role)
+PEOPLE = [
+    ("Claire Vidal", "claire.vidal@demo.couloir.test", "manager"),
+    ("Sophie Marchal", "sophie.marchal@demo.couloir.test", "cde"),
+    ("Julien Baptiste", "julien.baptiste@demo.couloir.test", "cde"),
+    ("Nadia Benali", "nadia.benali@demo.couloir.test", "cde"),
+    ("Thomas Girard", "thomas.girard@demo.couloir.test", "cdde"),
+    ("Aurélie Fabre", "aurelie.fabre@demo.couloir.test", "cdde"),
+    ("Mehdi Haddad", "mehdi.haddad@demo.couloir.test", "cdde"),
+    ("Équipe support", "admin@demo.couloir.test", "admin"),
+]
+
+# (employer, title, contract, commune, tags, description)
+OFFERS = [
+    (
+        "Boulangerie Au Pain d'Antan",
+        "Boulanger·ère",
+        "CDI",
+        "Avignon",
+        ["#embaucheenor", "#debutantaccepte"],
+        "Fournil au feu de bois, départ 4 h, deux jours de repos consécutifs.",
+    ),
+    (
+        "Boulangerie Saint-Ruf",
+        "Vendeur·se en boulangerie",
+        "CDD",
+        "Avignon",
+        ["#antiplome"],
+        "Accueil et vente, week-ends en alternance.",
+    ),
+    (
+        "Restaurant Le Cloître des Arts",
+        "Commis de cuisine",
+        "saisonnier",
+        "Avignon",
+        ["#festival", "#logementfourni"],
+        "Renfort pendant le Festival, service midi et soir.",
+    ),
+    (
+        "Brasserie La Placette",
+        "Serveur·se",
+        "saisonnier",
+        "Avignon",
+        ["#festival", "#antiplome"],
+        "Terrasse de 80 couverts place de l'Horloge.",
+    ),
+    (
+        "Bistrot du Palais",
+        "Plongeur·se",
+        "CDD",
+        "Avignon",
+        ["#antiplome", "#embaucheenor"],
+        "Équipe de six, repas fournis.",
+    ),
+    (
+        "Plomberie Rhodanienne",
+        "Plombier·ère chauffagiste",
+        "CDI",
+        "Le Pontet",
+        ["#permisB"],
+        "Dépannage et installation chez les particuliers, véhicule fourni.",
+    ),
+    (
+        "Électricité Durance Services",
+        "Électricien·ne du bâtiment",
+        "CDI",
+        "Caumont-sur-Durance",
+        ["#permisB"],
+        "Chantiers de rénovation, habilitation électrique appréciée.",
+    ),
+    (
+        "Domaine des Garrigues",
+        "Ouvrier·ère viticole",
+        "saisonnier",
+        "Châteauneuf-du-Pape",
+        ["#antiplome", "#embaucheenor"],
+        "Taille et palissage, travail en extérieur.",
+    ),
+    (
+        "Château Roquemaure",
+        "Caviste",
+        "CDD",
+        "Châteauneuf-du-Pape",
+        ["#debutantaccepte"],
+        "Accueil au caveau et préparation des commandes.",
+    ),
+    (
+        "Salon Émilie Coiffure",
+        "Coiffeur·se",
+        "CDI",
+        "Villeneuve-lès-Avignon",
+        ["#embaucheenor"],
+        "Salon de trois fauteuils, clientèle fidèle.",
+    ),
+    (
+        "Barbier des Remparts",
+        "Barbier",
+        "CDD",
+        "Avignon",
+        ["#debutantaccepte"],
+        "Formation au rasage à l'ancienne assurée.",
+    ),
+    (
+        "Aide à domicile Vaucluse Services",
+        "Aide à domicile",
+        "CDI",
+        "Sorgues",
+        ["#permisB", "#antiplome"],
+        "Accompagnement de personnes âgées, temps de trajet payé.",
+    ),
+    (
+        "Les Mains d'Or Services",
+        "Auxiliaire de vie",
+        "CDD",
+        "Morières-lès-Avignon",
+        ["#permisB"],
+        "Interventions matin et soir, tutorat à l'arrivée.",
+    ),
+    (
+        "Garage Mistral Auto",
+        "Mécanicien·ne automobile",
+        "CDI",
+        "Montfavet",
+        ["#embaucheenor"],
+        "Atelier toutes marques, outillage fourni.",
+    ),
+    (
+        "Carrosserie Sud Provence",
+        "Carrossier·ère peintre",
+        "CDI",
+        "Vedène",
+        [],
+        "Cabine de peinture récente, équipe de quatre.",
+    ),
+    (
+        "Pizzeria Da Luigi",
+        "Pizzaïolo",
+        "CDI",
+        "L'Isle-sur-la-Sorgue",
+        ["#debutantaccepte"],
+        "Four à bois, fermeture le lundi.",
+    ),
+    (
+        "Fromagerie Les Alpilles",
+        "Vendeur·se en fromagerie",
+        "CDD",
+        "Cavaillon",
+        ["#antiplome"],
+        "Marchés du mardi et du samedi.",
+    ),
+    (
+        "Maraîchage Bio de la Barthelasse",
+        "Maraîcher·ère",
+        "saisonnier",
+        "Avignon",
+        ["#antiplome", "#embaucheenor"],
+        "Récolte et préparation des paniers.",
+    ),
+    (
+        "Vergers de la Durance",
+        "Cueilleur·se de fruits",
+        "saisonnier",
+        "Cavaillon",
+        ["#antiplome", "#logementfourni"],
+        "Saison des cerises et des abricots.",
+    ),
+    (
+        "Hôtel de la Mirande Sud",
+        "Femme / valet de chambre",
+        "saisonnier",
+        "Avignon",
+        ["#festival"],
+        "Hôtel de 20 chambres, horaires du matin.",
+    ),
+    (
+        "Camping Les Bords du Rhône",
+        "Agent·e d'accueil",
+        "saisonnier",
+        "Villeneuve-lès-Avignon",
+        ["#logementfourni"],
+        "Accueil des campeurs, anglais apprécié.",
+    ),
+    (
+        "Menuiserie Artisanale Roux",
+        "Menuisier·ère poseur",
+        "CDI",
+        "Entraigues-sur-la-Sorgue",
+        ["#permisB"],
+        "Pose de fenêtres et cuisines, chantiers à la journée.",
+    ),
+    (
+        "Peinture & Déco Provence",
+        "Peintre en bâtiment",
+        "intérim",
+        "Le Pontet",
+        ["#antiplome"],
+        "Mission de trois mois, renouvelable.",
+    ),
+    (
+        "Maçonnerie Ventoux",
+        "Maçon·ne",
+        "CDI",
+        "Carpentras",
+        ["#embaucheenor", "#permisB"],
+        "Maisons individuelles, salaire selon expérience.",
+    ),
+    (
+        "Paysages du Comtat",
+        "Jardinier·ère paysagiste",
+        "CDD",
+        "Carpentras",
+        ["#permisB"],
+        "Entretien d'espaces verts chez des particuliers.",
+    ),
+    (
+        "Pharmacie des Halles",
+        "Préparateur·rice en pharmacie",
+        "CDI",
+        "Avignon",
+        [],
+        "Officine de centre-ville, ouverte le samedi.",
+    ),
+    (
+        "Opticien Rive Gauche",
+        "Vendeur·se en optique",
+        "alternance",
+        "Avignon",
+        ["#debutantaccepte"],
+        "BTS opticien lunetier en alternance.",
+    ),
+    (
+        "Librairie La Mémoire du Monde",
+        "Libraire",
+        "CDD",
+        "Avignon",
+        [],
+        "Rayon jeunesse, remplacement de congé maternité.",
+    ),
+    (
+        "Crèche Les Petits Papes",
+        "Auxiliaire de puériculture",
+        "CDI",
+        "Avignon",
+        [],
+        "Micro-crèche de 10 berceaux.",
+    ),
+    (
+        "Traiteur Saveurs du Comtat",
+        "Cuisinier·ère",
+        "CDI",
+        "Sorgues",
+        ["#embaucheenor"],
+        "Cuisine de production, horaires de journée.",
+    ),
+    (
+        "Food truck La Roulotte",
+        "Équipier·ère polyvalent·e",
+        "saisonnier",
+        "Avignon",
+        ["#festival", "#antiplome"],
+        "Service du soir pendant le Festival.",
+    ),
+    (
+        "Nettoyage Pro Avignon",
+        "Agent·e de propreté",
+        "CDD",
+        "Le Pontet",
+        ["#antiplome"],
+        "Bureaux, tôt le matin, 24 h par semaine.",
+    ),
+    (
+        "Transports Rhône Express",
+        "Chauffeur·se livreur",
+        "CDI",
+        "Sorgues",
+        ["#permisB"],
+        "Tournées locales, pas de découcher.",
+    ),
+    (
+        "Cave Coopérative de Bédarrides",
+        "Agent·e de chai",
+        "saisonnier",
+        "Bédarrides",
+        ["#antiplome"],
+        "Vendanges et vinification.",
+    ),
+    (
+        "Institut Beauté Zen",
+        "Esthéticien·ne",
+        "CDI",
+        "Avignon",
+        [],
+        "Soins visage et corps, planning sur quatre jours.",
+    ),
+    (
+        "Atelier Vélo du Rhône",
+        "Mécanicien·ne cycles",
+        "CDD",
+        "Avignon",
+        ["#debutantaccepte"],
+        "Réparation et location, formation en interne.",
+    ),
+    (
+        "Épicerie fine Le Comptoir",
+        "Vendeur·se",
+        "CDD",
+        "L'Isle-sur-la-Sorgue",
+        ["#antiplome"],
+        "Marché aux antiquaires le dimanche.",
+    ),
+    (
+        "Glacier Le Pôle Sud",
+        "Vendeur·se de glaces",
+        "saisonnier",
+        "Avignon",
+        ["#antiplome", "#festival"],
+        "Saison d'avril à septembre.",
+    ),
+    (
+        "Couverture Toitures Vauclusiennes",
+        "Couvreur·se",
+        "CDI",
+        "Monteux",
+        ["#embaucheenor"],
+        "Tuiles provençales, travail en hauteur.",
+    ),
+    (
+        "Imprimerie des Papes",
+        "Conducteur·rice offset",
+        "CDI",
+        "Avignon",
+        [],
+        "Machine 4 couleurs, équipe de jour.",
+    ),
+    (
+        "Agence Immobilière du Rocher",
+        "Assistant·e d'agence",
+        "alternance",
+        "Avignon",
+        ["#debutantaccepte"],
+        "BTS professions immobilières.",
+    ),
+    (
+        "Auto-école Conduite Provence",
+        "Secrétaire d'accueil",
+        "CDD",
+        "Le Pontet",
+        [],
+        "Accueil, inscriptions et planning des leçons.",
+    ),
+    (
+        "Ferme Pédagogique du Mas",
+        "Animateur·rice nature",
+        "saisonnier",
+        "Morières-lès-Avignon",
+        ["#logementfourni"],
+        "Accueil des écoles, BAFA apprécié.",
+    ),
+    (
+        "Serrurerie Rapide 84",
+        "Serrurier·ère dépanneur",
+        "CDI",
+        "Avignon",
+        ["#permisB", "#embaucheenor"],
+        "Astreintes rémunérées un week-end sur quatre.",
+    ),
+]
+
+# Per urgency target: (days open, days until start or None, candidates)
+URGENCY_RECIPES = {
+    0: [(1, None, 0), (3, 40, 1), (5, None, 0), (8, 60, 1), (0, 30, 0), (10, None, 2)],
+    1: [(16, None, 1), (20, None, 0), (6, 15, 0), (25, 30, 1)],
+    2: [(33, None, 0), (38, None, 1), (9, 5, 0), (31, 45, 0)],
+    3: [(52, None, 0), (60, None, 1), (12, -3, 0), (47, None, 0)],
+}
+
+HIRES = [
+    (
+        "Boulangerie Au Pain d'Antan",
+        "Apprenti boulanger",
+        "Karim, 19 ans, sans diplôme, a fait une immersion de trois jours au fournil. Le patron l'a embauché en apprentissage le vendredi même.",
+    ),
+    (
+        "Plomberie Rhodanienne",
+        "Plombier",
+        "Après dix ans dans la marine marchande, Pascal s'est reconverti. Le CDE a convaincu l'artisan de le rencontrer sans CV.",
+    ),
+    (
+        "Restaurant Le Cloître des Arts",
+        "Second de cuisine",
+        "Offre restée trois semaines sans réponse ; une session de recrutement au restaurant a réuni huit candidats.",
+    ),
+    (
+        "Domaine des Garrigues",
+        "Ouvrière viticole",
+        "Lina cherchait un travail en extérieur ; la méthode de recrutement par simulation a remplacé l'entretien.",
+    ),
+    (
+        "Salon Émilie Coiffure",
+        "Coiffeuse",
+        "Retour à l'emploi après un congé parental, avec une adaptation d'horaires négociée par le binôme.",
+    ),
+    (
+        "Garage Mistral Auto",
+        "Mécanicien",
+        "Une rencontre organisée à l'agence entre le garagiste et trois demandeurs d'emploi : deux embauches.",
+    ),
+    (
+        "Aide à domicile Vaucluse Services",
+        "Aide à domicile",
+        "Le permis financé par l'agence a débloqué l'embauche en CDI.",
+    ),
+    (
+        "Pizzeria Da Luigi",
+        "Pizzaïolo",
+        "Luigi voulait quelqu'un d'expérimenté ; il a finalement formé un jeune motivé repéré au forum.",
+    ),
+]
+
+
+@dataclass
+class DemoAccounts:
+    """The demo logins, printed by ``couloir demo`` (demo only)."""
+
+    by_role: dict[str, tuple[str, str]]
+
+
+def _opened(today: date, days_open: int, rng: random.Random) -> datetime:
+    local = ZoneInfo("Europe/Paris")
+    moment = datetime.combine(
+        today - timedelta(days=days_open), time(8 + rng.randrange(9)), tzinfo=local
+    )
+    return to_utc(moment) if days_open else utcnow() - timedelta(hours=rng.randrange(1, 20))
+
+
+def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccounts:
+    """Create the demo agency with its people, offers, hires, défi and announcements."""
+    rng = random.Random(2018)  # the year of the Avignon residency
+    agency = Agency(
+        code=AGENCY_CODE,
+        name=AGENCY_NAME,
+        timezone="Europe/Paris",
+        opening_hours=DEFAULT_OPENING_HOURS,
+    )
+    db.add(agency)
+    db.flush()
+    today = local_today(agency.timezone)
+    accounts: dict[str, tuple[str, str]] = {}
+    people: dict[str, list[Staff]] = {"cde": [], "cdde": [], "manager": [], "admin": []}
+    for name, email, role in PEOPLE:
+        # The first account of each role is the demo login; the others get unknown passwords.
+        password = secrets.token_urlsafe(9)
+        if role not in accounts:
+            password = (passwords or {}).get(role) or password
+            accounts[role] = (email, password)
+        person = Staff(
+            agency_id=agency.id,
+            name=name,
+            email=email,
+            role=role,
+            password_hash=hash_password(password),
+        )
+        db.add(person)
+        people[role].append(person)
+    db.flush()
+
+    recipes = [(level, r) for level, rs in URGENCY_RECIPES.items() for r in rs]
+    for index, (employer, title, contract, commune, tags, description) in enumerate(OFFERS):
+        level, (days_open, to_start, candidates) = recipes[index % len(recipes)]
+        owner = people["cde"][index % len(people["cde"])]
+        offer = Offer(
+            agency_id=agency.id,
+            code=unused_code(db),
+            employer=employer,
+            title=title,
+            contract=contract,
+            commune=commune,
+            positions=1 + (index % 5 == 0),
+            start_date=None if to_start is None else today + timedelta(days=to_start),
+            tags=tags,
+            description=description,
+            staff_note="Employeur joignable plutôt l'après-midi." if index % 3 == 0 else "",
+            owner_id=owner.id,
+            opened_at=_opened(today, days_open + index % 2, rng),
+        )
+        db.add(offer)
+        db.flush()
+        for k in range(candidates):
+            proposer = people["cdde"][(index + k) % len(people["cdde"])]
+            db.add(
+                CandidateProposal(
+                    agency_id=agency.id,
+                    offer_id=offer.id,
+                    proposed_by_id=proposer.id,
+                    created_at=utcnow() - timedelta(days=k + 1),
+                )
+            )
+
+    for index, (employer, title, story) in enumerate(HIRES):
+        db.add(
+            Hire(
+                agency_id=agency.id,
+                employer=employer,
+                title=title,
+                story=story,
+                hired_on=today - timedelta(days=3 + 6 * index),
+                expires_on=today + timedelta(days=60),
+                cde_id=people["cde"][index % 3].id,
+                cdde_id=people["cdde"][index % 3].id,
+                status="published",
+                published_at=utcnow() - timedelta(days=2 + 6 * index),
+                created_by_id=people["cde"][index % 3].id,
+            )
+        )
+
+    first = today.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    month = first.strftime("%m")
+    months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    challenge = Challenge(
+        agency_id=agency.id,
+        title=f"30 offres TPE pourvues en {months.split()[int(month) - 1]}",
+        unit="offres TPE pourvues",
+        goal=30,
+        starts_on=first,
+        ends_on=last,
+    )
+    db.add(challenge)
+    db.flush()
+    for k in range(19):
+        service = "cde" if k % 5 in (0, 2, 4) else "cdde"
+        person = people[service][k % 3]
+        db.add(
+            Contribution(
+                agency_id=agency.id,
+                challenge_id=challenge.id,
+                service=service,
+                amount=1,
+                label=f"{OFFERS[k][1]} — {OFFERS[k][0]}",
+                staff_id=person.id,
+                created_at=utcnow() - timedelta(hours=6 + 20 * k),
+            )
+        )
+
+    manager = people["manager"][0]
+    now = utcnow()
+    for message in (
+        "Petit-déjeuner TPE jeudi à 8 h 30 en salle Rhône : venez avec vos offres difficiles !",
+        "Forum de l'emploi saisonnier le 12 : les employeurs du Festival seront là.",
+    ):
+        db.add(
+            Announcement(
+                agency_id=agency.id,
+                message=message,
+                urgent=False,
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=10),
+                created_by_id=manager.id,
+            )
+        )
+    db.commit()
+    return DemoAccounts(by_role=accounts)
+
+
+def demo_screen_token(db: Session) -> str:
+    """Register a screen for the demo agency and return its token."""
+    agency = db.exec(select(Agency).where(Agency.code == AGENCY_CODE)).one()
+    _, token = screens.create_screen(db, None, agency.id, ScreenCreate(name="Couloir 1er étage"))
+    return token
+
+
+def is_seeded(db: Session) -> bool:
+    """True when the demo agency exists."""
+    return db.exec(select(Agency.id).where(Agency.code == AGENCY_CODE)).first() is not None

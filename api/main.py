@@ -1,0 +1,152 @@
+"""The FastAPI application: JSON API under /api/v1, staff pages, health.
+
+>>> app = create_app(load_settings())
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import __version__
+from api.db import get_engine
+from api.errors import DomainError, StaleVersion, Throttled
+from api.routes import (
+    agencies,
+    announcements,
+    auth,
+    challenges,
+    display,
+    health,
+    hires,
+    offers,
+    screens,
+    staff,
+)
+from api.services.snapshot import SnapshotCache
+from api.settings import Settings, get_settings
+
+log = logging.getLogger("couloir")
+API_PREFIX = "/api/v1"
+API_ROUTERS = (
+    auth.router,
+    offers.router,
+    hires.router,
+    challenges.router,
+    announcements.router,
+    screens.router,
+    display.router,
+    staff.router,
+    agencies.router,
+)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def error_response(request: Request, status: int, detail: object, **extra: object) -> Response:
+    """JSON ``{"detail": …}`` for the API; a short French page for browsers."""
+    headers = {str(k): str(v) for k, v in extra.pop("headers", {}).items()}  # type: ignore[union-attr]
+    if _wants_json(request):
+        return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+    renderer = getattr(request.app.state, "html_error", None)
+    if renderer is not None:
+        return renderer(request, status, str(detail))
+    text = html.escape(str(detail))
+    page = f"<!doctype html><html lang=fr><meta charset=utf-8><title>Erreur</title><p>{text}</p>"
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        extra: dict[str, object] = {}
+        if exc.field:
+            extra["field"] = exc.field
+        if isinstance(exc, Throttled):
+            extra["headers"] = {"Retry-After": exc.retry_after}
+        if isinstance(exc, StaleVersion):
+            extra["current"] = _public_current(request, exc)
+        return error_response(request, exc.status, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        reasons = [
+            {
+                "loc": list(err.get("loc", ())),
+                "msg": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+            for err in exc.errors()
+        ]
+        return error_response(request, 422, reasons)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = {404: "Page introuvable.", 405: "Méthode non permise."}.get(
+            exc.status_code, exc.detail
+        )
+        return error_response(request, exc.status_code, detail, headers=exc.headers or {})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "Erreur interne : l'équipe a été prévenue.")
+
+
+def _public_current(request: Request, exc: StaleVersion) -> object:
+    """The current state sent with a 409, in the resource's public form."""
+    if exc.current_public is not None:
+        return exc.current_public
+    from api.services.audit import state_of
+
+    state = state_of(exc.current) or {}
+    state.pop("staff_note", None) if request.url.path.startswith("/o/") else None
+    return state
+
+
+def _install_admin(app: FastAPI) -> None:
+    """Staff pages live in the ``admin`` package; it registers itself like any extension."""
+    try:
+        import admin
+    except ImportError:  # pragma: no cover - admin is part of the distribution
+        return
+    install = getattr(admin, "install", None)
+    if install is not None:
+        install(app)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (read from the environment by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Couloir",
+        version=__version__,
+        description="Tableau de couloir d'une agence France Travail : offres, embauches, défi TPE.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings)
+    app.state.snapshot_cache = SnapshotCache()
+    _install_error_handlers(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    _install_admin(app)
+    return app

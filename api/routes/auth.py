@@ -1,0 +1,50 @@
+"""Staff authentication for scripts and tests: bearer tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentStaff, SessionDep, SettingsDep, bearer_token
+from api.models.staff import StaffPublic
+from api.security import sessions
+from api.services import staff as staff_service
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class Credentials(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+@router.post("/token", response_model=TokenOut)
+def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
+    """Exchange e-mail and password for a bearer token (throttled after 5 failures)."""
+    staff = staff_service.authenticate(db, data.email, data.password)
+    raw = sessions.open_session(db, staff, kind="bearer", days=settings.session_days)
+    return TokenOut(access_token=raw)
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    db: SessionDep, _: CurrentStaff, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    """Revoke the bearer token used for this request."""
+    raw = bearer_token(authorization)
+    if raw:
+        sessions.close_session(db, raw)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=StaffPublic)
+def me(staff: CurrentStaff) -> StaffPublic:
+    """Who the token belongs to."""
+    return StaffPublic(**staff.model_dump())

@@ -1,0 +1,130 @@
+"""What a corridor screen reads and reports, with its read-only token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from sqlmodel import Session
+
+from api.deps import CurrentScreen, SessionDep, SettingsDep
+from api.errors import NotFound
+from api.events import broker
+from api.models import Hire, Screen
+from api.models.screen import Heartbeat
+from api.routes.hires import read_limited
+from api.services import hires, screens
+from api.services.snapshot import SnapshotCache
+
+router = APIRouter(prefix="/display", tags=["display"])
+KEEPALIVE_S = 15.0
+
+
+def snapshot_cache(request: Request) -> SnapshotCache:
+    return request.app.state.snapshot_cache
+
+
+@router.get("/snapshot", responses={200: {"description": "api.contract.Snapshot"}, 304: {}})
+def snapshot(
+    request: Request, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
+) -> Response:
+    """Everything this screen shows, with an ETag; ``If-None-Match`` → 304."""
+    entry = snapshot_cache(request).get(db, screen, settings.public_url)
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
+    if entry.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
+
+
+def _current_etag(request: Request, screen_id: int, public_url: str) -> str | None:
+    with Session(request.app.state.engine, expire_on_commit=False) as db:
+        screen = db.get(Screen, screen_id)
+        if screen is None or screen.revoked_at is not None:
+            return None
+        return snapshot_cache(request).get(db, screen, public_url).etag
+
+
+@router.get("/events", response_class=StreamingResponse)
+async def events(
+    request: Request, settings: SettingsDep, screen: CurrentScreen
+) -> StreamingResponse:
+    """Server-Sent Events: ``event: snapshot`` with the new ETag after each change."""
+    screen_id, agency_id = screen.id, screen.agency_id
+
+    async def stream() -> AsyncIterator[str]:
+        last_etag = None
+        revision = broker.revision(agency_id)
+        yield "retry: 3000\n\n"
+        while not await request.is_disconnected():
+            etag = await asyncio.to_thread(_current_etag, request, screen_id, settings.public_url)
+            if etag is None:
+                yield "event: revoked\ndata: {}\n\n"
+                return
+            if etag != last_etag:
+                last_etag = etag
+                yield f"event: snapshot\ndata: {json.dumps({'etag': etag})}\n\n"
+            new_revision = await broker.wait(agency_id, revision, KEEPALIVE_S)
+            if new_revision == revision:
+                yield ": keep-alive\n\n"
+            revision = new_revision
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/heartbeat", status_code=204)
+def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Response:
+    """The screen reports its version, resolution, frame rate, uptime and snapshot ETag."""
+    screens.record_heartbeat(db, screen, data)
+    return Response(status_code=204)
+
+
+@router.put("/screenshot", status_code=204)
+async def put_screenshot(
+    request: Request, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
+) -> Response:
+    """The screen sends a downscaled PNG of what it shows."""
+    png = await read_limited(request, screens.MAX_SCREENSHOT_BYTES)
+    screens.store_screenshot(db, screen, png, settings.screenshots_dir)
+    return Response(status_code=204)
+
+
+@router.get("/photos/{hire_id}", response_class=FileResponse)
+def photo(
+    hire_id: int, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
+) -> FileResponse:
+    """A published hire's photo, only when consent was recorded."""
+    hire = db.get(Hire, hire_id)
+    name = hires.publishable_photo(hire) if hire and hire.agency_id == screen.agency_id else None
+    if hire is None or hire.status != "published" or name is None:
+        raise NotFound("Photo introuvable.")
+    return FileResponse(
+        settings.photos_dir / name,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@router.post("/pairings", status_code=201)
+def start_pairing(db: SessionDep) -> dict[str, str]:
+    """An unpaired screen asks for a code to show (no token needed)."""
+    pairing, secret = screens.start_pairing(db)
+    return {
+        "code": pairing.code,
+        "poll_secret": secret,
+        "expires_at": pairing.expires_at.isoformat(),
+    }
+
+
+@router.get("/pairings/{poll_secret}")
+def poll_pairing(poll_secret: str, db: SessionDep) -> dict[str, str]:
+    """Pending, or the screen's token once a manager entered the code (given once)."""
+    if len(poll_secret) > 100:
+        raise NotFound("Appairage inconnu.")
+    return screens.poll_pairing(db, poll_secret)

@@ -1,0 +1,191 @@
+"""Offers: list, create, read, edit, delete, fill, close, candidates."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import Allowed, IfMatch, SessionDep, SettingsDep, StaffAgency
+from api.domain import urgency
+from api.domain.permissions import Action
+from api.errors import Invalid
+from api.models import CandidateProposal
+from api.models.offer import (
+    CandidateOutcome,
+    CandidatePublic,
+    FillRequest,
+    OfferCreate,
+    OfferPublic,
+    OfferStatus,
+    OfferUpdate,
+)
+from api.services import offers
+from api.services.common import get_scoped
+
+router = APIRouter(prefix="/offers", tags=["offers"])
+
+
+def _public(db, offer, agency, settings) -> OfferPublic:  # type: ignore[no-untyped-def]
+    ctx = offers.OfferContext.for_agency(agency, settings.public_url)
+    return offers.to_public(db, [offer], ctx)[0]
+
+
+@router.get("", response_model=list[OfferPublic])
+def list_offers(
+    db: SessionDep,
+    settings: SettingsDep,
+    agency: StaffAgency,
+    _: Allowed(Action.READ_OFFERS),
+    status: OfferStatus | None = "open",
+    urgency_level: str | None = Query(None, alias="urgency", max_length=20),
+    tag: str | None = Query(None, max_length=40),
+    owner: int | None = None,
+    q: str | None = Query(None, max_length=100),
+) -> list[OfferPublic]:
+    """Offers of the caller's agency, most urgent first, then the oldest."""
+    level = None
+    if urgency_level is not None:
+        level = urgency.level_from_label(urgency_level)
+        if level is None:
+            raise Invalid(f"urgence inconnue : choisir parmi {', '.join(urgency.LABELS)} ou 0–3")
+    ctx = offers.OfferContext.for_agency(agency, settings.public_url)
+    return offers.list_offers(
+        db, agency.id, ctx, status=status, level=level, tag=tag, owner_id=owner, search=q
+    )
+
+
+@router.post("", response_model=OfferPublic, status_code=201)
+def create_offer(
+    data: OfferCreate,
+    db: SessionDep,
+    settings: SettingsDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.EDIT_OFFERS),
+) -> OfferPublic:
+    """Open a new offer owned by the caller."""
+    return _public(db, offers.create_offer(db, actor, data), agency, settings)
+
+
+@router.get("/{offer_id}", response_model=OfferPublic)
+def read_offer(
+    offer_id: int,
+    db: SessionDep,
+    settings: SettingsDep,
+    agency: StaffAgency,
+    _: Allowed(Action.READ_OFFERS),
+    response: Response,
+) -> OfferPublic:
+    """One offer (its ETag is its version, for If-Match)."""
+    offer = offers.get_offer(db, agency.id, offer_id)
+    response.headers["ETag"] = f'"{offer.version}"'
+    return _public(db, offer, agency, settings)
+
+
+@router.patch("/{offer_id}", response_model=OfferPublic)
+def update_offer(
+    offer_id: int,
+    data: OfferUpdate,
+    db: SessionDep,
+    settings: SettingsDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.EDIT_OFFERS),
+    if_match: IfMatch,
+    response: Response,
+) -> OfferPublic:
+    """Edit some fields; a stale ``version``/If-Match gets 409 with the current offer."""
+    offer = offers.get_offer(db, agency.id, offer_id)
+    offer = offers.update_offer(db, actor, offer, data, if_match)
+    response.headers["ETag"] = f'"{offer.version}"'
+    return _public(db, offer, agency, settings)
+
+
+@router.delete("/{offer_id}", status_code=204)
+def delete_offer(
+    offer_id: int,
+    db: SessionDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.DELETE_OFFERS),
+    if_match: IfMatch,
+) -> Response:
+    """Delete an offer (not allowed to CDDE)."""
+    offers.delete_offer(db, actor, offers.get_offer(db, agency.id, offer_id), if_match)
+    return Response(status_code=204)
+
+
+def _set_status(request_status: str):  # type: ignore[no-untyped-def]
+    def handler(
+        offer_id: int,
+        db: SessionDep,
+        settings: SettingsDep,
+        agency: StaffAgency,
+        actor: Allowed(Action.EDIT_OFFERS),
+        if_match: IfMatch,
+        data: FillRequest | None = None,
+    ) -> OfferPublic:
+        offer = offers.get_offer(db, agency.id, offer_id)
+        expected = if_match if if_match is not None else (data.version if data else None)
+        offer = offers.set_status(db, actor, offer, request_status, expected)
+        return _public(db, offer, agency, settings)
+
+    return handler
+
+
+router.add_api_route(
+    "/{offer_id}/fill",
+    _set_status("filled"),
+    methods=["POST"],
+    response_model=OfferPublic,
+    summary="Mark an offer filled (counts for the active défi when TPE)",
+)
+router.add_api_route(
+    "/{offer_id}/close",
+    _set_status("closed"),
+    methods=["POST"],
+    response_model=OfferPublic,
+    summary="Close an offer without a hire",
+)
+router.add_api_route(
+    "/{offer_id}/reopen",
+    _set_status("open"),
+    methods=["POST"],
+    response_model=OfferPublic,
+    summary="Reopen a filled or closed offer",
+)
+
+
+@router.get("/{offer_id}/candidates", response_model=list[CandidatePublic])
+def list_candidates(
+    offer_id: int, db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
+) -> list[CandidatePublic]:
+    """Candidates proposed for the offer and their outcome."""
+    return offers.list_candidates(db, offers.get_offer(db, agency.id, offer_id))
+
+
+@router.post("/{offer_id}/candidates", response_model=CandidatePublic, status_code=201)
+def propose_candidate(
+    offer_id: int,
+    db: SessionDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.PROPOSE_CANDIDATE),
+) -> CandidatePublic:
+    """ "J'ai un candidat": no personal data about the job seeker is taken."""
+    offer = offers.get_offer(db, agency.id, offer_id)
+    proposal = offers.propose_candidate(db, actor, offer)
+    return next(c for c in offers.list_candidates(db, offer) if c.id == proposal.id)
+
+
+@router.put("/{offer_id}/candidates/{candidate_id}", response_model=CandidatePublic)
+def set_candidate_outcome(
+    offer_id: int,
+    candidate_id: int,
+    data: CandidateOutcome,
+    db: SessionDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.SET_CANDIDATE_OUTCOME),
+) -> CandidatePublic:
+    """Record what became of a proposed candidate."""
+    offer = offers.get_offer(db, agency.id, offer_id)
+    proposal = get_scoped(db, CandidateProposal, candidate_id, agency.id, "Candidat")
+    if proposal.offer_id != offer.id:
+        raise Invalid("Ce candidat n'est pas proposé sur cette offre.")
+    offers.set_outcome(db, actor, proposal, data.outcome)
+    return next(c for c in offers.list_candidates(db, offer) if c.id == proposal.id)

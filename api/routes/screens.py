@@ -1,0 +1,91 @@
+"""Screens, as managers see them: register, pair, configure, revoke, look at."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from api.deps import Allowed, SessionDep, SettingsDep, StaffAgency
+from api.domain.permissions import Action
+from api.errors import NotFound
+from api.models import Screen
+from api.models.screen import (
+    PairRequest,
+    ScreenCreate,
+    ScreenCreated,
+    ScreenPublic,
+    ScreenUpdate,
+)
+from api.services import screens
+from api.services.common import get_scoped
+
+router = APIRouter(prefix="/screens", tags=["screens"])
+Manager = Allowed(Action.MANAGE_SCREENS)
+
+
+@router.get("", response_model=list[ScreenPublic])
+def list_screens(
+    db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
+) -> list[ScreenPublic]:
+    """The agency's screens with their health."""
+    return [
+        screens.to_public(s, settings.screenshots_dir) for s in screens.list_screens(db, agency.id)
+    ]
+
+
+@router.post("", response_model=ScreenCreated, status_code=201)
+def create_screen(
+    data: ScreenCreate, db: SessionDep, settings: SettingsDep, actor: Manager
+) -> ScreenCreated:
+    """Register a screen; the token is in this answer only."""
+    screen, token = screens.create_screen(db, actor, actor.agency_id, data)
+    return ScreenCreated(
+        **screens.to_public(screen, settings.screenshots_dir).model_dump(), token=token
+    )
+
+
+@router.post("/pair", response_model=ScreenPublic, status_code=201)
+def pair_screen(
+    data: PairRequest, db: SessionDep, settings: SettingsDep, actor: Manager
+) -> ScreenPublic:
+    """Register the screen showing ``code``; it collects its token on its next poll."""
+    return screens.to_public(
+        screens.pair(db, actor, data.code, data.name), settings.screenshots_dir
+    )
+
+
+@router.patch("/{screen_id}", response_model=ScreenPublic)
+def update_screen(
+    screen_id: int,
+    data: ScreenUpdate,
+    db: SessionDep,
+    settings: SettingsDep,
+    agency: StaffAgency,
+    actor: Manager,
+) -> ScreenPublic:
+    """Rename, rotate, change playlist or schedule."""
+    screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
+    return screens.to_public(
+        screens.update_screen(db, actor, screen, data), settings.screenshots_dir
+    )
+
+
+@router.post("/{screen_id}/revoke", response_model=ScreenPublic)
+def revoke_screen(
+    screen_id: int, db: SessionDep, settings: SettingsDep, agency: StaffAgency, actor: Manager
+) -> ScreenPublic:
+    """Revoke the screen's token."""
+    screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
+    return screens.to_public(screens.revoke(db, actor, screen), settings.screenshots_dir)
+
+
+@router.get("/{screen_id}/screenshot", response_class=FileResponse)
+def screenshot(
+    screen_id: int, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
+) -> FileResponse:
+    """The latest frame the screen sent (PNG)."""
+    screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
+    path = screens.screenshot_path(settings.screenshots_dir, screen)
+    if not path.exists():
+        raise NotFound("Cet écran n'a pas encore envoyé de capture.")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,62 @@
+"""Staff accounts (managers) and the journal."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from api.deps import Allowed, SessionDep, StaffAgency
+from api.domain.permissions import Action
+from api.models import Staff
+from api.models.audit import AuditEventPublic
+from api.models.staff import StaffCreate, StaffPublic, StaffUpdate
+from api.services import audit
+from api.services import staff as staff_service
+from api.services.common import get_scoped
+
+router = APIRouter(tags=["staff"])
+
+
+@router.get("/staff", response_model=list[StaffPublic])
+def list_staff(
+    db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
+) -> list[StaffPublic]:
+    """The agency's colleagues (to credit a hire, filter offers by owner)."""
+    return [StaffPublic(**s.model_dump()) for s in staff_service.list_staff(db, agency.id)]
+
+
+@router.post("/staff", response_model=StaffPublic, status_code=201)
+def create_staff(
+    data: StaffCreate, db: SessionDep, actor: Allowed(Action.MANAGE_STAFF)
+) -> StaffPublic:
+    """Create an account in the manager's agency."""
+    return StaffPublic(**staff_service.create_staff(db, actor, actor.agency_id, data).model_dump())
+
+
+@router.patch("/staff/{staff_id}", response_model=StaffPublic)
+def update_staff(
+    staff_id: int,
+    data: StaffUpdate,
+    db: SessionDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.MANAGE_STAFF),
+) -> StaffPublic:
+    """Rename, change role, deactivate (ends their sessions) or reset a password."""
+    person = get_scoped(db, Staff, staff_id, agency.id, "Compte")
+    return StaffPublic(**staff_service.update_staff(db, actor, person, data).model_dump())
+
+
+@router.get("/audit", response_model=list[AuditEventPublic])
+def journal(
+    db: SessionDep,
+    agency: StaffAgency,
+    _: Allowed(Action.READ_AUDIT),
+    entity: str | None = Query(None, max_length=40),
+    actor: int | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[AuditEventPublic]:
+    """The agency's journal, newest first."""
+    rows = audit.list_events(
+        db, agency.id, entity=entity, actor_id=actor, limit=limit, offset=offset
+    )
+    return [AuditEventPublic(**e.model_dump()) for e in rows]
