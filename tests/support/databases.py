@@ -1,0 +1,50 @@
+"""Fresh databases for tests: a SQLite file, or a new PostgreSQL database per server.
+
+Set COULOIR_TEST_DATABASE_URL (``postgresql+psycopg://user:pw@127.0.0.1:5432/db``) to run on
+PostgreSQL; each test server then gets its own database, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+POSTGRES_ENV = "COULOIR_TEST_DATABASE_URL"
+
+
+def engine_name() -> str:
+    """``postgresql`` or ``sqlite``: what this test run exercises."""
+    return "postgresql" if os.environ.get(POSTGRES_ENV) else "sqlite"
+
+
+def _admin_engine(url: str):  # type: ignore[no-untyped-def]
+    admin_url = make_url(url).set(database="postgres")
+    return create_engine(admin_url, isolation_level="AUTOCOMMIT")
+
+
+def create_database(data_dir: Path) -> str:
+    """A URL to an empty database for one test server."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        return f"sqlite:///{data_dir / 'couloir.db'}"
+    name = f"couloir_t_{secrets.token_hex(6)}"
+    engine = _admin_engine(base)
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Remove a database made by ``create_database`` (SQLite files go with their folder)."""
+    if not url.startswith("postgresql"):
+        return
+    name = make_url(url).database
+    engine = _admin_engine(url)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()

@@ -1,0 +1,141 @@
+"""A real Couloir server in a subprocess (uvicorn over HTTP) on a fresh, demo-seeded database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session
+
+from api.db import make_engine
+from api.demo import demo_screen_token, seed_demo
+from api.migrate import upgrade
+from tests.support.databases import create_database, drop_database
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    """An unused TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """``couloir serve`` on 127.0.0.1:<port>, with the demo agency, one screen and known logins."""
+
+    def __init__(self, data_dir: Path, *, seed: bool = True) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = create_database(data_dir)
+        self.accounts: dict[str, tuple[str, str]] = {}
+        self.screen_token = ""
+        self._tokens: dict[str, str] = {}
+        self._process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir / "server.log"
+        if seed:
+            self._seed()
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment the server runs with."""
+        return dict(
+            os.environ,
+            COULOIR_DATA_DIR=str(self.data_dir),
+            COULOIR_DATABASE_URL=self.database_url,
+            COULOIR_PUBLIC_URL=self.url,
+            COULOIR_SECRET_KEY=secrets.token_urlsafe(40),
+            COULOIR_ENV="development",
+        )
+
+    def _seed(self) -> None:
+        engine = make_engine(self.database_url)
+        try:
+            upgrade(engine)
+            with Session(engine, expire_on_commit=False) as db:
+                passwords = {
+                    role: secrets.token_urlsafe(12) for role in ("cde", "cdde", "manager", "admin")
+                }
+                self.accounts = seed_demo(db, passwords).by_role
+                self.screen_token = demo_screen_token(db)
+        finally:
+            engine.dispose()
+
+    def start(self) -> None:
+        """Start (or restart) the server and wait until /healthz answers 200."""
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)  # polling for start-up, not hiding a race
+        raise RuntimeError(f"server did not start: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        """Stop the server (data kept)."""
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def close(self) -> None:
+        """Stop and drop the database."""
+        self.stop()
+        drop_database(self.database_url)
+
+    def token(self, role: str) -> str:
+        """A bearer token for the demo account of ``role``."""
+        if role not in self._tokens:
+            email, password = self.accounts[role]
+            response = httpx.post(
+                f"{self.url}/api/v1/auth/token", json={"email": email, "password": password}
+            )
+            response.raise_for_status()
+            self._tokens[role] = response.json()["access_token"]
+        return self._tokens[role]
+
+    def client(self, role: str | None = None) -> httpx.Client:
+        """An HTTP client for the API, logged in as ``role`` (or anonymous)."""
+        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10)
+
+    def screen_client(self) -> httpx.Client:
+        """An HTTP client carrying the demo screen's token."""
+        return httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {self.screen_token}"},
+            timeout=10,
+        )
