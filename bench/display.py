@@ -248,7 +248,7 @@ def loop_cpu(size: tuple[int, int], document: dict[str, Any], seconds: float, na
     snapshot = Snapshot.model_validate(only_scene(document, ["offers"], 600))
     # Only the clock changes: one page of offers, no page rotation, no transition.
     snapshot = snapshot.model_copy(update={"offers": snapshot.offers[:4]})
-    settings = DisplaySettings(pixel_shift_px=0, cache_dir=Path("/nonexistent"))
+    settings = DisplaySettings(cache_dir=Path("/nonexistent"))
     app = DisplayApp(
         settings,
         pygame.display.get_surface(),
@@ -281,7 +281,7 @@ def soak(size: tuple[int, int], seconds: float) -> dict[str, float]:
     from display.app import DisplayApp
     from display.settings import DisplaySettings
 
-    settings = DisplaySettings(pixel_shift_px=0, cache_dir=Path("/nonexistent"))
+    settings = DisplaySettings(cache_dir=Path("/nonexistent"))
     app = DisplayApp(settings, pygame.display.get_surface(), rotation=0)
     base = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     rng = random.Random(3)

@@ -31,7 +31,7 @@ from display.health import Health
 from display.notify import Notifier
 from display.pairing import Pairing
 from display.renderer import Renderer, ScreenStatus
-from display.schedule import ScreenPower
+from display.schedule import ScreenPower, agency_zone
 from display.settings import DisplaySettings
 
 log = logging.getLogger(__name__)
@@ -69,29 +69,23 @@ def rotate_rect(rect: pygame.Rect, logical: tuple[int, int], rotation: int) -> p
     return pygame.Rect(x, y, w, h)
 
 
-_SHIFT_ORBIT = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
-
-
 class Presenter:
-    """Copies the logical picture to the screen: rotation and anti burn-in shift.
+    """Copies the logical picture to the screen, turned by ``rotation``.
 
     The renderer draws into :attr:`logical`; :meth:`present` copies only the changed
-    rectangles (rotated where needed) and returns the screen rectangles to flip.
+    rectangles (rotated where needed) and returns the screen rectangles to flip. Without
+    rotation the renderer draws straight onto the screen and nothing is copied.
     """
 
-    def __init__(self, screen: pygame.Surface, rotation: int = 0, shift_px: int = 0) -> None:
+    def __init__(self, screen: pygame.Surface, rotation: int = 0) -> None:
         if rotation not in ROTATIONS:
             raise ValueError(f"rotation must be one of {ROTATIONS}, not {rotation}")
         self.screen = screen
         self.rotation = rotation
-        self.shift_px = shift_px
-        self.offset = (0, 0)
-        self._orbit = 0
-        size = logical_size(screen.get_size(), rotation)
-        if rotation == 0 and shift_px == 0:
-            # Nothing to transform: draw straight onto the screen, no copy at all.
+        if rotation == 0:
             self.logical = screen
         else:
+            size = logical_size(screen.get_size(), rotation)
             self.logical = pygame.Surface(size, 0, screen)
 
     @property
@@ -99,22 +93,12 @@ class Presenter:
         """True when the renderer draws straight onto the screen."""
         return self.logical is self.screen
 
-    def shift(self) -> list[pygame.Rect]:
-        """Move the whole picture one step along its orbit; return the rects to flip."""
-        if self.shift_px == 0:
-            return []
-        self._orbit = (self._orbit + 1) % len(_SHIFT_ORBIT)
-        dx, dy = _SHIFT_ORBIT[self._orbit]
-        self.offset = (dx * self.shift_px, dy * self.shift_px)
-        return self.present([self.logical.get_rect()], full=True)
-
     def present(self, rects: list[pygame.Rect], full: bool = False) -> list[pygame.Rect]:
         """Copy ``rects`` of the logical picture to the screen; return screen rects."""
-        if self.direct:
-            return list(rects)
         if full:
-            self.screen.fill((0, 0, 0))
             rects = [self.logical.get_rect()]
+        if self.direct:
+            return [pygame.Rect(rect) for rect in rects]
         out: list[pygame.Rect] = []
         bounds = self.logical.get_rect()
         size = self.logical.get_size()
@@ -122,16 +106,12 @@ class Presenter:
             rect = pygame.Rect(rect).clip(bounds)
             if not rect.w or not rect.h:
                 continue
-            piece = self.logical.subsurface(rect)
-            if self.rotation:
-                # pygame turns counter-clockwise; our rotation is clockwise.
-                piece = pygame.transform.rotate(piece, -self.rotation)
-            target = rotate_rect(rect, size, self.rotation).move(self.offset)
+            # pygame turns counter-clockwise; our rotation is clockwise.
+            piece = pygame.transform.rotate(self.logical.subsurface(rect), -self.rotation)
+            target = rotate_rect(rect, size, self.rotation)
             self.screen.blit(piece, target)
-            out.append(target.clip(self.screen.get_rect()))
-        if full:
-            return [self.screen.get_rect()]
-        return [rect for rect in out if rect.w and rect.h]
+            out.append(target)
+        return out
 
 
 # -- opening the screen ---------------------------------------------------------------------
@@ -238,7 +218,6 @@ class DisplayApp:
         self.clock = pygame.time.Clock()
         self._last_dirty = -1.0
         self._next_power_check = 0.0
-        self._next_shift = monotonic() + settings.pixel_shift_interval_s
         self._ready_sent = False
         self.presenter: Presenter
         self.renderer: Renderer
@@ -247,8 +226,10 @@ class DisplayApp:
     # -- construction -------------------------------------------------------------------
 
     def _build(self, rotation: int) -> None:
-        self.presenter = Presenter(self.screen, rotation, self.settings.pixel_shift_px)
+        self.presenter = Presenter(self.screen, rotation)
         self.renderer = self._renderer_factory(self.presenter.logical.get_size())
+        if self.feed is not None:
+            self.feed.photo_cover = photo_box(self.renderer)
         # A new renderer knows nothing: hand it everything again.
         self.renderer.set_snapshot(self.snapshot)
         for hire_id, image in self.photos.items():
@@ -272,23 +253,18 @@ class DisplayApp:
         if not self._handle_events():
             return False
         now = self._now()
+        # The header clock and "données du HH:MM" read in the agency's own time.
+        local_now = now.astimezone(agency_zone(self.snapshot))
         self._read_feed()
         self._check_pairing()
         self._check_staleness(now)
         self._check_power(now)
         self._set_status(self._wanted_status())
 
-        self.renderer.update(dt, now)
+        self.renderer.update(dt, local_now)
         dirty = self.renderer.draw(self.presenter.logical)
-        if self._full_present:
-            self._full_present = False
-            flip = self.presenter.present([], full=True)
-            if self.presenter.direct:
-                flip = [self.screen.get_rect()]
-        else:
-            flip = self.presenter.present(dirty)
-        if self._shift_due():
-            flip = self.presenter.shift() or flip
+        full, self._full_present = self._full_present, False
+        flip = self.presenter.present(dirty, full=full)
         if flip:
             self._last_dirty = self._monotonic()
             if self.present_to_display and pygame.display.get_surface() is not None:
@@ -306,16 +282,6 @@ class DisplayApp:
                 etag=self.feed.etag if self.feed else None,
                 resolution=self.screen.get_size(),
             )
-        return True
-
-    def _shift_due(self) -> bool:
-        """True when the anti burn-in shift is due (only while the screen is on)."""
-        if self.settings.pixel_shift_px == 0 or self.status is ScreenStatus.OFF:
-            return False
-        now = self._monotonic()
-        if now < self._next_shift:
-            return False
-        self._next_shift = now + self.settings.pixel_shift_interval_s
         return True
 
     @property
@@ -408,7 +374,7 @@ class DisplayApp:
             token,
             cache,
             poll_interval_s=self.settings.poll_interval_s,
-            photo_cover=self.presenter.logical.get_size(),
+            photo_cover=photo_box(self.renderer),
         )
         self.feed.start()
         if self.health is None:
@@ -459,6 +425,16 @@ class DisplayApp:
 
 
 # -- putting it together ------------------------------------------------------------------
+
+
+def photo_box(renderer: Renderer) -> tuple[int, int] | None:
+    """Size hire photos are shown at, so the feed thread can crop them beforehand."""
+    try:
+        from display.scenes.hires import HiresScene
+
+        return tuple(HiresScene.photo_rect(renderer.theme, renderer.assets).size)
+    except (ImportError, AttributeError):
+        return None
 
 
 def _make_health(settings: DisplaySettings, token: str, **overrides: float) -> Health:
@@ -572,7 +548,7 @@ def run_headless_preview(
     if cache_dir is not None:
         overrides["cache_dir"] = cache_dir
     # A preview needs no smoothness: a gentle pace keeps the demo laptop cool.
-    settings = DisplaySettings(**overrides, fps=10, idle_fps=2, pixel_shift_px=0)
+    settings = DisplaySettings(**overrides, fps=10, idle_fps=2)
     screen = open_screen(size, windowed=True, retries=1)
     app = build_app(
         settings,

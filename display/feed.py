@@ -106,27 +106,22 @@ def parse_snapshot(body: bytes | str) -> Snapshot | None:
         return None
 
 
-def decode_photo(data: bytes, cover: tuple[int, int] | None) -> pygame.Surface | None:
-    """Decode image bytes; shrink so it still covers ``cover`` (w, h). None if undecodable."""
+def decode_photo(data: bytes, box: tuple[int, int] | None) -> pygame.Surface | None:
+    """Decode image bytes and crop them to fill ``box`` (w, h). None if undecodable.
+
+    Done here, in the feed thread, so the render loop only blits a ready picture (a
+    12-megapixel camera photo would also cost ~48 MB of RAM if kept whole).
+    """
     try:
         image = pygame.image.load(io.BytesIO(data))
     except (pygame.error, ValueError, OSError) as exc:
         log.warning("feed: photo could not be decoded (%s); skipped", exc)
         return None
-    if image.get_bitsize() not in (24, 32):
-        # smoothscale needs true colour; palette images are rare but exist.
-        full = pygame.Surface(image.get_size(), 0, 32)
-        full.blit(image, (0, 0))
-        image = full
-    if cover:
-        width, height = image.get_size()
-        # Keep just enough pixels to fill any box up to ``cover`` when cropped: a
-        # 12-megapixel camera photo would otherwise cost ~48 MB of RAM.
-        scale = max(cover[0] / width, cover[1] / height)
-        if scale < 1:
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            image = pygame.transform.smoothscale(image, size)
-    return image
+    if box is None:
+        return image
+    from display.renderer import crop_to_fill
+
+    return crop_to_fill(image, box)
 
 
 class Feed:
@@ -143,7 +138,7 @@ class Feed:
         *,
         transport: httpx.BaseTransport | None = None,
         poll_interval_s: float = 30.0,
-        photo_cover: tuple[int, int] | None = (1920, 1080),
+        photo_cover: tuple[int, int] | None = None,
         backoff_base_s: float = 1.0,
         backoff_max_s: float = 30.0,
         stream_read_timeout_s: float = 45.0,
@@ -154,6 +149,7 @@ class Feed:
         self.api_url = api_url.rstrip("/")
         self.cache = cache
         self.poll_interval_s = poll_interval_s
+        #: Size hire photos are cropped to (the renderer's photo box); None: kept whole.
         self.photo_cover = photo_cover
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s

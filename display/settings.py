@@ -77,15 +77,6 @@ class DisplaySettings(BaseSettings):
     screenshot_width: int = Field(
         960, ge=160, le=3840, description="Width in pixels of the uploaded screenshot."
     )
-    pixel_shift_px: int = Field(
-        3,
-        ge=0,
-        le=16,
-        description="Largest shift of the whole picture against burn-in (0 disables it).",
-    )
-    pixel_shift_interval_s: float = Field(
-        300.0, gt=0, description="Seconds between two anti burn-in shifts."
-    )
     open_retries: int = Field(
         5, ge=1, le=100, description="Attempts to open the screen before giving up."
     )

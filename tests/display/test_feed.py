@@ -259,10 +259,11 @@ def test_photos_downloaded_shrunk_cached_and_bad_one_skipped(tmp_path, caplog):
         feed.fetch()
     photos = {m.hire_id: m.image for m in feed.drain() if isinstance(m, PhotoUpdate)}
     assert set(photos) == {1, 2, 3}
-    # Shrunk to just cover 200x100, aspect kept; the small one untouched.
-    assert photos[1].get_size() == (200, 150)
+    # Cropped to the photo box in the feed thread, whatever the original size.
+    assert photos[1].get_size() == (200, 100)
     assert photos[1].get_at((10, 10))[:3] == (200, 30, 30)
-    assert photos[3].get_size() == (100, 50)
+    assert photos[3].get_size() == (200, 100)
+    assert photos[3].get_at((199, 99))[:3] == (30, 200, 30)
     assert photos[2] is None and "could not be decoded" in caplog.text
 
     # Offline restart: photos come back from the disk cache, without the network.
