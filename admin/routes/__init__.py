@@ -1,0 +1,36 @@
+"""Every staff page router, aggregated into ``router`` (included by ``admin.install``)."""
+
+from fastapi import APIRouter
+
+from admin.routes import (
+    announcements,
+    assets,
+    auth,
+    challenge,
+    hires,
+    home,
+    journal,
+    offers,
+    public,
+    screens,
+    team,
+)
+
+router = APIRouter(include_in_schema=False)
+for _module_router in (
+    assets.router,
+    auth.router,
+    offers.router,
+    offers.candidates_router,
+    public.router,
+    home.router,
+    hires.router,
+    challenge.router,
+    announcements.router,
+    screens.router,
+    team.router,
+    journal.router,
+):
+    router.include_router(_module_router)
+
+__all__ = ["router"]

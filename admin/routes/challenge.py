@@ -1,0 +1,155 @@
+"""Le défi: collective progress split by service, contributions, and (managers) running it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from admin import urls
+from admin.deps import Ctx, CtxDep
+from admin.errors import PageNotFound
+from admin.forms import Form
+from admin.templating import render
+from api.clock import local_today
+from api.domain.permissions import Action
+from api.errors import DomainError
+from api.models import Challenge
+from api.models.challenge import (
+    SERVICE_LABELS,
+    ChallengeCreate,
+    ChallengeUpdate,
+    ContributionCreate,
+)
+from api.services import challenges
+
+router = APIRouter(prefix=f"{urls.PREFIX}/defi", include_in_schema=False)
+LABELS = {
+    "title": "Titre",
+    "unit": "Unité",
+    "goal": "Objectif",
+    "starts_on": "Début",
+    "ends_on": "Fin",
+    "amount": "Nombre",
+    "label": "Quoi",
+}
+
+
+def _page(
+    request: Request,
+    ctx: Ctx,
+    *,
+    new_form: Form | None = None,
+    contrib_form: Form | None = None,
+    status: int = 200,
+) -> Response:
+    today = local_today(ctx.agency.timezone)
+    active = challenges.active_challenge(ctx.db, ctx.agency)
+    past = list(
+        ctx.db.exec(
+            select(Challenge)
+            .where(Challenge.agency_id == ctx.agency.id)
+            .order_by(col(Challenge.starts_on).desc())
+            .limit(6)
+        )
+    )
+    first_of_month = today.replace(day=1)
+    next_month = (first_of_month + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "pages/challenge.html",
+        {
+            "title": "Défi",
+            "active_tab": "challenge",
+            "challenge": challenges.to_public(ctx.db, active, today) if active else None,
+            "recent": challenges.recent_contributions(ctx.db, active, limit=8) if active else [],
+            "others": [
+                challenges.to_public(ctx.db, c, today)
+                for c in past
+                if not active or c.id != active.id
+            ],
+            "services": SERVICE_LABELS,
+            "new_form": new_form
+            or Form.empty(
+                unit="offres TPE pourvues",
+                starts_on=today,
+                ends_on=next_month - timedelta(days=1),
+                goal=30,
+            ),
+            "contrib_form": contrib_form or Form.empty(amount=1),
+            "labels": LABELS,
+        },
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def page(request: Request, ctx: CtxDep) -> Response:
+    """The running défi and how to add to it."""
+    return _page(request, ctx)
+
+
+@router.post("", response_class=HTMLResponse)
+async def create(request: Request, ctx: CtxDep) -> Response:
+    """Start a défi (managers)."""
+    ctx.allow(Action.MANAGE_CHALLENGES)
+    form = await Form.read(request)
+    data = {
+        "title": form.text("title", required=True),
+        "unit": form.text("unit", required=True),
+        "goal": form.integer("goal", minimum=1, maximum=100_000),
+        "starts_on": form.date("starts_on", required=True),
+        "ends_on": form.date("ends_on", required=True),
+    }
+    if data["starts_on"] and data["ends_on"] and data["ends_on"] < data["starts_on"]:
+        form.add_error("ends_on", "La fin doit venir après le début.")
+    if form.ok:
+        try:
+            challenges.create_challenge(ctx.db, ctx.me, ChallengeCreate(**data))
+        except (ValidationError, DomainError) as exc:
+            form.add_error("title", getattr(exc, "message", "Valeurs refusées."))
+        else:
+            return RedirectResponse(f"{urls.PREFIX}/defi?ok=defi-cree", status_code=303)
+    return _page(request, ctx, new_form=form, status=422)
+
+
+@router.post("/{challenge_id}/clore")
+async def close(request: Request, ctx: CtxDep, challenge_id: int) -> Response:
+    """End a défi early (managers)."""
+    ctx.allow(Action.MANAGE_CHALLENGES)
+    await Form.read(request)
+    challenge = ctx.db.get(Challenge, challenge_id)
+    if challenge is None or challenge.agency_id != ctx.agency.id:
+        raise PageNotFound()
+    challenges.update_challenge(ctx.db, ctx.me, challenge, ChallengeUpdate(closed=True))
+    return RedirectResponse(f"{urls.PREFIX}/defi?ok=defi-clos", status_code=303)
+
+
+@router.post("/{challenge_id}/contributions", response_class=HTMLResponse)
+async def contribute(request: Request, ctx: CtxDep, challenge_id: int) -> Response:
+    """Add to the collective total, credited to the user's service (never ranked by person)."""
+    ctx.allow(Action.CONTRIBUTE)
+    form = await Form.read(request)
+    challenge = ctx.db.get(Challenge, challenge_id)
+    if challenge is None or challenge.agency_id != ctx.agency.id:
+        raise PageNotFound()
+    amount = form.integer("amount", minimum=1, maximum=100, default=1)
+    label = form.text("label", required=True)
+    if form.ok:
+        try:
+            challenges.contribute(
+                ctx.db,
+                ctx.me,
+                challenge,
+                ContributionCreate(amount=amount, label=label),
+                local_today(ctx.agency.timezone),
+            )
+            ctx.db.commit()
+        except DomainError as exc:
+            form.add_error("label", exc.message)
+        else:
+            return RedirectResponse(f"{urls.PREFIX}/defi?ok=contribution", status_code=303)
+    return _page(request, ctx, contrib_form=form, status=422)

@@ -1,0 +1,319 @@
+"""Embauches remarquables: tell the story, credit the pair, add a photo with consent, moderate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from admin import urls
+from admin.deps import Ctx, CtxDep
+from admin.errors import PageNotFound
+from admin.forms import Form
+from admin.templating import render
+from api.clock import local_today
+from api.domain.permissions import Action
+from api.errors import DomainError, StaleVersion, TooLarge
+from api.models import CandidateProposal, Hire, Offer, Staff
+from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
+from api.services import hires as hire_service
+from api.services import photos
+
+router = APIRouter(prefix=f"{urls.PREFIX}/embauches", include_in_schema=False)
+
+LABELS = {
+    "employer": "Employeur",
+    "title": "Poste",
+    "story": "Ce qui la rend remarquable",
+    "hired_on": "Date d'embauche",
+    "expires_on": "Affichée jusqu'au",
+    "cde_id": "CDE",
+    "cdde_id": "CDDE",
+    "photo": "Photo",
+    "photo_consent": "Accord",
+}
+DEFAULT_DAYS_SHOWN = 30
+# A phone photo is a few MB; a body well beyond the limit is refused before it is read.
+HARD_BODY_LIMIT = 40 * 1024 * 1024
+
+
+def _hire(ctx: Ctx, hire_id: int) -> Hire:
+    hire = ctx.db.get(Hire, hire_id)
+    if hire is None or hire.agency_id != ctx.agency.id:
+        raise PageNotFound("Cette embauche n'existe pas ou a été supprimée.")
+    return hire
+
+
+def _people(ctx: Ctx, roles: tuple[str, ...]) -> list[tuple[str, str]]:
+    rows = ctx.db.exec(
+        select(Staff)
+        .where(Staff.agency_id == ctx.agency.id, col(Staff.role).in_(roles), col(Staff.active))
+        .order_by(Staff.name)
+    )
+    return [(str(s.id), s.name) for s in rows]
+
+
+def _form_page(
+    request: Request, ctx: Ctx, form: Form, hire: Hire | None, *, status: int = 200
+) -> Response:
+    public = hire_service.to_public(ctx.db, [hire])[0] if hire else None
+    return render(
+        request,
+        "pages/hire_form.html",
+        {
+            "title": "Modifier l'embauche" if hire else "Raconter une embauche",
+            "active_tab": "hires",
+            "form": form,
+            "hire": public,
+            "hire_row": hire,
+            "labels": LABELS,
+            "cdes": _people(ctx, ("cde", "manager")),
+            "cddes": _people(ctx, ("cdde",)),
+            "statuses": HIRE_STATUS_LABELS,
+            "max_mb": ctx.settings.max_upload_mb,
+        },
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(request: Request, ctx: CtxDep) -> Response:
+    """All the agency's hires; drafts first for managers."""
+    rows = hire_service.list_hires(ctx.db, ctx.agency.id)
+    public = hire_service.to_public(ctx.db, rows)
+    groups = {s: [h for h in public if h.status == s] for s in ("draft", "published", "withdrawn")}
+    return render(
+        request,
+        "pages/hires.html",
+        {
+            "title": "Embauches",
+            "active_tab": "hires",
+            "groups": groups,
+            "statuses": HIRE_STATUS_LABELS,
+        },
+    )
+
+
+@router.get("/nouvelle", response_class=HTMLResponse)
+def new_page(request: Request, ctx: CtxDep, offre: int | None = None) -> Response:
+    """The story form, pre-filled from the filled offer when coming from it."""
+    ctx.allow(Action.WRITE_HIRES)
+    today = local_today(ctx.agency.timezone)
+    initial: dict[str, Any] = {
+        "hired_on": today,
+        "expires_on": today + timedelta(days=DEFAULT_DAYS_SHOWN),
+        "cde_id": ctx.me.id if ctx.me.role in ("cde", "manager") else "",
+        "cdde_id": ctx.me.id if ctx.me.role == "cdde" else "",
+    }
+    if offre is not None:
+        offer = ctx.db.get(Offer, offre)
+        if offer is not None and offer.agency_id == ctx.agency.id:
+            initial.update(employer=offer.employer, title=offer.title, offer_id=offer.id)
+            initial["cde_id"] = offer.owner_id
+            proposer = ctx.db.exec(
+                select(CandidateProposal.proposed_by_id)
+                .where(CandidateProposal.offer_id == offer.id)
+                .order_by(
+                    col(CandidateProposal.outcome == "hired").desc(),
+                    col(CandidateProposal.id).desc(),
+                )
+            ).first()
+            if proposer:
+                initial["cdde_id"] = proposer
+    return _form_page(request, ctx, Form.empty(**initial), None)
+
+
+def _parse(ctx: Ctx, form: Form) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "employer": form.text("employer", required=True),
+        "title": form.text("title", required=True),
+        "story": form.text("story", max_length=4000) or "",
+        "hired_on": form.date("hired_on", required=True),
+        "expires_on": form.date("expires_on"),
+        "photo_consent": form.checkbox("photo_consent"),
+    }
+    if data["hired_on"] and data["expires_on"] and data["expires_on"] < data["hired_on"]:
+        form.add_error("expires_on", "Cette date précède la date d'embauche.")
+    for name, roles in (("cde_id", ("cde", "manager")), ("cdde_id", ("cdde",))):
+        raw = form.raw(name).strip()
+        allowed = {v for v, _ in _people(ctx, roles)}
+        if raw and raw not in allowed:
+            form.add_error(name, "Choisissez une personne de la liste.")
+        data[name] = int(raw) if raw and raw in allowed else None
+    return data
+
+
+def _read_photo(ctx: Ctx, form: Form) -> bytes | None:
+    """The uploaded photo's bytes, checked; None when no file was chosen."""
+    upload = form.files.get("photo")
+    if upload is None or not upload.filename:
+        return None
+    limit = ctx.settings.max_upload_mb * 1_000_000
+    size = upload.size or 0
+    if size > limit:
+        form.add_error(
+            "photo",
+            f"Photo trop lourde : {ctx.settings.max_upload_mb} Mo au maximum "
+            f"(celle-ci fait {f'{size / 1_000_000:.1f}'.replace('.', ',')} Mo).",
+        )
+        return None
+    raw = upload.file.read(limit + 1)
+    try:
+        photos.reencode(raw, max_bytes=limit)
+    except DomainError as exc:
+        form.add_error("photo", exc.message + " Choisissez une photo (JPEG, PNG ou WebP).")
+        return None
+    return raw
+
+
+def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
+    if has_photo and not data["photo_consent"]:
+        form.add_error(
+            "photo_consent",
+            "Cochez l'accord de la personne photographiée, ou ne joignez pas de photo.",
+        )
+
+
+async def _read(request: Request) -> Form:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > HARD_BODY_LIMIT:
+        raise TooLarge("Envoi trop volumineux : 10 Mo au maximum pour une photo.")
+    return await Form.read(request)
+
+
+@router.post("/nouvelle", response_class=HTMLResponse)
+async def create(request: Request, ctx: CtxDep) -> Response:
+    """Save the story (a draft until a manager publishes it), with its photo."""
+    ctx.allow(Action.WRITE_HIRES)
+    form = await _read(request)
+    data = _parse(ctx, form)
+    offer_id = form.raw("offer_id")
+    if offer_id.isdigit():
+        offer = ctx.db.get(Offer, int(offer_id))
+        data["offer_id"] = offer.id if offer and offer.agency_id == ctx.agency.id else None
+    raw = _read_photo(ctx, form)
+    _check_consent(form, data, raw is not None)
+    if form.ok:
+        try:
+            hire = hire_service.create_hire(ctx.db, ctx.me, HireCreate(**data))
+            if raw is not None:
+                hire_service.set_photo(
+                    ctx.db,
+                    ctx.me,
+                    hire,
+                    raw,
+                    ctx.settings.photos_dir,
+                    ctx.settings.max_upload_mb * 1_000_000,
+                )
+        except ValidationError as exc:
+            for err in exc.errors():
+                form.add_error(str((err.get("loc") or ["employer"])[0]), "Valeur refusée.")
+        except DomainError as exc:
+            form.add_error(exc.field or "employer", exc.message)
+        else:
+            return RedirectResponse(
+                f"{urls.PREFIX}/embauches/{hire.id}?ok=embauche-enregistree", status_code=303
+            )
+    if form.files.get("photo") is not None and "photo" not in form.errors and not form.ok:
+        form.add_error("photo", "Choisissez à nouveau la photo (elle n'a pas été gardée).")
+    return _form_page(request, ctx, form, None, status=422)
+
+
+def _values(hire: Hire) -> dict[str, Any]:
+    return {
+        "employer": hire.employer,
+        "title": hire.title,
+        "story": hire.story,
+        "hired_on": hire.hired_on,
+        "expires_on": hire.expires_on,
+        "cde_id": hire.cde_id or "",
+        "cdde_id": hire.cdde_id or "",
+        "photo_consent": hire.photo_consent,
+        "version": hire.version,
+    }
+
+
+@router.get("/{hire_id}", response_class=HTMLResponse)
+def edit_page(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+    """A hire's story, editable, with the manager's publish/withdraw buttons."""
+    hire = _hire(ctx, hire_id)
+    return _form_page(request, ctx, Form.empty(**_values(hire)), hire)
+
+
+@router.post("/{hire_id}", response_class=HTMLResponse)
+async def update(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+    """Save an edit (version-checked) and an optional new photo."""
+    ctx.allow(Action.WRITE_HIRES)
+    hire = _hire(ctx, hire_id)
+    form = await _read(request)
+    data = _parse(ctx, form)
+    version = form.integer("version", minimum=1, maximum=10**9)
+    raw = _read_photo(ctx, form)
+    _check_consent(form, data, raw is not None or hire.photo_file is not None)
+    status = 422
+    if form.ok:
+        try:
+            hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(**data, version=version))
+            if raw is not None:
+                hire_service.set_photo(
+                    ctx.db,
+                    ctx.me,
+                    hire,
+                    raw,
+                    ctx.settings.photos_dir,
+                    ctx.settings.max_upload_mb * 1_000_000,
+                )
+        except StaleVersion:
+            ctx.db.refresh(hire)
+            form.add_error(
+                "employer",
+                "Quelqu'un a modifié cette embauche entre-temps. Votre saisie est gardée "
+                "ci-dessous ; enregistrez à nouveau pour la confirmer.",
+            )
+            form.values["version"] = str(hire.version)
+            status = 409
+        except DomainError as exc:
+            form.add_error(exc.field or "employer", exc.message)
+        else:
+            return RedirectResponse(
+                f"{urls.PREFIX}/embauches/{hire.id}?ok=embauche-enregistree", status_code=303
+            )
+    return _form_page(request, ctx, form, hire, status=status)
+
+
+async def _moderate(request: Request, ctx: Ctx, hire_id: int, status: str, ok: str) -> Response:
+    ctx.allow(Action.MODERATE_HIRES)
+    hire = _hire(ctx, hire_id)
+    await Form.read(request)
+    hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(status=status))
+    return RedirectResponse(f"{urls.PREFIX}/embauches/{hire.id}?ok={ok}", status_code=303)
+
+
+@router.post("/{hire_id}/publier")
+async def publish(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+    """Show the hire in the corridor gallery."""
+    return await _moderate(request, ctx, hire_id, "published", "embauche-publiee")
+
+
+@router.post("/{hire_id}/retirer")
+async def withdraw(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+    """Take the hire off the screen."""
+    return await _moderate(request, ctx, hire_id, "withdrawn", "embauche-retiree")
+
+
+@router.get("/{hire_id}/photo")
+def photo(ctx: CtxDep, hire_id: int) -> Response:
+    """The re-encoded photo, for staff of the agency only."""
+    hire = _hire(ctx, hire_id)
+    if not hire.photo_file:
+        raise PageNotFound("Pas de photo pour cette embauche.")
+    path = ctx.settings.photos_dir / hire.photo_file
+    if not path.is_file():
+        raise PageNotFound("Photo introuvable.")
+    return FileResponse(
+        path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"}
+    )

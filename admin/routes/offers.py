@@ -1,0 +1,316 @@
+"""Offers: the list with filters, create, edit (with stale-edit handling), fill, close, delete,
+candidates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from admin import urls
+from admin.deps import Ctx, CtxDep
+from admin.errors import PageNotFound
+from admin.forms import Form
+from admin.offer_forms import (
+    CONTRACT_OPTIONS,
+    FIELD_LABELS,
+    apply_validation_error,
+    offer_values,
+    parse_offer,
+)
+from admin.templating import render
+from api.domain.permissions import Action
+from api.errors import DomainError, NotFound, StaleVersion
+from api.models import AuditEvent, CandidateProposal, Offer, Staff
+from api.models.offer import OUTCOME_LABELS, OfferCreate, OfferUpdate
+from api.services import offers as offer_service
+
+router = APIRouter(prefix=f"{urls.PREFIX}/offres", include_in_schema=False)
+candidates_router = APIRouter(prefix=f"{urls.PREFIX}/candidats", include_in_schema=False)
+
+STATUS_OPTIONS = [
+    ("open", "En cours"),
+    ("filled", "Pourvues"),
+    ("closed", "Clôturées"),
+    ("all", "Toutes"),
+]
+
+
+def _offer(ctx: Ctx, offer_id: int) -> Offer:
+    try:
+        return offer_service.get_offer(ctx.db, ctx.agency.id, offer_id)
+    except NotFound:
+        raise PageNotFound("Cette offre n'existe pas ou a été supprimée.") from None
+
+
+def _owners(ctx: Ctx) -> list[tuple[str, str]]:
+    people = ctx.db.exec(
+        select(Staff)
+        .where(Staff.agency_id == ctx.agency.id, col(Staff.role).in_(["cde", "manager"]))
+        .order_by(Staff.name)
+    )
+    return [(str(s.id), s.name) for s in people]
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(request: Request, ctx: CtxDep) -> Response:
+    """All offers of the agency, most urgent first, with filters and search."""
+    form = Form(values=dict(request.query_params))
+    status = form.raw("statut") or "open"
+    level = form.raw("urgence")
+    owner = form.raw("cde")
+    owner_id = ctx.me.id if owner == "moi" else (int(owner) if owner.isdigit() else None)
+    offers = offer_service.list_offers(
+        ctx.db,
+        ctx.agency.id,
+        ctx.offers,
+        status=None
+        if status == "all"
+        else status
+        if status in {"open", "filled", "closed"}
+        else "open",
+        level=int(level) if level in {"0", "1", "2", "3"} else None,
+        tag=form.raw("tag").strip()[:40] or None,
+        owner_id=owner_id,
+        search=form.raw("q").strip()[:100] or None,
+    )
+    filtered = any(form.raw(k) for k in ("q", "urgence", "tag", "cde")) or status != "open"
+    return render(
+        request,
+        "pages/offers.html",
+        {
+            "title": "Offres",
+            "active_tab": "offers",
+            "form": form,
+            "offers": offers,
+            "filtered": filtered,
+            "status_options": STATUS_OPTIONS,
+            "owner_options": [("moi", "Mes offres"), *_owners(ctx)],
+            "tag_options": [
+                (t, t)
+                for t in sorted({t for o in offers for t in o.tags} | ({form.raw("tag")} - {""}))
+            ],
+        },
+    )
+
+
+def _form_page(
+    request: Request, ctx: Ctx, form: Form, *, offer: Offer | None, status: int = 200
+) -> Response:
+    return render(
+        request,
+        "pages/offer_form.html",
+        {
+            "title": "Modifier l'offre" if offer else "Nouvelle offre",
+            "active_tab": "" if offer else "new",
+            "form": form,
+            "offer": offer,
+            "contracts": CONTRACT_OPTIONS,
+            "labels": FIELD_LABELS,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/nouvelle", response_class=HTMLResponse)
+def new_page(request: Request, ctx: CtxDep) -> Response:
+    """The quick form: four fields, the rest folded away."""
+    ctx.allow(Action.EDIT_OFFERS)
+    return _form_page(request, ctx, Form.empty(is_tpe=True, positions=1), offer=None)
+
+
+@router.post("/nouvelle", response_class=HTMLResponse)
+async def create(request: Request, ctx: CtxDep) -> Response:
+    """Create the offer and show its page (it is on the screen at once)."""
+    ctx.allow(Action.EDIT_OFFERS)
+    form = await Form.read(request)
+    data = parse_offer(form, with_override=False)
+    if form.ok:
+        try:
+            offer = offer_service.create_offer(ctx.db, ctx.me, OfferCreate(**data))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except DomainError as exc:
+            form.add_error(exc.field or "employer", exc.message)
+        else:
+            return RedirectResponse(f"/o/{offer.code}?ok=offre-creee", status_code=303)
+    return _form_page(request, ctx, form, offer=None, status=422)
+
+
+@router.get("/{offer_id}/modifier", response_class=HTMLResponse)
+def edit_page(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """The full form, including the urgency override."""
+    ctx.allow(Action.EDIT_OFFERS)
+    offer = _offer(ctx, offer_id)
+    return _form_page(request, ctx, Form.empty(**offer_values(offer)), offer=offer)
+
+
+def _last_editor(ctx: Ctx, offer: Offer) -> AuditEvent | None:
+    return ctx.db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity == "offer", AuditEvent.entity_id == offer.id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    ).first()
+
+
+@router.post("/{offer_id}/modifier", response_class=HTMLResponse)
+async def update(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """Save an edit; if someone saved in between, show both versions and let the user choose."""
+    ctx.allow(Action.EDIT_OFFERS)
+    offer = _offer(ctx, offer_id)
+    form = await Form.read(request)
+    data = parse_offer(form, with_override=True)
+    version = form.integer("version", minimum=1, maximum=10**9)
+    if form.ok:
+        try:
+            offer_service.update_offer(ctx.db, ctx.me, offer, OfferUpdate(**data), version)
+        except StaleVersion:
+            ctx.db.refresh(offer)
+            return _conflict_page(request, ctx, offer, form, data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except DomainError as exc:
+            form.add_error(exc.field or "employer", exc.message)
+        else:
+            return RedirectResponse(f"/o/{offer.code}?ok=offre-modifiee", status_code=303)
+    return _form_page(request, ctx, form, offer=offer, status=422)
+
+
+def _shown(name: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "is_tpe":
+        return "oui" if value else "non"
+    if name == "tags":
+        return " ".join(value) if isinstance(value, list) else str(value)
+    if name == "urgency_override":
+        from api.domain.urgency import describe
+
+        return f"forcée : {describe(int(value)).label}"
+    return str(value)
+
+
+def _conflict_page(
+    request: Request, ctx: Ctx, current: Offer, form: Form, mine: dict[str, Any]
+) -> Response:
+    theirs = offer_values(current)
+    theirs["tags"] = current.tags
+    rows = []
+    for name, label in FIELD_LABELS.items():
+        a, b = _shown(name, mine.get(name)), _shown(name, theirs.get(name))
+        rows.append({"name": name, "label": label, "mine": a, "theirs": b, "differs": a != b})
+    keep = {k: v for k, v in form.values.items() if k != "version"}
+    return render(
+        request,
+        "pages/offer_conflict.html",
+        {
+            "title": "Modification en conflit",
+            "offer": current,
+            "rows": rows,
+            "mine_values": keep,
+            "editor": _last_editor(ctx, current),
+        },
+        status_code=409,
+    )
+
+
+async def _status_change(
+    request: Request, ctx: CtxDep, offer_id: int, status: str, ok: str
+) -> Response:
+    ctx.allow(Action.EDIT_OFFERS)
+    offer = _offer(ctx, offer_id)
+    await Form.read(request)
+    try:
+        offer_service.set_status(ctx.db, ctx.me, offer, status, None)
+    except DomainError as exc:
+        return render(
+            request,
+            "pages/error.html",
+            {"title": "Impossible", "text": exc.message},
+            status_code=exc.status,
+        )
+    if status == "filled":
+        return RedirectResponse(
+            f"{urls.PREFIX}/embauches/nouvelle?offre={offer.id}&ok={ok}", status_code=303
+        )
+    return RedirectResponse(f"/o/{offer.code}?ok={ok}", status_code=303)
+
+
+@router.post("/{offer_id}/pourvue")
+async def fill(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """Mark filled, then offer to tell the hire's story."""
+    return await _status_change(request, ctx, offer_id, "filled", "offre-pourvue")
+
+
+@router.post("/{offer_id}/fermer")
+async def close(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """Close without a hire (the employer gave up, found someone elsewhere…)."""
+    return await _status_change(request, ctx, offer_id, "closed", "offre-fermee")
+
+
+@router.post("/{offer_id}/rouvrir")
+async def reopen(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """Put a filled or closed offer back on the board."""
+    return await _status_change(request, ctx, offer_id, "open", "offre-modifiee")
+
+
+@router.get("/{offer_id}/supprimer", response_class=HTMLResponse)
+def delete_page(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """Ask before deleting (works without JavaScript)."""
+    ctx.allow(Action.DELETE_OFFERS)
+    offer = _offer(ctx, offer_id)
+    return render(
+        request, "pages/offer_delete.html", {"title": "Supprimer l'offre", "offer": offer}
+    )
+
+
+@router.post("/{offer_id}/supprimer")
+async def delete(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """Delete for good (the journal keeps a copy)."""
+    ctx.allow(Action.DELETE_OFFERS)
+    offer = _offer(ctx, offer_id)
+    await Form.read(request)
+    offer_service.delete_offer(ctx.db, ctx.me, offer, None)
+    return RedirectResponse(f"{urls.PREFIX}/offres?ok=offre-supprimee", status_code=303)
+
+
+@router.post("/{offer_id}/candidat")
+async def propose(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+    """ "J'ai un candidat": records who and when, nothing about the person."""
+    ctx.allow(Action.PROPOSE_CANDIDATE)
+    offer = _offer(ctx, offer_id)
+    await Form.read(request)
+    try:
+        offer_service.propose_candidate(ctx.db, ctx.me, offer)
+    except DomainError as exc:
+        return render(
+            request,
+            "pages/error.html",
+            {"title": "Impossible", "text": exc.message},
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/o/{offer.code}?ok=candidat-propose", status_code=303)
+
+
+@candidates_router.post("/{proposal_id}/suite")
+async def outcome(request: Request, ctx: CtxDep, proposal_id: int) -> Response:
+    """Record what became of a proposed candidate (interview, hired, not retained)."""
+    ctx.allow(Action.SET_CANDIDATE_OUTCOME)
+    form = await Form.read(request)
+    proposal = ctx.db.get(CandidateProposal, proposal_id)
+    if proposal is None or proposal.agency_id != ctx.agency.id:
+        raise PageNotFound()
+    choice = form.choice("outcome", OUTCOME_LABELS)
+    offer = ctx.db.get(Offer, proposal.offer_id)
+    if choice is None or offer is None:
+        return render(
+            request,
+            "pages/error.html",
+            {"title": "Choix inconnu", "text": "Choisissez une suite dans la liste."},
+            status_code=422,
+        )
+    offer_service.set_outcome(ctx.db, ctx.me, proposal, choice)
+    return RedirectResponse(f"/o/{offer.code}?ok=candidat-suivi#candidats", status_code=303)

@@ -1,0 +1,63 @@
+"""``/o/{code}``: the page a QR code on the corridor screen opens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from admin.deps import DbDep, MaybeStaff
+from admin.templating import render
+from api.domain.permissions import Action, can
+from api.errors import NotFound
+from api.models import Agency
+from api.models.offer import OUTCOME_LABELS
+from api.services import offers as offer_service
+from api.services.offers import OfferContext
+from api.settings import get_settings
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/o/{code}", response_class=HTMLResponse)
+def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Response:
+    """The offer for anyone; notes, candidates and actions for staff of its agency."""
+    try:
+        if len(code) > 16:
+            raise NotFound("Offre introuvable")
+        offer = offer_service.get_by_code(db, code)
+    except NotFound:
+        return render(
+            request,
+            "pages/error.html",
+            {
+                "title": "Offre introuvable",
+                "text": "Ce code ne correspond à aucune offre. Elle a peut-être été supprimée : "
+                "vérifiez le code sous le QR code ou demandez au CDE.",
+            },
+            status_code=404,
+        )
+    agency = db.get(Agency, offer.agency_id)
+    assert agency is not None
+    staff_view = me is not None and me.agency_id == offer.agency_id
+    ctx = OfferContext.for_agency(agency, get_settings().public_url)
+    public = offer_service.to_public(db, [offer], ctx, staff_view=staff_view)[0]
+    candidates = offer_service.list_candidates(db, offer) if staff_view else []
+    role = me.role if staff_view and me else ""
+    return render(
+        request,
+        "pages/offer.html",
+        {
+            "title": offer.title,
+            "offer": public,
+            "offer_id": offer.id,
+            "agency": agency,
+            "staff_view": staff_view,
+            "candidates": candidates,
+            "outcomes": OUTCOME_LABELS,
+            "may_edit": can(role, Action.EDIT_OFFERS) if role else False,
+            "may_delete": can(role, Action.DELETE_OFFERS) if role else False,
+            "may_propose": can(role, Action.PROPOSE_CANDIDATE) if role else False,
+            "may_outcome": can(role, Action.SET_CANDIDATE_OUTCOME) if role else False,
+            "may_hire": can(role, Action.WRITE_HIRES) if role else False,
+        },
+    )

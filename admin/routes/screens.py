@@ -1,0 +1,207 @@
+"""Écrans (managers): status from heartbeats, latest screenshot, playlist, schedule, pairing,
+revoking."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from admin import urls
+from admin.deps import Ctx, require
+from admin.errors import PageNotFound
+from admin.forms import Form
+from admin.templating import render
+from api.contract import SCENE_NAMES
+from api.domain.permissions import Action
+from api.errors import DomainError, StaleVersion
+from api.models import Screen
+from api.models.screen import ScreenUpdate
+from api.services import screens as service
+
+router = APIRouter(prefix=f"{urls.PREFIX}/ecrans", include_in_schema=False)
+Manager = require(Action.MANAGE_SCREENS)
+
+SCENE_LABELS = {
+    "offers": "Offres en cours",
+    "hires": "Embauches remarquables",
+    "challenge": "Défi",
+    "announcements": "Annonces",
+}
+WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _screen(ctx: Ctx, screen_id: int) -> Screen:
+    screen = ctx.db.get(Screen, screen_id)
+    if screen is None or screen.agency_id != ctx.agency.id:
+        raise PageNotFound("Cet écran n'existe pas.")
+    return screen
+
+
+@router.get("", response_class=HTMLResponse)
+def list_page(request: Request, ctx: Ctx = Manager) -> Response:
+    """Every screen of the agency with its health, and pairing a new one."""
+    return _list(request, ctx)
+
+
+def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
+    rows = service.list_screens(ctx.db, ctx.agency.id)
+    public = [service.to_public(s, ctx.settings.screenshots_dir) for s in rows]
+    return render(
+        request,
+        "pages/screens.html",
+        {
+            "title": "Écrans",
+            "active_tab": "menu",
+            "screens": public,
+            "form": form or Form.empty(),
+            "labels": {"code": "Code affiché", "name": "Nom de l'écran"},
+            "tz": ctx.agency.timezone,
+        },
+        status_code=status,
+    )
+
+
+@router.post("/appairer", response_class=HTMLResponse)
+async def pair(request: Request, ctx: Ctx = Manager) -> Response:
+    """Register the screen showing ``code`` under ``name``."""
+    form = await Form.read(request)
+    code = form.text("code", required=True, max_length=12)
+    name = form.text("name", required=True)
+    if form.ok and code and name:
+        try:
+            screen = service.pair(ctx.db, ctx.me, code, name)
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            return RedirectResponse(
+                f"{urls.PREFIX}/ecrans/{screen.id}?ok=ecran-appaire", status_code=303
+            )
+    return _list(request, ctx, form, status=422)
+
+
+def _values(screen: Screen) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": screen.name,
+        "rotation": screen.rotation,
+        "version": screen.version,
+    }
+    for index, entry in enumerate(screen.playlist):
+        scene = entry.get("scene")
+        values[f"on_{scene}"] = True
+        values[f"order_{scene}"] = index + 1
+        values[f"duration_{scene}"] = entry.get("duration_s", 15)
+    for scene in SCENE_NAMES:
+        values.setdefault(f"order_{scene}", SCENE_NAMES.index(scene) + 1)
+        values.setdefault(f"duration_{scene}", 15)
+    for slot in screen.schedule:
+        day = slot.get("weekday")
+        values[f"opens_{day}"] = slot.get("opens", "")
+        values[f"closes_{day}"] = slot.get("closes", "")
+    return values
+
+
+def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int = 200) -> Response:
+    return render(
+        request,
+        "pages/screen.html",
+        {
+            "title": screen.name,
+            "active_tab": "menu",
+            "screen": service.to_public(screen, ctx.settings.screenshots_dir),
+            "form": form,
+            "scenes": [(s, SCENE_LABELS.get(s, s)) for s in SCENE_NAMES],
+            "weekdays": list(enumerate(WEEKDAYS)),
+            "agency_hours": ctx.agency.opening_hours,
+            "tz": ctx.agency.timezone,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/{screen_id}", response_class=HTMLResponse)
+def detail(request: Request, screen_id: int, ctx: Ctx = Manager) -> Response:
+    """One screen: health, screenshot, playlist and schedule."""
+    screen = _screen(ctx, screen_id)
+    return _detail(request, ctx, screen, Form.empty(**_values(screen)))
+
+
+def _parse(form: Form) -> dict[str, Any]:
+    name = form.text("name", required=True)
+    rotation = form.choice("rotation", ["0", "90", "180", "270"])
+    chosen = []
+    for scene in SCENE_NAMES:
+        if not form.checkbox(f"on_{scene}"):
+            continue
+        order = form.integer(f"order_{scene}", minimum=1, maximum=len(SCENE_NAMES), default=1)
+        duration = form.integer(f"duration_{scene}", minimum=3, maximum=600, default=15)
+        chosen.append((order or 1, SCENE_NAMES.index(scene), scene, duration or 15))
+    if not chosen:
+        form.add_error(f"on_{SCENE_NAMES[0]}", "Choisissez au moins une scène à afficher.")
+    playlist = [{"scene": s, "duration_s": d} for _, _, s, d in sorted(chosen)]
+    schedule = []
+    for day in range(7):
+        opens, closes = form.raw(f"opens_{day}").strip(), form.raw(f"closes_{day}").strip()
+        if not opens and not closes:
+            continue
+        for key, value in ((f"opens_{day}", opens), (f"closes_{day}", closes)):
+            if not _TIME.match(value):
+                form.add_error(key, "Heure au format HH:MM, par exemple 08:30.")
+        if _TIME.match(opens) and _TIME.match(closes) and closes <= opens:
+            form.add_error(f"closes_{day}", "L'extinction doit venir après l'allumage.")
+        schedule.append({"weekday": day, "opens": opens, "closes": closes})
+    return {
+        "name": name,
+        "rotation": int(rotation) if rotation else None,
+        "playlist": playlist,
+        "schedule": schedule,
+    }
+
+
+@router.post("/{screen_id}", response_class=HTMLResponse)
+async def update(request: Request, screen_id: int, ctx: Ctx = Manager) -> Response:
+    """Save name, rotation, playlist and schedule (version-checked)."""
+    screen = _screen(ctx, screen_id)
+    form = await Form.read(request)
+    data = _parse(form)
+    version = form.integer("version", minimum=1, maximum=10**9)
+    status = 422
+    if form.ok:
+        try:
+            service.update_screen(ctx.db, ctx.me, screen, ScreenUpdate(**data, version=version))
+        except StaleVersion:
+            ctx.db.refresh(screen)
+            form.add_error(
+                "name",
+                "Quelqu'un a modifié cet écran entre-temps : vérifiez puis enregistrez à nouveau.",
+            )
+            form.values["version"] = str(screen.version)
+            status = 409
+        except (ValidationError, DomainError) as exc:
+            form.add_error("name", getattr(exc, "message", "Valeurs refusées."))
+        else:
+            return RedirectResponse(
+                f"{urls.PREFIX}/ecrans/{screen.id}?ok=ecran-modifie", status_code=303
+            )
+    return _detail(request, ctx, screen, form, status=status)
+
+
+@router.post("/{screen_id}/revoquer")
+async def revoke(request: Request, screen_id: int, ctx: Ctx = Manager) -> Response:
+    """Revoke the screen's token: it stops receiving data at once."""
+    await Form.read(request)
+    screen = _screen(ctx, screen_id)
+    try:
+        service.revoke(ctx.db, ctx.me, screen)
+    except DomainError as exc:
+        return render(
+            request,
+            "pages/error.html",
+            {"title": "Impossible", "text": exc.message},
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"{urls.PREFIX}/ecrans/{screen.id}?ok=ecran-revoque", status_code=303)

@@ -1,0 +1,149 @@
+"""Équipe (managers): create and deactivate accounts, reset passwords."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from admin import urls
+from admin.deps import Ctx, require
+from admin.errors import PageNotFound
+from admin.forms import Form
+from admin.templating import render
+from api.domain.permissions import Action
+from api.errors import DomainError
+from api.models import Staff
+from api.models.staff import MAX_PASSWORD, MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
+from api.services import staff as service
+
+router = APIRouter(prefix=f"{urls.PREFIX}/equipe", include_in_schema=False)
+Manager = require(Action.MANAGE_STAFF)
+LABELS = {"name": "Nom", "email": "E-mail", "role": "Rôle", "password": "Mot de passe"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _roles(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in ROLE_LABELS.items() if k != "admin" or ctx.me.role == "admin"]
+
+
+def _page(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
+    people = service.list_staff(ctx.db, ctx.agency.id)
+    return render(
+        request,
+        "pages/team.html",
+        {
+            "title": "Équipe",
+            "active_tab": "menu",
+            "people": people,
+            "roles": ROLE_LABELS,
+            "role_options": _roles(ctx),
+            "form": form or Form.empty(role="cdde"),
+            "labels": LABELS,
+            "min_password": MIN_PASSWORD,
+        },
+        status_code=status,
+    )
+
+
+def _password(form: Form, name: str = "password") -> str | None:
+    value = form.raw(name)
+    if len(value) < MIN_PASSWORD:
+        form.add_error(name, f"Au moins {MIN_PASSWORD} caractères.")
+        return None
+    if len(value) > MAX_PASSWORD:
+        form.add_error(name, f"{MAX_PASSWORD} caractères au maximum.")
+        return None
+    return value
+
+
+@router.get("", response_class=HTMLResponse)
+def page(request: Request, ctx: Ctx = Manager) -> Response:
+    """The agency's accounts and the form to add one."""
+    return _page(request, ctx)
+
+
+@router.post("", response_class=HTMLResponse)
+async def create(request: Request, ctx: Ctx = Manager) -> Response:
+    """Create an account with a first password the person changes later."""
+    form = await Form.read(request)
+    name = form.text("name", required=True)
+    email = (form.text("email", required=True, max_length=254) or "").lower()
+    if email and not _EMAIL.match(email):
+        form.add_error("email", "Adresse e-mail invalide, par exemple prenom.nom@francetravail.fr.")
+    role = form.choice("role", dict(_roles(ctx)))
+    password = _password(form)
+    if form.ok:
+        try:
+            service.create_staff(
+                ctx.db,
+                ctx.me,
+                ctx.agency.id,
+                StaffCreate(name=name, email=email, role=role, password=password),
+            )
+        except ValidationError:
+            form.add_error("email", "Adresse e-mail refusée.")
+        except DomainError as exc:
+            form.add_error(exc.field or "email", exc.message)
+        else:
+            return RedirectResponse(f"{urls.PREFIX}/equipe?ok=compte-cree", status_code=303)
+    form.values["password"] = ""
+    return _page(request, ctx, form, status=422)
+
+
+def _person(ctx: Ctx, staff_id: int) -> Staff:
+    person = ctx.db.get(Staff, staff_id)
+    if person is None or person.agency_id != ctx.agency.id:
+        raise PageNotFound("Ce compte n'existe pas.")
+    return person
+
+
+async def _update(
+    request: Request, ctx: Ctx, staff_id: int, data: StaffUpdate, ok: str
+) -> Response:
+    person = _person(ctx, staff_id)
+    try:
+        service.update_staff(ctx.db, ctx.me, person, data)
+    except DomainError as exc:
+        return render(
+            request,
+            "pages/error.html",
+            {"title": "Impossible", "text": exc.message},
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"{urls.PREFIX}/equipe?ok={ok}", status_code=303)
+
+
+@router.post("/{staff_id}/desactiver")
+async def deactivate(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
+    """Deactivate an account: its sessions end at once."""
+    await Form.read(request)
+    return await _update(request, ctx, staff_id, StaffUpdate(active=False), "compte-modifie")
+
+
+@router.post("/{staff_id}/reactiver")
+async def reactivate(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
+    """Give a deactivated account its access back."""
+    await Form.read(request)
+    return await _update(request, ctx, staff_id, StaffUpdate(active=True), "compte-modifie")
+
+
+@router.post("/{staff_id}/mot-de-passe", response_class=HTMLResponse)
+async def reset_password(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
+    """Set a new password (every session of that account ends)."""
+    form = await Form.read(request)
+    password = _password(form, "new_password")
+    if password is None:
+        person = _person(ctx, staff_id)
+        return render(
+            request,
+            "pages/error.html",
+            {
+                "title": "Mot de passe refusé",
+                "text": f"{person.name} : {form.errors['new_password']}",
+            },
+            status_code=422,
+        )
+    return await _update(request, ctx, staff_id, StaffUpdate(password=password), "mdp-reinitialise")

@@ -1,0 +1,128 @@
+"""The Jinja2 environment of the staff pages and the one ``render`` every route uses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from admin import TEMPLATES_DIR, csrf, urls
+from api.domain import urgency
+from api.domain.permissions import Action, can
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+env = templates.env
+env.trim_blocks = True
+env.lstrip_blocks = True
+
+_DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+_MONTHS = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
+_PARIS = ZoneInfo("Europe/Paris")
+
+# Fixed confirmation messages, chosen by a short key in the redirect URL (never free text).
+MESSAGES = {
+    "connecte": "Vous êtes connecté·e.",
+    "deconnecte": "Vous êtes déconnecté·e.",
+    "offre-creee": "Offre créée : elle est sur l'écran du couloir.",
+    "offre-modifiee": "Offre enregistrée.",
+    "offre-pourvue": "Bravo ! Offre marquée pourvue.",
+    "offre-fermee": "Offre fermée.",
+    "offre-supprimee": "Offre supprimée.",
+    "candidat-propose": "Merci ! Le CDE de l'offre est prévenu.",
+    "candidat-suivi": "Suite du candidat enregistrée.",
+    "embauche-enregistree": "Embauche enregistrée.",
+    "embauche-publiee": "Embauche publiée sur l'écran.",
+    "embauche-retiree": "Embauche retirée de l'écran.",
+    "defi-cree": "Défi lancé.",
+    "defi-clos": "Défi clos.",
+    "contribution": "Contribution ajoutée au défi.",
+    "annonce-publiee": "Annonce publiée.",
+    "annonce-retiree": "Annonce retirée.",
+    "ecran-appaire": "Écran appairé : il affiche le couloir dans quelques secondes.",
+    "ecran-modifie": "Écran enregistré.",
+    "ecran-revoque": "Accès de l'écran révoqué.",
+    "compte-cree": "Compte créé.",
+    "compte-modifie": "Compte mis à jour.",
+    "mdp-reinitialise": "Mot de passe réinitialisé.",
+}
+
+
+def date_fr(value: date | datetime | None, with_year: bool = False) -> str:
+    """``lun. 3 déc.`` (and the year when asked, or when it is not this year)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date()
+    text = f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]}"
+    if with_year or value.year != date.today().year:
+        text += f" {value.year}"
+    return text
+
+
+def datetime_fr(value: datetime | None, timezone: str = "Europe/Paris") -> str:
+    """A stored naive-UTC moment shown in the agency's time: ``lun. 3 déc. à 14 h 05``."""
+    if value is None:
+        return "—"
+    from api.clock import aware
+
+    local = aware(value).astimezone(ZoneInfo(timezone) if timezone else _PARIS)
+    return f"{date_fr(local)} à {local.hour} h {local.minute:02d}"
+
+
+def days_fr(days: int | None) -> str:
+    """``aujourd'hui``, ``1 jour``, ``12 jours``."""
+    if days is None:
+        return "—"
+    if days <= 0:
+        return "aujourd'hui"
+    return "1 jour" if days == 1 else f"{days} jours"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 candidat`` / ``3 candidats``."""
+    word = singular if count in (0, 1) else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+def can_do(staff: Any, action: str) -> bool:
+    """Template check: show a button only to roles allowed to use it."""
+    return staff is not None and can(staff.role, Action(action))
+
+
+env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, days_fr=days_fr)
+env.globals.update(
+    can_do=can_do,
+    LEVELS=urgency.LEVELS,
+    LEVEL_OPTIONS=[(str(u.level), u.label) for u in urgency.LEVELS],
+    describe_level=urgency.describe,
+    urls=urls,
+    plural=plural,
+)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render template ``name`` with the CSRF token, the user and any confirmation message."""
+    ctx: dict[str, Any] = {
+        "csrf_token": csrf.token_for(request),
+        "me": getattr(request.state, "staff", None),
+        "message": MESSAGES.get(request.query_params.get("ok", "")),
+        "path": request.url.path,
+    }
+    if context:
+        ctx.update(context)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    csrf.attach_cookie(request, response)
+    return response
