@@ -486,8 +486,13 @@ uninstall_boot() {
     original="$(target "$cmdline$CMDLINE_MARK")"
     if [ -f "$original" ]; then
         line="$(head -n 1 "$(target "$cmdline")")"
-        restored="$(cmdline_filter keep "$line") $(cmdline_filter only "$(head -n 1 "$original")")"
-        restored="${restored% }"
+        restored="$(head -n 1 "$original")"
+        # Someone else changed the line since (e.g. a new root device): keep their changes,
+        # put back only our parameters' old values.
+        if [ "$(cmdline_filter keep "$line")" != "$(cmdline_filter keep "$restored")" ]; then
+            restored="$(cmdline_filter keep "$line") $(cmdline_filter only "$restored")"
+            restored="${restored% }"
+        fi
         put_file "$cmdline" "$(file_mode "$(target "$cmdline")")" <<<"$restored"
         if [ "$LAST_CHANGED" = 1 ]; then REBOOT_NEEDED=1; fi
         remove_file "$cmdline$CMDLINE_MARK"

@@ -1,0 +1,151 @@
+"""Fixtures for the deployment tests: real wheels of the project and staged Pi roots."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from deploy_support import (
+    INSTALL,
+    REPO,
+    VENV_PYTHON,
+    make_boot_partition,
+    run_script,
+    script_env,
+)
+
+PI_CMDLINE = (
+    "console=serial0,115200 console=tty1 root=PARTUUID=3b18e43a-02 rootfstype=ext4 "
+    "fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot"
+)
+
+
+def _build_wheel(source: Path, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [str(VENV_PYTHON), "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = out.glob("couloir-*.whl")
+    return wheel
+
+
+def _copy_source(dest: Path) -> Path:
+    """The project's files as a fresh checkout has them (no venv, caches or build output)."""
+    ignore = shutil.ignore_patterns(
+        ".git",
+        ".venv",
+        "__pycache__",
+        "*.egg-info",
+        "build",
+        "dist",
+        ".ruff_cache",
+        ".pytest_cache",
+        "tests",
+        "bench",
+        "node_modules",
+    )
+    shutil.copytree(REPO, dest, ignore=ignore)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def good_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of the project as it stands (what an operator copies to the Pi)."""
+    return _build_wheel(REPO, tmp_path_factory.mktemp("good-wheel"))
+
+
+@pytest.fixture(scope="session")
+def current_version() -> str:
+    return re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)[1]
+
+
+def _bumped_source(base: Path, version: str) -> Path:
+    """A copy of the project whose version is ``version`` (package metadata and api)."""
+    source = _copy_source(base / "src")
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(
+            r'^version = "[^"]+"',
+            f'version = "{version}"',
+            pyproject.read_text(),
+            count=1,
+            flags=re.M,
+        )
+    )
+    init = source / "api" / "__init__.py"
+    init.write_text(
+        re.sub(r'__version__ = "[^"]+"', f'__version__ = "{version}"', init.read_text(), count=1)
+    )
+    return source
+
+
+@pytest.fixture(scope="session")
+def next_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newer, working release: the same code with the version bumped to 99.0.0."""
+    base = tmp_path_factory.mktemp("next-wheel")
+    return _build_wheel(_bumped_source(base, "99.0.0"), base / "dist")
+
+
+@pytest.fixture(scope="session")
+def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newer release whose ``couloir serve`` dies at start (version 99.1.0).
+
+    Every other command still works, so the update gets as far as migrating and
+    restarting: only the health check can catch it.
+    """
+    base = tmp_path_factory.mktemp("broken-wheel")
+    source = _bumped_source(base, "99.1.0")
+    (source / "api" / "broken_entry.py").write_text(
+        '"""A release that fails to serve, for the update rollback test."""\n\n'
+        "import sys\n\n"
+        "from api.cli import main as real_main\n\n\n"
+        "def main() -> int:\n"
+        '    if "serve" in sys.argv[1:2]:\n'
+        '        print("broken release: refusing to serve", file=sys.stderr)\n'
+        "        return 1\n"
+        "    return real_main()\n"
+    )
+    pyproject = source / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"api.cli:main"', '"api.broken_entry:main"'))
+    return _build_wheel(source, base / "dist")
+
+
+def install_root(root: Path, wheel: Path, *args: str) -> str:
+    """Stage a Pi under ``root`` with install.sh and return its output; fail on error."""
+    if not (root / "boot" / "firmware" / "cmdline.txt").exists():
+        make_boot_partition(root, PI_CMDLINE)
+    result = run_script(INSTALL, "--root", root, "--source", wheel, *args, env=script_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def all_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> tuple[Path, str]:
+    """A Pi staged with ``--role all`` (server + screen), and what install.sh printed."""
+    root = tmp_path_factory.mktemp("pi-all")
+    output = install_root(root, good_wheel, "--role", "all", "--token", "tok-SCREEN-1234567890")
+    return root, output
+
+
+@pytest.fixture(scope="session")
+def screen_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> tuple[Path, str]:
+    """A Pi staged with ``--role screen`` pointing at a remote service."""
+    root = tmp_path_factory.mktemp("pi-screen")
+    output = install_root(
+        root,
+        good_wheel,
+        "--role",
+        "screen",
+        "--api",
+        "http://couloir.example.org:8000",
+        "--token",
+        "tok-REMOTE-0987654321",
+        "--rotate",
+        "90",
+    )
+    return root, output

@@ -1,0 +1,315 @@
+"""install.sh staged into temporary roots: what a Pi gets, and that a re-run changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import PI_CMDLINE, install_root
+from deploy_support import (
+    INSTALL,
+    make_boot_partition,
+    read_env_file,
+    run_script,
+    script_env,
+    tree_digest,
+)
+
+UNITS = Path("etc/systemd/system")
+
+
+def test_role_all_installs_server_screen_and_backup(all_root: tuple[Path, str]) -> None:
+    root, output = all_root
+    for unit in (
+        "couloir-server.service",
+        "couloir-display.service",
+        "couloir-backup.service",
+        "couloir-backup.timer",
+    ):
+        assert (root / UNITS / unit).is_file(), unit
+    current = root / "opt/couloir/current"
+    assert current.is_symlink() and os.readlink(current).startswith("venvs/")
+    assert (current / "bin" / "couloir").exists()
+    assert os.access(root / "opt/couloir/deploy/update.sh", os.X_OK)
+    assert os.access(root / "opt/couloir/deploy/bin/couloir-screen-power", os.X_OK)
+    # Host actions are announced, never run, in a staging root.
+    assert "would run: useradd --system" in output
+    assert "would run: systemctl enable couloir-server.service" in output
+    assert "would run: systemctl enable couloir-display.service" in output
+    assert "libgbm1" in output and "v4l-utils" in output
+
+
+def test_env_file_is_private_and_holds_the_settings(all_root: tuple[Path, str]) -> None:
+    root, output = all_root
+    env_file = root / "etc/couloir/couloir.env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o640
+    assert stat.S_IMODE((root / "etc/couloir").stat().st_mode) == 0o750
+    values = read_env_file(env_file)
+    assert values["COULOIR_ROLE"] == "all"
+    assert values["COULOIR_ENV"] == "production"
+    assert values["COULOIR_DATA_DIR"] == "/var/lib/couloir"
+    assert values["COULOIR_API_URL"] == "http://127.0.0.1:8000"
+    assert values["COULOIR_SCREEN_OFF_COMMAND"].endswith("couloir-screen-power off")
+    assert values["COULOIR_SCREEN_ON_COMMAND"].endswith("couloir-screen-power on")
+    assert len(values["COULOIR_SECRET_KEY"]) >= 32
+    # Neither secret ever reaches the terminal (or the journal of a provisioning tool).
+    assert values["COULOIR_SECRET_KEY"] not in output
+    assert values["COULOIR_SCREEN_TOKEN"] == "tok-SCREEN-1234567890"
+    assert "tok-SCREEN-1234567890" not in output
+
+
+def test_two_installs_get_different_secrets(
+    all_root: tuple[Path, str], screen_root: tuple[Path, str], tmp_path: Path, good_wheel: Path
+) -> None:
+    other = tmp_path / "pi"
+    other.mkdir()
+    install_root(other, good_wheel, "--role", "all", "--no-boot")
+    first = read_env_file(all_root[0] / "etc/couloir/couloir.env")["COULOIR_SECRET_KEY"]
+    second = read_env_file(other / "etc/couloir/couloir.env")["COULOIR_SECRET_KEY"]
+    assert first != second
+
+
+def test_role_screen_installs_only_the_display(screen_root: tuple[Path, str]) -> None:
+    root, output = screen_root
+    assert (root / UNITS / "couloir-display.service").is_file()
+    assert not (root / UNITS / "couloir-server.service").exists()
+    assert not (root / UNITS / "couloir-backup.timer").exists()
+    assert not (root / "var/lib/couloir").exists()
+    values = read_env_file(root / "etc/couloir/couloir.env")
+    assert values["COULOIR_ROLE"] == "screen"
+    assert values["COULOIR_API_URL"] == "http://couloir.example.org:8000"
+    assert values["COULOIR_DISPLAY_ARGS"] == "--rotate 90"
+    assert "COULOIR_SECRET_KEY" not in values
+    assert "tok-REMOTE-0987654321" not in output
+    assert "sqlite3" not in output.split("apt-get install", 1)[1].splitlines()[0]
+
+
+@pytest.mark.parametrize("role", ["all", "screen"])
+def test_second_run_changes_nothing_and_says_so(
+    role: str, all_root: tuple[Path, str], screen_root: tuple[Path, str], good_wheel: Path
+) -> None:
+    root = (all_root if role == "all" else screen_root)[0]
+    before = tree_digest(root)
+    args = ["--role", role]
+    if role == "screen":
+        args += ["--api", "http://couloir.example.org:8000", "--rotate", "90"]
+    output = install_root(root, good_wheel, *args)
+    assert "Nothing to change" in output
+    assert "wrote " not in output and "directory " not in output
+    assert tree_digest(root) == before
+
+
+def test_rerun_keeps_secrets_and_applies_a_new_token(tmp_path: Path, good_wheel: Path) -> None:
+    install_root(tmp_path, good_wheel, "--role", "all", "--no-boot")
+    env_file = tmp_path / "etc/couloir/couloir.env"
+    first = read_env_file(env_file)
+    # The operator's own edit survives too.
+    env_file.write_text(env_file.read_text() + "COULOIR_TIMEZONE=Europe/Paris\n")
+    output = install_root(
+        tmp_path, good_wheel, "--role", "all", "--no-boot", "--token", "new-tok-42"
+    )
+    second = read_env_file(env_file)
+    assert second["COULOIR_SECRET_KEY"] == first["COULOIR_SECRET_KEY"]
+    assert second["COULOIR_SCREEN_TOKEN"] == "new-tok-42"
+    assert second["COULOIR_TIMEZONE"] == "Europe/Paris"
+    assert "new-tok-42" not in output
+    assert "wrote /etc/couloir/couloir.env" in output
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o640
+
+
+def test_dry_run_touches_nothing_on_a_blank_pi(tmp_path: Path, good_wheel: Path) -> None:
+    make_boot_partition(tmp_path, PI_CMDLINE)
+    before = tree_digest(tmp_path)
+    result = run_script(
+        INSTALL,
+        "--dry-run",
+        "--root",
+        tmp_path,
+        "--role",
+        "all",
+        "--source",
+        good_wheel,
+        "--token",
+        "dry-token-777",
+    )
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(tmp_path) == before
+    out = result.stdout
+    # Every action is listed.
+    assert "would write /etc/couloir/couloir.env (mode 640)" in out
+    assert "would write /etc/systemd/system/couloir-server.service" in out
+    assert "would write /etc/systemd/system/couloir-display.service" in out
+    assert "would create the virtualenv /opt/couloir/venvs/" in out
+    assert "would write /boot/firmware/cmdline.txt" in out
+    assert "would run: systemctl enable couloir-display.service" in out
+    assert "dry-token-777" not in out + result.stderr
+    assert "Dry run finished: nothing was changed." in out
+
+
+def test_dry_run_on_an_installed_pi_lists_only_real_differences(
+    tmp_path: Path, good_wheel: Path
+) -> None:
+    install_root(tmp_path, good_wheel, "--role", "all")
+    before = tree_digest(tmp_path)
+    result = run_script(
+        INSTALL,
+        "--dry-run",
+        "--root",
+        tmp_path,
+        "--role",
+        "all",
+        "--source",
+        good_wheel,
+        "--video",
+        "1280x720@60D",
+    )
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(tmp_path) == before
+    assert "would write /boot/firmware/cmdline.txt" in result.stdout
+    assert "would write /etc/systemd/system" not in result.stdout
+
+
+def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -> None:
+    original = PI_CMDLINE + " consoleblank=600 video=HDMI-A-2:1024x768@60"
+    boot = make_boot_partition(tmp_path, original)
+    original_config = (boot / "config.txt").read_text()
+    output = install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
+    line = (boot / "cmdline.txt").read_text()
+    assert line.count("\n") == 1, "cmdline.txt must stay one line"
+    words = line.split()
+    assert "video=HDMI-A-1:1920x1080@60D" in words
+    assert "consoleblank=0" in words and "consoleblank=600" not in words
+    assert "vt.global_cursor_default=0" in words
+    # What is not ours stays, in order: root device, the other HDMI port.
+    assert words[: len(PI_CMDLINE.split())] == PI_CMDLINE.split()
+    assert "video=HDMI-A-2:1024x768@60" in words
+    assert "Reboot to apply the kernel command line" in output
+    config = (boot / "config.txt").read_text()
+    assert config.startswith(original_config) and "disable_splash=1" in config
+    # The FAT partition's mode is kept.
+    assert stat.S_IMODE((boot / "cmdline.txt").stat().st_mode) == 0o755
+
+    result = run_script(INSTALL, "--root", tmp_path, "--uninstall-boot")
+    assert result.returncode == 0, result.stderr
+    assert (boot / "cmdline.txt").read_text().split() == original.split()
+    assert (boot / "config.txt").read_text() == original_config
+    assert not (boot / "cmdline.txt.couloir-orig").exists()
+
+
+def test_video_mode_and_stored_edid(tmp_path: Path, good_wheel: Path) -> None:
+    boot = make_boot_partition(tmp_path, PI_CMDLINE)
+    edid = tmp_path / "tv.bin"
+    edid.write_bytes(bytes.fromhex("00ffffffffffff00") + bytes(120))
+    install_root(
+        tmp_path,
+        good_wheel,
+        "--role",
+        "screen",
+        "--api",
+        "http://srv:8000",
+        "--video",
+        "3840x2160@60D",
+        "--edid",
+        str(edid),
+    )
+    words = (boot / "cmdline.txt").read_text().split()
+    assert "video=HDMI-A-1:3840x2160@60D" in words
+    assert "drm.edid_firmware=HDMI-A-1:edid/couloir.bin" in words
+    assert (tmp_path / "usr/lib/firmware/edid/couloir.bin").read_bytes() == edid.read_bytes()
+    assert "hdmi_enable_4kp60=1" in (boot / "config.txt").read_text()
+
+
+def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
+    tmp_path: Path, good_wheel: Path
+) -> None:
+    make_boot_partition(tmp_path, PI_CMDLINE)
+    sysfs = tmp_path / "sys/class/drm/card1-HDMI-A-1"
+    sysfs.mkdir(parents=True)
+    (sysfs / "edid").write_bytes(b"not an edid at all" * 8)
+    result = run_script(
+        INSTALL,
+        "--root",
+        tmp_path,
+        "--role",
+        "screen",
+        "--api",
+        "http://srv:8000",
+        "--source",
+        good_wheel,
+        "--edid",
+        "capture",
+    )
+    assert result.returncode != 0
+    assert "is not an EDID" in result.stderr
+    (sysfs / "edid").write_bytes(bytes.fromhex("00ffffffffffff00") + bytes(248))
+    install_root(
+        tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000", "--edid", "capture"
+    )
+    assert (tmp_path / "usr/lib/firmware/edid/couloir.bin").stat().st_size == 256
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "--role all or --role screen"),
+        (["--role", "kiosk"], "--role must be 'all' or 'screen'"),
+        (["--role", "screen"], "--role screen needs --api URL"),
+        (["--role", "all", "--rotate", "45"], "--rotate must be 0, 90, 180 or 270"),
+        (["--role", "all", "--port", "http"], "--port must be a number"),
+        (["--role", "all", "--video", "big"], "--video must look like 1920x1080@60D"),
+        (["--role", "all", "--api", "couloir.local"], "--api must start with http://"),
+        (["--role", "all", "--bogus"], "unknown option '--bogus'"),
+        (["--role", "screen", "--api", "http://x", "--https"], "--https only makes sense"),
+    ],
+)
+def test_bad_arguments_get_one_clear_line(
+    tmp_path: Path, good_wheel: Path, args: list[str], message: str
+) -> None:
+    result = run_script(INSTALL, "--root", tmp_path, "--source", good_wheel, *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_changing_role_is_refused_without_losing_secrets(tmp_path: Path, good_wheel: Path) -> None:
+    install_root(tmp_path, good_wheel, "--role", "all", "--no-boot")
+    env_before = (tmp_path / "etc/couloir/couloir.env").read_text()
+    result = run_script(
+        INSTALL,
+        "--root",
+        tmp_path,
+        "--source",
+        good_wheel,
+        "--role",
+        "screen",
+        "--api",
+        "http://elsewhere:8000",
+        "--no-boot",
+    )
+    assert result.returncode != 0
+    assert "set up with --role all" in result.stderr
+    assert (tmp_path / "etc/couloir/couloir.env").read_text() == env_before
+
+
+def test_not_root_without_staging_is_refused(good_wheel: Path) -> None:
+    if os.geteuid() == 0:
+        runner = shutil.which("setpriv")
+        if runner is None:
+            pytest.skip("needs setpriv to drop root")
+        cmd = [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    else:
+        cmd = []
+    import subprocess
+
+    result = subprocess.run(
+        [*cmd, str(INSTALL), "--role", "all", "--source", str(good_wheel)],
+        capture_output=True,
+        text=True,
+        env=script_env(),
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "run as root" in result.stderr
