@@ -1,0 +1,164 @@
+"""The frame around every scene: the header (agency, French date, clock, stale mark) and
+the bottom ticker « la criée » (latest hires and news, one item at a time).
+
+    >>> ticker_items(snapshot, now)[0]
+    'Bravo ! Boulanger chez Fournil du Rhône — merci Amandine et Karim'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pygame
+
+from api.contract import Snapshot
+from display.french import french_date, plural
+from display.scenes.announcements import active
+from display.scenes.base import Canvas
+
+TICKER_LABEL = "LA CRIÉE"
+CLOCK_SAMPLE = "00:00"  # DejaVu digits share one width: the clock box never moves
+
+
+def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
+    """What the ticker cycles through, newest news first; never empty."""
+    if snapshot is None:
+        return ["Bienvenue"]
+    items: list[str] = [a.message for a in active(snapshot, now, urgent=False)]
+    hires = sorted(snapshot.hires, key=lambda h: (h.hired_on, h.id), reverse=True)
+    for hire in hires[:4]:
+        names = [n for n in (hire.cde_name, hire.cdde_name) if n]
+        thanks = f" — merci {' et '.join(names)}" if names else ""
+        items.append(f"Bravo ! {hire.title} chez {hire.employer}{thanks}")
+    ch = snapshot.challenge
+    if ch is not None:
+        items.append(f"{ch.title} : {ch.total} sur {ch.goal} {ch.unit}, ensemble !")
+    very_urgent = sum(1 for o in snapshot.offers if o.urgency.level >= 3)
+    if very_urgent:
+        items.append(
+            f"{plural(very_urgent, 'offre très urgente', 'offres très urgentes')} "
+            "cherche(nt) un candidat : scannez le QR code !"
+        )
+    fresh = [o for o in snapshot.offers if o.is_new]
+    for offer in sorted(fresh, key=lambda o: o.opened_at, reverse=True)[:3]:
+        items.append(f"Nouvelle offre : {offer.title} · {offer.employer} ({offer.commune})")
+    if not items:
+        items.append(f"Bienvenue à {snapshot.agency.name}")
+    return items
+
+
+def draw_header(
+    canvas: Canvas,
+    agency: str,
+    today: date,
+    stale: str | None,
+    shift: tuple[int, int],
+) -> pygame.Rect:
+    """Draw the header band (without the clock); return the clock's rect on ``canvas``."""
+    theme = canvas.theme
+    pal = theme.palette
+    fonts = canvas.texts.assets.font
+    w, h = canvas.bounds.size
+    canvas.fill(canvas.bounds, pal.header)
+    canvas.fill(pygame.Rect(0, h - theme.u(4), w, theme.u(4)), pal.card_edge)
+    dx, dy = shift
+    left, right = theme.margin + dx, w - theme.margin + dx
+
+    clock_px = theme.text_px(1.2 if theme.portrait else 1.6)
+    clock_font = fonts("bold", clock_px)
+    clock_w, clock_h = clock_font.size(CLOCK_SAMPLE)
+    clock_h = clock_font.get_linesize()
+    rows = 2 if theme.portrait else 1
+    row_h = (h - theme.u(4)) // rows
+    clock_row = rows - 1
+    clock_rect = pygame.Rect(
+        right - clock_w, clock_row * row_h + (row_h - clock_h) // 2 + dy, clock_w, clock_h
+    )
+
+    date_px = theme.min_px if theme.portrait else theme.text_px(1.05)
+    date_face = "condensed" if theme.portrait else "regular"
+    date_h = fonts(date_face, date_px).get_linesize()
+    date_right = clock_rect.left - theme.u(32)
+    date_left_limit = left if theme.portrait else left + w // 3
+    date_text = ""
+    date_w = 0
+    for candidate in (french_date(today), french_date(today, weekday=False)):
+        date_w = fonts(date_face, date_px).size(candidate)[0]
+        if date_right - date_w >= date_left_limit:
+            date_text = candidate
+            break
+    date_rect = pygame.Rect(
+        date_right - date_w, clock_row * row_h + (row_h - date_h) // 2 + dy, date_w, date_h
+    )
+    if date_text:
+        canvas.text(date_text, date_rect, px=date_px, face=date_face, colour=pal.muted, role="date")
+
+    # The agency name gets the first row (portrait) or what the right side leaves.
+    name_px = theme.text_px(1.2)
+    name_h = fonts("bold", name_px).get_linesize()
+    name_right = right if theme.portrait else date_rect.left - theme.u(40)
+    mark = round(theme.min_px * 0.5)
+    mark_rect = pygame.Rect(left, (row_h - mark) // 2 + dy, mark, mark)
+    canvas.fill(mark_rect, pal.accent, radius=theme.u(4))
+
+    if stale:
+        stale_px = theme.min_px
+        stale_font = fonts("bold", stale_px)
+        stale_w = stale_font.size(stale)[0] + 2 * theme.u(18)
+        stale_h = stale_font.get_linesize() + theme.u(6)
+        pill = pygame.Rect(name_right - stale_w, (row_h - stale_h) // 2 + dy, stale_w, stale_h)
+        pygame.draw.rect(
+            canvas.surface, pal.stale, pill, width=max(2, theme.u(3)), border_radius=stale_h // 2
+        )
+        canvas.text(
+            stale,
+            pill.inflate(-2 * theme.u(18), 0),
+            px=stale_px,
+            face="bold",
+            colour=pal.stale,
+            align="center",
+            valign="middle",
+            role="stale",
+        )
+        name_right = pill.left - theme.u(32)
+
+    name_rect = pygame.Rect(
+        mark_rect.right + theme.u(20),
+        (row_h - name_h) // 2 + dy,
+        name_right - mark_rect.right - theme.u(20),
+        name_h,
+    )
+    canvas.text(agency, name_rect, px=name_px, face="bold", min_px=theme.min_px, role="agency")
+    return clock_rect
+
+
+def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int]) -> None:
+    """Draw the ticker band with its label and one item."""
+    theme = canvas.theme
+    pal = theme.palette
+    fonts = canvas.texts.assets.font
+    w, h = canvas.bounds.size
+    canvas.fill(canvas.bounds, pal.header)
+    canvas.fill(pygame.Rect(0, 0, w, theme.u(4)), pal.card_edge)
+    dx, dy = shift
+    left, right = theme.margin + dx, w - theme.margin + dx
+    px = theme.ticker_px
+    line_h = fonts("bold", px).get_linesize()
+    label_w = fonts("bold", px).size(TICKER_LABEL)[0]
+    pill = pygame.Rect(left, 0, label_w + 2 * theme.u(16), line_h + theme.u(8))
+    pill.centery = h // 2 + theme.u(2) + dy
+    canvas.fill(pill, pal.accent, radius=theme.u(8))
+    canvas.text(
+        TICKER_LABEL,
+        pill,
+        px=px,
+        face="bold",
+        colour=pal.accent_ink,
+        align="center",
+        valign="middle",
+        role="ticker-label",
+    )
+    body_h = line_h * theme.ticker_lines
+    body = pygame.Rect(pill.right + theme.u(28), 0, right - pill.right - theme.u(28), body_h)
+    body.centery = pill.centery
+    canvas.text(item, body, px=px, max_lines=theme.ticker_lines, valign="middle", role="ticker")

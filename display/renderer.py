@@ -1,0 +1,547 @@
+"""The corridor screen's drawing: scenes in rotation inside a header and a ticker.
+
+The app loop owns events, timing and the display; it hands data to the Renderer and
+asks it to draw. The renderer never does I/O (fonts come from ``display.assets``).
+
+    renderer = Renderer((1920, 1080))
+    renderer.set_snapshot(snapshot)
+    while running:
+        renderer.update(dt, now)
+        rects = renderer.draw(screen)   # [] when nothing changed
+        pygame.display.update(rects)
+
+Scenes are pre-rendered into a surface when their content changes; a steady frame only
+redraws the clock (once a minute) and the ticker (every few seconds); a transition blends
+two pre-rendered surfaces.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from datetime import datetime
+
+import pygame
+
+from api.contract import Snapshot
+from display.assets import Assets
+from display.frame import CLOCK_SAMPLE, draw_header, draw_ticker, ticker_items
+from display.french import clock
+from display.qr import QrCache
+from display.scenes import PLAYLIST_SCENES, SCENES, Canvas, Region
+from display.scenes.challenge import Celebration, milestones_crossed
+from display.scenes.hires import HiresScene
+from display.scenes.status import draw_pairing, draw_waiting
+from display.text import TextBox, TextRenderer
+from display.theme import theme_for
+
+TRANSITION_S = 0.8  # crossfade between two views
+TICKER_S = 8.0  # each ticker item stays this long
+SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
+SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
+DEFAULT_PLAYLIST = (("offers", 60),)
+
+
+class ScreenStatus(enum.Enum):
+    """What the screen shows overall."""
+
+    READY = "ready"  # the scenes (or "waiting" until a snapshot arrives)
+    PAIRING = "pairing"  # no token yet: the pairing code
+    WAITING = "waiting"  # token but no data yet
+    OFF = "off"  # outside opening hours: black
+
+
+def _display_ready() -> bool:
+    return pygame.display.get_init() and pygame.display.get_surface() is not None
+
+
+def _prepare(surface: pygame.Surface) -> pygame.Surface:
+    """Match the display's pixel format when there is one, for fast blits."""
+    return surface.convert() if _display_ready() else surface
+
+
+def _ease(t: float) -> float:
+    return 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, t)))
+
+
+class Renderer:
+    """Draws one screen of ``size`` (logical, already rotated) from the data it is given.
+
+    ``naive=True`` redraws everything from scratch every frame, without caches: only for
+    the benchmark's comparison.
+    """
+
+    def __init__(
+        self, size: tuple[int, int], assets: Assets | None = None, *, naive: bool = False
+    ) -> None:
+        if not pygame.font.get_init():
+            pygame.font.init()
+        self.size = (int(size[0]), int(size[1]))
+        self.theme = theme_for(self.size)
+        self.assets = assets or Assets.load()
+        self.naive = naive
+        self.texts = TextRenderer(self.assets, cached=not naive)
+        self.qrs = QrCache(cached=not naive)
+        t = self.theme
+        w, h = self.size
+        self._screen_rect = pygame.Rect(0, 0, w, h)
+        self._header_rect = pygame.Rect(0, 0, w, t.header_h)
+        self._ticker_rect = pygame.Rect(0, h - t.ticker_h, w, t.ticker_h)
+        self._content_rect = pygame.Rect(t.content_rect)
+
+        self.status = ScreenStatus.READY
+        self.pairing_code: str | None = None
+        self._snapshot: Snapshot | None = None
+        self._stale_since: datetime | None = None
+        self._photos: dict[int, pygame.Surface] = {}
+        self._now: datetime | None = None
+
+        # Rotation state.
+        self.current_scene = ""
+        self._view = 0
+        self._slot = -1
+        self._slot_elapsed = 0.0
+        self._view_elapsed = 0.0
+        self._next_view: dict[str, int] = {}
+        self._forced: str | None = None
+
+        # Pre-rendered layers and what they hold.
+        self._content: pygame.Surface | None = None
+        self._content_boxes: list[TextBox] = []
+        self._content_regions: list[Region] = []
+        self._previous: pygame.Surface | None = None
+        self._transition = 0.0
+        self._header: pygame.Surface | None = None
+        self._header_boxes: list[TextBox] = []
+        self._clock_rect = pygame.Rect(0, 0, 0, 0)
+        self._clock_text = ""
+        self._clock_box: TextBox | None = None
+        self._date = None
+        self._stale_text: str | None = None
+        self._ticker: pygame.Surface | None = None
+        self._ticker_boxes: list[TextBox] = []
+        self._ticker_items: list[str] = []
+        self._ticker_index = 0
+        self._ticker_elapsed = 0.0
+        self._status_surface: pygame.Surface | None = None
+        self._status_boxes: list[TextBox] = []
+        self._shift = (0, 0)
+        self._celebration: Celebration | None = None
+        self._banner: pygame.Surface | None = None
+
+        self._stale: set[str] = {"header", "ticker", "content", "status"}
+        self._dirty: set[str] = {"all"}
+        self._target: int | None = None
+        self.text_boxes: list[TextBox] = []
+        self.regions: list[Region] = []
+
+    # --- inputs from the app ---------------------------------------------------------
+
+    def set_snapshot(self, snapshot: Snapshot | None) -> None:
+        """Show ``snapshot`` from the next frame; cheap when it has not changed."""
+        old = self._snapshot
+        if snapshot is old or (snapshot is not None and snapshot == old):
+            return
+        self._snapshot = snapshot
+        self._stale |= {"header", "ticker", "content"}
+        self._dirty.add("all")
+        if snapshot is None:
+            return
+        self._ticker_items = []
+        if old is None:
+            self._slot = -1  # start the rotation afresh
+            return
+        milestone = milestones_crossed(old.challenge, snapshot.challenge)
+        if milestone:
+            self._celebrate(milestone)
+
+    def set_stale_since(self, when: datetime | None) -> None:
+        """``None``: data is fresh. Otherwise show « données du HH:MM » in the header."""
+        if when != self._stale_since:
+            self._stale_since = when
+            self._stale.add("header")
+            self._dirty.add("header")
+
+    def set_status(self, status: ScreenStatus, pairing_code: str | None = None) -> None:
+        """Switch between the scenes, the pairing or waiting page, and black."""
+        if status != self.status or pairing_code != self.pairing_code:
+            self.status = status
+            self.pairing_code = pairing_code
+            self._stale.add("status")
+            self._dirty.add("all")
+
+    def set_photo(self, hire_id: int, image: pygame.Surface | None) -> None:
+        """Give the decoded photo of a hire (None removes it). Cropped to fill once here."""
+        if image is None:
+            if self._photos.pop(hire_id, None) is not None:
+                self._stale.add("content")
+            return
+        box = HiresScene.photo_rect(self.theme, self.assets).size
+        self._photos[hire_id] = _prepare(crop_to_fill(image, box))
+        if self.current_scene == "hires":
+            self._stale.add("content")
+            self._dirty.add("content")
+
+    def show(self, scene: str, view: int = 0) -> None:
+        """Pin the rotation on ``scene`` (screenshots, tests). Unknown names raise KeyError."""
+        if scene not in SCENES:
+            raise KeyError(f"scène inconnue : {scene} (connues : {', '.join(SCENES)})")
+        self._forced = scene
+        self._next_view[scene] = view
+        self._switch(scene, transition=False)
+
+    # --- time ------------------------------------------------------------------------
+
+    def update(self, dt: float, now: datetime) -> None:
+        """Advance clock, rotation, transitions and animations to ``now`` (local, tz-aware)."""
+        self._now = now
+        step = SHIFT_STEPS[int(now.timestamp() // SHIFT_PERIOD_S) % len(SHIFT_STEPS)]
+        shift = (step[0] * self.theme.shift, step[1] * self.theme.shift)
+        if shift != self._shift:
+            self._shift = shift
+            self._stale |= {"header", "ticker", "status"}
+            self._dirty.add("all")
+        if self.status is not ScreenStatus.READY or self._snapshot is None:
+            return
+        if now.date() != self._date:
+            self._date = now.date()
+            self._stale |= {"header", "ticker", "content"}
+            self._dirty.add("all")
+        text = clock(now)
+        if text != self._clock_text:
+            self._clock_text = text
+            self._dirty.add("clock")
+        stale = None
+        if self._stale_since is not None:
+            stale = f"données du {clock(self._stale_since.astimezone(now.tzinfo))}"
+        if stale != self._stale_text:
+            self._stale_text = stale
+            self._stale.add("header")
+            self._dirty.add("header")
+
+        self._ticker_elapsed += dt
+        if not self._ticker_items:
+            self._ticker_items = ticker_items(self._snapshot, now)
+            self._ticker_index %= len(self._ticker_items)
+            self._stale.add("ticker")
+            self._dirty.add("ticker")
+        elif self._ticker_elapsed >= TICKER_S:
+            self._ticker_elapsed = 0.0
+            self._ticker_items = ticker_items(self._snapshot, now)
+            self._ticker_index = (self._ticker_index + 1) % len(self._ticker_items)
+            self._stale.add("ticker")
+            self._dirty.add("ticker")
+
+        self._rotate(dt, now)
+
+        if self._previous is not None:
+            self._transition += dt
+            self._dirty.add("content")
+            if self._transition >= TRANSITION_S:
+                self._previous = None
+        if self._celebration is not None:
+            self._celebration.update(dt)
+            self._dirty.add("content")
+            if self._celebration.done or self.current_scene != "challenge":
+                self._celebration = None
+                self._banner = None
+
+    def _playlist(self) -> list[tuple[str, int]]:
+        assert self._snapshot is not None
+        entries = [
+            (e.scene, e.duration_s)
+            for e in self._snapshot.screen.playlist
+            if e.scene in PLAYLIST_SCENES
+        ]
+        return entries or list(DEFAULT_PLAYLIST)
+
+    def _views(self, name: str, now: datetime) -> int:
+        assert self._snapshot is not None
+        return SCENES[name].views(self._snapshot, self.theme, self.assets, now)
+
+    def _rotate(self, dt: float, now: datetime) -> None:
+        """Move through the playlist: views within a slot, then the next slot."""
+        urgent = self._views("urgent", now) > 0
+        if self._forced:
+            # Pinned on one scene: its views (pages…) still take turns.
+            self._view_elapsed += dt
+            if self.current_scene != self._forced:
+                self._switch(self._forced, transition=False)
+            elif (
+                self._view_elapsed >= SCENES[self._forced].view_seconds
+                and self._views(self._forced, now) > 1
+            ):
+                self._switch(self._forced)
+            return
+        if urgent:
+            if self.current_scene != "urgent":
+                self._next_view["urgent"] = 0
+                self._switch("urgent")
+            else:
+                self._view_elapsed += dt
+                if self._view_elapsed >= SCENES["urgent"].view_seconds:
+                    self._switch("urgent")
+            return
+        playlist = self._playlist()
+        if self.current_scene == "urgent" or self._slot < 0 or self._slot >= len(playlist):
+            self._next_slot(playlist, now, first=self._slot < 0)
+            return
+        name, duration = playlist[self._slot]
+        if name != self.current_scene or self._views(name, now) == 0:
+            self._next_slot(playlist, now)
+            return
+        self._slot_elapsed += dt
+        self._view_elapsed += dt
+        if self._slot_elapsed >= duration:
+            self._next_slot(playlist, now)
+        elif self._view_elapsed >= SCENES[name].view_seconds and self._views(name, now) > 1:
+            self._switch(name)
+
+    def _next_slot(
+        self, playlist: list[tuple[str, int]], now: datetime, first: bool = False
+    ) -> None:
+        start = -1 if first else self._slot
+        for i in range(1, len(playlist) + 1):
+            slot = (start + i) % len(playlist)
+            if self._views(playlist[slot][0], now) > 0:
+                break
+        else:
+            slot = 0  # nothing anywhere: the first scene's empty state
+        self._slot = slot
+        self._slot_elapsed = 0.0
+        self._switch(playlist[slot][0], transition=not first)
+
+    def _switch(self, name: str, *, transition: bool = True) -> None:
+        """Show the next view of ``name`` (crossfading from the current one)."""
+        now = self._now or _fallback_now(self._snapshot)
+        views = max(1, self._views(name, now)) if self._snapshot else 1
+        view = self._next_view.get(name, 0) % views
+        self._next_view[name] = view + 1
+        if transition and self._content is not None and not self.naive:
+            self._previous = self._content
+            self._transition = 0.0
+        self.current_scene = name
+        self._view = view
+        self._view_elapsed = 0.0
+        self._content = None
+        self._stale.add("content")
+        self._dirty.add("content")
+
+    def _celebrate(self, milestone: int) -> None:
+        self._celebration = Celebration(milestone, self._content_rect.size)
+        self._banner = None
+        if self._forced:
+            return
+        names = [n for n, _ in self._playlist()]
+        if "challenge" in names:
+            self._slot = names.index("challenge")
+            self._slot_elapsed = 0.0
+            self._next_view["challenge"] = 0
+            self._switch("challenge")
+
+    # --- rendering of layers ------------------------------------------------------------
+
+    def _canvas(self, size: tuple[int, int], origin: tuple[int, int]) -> Canvas:
+        surface = pygame.Surface(size)
+        surface.fill(self.theme.palette.background)
+        return Canvas(surface, self.theme, self.texts, self.qrs, self._photos, origin)
+
+    def _render(self) -> None:
+        """Re-render whichever layers went stale."""
+        now = self._now or _fallback_now(self._snapshot)
+        if self.status in (ScreenStatus.PAIRING, ScreenStatus.WAITING) or (
+            self.status is ScreenStatus.READY and self._snapshot is None
+        ):
+            if "status" in self._stale or self._status_surface is None:
+                canvas = self._canvas(self.size, self._shift)
+                if self.status is ScreenStatus.PAIRING:
+                    draw_pairing(canvas, self.pairing_code)
+                else:
+                    draw_waiting(canvas)
+                self._status_surface = _prepare(canvas.surface)
+                self._status_boxes = canvas.boxes
+                self._stale.discard("status")
+            return
+        if self.status is not ScreenStatus.READY or self._snapshot is None:
+            return
+        snap = self._snapshot
+        if not self.current_scene:
+            self._rotate(0.0, now)
+        if "header" in self._stale or self._header is None:
+            canvas = self._canvas(self._header_rect.size, (0, 0))
+            self._clock_rect = draw_header(
+                canvas, snap.agency.name, now.date(), self._stale_text, self._shift
+            )
+            self._header = _prepare(canvas.surface)
+            self._header_boxes = canvas.boxes
+            self._stale.discard("header")
+            self._dirty.add("header")
+        if "ticker" in self._stale or self._ticker is None:
+            items = self._ticker_items or ticker_items(snap, now)
+            canvas = self._canvas(self._ticker_rect.size, self._ticker_rect.topleft)
+            draw_ticker(canvas, items[self._ticker_index % len(items)], self._shift)
+            self._ticker = _prepare(canvas.surface)
+            self._ticker_boxes = canvas.boxes
+            self._stale.discard("ticker")
+            self._dirty.add("ticker")
+        if "content" in self._stale or self._content is None:
+            canvas = self._canvas(self._content_rect.size, (0, 0))
+            SCENES[self.current_scene].draw(canvas, snap, self._view, now)
+            self._content = _prepare(canvas.surface)
+            self._content_boxes = canvas.boxes
+            self._content_regions = canvas.regions
+            self._stale.discard("content")
+            self._dirty.add("content")
+        if self._celebration is not None and self._banner is None:
+            self._banner = self._render_banner(self._celebration.message)
+
+    def _render_banner(self, message: str) -> pygame.Surface:
+        t = self.theme
+        px = t.text_px(1.8)
+        width = min(self._content_rect.width, t.u(1400))
+        height = self.assets.font("bold", px).get_linesize() * 2 + 2 * t.u(40)
+        canvas = self._canvas((width, height), (0, 0))
+        canvas.surface.fill(t.palette.accent)
+        canvas.text(
+            message,
+            canvas.bounds.inflate(-2 * t.u(40), -2 * t.u(40)),
+            px=px,
+            face="bold",
+            colour=t.palette.accent_ink,
+            min_px=t.min_px,
+            max_lines=2,
+            align="center",
+            valign="middle",
+            role="celebration",
+        )
+        return _prepare(canvas.surface)
+
+    def _clock(self, target: pygame.Surface) -> pygame.Rect:
+        px = self.theme.text_px(1.2 if self.theme.portrait else 1.6)
+        line = self.texts.line(self._clock_text, "bold", px, self.theme.palette.text)
+        rect = self._clock_rect
+        target.fill(self.theme.palette.header, rect)
+        drawn = target.blit(line, line.get_rect(topright=rect.topright))
+        self._clock_box = TextBox(drawn, self._clock_text, px, "clock", rect.copy())
+        return rect.copy()
+
+    def _compose_content(self, target: pygame.Surface) -> pygame.Rect:
+        pos = self._content_rect.move(self._shift).topleft
+        assert self._content is not None
+        if self._previous is not None:
+            target.blit(self._previous, pos)
+            self._content.set_alpha(round(255 * _ease(self._transition / TRANSITION_S)))
+            target.blit(self._content, pos)
+            self._content.set_alpha(None)
+        else:
+            target.blit(self._content, pos)
+        if self._celebration is not None:
+            self._celebration.draw(target, pos, self.theme, self._banner)
+        return pygame.Rect(pos, self._content_rect.size)
+
+    def _collect(self) -> None:
+        """Gather the text boxes and regions of the frame as drawn."""
+        if self._snapshot is None or self.status is not ScreenStatus.READY:
+            self.text_boxes = (
+                list(self._status_boxes) if self.status is not ScreenStatus.OFF else []
+            )
+            self.regions = []
+            return
+        dx, dy = self._content_rect.move(self._shift).topleft
+
+        def moved(box: TextBox) -> TextBox:
+            return TextBox(
+                box.rect.move(dx, dy), box.text, box.font_px, box.role, box.container.move(dx, dy)
+            )
+
+        boxes = [*self._header_boxes, *self._ticker_boxes, *map(moved, self._content_boxes)]
+        if self._clock_box is not None:
+            boxes.append(self._clock_box)
+        self.text_boxes = boxes
+        self.regions = [Region(r.rect.move(dx, dy), r.role, r.data) for r in self._content_regions]
+
+    # --- drawing -----------------------------------------------------------------------
+
+    def draw(self, surface: pygame.Surface) -> list[pygame.Rect]:
+        """Draw what changed since the last call onto ``surface``; return the dirty rects.
+
+        A different target surface than last time gets a full frame.
+        """
+        if self.naive:
+            self._stale |= {"header", "ticker", "content", "status"}
+            self._dirty.add("all")
+        if id(surface) != self._target or surface.get_size() != self.size:
+            self._target = id(surface)
+            self._dirty.add("all")
+        if self.status is ScreenStatus.OFF:
+            if "all" not in self._dirty:
+                return []
+            surface.fill((0, 0, 0))
+            self._dirty.clear()
+            self._collect()
+            return [self._screen_rect.copy()]
+        self._render()
+        if self._snapshot is None or self.status is not ScreenStatus.READY:
+            if "all" not in self._dirty or self._status_surface is None:
+                self._dirty.clear()
+                return []
+            surface.blit(self._status_surface, (0, 0))
+            self._dirty.clear()
+            self._collect()
+            return [self._screen_rect.copy()]
+        if not self._clock_text and self._now is not None:
+            self._clock_text = clock(self._now)
+        rects: list[pygame.Rect] = []
+        if "all" in self._dirty:
+            surface.fill(self.theme.palette.background)
+            surface.blit(self._header, (0, 0))
+            surface.blit(self._ticker, self._ticker_rect)
+            self._compose_content(surface)
+            self._clock(surface)
+            rects.append(self._screen_rect.copy())
+        else:
+            if "header" in self._dirty:
+                surface.blit(self._header, (0, 0))
+                self._clock(surface)
+                rects.append(self._header_rect.copy())
+            elif "clock" in self._dirty:
+                rects.append(self._clock(surface))
+            if "ticker" in self._dirty:
+                surface.blit(self._ticker, self._ticker_rect)
+                rects.append(self._ticker_rect.copy())
+            if "content" in self._dirty:
+                rects.append(self._compose_content(surface))
+        if rects:
+            self._collect()
+        self._dirty.clear()
+        return rects
+
+
+def crop_to_fill(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+    """Scale ``image`` to cover ``size`` and cut the overflow evenly (centre crop)."""
+    tw, th = size
+    iw, ih = image.get_size()
+    if iw == 0 or ih == 0 or tw <= 0 or th <= 0:
+        return pygame.Surface((max(1, tw), max(1, th)))
+    if image.get_bitsize() not in (24, 32):
+        widened = pygame.Surface(image.get_size(), 0, 32)
+        widened.blit(image, (0, 0))
+        image = widened
+    scale = max(tw / iw, th / ih)
+    scaled = pygame.transform.smoothscale(
+        image, (max(tw, math.ceil(iw * scale)), max(th, math.ceil(ih * scale)))
+    )
+    area = pygame.Rect(0, 0, tw, th)
+    area.center = scaled.get_rect().center
+    out = pygame.Surface((tw, th))
+    out.blit(scaled, (0, 0), area)
+    return out
+
+
+def _fallback_now(snapshot: Snapshot | None) -> datetime:
+    if snapshot is not None and snapshot.generated_at.tzinfo is not None:
+        return snapshot.generated_at
+    return datetime.now().astimezone()
+
+
+__all__ = ["CLOCK_SAMPLE", "Renderer", "ScreenStatus", "crop_to_fill"]
