@@ -1,0 +1,246 @@
+"""The systemd units install.sh writes: valid for systemd, hardened, and their commands run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pygame
+import pytest
+from deploy_support import (
+    DEPLOY,
+    free_port,
+    parse_unit,
+    stop_process,
+    systemd_root,
+    unit_command,
+    verify_units,
+    wait_for_health,
+)
+
+UNITS = Path("etc/systemd/system")
+SCRIPTS = [
+    DEPLOY / "install.sh",
+    DEPLOY / "update.sh",
+    DEPLOY / "lib" / "common.sh",
+    *sorted((DEPLOY / "bin").iterdir()),
+]
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is missing: apt install {name} (Debian package), see .ci/run")
+    return path
+
+
+def test_every_script_is_shellcheck_clean() -> None:
+    result = subprocess.run(
+        [_tool("shellcheck"), "-x", "--severity=style", *map(str, SCRIPTS)],
+        capture_output=True,
+        text=True,
+        cwd=DEPLOY,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fixture", "units"),
+    [
+        (
+            "all_root",
+            [
+                "couloir-server.service",
+                "couloir-display.service",
+                "couloir-backup.service",
+                "couloir-backup.timer",
+            ],
+        ),
+        ("screen_root", ["couloir-display.service"]),
+    ],
+)
+def test_systemd_analyze_verify_is_clean(
+    request: pytest.FixtureRequest, tmp_path: Path, fixture: str, units: list[str]
+) -> None:
+    _tool("systemd-analyze")
+    staged, _ = request.getfixturevalue(fixture)
+    root = tmp_path / "root"
+    shutil.copytree(staged, root, symlinks=True)
+    result = verify_units(systemd_root(root), units)
+    # verify exits 0 even for unknown keys: any message at all is a defect.
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
+
+
+def test_verify_catches_a_broken_unit(all_root: tuple[Path, str], tmp_path: Path) -> None:
+    """The verify test above would notice a mistake: a typo and a missing binary."""
+    root = tmp_path / "root"
+    shutil.copytree(all_root[0], root, symlinks=True)
+    unit = root / UNITS / "couloir-server.service"
+    unit.write_text(
+        unit.read_text()
+        .replace("ProtectSystem=strict", "ProtectSystem=stritc")
+        .replace("/current/bin/couloir", "/current/bin/couloir-nope")
+    )
+    result = verify_units(systemd_root(root), ["couloir-server.service"])
+    messages = result.stdout + result.stderr
+    assert "Failed to parse protect system value" in messages
+    assert "couloir-nope" in messages
+
+
+def test_server_unit_is_hardened(all_root: tuple[Path, str]) -> None:
+    unit = parse_unit(all_root[0] / UNITS / "couloir-server.service")
+    expected = {
+        "ProtectSystem": "strict",
+        "ReadWritePaths": "/var/lib/couloir",
+        "NoNewPrivileges": "yes",
+        "PrivateTmp": "yes",
+        "ProtectHome": "yes",
+        "PrivateDevices": "yes",
+        "User": "couloir",
+        "CapabilityBoundingSet": "",
+        "EnvironmentFile": "/etc/couloir/couloir.env",
+    }
+    for key, value in expected.items():
+        assert unit[f"Service.{key}"] == [value], key
+    assert unit["Service.ExecStart"][0].startswith("/opt/couloir/current/bin/couloir serve ")
+
+
+def test_server_exposure_score(all_root: tuple[Path, str], tmp_path: Path) -> None:
+    """systemd's own audit of the sandbox: "OK" is below 5 on its 0-10 exposure scale."""
+    root = tmp_path / "root"
+    shutil.copytree(all_root[0], root, symlinks=True)
+    result = subprocess.run(
+        [
+            _tool("systemd-analyze"),
+            "security",
+            "--offline=yes",
+            f"--root={systemd_root(root)}",
+            "--threshold=20",
+            "couloir-server.service",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    line = next(x for x in result.stdout.splitlines() if "Overall exposure level" in x)
+    score = float(line.split(":")[1].split()[0])
+    assert score <= 2.0, line
+
+
+def test_display_unit_is_a_tty1_session_watched_by_systemd(all_root: tuple[Path, str]) -> None:
+    unit = parse_unit(all_root[0] / UNITS / "couloir-display.service")
+    expected = {
+        "Service.Type": "notify",
+        "Service.PAMName": "login",
+        "Service.TTYPath": "/dev/tty1",
+        "Service.User": "couloir",
+        "Service.Restart": "always",
+        "Unit.StartLimitIntervalSec": "0",
+        "Unit.Conflicts": "getty@tty1.service",
+    }
+    for key, value in expected.items():
+        assert unit[key] == [value], key
+    assert "SDL_VIDEODRIVER=kmsdrm" in unit["Service.Environment"][0]
+    assert int(unit["Service.WatchdogSec"][0]) > 0
+    assert "video" in unit["Service.SupplementaryGroups"][0].split()
+
+
+def test_backup_timer_runs_nightly_and_catches_up(all_root: tuple[Path, str]) -> None:
+    timer = parse_unit(all_root[0] / UNITS / "couloir-backup.timer")
+    assert timer["Timer.OnCalendar"] == ["*-*-* 02:30:00"]
+    assert timer["Timer.Persistent"] == ["true"]
+    # systemd computes the next run from the expression: it really is daily.
+    result = subprocess.run(
+        [_tool("systemd-analyze"), "calendar", "--iterations=2", "*-*-* 02:30:00"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "02:30:00" in result.stdout
+    service = parse_unit(all_root[0] / UNITS / "couloir-backup.service")
+    assert "COULOIR_BACKUP_KEEP=14" in service["Service.Environment"][0]
+
+
+@pytest.fixture
+def served(all_root: tuple[Path, str], tmp_path: Path):
+    """The server unit's ExecStart, run here against a fresh data folder."""
+    root = all_root[0]
+    port = free_port()
+    data = tmp_path / "data"
+    argv, env = unit_command(
+        root / UNITS / "couloir-server.service",
+        root,
+        {"COULOIR_DATA_DIR": str(data), "COULOIR_HOST": "127.0.0.1", "COULOIR_PORT": str(port)},
+    )
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield argv, env, f"http://127.0.0.1:{port}", process, root
+    finally:
+        stop_process(process)
+        log.close()
+
+
+def test_server_unit_command_serves_healthz(served, current_version: str) -> None:
+    argv, env, url, process, _ = served
+    # The staged virtualenv's couloir, not the developer's.
+    assert "/opt/couloir/current/bin/couloir" in argv[0] and argv[1:3] == ["serve", "--host"]
+    assert env["COULOIR_ENV"] == "production"
+    response = wait_for_health(f"{url}/healthz", process=process)
+    assert response.json()["version"] == current_version
+    assert response.json()["status"] == "ok"
+
+
+def test_display_unit_command_renders_the_served_board(served, tmp_path: Path) -> None:
+    """Server and screen both from their units: seed, register a screen, render one frame."""
+    argv, env, url, process, root = served
+    wait_for_health(f"{url}/healthz", process=process)
+    couloir = argv[0]
+    subprocess.run([couloir, "seed", "--demo"], env=env, check=True, capture_output=True)
+    added = subprocess.run(
+        [couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    token = added.stdout.strip().splitlines()[-1]
+
+    shot = tmp_path / "screen.png"
+    display_argv, display_env = unit_command(
+        root / UNITS / "couloir-display.service",
+        root,
+        {
+            "COULOIR_API_URL": url,
+            "COULOIR_SCREEN_TOKEN": token,
+            "COULOIR_CACHE_DIR": str(tmp_path / "cache"),
+            # The one substitution: no KMS screen on this machine.
+            "SDL_VIDEODRIVER": "dummy",
+        },
+    )
+    assert display_argv[1] == "display"
+    result = subprocess.run(
+        [*display_argv, "--screenshot", str(shot)],
+        env=display_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    image = pygame.image.load(str(shot))
+    assert image.get_size() == (1920, 1080)
+    # A real board, not a blank frame: many distinct colours.
+    colours = {
+        tuple(image.get_at((x, y)))[:3] for x in range(0, 1920, 40) for y in range(0, 1080, 40)
+    }
+    assert len(colours) > 8
+
+
+def test_display_unit_command_turns_portrait(screen_root: tuple[Path, str]) -> None:
+    """--rotate from install.sh reaches the display's command line through the env file."""
+    root = screen_root[0]
+    argv, _ = unit_command(root / UNITS / "couloir-display.service", root)
+    assert argv[1:] == ["display", "--rotate", "90"]
