@@ -212,7 +212,8 @@ def cmd_check(_: argparse.Namespace) -> int:
     else:
         if current != head_revision():
             problems.append(
-                f"schéma en révision {current}, attendu {head_revision()} : lancez `couloir migrate`"
+                f"schéma en révision {current}, attendu {head_revision()} : "
+                "lancez `couloir migrate`"
             )
     if settings.env == "production" and settings.public_url.startswith("http://localhost"):
         problems.append("COULOIR_PUBLIC_URL vaut localhost : les QR codes ne marcheront pas")

@@ -500,9 +500,9 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         people[role].append(person)
     db.flush()
 
-    recipes = [(level, r) for level, rs in URGENCY_RECIPES.items() for r in rs]
+    recipes = [recipe for per_level in URGENCY_RECIPES.values() for recipe in per_level]
     for index, (employer, title, contract, commune, tags, description) in enumerate(OFFERS):
-        level, (days_open, to_start, candidates) = recipes[index % len(recipes)]
+        days_open, to_start, candidates = recipes[index % len(recipes)]
         owner = people["cde"][index % len(people["cde"])]
         offer = Offer(
             agency_id=agency.id,

@@ -48,3 +48,8 @@ Email = Annotated[
     ),
 ]
 """An e-mail address, lower-cased; only its shape is checked."""
+
+FranceTravailId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{5,20}$")
+]
+"""The offer's number in France Travail's own system (optional)."""

@@ -9,7 +9,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import LongText, ShortText, Tag, json_column
+from api.models.fields import FranceTravailId, LongText, ShortText, Tag, json_column
 from api.models.staff import StaffRef
 
 Contract = Literal["CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre"]
@@ -46,7 +46,7 @@ class OfferBase(SQLModel):
     description: LongText = ""
     staff_note: LongText = ""
     is_tpe: bool = True
-    ft_offer_id: str | None = Field(default=None, max_length=20, regex=r"^[0-9A-Za-z]{5,20}$")
+    ft_offer_id: FranceTravailId | None = None
     urgency_override: int | None = Field(default=None, ge=0, le=3)
     urgency_override_reason: str | None = Field(default=None, max_length=300)
 
@@ -107,7 +107,7 @@ class OfferUpdate(SQLModel):
     description: LongText | None = None
     staff_note: LongText | None = None
     is_tpe: bool | None = None
-    ft_offer_id: str | None = Field(default=None, max_length=20, regex=r"^[0-9A-Za-z]{5,20}$")
+    ft_offer_id: FranceTravailId | None = None
     urgency_override: int | None = Field(default=None, ge=0, le=3)
     urgency_override_reason: str | None = Field(default=None, max_length=300)
     version: int | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import field_validator
+from pydantic import BaseModel, field_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
@@ -90,13 +91,13 @@ class PairRequest(SQLModel):
     name: ShortText
 
 
-class Heartbeat(SQLModel):
-    version: str = Field(max_length=40)
-    resolution: str = Field(max_length=20, regex=r"^\d{2,5}x\d{2,5}$")
-    fps: float = Field(ge=0, le=1000)
-    uptime_s: int = Field(ge=0)
-    memory_mb: float | None = Field(default=None, ge=0, le=1_000_000)
-    snapshot_etag: str | None = Field(default=None, max_length=80)
+class Heartbeat(BaseModel):
+    version: str = PydanticField(max_length=40)
+    resolution: str = PydanticField(max_length=20, pattern=r"^\d{2,5}x\d{2,5}$")
+    fps: float = PydanticField(ge=0, le=1000)
+    uptime_s: int = PydanticField(ge=0)
+    memory_mb: float | None = PydanticField(default=None, ge=0, le=1_000_000)
+    snapshot_etag: str | None = PydanticField(default=None, max_length=80)
 
 
 class ScreenPairing(SQLModel, table=True):
