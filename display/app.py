@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -519,10 +520,16 @@ def run_display(
         pygame.display.get_driver(),
         "from the service" if rotation is None else f"{rotation}°",
     )
-    app = build_app(settings, screen, token=token, rotation=rotation, windowed=windowed)
+    stop = threading.Event()
+    # systemd stops the unit with SIGTERM: finish the frame, say STOPPING=1, exit 0.
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    app = build_app(
+        settings, screen, token=token, rotation=rotation, windowed=windowed, stop_event=stop
+    )
     try:
         return app.run()
     finally:
+        signal.signal(signal.SIGTERM, previous)
         pygame.display.quit()
 
 

@@ -132,13 +132,16 @@ def run(args: argparse.Namespace) -> int:
         if not token:
             print("couloir display --headless needs a screen token", file=sys.stderr)
             return 2
+        import signal
         import threading
 
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             return app.run_headless_preview(
                 settings.api_url,
                 token,
-                threading.Event(),
+                stop,
                 size=args.size or (1920, 1080),
                 cache_dir=settings.cache_dir,
             )

@@ -256,9 +256,10 @@ class Feed:
         with self._lock:
             self.snapshot = snapshot
             self.etag = etag
+        # The screen first, the disk after: the fsync must not delay the picture.
+        self._queue.put(SnapshotUpdate(snapshot, etag))
         if self.cache is not None:
             self.cache.save_snapshot(response.content, etag)
-        self._queue.put(SnapshotUpdate(snapshot, etag))
         self._sync_photos(snapshot)
         return True
 
