@@ -454,6 +454,9 @@ HIRES = [
 ]
 
 
+ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
+
+
 @dataclass
 class DemoAccounts:
     """The demo logins, printed by ``couloir demo`` (demo only)."""
@@ -601,7 +604,12 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
 def demo_screen_token(db: Session) -> str:
     """Register a screen for the demo agency and return its token."""
     agency = db.exec(select(Agency).where(Agency.code == AGENCY_CODE)).one()
-    _, token = screens.create_screen(db, None, agency.id, ScreenCreate(name="Couloir 1er étage"))
+    screen, token = screens.create_screen(
+        db, None, agency.id, ScreenCreate(name="Couloir 1er étage")
+    )
+    # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
+    screen.schedule = ALWAYS_ON
+    db.commit()
     return token
 
 
