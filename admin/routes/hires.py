@@ -114,14 +114,12 @@ def new_page(request: Request, ctx: CtxDep, offre: int | None = None) -> Respons
         if offer is not None and offer.agency_id == ctx.agency.id:
             initial.update(employer=offer.employer, title=offer.title, offer_id=offer.id)
             initial["cde_id"] = offer.owner_id
-            proposer = ctx.db.exec(
-                select(CandidateProposal.proposed_by_id)
-                .where(CandidateProposal.offer_id == offer.id)
-                .order_by(
-                    col(CandidateProposal.outcome == "hired").desc(),
-                    col(CandidateProposal.id).desc(),
-                )
-            ).first()
+            proposals = ctx.db.exec(
+                select(CandidateProposal).where(CandidateProposal.offer_id == offer.id)
+            ).all()
+            # The CDDE whose candidate was hired, else the latest one who proposed someone.
+            ranked = sorted(proposals, key=lambda p: (p.outcome == "hired", p.id or 0))
+            proposer = ranked[-1].proposed_by_id if ranked else None
             if proposer:
                 initial["cdde_id"] = proposer
     return _form_page(request, ctx, Form.empty(**initial), None)

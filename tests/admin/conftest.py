@@ -1,0 +1,131 @@
+"""Browser harness for the staff pages: Debian's chromium at a phone viewport, axe-core,
+screenshots in artifacts/admin/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support.server import LiveServer
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "admin"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+def _axe_source() -> str:
+    """axe-core as shipped inside the axe-playwright-python wheel (no network at test time)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for the whole run."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class Phone:
+    """A phone's browser on a live server, with the helpers every scenario needs."""
+
+    page: Page
+    server: LiveServer
+
+    def go(self, path: str) -> int:
+        """Open ``path``; return the HTTP status of the page."""
+        response = self.page.goto(self.server.url + path)
+        assert response is not None
+        return response.status
+
+    def login(self, role: str) -> None:
+        """Log in through the form as the demo account of ``role`` (lands where it was sent)."""
+        email, password = self.server.accounts[role]
+        if "/admin/connexion" not in self.page.url:
+            self.go("/admin/connexion")
+        self.page.get_by_label("Adresse e-mail").fill(email)
+        self.page.get_by_label("Mot de passe").fill(password)
+        self.page.get_by_role("button", name="Se connecter").click()
+        self.page.wait_for_load_state()
+
+    def shot(self, name: str) -> Path:
+        """Save a full-page screenshot as a test artefact."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{re.sub(r'[^a-z0-9_-]+', '_', name.lower())}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def axe(self) -> list[dict]:
+        """Run axe-core on the current page; return serious and critical violations."""
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(_axe_source())
+        result = self.page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    def csrf_token(self) -> str:
+        """The CSRF token of the first form on the page."""
+        return self.page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+
+    def flash(self) -> str:
+        """The confirmation message shown after an action."""
+        return self.page.locator(".flash").inner_text()
+
+
+@pytest.fixture
+def new_phone(browser: Browser) -> Iterator:
+    """Factory: a fresh phone (own cookies) on ``server``; several may be open at once."""
+    contexts = []
+
+    def make(server: LiveServer, *, width: int = PHONE["width"]) -> Phone:
+        context = browser.new_context(
+            viewport={"width": width, "height": PHONE["height"]},
+            has_touch=True,
+            is_mobile=True,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        return Phone(page=page, server=server)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone(new_phone, live_server: LiveServer) -> Phone:  # type: ignore[no-untyped-def]
+    """One phone on a fresh demo server."""
+    return new_phone(live_server)
