@@ -129,27 +129,19 @@ def _set_status(request_status: str):  # type: ignore[no-untyped-def]
     return handler
 
 
-router.add_api_route(
-    "/{offer_id}/fill",
-    _set_status("filled"),
-    methods=["POST"],
-    response_model=OfferPublic,
-    summary="Mark an offer filled (counts for the active défi when TPE)",
-)
-router.add_api_route(
-    "/{offer_id}/close",
-    _set_status("closed"),
-    methods=["POST"],
-    response_model=OfferPublic,
-    summary="Close an offer without a hire",
-)
-router.add_api_route(
-    "/{offer_id}/reopen",
-    _set_status("open"),
-    methods=["POST"],
-    response_model=OfferPublic,
-    summary="Reopen a filled or closed offer",
-)
+for _verb, _status, _summary in (
+    ("fill", "filled", "Mark an offer filled (counts for the active défi when TPE)"),
+    ("close", "closed", "Close an offer without a hire"),
+    ("reopen", "open", "Reopen a filled or closed offer"),
+):
+    router.add_api_route(
+        f"/{{offer_id}}/{_verb}",
+        _set_status(_status),
+        methods=["POST"],
+        response_model=OfferPublic,
+        summary=_summary,
+        name=f"{_verb}_offer",
+    )
 
 
 @router.get("/{offer_id}/candidates", response_model=list[CandidatePublic])
