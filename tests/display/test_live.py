@@ -88,14 +88,14 @@ def frame_texts(app: DisplayApp) -> list[str]:
     return [box.text for box in app.renderer.text_boxes]
 
 
-def test_offer_posted_from_a_phone_reaches_the_screen_within_a_second(live_server, tmp_path):
-    feed = new_feed(live_server, tmp_path)
+def test_offer_posted_from_a_phone_reaches_the_screen_within_a_second(module_server, tmp_path):
+    feed = new_feed(module_server, tmp_path)
     feed.start()
     try:
         wait_for(lambda: feed.mode == "live" and feed.snapshot is not None, timeout=10)
         feed.drain()
         started = time.monotonic()
-        post_offer(live_server, "Ébéniste d'art")
+        post_offer(module_server, "Ébéniste d'art")
         received: list = []
 
         def on_screen() -> bool:
@@ -165,10 +165,10 @@ def test_restart_from_cache_with_the_server_down(live_server, tmp_path):
         app.close()
 
 
-def test_corrupted_cache_is_ignored_and_replaced(live_server, tmp_path, caplog):
+def test_corrupted_cache_is_ignored_and_replaced(module_server, tmp_path, caplog):
     cache = DisplayCache(tmp_path)
     cache.snapshot_path.write_bytes(b'{"etag": "x", "snapshot": {"schema_ver')
-    feed = new_feed(live_server, tmp_path)
+    feed = new_feed(module_server, tmp_path)
     feed.start()
     try:
         wait_for(lambda: feed.snapshot is not None, timeout=10)
@@ -178,8 +178,8 @@ def test_corrupted_cache_is_ignored_and_replaced(live_server, tmp_path, caplog):
     assert cache.load_snapshot().snapshot == feed.snapshot
 
 
-def test_stop_cuts_the_open_event_stream_at_once(live_server, tmp_path):
-    feed = new_feed(live_server, tmp_path)
+def test_stop_cuts_the_open_event_stream_at_once(module_server, tmp_path):
+    feed = new_feed(module_server, tmp_path)
     feed.start()
     wait_for(lambda: feed.mode == "live", timeout=10)
     started = time.monotonic()
@@ -188,10 +188,10 @@ def test_stop_cuts_the_open_event_stream_at_once(live_server, tmp_path):
     assert time.monotonic() - started < 2  # not the 15 s keep-alive wait
 
 
-def test_heartbeat_and_screenshot_reach_the_managers(live_server, tmp_path):
-    feed = new_feed(live_server, tmp_path)
+def test_heartbeat_and_screenshot_reach_the_managers(module_server, tmp_path):
+    feed = new_feed(module_server, tmp_path)
     assert feed.fetch()
-    health = Health(live_server.url, live_server.screen_token, first_screenshot_after_s=0)
+    health = Health(module_server.url, module_server.screen_token, first_screenshot_after_s=0)
     frame = pygame.Surface((1920, 1080))
     frame.fill((10, 120, 140))
     health.start()
@@ -200,7 +200,7 @@ def test_heartbeat_and_screenshot_reach_the_managers(live_server, tmp_path):
         wait_for(lambda: health.sent_heartbeats and health.sent_screenshots, timeout=10)
     finally:
         health.stop()
-    with live_server.client("manager") as client:
+    with module_server.client("manager") as client:
         screens = client.get("/api/v1/screens").json()
         screen = next(s for s in screens if s["last_heartbeat_at"])
         assert screen["resolution"] == "1920x1080"
@@ -262,13 +262,13 @@ def couloir(*args: str, env: dict[str, str] | None = None, **kwargs):
 
 
 @pytest.mark.skipif(shutil.which("zbarimg") is None, reason="needs zbar-tools")
-def test_screenshot_command_fetches_and_renders_scannable_offers(live_server, tmp_path):
-    feed = new_feed(live_server, tmp_path / "probe")
+def test_screenshot_command_fetches_and_renders_scannable_offers(module_server, tmp_path):
+    feed = new_feed(module_server, tmp_path / "probe")
     assert feed.fetch()
     png = tmp_path / "offres.png"
     result = couloir(
         "--screenshot", str(png), "--scene", "offers", "--size", "1920x1080",
-        "--api", live_server.url, "--token", live_server.screen_token,
+        "--api", module_server.url, "--token", module_server.screen_token,
         env={"COULOIR_CACHE_DIR": str(tmp_path / "cache")},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
