@@ -14,7 +14,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
 
 PREFIX=/opt/couloir
@@ -107,13 +107,19 @@ PY
 }
 
 # wait_healthy VERSION: true once /healthz answers 200 with VERSION, within TIMEOUT seconds.
+# Gives up early when systemd says the service is dead (failed, or stopped for good).
 wait_healthy() {
-    local want="$1" got="" deadline=$((SECONDS + TIMEOUT))
+    local want="$1" got="" state deadline=$((SECONDS + TIMEOUT))
     while [ "$SECONDS" -lt "$deadline" ]; do
         got="$(health_version "$HEALTH_URL")"
         if [ "$got" = "$want" ]; then
             log "healthy: $HEALTH_URL answers 200 with version $want"
             return 0
+        fi
+        state="$("$SYSTEMCTL" is-active couloir-server.service 2>/dev/null || true)"
+        if [ "$state" = failed ] || [ "$state" = inactive ]; then
+            warn "couloir-server is $state: journalctl -u couloir-server -n 50"
+            return 1
         fi
         sleep 1
     done

@@ -115,6 +115,27 @@ def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build_wheel(source, base / "dist")
 
 
+@pytest.fixture(scope="session")
+def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A data folder with the demo agency and one registered screen, and that screen's token.
+
+    Seeding takes seconds (password hashing), so it is done once and copied where needed.
+    """
+    data = tmp_path_factory.mktemp("seeded-data")
+    env = {**script_env(), "COULOIR_DATA_DIR": str(data)}
+    couloir = str(VENV_PYTHON.parent / "couloir")
+    subprocess.run([couloir, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([couloir, "seed", "--demo"], env=env, check=True, capture_output=True)
+    added = subprocess.run(
+        [couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return data, added.stdout.strip().splitlines()[-1]
+
+
 def install_root(root: Path, wheel: Path, *args: str) -> str:
     """Stage a Pi under ``root`` with install.sh and return its output; fail on error."""
     if not (root / "boot" / "firmware" / "cmdline.txt").exists():

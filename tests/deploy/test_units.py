@@ -177,14 +177,14 @@ def served(all_root: tuple[Path, str], tmp_path: Path):
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield argv, env, f"http://127.0.0.1:{port}", process, root
+        yield argv, env, f"http://127.0.0.1:{port}", process
     finally:
         stop_process(process)
         log.close()
 
 
 def test_server_unit_command_serves_healthz(served, current_version: str) -> None:
-    argv, env, url, process, _ = served
+    argv, env, url, process = served
     # The staged virtualenv's couloir, not the developer's.
     assert "/opt/couloir/current/bin/couloir" in argv[0] and argv[1:3] == ["serve", "--host"]
     assert env["COULOIR_ENV"] == "production"
@@ -193,42 +193,47 @@ def test_server_unit_command_serves_healthz(served, current_version: str) -> Non
     assert response.json()["status"] == "ok"
 
 
-def test_display_unit_command_renders_the_served_board(served, tmp_path: Path) -> None:
-    """Server and screen both from their units: seed, register a screen, render one frame."""
-    argv, env, url, process, root = served
-    wait_for_health(f"{url}/healthz", process=process)
-    couloir = argv[0]
-    subprocess.run([couloir, "seed", "--demo"], env=env, check=True, capture_output=True)
-    added = subprocess.run(
-        [couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+def test_display_unit_command_renders_the_served_board(
+    all_root: tuple[Path, str], seeded_data: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Server and screen both from their units: the screen renders the served board."""
+    root = all_root[0]
+    data = tmp_path / "data"
+    shutil.copytree(seeded_data[0], data)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    argv, env = unit_command(
+        root / UNITS / "couloir-server.service",
+        root,
+        {"COULOIR_DATA_DIR": str(data), "COULOIR_HOST": "127.0.0.1", "COULOIR_PORT": str(port)},
     )
-    token = added.stdout.strip().splitlines()[-1]
-
     shot = tmp_path / "screen.png"
     display_argv, display_env = unit_command(
         root / UNITS / "couloir-display.service",
         root,
         {
             "COULOIR_API_URL": url,
-            "COULOIR_SCREEN_TOKEN": token,
+            "COULOIR_SCREEN_TOKEN": seeded_data[1],
             "COULOIR_CACHE_DIR": str(tmp_path / "cache"),
             # The one substitution: no KMS screen on this machine.
             "SDL_VIDEODRIVER": "dummy",
         },
     )
-    assert display_argv[1] == "display"
-    result = subprocess.run(
-        [*display_argv, "--screenshot", str(shot)],
-        env=display_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    assert display_argv[0] == argv[0] and display_argv[1] == "display"
+    with (tmp_path / "server.log").open("w") as log:
+        server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_health(f"{url}/healthz", process=server)
+            result = subprocess.run(
+                [*display_argv, "--screenshot", str(shot)],
+                env=display_env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        finally:
+            stop_process(server)
     assert result.returncode == 0, result.stdout + result.stderr
     image = pygame.image.load(str(shot))
     assert image.get_size() == (1920, 1080)

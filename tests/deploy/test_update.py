@@ -1,0 +1,151 @@
+"""update.sh against real builds of the project: a good release goes live, a broken one is
+rolled back and the old version serves again, with the screen's data intact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import install_root
+from deploy_support import (
+    UPDATE,
+    VENV_PYTHON,
+    free_port,
+    run_script,
+    script_env,
+    wait_for_health,
+)
+
+FAKE_SYSTEMCTL = Path(__file__).with_name("fake_systemctl.py")
+SERVER = "couloir-server.service"
+
+
+class StagedPi:
+    """A Pi staged with --role all whose server runs here through the fake systemctl."""
+
+    def __init__(self, root: Path, tmp: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.systemctl = tmp / "systemctl"
+        self.systemctl.write_text(f'#!/bin/sh\nexec "{VENV_PYTHON}" "{FAKE_SYSTEMCTL}" "$@"\n')
+        self.systemctl.chmod(0o755)
+        self.env = script_env(FAKE_SYSTEMD_ROOT=str(root), COULOIR_SYSTEMCTL=str(self.systemctl))
+
+    def ctl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.systemctl), *args], env=self.env, capture_output=True, text=True, check=False
+        )
+
+    def update(self, wheel: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_script(
+            UPDATE,
+            "--root",
+            self.root,
+            "--source",
+            wheel,
+            "--timeout",
+            "40",
+            *args,
+            env=self.env,
+        )
+
+    def health(self) -> dict:
+        return wait_for_health(f"{self.url}/healthz", deadline_s=40).json()
+
+    def current(self) -> str:
+        return os.readlink(self.root / "opt/couloir/current")
+
+
+@pytest.fixture
+def pi(tmp_path: Path, good_wheel: Path, seeded_data: tuple[Path, str]):
+    """Couloir installed from the good wheel, serving demo data to one registered screen."""
+    root = tmp_path / "pi"
+    root.mkdir()
+    install_root(root, good_wheel, "--role", "all", "--no-boot")
+    staged = StagedPi(root, tmp_path)
+    data = root / "var/lib/couloir"
+    shutil.rmtree(data)
+    shutil.copytree(seeded_data[0], data)
+    staged.screen_token = seeded_data[1]
+    env_file = root / "etc/couloir/couloir.env"
+    # The data folder lives in the staging root; the service listens on a free port here.
+    text = env_file.read_text()
+    text = text.replace("COULOIR_DATA_DIR=/var/lib/couloir", f"COULOIR_DATA_DIR={data}")
+    text = text.replace("COULOIR_HOST=0.0.0.0", "COULOIR_HOST=127.0.0.1")
+    text = text.replace("COULOIR_PORT=8000", f"COULOIR_PORT={staged.port}")
+    env_file.write_text(text)
+    assert staged.ctl("start", SERVER).returncode == 0
+    try:
+        staged.health()
+        yield staged
+    finally:
+        staged.ctl("stop", SERVER)
+
+
+def board(pi: StagedPi) -> dict:
+    """What the corridor screen receives."""
+    response = httpx.get(
+        f"{pi.url}/api/v1/display/snapshot",
+        headers={"Authorization": f"Bearer {pi.screen_token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_good_release_goes_live(pi: StagedPi, next_wheel: Path, current_version: str) -> None:
+    before = board(pi)
+    old = pi.current()
+    result = pi.update(next_wheel)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Updated: Couloir {current_version} -> 99.0.0." in result.stdout
+    assert pi.health()["version"] == "99.0.0"
+    assert pi.current().startswith("venvs/99.0.0-")
+    # The previous venv stays for a manual roll back; the data went through untouched.
+    assert (pi.root / "opt/couloir" / old / "bin/couloir").exists()
+    assert board(pi)["offers"] == before["offers"]
+    backups = list((pi.root / "var/lib/couloir/updates").glob("couloir-before-99.0.0-*.db"))
+    assert len(backups) == 1 and backups[0].stat().st_size > 0
+
+
+def test_broken_release_is_rolled_back(
+    pi: StagedPi, broken_wheel: Path, current_version: str
+) -> None:
+    before = board(pi)
+    old = pi.current()
+    result = pi.update(broken_wheel)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Couloir 99.1.0 is not healthy" in output
+    assert f"Rolled back: Couloir {current_version} is running again" in output
+    # Serving again, on the old version, from the old venv, with the same data.
+    assert pi.health()["version"] == current_version
+    assert pi.current() == old
+    assert not list((pi.root / "opt/couloir/venvs").glob("99.1.0-*"))
+    assert board(pi)["offers"] == before["offers"]
+
+
+def test_same_version_is_left_alone(pi: StagedPi, good_wheel: Path) -> None:
+    old = pi.current()
+    result = pi.update(good_wheel)
+    assert result.returncode == 0, result.stderr
+    assert "already running: nothing to do" in result.stdout
+    assert pi.current() == old
+    assert len(list((pi.root / "opt/couloir/venvs").iterdir())) == 1
+
+
+def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path: Path) -> None:
+    bogus = tmp_path / "couloir-99.2.0-py3-none-any.whl"
+    bogus.write_bytes(b"not a zip file")
+    old = pi.current()
+    result = pi.update(bogus)
+    assert result.returncode == 1
+    assert "nothing was changed" in result.stderr
+    assert pi.current() == old
+    assert not list((pi.root / "opt/couloir/venvs").glob("99.2.0-*"))
+    assert pi.health()["version"] != "99.2.0"
