@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints, model_validator
+from pydantic import StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from api.clock import utcnow
+from api.clock import to_utc, utcnow
 
 Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
 
@@ -18,6 +18,15 @@ class AnnouncementBase(SQLModel):
     urgent: bool = False
     starts_at: datetime
     ends_at: datetime
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # Naive and aware times may be mixed by clients; compare and store them all in UTC.
+        try:
+            return to_utc(value)
+        except OverflowError:
+            raise ValueError("date hors des limites du calendrier") from None
 
     @model_validator(mode="after")
     def _period_in_order(self) -> AnnouncementBase:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
@@ -39,13 +40,24 @@ LongText = Annotated[
 Tag = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=40, pattern=r"^#?[^\s#,]+$"),
+    AfterValidator(_no_control_chars),
 ]
+
+Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_control_chars)]
+"""A short free text (the reason of a forced urgency)."""
+
+# Row ids are 32-bit integers in PostgreSQL; larger numbers cannot name a row (and would make
+# the driver fail), so they are refused up front.
+MAX_DB_ID = 2**31 - 1
+DbId = Annotated[int, PydanticField(ge=1, le=MAX_DB_ID)]
+"""A client-supplied reference to a row (a colleague, an offer)."""
 
 Email = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     ),
+    AfterValidator(_no_control_chars),
 ]
 """An e-mail address, lower-cased; only its shape is checked."""
 

@@ -8,7 +8,7 @@ from typing import Literal
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import LongText, ShortText
+from api.models.fields import DbId, LongText, ShortText
 from api.models.staff import StaffRef
 
 HireStatus = Literal["draft", "published", "withdrawn"]
@@ -21,9 +21,9 @@ class HireBase(SQLModel):
     story: LongText = ""
     hired_on: date
     expires_on: date | None = None
-    cde_id: int | None = None
-    cdde_id: int | None = None
-    offer_id: int | None = None
+    cde_id: DbId | None = None
+    cdde_id: DbId | None = None
+    offer_id: DbId | None = None
     photo_consent: bool = False
 
 
@@ -59,8 +59,8 @@ class HireUpdate(SQLModel):
     story: LongText | None = None
     hired_on: date | None = None
     expires_on: date | None = None
-    cde_id: int | None = None
-    cdde_id: int | None = None
+    cde_id: DbId | None = None
+    cdde_id: DbId | None = None
     photo_consent: bool | None = None
     status: HireStatus | None = None
     version: int | None = None

@@ -9,7 +9,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import FranceTravailId, LongText, ShortText, Tag, json_column
+from api.models.fields import FranceTravailId, LongText, Reason, ShortText, Tag, json_column
 from api.models.staff import StaffRef
 
 Contract = Literal["CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre"]
@@ -48,7 +48,7 @@ class OfferBase(SQLModel):
     is_tpe: bool = True
     ft_offer_id: FranceTravailId | None = None
     urgency_override: int | None = Field(default=None, ge=0, le=3)
-    urgency_override_reason: str | None = Field(default=None, max_length=300)
+    urgency_override_reason: Reason | None = None
 
     @field_validator("tags")
     @classmethod
@@ -80,7 +80,7 @@ class Offer(SQLModel, table=True):
     is_tpe: bool = True
     ft_offer_id: str | None = Field(default=None, max_length=20)
     urgency_override: int | None = None
-    urgency_override_reason: str | None = Field(default=None, max_length=300)
+    urgency_override_reason: Reason | None = None
     status: str = Field(default="open", max_length=16, index=True)
     owner_id: int = Field(foreign_key="staff.id", index=True)
     opened_at: datetime = Field(default_factory=utcnow)
@@ -109,7 +109,7 @@ class OfferUpdate(SQLModel):
     is_tpe: bool | None = None
     ft_offer_id: FranceTravailId | None = None
     urgency_override: int | None = Field(default=None, ge=0, le=3)
-    urgency_override_reason: str | None = Field(default=None, max_length=300)
+    urgency_override_reason: Reason | None = None
     version: int | None = None
 
     @field_validator("tags")

@@ -20,6 +20,8 @@ DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": "announcements", "duration_s": 10},
 ]
 Rotation = Literal[0, 90, 180, 270]
+NO_CONTROL_CHARS = r"^[^\x00-\x1f]*$"
+MAX_UPTIME_S = 20 * 365 * 86_400  # fits the 32-bit column; no Pi runs twenty years unrebooted
 
 
 class Screen(SQLModel, table=True):
@@ -92,12 +94,12 @@ class PairRequest(SQLModel):
 
 
 class Heartbeat(BaseModel):
-    version: str = PydanticField(max_length=40)
+    version: str = PydanticField(max_length=40, pattern=NO_CONTROL_CHARS)
     resolution: str = PydanticField(max_length=20, pattern=r"^\d{2,5}x\d{2,5}$")
     fps: float = PydanticField(ge=0, le=1000)
-    uptime_s: int = PydanticField(ge=0)
+    uptime_s: int = PydanticField(ge=0, le=MAX_UPTIME_S)
     memory_mb: float | None = PydanticField(default=None, ge=0, le=1_000_000)
-    snapshot_etag: str | None = PydanticField(default=None, max_length=80)
+    snapshot_etag: str | None = PydanticField(default=None, max_length=80, pattern=NO_CONTROL_CHARS)
 
 
 class ScreenPairing(SQLModel, table=True):

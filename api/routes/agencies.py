@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlmodel import select
 
 from api.deps import Allowed, SessionDep
@@ -11,6 +13,7 @@ from api.domain.permissions import Action
 from api.errors import Conflict
 from api.models import Agency
 from api.models.agency import DEFAULT_OPENING_HOURS, AgencyPublic
+from api.models.fields import ShortText
 from api.services import audit
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
@@ -18,8 +21,18 @@ router = APIRouter(prefix="/agencies", tags=["agencies"])
 
 class AgencyCreate(BaseModel):
     code: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str = Field(min_length=1, max_length=200)
+    name: ShortText
     timezone: str = Field("Europe/Paris", max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Every screen and date of the agency is computed in this zone: refuse unknown ones.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu : {value}") from None
+        return value
 
 
 @router.get("", response_model=list[AgencyPublic])

@@ -14,6 +14,7 @@ from api.deps import CurrentScreen, SessionDep, SettingsDep
 from api.errors import NotFound
 from api.events import broker
 from api.models import Hire, Screen
+from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat
 from api.routes.hires import read_limited
 from api.services import hires, screens
@@ -100,7 +101,7 @@ def photo(
     hire_id: int, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
 ) -> FileResponse:
     """A published hire's photo, only when consent was recorded."""
-    hire = db.get(Hire, hire_id)
+    hire = db.get(Hire, hire_id) if 0 < hire_id <= MAX_DB_ID else None
     name = hires.publishable_photo(hire) if hire and hire.agency_id == screen.agency_id else None
     if hire is None or hire.status != "published" or name is None:
         raise NotFound("Photo introuvable.")

@@ -9,6 +9,7 @@ from api.domain import urgency
 from api.domain.permissions import Action
 from api.errors import Invalid
 from api.models import CandidateProposal
+from api.models.fields import MAX_DB_ID
 from api.models.offer import (
     CandidateOutcome,
     CandidatePublic,
@@ -38,7 +39,7 @@ def list_offers(
     status: OfferStatus | None = "open",
     urgency_level: str | None = Query(None, alias="urgency", max_length=20),
     tag: str | None = Query(None, max_length=40),
-    owner: int | None = None,
+    owner: int | None = Query(None, ge=1, le=MAX_DB_ID),
     q: str | None = Query(None, max_length=100),
 ) -> list[OfferPublic]:
     """Offers of the caller's agency, most urgent first, then the oldest."""

@@ -8,6 +8,7 @@ from api.deps import Allowed, SessionDep, StaffAgency
 from api.domain.permissions import Action
 from api.models import Staff
 from api.models.audit import AuditEventPublic
+from api.models.fields import MAX_DB_ID
 from api.models.staff import StaffCreate, StaffPublic, StaffUpdate
 from api.services import audit
 from api.services import staff as staff_service
@@ -50,8 +51,8 @@ def journal(
     db: SessionDep,
     agency: StaffAgency,
     _: Allowed(Action.READ_AUDIT),
-    entity: str | None = Query(None, max_length=40),
-    actor: int | None = None,
+    entity: str | None = Query(None, max_length=40, pattern=r"^[a-z_]+$"),
+    actor: int | None = Query(None, ge=1, le=MAX_DB_ID),
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> list[AuditEventPublic]:

@@ -9,6 +9,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from api.errors import NotFound, StaleVersion
 from api.models import Staff
+from api.models.fields import MAX_DB_ID
 from api.models.staff import StaffRef
 
 T = TypeVar("T", bound=SQLModel)
@@ -16,7 +17,7 @@ T = TypeVar("T", bound=SQLModel)
 
 def get_scoped(db: Session, model: type[T], obj_id: int, agency_id: int, label: str) -> T:
     """Load ``model`` #obj_id of this agency, or raise NotFound (other agencies look absent)."""
-    obj = db.get(model, obj_id)
+    obj = db.get(model, obj_id) if 0 < obj_id <= MAX_DB_ID else None
     if obj is None or getattr(obj, "agency_id", None) != agency_id:
         raise NotFound(f"{label} introuvable")
     return obj

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, or_, select
 
 from api.clock import utcnow
 from api.errors import Invalid
-from api.models import Hire, Staff
+from api.models import Hire, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
 from api.services import audit, photos
 from api.services.common import apply_changes, check_version, staff_refs
@@ -64,6 +64,10 @@ def published_hires(db: Session, agency_id: int, today: date) -> list[Hire]:
 def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
     """Write a hire's story (a draft until a manager publishes it)."""
     _check_credits(db, actor.agency_id, data.cde_id, data.cdde_id)
+    if data.offer_id is not None:
+        offer = db.get(Offer, data.offer_id)
+        if offer is None or offer.agency_id != actor.agency_id:
+            raise Invalid("Offre introuvable dans cette agence.", field="offer_id")
     hire = Hire(**data.model_dump(), agency_id=actor.agency_id, created_by_id=actor.id)
     if data.photo_consent:
         hire.consent_recorded_by_id = actor.id
