@@ -13,7 +13,7 @@ from api.clock import local_today
 from api.domain.permissions import Action
 from api.models import CandidateProposal, Hire, Offer, Staff
 from api.models.offer import OUTCOME_LABELS
-from api.services import challenges, offers
+from api.services import challenges, offers, screens
 
 router = APIRouter(include_in_schema=False)
 URGENT_ON_HOME = 5
@@ -67,6 +67,16 @@ def home(request: Request, ctx: CtxDep) -> Response:
                 .limit(10)
             )
         )
+    offline = []
+    if ctx.may(Action.MANAGE_SCREENS):
+        offline = [
+            s
+            for s in (
+                screens.to_public(row, ctx.settings.screenshots_dir)
+                for row in screens.list_screens(db, ctx.agency.id)
+            )
+            if not s.online and not s.revoked
+        ]
     challenge = challenges.active_challenge(db, ctx.agency)
     progress = (
         challenges.to_public(db, challenge, local_today(ctx.agency.timezone)) if challenge else None
@@ -88,6 +98,7 @@ def home(request: Request, ctx: CtxDep) -> Response:
             "my_proposals": my_proposals,
             "outcomes": OUTCOME_LABELS,
             "drafts": drafts,
+            "offline": offline,
             "challenge": progress,
         },
     )

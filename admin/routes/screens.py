@@ -105,6 +105,17 @@ def _values(screen: Screen) -> dict[str, Any]:
     return values
 
 
+def _labels() -> dict[str, str]:
+    labels = {"name": "Nom de l'écran", "rotation": "Orientation"}
+    for scene in SCENE_NAMES:
+        name = SCENE_LABELS.get(scene, scene)
+        labels |= {f"on_{scene}": name, f"order_{scene}": f"{name} : ordre"}
+        labels[f"duration_{scene}"] = f"{name} : durée"
+    for day, label in enumerate(WEEKDAYS):
+        labels |= {f"opens_{day}": f"{label} : allumage", f"closes_{day}": f"{label} : extinction"}
+    return labels
+
+
 def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int = 200) -> Response:
     return render(
         request,
@@ -115,6 +126,7 @@ def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int 
             "screen": service.to_public(screen, ctx.settings.screenshots_dir),
             "form": form,
             "scenes": [(s, SCENE_LABELS.get(s, s)) for s in SCENE_NAMES],
+            "labels": _labels(),
             "weekdays": list(enumerate(WEEKDAYS)),
             "agency_hours": ctx.agency.opening_hours,
             "tz": ctx.agency.timezone,
@@ -151,8 +163,7 @@ def _parse(form: Form) -> dict[str, Any]:
         for key, value in ((f"opens_{day}", opens), (f"closes_{day}", closes)):
             if not _TIME.match(value):
                 form.add_error(key, "Heure au format HH:MM, par exemple 08:30.")
-        if _TIME.match(opens) and _TIME.match(closes) and closes <= opens:
-            form.add_error(f"closes_{day}", "L'extinction doit venir après l'allumage.")
+        # closes <= opens is allowed: the screen stays on overnight (00:00 → 00:00: all day).
         schedule.append({"weekday": day, "opens": opens, "closes": closes})
     return {
         "name": name,

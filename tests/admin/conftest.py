@@ -103,18 +103,34 @@ class Phone:
         return self.page.locator(".flash").inner_text()
 
 
+_LOGINS: dict[tuple[str, str], dict] = {}
+
+
 @pytest.fixture
 def new_phone(browser: Browser) -> Iterator:
-    """Factory: a fresh phone (own cookies) on ``server``; several may be open at once."""
+    """Factory: a fresh phone (own cookies) on ``server``; several may be open at once.
+
+    ``as_role`` starts it already logged in, reusing one login per server and role (the
+    login form itself is exercised by the scenarios that call ``Phone.login``).
+    """
     contexts = []
 
-    def make(server: LiveServer, *, width: int = PHONE["width"]) -> Phone:
+    def make(server: LiveServer, *, width: int = PHONE["width"], as_role: str = "") -> Phone:
+        state = None
+        if as_role:
+            key = (server.url, as_role)
+            if key not in _LOGINS:
+                first = make(server)
+                first.login(as_role)
+                _LOGINS[key] = first.page.context.storage_state()
+            state = _LOGINS[key]
         context = browser.new_context(
             viewport={"width": width, "height": PHONE["height"]},
             has_touch=True,
             is_mobile=True,
             locale="fr-FR",
             timezone_id="Europe/Paris",
+            storage_state=state,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -83,7 +83,9 @@ def test_a_cdde_cannot_delete_an_offer_even_with_a_forged_form(new_phone, module
     assert api_offer(module_server, offer["id"])["code"] == offer["code"]
 
 
-def test_a_stale_edit_shows_both_versions_and_lets_the_user_choose(new_phone, module_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_edit_shows_both_versions_and_lets_the_user_choose(
+    new_phone, module_server
+) -> None:  # type: ignore[no-untyped-def]
     offer = cde_offer(module_server)
     first, second = new_phone(module_server), new_phone(module_server)
     first.login("cde")
@@ -124,8 +126,18 @@ def _hire_count(server) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("name", "mime", "content", "message"),
     [
-        ("photo.jpg", "image/jpeg", big_file(15 * 1024 * 1024), "Photo trop lourde : 10 Mo au maximum"),
-        ("photo.jpg", "image/jpeg", b"Ceci est un texte, pas une image.\n" * 40, "pas une image lisible"),
+        (
+            "photo.jpg",
+            "image/jpeg",
+            big_file(15 * 1024 * 1024),
+            "Photo trop lourde : 10 Mo au maximum",
+        ),
+        (
+            "photo.jpg",
+            "image/jpeg",
+            b"Ceci est un texte, pas une image.\n" * 40,
+            "pas une image lisible",
+        ),
         ("notes.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n", "pas une image lisible"),
     ],
     ids=["15MB", "text-as-jpeg", "pdf"],
