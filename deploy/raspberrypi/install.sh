@@ -258,7 +258,11 @@ env_file() {
     local file host content
     file="$(target "$ENV_FILE")"
     host="$(hostname_of_target)"
-    [ -n "$PUBLIC_URL" ] || PUBLIC_URL="http://$host.local:$PORT"
+    if [ -z "$PUBLIC_URL" ] && [ "$HTTPS" = 1 ]; then
+        PUBLIC_URL="https://$host.local"
+    elif [ -z "$PUBLIC_URL" ]; then
+        PUBLIC_URL="http://$host.local:$PORT"
+    fi
     if [ "$ROLE" = all ] && [ -z "$API_URL" ]; then
         API_URL="http://127.0.0.1:$PORT"
     fi
@@ -306,7 +310,7 @@ env_file() {
         content="$(env_set "$content" COULOIR_DISPLAY_ARGS "--rotate $ROTATE")"
     fi
     if [ "$HTTPS" = 1 ] && [ "$PUBLIC_URL_GIVEN" = 0 ]; then
-        content="$(env_set "$content" COULOIR_PUBLIC_URL "https://$host.local")"
+        content="$(env_set "$content" COULOIR_PUBLIC_URL "$PUBLIC_URL")"
     fi
     put_file "$ENV_FILE" 640 "root:$SERVICE_USER" <<<"$content"
     ENV_CHANGED=$LAST_CHANGED

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -302,8 +304,6 @@ def test_not_root_without_staging_is_refused(good_wheel: Path) -> None:
         cmd = [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
     else:
         cmd = []
-    import subprocess
-
     result = subprocess.run(
         [*cmd, str(INSTALL), "--role", "all", "--source", str(good_wheel)],
         capture_output=True,
@@ -313,3 +313,37 @@ def test_not_root_without_staging_is_refused(good_wheel: Path) -> None:
     )
     assert result.returncode != 0
     assert "run as root" in result.stderr
+
+
+def test_couloir_cli_runs_the_installed_couloir_with_the_service_settings(
+    all_root: tuple[Path, str], seeded_data: tuple[Path, str], tmp_path: Path
+) -> None:
+    root = all_root[0]
+    data = tmp_path / "data"
+    shutil.copytree(seeded_data[0], data)
+    env_file = tmp_path / "couloir.env"
+    env_file.write_text(
+        (root / "etc/couloir/couloir.env")
+        .read_text()
+        .replace("COULOIR_DATA_DIR=/var/lib/couloir", f"COULOIR_DATA_DIR={data}")
+    )
+    env = {**script_env(), "COULOIR_ENV_FILE": str(env_file)}
+    result = subprocess.run(
+        [
+            str(root / "opt/couloir/deploy/bin/couloir-cli"),
+            "screen",
+            "add",
+            "Hall d'accueil",
+            "--agency",
+            "avignon-joly-jean",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()[-1]) >= 20
+    with sqlite3.connect(data / "couloir.db") as db:
+        names = {row[0] for row in db.execute("SELECT name FROM screen")}
+    assert "Hall d'accueil" in names

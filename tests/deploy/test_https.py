@@ -1,0 +1,139 @@
+"""install.sh --https: Caddy in front of the service with its own local CA.
+
+The end-to-end test runs Debian's ``caddy`` with the Caddyfile install.sh wrote (moved to
+free ports and a temporary data folder) in front of the server unit's command, downloads the
+CA the way a phone does, and makes a verified HTTPS request with it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import install_root
+from deploy_support import (
+    free_port,
+    read_env_file,
+    stop_process,
+    unit_command,
+    wait_for_health,
+)
+
+HOST = "couloir.local"
+
+
+@pytest.fixture(scope="module")
+def https_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path):
+    root = tmp_path_factory.mktemp("pi-https")
+    port = free_port()
+    output = install_root(root, good_wheel, "--role", "all", "--https", "--port", str(port))
+    return root, output, port
+
+
+def test_https_install_writes_caddy_config_and_https_public_url(https_root) -> None:
+    root, output, port = https_root
+    caddyfile = (root / "etc/caddy/Caddyfile").read_text()
+    assert f"{HOST} {{" in caddyfile
+    assert f"reverse_proxy 127.0.0.1:{port}" in caddyfile
+    assert "local_certs" in caddyfile
+    values = read_env_file(root / "etc/couloir/couloir.env")
+    # QR codes and cookies follow the HTTPS address.
+    assert values["COULOIR_PUBLIC_URL"] == f"https://{HOST}"
+    assert " caddy" in output.split("apt-get install", 1)[1].splitlines()[0]
+    assert "would run: systemctl reload-or-restart caddy.service" in output
+
+
+def test_caddy_serves_the_service_over_https_with_its_local_ca(https_root, tmp_path: Path) -> None:
+    caddy = shutil.which("caddy")
+    curl = shutil.which("curl")
+    if caddy is None or curl is None:
+        pytest.skip("needs Debian's caddy and curl (apt install caddy curl)")
+    root, _, port = https_root
+    http_port, https_port = free_port(), free_port()
+    data = tmp_path / "caddy-data"
+    config = (root / "etc/caddy/Caddyfile").read_text()
+    # Same file, moved off the privileged ports and out of /var/lib/caddy.
+    config = config.replace("{\n", f"{{\n\thttp_port {http_port}\n\thttps_port {https_port}\n", 1)
+    config = config.replace("/var/lib/caddy/.local/share/caddy", str(data / "caddy"))
+    caddyfile = tmp_path / "Caddyfile"
+    caddyfile.write_text(config)
+
+    argv, env = unit_command(
+        root / "etc/systemd/system/couloir-server.service",
+        root,
+        {"COULOIR_DATA_DIR": str(tmp_path / "data"), "COULOIR_HOST": "127.0.0.1"},
+    )
+    caddy_env = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(data),
+        "PATH": "/usr/bin:/bin",
+        "XDG_CONFIG_HOME": str(tmp_path / "caddy-config"),
+    }
+    with (tmp_path / "logs").open("w") as log:
+        server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proxy = subprocess.Popen(
+            [caddy, "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env=caddy_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_health(f"http://127.0.0.1:{port}/healthz", process=server)
+            # A phone downloads the CA over plain HTTP...
+            ca = tmp_path / "couloir-ca.crt"
+            deadline = time.monotonic() + 30
+            while True:
+                response = httpx.get(
+                    f"http://127.0.0.1:{http_port}/couloir-ca.crt", headers={"Host": HOST}
+                )
+                if response.status_code == 200 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert response.status_code == 200, response.text
+            assert response.text.startswith("-----BEGIN CERTIFICATE-----")
+            ca.write_bytes(response.content)
+            # ...every other plain HTTP page sends it to HTTPS...
+            redirect = httpx.get(f"http://127.0.0.1:{http_port}/admin", headers={"Host": HOST})
+            assert redirect.status_code == 308
+            assert redirect.headers["location"] == f"https://{HOST}/admin"
+            # ...and with the CA trusted, HTTPS reaches the service, certificate verified.
+            result = subprocess.run(
+                [
+                    curl,
+                    "-sS",
+                    "--fail",
+                    "--cacert",
+                    str(ca),
+                    "--resolve",
+                    f"{HOST}:{https_port}:127.0.0.1",
+                    f"https://{HOST}:{https_port}/healthz",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            assert '"status":"ok"' in result.stdout.replace(" ", "")
+            # Without the CA, the certificate is refused: trust really comes from it.
+            untrusted = subprocess.run(
+                [
+                    curl,
+                    "-sS",
+                    "--resolve",
+                    f"{HOST}:{https_port}:127.0.0.1",
+                    f"https://{HOST}:{https_port}/healthz",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert untrusted.returncode != 0
+        finally:
+            stop_process(proxy)
+            stop_process(server)
