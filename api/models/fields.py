@@ -17,7 +17,8 @@ def json_column(default: Any) -> Any:
     )
 
 
-def _no_control_chars(value: str) -> str:
+def no_control_chars(value: str) -> str:
+    """Refuse control characters but newlines and tabs (PostgreSQL refuses NUL in text)."""
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
         raise ValueError("caractères de contrôle interdits")
     return value
@@ -26,24 +27,24 @@ def _no_control_chars(value: str) -> str:
 ShortText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 """A required one-line text (names, titles): 1–200 characters after trimming."""
 
 LongText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=4000),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 """A free text (descriptions, stories): up to 4,000 characters."""
 
 Tag = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=40, pattern=r"^#?[^\s#,]+$"),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 
-Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_control_chars)]
+Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(no_control_chars)]
 """A short free text (the reason of a forced urgency)."""
 
 # Row ids are 32-bit integers in PostgreSQL; larger numbers cannot name a row (and would make
@@ -57,7 +58,7 @@ Email = Annotated[
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     ),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 """An e-mail address, lower-cased; only its shape is checked."""
 

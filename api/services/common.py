@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from sqlmodel import Session, SQLModel, col, select
 
-from api.errors import NotFound, StaleVersion
+from api.errors import Invalid, NotFound, StaleVersion
 from api.models import Staff
 from api.models.fields import MAX_DB_ID
 from api.models.staff import StaffRef
@@ -30,7 +30,12 @@ def check_version(obj: Any, expected: int | None, public: Any = None) -> None:
 
 
 def apply_changes(obj: SQLModel, changes: dict[str, Any]) -> None:
-    """Set the given fields and bump the version."""
+    """Set the given fields and bump the version; a required field cannot be emptied."""
+    fields = type(obj).model_fields
+    for name, value in changes.items():
+        # An explicit null in a PATCH must not reach a NOT NULL column (a 500 otherwise).
+        if value is None and name in fields and type(None) not in get_args(fields[name].annotation):
+            raise Invalid(f"Le champ {name} ne peut pas être vidé.", field=name)
     obj.sqlmodel_update(changes)
     obj.version += 1  # type: ignore[attr-defined]
 
