@@ -1,0 +1,784 @@
+"""Bad input on every JSON endpoint: a 4xx with a reason, never a 500, and nothing saved is lost.
+
+Each rejected request is followed by reading the resource back and comparing it with what was
+there before. Emoji-laden and accented text within the limits is accepted and stored as given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.server import LiveServer
+
+LONG = "x" * 10_000
+EMOJI = "Boulangerie 🥖 Élodie"
+HUGE_ID = 10**20
+TODAY = date.today()
+NOW = datetime.now(UTC)
+
+NEW_OFFER = {
+    "employer": "Boulangerie du Rempart",
+    "title": "Boulanger",
+    "contract": "CDI",
+    "commune": "Avignon",
+}
+NEW_HIRE = {"employer": "Garage Mistral", "title": "Mécanicien", "hired_on": str(TODAY)}
+NEW_CHALLENGE = {
+    "title": "Défi d'hiver",
+    "goal": 10,
+    "starts_on": str(TODAY - timedelta(days=1)),
+    "ends_on": str(TODAY + timedelta(days=30)),
+}
+NEW_ANNOUNCEMENT = {
+    "message": "Réunion d'équipe à 14 h",
+    "starts_at": (NOW + timedelta(days=300)).isoformat(),
+    "ends_at": (NOW + timedelta(days=301)).isoformat(),
+}
+HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
+
+
+@dataclass
+class World:
+    """The resources the bad requests aim at, created once for the module."""
+
+    server: LiveServer
+    clients: dict[str, httpx.Client]
+    offer_id: int = 0
+    closed_offer_id: int = 0
+    candidate_id: int = 0
+    hire_id: int = 0
+    challenge_id: int = 0
+    screen_id: int = 0
+    staff_id: int = 0
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def world(module_server: LiveServer) -> Iterator[World]:
+    roles = ("cde", "cdde", "manager", "admin")
+    clients = {role: module_server.client(role) for role in roles}
+    clients["screen"] = module_server.screen_client()
+    clients["anonymous"] = module_server.client()
+    cde, manager = clients["cde"], clients["manager"]
+    w = World(module_server, clients)
+    w.offer_id = cde.post("/api/v1/offers", json=NEW_OFFER).json()["id"]
+    w.candidate_id = clients["cdde"].post(f"/api/v1/offers/{w.offer_id}/candidates").json()["id"]
+    w.closed_offer_id = cde.post("/api/v1/offers", json=NEW_OFFER).json()["id"]
+    assert cde.post(f"/api/v1/offers/{w.closed_offer_id}/close").status_code == 200
+    w.hire_id = manager.post("/api/v1/hires", json=NEW_HIRE).json()["id"]
+    w.challenge_id = manager.post("/api/v1/challenges", json=NEW_CHALLENGE).json()["id"]
+    w.screen_id = manager.get("/api/v1/screens").json()[0]["id"]
+    account = {"name": "Léa Test", "email": "lea.test@example.fr", "role": "cde"}
+    w.staff_id = manager.post("/api/v1/staff", json={**account, "password": "motdepasse1"}).json()[
+        "id"
+    ]
+    clients["screen"].post("/api/v1/display/heartbeat", json=HEARTBEAT).raise_for_status()
+    yield w
+    for client in clients.values():
+        client.close()
+
+
+# --- what each endpoint writes, read back -----------------------------------------------------
+
+
+def _without(items: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    return [{k: v for k, v in item.items() if k not in keys} for item in items]
+
+
+def state_offers(w: World) -> object:
+    cde = w.clients["cde"]
+    return {
+        status: cde.get("/api/v1/offers", params={"status": status}).json()
+        for status in ("open", "filled", "closed")
+    }
+
+
+def state_offer(w: World) -> object:
+    cde = w.clients["cde"]
+    return (
+        cde.get(f"/api/v1/offers/{w.offer_id}").json(),
+        cde.get(f"/api/v1/offers/{w.offer_id}/candidates").json(),
+    )
+
+
+def state_hires(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/hires").json()
+
+
+def state_challenges(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/challenges").json()
+
+
+def state_announcements(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/announcements").json()
+
+
+def state_screens(w: World) -> object:
+    # "online" flips by itself three minutes after the last heartbeat.
+    return _without(w.clients["manager"].get("/api/v1/screens").json(), "online")
+
+
+def state_staff(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/staff").json()
+
+
+def state_agencies(w: World) -> object:
+    return w.clients["admin"].get("/api/v1/agencies").json()
+
+
+# --- the bad requests -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One bad request: who sends what where, and which state must not move."""
+
+    label: str
+    role: str
+    method: str
+    path: str  # formatted with the World's ids
+    state: Callable[[World], object]
+    json: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
+
+    def send(self, w: World) -> httpx.Response:
+        path = self.path.format(**vars(w) | w.ids)
+        headers = dict(self.headers or {})
+        kwargs: dict[str, Any] = {"headers": headers}
+        if self.content is not None:
+            headers.setdefault("content-type", "application/json")
+            kwargs["content"] = self.content
+        elif self.json is not None:
+            # Python's encoder, not httpx's: it writes NaN and Infinity as some clients do.
+            headers["content-type"] = "application/json"
+            kwargs["content"] = json.dumps(self.json, allow_nan=True).encode()
+        return w.clients[self.role].request(self.method, path, **kwargs)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    role: str
+    method: str
+    path: str
+    state: Callable[[World], object]
+    base: dict[str, Any]
+    bad_fields: dict[str, list[Any]]
+
+    def cases(self) -> list[Bad]:
+        out = [
+            Bad(f"{self.name}: {label}", self.role, self.method, self.path, self.state, **kw)
+            for label, kw in MALFORMED.items()
+        ]
+        for name, values in self.bad_fields.items():
+            for value in values:
+                body = {**self.base, name: value}
+                if value is MISSING:
+                    del body[name]
+                text = repr(value)
+                text = text if len(text) < 30 else text[:24] + "…"
+                out.append(
+                    Bad(
+                        f"{self.name}: {name}={text}",
+                        self.role,
+                        self.method,
+                        self.path,
+                        self.state,
+                        json=body,
+                    )
+                )
+        return out
+
+
+MISSING = object()
+MALFORMED: dict[str, dict[str, Any]] = {
+    "malformed JSON": {"content": b'{"title": "Boul'},
+    "not UTF-8": {"content": b'{"title": "\xff\xfe"}'},
+    "JSON array": {"json": [1, 2, 3]},
+    "JSON string": {"json": "bonjour"},
+    "JSON null": {"content": b"null"},
+    "empty body": {"content": b""},
+    "deeply nested": {"content": b"[" * 100_000 + b"]" * 100_000},
+}
+EMPTY = ["", "   "]
+TEXT = [*EMPTY, LONG, 42, ["a"], {"a": 1}, "a\x00b"]
+NAN, INF = float("nan"), float("inf")
+INTEGER = [0, -1, 10**30, "deux", 1.5, [1], "", None, NAN, INF]
+DATE = ["2026-13-45", "demain", "", [2026], "2026-02-30"]
+
+ENDPOINTS = [
+    Endpoint(
+        "offers create",
+        "cde",
+        "POST",
+        "/api/v1/offers",
+        state_offers,
+        NEW_OFFER,
+        {
+            "employer": [*TEXT, None, MISSING],
+            "title": [*TEXT, MISSING],
+            "contract": ["CDX", "", 1, None, "cdi ", MISSING],
+            "commune": TEXT,
+            "positions": [*INTEGER, 100],
+            "start_date": DATE,
+            "tags": [
+                "festival",
+                ["#a b"],
+                ["#"],
+                ["#" + "x" * 41],
+                [1],
+                [f"#t{i}" for i in range(13)],
+            ],
+            "description": [LONG, 3],
+            "staff_note": [LONG, ["note"]],
+            "urgency_override": [4, -1, "urgent", 10**30],
+            "urgency_override_reason": [LONG],
+            "ft_offer_id": ["12", LONG, "abc!def", 123456],
+            "is_tpe": ["peut-être", {"x": 1}, [True]],
+        },
+    ),
+    Endpoint(
+        "offers patch",
+        "cde",
+        "PATCH",
+        "/api/v1/offers/{offer_id}",
+        state_offer,
+        {},
+        {
+            "employer": [*TEXT, None],
+            "title": [*TEXT, None],
+            "contract": ["CDX", None, 7],
+            "commune": [*EMPTY, LONG, None],
+            "positions": [*INTEGER, 100],
+            "start_date": DATE,
+            "tags": ["festival", ["#a b"], [None]],
+            "description": [LONG],
+            "urgency_override": [4, "très urgent", 2],  # 2 without a reason
+            "urgency_override_reason": [LONG, "a\x00"],
+            "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current offer
+        },
+    ),
+    Endpoint(
+        "hires create",
+        "manager",
+        "POST",
+        "/api/v1/hires",
+        state_hires,
+        NEW_HIRE,
+        {
+            "employer": [*TEXT, MISSING],
+            "title": TEXT,
+            "story": [LONG, 12],
+            "hired_on": [*DATE, None, MISSING],
+            "expires_on": DATE,
+            "cde_id": [HUGE_ID, 0, -5, "moi", 999_999],
+            "cdde_id": [HUGE_ID, 999_999],
+            "offer_id": [HUGE_ID, 999_999, "offre"],
+            "photo_consent": ["oui", [1]],
+        },
+    ),
+    Endpoint(
+        "hires patch",
+        "manager",
+        "PATCH",
+        "/api/v1/hires/{hire_id}",
+        state_hires,
+        {},
+        {
+            "employer": [*TEXT, None],
+            "story": [LONG],
+            "hired_on": [*DATE, None],
+            "status": ["archived", "", 1],
+            "cde_id": [HUGE_ID, 999_999],
+            "version": ["abc", 999],
+        },
+    ),
+    Endpoint(
+        "candidates outcome",
+        "cde",
+        "PUT",
+        "/api/v1/offers/{offer_id}/candidates/{candidate_id}",
+        state_offer,
+        {"outcome": "hired"},
+        {"outcome": ["embauché", "", None, 3, LONG, MISSING]},
+    ),
+    Endpoint(
+        "challenges create",
+        "manager",
+        "POST",
+        "/api/v1/challenges",
+        state_challenges,
+        NEW_CHALLENGE,
+        {
+            "title": [*TEXT, MISSING],
+            "unit": [*EMPTY, LONG],
+            "goal": [*INTEGER, 100_001],
+            "starts_on": DATE,
+            "ends_on": [*DATE, str(TODAY - timedelta(days=10))],
+        },
+    ),
+    Endpoint(
+        "challenges patch",
+        "manager",
+        "PATCH",
+        "/api/v1/challenges/{challenge_id}",
+        state_challenges,
+        {},
+        {
+            "title": [*EMPTY, LONG, None],
+            "unit": [None],
+            "goal": [0, 10**30, "dix", None],
+            "ends_on": ["2000-01-01", "bientôt"],
+            "closed": ["peut-être"],
+            "version": [999, "v2"],
+        },
+    ),
+    Endpoint(
+        "contributions",
+        "cdde",
+        "POST",
+        "/api/v1/challenges/{challenge_id}/contributions",
+        state_challenges,
+        {"amount": 1, "label": "Offre pourvue"},
+        {"amount": [*INTEGER, 101], "label": [*EMPTY, LONG, ["x"], "a\x00"]},
+    ),
+    Endpoint(
+        "announcements",
+        "manager",
+        "POST",
+        "/api/v1/announcements",
+        state_announcements,
+        NEW_ANNOUNCEMENT,
+        {
+            "message": [*TEXT, "x" * 281, MISSING],
+            "urgent": ["très", [1]],
+            "starts_at": ["hier", "", "2026-02-30T10:00:00", "0001-01-01T00:00:00+14:00"],
+            "ends_at": [
+                (NOW + timedelta(days=299)).isoformat(),  # before the start
+                "9999-12-31T23:59:59-14:00",
+                MISSING,
+            ],
+        },
+    ),
+    Endpoint(
+        "screens create",
+        "manager",
+        "POST",
+        "/api/v1/screens",
+        state_screens,
+        {"name": "Accueil"},
+        {"name": [*TEXT, MISSING], "rotation": [45, "90", -90, None]},
+    ),
+    Endpoint(
+        "screens patch",
+        "manager",
+        "PATCH",
+        "/api/v1/screens/{screen_id}",
+        state_screens,
+        {},
+        {
+            "name": [*EMPTY, LONG, None],
+            "rotation": [45, "droite", None],
+            "playlist": [
+                [],
+                [{"scene": "météo", "duration_s": 10}],
+                [{"scene": "offers", "duration_s": 0}],
+                [{"scene": "offers", "duration_s": 10**9}],
+                [{"scene": "offers"}],
+                "offers",
+            ],
+            "schedule": [
+                [{"weekday": 9, "opens": "08:00", "closes": "17:00"}],
+                [{"weekday": 1, "opens": "8h", "closes": "17:00"}],
+                {"weekday": 1},
+            ],
+            "version": [999],
+        },
+    ),
+    Endpoint(
+        "staff create",
+        "manager",
+        "POST",
+        "/api/v1/staff",
+        state_staff,
+        {
+            "name": "Marc Essai",
+            "email": "marc.essai@example.fr",
+            "role": "cdde",
+            "password": "x" * 12,
+        },
+        {
+            "name": [*TEXT, MISSING],
+            "email": ["", "pas-un-email", LONG + "@ex.fr", "a\x00@b.fr", 5, "lea.test@example.fr"],
+            "role": ["boss", "", "admin", "CDE", None],
+            "password": ["court", "", "x" * 257, None, 12345678, MISSING],
+        },
+    ),
+    Endpoint(
+        "staff patch",
+        "manager",
+        "PATCH",
+        "/api/v1/staff/{staff_id}",
+        state_staff,
+        {},
+        {
+            "name": [*EMPTY, LONG, None],
+            "role": ["boss", "admin", None],
+            "active": ["peut-être", [False], None],
+            "password": ["court", LONG],
+            "version": [999, "abc"],
+        },
+    ),
+    Endpoint(
+        "heartbeat",
+        "screen",
+        "POST",
+        "/api/v1/display/heartbeat",
+        state_screens,
+        HEARTBEAT,
+        {
+            "version": [LONG, None, "1\x00", MISSING],
+            "resolution": ["grand", "1920×1080", "", "1x1", LONG],
+            "fps": [-1, 1e308, "rapide", None, NAN, INF, -INF],
+            "uptime_s": [-1, 2**63, 10**30, "longtemps", 1.5],
+            "memory_mb": [-5, 1e12, "beaucoup", NAN],
+            "snapshot_etag": [LONG, "\x00", 5],
+        },
+    ),
+    Endpoint(
+        "pairing",
+        "manager",
+        "POST",
+        "/api/v1/screens/pair",
+        state_screens,
+        {"code": "ABC-DEF", "name": "Salle d'attente"},  # no screen shows this code
+        {"code": ["", "AB", LONG, 123456, None], "name": [*TEXT, MISSING]},
+    ),
+    Endpoint(
+        "agencies",
+        "admin",
+        "POST",
+        "/api/v1/agencies",
+        state_agencies,
+        {"code": "orange-nord", "name": "Orange Nord", "timezone": "Europe/Paris"},
+        {
+            "code": ["", "Orange Nord", "-x", LONG, "avignon-joly-jean"],
+            "name": [*TEXT, MISSING],
+            "timezone": ["Mars/Olympus", "", LONG, 1],
+        },
+    ),
+    Endpoint(
+        "login",
+        "anonymous",
+        "POST",
+        "/api/v1/auth/token",
+        state_staff,
+        {"email": "lea.test@example.fr", "password": "motdepasse1"},
+        {"email": ["", LONG, "a\x00@b.fr", 5, None], "password": ["", LONG, None, 12345678]},
+    ),
+]
+
+# Requests that are not a JSON body: ids, headers, states.
+OTHER: list[Bad] = [
+    *[
+        Bad(f"offer id {bad}", "cde", "PATCH", f"/api/v1/offers/{bad}", state_offers, json={})
+        for bad in ("abc", 0, -1, 2**31, HUGE_ID, "1.5")
+    ],
+    *[
+        Bad(f"hire id {bad}", "manager", "PATCH", f"/api/v1/hires/{bad}", state_hires, json={})
+        for bad in ("abc", 0, 2**31, HUGE_ID)
+    ],
+    *[
+        Bad(
+            f"photo id {bad}",
+            "screen",
+            "GET",
+            f"/api/v1/display/photos/{bad}",
+            state_hires,
+        )
+        for bad in ("abc", 0, 2**31, HUGE_ID)
+    ],
+    *[
+        Bad(
+            f"If-Match {value!r}",
+            "cde",
+            "PATCH",
+            "/api/v1/offers/{offer_id}",
+            state_offer,
+            json={"title": "Jamais enregistré"},
+            headers={"If-Match": value},
+        )
+        for value in ("abc", 'W/"x"', '"-1"', '"999"', '"1.5"', "*", '"' + "9" * 40 + '"')
+    ],
+    Bad(
+        "delete with a bad If-Match",
+        "cde",
+        "DELETE",
+        "/api/v1/offers/{offer_id}",
+        state_offer,
+        headers={"If-Match": "pas-un-numero"},
+    ),
+    Bad(
+        "delete with a stale If-Match",
+        "cde",
+        "DELETE",
+        "/api/v1/offers/{offer_id}",
+        state_offer,
+        headers={"If-Match": '"999"'},
+    ),
+    Bad(
+        "fill with a stale version",
+        "cde",
+        "POST",
+        "/api/v1/offers/{offer_id}/fill",
+        state_offer,
+        json={"version": 999},
+    ),
+    Bad(
+        "fill with a version of the wrong type",
+        "cde",
+        "POST",
+        "/api/v1/offers/{offer_id}/fill",
+        state_offer,
+        json={"version": "dernière"},
+    ),
+    Bad(
+        "candidate on a closed offer",
+        "cdde",
+        "POST",
+        "/api/v1/offers/{closed_offer_id}/candidates",
+        state_offers,
+    ),
+    Bad(
+        "candidate on an unknown offer",
+        "cdde",
+        "POST",
+        f"/api/v1/offers/{HUGE_ID}/candidates",
+        state_offers,
+    ),
+    Bad(
+        "outcome of an unknown candidate",
+        "cde",
+        "PUT",
+        f"/api/v1/offers/{{offer_id}}/candidates/{2**31}",
+        state_offer,
+        json={"outcome": "hired"},
+    ),
+    *[
+        Bad(
+            f"offers filter {name}={value!r}",
+            "cde",
+            "GET",
+            f"/api/v1/offers?{name}={value}",
+            state_offers,
+        )
+        for name, value in (
+            ("status", "bientôt"),
+            ("urgency", "panique"),
+            ("owner", HUGE_ID),
+            ("owner", "moi"),
+            ("tag", LONG),
+            ("q", LONG),
+        )
+    ],
+    *[
+        Bad(f"journal {query}", "manager", "GET", f"/api/v1/audit?{query}", state_staff)
+        for query in (f"actor={HUGE_ID}", "limit=0", "limit=100000", "offset=-1", "entity=a%00b")
+    ],
+    Bad(
+        "pairing poll with an unknown secret",
+        "anonymous",
+        "GET",
+        "/api/v1/display/pairings/" + "x" * 40,
+        state_screens,
+    ),
+    Bad(
+        "pairing poll with a huge secret",
+        "anonymous",
+        "GET",
+        "/api/v1/display/pairings/" + "x" * 5000,
+        state_screens,
+    ),
+    Bad(
+        "a screenshot that is not a PNG",
+        "screen",
+        "PUT",
+        "/api/v1/display/screenshot",
+        state_screens,
+        content=b"GIF89a not a png",
+    ),
+]
+
+ALL_CASES = [case for endpoint in ENDPOINTS for case in endpoint.cases()] + OTHER
+
+
+def assert_clear_refusal(response: httpx.Response) -> None:
+    """A 4xx with a JSON ``detail`` that says why, and nothing of the server's insides."""
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:500])
+    body = response.json()
+    assert body.get("detail"), body
+    assert "Traceback" not in response.text and 'File "' not in response.text
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[case.label for case in ALL_CASES])
+def test_bad_input_is_refused_with_a_reason_and_loses_nothing(world: World, case: Bad) -> None:
+    before = case.state(world)
+    response = case.send(world)
+    assert_clear_refusal(response)
+    assert case.state(world) == before
+
+
+def test_a_stale_version_answers_409_with_the_current_state(world: World) -> None:
+    cde = world.clients["cde"]
+    current = cde.get(f"/api/v1/offers/{world.offer_id}").json()
+    response = cde.patch(
+        f"/api/v1/offers/{world.offer_id}", json={"title": "Autre"}, headers={"If-Match": '"999"'}
+    )
+    assert response.status_code == 409
+    assert response.json()["current"]["title"] == current["title"]
+    assert response.json()["current"]["version"] == current["version"]
+
+
+def test_validation_errors_name_the_field(world: World) -> None:
+    response = world.clients["cde"].post("/api/v1/offers", json={**NEW_OFFER, "positions": 500})
+    assert response.status_code == 422
+    assert ["body", "positions"] in [reason["loc"] for reason in response.json()["detail"]]
+
+
+def test_domain_errors_are_in_french(world: World) -> None:
+    response = world.clients["cdde"].post(f"/api/v1/offers/{world.closed_offer_id}/candidates")
+    assert response.status_code == 409
+    assert "offre" in response.json()["detail"].lower()
+    unknown = world.clients["cde"].get(f"/api/v1/offers/{2**31 - 1}")
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Offre introuvable"
+
+
+# --- emoji and accents within the limits are kept as given ------------------------------------
+
+
+@dataclass(frozen=True)
+class Accepts:
+    label: str
+    role: str
+    method: str
+    path: str
+    body: dict[str, Any]
+    read: Callable[[World, dict[str, Any]], Any]  # the stored value, from the answer or a GET
+    expected: Any
+
+
+def _from_answer(key: str) -> Callable[[World, dict[str, Any]], Any]:
+    return lambda _w, answer: answer[key]
+
+
+def _offer_read(key: str) -> Callable[[World, dict[str, Any]], Any]:
+    return lambda w, answer: w.clients["cde"].get(f"/api/v1/offers/{answer['id']}").json()[key]
+
+
+def _hire_read(key: str) -> Callable[[World, dict[str, Any]], Any]:
+    return lambda w, answer: w.clients["manager"].get(f"/api/v1/hires/{answer['id']}").json()[key]
+
+
+def _listed(path: str, key: str, role: str = "manager") -> Callable[[World, dict[str, Any]], Any]:
+    def read(w: World, answer: dict[str, Any]) -> Any:
+        rows = w.clients[role].get(path).json()
+        return next(row for row in rows if row["id"] == answer["id"])[key]
+
+    return read
+
+
+def _heartbeat_read(w: World, _answer: dict[str, Any]) -> Any:
+    screens = w.clients["manager"].get("/api/v1/screens").json()
+    return next(s for s in screens if s["id"] == w.screen_id)["reported_version"]
+
+
+STORY = "Première embauche 🎉 chez « Le Fournil » : Zoë a commencé lundi 👩‍🍳\nMerci à tous ! ❤️"
+ACCEPTED = [
+    Accepts("offer employer", "cde", "POST", "/api/v1/offers", {**NEW_OFFER, "employer": EMOJI},
+            _offer_read("employer"), EMOJI),
+    Accepts("offer employer of 200 emoji", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "employer": "🥖" * 200}, _offer_read("employer"), "🥖" * 200),
+    Accepts("offer title", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "title": "Pâtissier·ère 🍰"}, _offer_read("title"), "Pâtissier·ère 🍰"),
+    Accepts("offer commune", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "commune": "L'Isle-sur-la-Sorgue ⛲"}, _offer_read("commune"),
+            "L'Isle-sur-la-Sorgue ⛲"),
+    Accepts("offer description", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "description": STORY}, _offer_read("description"), STORY),
+    Accepts("offer tags", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "tags": ["#été☀️", "#Débutant"]}, _offer_read("tags"),
+            ["#été☀️", "#débutant"]),
+    Accepts("offer urgency reason", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "urgency_override": 3, "urgency_override_reason": "Ouverture 🔥 lundi"},
+            _offer_read("urgency_override_reason"), "Ouverture 🔥 lundi"),
+    Accepts("offer script tag", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "employer": "<script>alert(1)</script>"}, _offer_read("employer"),
+            "<script>alert(1)</script>"),
+    Accepts("offer patch", "cde", "PATCH", "/api/v1/offers/{offer_id}", {"staff_note": STORY},
+            _offer_read("staff_note"), STORY),
+    Accepts("hire story", "manager", "POST", "/api/v1/hires",
+            {**NEW_HIRE, "employer": EMOJI, "story": STORY}, _hire_read("story"), STORY),
+    Accepts("hire patch", "manager", "PATCH", "/api/v1/hires/{hire_id}",
+            {"title": "Caviste 🍷"}, _hire_read("title"), "Caviste 🍷"),
+    Accepts("challenge title", "manager", "POST", "/api/v1/challenges",
+            {**NEW_CHALLENGE, "title": "Défi 🏆 TPE", "unit": "offres 🥐"},
+            _listed("/api/v1/challenges", "title"), "Défi 🏆 TPE"),
+    Accepts("contribution label", "cdde", "POST", "/api/v1/challenges/{challenge_id}/contributions",
+            {"amount": 2, "label": "Forum emploi 🤝"}, _from_answer("label"), "Forum emploi 🤝"),
+    Accepts("announcement", "manager", "POST", "/api/v1/announcements",
+            {**NEW_ANNOUNCEMENT, "message": "Galette des rois 👑 à 16 h !"},
+            _listed("/api/v1/announcements", "message"), "Galette des rois 👑 à 16 h !"),
+    Accepts("screen name", "manager", "POST", "/api/v1/screens", {"name": "Écran 📺 accueil"},
+            _listed("/api/v1/screens", "name"), "Écran 📺 accueil"),
+    Accepts("staff name", "manager", "POST", "/api/v1/staff",
+            {"name": "Anaïs Nguyễn 🌸", "email": "anais@example.fr", "role": "cdde",
+             "password": "mot de passe 🔑 long"},
+            _listed("/api/v1/staff", "name"), "Anaïs Nguyễn 🌸"),
+    Accepts("heartbeat version", "screen", "POST", "/api/v1/display/heartbeat",
+            {**HEARTBEAT, "version": "1.2 β"}, _heartbeat_read, "1.2 β"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=[case.label for case in ACCEPTED])
+def test_emoji_and_accents_are_accepted_and_stored_as_given(world: World, case: Accepts) -> None:
+    path = case.path.format(**vars(world))
+    response = world.clients[case.role].request(case.method, path, json=case.body)
+    assert response.status_code in (200, 201, 204), response.text
+    answer = response.json() if response.content else {}
+    assert case.read(world, answer) == case.expected
+
+
+def test_an_emoji_password_logs_in(world: World) -> None:
+    """The staff account created with an emoji password above can log in with it."""
+    manager = world.clients["manager"]
+    body = {"name": "Jo Émoji", "email": "jo.emoji@example.fr", "role": "cdde"}
+    manager.post("/api/v1/staff", json={**body, "password": "🔑🔑🔑🔑🔑🔑🔑🔑"}).raise_for_status()
+    login = world.clients["anonymous"].post(
+        "/api/v1/auth/token", json={"email": "JO.EMOJI@example.fr ", "password": "🔑" * 8}
+    )
+    assert login.status_code == 200
+
+
+def test_a_script_tag_as_employer_is_escaped_on_the_offer_page(world: World) -> None:
+    cde = world.clients["cde"]
+    offer = cde.post(
+        "/api/v1/offers", json={**NEW_OFFER, "employer": "<script>alert(1)</script>"}
+    ).json()
+    page = httpx.get(f"{world.server.url}/o/{offer['code']}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_the_server_logged_no_unexpected_error(world: World) -> None:
+    """Runs last in this module: none of the requests above reached the 500 handler."""
+    log = world.server.log_path.read_text(errors="replace")
+    assert "unexpected error" not in log and "Exception in ASGI application" not in log, log[-3000:]
