@@ -28,7 +28,7 @@ FACES: dict[str, str] = {
     "condensed": "DejaVuSansCondensed.ttf",
     "condensed_bold": "DejaVuSansCondensed-Bold.ttf",
 }
-_MAX_FONTS = 64  # distinct (face, size) pairs kept open
+_MAX_FONTS = 24  # distinct (face, size) pairs kept open
 
 
 class Assets:

@@ -104,7 +104,8 @@ def draw_header(
     if stale:
         stale_px = theme.min_px
         stale_font = fonts("bold", stale_px)
-        stale_w = stale_font.size(stale)[0] + 2 * theme.u(18)
+        stale_pad = round(stale_px * 0.5)
+        stale_w = stale_font.size(stale)[0] + 2 * stale_pad
         stale_h = stale_font.get_linesize() + theme.u(6)
         pill = pygame.Rect(name_right - stale_w, (row_h - stale_h) // 2 + dy, stale_w, stale_h)
         pygame.draw.rect(
@@ -112,7 +113,7 @@ def draw_header(
         )
         canvas.text(
             stale,
-            pill.inflate(-2 * theme.u(18), 0),
+            pill.inflate(-2 * stale_pad, 0),
             px=stale_px,
             face="bold",
             colour=pal.stale,
@@ -145,7 +146,7 @@ def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int]) -> None:
     px = theme.ticker_px
     line_h = fonts("bold", px).get_linesize()
     label_w = fonts("bold", px).size(TICKER_LABEL)[0]
-    pill = pygame.Rect(left, 0, label_w + 2 * theme.u(16), line_h + theme.u(8))
+    pill = pygame.Rect(left, 0, label_w + round(px * 0.9), line_h + theme.u(8))
     pill.centery = h // 2 + theme.u(2) + dy
     canvas.fill(pill, pal.accent, radius=theme.u(8))
     canvas.text(

@@ -19,23 +19,26 @@ from display.text import LRU, surface_bytes
 QUIET_ZONE = 4  # modules of light margin the QR standard asks for
 
 
-def qr_matrix(data: str) -> list[list[bool]]:
+Matrix = tuple[bytes, ...]  # one row per bytes, 1 = dark module
+
+
+def qr_matrix(data: str) -> Matrix:
     """Dark/light modules of ``data``'s QR code, without quiet zone."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(data)
     code.make(fit=True)
-    return code.get_matrix()
+    return tuple(bytes(row) for row in code.get_matrix())
 
 
 class QrCache:
     """Rendered QR surfaces keyed by (data, module size), bounded in bytes."""
 
-    def __init__(self, *, cached: bool = True, budget_bytes: int = 8 << 20) -> None:
+    def __init__(self, *, cached: bool = True, budget_bytes: int = 2 << 20) -> None:
         self.cached = cached
-        self._matrices: LRU[str, list[list[bool]]] = LRU(512)
+        self._matrices: LRU[str, Matrix] = LRU(256)
         self._surfaces: LRU[tuple, pygame.Surface] = LRU(budget_bytes)
 
-    def _matrix(self, data: str) -> list[list[bool]]:
+    def _matrix(self, data: str) -> Matrix:
         found = self._matrices.get(data) if self.cached else None
         if found is None:
             found = qr_matrix(data)
@@ -65,7 +68,9 @@ class QrCache:
             return found
         matrix = self._matrix(data)
         side = (len(matrix) + 2 * QUIET_ZONE) * module_px
-        surface = pygame.Surface((side, side))
+        # Two colours only: an 8-bit palette surface takes a quarter of the memory.
+        surface = pygame.Surface((side, side), 0, 8)
+        surface.set_palette([light, dark])
         surface.fill(light)
         for y, row in enumerate(matrix):
             top = (y + QUIET_ZONE) * module_px

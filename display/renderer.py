@@ -17,9 +17,11 @@ two pre-rendered surfaces.
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import math
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pygame
 
@@ -35,7 +37,8 @@ from display.scenes.status import draw_pairing, draw_waiting
 from display.text import TextBox, TextRenderer
 from display.theme import theme_for
 
-TRANSITION_S = 0.8  # crossfade between two views
+TRANSITION_S = 0.8  # slide between two views
+PRERENDER_LEAD_S = 0.5  # render the coming view this long before it slides in
 TICKER_S = 8.0  # each ticker item stays this long
 SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
 SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
@@ -49,6 +52,29 @@ class ScreenStatus(enum.Enum):
     PAIRING = "pairing"  # no token yet: the pairing code
     WAITING = "waiting"  # token but no data yet
     OFF = "off"  # outside opening hours: black
+
+
+def _tune_heap() -> None:
+    """Have glibc give big pixel buffers back to the system as soon as they are freed.
+
+    Scene surfaces are a few MiB each and come and go with every view; by default glibc
+    raises its mmap threshold after the first free, then keeps such buffers in a heap
+    that only grows, and the RSS of a long-running screen creeps up. A fixed threshold
+    keeps it flat. No effect (and no error) off glibc.
+    """
+    global _HEAP_TUNED
+    if _HEAP_TUNED:
+        return
+    _HEAP_TUNED = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
+    except (OSError, AttributeError):
+        pass
+
+
+_HEAP_TUNED = False
+_M_MMAP_THRESHOLD = -3
 
 
 def _display_ready() -> bool:
@@ -76,11 +102,15 @@ class Renderer:
     ) -> None:
         if not pygame.font.get_init():
             pygame.font.init()
+        _tune_heap()
         self.size = (int(size[0]), int(size[1]))
         self.theme = theme_for(self.size)
         self.assets = assets or Assets.load()
         self.naive = naive
-        self.texts = TextRenderer(self.assets, cached=not naive)
+        # Caches sized to the screen: about a quarter of a screenful of text lines.
+        self.texts = TextRenderer(
+            self.assets, cached=not naive, budget_bytes=self.size[0] * self.size[1]
+        )
         self.qrs = QrCache(cached=not naive)
         t = self.theme
         w, h = self.size
@@ -95,6 +125,7 @@ class Renderer:
         self._stale_since: datetime | None = None
         self._photos: dict[int, pygame.Surface] = {}
         self._now: datetime | None = None
+        self._zones: dict[str, ZoneInfo | None] = {}
 
         # Rotation state.
         self.current_scene = ""
@@ -110,6 +141,7 @@ class Renderer:
         self._content_boxes: list[TextBox] = []
         self._content_regions: list[Region] = []
         self._previous: pygame.Surface | None = None
+        self._upcoming: tuple | None = None  # ((scene, view), surface, boxes, regions)
         self._transition = 0.0
         self._header: pygame.Surface | None = None
         self._header_boxes: list[TextBox] = []
@@ -143,6 +175,7 @@ class Renderer:
         if snapshot is old or (snapshot is not None and snapshot == old):
             return
         self._snapshot = snapshot
+        self._upcoming = None
         self._stale |= {"header", "ticker", "content"}
         self._dirty.add("all")
         if snapshot is None:
@@ -177,7 +210,9 @@ class Renderer:
                 self._stale.add("content")
             return
         box = HiresScene.photo_rect(self.theme, self.assets).size
-        self._photos[hire_id] = _prepare(crop_to_fill(image, box))
+        fitted = image if image.get_size() == box else crop_to_fill(image, box)
+        self._photos[hire_id] = _prepare(fitted)
+        self._upcoming = None
         if self.current_scene == "hires":
             self._stale.add("content")
             self._dirty.add("content")
@@ -193,7 +228,11 @@ class Renderer:
     # --- time ------------------------------------------------------------------------
 
     def update(self, dt: float, now: datetime) -> None:
-        """Advance clock, rotation, transitions and animations to ``now`` (local, tz-aware)."""
+        """Advance clock, rotation, transitions and animations to ``now`` (tz-aware).
+
+        The clock shows the agency's time zone when the snapshot names one.
+        """
+        now = self._local(now)
         self._now = now
         step = SHIFT_STEPS[int(now.timestamp() // SHIFT_PERIOD_S) % len(SHIFT_STEPS)]
         shift = (step[0] * self.theme.shift, step[1] * self.theme.shift)
@@ -205,6 +244,7 @@ class Renderer:
             return
         if now.date() != self._date:
             self._date = now.date()
+            self._upcoming = None
             self._stale |= {"header", "ticker", "content"}
             self._dirty.add("all")
         text = clock(now)
@@ -225,7 +265,8 @@ class Renderer:
             self._ticker_index %= len(self._ticker_items)
             self._stale.add("ticker")
             self._dirty.add("ticker")
-        elif self._ticker_elapsed >= TICKER_S:
+        elif self._ticker_elapsed >= TICKER_S and self._previous is None:
+            # (Never during a slide: the ticker waits for the scene to settle.)
             self._ticker_elapsed = 0.0
             self._ticker_items = ticker_items(self._snapshot, now)
             self._ticker_index = (self._ticker_index + 1) % len(self._ticker_items)
@@ -246,6 +287,20 @@ class Renderer:
                 self._celebration = None
                 self._banner = None
 
+    def _local(self, now: datetime) -> datetime:
+        if now.tzinfo is None:
+            now = now.astimezone()
+        name = self._snapshot.agency.timezone if self._snapshot else None
+        if not name:
+            return now
+        if name not in self._zones:
+            try:
+                self._zones[name] = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                self._zones[name] = None
+        zone = self._zones[name]
+        return now.astimezone(zone) if zone else now
+
     def _playlist(self) -> list[tuple[str, int]]:
         assert self._snapshot is not None
         entries = [
@@ -260,20 +315,25 @@ class Renderer:
         return SCENES[name].views(self._snapshot, self.theme, self.assets, now)
 
     def _rotate(self, dt: float, now: datetime) -> None:
-        """Move through the playlist: views within a slot, then the next slot."""
-        urgent = self._views("urgent", now) > 0
+        """Move through the playlist: views within a slot, then the next slot.
+
+        Shortly before a switch, the coming view is rendered ahead so the transition
+        itself only moves pre-rendered pictures.
+        """
         if self._forced:
             # Pinned on one scene: its views (pages…) still take turns.
             self._view_elapsed += dt
-            if self.current_scene != self._forced:
-                self._switch(self._forced, transition=False)
-            elif (
-                self._view_elapsed >= SCENES[self._forced].view_seconds
-                and self._views(self._forced, now) > 1
-            ):
-                self._switch(self._forced)
+            name = self._forced
+            if self.current_scene != name:
+                self._switch(name, transition=False)
+            elif self._views(name, now) > 1:
+                left = SCENES[name].view_seconds - self._view_elapsed
+                if left <= 0:
+                    self._switch(name)
+                elif left <= PRERENDER_LEAD_S:
+                    self._prerender(name, now)
             return
-        if urgent:
+        if self._views("urgent", now) > 0:
             if self.current_scene != "urgent":
                 self._next_view["urgent"] = 0
                 self._switch("urgent")
@@ -287,35 +347,55 @@ class Renderer:
             self._next_slot(playlist, now, first=self._slot < 0)
             return
         name, duration = playlist[self._slot]
-        if name != self.current_scene or self._views(name, now) == 0:
+        views = self._views(name, now)
+        if name != self.current_scene or views == 0:
             self._next_slot(playlist, now)
             return
         self._slot_elapsed += dt
         self._view_elapsed += dt
-        if self._slot_elapsed >= duration:
+        slot_left = duration - self._slot_elapsed
+        view_left = SCENES[name].view_seconds - self._view_elapsed if views > 1 else math.inf
+        if slot_left <= 0:
             self._next_slot(playlist, now)
-        elif self._view_elapsed >= SCENES[name].view_seconds and self._views(name, now) > 1:
+        elif view_left <= 0:
             self._switch(name)
+        elif min(slot_left, view_left) <= PRERENDER_LEAD_S:
+            coming = name if view_left < slot_left else playlist[self._following(playlist, now)][0]
+            self._prerender(coming, now)
+
+    def _following(
+        self, playlist: list[tuple[str, int]], now: datetime, start: int | None = None
+    ) -> int:
+        """Index of the next slot with something to show (the first one if none has)."""
+        start = self._slot if start is None else start
+        for i in range(1, len(playlist) + 1):
+            slot = (start + i) % len(playlist)
+            if self._views(playlist[slot][0], now) > 0:
+                return slot
+        return 0
 
     def _next_slot(
         self, playlist: list[tuple[str, int]], now: datetime, first: bool = False
     ) -> None:
-        start = -1 if first else self._slot
-        for i in range(1, len(playlist) + 1):
-            slot = (start + i) % len(playlist)
-            if self._views(playlist[slot][0], now) > 0:
-                break
-        else:
-            slot = 0  # nothing anywhere: the first scene's empty state
-        self._slot = slot
+        self._slot = self._following(playlist, now, -1 if first else self._slot)
         self._slot_elapsed = 0.0
-        self._switch(playlist[slot][0], transition=not first)
+        self._switch(playlist[self._slot][0], transition=not first)
+
+    def _coming_view(self, name: str, now: datetime) -> int:
+        views = max(1, self._views(name, now)) if self._snapshot else 1
+        return self._next_view.get(name, 0) % views
+
+    def _prerender(self, name: str, now: datetime) -> None:
+        """Render the view ``name`` will show next, unless already done."""
+        key = (name, self._coming_view(name, now))
+        if self.naive or (self._upcoming is not None and self._upcoming[0] == key):
+            return
+        self._upcoming = (key, *self._render_view(name, key[1], now))
 
     def _switch(self, name: str, *, transition: bool = True) -> None:
-        """Show the next view of ``name`` (crossfading from the current one)."""
+        """Show the next view of ``name`` (sliding in over the current one)."""
         now = self._now or _fallback_now(self._snapshot)
-        views = max(1, self._views(name, now)) if self._snapshot else 1
-        view = self._next_view.get(name, 0) % views
+        view = self._coming_view(name, now)
         self._next_view[name] = view + 1
         if transition and self._content is not None and not self.naive:
             self._previous = self._content
@@ -324,7 +404,11 @@ class Renderer:
         self._view = view
         self._view_elapsed = 0.0
         self._content = None
-        self._stale.add("content")
+        if self._upcoming is not None and self._upcoming[0] == (name, view):
+            _, self._content, self._content_boxes, self._content_regions = self._upcoming
+        else:
+            self._stale.add("content")
+        self._upcoming = None
         self._dirty.add("content")
 
     def _celebrate(self, milestone: int) -> None:
@@ -342,9 +426,22 @@ class Renderer:
     # --- rendering of layers ------------------------------------------------------------
 
     def _canvas(self, size: tuple[int, int], origin: tuple[int, int]) -> Canvas:
-        surface = pygame.Surface(size)
+        # Made in the display's pixel format when there is one: blits need no conversion.
+        if _display_ready():
+            surface = pygame.Surface(size, 0, pygame.display.get_surface())
+        else:
+            surface = pygame.Surface(size)
         surface.fill(self.theme.palette.background)
         return Canvas(surface, self.theme, self.texts, self.qrs, self._photos, origin)
+
+    def _render_view(
+        self, name: str, view: int, now: datetime
+    ) -> tuple[pygame.Surface, list[TextBox], list[Region]]:
+        """Draw one view of a scene into a new content-sized surface."""
+        assert self._snapshot is not None
+        canvas = self._canvas(self._content_rect.size, (0, 0))
+        SCENES[name].draw(canvas, self._snapshot, view, now)
+        return canvas.surface, canvas.boxes, canvas.regions
 
     def _render(self) -> None:
         """Re-render whichever layers went stale."""
@@ -358,7 +455,7 @@ class Renderer:
                     draw_pairing(canvas, self.pairing_code)
                 else:
                     draw_waiting(canvas)
-                self._status_surface = _prepare(canvas.surface)
+                self._status_surface = canvas.surface
                 self._status_boxes = canvas.boxes
                 self._stale.discard("status")
             return
@@ -372,7 +469,7 @@ class Renderer:
             self._clock_rect = draw_header(
                 canvas, snap.agency.name, now.date(), self._stale_text, self._shift
             )
-            self._header = _prepare(canvas.surface)
+            self._header = canvas.surface
             self._header_boxes = canvas.boxes
             self._stale.discard("header")
             self._dirty.add("header")
@@ -380,16 +477,14 @@ class Renderer:
             items = self._ticker_items or ticker_items(snap, now)
             canvas = self._canvas(self._ticker_rect.size, self._ticker_rect.topleft)
             draw_ticker(canvas, items[self._ticker_index % len(items)], self._shift)
-            self._ticker = _prepare(canvas.surface)
+            self._ticker = canvas.surface
             self._ticker_boxes = canvas.boxes
             self._stale.discard("ticker")
             self._dirty.add("ticker")
         if "content" in self._stale or self._content is None:
-            canvas = self._canvas(self._content_rect.size, (0, 0))
-            SCENES[self.current_scene].draw(canvas, snap, self._view, now)
-            self._content = _prepare(canvas.surface)
-            self._content_boxes = canvas.boxes
-            self._content_regions = canvas.regions
+            self._content, self._content_boxes, self._content_regions = self._render_view(
+                self.current_scene, self._view, now
+            )
             self._stale.discard("content")
             self._dirty.add("content")
         if self._celebration is not None and self._banner is None:
@@ -414,7 +509,7 @@ class Renderer:
             valign="middle",
             role="celebration",
         )
-        return _prepare(canvas.surface)
+        return canvas.surface
 
     def _clock(self, target: pygame.Surface) -> pygame.Rect:
         px = self.theme.text_px(1.2 if self.theme.portrait else 1.6)
@@ -429,10 +524,13 @@ class Renderer:
         pos = self._content_rect.move(self._shift).topleft
         assert self._content is not None
         if self._previous is not None:
-            target.blit(self._previous, pos)
-            self._content.set_alpha(round(255 * _ease(self._transition / TRANSITION_S)))
-            target.blit(self._content, pos)
-            self._content.set_alpha(None)
+            # A push: the new view slides in from the right, the old one leaves left. Two
+            # opaque partial blits: cheap even at 4K, unlike an alpha crossfade.
+            w, h = self._content_rect.size
+            offset = round(w * _ease(self._transition / TRANSITION_S))
+            x, y = pos
+            target.blit(self._previous, (x, y), pygame.Rect(offset, 0, w - offset, h))
+            target.blit(self._content, (x + w - offset, y), pygame.Rect(0, 0, offset, h))
         else:
             target.blit(self._content, pos)
         if self._celebration is not None:

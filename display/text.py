@@ -123,7 +123,7 @@ class TextRenderer:
     def __init__(self, assets: Assets, *, cached: bool = True, budget_bytes: int = 24 << 20):
         self.assets = assets
         self.cached = cached
-        self._layouts: LRU[tuple, Layout] = LRU(2048)
+        self._layouts: LRU[tuple, Layout] = LRU(1024)
         self._surfaces: LRU[tuple, pygame.Surface] = LRU(budget_bytes)
         self._glyphs: dict[tuple[str, str], bool] = {}
         self._notdef: dict[str, tuple[object, bytes]] = {}
@@ -214,7 +214,8 @@ class TextRenderer:
             lines, overflow = _wrap(font, clean, width, lines_fit)
             if not overflow or size <= min_px:
                 break
-            size = max(min_px, int(size * 0.92))
+            # Even sizes only: fewer distinct fonts to keep open.
+            size = max(min_px, int(size * 0.92) // 2 * 2)
         if overflow:
             lines = [*lines[:-1], _ellipsize(font, overflow, width)]
         widths = tuple(font.size(line)[0] for line in lines)
@@ -293,4 +294,4 @@ def _ellipsize(font: pygame.font.Font, text: str, width: int) -> str:
     space = head.rfind(" ")
     if space > len(head) * 0.6:
         head = head[:space]
-    return head.rstrip(" ,;:·—-") + ELLIPSIS
+    return head.rstrip(" \u00a0,;:·—-") + ELLIPSIS

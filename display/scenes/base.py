@@ -133,6 +133,19 @@ class Canvas:
             )
         return used
 
+    def text_first(self, variants: Sequence[str], rect: pygame.Rect, **options: Any) -> pygame.Rect:
+        """Draw the first of ``variants`` (longest first) that fits ``rect`` without "…"."""
+        face = options.get("face", "regular")
+        px = options["px"]
+        max_lines = options.get("max_lines", 1)
+        for variant in variants[:-1]:
+            layout = self.fit(
+                variant, rect, px=px, face=face, min_px=options.get("min_px"), max_lines=max_lines
+            )
+            if not layout.text.endswith("…"):
+                return self.text(variant, rect, layout=layout, **options)
+        return self.text(variants[-1], rect, **options)
+
     # --- shapes ----------------------------------------------------------------------
 
     def fill(

@@ -263,7 +263,7 @@ class ChallengeScene(Scene):
         rows = min(len(recent), (area.height - row_h) // row_h, 4)
         tag_w = canvas.fit(
             "CDDE", pygame.Rect(0, 0, area.width, line_h), px=px, face="bold"
-        ).width + theme.u(24)
+        ).width + round(px * 0.7)
         for i, c in enumerate(recent[:rows]):
             y = area.top + row_h * (i + 1)
             colour = pal.cde if c.service == "cde" else pal.cdde

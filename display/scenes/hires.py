@@ -44,7 +44,7 @@ class HiresScene(Scene):
         cw, ch = theme.content_size
         top = assets.font("bold", theme.text_px(1.45)).get_linesize() + theme.u(18)
         if theme.portrait:
-            return pygame.Rect(0, top, cw, round((ch - top) * 0.38))
+            return pygame.Rect(0, top, cw, round((ch - top) * 0.3))
         side = min(ch - top, round(cw * 0.42))
         return pygame.Rect(0, top, side, ch - top)
 
@@ -105,28 +105,34 @@ class HiresScene(Scene):
         theme = canvas.theme
         seed = zlib.crc32(f"{hire.id}:{hire.employer}".encode())
         tone = ILLUSTRATION_TONES[seed % len(ILLUSTRATION_TONES)]
-        canvas.fill(rect, tone, radius=theme.radius)
-        art = pygame.Surface(rect.size, pygame.SRCALPHA)
+        canvas.fill(rect, tone)
+        # Soft circles and accent dots, blended by hand (no alpha surface to allocate).
         r = min(rect.size)
-        for i, (fx, fy, fr) in enumerate(((0.15, 0.2, 0.55), (0.9, 0.85, 0.7), (0.8, 0.1, 0.3))):
-            shade = 255 if i % 2 == 0 else 0
+        circles = (
+            (0.15, 0.2, 0.55, (255, 255, 255)),
+            (0.9, 0.85, 0.7, (0, 0, 0)),
+            (0.8, 0.1, 0.3, (255, 255, 255)),
+        )
+        clip = canvas.surface.get_clip()
+        canvas.surface.set_clip(rect)
+        for fx, fy, fr, shade in circles:
             pygame.draw.circle(
-                art,
-                (shade, shade, shade, 28),
-                (round(rect.width * fx), round(rect.height * fy)),
+                canvas.surface,
+                _mix(tone, shade, 0.11),
+                (rect.left + round(rect.width * fx), rect.top + round(rect.height * fy)),
                 round(r * fr),
             )
-        # A few accent dots, deterministic per hire.
+        dot = _mix(tone, theme.palette.accent, 0.55)
         for k in range(5):
             x = (seed >> (k * 5)) % 1000 / 1000
             y = (seed >> (k * 3 + 2)) % 1000 / 1000
-            pygame.draw.circle(
-                art,
-                (*theme.palette.accent, 140),
-                (round(rect.width * (0.1 + 0.8 * x)), round(rect.height * (0.1 + 0.8 * y))),
-                max(2, r // 40),
+            y = 0.2 * y if k % 2 else 0.8 + 0.2 * y  # above or below the initials
+            centre = (
+                rect.left + round(rect.width * (0.1 + 0.8 * x)),
+                rect.top + round(rect.height * (0.1 + 0.8 * y)),
             )
-        canvas.surface.blit(art, rect)
+            pygame.draw.circle(canvas.surface, dot, centre, max(2, r // 40))
+        canvas.surface.set_clip(clip)
         initials = "".join(w[0] for w in hire.employer.split() if w[:1].isalpha())[:2].upper()
         if initials:
             px = max(theme.min_px, round(r * 0.32))
@@ -152,8 +158,12 @@ class HiresScene(Scene):
 
         # Bottom up: date, credits; top down: job, employer, story in what remains.
         date_rect = pygame.Rect(rect.left, rect.bottom - body_h, rect.width, body_h)
-        canvas.text(
-            f"Embauche du {french_date(hire.hired_on)}",
+        canvas.text_first(
+            [
+                f"Embauche du {french_date(hire.hired_on)}",
+                f"Embauche du {french_date(hire.hired_on, weekday=False)}",
+                french_date(hire.hired_on, weekday=False),
+            ],
             date_rect,
             px=theme.min_px,
             colour=pal.muted,
@@ -190,7 +200,7 @@ class HiresScene(Scene):
             canvas.text(
                 f"« {hire.story.strip()} »",
                 pygame.Rect(rect.left, story_top, rect.width, lines * body_h),
-                px=theme.text_px(1.1),
+                px=theme.text_px(1.3),
                 min_px=theme.min_px,
                 max_lines=lines,
                 role="hire-story",
@@ -218,7 +228,7 @@ class HiresScene(Scene):
                 pill = pygame.Rect(rect.left + i * (width + theme.gap), top, width, pill_h)
             canvas.fill(pill, pal.card, radius=pill_h // 2)
             tag_layout = canvas.fit(service, pygame.Rect(0, 0, width, line_h), px=px, face="bold")
-            tag = pygame.Rect(pill.left, pill.top, tag_layout.width + 2 * theme.u(18), pill_h)
+            tag = pygame.Rect(pill.left, pill.top, tag_layout.width + round(px * 0.9), pill_h)
             canvas.fill(tag, colour, radius=pill_h // 2)
             canvas.text(
                 service,
@@ -241,3 +251,12 @@ class HiresScene(Scene):
                 name, name_rect, px=px, face="condensed_bold", valign="middle", role="credit-name"
             )
         return top
+
+
+def _mix(a: Colour, b: Colour, t: float) -> Colour:
+    """``a`` moved a fraction ``t`` towards ``b``."""
+    return (
+        round(a[0] + (b[0] - a[0]) * t),
+        round(a[1] + (b[1] - a[1]) * t),
+        round(a[2] + (b[2] - a[2]) * t),
+    )

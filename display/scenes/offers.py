@@ -252,7 +252,7 @@ class OffersScene(Scene):
         layout = canvas.fit(
             "NOUVEAU", pygame.Rect(0, 0, band.width // 2, band.height), px=px, face="bold"
         )
-        inner = theme.u(14)
+        inner = round(px * 0.4)
         pill = pygame.Rect(0, 0, layout.width + 2 * inner, band.height - theme.u(12))
         pill.right = band.right - pad
         pill.centery = band.centery
