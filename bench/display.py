@@ -273,65 +273,119 @@ def loop_cpu(size: tuple[int, int], document: dict[str, Any], seconds: float, na
     }
 
 
-def soak(size: tuple[int, int], seconds: float) -> dict[str, float]:
-    """A new snapshot every second through the real loop; RSS at start and end."""
-    import pygame
+class _ChangingService:
+    """In-process stand-in for the service: a new snapshot every second, with its event.
 
-    from api.contract import Snapshot
-    from display.app import DisplayApp
-    from display.settings import DisplaySettings
+    Goes through the real feed thread (HTTP parsing, validation, cache writes, queue) via
+    an ``httpx.MockTransport``, without a server process sharing the CPU.
+    """
 
-    settings = DisplaySettings(cache_dir=Path("/nonexistent"))
-    app = DisplayApp(settings, pygame.display.get_surface(), rotation=0)
-    base = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    rng = random.Random(3)
+    def __init__(self, base: datetime) -> None:
+        import threading
 
-    def fresh(i: int) -> Snapshot:
-        document = sample_document(base, offers=rng.randint(0, 40), stress=i % 10 == 0)
+        self.base = base
+        self.rng = random.Random(3)
+        self.version = 0
+        self.body = b""
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.bump()
+
+    def bump(self) -> None:
+        i = self.version
+        document = sample_document(self.base, offers=self.rng.randint(0, 40), stress=i % 10 == 0)
         for offer in document["offers"]:
             # New words every time: text caches must stay bounded, not grow forever.
-            offer["title"] = f"{offer['title']} n°{rng.randint(0, 10**6)}"
+            offer["title"] = f"{offer['title']} n°{self.rng.randint(0, 10**6)}"
         document["screen"]["playlist"] = [
             {"scene": s, "duration_s": 3} for s in ("offers", "hires", "challenge", "announcements")
         ]
-        return Snapshot.model_validate(document)
+        document["screen"]["schedule"] = []
+        with self.lock:
+            self.version += 1
+            self.body = json.dumps(document).encode()
 
-    def run_for(duration: float, start_index: int) -> int:
-        i = start_index
+    def events(self):
+        sent = -1
+        while not self.stopped.wait(0.05):
+            if self.version != sent:
+                sent = self.version
+                yield f'event: snapshot\ndata: {{"etag": "\\"{sent}\\""}}\n\n'.encode()
+
+    def __call__(self, request):
+        import httpx
+
+        if request.url.path.endswith("/events"):
+            return httpx.Response(
+                200, headers={"Content-Type": "text/event-stream"}, content=self.events()
+            )
+        if request.url.path.endswith("/snapshot"):
+            with self.lock:
+                etag, body = f'"{self.version}"', self.body
+            if request.headers.get("If-None-Match") == etag:
+                return httpx.Response(304)
+            return httpx.Response(200, content=body, headers={"ETag": etag})
+        return httpx.Response(204)
+
+
+def soak(size: tuple[int, int], seconds: float) -> dict[str, float]:
+    """The real loop and feed thread, a new snapshot every second; RSS at start and end."""
+    import tempfile
+
+    import httpx
+    import pygame
+
+    from display.app import DisplayApp
+    from display.cache import DisplayCache
+    from display.feed import Feed
+    from display.health import Health
+    from display.settings import DisplaySettings
+
+    service = _ChangingService(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    transport = httpx.MockTransport(service)
+    cache_dir = Path(tempfile.mkdtemp(prefix="couloir-bench-"))
+    feed = Feed("http://bench", "t", DisplayCache(cache_dir), transport=transport)
+    health = Health("http://bench", "t", transport=transport, screenshot_interval_s=30)
+    settings = DisplaySettings(cache_dir=cache_dir)
+    app = DisplayApp(settings, pygame.display.get_surface(), rotation=0, feed=feed, health=health)
+    feed.start()
+    health.start()
+
+    def run_for(duration: float) -> None:
         began = time.monotonic()
-        next_snapshot = began
+        next_change = began + 1.0
         while time.monotonic() - began < duration:
-            if time.monotonic() >= next_snapshot:
-                snapshot = fresh(i)
-                app.snapshot = snapshot
-                app.renderer.set_snapshot(snapshot)
-                next_snapshot += 1.0
-                i += 1
+            if time.monotonic() >= next_change:
+                service.bump()
+                next_change += 1.0
             app.step(app.clock.tick(app.target_fps()) / 1000)
-        return i
 
-    # Warm-up: caches fill to their working size first.
-    index = run_for(min(30.0, seconds / 5), 0)
-    start = rss_mib()
-    samples = [start]
-    remaining = seconds
-    while remaining > 0:
-        chunk = min(30.0, remaining)
-        index = run_for(chunk, index)
-        samples.append(rss_mib())
-        remaining -= chunk
-    end = rss_mib()
+    try:
+        # Warm-up: caches fill to their working size first.
+        run_for(min(60.0, max(5.0, seconds / 10)))
+        start = rss_mib()
+        samples = [start]
+        remaining = seconds
+        while remaining > 0:
+            chunk = min(30.0, remaining)
+            run_for(chunk)
+            samples.append(rss_mib())
+            remaining -= chunk
+        end = rss_mib()
+    finally:
+        service.stopped.set()
+        app.close()
     return {
         "start_mib": start,
         "end_mib": end,
         "max_mib": max(samples),
         "drift_pct": 100 * (end - start) / start,
-        "snapshots": index,
+        "snapshots": service.version,
     }
 
 
 def child(args: argparse.Namespace) -> None:
-    """Measure one size in this process and print JSON on the last line."""
+    """Run one measurement in this process and print JSON on the last line."""
     import pygame
 
     size = SIZES[args.size]
@@ -341,28 +395,32 @@ def child(args: argparse.Namespace) -> None:
     from api.contract import SCENE_NAMES
 
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    result: dict[str, Any] = {"size": args.size, "frames": {}, "rss_start_mib": rss_mib()}
-    area = size[0] * size[1]
-    for name, document in datasets(now).items():
-        for scene in SCENE_NAMES:
-            smart = frame_series(size, document, scene, naive=False)
-            # A frame "in transition" changes a quarter of the screen or more; the naive
-            # renderer redraws everything, so its frames are classed by the same instants.
-            moving = [changed >= area / 4 for _, changed in smart]
-            naive = frame_series(size, document, scene, naive=True)
-            for mode, series in (("smart", smart), ("naive", naive)):
-                steady, transition = split(series, moving)
-                result["frames"][f"{mode}/{name}/{scene}"] = {
-                    "steady_p50": percentile(steady, 50),
-                    "steady_p95": percentile(steady, 95),
-                    "transition_p50": percentile(transition, 50),
-                    "transition_p95": percentile(transition, 95),
-                    "transition_frames": len(transition),
-                }
-    document = datasets(now)[next(iter(datasets(now)))]
-    result["cpu"] = loop_cpu(size, document, args.seconds, naive=False)
-    result["cpu_naive"] = loop_cpu(size, document, args.seconds, naive=True)
-    if args.soak_seconds > 0:
+    data = datasets(now)
+    result: dict[str, Any] = {"rss_start_mib": rss_mib()}
+    if args.child == "frames":
+        area = size[0] * size[1]
+        frames = {}
+        for name, document in data.items():
+            for scene in SCENE_NAMES:
+                smart = frame_series(size, document, scene, naive=False)
+                # A frame "in transition" changes a quarter of the screen or more; the naive
+                # renderer redraws everything, so its frames are classed by the same instants.
+                moving = [changed >= area / 4 for _, changed in smart]
+                naive = frame_series(size, document, scene, naive=True)
+                for mode, series in (("smart", smart), ("naive", naive)):
+                    steady, transition = split(series, moving)
+                    frames[f"{mode}/{name}/{scene}"] = {
+                        "steady_p50": percentile(steady, 50),
+                        "steady_p95": percentile(steady, 95),
+                        "transition_p50": percentile(transition, 50),
+                        "transition_p95": percentile(transition, 95),
+                        "transition_frames": len(transition),
+                    }
+        result["frames"] = frames
+    elif args.child in ("cpu", "cpu-naive"):
+        document = data[next(iter(data))]
+        result["cpu"] = loop_cpu(size, document, args.seconds, naive=args.child == "cpu-naive")
+    elif args.child == "soak":
         result["soak"] = soak(size, args.soak_seconds)
     result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result))
@@ -371,96 +429,118 @@ def child(args: argparse.Namespace) -> None:
 # -- report -------------------------------------------------------------------------------
 
 
-def report(results: list[dict[str, Any]]) -> None:
-    for r in results:
-        size = r["size"]
-        print(f"\n== {size} ==")
-        print(f"{'frames (ms)':44} {'steady p50':>10} {'p95':>7} {'trans p50':>10} {'p95':>7}")
-        for key, f in r["frames"].items():
-            print(
-                f"{key:44} {f['steady_p50']:10.2f} {f['steady_p95']:7.2f} "
-                f"{f['transition_p50']:10.2f} {f['transition_p95']:7.2f}"
-            )
-        smart = [f for k, f in r["frames"].items() if k.startswith("smart/")]
-        naive = [f for k, f in r["frames"].items() if k.startswith("naive/")]
-        worst_trans = max(f["transition_p95"] for f in smart)
-        steady_smart = statistics.mean(f["steady_p50"] for f in smart)
-        steady_naive = statistics.mean(f["steady_p50"] for f in naive)
-        cpu, cpu_n = r["cpu"], r["cpu_naive"]
-        print(f"worst transition p95: {worst_trans:.2f} ms", end="")
-        if size == "1080p":
-            ok = worst_trans <= TARGETS["transition_p95_ms_1080p"]
-            print(
-                f"  (target <= {TARGETS['transition_p95_ms_1080p']} ms: {'OK' if ok else 'MISSED'})"
-            )
-        else:
-            print()
+def report(size: str, r: dict[str, Any]) -> None:
+    """Print one size's figures against the targets."""
+    print(f"\n== {size} ==")
+    frames = r["frames"]
+    print(f"{'frame time (ms)':36} {'steady p50':>10} {'p95':>7} {'trans p50':>10} {'p95':>7}")
+    for key, f in frames.items():
         print(
-            f"steady frame p50 mean: {steady_smart:.3f} ms; naive {steady_naive:.3f} ms "
-            f"(naive/smart x{steady_naive / max(steady_smart, 1e-6):.1f})"
+            f"{key:36} {f['steady_p50']:10.2f} {f['steady_p95']:7.2f} "
+            f"{f['transition_p50']:10.2f} {f['transition_p95']:7.2f}"
         )
-        ok = cpu["cpu_pct"] <= TARGETS["cpu_pct"]
+    smart = [f for k, f in frames.items() if k.startswith("smart/")]
+    naive = [f for k, f in frames.items() if k.startswith("naive/")]
+    worst = max(f["transition_p95"] for f in smart)
+    median_trans = statistics.median(f["transition_p95"] for f in smart)
+    verdict = ""
+    if size == "1080p":
+        target = TARGETS["transition_p95_ms_1080p"]
+        verdict = f"  (target <= {target} ms: {'OK' if worst <= target else 'MISSED'})"
+    print(
+        f"transition p95: worst scene {worst:.2f} ms, median scene {median_trans:.2f} ms{verdict}"
+    )
+    steady_smart = statistics.mean(f["steady_p50"] for f in smart)
+    steady_naive = statistics.mean(f["steady_p50"] for f in naive)
+    print(
+        f"steady frame p50 (mean of scenes): {steady_smart:.3f} ms; naive {steady_naive:.2f} ms "
+        f"(naive/smart x{steady_naive / max(steady_smart, 1e-6):.0f})"
+    )
+    cpu, cpu_n = r["cpu"]["cpu"], r["cpu-naive"]["cpu"]
+    ok = cpu["cpu_pct"] <= TARGETS["cpu_pct"]
+    print(
+        f"steady CPU: {cpu['cpu_s']:.2f} s over {cpu['wall_s']:.0f} s = {cpu['cpu_pct']:.2f} % "
+        f"of one core at {cpu['fps']:.1f} fps (target <= {TARGETS['cpu_pct']} %: "
+        f"{'OK' if ok else 'MISSED'})"
+    )
+    print(
+        f"naive CPU:  {cpu_n['cpu_s']:.2f} s = {cpu_n['cpu_pct']:.2f} % "
+        f"at {cpu_n['fps']:.1f} fps "
+        f"(naive/smart x{cpu_n['cpu_pct'] / max(cpu['cpu_pct'], 1e-6):.0f})"
+    )
+    peaks = {k: r[k]["peak_rss_mib"] for k in ("cpu", "soak") if k in r}
+    peak = max(peaks.values())
+    ok = peak <= TARGETS["rss_mib"]
+    print(
+        f"peak RSS of the screen program: {peak:.1f} MiB "
+        f"(steady display {peaks['cpu']:.1f}, soak {peaks.get('soak', float('nan')):.1f}; "
+        f"after imports {r['cpu']['rss_start_mib']:.1f}; target <= {TARGETS['rss_mib']:.0f} MiB: "
+        f"{'OK' if ok else 'MISSED'}); naive {r['cpu-naive']['peak_rss_mib']:.1f} MiB"
+    )
+    if "soak" in r:
+        s = r["soak"]["soak"]
+        ok = abs(s["drift_pct"]) <= TARGETS["drift_pct"]
         print(
-            f"steady CPU: {cpu['cpu_s']:.2f} s over {cpu['wall_s']:.0f} s = {cpu['cpu_pct']:.2f} % "
-            f"of one core at {cpu['fps']:.1f} fps (target <= {TARGETS['cpu_pct']} %: "
-            f"{'OK' if ok else 'MISSED'})"
+            f"soak: {s['snapshots']} snapshots, RSS {s['start_mib']:.1f} -> {s['end_mib']:.1f} "
+            f"MiB (max {s['max_mib']:.1f}), drift {s['drift_pct']:+.2f} % "
+            f"(target +-{TARGETS['drift_pct']:.0f} %: {'OK' if ok else 'MISSED'})"
         )
-        print(
-            f"naive CPU:  {cpu_n['cpu_s']:.2f} s = {cpu_n['cpu_pct']:.2f} % "
-            f"at {cpu_n['fps']:.1f} fps"
-            f" (naive/smart x{cpu_n['cpu_pct'] / max(cpu['cpu_pct'], 1e-6):.1f})"
-        )
-        ok = r["peak_rss_mib"] <= TARGETS["rss_mib"]
-        print(
-            f"peak RSS: {r['peak_rss_mib']:.1f} MiB (at start {r['rss_start_mib']:.1f}; "
-            f"target <= {TARGETS['rss_mib']:.0f} MiB: {'OK' if ok else 'MISSED'})"
-        )
-        if "soak" in r:
-            s = r["soak"]
-            ok = abs(s["drift_pct"]) <= TARGETS["drift_pct"]
-            print(
-                f"soak: {s['snapshots']} snapshots, RSS {s['start_mib']:.1f} -> {s['end_mib']:.1f} "
-                f"MiB (max {s['max_mib']:.1f}), drift {s['drift_pct']:+.2f} % "
-                f"(target +-{TARGETS['drift_pct']:.0f} %: {'OK' if ok else 'MISSED'})"
-            )
+
+
+def _run_child(kind: str, size: str, args: argparse.Namespace) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--size",
+            size,
+            "--seconds",
+            str(args.seconds),
+            "--soak-seconds",
+            str(args.soak_seconds),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} {size} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="steady CPU window")
-    parser.add_argument("--soak-seconds", type=float, default=600.0, help="RSS soak length")
+    parser.add_argument(
+        "--soak-seconds", type=float, default=600.0, help="RSS soak length (0: no soak)"
+    )
     parser.add_argument("--sizes", default="1080p,4K", help="comma-separated: 1080p,4K")
-    parser.add_argument("--size", help=argparse.SUPPRESS)  # child process
+    parser.add_argument("--soak-sizes", default="1080p", help="sizes soaked (comma-separated)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--size", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print raw JSON too")
     args = parser.parse_args()
-    if args.size:
+    if args.child:
         child(args)
         return 0
-    results = []
+    everything = {}
     for size in args.sizes.split(","):
-        print(f"measuring {size}...", file=sys.stderr, flush=True)
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--size",
-                size,
-                "--seconds",
-                str(args.seconds),
-                "--soak-seconds",
-                str(args.soak_seconds),
-            ],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
-        )
-        if done.returncode != 0:
-            print(done.stderr, file=sys.stderr)
-            return done.returncode
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        results: dict[str, Any] = {}
+        # One process per measurement: each peak RSS is that measurement's own.
+        kinds = ["frames", "cpu", "cpu-naive"]
+        if args.soak_seconds > 0 and size in args.soak_sizes.split(","):
+            kinds.append("soak")
+        for kind in kinds:
+            print(f"measuring {size} {kind}...", file=sys.stderr, flush=True)
+            result = _run_child(kind, size, args)
+            results[kind] = result
+        results["frames"] = results["frames"]["frames"]
+        everything[size] = results
+        report(size, results)
     if args.json:
-        print(json.dumps(results, indent=1))
-    report(results)
+        print(json.dumps(everything, indent=1))
     return 0
 
 
