@@ -24,7 +24,7 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
     """What the ticker cycles through, newest news first; never empty."""
     if snapshot is None:
         return ["Bienvenue"]
-    items: list[str] = [a.message for a in active(snapshot, now, urgent=False)]
+    items: list[str] = []
     hires = sorted(snapshot.hires, key=lambda h: (h.hired_on, h.id), reverse=True)
     for hire in hires[:4]:
         names = [n for n in (hire.cde_name, hire.cdde_name) if n]
@@ -42,6 +42,7 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
     fresh = [o for o in snapshot.offers if o.is_new]
     for offer in sorted(fresh, key=lambda o: o.opened_at, reverse=True)[:3]:
         items.append(f"Nouvelle offre : {offer.title} · {offer.employer} ({offer.commune})")
+    items.extend(a.message for a in active(snapshot, now, urgent=False))
     if not items:
         items.append(f"Bienvenue à {snapshot.agency.name}")
     return items

@@ -62,6 +62,13 @@ class AnnouncementsScene(Scene):
         top = heading(canvas, "Annonces", f"{index + 1}/{len(items)}" if len(items) > 1 else None)
         card = pygame.Rect(0, top, canvas.bounds.width, canvas.bounds.height - top)
         canvas.fill(card, pal.card, radius=theme.radius)
+        stripe = pygame.Rect(card.left, card.top, theme.u(12), card.height)
+        canvas.fill(
+            stripe,
+            pal.accent,
+            border_top_left_radius=theme.radius,
+            border_bottom_left_radius=theme.radius,
+        )
         pad = theme.u(56)
         inner = card.inflate(-2 * pad, -2 * pad)
         foot_h = fonts("regular", theme.min_px).get_linesize()

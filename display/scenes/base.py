@@ -193,6 +193,25 @@ def draw_shape(surface: pygame.Surface, shape: str, rect: pygame.Rect, colour: C
             for i in range(8)
         ]
         pygame.draw.polygon(surface, colour, points)
+    elif shape == "check":
+        w = max(3, round(r * 0.42))
+        points = [
+            (cx - r * 0.75, cy + r * 0.05),
+            (cx - r * 0.2, cy + r * 0.6),
+            (cx + r * 0.8, cy - r * 0.55),
+        ]
+        pygame.draw.lines(surface, colour, False, points, w)
+        for p in points:  # round the joints and ends of the stroke
+            pygame.draw.circle(surface, colour, p, w / 2)
+    elif shape == "star":
+        points = [
+            (
+                cx + (r if i % 2 == 0 else r * 0.45) * math.cos(math.radians(-90 + 36 * i)),
+                cy + (r if i % 2 == 0 else r * 0.45) * math.sin(math.radians(-90 + 36 * i)),
+            )
+            for i in range(10)
+        ]
+        pygame.draw.polygon(surface, colour, points)
     else:
         pygame.draw.rect(surface, colour, rect.inflate(-rect.width // 5, -rect.height // 5))
 

@@ -56,7 +56,7 @@ class HiresScene(Scene):
                 canvas,
                 "La galerie attend sa prochaine belle histoire",
                 "Racontez une embauche depuis votre téléphone : elle s'affichera ici.",
-                shape="triangle",
+                shape="star",
             )
             return
         index = view % len(hires)

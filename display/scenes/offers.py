@@ -103,6 +103,7 @@ class OffersScene(Scene):
                 canvas,
                 "Aucune offre en cours",
                 "Toutes les offres ont trouvé preneur. Bravo à toute l'équipe !",
+                shape="check",
             )
             return
         grid = self.grid(theme, fonts, canvas.bounds.size)
@@ -231,7 +232,7 @@ class OffersScene(Scene):
         if free >= 1:
             meta_rect = pygame.Rect(
                 col.left,
-                stats_rect.top - gap - meta_lines * s["body_h"],
+                y,  # right under the employer: who, then what and where
                 col.width,
                 meta_lines * s["body_h"],
             )
