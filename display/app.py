@@ -7,8 +7,8 @@ outside opening hours, :class:`~display.health.Health` reports to the service an
 :class:`~display.renderer.Renderer`, which draws the logical (already rotated) picture and
 says which rectangles changed; only those are copied to the screen.
 
-    >>> app = DisplayApp.open(DisplaySettings(), windowed=True, size=(1280, 720))
-    >>> app.run()
+    >>> run_display(DisplaySettings(), token=token, size=(1280, 720), windowed=True)
+    0
 """
 
 from __future__ import annotations
@@ -208,9 +208,10 @@ class DisplayApp:
         self._monotonic = monotonic
         self.stop_event = stop_event or threading.Event()
         self.screenshot_on_change = screenshot_on_change
+        #: True when the token came from pairing: if it is refused, pair again.
+        self.pair_again_when_refused = pairing is not None
 
         self.snapshot: Snapshot | None = None
-        self.photos: dict[int, pygame.Surface | None] = {}
         self.status: ScreenStatus | None = None
         self.pairing_code: str | None = None
         self.stale = _Stale()
@@ -229,12 +230,15 @@ class DisplayApp:
     def _build(self, rotation: int) -> None:
         self.presenter = Presenter(self.screen, rotation)
         self.renderer = self._renderer_factory(self.presenter.logical.get_size())
-        if self.feed is not None:
-            self.feed.photo_cover = photo_box(self.renderer)
         # A new renderer knows nothing: hand it everything again.
         self.renderer.set_snapshot(self.snapshot)
-        for hire_id, image in self.photos.items():
-            self.renderer.set_photo(hire_id, image)
+        if self.feed is not None:
+            box = photo_box(self.renderer)
+            if box != self.feed.photo_cover:
+                self.feed.photo_cover = box
+                if self.snapshot is not None:
+                    # Photos are cropped for one size: the feed prepares them again.
+                    self.feed.resend_photos()
         if self.status is not None:
             self.renderer.set_status(self.status, self.pairing_code)
         self.renderer.set_stale_since(self.stale.since)
@@ -344,13 +348,28 @@ class DisplayApp:
                 if self.health is not None and self.screenshot_on_change:
                     self.health.screenshot_soon()
             elif isinstance(message, PhotoUpdate):
-                if message.image is None:
-                    self.photos.pop(message.hire_id, None)
-                else:
-                    self.photos[message.hire_id] = message.image
                 self.renderer.set_photo(message.hire_id, message.image)
             elif isinstance(message, AuthRefused):
+                if self.pair_again_when_refused:
+                    self._pair_again()
+                    return
                 log.warning("screen: token refused by the service; showing the last data")
+
+    def _pair_again(self) -> None:
+        """The paired token was revoked: forget it and the agency's data, show a new code."""
+        log.warning("screen: the stored token was refused (revoked?); pairing again")
+        DisplayCache(self.settings.cache_dir).forget()
+        for worker in (self.feed, self.health):
+            if worker is not None:
+                worker.stop(timeout=0.5)
+        self.feed = self.health = None
+        self.snapshot = None
+        self.renderer.set_snapshot(None)
+        self.stale.since = None
+        self.renderer.set_stale_since(None)
+        self.pairing_code = None
+        self.pairing = Pairing(self.settings.api_url, DisplayCache(self.settings.cache_dir))
+        self.pairing.start()
 
     def _follow_rotation(self, snapshot: Snapshot) -> None:
         if self.fixed_rotation is None and snapshot.screen.rotation != self.rotation:
@@ -455,18 +474,28 @@ def resolve_token(settings: DisplaySettings, explicit: str | None = None) -> str
     return explicit or settings.screen_token or DisplayCache(settings.cache_dir).load_token()
 
 
+def token_is_paired(settings: DisplaySettings, explicit: str | None = None) -> bool:
+    """True when the token in use is the one an earlier pairing stored."""
+    return not (explicit or settings.screen_token) and resolve_token(settings) is not None
+
+
 def build_app(
     settings: DisplaySettings,
     screen: pygame.Surface,
     *,
     token: str | None,
+    paired: bool = False,
     rotation: int | None = None,
     windowed: bool = False,
     stop_event: threading.Event | None = None,
     screenshot_on_change: bool = False,
     health_overrides: dict[str, float] | None = None,
 ) -> DisplayApp:
-    """Wire the loop to its workers for ``screen`` (started, ready to :meth:`run`)."""
+    """Wire the loop to its workers for ``screen`` (started, ready to :meth:`run`).
+
+    ``paired``: the token is the one stored by an earlier pairing, so a refusal of it
+    means the screen was revoked and should offer a new pairing code.
+    """
     cache = DisplayCache(settings.cache_dir)
     logical = logical_size(screen.get_size(), rotation or 0)
     feed = health = pairing = None
@@ -494,6 +523,7 @@ def build_app(
         stop_event=stop_event,
         screenshot_on_change=screenshot_on_change,
     )
+    app.pair_again_when_refused = pairing is not None or paired
     for worker in (feed, health, pairing):
         if worker is not None:
             worker.start()
@@ -504,6 +534,7 @@ def run_display(
     settings: DisplaySettings,
     *,
     token: str | None,
+    paired: bool = False,
     size: tuple[int, int] | None = None,
     rotation: int | None = None,
     windowed: bool = False,
@@ -524,7 +555,13 @@ def run_display(
     # systemd stops the unit with SIGTERM: finish the frame, say STOPPING=1, exit 0.
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     app = build_app(
-        settings, screen, token=token, rotation=rotation, windowed=windowed, stop_event=stop
+        settings,
+        screen,
+        token=token,
+        paired=paired,
+        rotation=rotation,
+        windowed=windowed,
+        stop_event=stop,
     )
     try:
         return app.run()

@@ -146,6 +146,12 @@ class DisplayCache:
         """Store the screen token readable by its owner only (0600)."""
         atomic_write(self.root / _TOKEN, token.encode("utf-8"), mode=0o600)
 
+    def forget(self) -> None:
+        """Delete the token, the snapshot and the photos (the screen was revoked)."""
+        for path in (self.root / _TOKEN, self.snapshot_path):
+            path.unlink(missing_ok=True)
+        self.prune_photos({})
+
     def load_token(self) -> str | None:
         """Return the stored screen token, or None."""
         try:

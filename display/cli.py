@@ -70,8 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shot.add_argument("--screenshot", type=Path, metavar="FILE.png", help="render and exit")
     shot.add_argument(
         "--scene",
-        choices=SCENE_NAMES,
-        help="scene to render (default: the first of the screen's playlist)",
+        choices=(*SCENE_NAMES, "urgent"),
+        help="scene to render (default: the first of the screen's playlist); "
+        "urgent: the take-over of an urgent announcement",
     )
     shot.add_argument(
         "--snapshot",
@@ -80,6 +81,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="render this snapshot (no service needed); default: fetch it, else the cache",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "--help-settings",
+        action="store_true",
+        help="list the COULOIR_* environment settings of the screen, with defaults, and exit",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,6 +97,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     add_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def settings_help() -> str:
+    """The screen's settings as text: environment name, default and help."""
+    lines = []
+    for name, field in DisplaySettings.model_fields.items():
+        default = field.default_factory() if field.default_factory else field.default
+        shown = "(none)" if default is None else str(default)
+        lines.append(f"COULOIR_{name.upper()}  [default: {shown}]\n    {field.description}")
+    return "\n".join(lines)
 
 
 def _settings(args: argparse.Namespace) -> DisplaySettings:
@@ -117,6 +133,9 @@ def _setup_logging(verbose: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``couloir display``; returns the exit status."""
     _setup_logging(getattr(args, "verbose", False))
+    if getattr(args, "help_settings", False):
+        print(settings_help())
+        return 0
     try:
         settings = _settings(args)
     except ValueError as exc:
@@ -149,7 +168,12 @@ def run(args: argparse.Namespace) -> int:
             return 0
     try:
         return app.run_display(
-            settings, token=token, size=args.size, rotation=args.rotate, windowed=args.windowed
+            settings,
+            token=token,
+            paired=app.token_is_paired(settings, args.token),
+            size=args.size,
+            rotation=args.rotate,
+            windowed=args.windowed,
         )
     except KeyboardInterrupt:
         return 0

@@ -170,6 +170,7 @@ class Feed:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._photo_lock = threading.Lock()
         self._delivered_photos: dict[int, str] = {}
         self._stream_socket: socket.socket | None = None
         self.etag: str | None = None
@@ -388,7 +389,23 @@ class Feed:
 
     # -- photos ---------------------------------------------------------------------
 
+    def resend_photos(self) -> None:
+        """Prepare every photo again (at ``photo_cover``) from the disk cache, in a thread."""
+        snapshot = self.snapshot
+
+        def again() -> None:
+            with self._photo_lock:
+                self._delivered_photos.clear()
+            if snapshot is not None:
+                self._sync_photos(snapshot, offline=True)
+
+        threading.Thread(target=again, name="couloir-photos", daemon=True).start()
+
     def _sync_photos(self, snapshot: Snapshot, offline: bool = False) -> None:
+        with self._photo_lock:
+            self._sync_photos_locked(snapshot, offline)
+
+    def _sync_photos_locked(self, snapshot: Snapshot, offline: bool) -> None:
         wanted = {hire.id: hire.photo_path for hire in snapshot.hires if hire.photo_path}
         for hire_id in list(self._delivered_photos):
             if hire_id not in wanted:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
+import time
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.contract import OpeningSlot, Snapshot
@@ -22,11 +24,11 @@ from api.contract import OpeningSlot, Snapshot
 log = logging.getLogger(__name__)
 
 
-def _parse(hhmm: str) -> time:
+def _parse(hhmm: str) -> clock_time:
     hours, minutes = (int(part) for part in hhmm.split(":"))
     if hours == 24 and minutes == 0:
-        return time.max
-    return time(hours, minutes)
+        return clock_time.max
+    return clock_time(hours, minutes)
 
 
 def is_open(schedule: Sequence[OpeningSlot], local_now: datetime) -> bool:
@@ -74,7 +76,8 @@ class ScreenPower:
         self.off_command = off_command
         #: None until the first decision, so the first "off" also runs its command.
         self.is_on: bool | None = None
-        self._children: list[subprocess.Popen[bytes]] = []
+        self._child: subprocess.Popen[bytes] | None = None
+        self._pending: list[str] = []
 
     def update(self, snapshot: Snapshot | None, now: datetime) -> bool:
         """Decide on/off for ``now`` (aware datetime); return True if the screen is on."""
@@ -92,12 +95,16 @@ class ScreenPower:
         return on
 
     def _run(self, command: str | None) -> None:
-        if not command:
-            return
+        if command:
+            # One at a time and in order: "off" then "on" must reach the TV in that order.
+            self._pending.append(command)
+            self._reap()
+
+    def _start(self, command: str) -> None:
         try:
             # The operator's own command; not waited for, so a slow CEC call cannot
             # freeze the picture.
-            child = subprocess.Popen(
+            self._child = subprocess.Popen(
                 shlex.split(command),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -105,22 +112,29 @@ class ScreenPower:
             )
         except (OSError, ValueError) as exc:
             log.warning("schedule: command %r failed to start: %s", command, exc)
-            return
-        self._children.append(child)
+            self._child = None
 
     def _reap(self) -> None:
-        for child in list(self._children):
+        child = self._child
+        if child is not None:
             code = child.poll()
-            if code is not None:
-                self._children.remove(child)
-                if code != 0:
-                    log.warning("schedule: command %s exited with %d", child.args, code)
+            if code is None:
+                return
+            self._child = None
+            if code != 0:
+                log.warning("schedule: command %s exited with %d", child.args, code)
+        while self._child is None and self._pending:
+            self._start(self._pending.pop(0))
 
     def wait(self, timeout: float = 5.0) -> None:
-        """Wait for commands still running (tests, clean exit)."""
-        for child in self._children:
-            try:
-                child.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log.warning("schedule: command %s still running", child.args)
-        self._reap()
+        """Wait for the commands still queued or running (tests, clean exit)."""
+        deadline = time.monotonic() + timeout
+        while self._child is not None or self._pending:
+            child = self._child
+            if child is not None:
+                try:
+                    child.wait(max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    log.warning("schedule: command %s still running", child.args)
+                    return
+            self._reap()

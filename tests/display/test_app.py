@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -13,10 +14,10 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 import httpx
 import pygame
 import pytest
-from runtime_support import ScriptedService, snapshot_dict, wait_for
+from runtime_support import ScriptedService, hire_dict, snapshot_dict, wait_for
 
 from api.contract import OpeningSlot, Snapshot
-from display.app import DisplayApp, Presenter, logical_size, rotate_rect
+from display.app import DisplayApp, Presenter, logical_size, photo_box, rotate_rect
 from display.cache import DisplayCache
 from display.feed import Feed
 from display.renderer import ScreenStatus
@@ -219,17 +220,47 @@ def test_closed_agency_gets_black_screen_and_off_command(tmp_path):
     wait_for(marker.exists)
 
 
-def test_rotation_follows_the_service_unless_fixed(tmp_path):
+def test_rotation_follows_the_service_and_photos_are_prepared_again(tmp_path):
     clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     service = ScriptedService()
-    service.set_body(snapshot_dict(rotation=90), '"r"')
+    photo = pygame.Surface((1200, 800))
+    photo.fill((180, 40, 40))
+    buffer = io.BytesIO()
+    pygame.image.save(photo, buffer, "p.png")
+    service.photos["/api/v1/display/photos/5"] = buffer.getvalue()
+    hires = [hire_dict(5, "/api/v1/display/photos/5")]
+    service.set_body(snapshot_dict(rotation=90, hires=hires), '"r"')
     feed = loaded_feed(tmp_path, service, clock)
     settings = DisplaySettings(cache_dir=tmp_path)
     app = DisplayApp(settings, pygame.Surface((640, 360)), feed=feed, now=clock, present=False)
     app.step(0.03)
     assert app.rotation == 90
     assert app.presenter.logical.get_size() == (360, 640)
-    assert app.renderer.current_scene is not None
+    assert app.renderer.size == (360, 640)
+    # The photo is cropped again, in the feed's thread, for the portrait photo box.
+    portrait_box = photo_box(app.renderer)
+    assert feed.photo_cover == portrait_box
+
+    def prepared() -> bool:
+        app.step(0.03)
+        image = app.renderer._photos.get(5)
+        return image is not None and image.get_size() == portrait_box
+
+    wait_for(prepared)
+
+
+def test_fixed_rotation_ignores_the_service(tmp_path):
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    service = ScriptedService()
+    service.set_body(snapshot_dict(rotation=90), '"r"')
+    feed = loaded_feed(tmp_path, service, clock)
+    settings = DisplaySettings(cache_dir=tmp_path)
+    app = DisplayApp(
+        settings, pygame.Surface((640, 360)), rotation=180, feed=feed, now=clock, present=False
+    )
+    app.step(0.03)
+    assert app.rotation == 180
+    assert app.renderer.size == (640, 360)
 
 
 def test_every_setting_is_documented():

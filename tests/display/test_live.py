@@ -236,6 +236,16 @@ def test_pairing_a_new_screen(live_server, tmp_path):
         token = cache.load_token()
         assert token and token == pairing_token(app)
         assert app.snapshot.screen.name == "Accueil"
+
+        # The manager revokes it: the screen drops the agency's data and offers a new code.
+        with live_server.client("manager") as client:
+            screen = next(s for s in client.get("/api/v1/screens").json() if s["name"] == "Accueil")
+            assert client.post(f"/api/v1/screens/{screen['id']}/revoke").status_code == 200
+        step_until(app, lambda: app.status is ScreenStatus.PAIRING, timeout=15)
+        step_until(app, lambda: app.pairing_code not in (None, code), timeout=15)
+        assert app.snapshot is None
+        assert cache.load_token() is None
+        assert cache.load_snapshot() is None
     finally:
         app.close()
 
