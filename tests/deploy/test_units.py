@@ -249,3 +249,33 @@ def test_display_unit_command_turns_portrait(screen_root: tuple[Path, str]) -> N
     root = screen_root[0]
     argv, _ = unit_command(root / UNITS / "couloir-display.service", root)
     assert argv[1:] == ["display", "--rotate", "90"]
+
+
+@pytest.mark.parametrize(
+    ("dropin", "daemon", "prefix"),
+    [
+        ("etc/systemd/journald.conf.d/couloir.conf", "/lib/systemd/systemd-journald", "Journal."),
+        ("etc/systemd/system.conf.d/couloir-watchdog.conf", "/lib/systemd/systemd", ""),
+    ],
+)
+def test_system_dropins_use_keys_the_daemons_know(
+    all_root: tuple[Path, str], dropin: str, daemon: str, prefix: str
+) -> None:
+    """Every key of our journald/system.conf drop-ins is in the daemon's own key table."""
+    known = Path(daemon).read_bytes()
+    directives = parse_unit(all_root[0] / dropin)
+    assert directives
+    for name in directives:
+        key = name.split(".", 1)[1]
+        assert (prefix + key).encode() in known, f"{daemon} does not know {key}"
+
+
+def test_journal_is_capped_and_the_hardware_watchdog_armed(all_root: tuple[Path, str]) -> None:
+    journal = parse_unit(all_root[0] / "etc/systemd/journald.conf.d/couloir.conf")
+    assert journal["Journal.Storage"] == ["persistent"]
+    assert journal["Journal.SystemMaxUse"] == ["64M"]
+    assert journal["Journal.RuntimeMaxUse"] == ["32M"]
+    manager = parse_unit(all_root[0] / "etc/systemd/system.conf.d/couloir-watchdog.conf")
+    # The Broadcom watchdog of the Pi cannot be set above 15 s.
+    seconds = int(manager["Manager.RuntimeWatchdogSec"][0].removesuffix("s"))
+    assert 0 < seconds <= 15
