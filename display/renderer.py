@@ -181,6 +181,10 @@ class Renderer:
         if snapshot is None:
             return
         self._ticker_items = []
+        # Photos of hires no longer shown are dropped (their memory with them).
+        keep = {h.id for h in snapshot.hires}
+        for hire_id in [i for i in self._photos if i not in keep]:
+            del self._photos[hire_id]
         if old is None:
             self._slot = -1  # start the rotation afresh
             return
@@ -496,7 +500,7 @@ class Renderer:
         width = min(self._content_rect.width, t.u(1400))
         height = self.assets.font("bold", px).get_linesize() * 2 + 2 * t.u(40)
         canvas = self._canvas((width, height), (0, 0))
-        canvas.surface.fill(t.palette.accent)
+        canvas.fill(canvas.bounds, t.palette.accent, radius=t.radius)
         canvas.text(
             message,
             canvas.bounds.inflate(-2 * t.u(40), -2 * t.u(40)),
