@@ -9,11 +9,12 @@ from sqlmodel import col, select
 from admin import urls
 from admin.deps import CtxDep
 from admin.templating import render
+from admin.views import offer_cards
 from api.clock import local_today
 from api.domain.permissions import Action
 from api.models import CandidateProposal, Hire, Offer, Staff
 from api.models.offer import OUTCOME_LABELS
-from api.services import challenges, offers, screens
+from api.services import challenges, screens
 
 router = APIRouter(include_in_schema=False)
 URGENT_ON_HOME = 5
@@ -30,7 +31,7 @@ def root() -> Response:
 def home(request: Request, ctx: CtxDep) -> Response:
     """The first page after login, ordered by what needs the user now."""
     db, me = ctx.db, ctx.me
-    board = offers.list_offers(db, ctx.agency.id, ctx.offers, status="open")
+    board = offer_cards(db, ctx.agency.id, ctx.offers, status="open")
     mine = [o for o in board if o.owner.id == me.id]
     waiting = []
     if ctx.may(Action.SET_CANDIDATE_OUTCOME):

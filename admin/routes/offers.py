@@ -22,6 +22,7 @@ from admin.offer_forms import (
     parse_offer,
 )
 from admin.templating import render
+from admin.views import offer_cards
 from api.domain.permissions import Action
 from api.errors import DomainError, NotFound, StaleVersion
 from api.models import AuditEvent, CandidateProposal, Offer, Staff
@@ -63,7 +64,7 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
     level = form.raw("urgence")
     owner = form.raw("cde")
     owner_id = ctx.me.id if owner == "moi" else (int(owner) if owner.isdigit() else None)
-    offers = offer_service.list_offers(
+    offers = offer_cards(
         ctx.db,
         ctx.agency.id,
         ctx.offers,

@@ -153,8 +153,9 @@ def test_a_bad_photo_gets_a_french_message_and_keeps_the_story(  # type: ignore[
     cde.page.locator("#f-photo").set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": content}]
     )
-    with cde.page.expect_response(lambda r: r.request.method == "POST") as answer:
-        cde.page.get_by_role("button", name="Enregistrer").click()
+    # A 15 MB upload over the loopback can take seconds on a loaded machine.
+    with cde.page.expect_response(lambda r: r.request.method == "POST", timeout=60_000) as answer:
+        cde.page.get_by_role("button", name="Enregistrer").click(timeout=60_000)
     assert answer.value.status == 422
     assert message in cde.page.locator("#e-photo").inner_text()
     assert cde.page.locator("#f-photo").get_attribute("aria-invalid") == "true"
