@@ -356,3 +356,41 @@ def test_cached_token_and_snapshot_survive_for_a_screenshot_without_server(live_
     assert cached.get_size() == (1920, 1080)
     # The cached agency is drawn, not the "waiting for data" page.
     assert pygame.image.tobytes(cached, "RGB") != pygame.image.tobytes(waiting, "RGB")
+
+
+def test_headless_preview_uploads_what_the_screen_shows(live_server, tmp_path):
+    """What ``couloir demo`` runs on a machine without a screen."""
+    always_on(live_server)
+    executable = shutil.which("couloir", path=str(Path(sys.executable).parent))
+    command = [executable] if executable else [sys.executable, "-m", "api.cli"]
+    process = subprocess.Popen(
+        [*command, "display", "--headless", "--api", live_server.url],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "COULOIR_SCREEN_TOKEN": live_server.screen_token,
+            "COULOIR_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with live_server.client("manager") as client:
+            screen = client.get("/api/v1/screens").json()[0]
+
+            def screenshot():
+                response = client.get(f"/api/v1/screens/{screen['id']}/screenshot")
+                return response.content if response.status_code == 200 else None
+
+            png = wait_for(screenshot, timeout=30, step=0.2)
+        image = pygame.image.load(io.BytesIO(png))
+        assert image.get_size() == (960, 540)
+        # The agency's board, not a black or empty frame.
+        assert pygame.transform.average_color(image)[:3] != (0, 0, 0)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
