@@ -16,6 +16,7 @@ from api import __version__
 from api.settings import Settings, SettingsError, load_settings
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
+_FIELD_LABELS = {"password": "mot de passe", "email": "e-mail", "name": "nom", "role": "rôle"}
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -141,7 +142,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         data = StaffCreate(name=args.name, email=args.email, role=args.role, password=password)
     except ValidationError as exc:
         first = exc.errors()[0]
-        return _fail(f"{first['loc'][0]} : {first['msg']}")
+        label = _FIELD_LABELS.get(str(first["loc"][0]), str(first["loc"][0]))
+        return _fail(f"{label} : {first['msg'].removeprefix('Value error, ')}")
     with _session(settings) as db:
         agency = staff_service.get_agency(db, args.agency)
         person = staff_service.create_staff(db, None, agency.id, data)

@@ -128,7 +128,8 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "COULOIR_" + str(first["loc"][0]).upper() if first["loc"] else "COULOIR_*"
-        raise SettingsError(f"{name} : {first['msg']}") from None
+        # pydantic prefixes our own French reasons with "Value error, ": drop that noise.
+        raise SettingsError(f"{name} : {first['msg'].removeprefix('Value error, ')}") from None
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
