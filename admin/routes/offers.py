@@ -111,6 +111,9 @@ def _form_page(
             "offer": offer,
             "contracts": CONTRACT_OPTIONS,
             "labels": FIELD_LABELS,
+            "urgency_now": (
+                offer_service.to_public(ctx.db, [offer], ctx.offers)[0].urgency if offer else None
+            ),
         },
         status_code=status,
     )

@@ -123,3 +123,26 @@ def test_pages_stay_light(module_server) -> None:  # type: ignore[no-untyped-def
             )
         )
     assert total < 100_000
+
+
+def test_logout_makes_the_old_session_cookie_useless(module_server) -> None:  # type: ignore[no-untyped-def]
+    email, password = module_server.accounts["cdde"]
+    with httpx.Client(base_url=module_server.url, timeout=10) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/connexion").text)
+        assert token
+        client.post(
+            "/admin/connexion", data={"email": email, "password": password, "csrf_token": token[1]}
+        )
+        stolen = client.cookies["couloir_session"]
+        home = client.get("/admin/")
+        assert home.status_code == 200
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/menu").text)
+        assert token
+        out = client.post("/admin/deconnexion", data={"csrf_token": token[1]})
+        assert out.status_code == 303 and "deconnecte" in out.headers["location"]
+    with httpx.Client(
+        base_url=module_server.url, timeout=10, cookies={"couloir_session": stolen}
+    ) as thief:
+        again = thief.get("/admin/")
+    assert again.status_code == 303
+    assert again.headers["location"].startswith("/admin/connexion?next=/admin/")

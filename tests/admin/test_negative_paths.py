@@ -103,6 +103,7 @@ def test_a_stale_edit_shows_both_versions_and_lets_the_user_choose(
     table = second.page.locator("table").inner_text()
     assert "Titre du manager" in table and "Titre de Claire" in table
     assert api_offer(module_server, offer["id"])["title"] == "Titre de Claire"  # nothing lost
+    assert second.axe() == []
     second.shot("offer_conflict")
 
     second.page.get_by_role("button", name="Garder ma version").click()
@@ -162,4 +163,5 @@ def test_a_bad_photo_gets_a_french_message_and_keeps_the_story(  # type: ignore[
     assert cde.page.get_by_role("textbox", name="Employeur").input_value() == "Garage Rossi"
     assert cde.page.get_by_role("textbox", name="Ce qui la rend remarquable").input_value() == story
     assert _hire_count(module_server) == before
+    assert cde.axe() == []
     cde.shot(f"hire_bad_photo_{name}_{len(content)}")

@@ -93,6 +93,11 @@ def test_cde_fills_tells_the_hire_with_a_photo_and_the_defi_grows(
     assert cde.page.get_by_role("img", name=re.compile("Photo de l'embauche")).is_visible()
     cde.shot("hire_saved_draft")
 
+    passer_by = new_phone(live_server)
+    passer_by.go(f"/o/{offer['code']}")
+    assert "Offre pourvue." in passer_by.page.locator("main").inner_text()
+    assert passer_by.page.locator(".badge").count() == 0  # no urgency on a filled offer
+
     cde.go("/admin/defi")
     assert (
         f"{before['total'] + 1} / {before['goal']}" in cde.page.locator(".card").first.inner_text()
