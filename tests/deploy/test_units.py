@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pygame
@@ -279,3 +281,48 @@ def test_journal_is_capped_and_the_hardware_watchdog_armed(all_root: tuple[Path,
     # The Broadcom watchdog of the Pi cannot be set above 15 s.
     seconds = int(manager["Manager.RuntimeWatchdogSec"][0].removesuffix("s"))
     assert 0 < seconds <= 15
+
+
+def test_display_unit_command_reports_ready_then_feeds_the_watchdog(
+    screen_root: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Type=notify + WatchdogSec: the unit's command says READY=1, then WATCHDOG=1 steadily.
+
+    Plays systemd's side of the protocol: a notification socket in NOTIFY_SOCKET and a short
+    WATCHDOG_USEC (the unit's 30 s would make a slow test; the program pings at half of it).
+    """
+    root = screen_root[0]
+    address = str(tmp_path / "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(address)
+    sock.settimeout(0.5)
+    argv, env = unit_command(
+        root / UNITS / "couloir-display.service",
+        root,
+        {
+            "SDL_VIDEODRIVER": "dummy",
+            "COULOIR_API_URL": f"http://127.0.0.1:{free_port()}",  # nobody there: offline start
+            "COULOIR_CACHE_DIR": str(tmp_path / "cache"),
+            "NOTIFY_SOCKET": address,
+            "WATCHDOG_USEC": "2000000",
+        },
+    )
+    unit = parse_unit(root / UNITS / "couloir-display.service")
+    assert int(unit["Service.WatchdogSec"][0]) * 1_000_000 > 2_000_000
+    with (tmp_path / "display.log").open("w") as log:
+        display = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        messages: list[str] = []
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and messages.count("WATCHDOG=1") < 3:
+                assert display.poll() is None, (tmp_path / "display.log").read_text()
+                try:
+                    messages.extend(sock.recv(4096).decode().split("\n"))
+                except TimeoutError:
+                    continue
+        finally:
+            stop_process(display)
+            sock.close()
+    assert "READY=1" in messages, messages
+    assert messages.index("READY=1") < messages.index("WATCHDOG=1")
+    assert messages.count("WATCHDOG=1") >= 3, messages
