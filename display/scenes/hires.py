@@ -178,7 +178,7 @@ class HiresScene(Scene):
             pygame.Rect(rect.left, rect.top, rect.width, title_h),
             px=title_px,
             face="bold",
-            min_px=theme.text_px(1.2),
+            min_px=theme.min_px,
             max_lines=2,
             role="hire-title",
         )
