@@ -55,7 +55,7 @@ def home(request: Request, ctx: CtxDep) -> Response:
             .join(Offer, col(Offer.id) == col(CandidateProposal.offer_id))
             .where(CandidateProposal.proposed_by_id == me.id)
             .order_by(col(CandidateProposal.created_at).desc())
-            .limit(10)
+            .limit(5)
         ).all()
         my_proposals = [{"proposal": p, "offer": o} for p, o in rows]
     drafts = []

@@ -24,6 +24,7 @@ from admin.offer_forms import (
 from admin.templating import render
 from admin.views import offer_cards
 from api.domain.permissions import Action
+from api.domain.urgency import LEVELS
 from api.errors import DomainError, NotFound, StaleVersion
 from api.models import AuditEvent, CandidateProposal, Offer, Staff
 from api.models.offer import OUTCOME_LABELS, OfferCreate, OfferUpdate
@@ -64,7 +65,8 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
     level = form.raw("urgence")
     owner = form.raw("cde")
     owner_id = ctx.me.id if owner == "moi" else (int(owner) if owner.isdigit() else None)
-    offers = offer_cards(
+    wanted_level = int(level) if level in {"0", "1", "2", "3"} else None
+    every_level = offer_cards(
         ctx.db,
         ctx.agency.id,
         ctx.offers,
@@ -73,11 +75,14 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
         else status
         if status in {"open", "filled", "closed"}
         else "open",
-        level=int(level) if level in {"0", "1", "2", "3"} else None,
         tag=form.raw("tag").strip()[:40] or None,
         owner_id=owner_id,
         search=form.raw("q").strip()[:100] or None,
     )
+    offers = [o for o in every_level if wanted_level is None or o.urgency.level == wanted_level]
+    per_level = {u.level: 0 for u in LEVELS}
+    for card in every_level:
+        per_level[card.urgency.level] += 1
     filtered = any(form.raw(k) for k in ("q", "urgence", "tag", "cde")) or status != "open"
     return render(
         request,
@@ -87,7 +92,10 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
             "active_tab": "offers",
             "form": form,
             "offers": offers,
+            "per_level": per_level,
+            "wanted_level": wanted_level,
             "filtered": filtered,
+            "panel_open": any(form.raw(k) for k in ("tag", "cde")) or status != "open",
             "status_options": STATUS_OPTIONS,
             "owner_options": [("moi", "Mes offres"), *_owners(ctx)],
             "tag_options": [
