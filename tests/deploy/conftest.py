@@ -91,28 +91,38 @@ def next_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build_wheel(_bumped_source(base, "99.0.0"), base / "dist")
 
 
-@pytest.fixture(scope="session")
-def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A newer release whose ``couloir serve`` dies at start (version 99.1.0).
-
-    Every other command still works, so the update gets as far as migrating and
-    restarting: only the health check can catch it.
-    """
-    base = tmp_path_factory.mktemp("broken-wheel")
-    source = _bumped_source(base, "99.1.0")
+def _broken_wheel(base: Path, version: str, command: str) -> Path:
+    """A release whose ``couloir COMMAND`` exits 1 at once; every other command works."""
+    source = _bumped_source(base, version)
     (source / "api" / "broken_entry.py").write_text(
-        '"""A release that fails to serve, for the update rollback test."""\n\n'
+        '"""A release that fails at start, for the update rollback tests."""\n\n'
         "import sys\n\n"
         "from api.cli import main as real_main\n\n\n"
         "def main() -> int:\n"
-        '    if "serve" in sys.argv[1:2]:\n'
-        '        print("broken release: refusing to serve", file=sys.stderr)\n'
+        f'    if sys.argv[1:2] == ["{command}"]:\n'
+        f'        print("broken release: {command} refuses to start", file=sys.stderr)\n'
         "        return 1\n"
         "    return real_main()\n"
     )
     pyproject = source / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"api.cli:main"', '"api.broken_entry:main"'))
     return _build_wheel(source, base / "dist")
+
+
+@pytest.fixture(scope="session")
+def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newer release (99.1.0) whose ``couloir serve`` dies at start.
+
+    Migrations still run, so the update gets as far as restarting: only the health check
+    can catch it.
+    """
+    return _broken_wheel(tmp_path_factory.mktemp("broken-wheel"), "99.1.0", "serve")
+
+
+@pytest.fixture(scope="session")
+def broken_display_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newer release (99.3.0) whose screen program exits 1 before its first frame."""
+    return _broken_wheel(tmp_path_factory.mktemp("broken-display"), "99.3.0", "display")
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,9 @@
 It runs a unit's ExecStart= as systemd would build it (``deploy_support.unit_command``) in
 the background, keeps its pid under ``$FAKE_SYSTEMD_ROOT/run/fake-systemd/``, and answers
 start, stop, restart, is-active and is-enabled (units listed in ``$FAKE_SYSTEMD_ENABLED``).
+``Type=notify`` units get a NOTIFY_SOCKET, and start succeeds only once they send READY=1
+(within TimeoutStartSec=), as with systemd. ``$FAKE_SYSTEMD_ENV`` ("K=V K=V") overrides the
+unit's environment (e.g. SDL_VIDEODRIVER=dummy: no screen here).
 
     FAKE_SYSTEMD_ROOT=/tmp/pi python fake_systemctl.py start couloir-server.service
 """
@@ -10,7 +13,9 @@ start, stop, restart, is-active and is-enabled (units listed in ``$FAKE_SYSTEMD_
 from __future__ import annotations
 
 import os
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deploy_support import unit_command
+from deploy_support import parse_unit, unit_command
 
 ROOT = Path(os.environ["FAKE_SYSTEMD_ROOT"])
 STATE = ROOT / "run" / "fake-systemd"
@@ -39,11 +44,42 @@ def running_pid(unit: str) -> int | None:
     return None if state in {"Z", "X"} else pid
 
 
+def _wait_ready(process: subprocess.Popen, sock: socket.socket, timeout_s: float) -> bool:
+    """True once the process sent READY=1; False if it exited or the time ran out."""
+    deadline = time.monotonic() + timeout_s
+    sock.settimeout(0.2)
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if "READY=1" in sock.recv(4096).decode().split("\n"):
+                return True
+        except TimeoutError:
+            continue
+    return False
+
+
 def start(unit: str) -> int:
     if running_pid(unit):
         return 0
     STATE.mkdir(parents=True, exist_ok=True)
-    argv, env = unit_command(ROOT / "etc/systemd/system" / unit, ROOT)
+    unit_path = ROOT / "etc/systemd/system" / unit
+    overrides = dict(
+        pair.split("=", 1) for pair in shlex.split(os.environ.get("FAKE_SYSTEMD_ENV", ""))
+    )
+    directives = parse_unit(unit_path)
+    notify = directives.get("Service.Type") == ["notify"]
+    sock = None
+    if notify:
+        # An abstract socket (leading "@"), as systemd uses: no path length limit.
+        name = f"couloir-fake-systemd-{os.getpid()}-{unit}"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind("\0" + name)
+        overrides["NOTIFY_SOCKET"] = "@" + name
+        watchdog = directives.get("Service.WatchdogSec")
+        if watchdog:
+            overrides.setdefault("WATCHDOG_USEC", str(int(watchdog[0]) * 1_000_000))
+    argv, env = unit_command(unit_path, ROOT, overrides)
     with (STATE / f"{unit}.log").open("a") as log:
         try:
             # Returns once exec succeeded, like Type=exec.
@@ -54,6 +90,14 @@ def start(unit: str) -> int:
             print(f"Job for {unit} failed: {exc}", file=sys.stderr)
             return 1
     _pid_file(unit).write_text(str(process.pid))
+    if sock is not None:
+        timeout = float(directives.get("Service.TimeoutStartSec", ["90"])[0])
+        ready = _wait_ready(process, sock, timeout)
+        sock.close()
+        if not ready:
+            stop(unit)
+            print(f"Job for {unit} failed: no READY=1 (see {unit}.log)", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -22,6 +22,7 @@ from deploy_support import (
 
 FAKE_SYSTEMCTL = Path(__file__).with_name("fake_systemctl.py")
 SERVER = "couloir-server.service"
+DISPLAY = "couloir-display.service"
 
 
 class StagedPi:
@@ -149,3 +150,53 @@ def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path:
     assert pi.current() == old
     assert not list((pi.root / "opt/couloir/venvs").glob("99.2.0-*"))
     assert pi.health()["version"] != "99.2.0"
+
+
+@pytest.fixture
+def screen_pi(tmp_path: Path, good_wheel: Path):
+    """A screen-only Pi whose display runs here (SDL dummy driver), started like systemd does."""
+    root = tmp_path / "pi"
+    root.mkdir()
+    nobody = f"http://127.0.0.1:{free_port()}"
+    install_root(root, good_wheel, "--role", "screen", "--api", nobody, "--no-boot")
+    staged = StagedPi(root, tmp_path)
+    staged.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
+    started = staged.ctl("start", DISPLAY)
+    assert started.returncode == 0, started.stderr
+    try:
+        yield staged
+    finally:
+        staged.ctl("stop", DISPLAY)
+
+
+def display_venv(pi: StagedPi) -> str:
+    """The virtualenv the running screen program was started from."""
+    pid = int((pi.root / "run/fake-systemd" / f"{DISPLAY}.pid").read_text())
+    interpreter = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+    return Path(interpreter).parents[1].name
+
+
+def test_screen_update_restarts_the_display_on_the_new_version(
+    screen_pi: StagedPi, next_wheel: Path, current_version: str
+) -> None:
+    assert display_venv(screen_pi).startswith(f"{current_version}-")
+    result = screen_pi.update(next_wheel)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Updated: Couloir {current_version} -> 99.0.0." in result.stdout
+    # Running, and ready (the fake systemctl, like systemd, waited for READY=1).
+    assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
+    assert display_venv(screen_pi).startswith("99.0.0-")
+
+
+def test_screen_update_to_a_display_that_cannot_start_is_rolled_back(
+    screen_pi: StagedPi, broken_display_wheel: Path, current_version: str
+) -> None:
+    old = screen_pi.current()
+    result = screen_pi.update(broken_display_wheel)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "couloir-display did not start" in output
+    assert f"Rolled back: Couloir {current_version} is running again" in output
+    assert screen_pi.current() == old
+    assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
+    assert display_venv(screen_pi) == old.removeprefix("venvs/")
