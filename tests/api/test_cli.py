@@ -1,0 +1,282 @@
+"""The ``couloir`` command, run as a subprocess against a real server and database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.cli import build_parser
+from tests.support.databases import create_database, drop_database, engine_name
+from tests.support.server import ROOT, LiveServer
+
+ON_POSTGRES = engine_name() == "postgresql"
+
+
+def couloir(
+    env: dict[str, str], *args: str, stdin: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m api.cli ARGS`` as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Exit code ≠ 0, one clear last line naming the problem, no traceback."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    last = result.stderr.strip().splitlines()[-1]
+    for word in words:
+        assert word in last, result.stderr
+
+
+def _subcommands() -> list[list[str]]:
+    """Every command path of the parser: ``serve``, ``user add``, ``display …``."""
+    found: list[list[str]] = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    found.append([*prefix, name])
+                    walk(child, [*prefix, name])
+
+    walk(build_parser(), [])
+    return found
+
+
+SUBCOMMANDS = _subcommands()
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0
+    for command in ("serve", "demo", "seed", "user", "screen", "backup", "check", "migrate"):
+        assert command in result.stdout
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "couloir"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("couloir ")
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS, ids=[" ".join(c) for c in SUBCOMMANDS])
+def test_each_subcommand_has_help(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: couloir " + " ".join(command))
+    # A description follows the usage lines.
+    assert len(result.stdout.strip().splitlines()) >= 3
+
+
+def test_user_add_creates_an_account_that_logs_in(module_server: LiveServer) -> None:
+    result = couloir(
+        module_server.env,
+        "user",
+        "add",
+        "Nouvelle.CDE@example.fr",
+        "--name",
+        "Inès Nouvelle",
+        "--role",
+        "cde",
+        "--agency",
+        "avignon-joly-jean",
+        "--password-stdin",
+        stdin="un mot de passe sûr\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nouvelle.cde@example.fr" in result.stdout
+    login = httpx.post(
+        f"{module_server.url}/api/v1/auth/token",
+        json={"email": "nouvelle.cde@example.fr", "password": "un mot de passe sûr"},
+    )
+    assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = httpx.get(f"{module_server.url}/api/v1/auth/me", headers=headers).json()
+    assert me["name"] == "Inès Nouvelle" and me["role"] == "cde"
+
+    again = couloir(
+        module_server.env,
+        *("user", "add", "nouvelle.cde@example.fr", "--name", "Doublon", "--role", "cde"),
+        *("--agency", "avignon-joly-jean", "--password-stdin"),
+        stdin="un autre mot de passe\n",
+    )
+    assert_clean_failure(again, "existe déjà")
+
+    bad_cases = [
+        (["--role", "boss", "--agency", "avignon-joly-jean"], "long enough 1", ["--role", "boss"]),
+        (["--role", "cde", "--agency", "avignon-joly-jean"], "court", ["mot de passe", "8"]),
+        (["--role", "cde", "--agency", "nulle-part"], "assez long 123", ["Agence inconnue"]),
+    ]
+    for options, password, words in bad_cases:
+        result = couloir(
+            module_server.env,
+            *("user", "add", "autre@example.fr", "--name", "Autre", *options, "--password-stdin"),
+            stdin=password + "\n",
+        )
+        assert_clean_failure(result, *words)
+    bad_email = couloir(
+        module_server.env,
+        *("user", "add", "pas-un-email", "--name", "X", "--role", "cde"),
+        *("--agency", "avignon-joly-jean", "--password-stdin"),
+        stdin="assez long 123\n",
+    )
+    assert_clean_failure(bad_email, "e-mail")
+    refused = httpx.post(
+        f"{module_server.url}/api/v1/auth/token",
+        json={"email": "autre@example.fr", "password": "assez long 123"},
+    )
+    assert refused.status_code == 401
+
+
+def test_screen_add_prints_a_token_that_reads_the_snapshot(module_server: LiveServer) -> None:
+    result = couloir(
+        module_server.env, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"
+    )
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    assert " " not in token and len(token) >= 32
+    snapshot = httpx.get(
+        f"{module_server.url}/api/v1/display/snapshot", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert snapshot.status_code == 200
+    assert snapshot.json()["screen"]["name"] == "Couloir RDC"
+
+    unknown = couloir(module_server.env, "screen", "add", "Ailleurs", "--agency", "nulle-part")
+    assert_clean_failure(unknown, "Agence inconnue")
+    empty = couloir(module_server.env, "screen", "add", "   ", "--agency", "avignon-joly-jean")
+    assert_clean_failure(empty, "nom")
+
+
+@pytest.mark.skipif(
+    ON_POSTGRES, reason="couloir backup copies the SQLite file; PostgreSQL uses pg_dump"
+)
+def test_backup_while_the_server_runs_is_a_sqlite_file_with_the_offers(
+    module_server: LiveServer, tmp_path: Path
+) -> None:
+    with module_server.client("cde") as cde:
+        body = {"employer": "Sauvegarde SARL", "title": "Archiviste", "contract": "CDI"}
+        created = cde.post("/api/v1/offers", json={**body, "commune": "Avignon"}).json()
+        offers = {
+            o["id"]: o["employer"]
+            for status in ("open", "filled", "closed")
+            for o in cde.get("/api/v1/offers", params={"status": status}).json()
+        }
+    target = tmp_path / "copies" / "couloir-backup.db"
+    result = couloir(module_server.env, "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert str(target) in result.stdout
+    assert not target.with_name(target.name + ".partial").exists()
+
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rows = dict(copy.execute("SELECT id, employer FROM offer").fetchall())
+    assert rows == offers
+    assert rows[created["id"]] == "Sauvegarde SARL"
+    # The server kept serving during and after the copy.
+    assert httpx.get(f"{module_server.url}/healthz").status_code == 200
+
+    into_a_folder = couloir(module_server.env, "backup", str(tmp_path))
+    assert_clean_failure(into_a_folder, "dossier")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="only PostgreSQL deployments get the pg_dump advice")
+def test_backup_on_postgresql_points_to_pg_dump(module_server: LiveServer, tmp_path: Path) -> None:
+    result = couloir(module_server.env, "backup", str(tmp_path / "copy.db"))
+    assert_clean_failure(result, "pg_dump")
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_check_on_a_good_setup(module_server: LiveServer) -> None:
+    result = couloir(module_server.env, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "tout va bien" in result.stdout
+    assert "PROBLÈME" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("postgresql+psycopg://personne:secret@127.0.0.1:1/rien", ["injoignable", "DATABASE_URL"]),
+        ("mysql://root@localhost/couloir", ["COULOIR_DATABASE_URL"]),
+        ("sqlite:///{tmp}/not-a-database.db", ["injoignable", "DATABASE_URL"]),
+        ("sqlite:///{tmp}/empty.db", ["couloir migrate"]),
+    ],
+    ids=["unreachable server", "unsupported engine", "garbage file", "never migrated"],
+)
+def test_check_says_what_is_wrong_and_how_to_fix_it(
+    module_server: LiveServer, tmp_path: Path, url: str, words: list[str]
+) -> None:
+    (tmp_path / "not-a-database.db").write_bytes(b"ceci n'est pas une base SQLite" * 200)
+    env = {**module_server.env, "COULOIR_DATABASE_URL": url.format(tmp=tmp_path)}
+    result = couloir(env, "check")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    problem = [line for line in output.splitlines() if "PROBLÈME" in line or "invalide" in line]
+    assert problem, output
+    for word in words:
+        assert word in problem[0], output
+    assert "personne:secret" not in output and "secret" not in output
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Settings for an empty database (SQLite file or a new PostgreSQL database)."""
+    url = create_database(tmp_path)
+    env = dict(
+        os.environ,
+        COULOIR_DATA_DIR=str(tmp_path),
+        COULOIR_DATABASE_URL=url,
+        COULOIR_PUBLIC_URL="http://127.0.0.1:9",
+    )
+    yield env
+    drop_database(url)
+
+
+def test_seed_demo_twice_says_the_data_is_already_there(empty_database: dict[str, str]) -> None:
+    without_flag = couloir(empty_database, "seed")
+    assert_clean_failure(without_flag, "--demo")
+
+    first = couloir(empty_database, "seed", "--demo")
+    assert first.returncode == 0, first.stderr
+    for role in ("cde", "cdde", "manager", "admin"):
+        assert role in first.stdout
+    check = couloir(empty_database, "check")
+    assert check.returncode == 0 and "tout va bien" in check.stdout
+
+    second = couloir(empty_database, "seed", "--demo")
+    assert second.returncode == 1
+    assert_clean_failure(second, "déjà")
+
+
+def test_migrate_brings_an_empty_database_to_the_latest_schema(
+    empty_database: dict[str, str],
+) -> None:
+    assert "couloir migrate" in couloir(empty_database, "check").stdout
+    result = couloir(empty_database, "migrate")
+    assert result.returncode == 0 and "à jour" in result.stdout
+    assert couloir(empty_database, "check").returncode == 0
