@@ -220,10 +220,15 @@ directories() {
 virtualenv() {
     local current venv version stamp
     current="$(target "$PREFIX/current")"
+    version="$(version_of "$SOURCE")"
     if [ -e "$current" ]; then
+        local running
+        running="$("$current/bin/python" -c 'from importlib.metadata import version; print(version("couloir"))' 2>/dev/null || true)"
+        if [ -n "$running" ] && [ "$running" != "$version" ]; then
+            log "note: Couloir $running is installed, $SOURCE holds $version: $PREFIX/deploy/update.sh --source $SOURCE switches safely"
+        fi
         return 0
     fi
-    version="$(version_of "$SOURCE")"
     [ -n "$version" ] || die "cannot read the version of $SOURCE"
     stamp="$(date -u +%Y%m%dT%H%M%SZ)"
     venv="$PREFIX/venvs/$version-$stamp"

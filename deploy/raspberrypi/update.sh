@@ -269,6 +269,9 @@ main() {
     fi
     prune
     log "Updated: Couloir $OLD_VERSION -> $NEW_VERSION."
+    if [ -x "$SOURCE/deploy/raspberrypi/install.sh" ]; then
+        log "Units and helper scripts come from the checkout: sudo $SOURCE/deploy/raspberrypi/install.sh --role $ROLE refreshes them (it changes only what differs)."
+    fi
 }
 
 main "$@"
