@@ -227,6 +227,9 @@ class Feed:
         with self._lock:
             self.snapshot = cached.snapshot
             self.etag = cached.etag
+        if self.last_contact is None:
+            # The cached data was current when stored: that is what "données du" shows.
+            self.last_contact = cached.saved_at
         log.info("feed: starting from the snapshot cached at %s", cached.saved_at.isoformat())
         self._queue.put(SnapshotUpdate(cached.snapshot, cached.etag, from_cache=True))
         self._sync_photos(cached.snapshot, offline=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -201,6 +202,30 @@ def test_snapshot_from_feed_is_drawn_and_stale_mark_appears(tmp_path):
     assert feed.fetch()
     app.step(0.03)
     assert app.stale.since is None
+
+
+def test_started_from_an_old_cache_the_mark_gives_the_data_time(tmp_path):
+    cache = DisplayCache(tmp_path)
+    cache.save_snapshot(json.dumps(snapshot_dict()), etag='"old"')
+    envelope = json.loads(cache.snapshot_path.read_text())
+    envelope["saved_at"] = "2026-11-23T07:12:00+00:00"
+    cache.snapshot_path.write_text(json.dumps(envelope))
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("network unreachable", request=request)
+
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    feed = Feed("http://screen.test", "t", cache, transport=httpx.MockTransport(down), now=clock)
+    assert feed.load_cache()
+    app = make_app(tmp_path, feed, clock)
+    app.step(0.03)
+    assert app.status is ScreenStatus.READY
+    # Just started: the service gets its two minutes before the screen says anything.
+    assert app.stale.since is None
+    clock.now += timedelta(minutes=2, seconds=1)
+    app.step(0.03)
+    app.step(0.03)
+    assert "données du 08:12" in [box.text for box in app.renderer.text_boxes]
 
 
 def test_closed_agency_gets_black_screen_and_off_command(tmp_path):
