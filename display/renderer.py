@@ -38,7 +38,8 @@ from display.text import TextBox, TextRenderer
 from display.theme import theme_for
 
 TRANSITION_S = 0.8  # slide between two views
-PRERENDER_LEAD_S = 0.5  # render the coming view this long before it slides in
+PRERENDER_LEAD_S = 0.5
+VIEWS_TTL_S = 2  # how long a scene's count of views is trusted (announcements expire)  # render the coming view this long before it slides in
 TICKER_S = 8.0  # each ticker item stays this long
 SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
 SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
@@ -126,6 +127,7 @@ class Renderer:
         self._photos: dict[int, pygame.Surface] = {}
         self._now: datetime | None = None
         self._zones: dict[str, ZoneInfo | None] = {}
+        self._view_counts: dict[tuple[str, int, int], int] = {}
 
         # Rotation state.
         self.current_scene = ""
@@ -176,6 +178,7 @@ class Renderer:
             return
         self._snapshot = snapshot
         self._upcoming = None
+        self._view_counts.clear()
         self._stale |= {"header", "ticker", "content"}
         self._dirty.add("all")
         if snapshot is None:
@@ -315,8 +318,17 @@ class Renderer:
         return entries or list(DEFAULT_PLAYLIST)
 
     def _views(self, name: str, now: datetime) -> int:
+        """Views of scene ``name`` now; remembered per snapshot for a few seconds, since
+        the loop asks every frame and counting pages is not free."""
         assert self._snapshot is not None
-        return SCENES[name].views(self._snapshot, self.theme, self.assets, now)
+        key = (name, id(self._snapshot), int(now.timestamp() // VIEWS_TTL_S))
+        found = self._view_counts.get(key)
+        if found is None:
+            if len(self._view_counts) > 64:
+                self._view_counts.clear()
+            found = SCENES[name].views(self._snapshot, self.theme, self.assets, now)
+            self._view_counts[key] = found
+        return found
 
     def _rotate(self, dt: float, now: datetime) -> None:
         """Move through the playlist: views within a slot, then the next slot.
