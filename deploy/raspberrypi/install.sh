@@ -310,6 +310,11 @@ env_file() {
     [ "$PUBLIC_URL_GIVEN" = 1 ] && content="$(env_set "$content" COULOIR_PUBLIC_URL "$PUBLIC_URL")"
     if [ "$PORT_GIVEN" = 1 ]; then
         content="$(env_set "$content" COULOIR_PORT "$PORT")"
+        # The screen of an all-in-one Pi follows its own service to the new port.
+        if [ "$ROLE" = all ] && [ "$API_GIVEN" = 0 ] &&
+            [[ "$(env_get "$file" COULOIR_API_URL)" == http://127.0.0.1:* ]]; then
+            content="$(env_set "$content" COULOIR_API_URL "http://127.0.0.1:$PORT")"
+        fi
     fi
     if [ "$ROTATE_GIVEN" = 1 ]; then
         content="$(env_set "$content" COULOIR_DISPLAY_ARGS "--rotate $ROTATE")"

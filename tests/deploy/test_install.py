@@ -111,9 +111,20 @@ def test_rerun_keeps_secrets_and_applies_a_new_token(tmp_path: Path, good_wheel:
     # The operator's own edit survives too.
     env_file.write_text(env_file.read_text() + "COULOIR_TIMEZONE=Europe/Paris\n")
     output = install_root(
-        tmp_path, good_wheel, "--role", "all", "--no-boot", "--token", "new-tok-42"
+        tmp_path,
+        good_wheel,
+        "--role",
+        "all",
+        "--no-boot",
+        "--token",
+        "new-tok-42",
+        "--port",
+        "8080",
     )
     second = read_env_file(env_file)
+    assert second["COULOIR_PORT"] == "8080"
+    # The screen follows its own service to the new port.
+    assert second["COULOIR_API_URL"] == "http://127.0.0.1:8080"
     assert second["COULOIR_SECRET_KEY"] == first["COULOIR_SECRET_KEY"]
     assert second["COULOIR_SCREEN_TOKEN"] == "new-tok-42"
     assert second["COULOIR_TIMEZONE"] == "Europe/Paris"
