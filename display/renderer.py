@@ -38,8 +38,8 @@ from display.text import TextBox, TextRenderer
 from display.theme import theme_for
 
 TRANSITION_S = 0.8  # slide between two views
-PRERENDER_LEAD_S = 0.5
-VIEWS_TTL_S = 2  # how long a scene's count of views is trusted (announcements expire)  # render the coming view this long before it slides in
+PRERENDER_LEAD_S = 0.5  # render the coming view this long before it slides in
+VIEWS_TTL_S = 2  # how long a scene's count of views is trusted (announcements expire)
 TICKER_S = 8.0  # each ticker item stays this long
 SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
 SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
@@ -142,7 +142,8 @@ class Renderer:
         self._content: pygame.Surface | None = None
         self._content_boxes: list[TextBox] = []
         self._content_regions: list[Region] = []
-        self._previous: pygame.Surface | None = None
+        self._sliding = False  # a new view is sliding in over the old one on the target
+        self._slid = 0  # how far (px) the slide has been drawn
         self._upcoming: tuple | None = None  # ((scene, view), surface, boxes, regions)
         self._transition = 0.0
         self._header: pygame.Surface | None = None
@@ -272,7 +273,7 @@ class Renderer:
             self._ticker_index %= len(self._ticker_items)
             self._stale.add("ticker")
             self._dirty.add("ticker")
-        elif self._ticker_elapsed >= TICKER_S and self._previous is None:
+        elif self._ticker_elapsed >= TICKER_S and not self._sliding:
             # (Never during a slide: the ticker waits for the scene to settle.)
             self._ticker_elapsed = 0.0
             self._ticker_items = ticker_items(self._snapshot, now)
@@ -282,11 +283,9 @@ class Renderer:
 
         self._rotate(dt, now)
 
-        if self._previous is not None:
+        if self._sliding:
             self._transition += dt
             self._dirty.add("content")
-            if self._transition >= TRANSITION_S:
-                self._previous = None
         if self._celebration is not None:
             self._celebration.update(dt)
             self._dirty.add("content")
@@ -414,7 +413,9 @@ class Renderer:
         view = self._coming_view(name, now)
         self._next_view[name] = view + 1
         if transition and self._content is not None and not self.naive:
-            self._previous = self._content
+            # The old view stays on the target surface and is pushed out from there.
+            self._sliding = True
+            self._slid = 0
             self._transition = 0.0
         self.current_scene = name
         self._view = view
@@ -536,22 +537,34 @@ class Renderer:
         self._clock_box = TextBox(drawn, self._clock_text, px, "clock", rect.copy())
         return rect.copy()
 
-    def _compose_content(self, target: pygame.Surface) -> pygame.Rect:
+    def _compose_content(self, target: pygame.Surface, *, full: bool = False) -> pygame.Rect:
         pos = self._content_rect.move(self._shift).topleft
+        area = pygame.Rect(pos, self._content_rect.size)
         assert self._content is not None
-        if self._previous is not None:
-            # A push: the new view slides in from the right, the old one leaves left. Two
-            # opaque partial blits: cheap even at 4K, unlike an alpha crossfade.
-            w, h = self._content_rect.size
-            offset = round(w * _ease(self._transition / TRANSITION_S))
-            x, y = pos
-            target.blit(self._previous, (x, y), pygame.Rect(offset, 0, w - offset, h))
-            target.blit(self._content, (x + w - offset, y), pygame.Rect(0, 0, offset, h))
+        if self._sliding and not full and self._celebration is None:
+            # A push: the old view (already on the target) scrolls left in place and the
+            # new one's next strip is copied in at the right. No copy of the old view is
+            # kept, and each frame moves the area once: cheap even at 4K.
+            w, h = area.size
+            t = self._transition / TRANSITION_S
+            offset = w if t >= 1 else round(w * _ease(t))
+            delta = offset - self._slid
+            if delta > 0:
+                clip = target.get_clip()
+                target.set_clip(area)
+                target.scroll(-delta, 0)
+                target.set_clip(clip)
+                strip = pygame.Rect(offset - delta, 0, delta, h)
+                target.blit(self._content, (area.right - delta, area.top), strip)
+                self._slid = offset
+            self._sliding = offset < w
         else:
+            # A full frame cannot show the old view any more: the slide ends here.
+            self._sliding = False
             target.blit(self._content, pos)
         if self._celebration is not None:
             self._celebration.draw(target, pos, self.theme, self._banner)
-        return pygame.Rect(pos, self._content_rect.size)
+        return area
 
     def _collect(self) -> None:
         """Gather the text boxes and regions of the frame as drawn."""
@@ -610,7 +623,7 @@ class Renderer:
             surface.fill(self.theme.palette.background)
             surface.blit(self._header, (0, 0))
             surface.blit(self._ticker, self._ticker_rect)
-            self._compose_content(surface)
+            self._compose_content(surface, full=True)
             self._clock(surface)
             rects.append(self._screen_rect.copy())
         else:

@@ -318,3 +318,47 @@ def test_screenshot_writes_a_png(tmp_path):
     render_scene_png(load_snapshot("sample"), "challenge", (1280, 720), path, NOW)
     image = pygame.image.load(str(path))
     assert image.get_size() == (1280, 720)
+
+
+def _content_samples(surface, area):
+    return [
+        surface.get_at((x, y))
+        for x in range(area.left, area.right, 5)
+        for y in range(area.top, area.bottom, 5)
+    ]
+
+
+def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
+    snapshot = load_snapshot("sample")
+    pages = []
+    for page in (0, 1):
+        reference = Renderer((1280, 720), assets)
+        reference.set_snapshot(snapshot)
+        reference.show("offers", page)
+        reference.update(0, NOW.replace(second=5))
+        picture = pygame.Surface((1280, 720))
+        reference.draw(picture)
+        pages.append(picture)
+    renderer = Renderer((1280, 720), assets)
+    renderer.set_snapshot(snapshot)
+    renderer.show("offers")
+    surface = pygame.Surface((1280, 720))
+    now = NOW.replace(second=5)
+    dt = 1 / 30
+    while not (renderer._sliding and renderer._transition > 0.35):
+        renderer.update(dt, now)
+        renderer.draw(surface)
+        now += timedelta(seconds=dt)
+    pygame.image.save(surface, str(artifacts / "slide-mid-1280x720.png"))
+    area = renderer._content_rect.move(renderer._shift)
+    middle = _content_samples(surface, area)
+    assert middle != _content_samples(pages[0], area)
+    assert middle != _content_samples(pages[1], area)
+    for _ in range(40):
+        renderer.update(dt, now)
+        renderer.draw(surface)
+        now += timedelta(seconds=dt)
+    assert not renderer._sliding
+    assert _content_samples(surface, area) == _content_samples(pages[1], area), (
+        "after the slide, the page is exactly the one rendered directly"
+    )
