@@ -84,6 +84,7 @@ def test_markup_in_every_text_field_stays_inert(new_phone, module_server) -> Non
     _assert_inert(phone, dialogs)
 
     phone.go("/admin/equipe")
+    page.get_by_text("Ajouter un compte").click()
     page.locator("#f-name").fill(PAYLOAD)
     page.get_by_role("textbox", name="E-mail").fill("nouvelle.collegue@example.fr")
     page.get_by_label("CDDE (demandeurs d'emploi)").check()
