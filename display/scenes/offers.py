@@ -169,13 +169,17 @@ class OffersScene(Scene):
             rect.width - 2 * pad,
             rect.bottom - band.bottom - 2 * pad,
         )
-        side = canvas.qrs.side(offer.qr_url, theme.qr_module)
-        qr_rect = pygame.Rect(0, 0, side, side)
-        qr_rect.right = body.right
-        qr_rect.centery = body.centery
-        if qr_rect.top < body.top:
-            qr_rect.top = body.top
-        canvas.qr(offer.qr_url, qr_rect.topleft, theme.qr_module)
+        # An unusually long URL makes a denser code: modules shrink to fit the card
+        # (never below 2 px), or the code is left out rather than spill over the text.
+        modules = canvas.qrs.side(offer.qr_url, 1)
+        module_px = min(theme.qr_module, body.height // modules, (body.width // 2) // modules)
+        qr_rect = pygame.Rect(body.right, body.top, 0, 0)
+        if module_px >= 2:
+            side = modules * module_px
+            qr_rect = pygame.Rect(0, 0, side, side)
+            qr_rect.right = body.right
+            qr_rect.centery = body.centery
+            canvas.qr(offer.qr_url, qr_rect.topleft, module_px)
 
         # The text column, left of the QR code.
         col = pygame.Rect(body.left, body.top, qr_rect.left - pad - body.left, body.height)

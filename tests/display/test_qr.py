@@ -11,8 +11,9 @@ import subprocess
 
 import pygame
 import pytest
-from display_support import NOW, load_snapshot
+from display_support import NOW, load_snapshot, snapshot_dict
 
+from api.contract import Snapshot
 from display.qr import QUIET_ZONE, QrCache
 from display.scenes.offers import sort_offers
 from display.screenshot import render_frame
@@ -78,3 +79,19 @@ def test_qr_surfaces_are_cached_by_content():
     first = qrs.surface("https://couloir.example.fr/o/AAAAAA", 6)
     assert qrs.surface("https://couloir.example.fr/o/AAAAAA", 6) is first
     assert qrs.surface("https://couloir.example.fr/o/BBBBBB", 6) is not first
+
+
+def test_a_very_long_url_never_spills_over_the_card(assets, tmp_path):
+    data = snapshot_dict("sample")
+    data["offers"][0]["qr_url"] = "https://couloir.example.fr/o/ABCDEF?" + "x" * 300
+    snapshot = Snapshot.model_validate(data)
+    surface, renderer = render_frame(snapshot, "offers", (1920, 1080), NOW, assets)
+    qrs = [r for r in renderer.regions if r.role == "qr"]
+    cards = [r for r in renderer.regions if r.role == "urgency-band"]
+    assert len(qrs) == len(cards)
+    for qr in qrs:
+        assert not any(qr.rect.colliderect(b.rect) for b in renderer.text_boxes)
+        assert qr.rect.left >= 0 and qr.rect.bottom <= 1080
+    path = tmp_path / "long.png"
+    pygame.image.save(surface, str(path))
+    assert data["offers"][0]["qr_url"] in zbar(path)
