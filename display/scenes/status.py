@@ -25,7 +25,11 @@ def draw_pairing(canvas: Canvas, code: str | None) -> None:
     code_px = theme.text_px(4.0 if not theme.portrait else 2.6)
     code_h = fonts("bold", code_px).get_linesize()
     body_h = fonts("regular", theme.min_px).get_linesize()
-    total = title_h + theme.u(40) + code_h + theme.u(60) + body_h * 2 + theme.u(30) + body_h * 3
+    # Measure the instructions first (they wrap on narrow screens), then centre it all.
+    tall = pygame.Rect(0, 0, area.width, body_h * 6)
+    steps = canvas.fit(PAIRING_STEPS, tall, px=theme.min_px, max_lines=6)
+    cli = canvas.fit(PAIRING_CLI, tall, px=theme.min_px, face="condensed", max_lines=6)
+    total = title_h + theme.u(40) + code_h + theme.u(60) + steps.height + theme.u(30) + cli.height
     y = area.top + max(0, (area.height - total) // 2)
     canvas.text(
         "Associer cet écran",
@@ -42,6 +46,7 @@ def draw_pairing(canvas: Canvas, code: str | None) -> None:
         shown, pygame.Rect(0, 0, area.width, code_h), px=code_px, face="bold", min_px=theme.min_px
     )
     plate = pygame.Rect(0, y - theme.u(10), layout.width + theme.u(120), code_h + theme.u(20))
+    plate.width = min(plate.width, area.width)
     plate.centerx = area.centerx
     canvas.fill(plate, pal.card, radius=theme.radius)
     canvas.text(
@@ -58,22 +63,22 @@ def draw_pairing(canvas: Canvas, code: str | None) -> None:
     y = plate.bottom + theme.u(50)
     used = canvas.text(
         PAIRING_STEPS,
-        pygame.Rect(area.left, y, area.width, body_h * 2),
+        pygame.Rect(area.left, y, area.width, steps.height),
         px=theme.min_px,
-        max_lines=2,
         align="center",
         role="pairing-steps",
+        layout=steps,
     )
     y = used.bottom + theme.u(30)
     canvas.text(
         PAIRING_CLI,
-        pygame.Rect(area.left, y, area.width, body_h * 3),
+        pygame.Rect(area.left, y, area.width, cli.height),
         px=theme.min_px,
         face="condensed",
-        max_lines=3,
         align="center",
         colour=pal.muted,
         role="pairing-cli",
+        layout=cli,
     )
 
 
