@@ -29,7 +29,13 @@ def _roles(ctx: Ctx) -> list[tuple[str, str]]:
     return [(k, v) for k, v in ROLE_LABELS.items() if k != "admin" or ctx.me.role == "admin"]
 
 
-def _page(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
+def _page(
+    request: Request,
+    ctx: Ctx,
+    form: Form | None = None,
+    status: int = 200,
+    reset: tuple[int, str] | None = None,
+) -> Response:
     people = service.list_staff(ctx.db, ctx.agency.id)
     return render(
         request,
@@ -43,6 +49,7 @@ def _page(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
             "form": form or Form.empty(role="cdde"),
             "labels": LABELS,
             "min_password": MIN_PASSWORD,
+            "reset": reset,
         },
         status_code=status,
     )
@@ -137,13 +144,5 @@ async def reset_password(request: Request, staff_id: int, ctx: Ctx = Manager) ->
     password = _password(form, "new_password")
     if password is None:
         person = _person(ctx, staff_id)
-        return render(
-            request,
-            "pages/error.html",
-            {
-                "title": "Mot de passe refusé",
-                "text": f"{person.name} : {form.errors['new_password']}",
-            },
-            status_code=422,
-        )
+        return _page(request, ctx, status=422, reset=(person.id or 0, form.errors["new_password"]))
     return await _update(request, ctx, staff_id, StaffUpdate(password=password), "mdp-reinitialise")

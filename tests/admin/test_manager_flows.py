@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
+from PIL import Image
 
 from tests.admin.conftest import Phone
 from tests.admin.support import wait_for
@@ -58,4 +61,31 @@ def test_manager_pairs_a_screen_sets_its_playlist_and_posts_an_urgent_announceme
     announcements = wait_for(lambda: screen.get("/api/v1/display/snapshot").json()["announcements"])
     urgent = [a for a in announcements if a["urgent"]]
     assert urgent and urgent[0]["message"] == "Alerte : l'agence ferme à 15 h aujourd'hui."
+
+    # The screen reports its health and a screenshot; the manager sees both.
+    beat = {"version": "0.3.1", "resolution": "1920x1080", "fps": 29.7, "uptime_s": 120}
+    assert screen.post("/api/v1/display/heartbeat", json=beat).status_code == 204
+    picture = io.BytesIO()
+    Image.new("RGB", (192, 108), "#00437a").save(picture, "PNG")
+    shot = screen.put(
+        "/api/v1/display/screenshot",
+        content=picture.getvalue(),
+        headers={"Content-Type": "image/png"},
+    )
+    assert shot.status_code == 204
+    phone.go("/admin/ecrans")
+    assert "● En ligne" in phone.page.get_by_role("link", name="Salle d'attente").inner_text()
+    phone.page.get_by_role("link", name="Salle d'attente").click()
+    facts = phone.page.locator("dl.facts").inner_text()
+    assert "29.7" in facts and "0.3.1" in facts and "1920x1080" in facts
+    capture = phone.page.get_by_role("img", name="Ce que l'écran Salle d'attente affichait")
+    capture.scroll_into_view_if_needed()
+    assert capture.evaluate("img => img.complete && img.naturalWidth") == 192
+    phone.shot("screen_detail_online")
+
+    # Revoking cuts the screen off at once.
+    phone.page.once("dialog", lambda dialog: dialog.accept())
+    phone.page.get_by_role("button", name="Révoquer l'accès").click()
+    assert "Accès de l'écran révoqué" in phone.flash()
+    assert screen.get("/api/v1/display/snapshot").status_code == 401
     screen.close()
