@@ -1,6 +1,6 @@
 """Print the README's configuration table from the settings classes (one source of truth).
 
-    .venv/bin/python scripts/settings_table.py
+.venv/bin/python scripts/settings_table.py
 """
 
 from __future__ import annotations

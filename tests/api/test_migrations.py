@@ -57,9 +57,7 @@ def test_upgrade_from_the_first_migration_keeps_the_data(database_url: str) -> N
         engine.dispose()
 
 
-def test_the_cli_upgrades_an_old_database(
-    database_url: str, tmp_path: Path
-) -> None:
+def test_the_cli_upgrades_an_old_database(database_url: str, tmp_path: Path) -> None:
     """`couloir migrate` (run by `couloir serve` before serving) brings 0001 to head."""
     engine = make_engine(database_url)
     upgrade(engine, "0001")
