@@ -8,19 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deploy_support import (
-    INSTALL,
-    REPO,
-    VENV_PYTHON,
-    make_boot_partition,
-    run_script,
-    script_env,
-)
-
-PI_CMDLINE = (
-    "console=serial0,115200 console=tty1 root=PARTUUID=3b18e43a-02 rootfstype=ext4 "
-    "fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot"
-)
+from deploy_support import REPO, VENV_PYTHON, install_root, script_env
 
 
 def _build_wheel(source: Path, out: Path) -> Path:
@@ -144,15 +132,6 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         text=True,
     )
     return data, added.stdout.strip().splitlines()[-1]
-
-
-def install_root(root: Path, wheel: Path, *args: str) -> str:
-    """Stage a Pi under ``root`` with install.sh and return its output; fail on error."""
-    if not (root / "boot" / "firmware" / "cmdline.txt").exists():
-        make_boot_partition(root, PI_CMDLINE)
-    result = run_script(INSTALL, "--root", root, "--source", wheel, *args, env=script_env())
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,11 @@ VENV_PYTHON = Path(sys.executable)
 # Packages the staged virtualenvs borrow instead of downloading them (see make_venv).
 SITE_PACKAGES = next(p for p in map(Path, sys.path) if p.name == "site-packages")
 
+PI_CMDLINE = (
+    "console=serial0,115200 console=tty1 root=PARTUUID=3b18e43a-02 rootfstype=ext4 "
+    "fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot"
+)
+
 # Paths of the installed system that live under the staging root in the tests.
 STAGED_PREFIXES = ("/opt/couloir", "/etc/couloir", "/var/lib/couloir", "/var/cache/couloir")
 
@@ -223,3 +228,12 @@ def verify_units(root: Path, names: Iterable[str]) -> subprocess.CompletedProces
         text=True,
         check=False,
     )
+
+
+def install_root(root: Path, wheel: Path, *args: str) -> str:
+    """Stage a Pi under ``root`` with install.sh and return its output; fail on error."""
+    if not (root / "boot" / "firmware" / "cmdline.txt").exists():
+        make_boot_partition(root, PI_CMDLINE)
+    result = run_script(INSTALL, "--root", root, "--source", wheel, *args, env=script_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr

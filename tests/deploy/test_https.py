@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import install_root
 from deploy_support import (
     free_port,
+    install_root,
     read_env_file,
     stop_process,
     unit_command,

@@ -10,9 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PI_CMDLINE, install_root
 from deploy_support import (
     INSTALL,
+    PI_CMDLINE,
+    install_root,
     make_boot_partition,
     read_env_file,
     run_script,

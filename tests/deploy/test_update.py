@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import install_root
 from deploy_support import (
     UPDATE,
     VENV_PYTHON,
     free_port,
+    install_root,
     run_script,
     script_env,
     wait_for_health,
