@@ -147,6 +147,8 @@ def unit_environment(
         env_path = Path(staged(name.lstrip("-"), root))
         if env_path.exists() or not optional:
             env.update(read_env_file(env_path))
+    # Paths of the installed system in values move into the root too (never the host's /var).
+    env = {key: staged(value, root) for key, value in env.items()}
     env.update(overrides)
     return env
 
