@@ -482,6 +482,7 @@ class Renderer:
         if not self.current_scene:
             self._rotate(0.0, now)
         if "header" in self._stale or self._header is None:
+            self._header = None
             canvas = self._canvas(self._header_rect.size, (0, 0))
             self._clock_rect = draw_header(
                 canvas, snap.agency.name, now.date(), self._stale_text, self._shift
@@ -499,6 +500,7 @@ class Renderer:
             self._stale.discard("ticker")
             self._dirty.add("ticker")
         if "content" in self._stale or self._content is None:
+            self._content = None  # let the old picture go before drawing the new one
             self._content, self._content_boxes, self._content_regions = self._render_view(
                 self.current_scene, self._view, now
             )
