@@ -141,9 +141,34 @@ class ChallengeScene(Scene):
 
         y = self._gauge(canvas, ch, pygame.Rect(0, y, bounds.width, 0))
         y = self._legend(canvas, ch, y + gap)
+        y = self._cheer(canvas, ch, y + gap * 2)
         self._recent(
             canvas, ch, pygame.Rect(0, y + gap * 2, bounds.width, bounds.bottom - y - gap * 2)
         )
+
+    def _cheer(self, canvas: Canvas, ch: SnapshotChallenge, top: int) -> int:
+        """One line saying what is left to do, together (or that it is done)."""
+        theme = canvas.theme
+        px = theme.text_px(1.15)
+        line_h = canvas.texts.assets.font("bold", px).get_linesize()
+        rect = pygame.Rect(0, top, canvas.bounds.width, line_h * 2)
+        if ch.total >= ch.goal:
+            text = "Objectif atteint : bravo à toute l'agence !"
+        elif ch.days_left < 0:
+            text = f"Défi terminé à {ch.total} sur {ch.goal}. Merci à tous !"
+        else:
+            text = f"Plus que {ch.goal - ch.total} pour réussir, ensemble !"
+        used = canvas.text(
+            text,
+            rect,
+            px=px,
+            face="bold",
+            min_px=theme.min_px,
+            max_lines=2,
+            colour=theme.palette.accent,
+            role="challenge-cheer",
+        )
+        return used.bottom
 
     def _gauge(self, canvas: Canvas, ch: SnapshotChallenge, area: pygame.Rect) -> int:
         """The bar: CDE then CDDE segments over a track, milestone ticks below."""
