@@ -647,7 +647,7 @@ class Renderer:
 
 
 def crop_to_fill(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
-    """Scale ``image`` to cover ``size`` and cut the overflow evenly (centre crop)."""
+    """Scale ``image`` to cover ``size`` and cut the overflow (centred, a bit high)."""
     tw, th = size
     iw, ih = image.get_size()
     if iw == 0 or ih == 0 or tw <= 0 or th <= 0:
@@ -660,8 +660,9 @@ def crop_to_fill(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface
     scaled = pygame.transform.smoothscale(
         image, (max(tw, math.ceil(iw * scale)), max(th, math.ceil(ih * scale)))
     )
-    area = pygame.Rect(0, 0, tw, th)
-    area.center = scaled.get_rect().center
+    sw, sh = scaled.get_size()
+    # Centred across; slightly high down the picture, where faces usually are.
+    area = pygame.Rect((sw - tw) // 2, round((sh - th) * 0.35), tw, th)
     out = pygame.Surface((tw, th))
     out.blit(scaled, (0, 0), area)
     return out
