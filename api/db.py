@@ -14,6 +14,14 @@ from api.settings import Settings
 
 _engines: dict[str, Engine] = {}
 
+# A request holds its connection until its response is sent, and FastAPI runs sync routes and
+# dependencies on a pool of 40 threads. With fewer connections than requests in flight, threads
+# wait for a connection while the requests that hold one wait for a thread to finish: the server
+# stalls for the whole pool timeout (30 s) under a few dozen concurrent screens. So SQLite
+# connections (file handles) are never rationed, and PostgreSQL gets room for a busy process.
+POOL_SIZE = 10
+POSTGRES_MAX_OVERFLOW = 80
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
@@ -30,10 +38,14 @@ def make_engine(url: str) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=-1
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW
+    )
 
 
 def get_engine(settings: Settings) -> Engine:
