@@ -362,3 +362,18 @@ def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
     assert _content_samples(surface, area) == _content_samples(pages[1], area), (
         "after the slide, the page is exactly the one rendered directly"
     )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", ["sample", "stress"])
+def test_later_pages_and_items_keep_the_layout_rules(name, size, assets):
+    snapshot = load_snapshot(name)
+    renderer = Renderer(size, assets)
+    renderer.set_snapshot(snapshot)
+    for scene in ("offers", "hires", "announcements"):
+        views = SCENES[scene].views(snapshot, renderer.theme, assets, NOW)
+        for view in range(1, min(views, 4)):
+            renderer.show(scene, view)
+            renderer.update(0, NOW)
+            renderer.draw(pygame.Surface(size))
+            check_layout(renderer.text_boxes, size)
