@@ -236,6 +236,8 @@ async def _status_change(
     offer = _offer(ctx, offer_id)
     await Form.read(request)
     try:
+        # No version check: a status change overwrites no one's wording; doing it twice is
+        # refused by the service ("déjà pourvue").
         offer_service.set_status(ctx.db, ctx.me, offer, status, None)
     except DomainError as exc:
         return render(
