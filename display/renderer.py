@@ -276,10 +276,12 @@ class Renderer:
         elif self._ticker_elapsed >= TICKER_S and not self._sliding:
             # (Never during a slide: the ticker waits for the scene to settle.)
             self._ticker_elapsed = 0.0
+            shown = self._ticker_items[self._ticker_index % len(self._ticker_items)]
             self._ticker_items = ticker_items(self._snapshot, now)
             self._ticker_index = (self._ticker_index + 1) % len(self._ticker_items)
-            self._stale.add("ticker")
-            self._dirty.add("ticker")
+            if self._ticker_items[self._ticker_index] != shown:  # one item: nothing to redo
+                self._stale.add("ticker")
+                self._dirty.add("ticker")
 
         self._rotate(dt, now)
 
