@@ -377,3 +377,24 @@ def test_later_pages_and_items_keep_the_layout_rules(name, size, assets):
             renderer.update(0, NOW)
             renderer.draw(pygame.Surface(size))
             check_layout(renderer.text_boxes, size)
+
+
+def test_ticker_cycles_through_news_redrawing_only_itself(assets):
+    renderer = Renderer((1920, 1080), assets)
+    renderer.set_snapshot(load_snapshot("sample"))
+    renderer.show("challenge")
+    surface = pygame.Surface((1920, 1080))
+    start = NOW.replace(second=1)
+    frames, _, _ = _run(renderer, 26, start, fps=5, surface=surface)
+    redrawn = [rect for rects in frames[1:] for rect in rects]
+    assert redrawn and all(rect == renderer._ticker_rect for rect in redrawn)
+    renderer2 = Renderer((1920, 1080), assets)
+    renderer2.set_snapshot(load_snapshot("sample"))
+    renderer2.show("challenge")
+    texts = []
+    now = start
+    for _ in range(4):
+        _, now, _ = _run(renderer2, 8.2, now, fps=5)
+        texts.append(next(b.text for b in renderer2.text_boxes if b.role == "ticker"))
+    assert len(set(texts)) >= 3
+    assert any(t.startswith("Bravo") for t in texts)
