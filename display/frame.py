@@ -39,6 +39,10 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
             f"{plural(very_urgent, 'offre très urgente', 'offres très urgentes')} "
             "cherche(nt) un candidat : scannez le QR code !"
         )
+    if snapshot.offers:
+        items.append(
+            "Une offre vous parle ? Scannez son QR code pour l'ouvrir sur votre téléphone."
+        )
     fresh = [o for o in snapshot.offers if o.is_new]
     for offer in sorted(fresh, key=lambda o: o.opened_at, reverse=True)[:3]:
         items.append(f"Nouvelle offre : {offer.title} · {offer.employer} ({offer.commune})")
