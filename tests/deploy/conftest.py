@@ -79,38 +79,28 @@ def next_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build_wheel(_bumped_source(base, "99.0.0"), base / "dist")
 
 
-def _broken_wheel(base: Path, version: str, command: str) -> Path:
-    """A release whose ``couloir COMMAND`` exits 1 at once; every other command works."""
-    source = _bumped_source(base, version)
+@pytest.fixture(scope="session")
+def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A newer release (99.1.0) whose server and screen program both exit 1 at start.
+
+    Every other command works (migrations run), so an update gets as far as restarting:
+    only the health check (server) or the READY=1 wait (screen) can catch it.
+    """
+    base = tmp_path_factory.mktemp("broken-wheel")
+    source = _bumped_source(base, "99.1.0")
     (source / "api" / "broken_entry.py").write_text(
         '"""A release that fails at start, for the update rollback tests."""\n\n'
         "import sys\n\n"
         "from api.cli import main as real_main\n\n\n"
         "def main() -> int:\n"
-        f'    if sys.argv[1:2] == ["{command}"]:\n'
-        f'        print("broken release: {command} refuses to start", file=sys.stderr)\n'
+        '    if sys.argv[1:2] in (["serve"], ["display"]):\n'
+        '        print("broken release: refusing to start", file=sys.stderr)\n'
         "        return 1\n"
         "    return real_main()\n"
     )
     pyproject = source / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"api.cli:main"', '"api.broken_entry:main"'))
     return _build_wheel(source, base / "dist")
-
-
-@pytest.fixture(scope="session")
-def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A newer release (99.1.0) whose ``couloir serve`` dies at start.
-
-    Migrations still run, so the update gets as far as restarting: only the health check
-    can catch it.
-    """
-    return _broken_wheel(tmp_path_factory.mktemp("broken-wheel"), "99.1.0", "serve")
-
-
-@pytest.fixture(scope="session")
-def broken_display_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A newer release (99.3.0) whose screen program exits 1 before its first frame."""
-    return _broken_wheel(tmp_path_factory.mktemp("broken-display"), "99.3.0", "display")
 
 
 @pytest.fixture(scope="session")

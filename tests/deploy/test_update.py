@@ -189,10 +189,10 @@ def test_screen_update_restarts_the_display_on_the_new_version(
 
 
 def test_screen_update_to_a_display_that_cannot_start_is_rolled_back(
-    screen_pi: StagedPi, broken_display_wheel: Path, current_version: str
+    screen_pi: StagedPi, broken_wheel: Path, current_version: str
 ) -> None:
     old = screen_pi.current()
-    result = screen_pi.update(broken_display_wheel)
+    result = screen_pi.update(broken_wheel)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert "couloir-display did not start" in output
