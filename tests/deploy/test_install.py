@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -359,3 +360,27 @@ def test_couloir_cli_runs_the_installed_couloir_with_the_service_settings(
     with sqlite3.connect(data / "couloir.db") as db:
         names = {row[0] for row in db.execute("SELECT name FROM screen")}
     assert "Hall d'accueil" in names
+
+
+def test_every_option_is_documented_in_the_readme() -> None:
+    help_text = run_script(INSTALL, "--help").stdout
+    options = set(re.findall(r"^\s+(--[a-z-]+)", help_text, re.M))
+    assert {"--role", "--api", "--token", "--dry-run", "--root", "--https"} <= options
+    readme = (INSTALL.parent / "README.md").read_text()
+    missing = [option for option in sorted(options) if f"`{option}" not in readme]
+    assert not missing, f"options missing from deploy/raspberrypi/README.md: {missing}"
+
+
+def test_dry_run_on_this_very_machine_changes_nothing(good_wheel: Path) -> None:
+    """Without --root, --dry-run is how an operator previews a real install: it must be inert."""
+    watched = [
+        Path(p)
+        for p in ("/etc/couloir", "/opt/couloir", "/etc/systemd/system/couloir-server.service")
+    ]
+    if any(p.exists() for p in watched):
+        pytest.skip("Couloir is installed on this machine")
+    result = run_script(INSTALL, "--dry-run", "--role", "all", "--source", good_wheel)
+    assert result.returncode == 0, result.stderr
+    assert "would run: systemctl enable couloir-server.service" in result.stdout
+    assert "would write /etc/couloir/couloir.env" in result.stdout
+    assert not any(p.exists() for p in watched)
