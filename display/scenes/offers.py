@@ -240,7 +240,7 @@ class OffersScene(Scene):
                 col.width,
                 meta_lines * s["body_h"],
             )
-            canvas.text(
+            used = canvas.text(
                 meta,
                 meta_rect,
                 px=theme.min_px,
@@ -249,6 +249,18 @@ class OffersScene(Scene):
                 max_lines=meta_lines,
                 role="offer-meta",
             )
+            y = used.bottom
+            # The agents' own tags (#embaucheenor…) when a line is left for them.
+            tags_rect = pygame.Rect(col.left, y, col.width, s["body_h"])
+            if offer.tags and tags_rect.bottom <= stats_rect.top - gap:
+                canvas.text(
+                    " ".join(offer.tags),
+                    tags_rect,
+                    px=theme.min_px,
+                    face="condensed",
+                    colour=pal.accent,
+                    role="offer-tags",
+                )
 
     def _new_badge(self, canvas: Canvas, band: pygame.Rect, pad: int) -> int:
         """A white « NOUVEAU » pill at the band's right; returns the width it takes."""
