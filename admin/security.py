@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,6 +41,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         with_csp = not scope["path"].startswith(_DOCS_PREFIXES)
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -54,6 +56,9 @@ class SecurityHeadersMiddleware:
                 # Staff pages show names and notes: never keep them in a shared phone's cache.
                 if content_type.startswith(b"text/html") and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
+                # Time spent in the application, for bench/admin.py and browser devtools.
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                headers.append((b"server-timing", f"app;dur={elapsed_ms:.1f}".encode()))
                 message["headers"] = headers
             await send(message)
 

@@ -146,3 +146,52 @@ def test_logout_makes_the_old_session_cookie_useless(module_server) -> None:  # 
         again = thief.get("/admin/")
     assert again.status_code == 303
     assert again.headers["location"].startswith("/admin/connexion?next=/admin/")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"status": None},
+        {"status": "filled"},
+        {"level": 3},
+        {"tag": "#antiplome"},
+        {"search": "boul"},
+    ],
+    ids=["open", "all", "filled", "very-urgent", "tag", "search"],
+)
+def test_offer_cards_match_the_offer_service(module_server, filters: dict) -> None:  # type: ignore[no-untyped-def]
+    """The list pages' light query shows what the API lists: same offers, order, urgency."""
+    from sqlmodel import Session, select
+
+    from admin.views import offer_cards
+    from api.db import make_engine
+    from api.models import Agency
+    from api.services.offers import OfferContext, list_offers
+
+    engine = make_engine(module_server.database_url)
+    try:
+        with Session(engine) as db:
+            agency = db.exec(select(Agency)).first()
+            assert agency is not None and agency.id is not None
+            ctx = OfferContext.for_agency(agency, module_server.url)
+
+            def shown(offers) -> list[tuple]:  # type: ignore[no-untyped-def]
+                return [
+                    (
+                        o.code,
+                        o.status,
+                        o.urgency.level,
+                        o.urgency.label,
+                        o.candidates_count,
+                        o.days_open,
+                        o.owner.name,
+                    )
+                    for o in offers
+                ]
+
+            expected = shown(list_offers(db, agency.id, ctx, **filters))
+            assert shown(offer_cards(db, agency.id, ctx, **filters)) == expected
+            assert expected or filters.get("status") == "filled"
+    finally:
+        engine.dispose()
