@@ -106,7 +106,6 @@ class UrgentScene(Scene):
     def draw(self, canvas: Canvas, snapshot: Snapshot, view: int, now: datetime) -> None:
         items = active(snapshot, now, urgent=True)
         theme = canvas.theme
-        pal = theme.palette
         fonts = canvas.texts.assets.font
         bounds = canvas.bounds
         style = urgency_style(3)
@@ -161,4 +160,3 @@ class UrgentScene(Scene):
             valign="middle",
             role="urgent-message",
         )
-        del pal

@@ -79,7 +79,6 @@ class HiresScene(Scene):
         self._story(canvas, hire, text)
 
     def _picture(self, canvas: Canvas, hire: SnapshotHire, rect: pygame.Rect) -> None:
-        theme = canvas.theme
         photo = canvas.photos.get(hire.id)
         if photo is not None:
             # Already cropped to fill this rect by the renderer.
@@ -98,7 +97,6 @@ class HiresScene(Scene):
             return
         self._illustration(canvas, hire, rect)
         canvas.region(rect, "illustration", hire.id)
-        del theme
 
     def _illustration(self, canvas: Canvas, hire: SnapshotHire, rect: pygame.Rect) -> None:
         """A poster-like picture when there is no photo: tone, circles, initials."""
