@@ -345,7 +345,7 @@ units() {
     local vars=(PREFIX="$PREFIX" ENV_FILE="$ENV_FILE" DATA_DIR="$DATA_DIR" CACHE_DIR="$CACHE_DIR"
         USER="$SERVICE_USER" TTY="$TTY" BACKUP_DIR="$BACKUP_DIR" KEEP="$BACKUP_KEEP")
     local unit content
-    local wanted=(couloir-display.service)
+    local wanted=(couloir-display.service couloir-screen-on.service)
     [ "$ROLE" = all ] && wanted+=(couloir-server.service couloir-backup.service)
     for unit in "${wanted[@]}"; do
         content="$(render_template "$HERE/systemd/$unit.in" "${vars[@]}")"
@@ -525,9 +525,10 @@ unit_enabled() { host_actions && systemctl is-enabled --quiet "$1" 2>/dev/null; 
 unit_active() { host_actions && systemctl is-active --quiet "$1" 2>/dev/null; }
 
 services() {
-    local unit wanted=(couloir-display.service) changed
+    local unit wanted=(couloir-screen-on.service couloir-display.service) changed
     if [ "$ROLE" = all ]; then
-        wanted=(couloir-server.service couloir-backup.timer couloir-display.service)
+        wanted=(couloir-server.service couloir-backup.timer couloir-screen-on.service
+            couloir-display.service)
     fi
     changed=" ${UNITS_CHANGED[*]:-} "
     if [ "${#UNITS_CHANGED[@]}" -gt 0 ]; then run systemctl daemon-reload; fi
@@ -539,6 +540,8 @@ services() {
     fi
     for unit in "${wanted[@]}"; do
         unit_enabled "$unit" || run systemctl enable "$unit"
+        # The boot-time TV switch is not run now: the screen program decides from here on.
+        [ "$unit" = couloir-screen-on.service ] && continue
         if ! unit_active "$unit"; then
             run systemctl start "$unit"
         elif [[ "$changed" == *" $unit "* ]] ||

@@ -43,6 +43,9 @@ def test_role_all_installs_server_screen_and_backup(all_root: tuple[Path, str]) 
     assert "would run: useradd --system" in output
     assert "would run: systemctl enable couloir-server.service" in output
     assert "would run: systemctl enable couloir-display.service" in output
+    assert "would run: systemctl enable couloir-screen-on.service" in output
+    # Enabled for the next boot only: switching the TV on now is the screen program's call.
+    assert "would run: systemctl start couloir-screen-on.service" not in output
     assert "libgbm1" in output and "v4l-utils" in output
 
 

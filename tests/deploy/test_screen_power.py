@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from deploy_support import DEPLOY, read_env_file, staged
+from deploy_support import DEPLOY, parse_unit, read_env_file, staged, unit_command
 
 SCRIPT = DEPLOY / "bin" / "couloir-screen-power"
 
@@ -153,4 +153,29 @@ def test_installed_display_commands_drive_the_tv(all_root: tuple[Path, str], tv)
     assert power(env, script=off).returncode == 0
     assert (tv_dir / "state").read_text().strip() == "standby"
     assert power(env, script=on).returncode == 0
+    assert (tv_dir / "state").read_text().strip() == "on"
+
+
+def test_boot_unit_switches_a_sleeping_tv_on_before_the_screen_starts(
+    screen_root: tuple[Path, str], tv
+) -> None:
+    """After a power cut the TV wakes in standby: the boot unit turns it on."""
+    env, tv_dir = tv
+    (tv_dir / "state").write_text("standby\n")
+    root = screen_root[0]
+    unit_path = root / "etc/systemd/system/couloir-screen-on.service"
+    unit = parse_unit(unit_path)
+    assert unit["Unit.Before"] == ["couloir-display.service"]
+    assert "2" in unit["Service.SuccessExitStatus"][0].split()
+    keys = (
+        "PATH",
+        "TV_DIR",
+        "TV_MODE",
+        "COULOIR_CEC_DEVICE",
+        "COULOIR_CEC_TRIES",
+        "COULOIR_CEC_WAIT_S",
+    )
+    argv, unit_env = unit_command(unit_path, root, {key: env[key] for key in keys})
+    result = subprocess.run(argv, env=unit_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
     assert (tv_dir / "state").read_text().strip() == "on"

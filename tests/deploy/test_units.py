@@ -58,9 +58,10 @@ def test_every_script_is_shellcheck_clean() -> None:
                 "couloir-display.service",
                 "couloir-backup.service",
                 "couloir-backup.timer",
+                "couloir-screen-on.service",
             ],
         ),
-        ("screen_root", ["couloir-display.service"]),
+        ("screen_root", ["couloir-display.service", "couloir-screen-on.service"]),
     ],
 )
 def test_systemd_analyze_verify_is_clean(
