@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -86,6 +87,27 @@ def current_screen(db: SessionDep, authorization: Annotated[str | None, Header()
 
 
 CurrentScreen = Annotated[Screen, Depends(current_screen)]
+
+
+def _check_screen_token(request: Request, token: str) -> screens.ScreenRef | None:
+    with Session(request.app.state.engine, expire_on_commit=False) as db:
+        return request.app.state.screen_tokens.check(db, token)
+
+
+async def cached_screen(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> screens.ScreenRef:
+    """The screen of the bearer token, from memory when recently checked (the polling path)."""
+    token = bearer_token(authorization)
+    ref = request.app.state.screen_tokens.get(token) if token else None
+    if ref is None and token and len(token) <= 200:
+        ref = await asyncio.to_thread(_check_screen_token, request, token)
+    if ref is None:
+        raise Unauthorized("Jeton d'écran manquant, invalide ou révoqué.")
+    return ref
+
+
+CachedScreen = Annotated[screens.ScreenRef, Depends(cached_screen)]
 
 
 def staff_agency(db: SessionDep, staff: CurrentStaff) -> Agency:

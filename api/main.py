@@ -30,19 +30,21 @@ from api.routes import (
     screens,
     staff,
 )
+from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("couloir")
 API_PREFIX = "/api/v1"
+# Screens poll the display routes: they come first so that matching them is quickest.
 API_ROUTERS = (
+    display.router,
     auth.router,
     offers.router,
     hires.router,
     challenges.router,
     announcements.router,
     screens.router,
-    display.router,
     staff.router,
     agencies.router,
 )
@@ -144,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings)
     app.state.snapshot_cache = SnapshotCache()
+    app.state.screen_tokens = ScreenTokenCache()
     _install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

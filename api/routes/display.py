@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlmodel import Session
 
-from api.deps import CurrentScreen, SessionDep, SettingsDep
-from api.errors import NotFound
+from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
+from api.errors import NotFound, Unauthorized
 from api.events import broker
 from api.models import Hire, Screen
 from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat
 from api.routes.hires import read_limited
 from api.services import hires, screens
-from api.services.snapshot import SnapshotCache
+from api.services.snapshot import CachedSnapshot, SnapshotCache
 
 router = APIRouter(prefix="/display", tags=["display"])
 KEEPALIVE_S = 15.0
@@ -28,12 +28,26 @@ def snapshot_cache(request: Request) -> SnapshotCache:
     return request.app.state.snapshot_cache
 
 
+def _fresh_entry(request: Request, screen_id: int) -> CachedSnapshot | None:
+    with Session(request.app.state.engine, expire_on_commit=False) as db:
+        screen = db.get(Screen, screen_id)
+        if screen is None or screen.revoked_at is not None:
+            return None
+        return snapshot_cache(request).get(db, screen, request.app.state.settings.public_url)
+
+
 @router.get("/snapshot", responses={200: {"description": "api.contract.Snapshot"}, 304: {}})
-def snapshot(
-    request: Request, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
-) -> Response:
-    """Everything this screen shows, with an ETag; ``If-None-Match`` → 304."""
-    entry = snapshot_cache(request).get(db, screen, settings.public_url)
+async def snapshot(request: Request, screen: CachedScreen) -> Response:
+    """Everything this screen shows, with an ETag; ``If-None-Match`` → 304.
+
+    Screens poll this: when nothing changed it is answered from memory, on the event loop,
+    without a database query or a worker thread.
+    """
+    entry = snapshot_cache(request).peek(screen.id, screen.agency_id, screen.version)
+    if entry is None:
+        entry = await asyncio.to_thread(_fresh_entry, request, screen.id)
+    if entry is None:
+        raise Unauthorized("Jeton d'écran manquant, invalide ou révoqué.")
     headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
     if entry.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +13,7 @@ from sqlmodel import Session, col, select
 from api.clock import utcnow
 from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
 from api.errors import Conflict, Invalid, NotFound, TooLarge
-from api.events import QUIET
+from api.events import QUIET, broker
 from api.models import Screen, ScreenPairing, Staff
 from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
 from api.services import audit
@@ -67,6 +70,64 @@ def screen_for_token(db: Session, token: str) -> Screen | None:
     if screen is None or screen.revoked_at is not None:
         return None
     return screen
+
+
+@dataclass(frozen=True)
+class ScreenRef:
+    """What the snapshot path needs of an authenticated screen."""
+
+    id: int
+    agency_id: int
+    version: int
+    revision: int  # the agency's change revision when the token was last checked
+    checked_at: float  # time.monotonic() of that check
+
+
+class ScreenTokenCache:
+    """Screen tokens already checked in the database, so that polling screens cost no query.
+
+    An entry is trusted while its agency's revision stays put (revoking, editing or deleting a
+    screen commits a change, which moves it) and for ``ttl`` seconds at most (changes made by
+    another server process do not move this process's revisions).
+    """
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._entries: dict[str, ScreenRef] = {}
+
+    def get(self, token: str) -> ScreenRef | None:
+        """The screen of a token checked recently and unchanged since, or None."""
+        key = token_hash(token)
+        with self._lock:
+            ref = self._entries.get(key)
+        if ref is None:
+            return None
+        stale = time.monotonic() - ref.checked_at > self._ttl
+        if stale or ref.revision != broker.revision(ref.agency_id):
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return ref
+
+    def check(self, db: Session, token: str) -> ScreenRef | None:
+        """Look the token up in the database; remember it when it belongs to a live screen."""
+        screen = screen_for_token(db, token)
+        if screen is None or screen.id is None:
+            return None
+        # Read the revision, then look again in a new transaction: a revocation committed
+        # after this second look moves the revision past the one remembered here.
+        revision = broker.revision(screen.agency_id)
+        db.rollback()
+        screen = screen_for_token(db, token)
+        if screen is None or screen.id is None:
+            return None
+        ref = ScreenRef(screen.id, screen.agency_id, screen.version, revision, time.monotonic())
+        with self._lock:
+            if len(self._entries) > 10_000:  # tokens of deleted screens never come back
+                self._entries.clear()
+            self._entries[token_hash(token)] = ref
+        return ref
 
 
 def update_screen(db: Session, actor: Staff, screen: Screen, data: ScreenUpdate) -> Screen:

@@ -141,9 +141,21 @@ class SnapshotCache:
         self._lock = threading.Lock()
         self._entries: dict[int, CachedSnapshot] = {}
 
+    @staticmethod
+    def _key(agency_id: int, screen_version: int) -> tuple[int, int, str]:
+        return (broker.revision(agency_id), screen_version, utcnow().strftime("%Y%m%d%H%M"))
+
+    def peek(self, screen_id: int, agency_id: int, screen_version: int) -> CachedSnapshot | None:
+        """The cached entry if still current, without touching the database."""
+        with self._lock:
+            entry = self._entries.get(screen_id)
+        if entry is not None and entry.key == self._key(agency_id, screen_version):
+            return entry
+        return None
+
     def get(self, db: Session, screen: Screen, public_url: str) -> CachedSnapshot:
         """The current (etag, JSON body) for ``screen``, rebuilt only when stale."""
-        key = (broker.revision(screen.agency_id), screen.version, utcnow().strftime("%Y%m%d%H%M"))
+        key = self._key(screen.agency_id, screen.version)
         with self._lock:
             entry = self._entries.get(screen.id)
         if entry is not None and entry.key == key:
