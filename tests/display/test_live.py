@@ -94,8 +94,10 @@ def test_offer_posted_from_a_phone_reaches_the_screen_within_a_second(module_ser
     try:
         wait_for(lambda: feed.mode == "live" and feed.snapshot is not None, timeout=10)
         feed.drain()
+        module_server.token("cde")  # log in first: the phone is already signed in
         started = time.monotonic()
         post_offer(module_server, "Ébéniste d'art")
+        saved = time.monotonic()
         received: list = []
 
         def on_screen() -> bool:
@@ -104,12 +106,15 @@ def test_offer_posted_from_a_phone_reaches_the_screen_within_a_second(module_ser
             return any("Ébéniste d'art" in [o.title for o in m.snapshot.offers] for m in received)
 
         wait_for(on_screen, timeout=1.0)
-        latency = time.monotonic() - started
+        latency, after_save = time.monotonic() - started, time.monotonic() - saved
         # Kept on disk for the next start too.
         wait_for(lambda: DisplayCache(tmp_path).load_snapshot().etag == feed.etag)
         cached = DisplayCache(tmp_path).load_snapshot()
         assert "Ébéniste d'art" in [o.title for o in cached.snapshot.offers]
-        print(f"offer visible to the screen after {latency * 1000:.0f} ms")
+        print(
+            f"offer handed to the render loop {latency * 1000:.0f} ms after the POST was sent, "
+            f"{after_save * 1000:.0f} ms after it was saved"
+        )
     finally:
         feed.stop()
 
