@@ -57,7 +57,7 @@ def rotate_rect(rect: pygame.Rect, logical: tuple[int, int], rotation: int) -> p
     """Where a rectangle of the logical picture lands on the physical screen.
 
     ``rotation`` is clockwise: with 90 the top of the picture is on the screen's right edge
-    (a TV turned so its left side is up).
+    (for a TV hung a quarter-turn counter-clockwise, its right side up; 270 for the other way).
     """
     x, y, w, h = rect
     width, height = logical
