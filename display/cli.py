@@ -17,6 +17,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from api.contract import SCENE_NAMES, Snapshot
 from display.settings import DisplaySettings
 
@@ -138,8 +140,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         settings = _settings(args)
-    except ValueError as exc:
-        print(f"couloir display: bad setting: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            print(f"couloir display: COULOIR_{name}: {message}", file=sys.stderr)
         return 2
     if args.screenshot is not None:
         return screenshot(args, settings)

@@ -339,6 +339,13 @@ def test_bad_size_is_refused():
     assert "1920x1080" in result.stderr
 
 
+def test_bad_api_url_is_refused_in_one_line():
+    result = run_cli("--api", "localhost:8000", "--screenshot", "x.png")
+    assert result.returncode == 2
+    assert "COULOIR_API_URL: must start with http:// or https://" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_no_display_exits_non_zero_after_retries(tmp_path):
     result = run_cli(
         "--windowed",
