@@ -20,6 +20,7 @@ import pygame
 log = logging.getLogger(__name__)
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 
 # Font faces the renderer asks for, and the vendored file of each (DejaVu, see its licence).
 FACES: dict[str, str] = {
@@ -40,18 +41,24 @@ class Assets:
 
     @classmethod
     def load(cls, root: Path | None = None) -> Assets:
-        """Read the vendored fonts under ``root`` (default: the repository's assets/).
+        """Read the fonts under ``root`` (default: the repository's assets/).
 
-        A missing file is logged and replaced by pygame's built-in font, so a broken
-        install still shows something readable.
+        An installed package (pip install of a wheel) may not carry assets/: the same
+        DejaVu files are then taken from Debian's fonts-dejavu-core, and a face missing
+        everywhere is logged and replaced by pygame's built-in font, so a broken install
+        still shows something readable.
         """
-        folder = (root or ASSETS_DIR) / "fonts"
+        folders = [(root or ASSETS_DIR) / "fonts", SYSTEM_FONTS]
         fonts: dict[str, bytes] = {}
         for face, name in FACES.items():
-            try:
-                fonts[face] = (folder / name).read_bytes()
-            except OSError as exc:
-                log.warning("police %s introuvable (%s) : police par défaut", name, exc)
+            for folder in folders:
+                try:
+                    fonts[face] = (folder / name).read_bytes()
+                    break
+                except OSError:
+                    continue
+            else:
+                log.warning("police %s introuvable dans %s : police par défaut", name, folders)
         return cls(fonts)
 
     def font(self, face: str, px: int) -> pygame.font.Font:

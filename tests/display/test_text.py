@@ -67,3 +67,15 @@ def test_rendered_lines_are_cached_by_content(assets):
     for minute in range(60):
         small.line(f"10:{minute:02d}", "bold", 58, (255, 255, 255))
     assert small.cache_bytes() <= small._surfaces.budget
+
+
+def test_fonts_come_from_the_system_when_assets_are_not_installed(tmp_path):
+    from display.assets import FACES, SYSTEM_FONTS, Assets
+
+    loaded = Assets.load(tmp_path)  # an installed package without assets/
+    if all((SYSTEM_FONTS / name).exists() for name in FACES.values()):
+        assert loaded.font("bold", 36).size("Offres") == Assets.load().font("bold", 36).size(
+            "Offres"
+        )
+    else:
+        assert loaded.font("bold", 36).get_height() > 0  # pygame's own font, still readable
