@@ -32,7 +32,10 @@ def _here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def page_staff(request: Request, staff: Annotated[Staff | None, Depends(optional_staff)]) -> Staff:
+# Pure checks are ``async`` so FastAPI runs them inline instead of hopping to a worker thread.
+async def page_staff(
+    request: Request, staff: Annotated[Staff | None, Depends(optional_staff)]
+) -> Staff:
     """The logged-in staff member; otherwise off to the login page, coming back here after."""
     if staff is None:
         # After a POST the user lands back on the page that showed the form.
@@ -80,7 +83,7 @@ CtxDep = Annotated[Ctx, Depends(page_ctx)]
 def require(action: Action):  # type: ignore[no-untyped-def]
     """Dependency: the page context, refused unless the role may ``action``."""
 
-    def _check(ctx: CtxDep) -> Ctx:
+    async def _check(ctx: CtxDep) -> Ctx:
         ctx.allow(action)
         return ctx
 
