@@ -248,9 +248,14 @@ def heading(canvas: Canvas, title: str, aside: str | Sequence[str] | None = None
     title_layout = canvas.fit(title, title_rect, px=px, face="bold", min_px=theme.min_px)
     variants = [aside] if isinstance(aside, str) else list(aside or ())
     room = bounds.width - left - title_layout.width - theme.gap * 2
-    for variant in variants:
+    # On a narrow screen the title shrinks (down to the minimum size) before the note
+    # goes: a page indicator matters more than a big title.
+    small = canvas.fit(title, title_rect, px=theme.min_px, face="bold")
+    squeezed = bounds.width - left - small.width - theme.gap * 2
+    for i, variant in enumerate(variants):
         layout = canvas.fit(variant, pygame.Rect(0, 0, bounds.width, line_h), px=theme.min_px)
-        if layout.width <= room:
+        last = i == len(variants) - 1
+        if layout.width <= room or (last and layout.width <= squeezed):
             rect = pygame.Rect(bounds.right - layout.width, 0, layout.width, line_h)
             canvas.text(
                 variant,

@@ -78,6 +78,23 @@ def test_stress_text_wraps_or_ends_with_ellipsis(size, assets):
         assert box.rect.width <= box.container.width
 
 
+@pytest.mark.parametrize(
+    ("size", "cards"),
+    [((1920, 1080), 6), ((1280, 720), 6), ((3840, 2160), 6), ((1080, 1920), 3)],
+    ids=lambda v: f"{v[0]}x{v[1]}" if isinstance(v, tuple) else str(v),
+)
+def test_a_page_shows_many_offers_each_with_its_primary_details(size, cards, assets):
+    # Seen from the corridor, a page holds several offers, none missing what matters.
+    _surface, renderer = render_frame(load_snapshot("demo"), "offers", size, NOW, assets)
+    bands = [r for r in renderer.regions if r.role == "urgency-band"]
+    assert len(bands) == cards
+    for role in ("offer-title", "offer-employer", "offer-meta", "offer-stats"):
+        assert len([b for b in renderer.text_boxes if b.role == role]) == cards, role
+    stats = [b.text for b in renderer.text_boxes if b.role == "offer-stats"]
+    assert all("jour" in s or " j " in s or "aujourd'hui" in s for s in stats), stats
+    assert all("candidat" in s for s in stats), stats
+
+
 def test_offers_sorted_by_urgency_then_age_with_pages(assets):
     snapshot = load_snapshot("sample")
     renderer = Renderer((1920, 1080), assets)
@@ -90,12 +107,12 @@ def test_offers_sorted_by_urgency_then_age_with_pages(assets):
     assert bands == sorted(bands, reverse=True)
     assert titles[0] == "Boulanger·ère"  # the oldest of the most urgent
     asides = [b.text for b in renderer.text_boxes if b.role == "aside"]
-    assert asides == ["9 offres · page 1/3"]
+    assert asides == ["9 offres · page 1/2"]
     # After a page's time, the next page shows.
     renderer.update(SCENES["offers"].view_seconds + 0.1, NOW)
     renderer.update(1.0, NOW)
     renderer.draw(pygame.Surface((1920, 1080)))
-    assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/3"]
+    assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/2"]
     assert any(b.text == "NOUVEAU" for b in renderer.text_boxes)
 
 
@@ -179,7 +196,7 @@ def test_transition_redraws_only_the_scene_area(assets):
     ticker = renderer._ticker_rect  # the ticker moves on to its next item meanwhile
     for rects in animated:
         assert all(scene_area.contains(r) or r == ticker for r in rects), rects
-    assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/3"]
+    assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/2"]
 
 
 def test_burn_in_shift_moves_static_text(assets):
