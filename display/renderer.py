@@ -12,12 +12,11 @@ asks it to draw. The renderer never does I/O (fonts come from ``display.assets``
 
 Scenes are pre-rendered into a surface when their content changes; a steady frame only
 redraws the clock (once a minute) and the ticker (every few seconds); a transition blends
-two pre-rendered surfaces.
+two pre-rendered surfaces. Which scene comes when is ``display.rotation``'s business.
 """
 
 from __future__ import annotations
 
-import ctypes
 import enum
 import math
 from datetime import datetime
@@ -30,20 +29,19 @@ from display.assets import Assets
 from display.frame import CLOCK_SAMPLE, draw_header, draw_ticker, ticker_items
 from display.french import clock
 from display.qr import QrCache
-from display.scenes import PLAYLIST_SCENES, SCENES, Canvas, Region
+from display.rotation import Rotation
+from display.scenes import SCENES, Canvas, Region
 from display.scenes.challenge import Celebration, milestones_crossed
 from display.scenes.hires import HiresScene
 from display.scenes.status import draw_pairing, draw_waiting
+from display.surfaces import crop_to_fill, display_ready, prepare, tune_heap
 from display.text import TextBox, TextRenderer
 from display.theme import theme_for
 
 TRANSITION_S = 0.8  # slide between two views
-PRERENDER_LEAD_S = 0.5  # render the coming view this long before it slides in
-VIEWS_TTL_S = 2  # how long a scene's count of views is trusted (announcements expire)
 TICKER_S = 8.0  # each ticker item stays this long
 SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
 SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
-DEFAULT_PLAYLIST = (("offers", 60),)
 
 
 class ScreenStatus(enum.Enum):
@@ -53,38 +51,6 @@ class ScreenStatus(enum.Enum):
     PAIRING = "pairing"  # no token yet: the pairing code
     WAITING = "waiting"  # token but no data yet
     OFF = "off"  # outside opening hours: black
-
-
-def _tune_heap() -> None:
-    """Have glibc give big pixel buffers back to the system as soon as they are freed.
-
-    Scene surfaces are a few MiB each and come and go with every view; by default glibc
-    raises its mmap threshold after the first free, then keeps such buffers in a heap
-    that only grows, and the RSS of a long-running screen creeps up. A fixed threshold
-    keeps it flat. No effect (and no error) off glibc.
-    """
-    global _HEAP_TUNED
-    if _HEAP_TUNED:
-        return
-    _HEAP_TUNED = True
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
-    except (OSError, AttributeError):
-        pass
-
-
-_HEAP_TUNED = False
-_M_MMAP_THRESHOLD = -3
-
-
-def _display_ready() -> bool:
-    return pygame.display.get_init() and pygame.display.get_surface() is not None
-
-
-def _prepare(surface: pygame.Surface) -> pygame.Surface:
-    """Match the display's pixel format when there is one, for fast blits."""
-    return surface.convert() if _display_ready() else surface
 
 
 def _ease(t: float) -> float:
@@ -103,7 +69,7 @@ class Renderer:
     ) -> None:
         if not pygame.font.get_init():
             pygame.font.init()
-        _tune_heap()
+        tune_heap()
         self.size = (int(size[0]), int(size[1]))
         self.theme = theme_for(self.size)
         self.assets = assets or Assets.load()
@@ -127,16 +93,9 @@ class Renderer:
         self._photos: dict[int, pygame.Surface] = {}
         self._now: datetime | None = None
         self._zones: dict[str, ZoneInfo | None] = {}
-        self._view_counts: dict[tuple[str, int, int], int] = {}
-
-        # Rotation state.
-        self.current_scene = ""
-        self._view = 0
-        self._slot = -1
-        self._slot_elapsed = 0.0
-        self._view_elapsed = 0.0
-        self._next_view: dict[str, int] = {}
-        self._forced: str | None = None
+        self._rotation = Rotation(
+            self.theme, self.assets, enter=self._enter, prerender=self._prerender
+        )
 
         # Pre-rendered layers and what they hold.
         self._content: pygame.Surface | None = None
@@ -170,6 +129,11 @@ class Renderer:
         self.text_boxes: list[TextBox] = []
         self.regions: list[Region] = []
 
+    @property
+    def current_scene(self) -> str:
+        """Name of the scene on screen ("" before the first frame)."""
+        return self._rotation.current_scene
+
     # --- inputs from the app ---------------------------------------------------------
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
@@ -179,7 +143,8 @@ class Renderer:
             return
         self._snapshot = snapshot
         self._upcoming = None
-        self._view_counts.clear()
+        # A first snapshot (after none) starts the rotation afresh.
+        self._rotation.set_snapshot(snapshot, restart=old is None)
         self._stale |= {"header", "ticker", "content"}
         self._dirty.add("all")
         if snapshot is None:
@@ -190,7 +155,6 @@ class Renderer:
         for hire_id in [i for i in self._photos if i not in keep]:
             del self._photos[hire_id]
         if old is None:
-            self._slot = -1  # start the rotation afresh
             return
         milestone = milestones_crossed(old.challenge, snapshot.challenge)
         if milestone:
@@ -219,7 +183,7 @@ class Renderer:
             return
         box = HiresScene.photo_rect(self.theme, self.assets).size
         fitted = image if image.get_size() == box else crop_to_fill(image, box)
-        self._photos[hire_id] = _prepare(fitted)
+        self._photos[hire_id] = prepare(fitted)
         self._upcoming = None
         if self.current_scene == "hires":
             self._stale.add("content")
@@ -229,9 +193,7 @@ class Renderer:
         """Pin the rotation on ``scene`` (screenshots, tests). Unknown names raise KeyError."""
         if scene not in SCENES:
             raise KeyError(f"scène inconnue : {scene} (connues : {', '.join(SCENES)})")
-        self._forced = scene
-        self._next_view[scene] = view
-        self._switch(scene, transition=False)
+        self._rotation.pin(scene, view, self._now or _fallback_now(self._snapshot))
 
     # --- time ------------------------------------------------------------------------
 
@@ -283,7 +245,7 @@ class Renderer:
                 self._stale.add("ticker")
                 self._dirty.add("ticker")
 
-        self._rotate(dt, now)
+        self._rotation.advance(dt, now)
 
         if self._sliding:
             self._transition += dt
@@ -309,119 +271,20 @@ class Renderer:
         zone = self._zones[name]
         return now.astimezone(zone) if zone else now
 
-    def _playlist(self) -> list[tuple[str, int]]:
-        assert self._snapshot is not None
-        entries = [
-            (e.scene, e.duration_s)
-            for e in self._snapshot.screen.playlist
-            if e.scene in PLAYLIST_SCENES
-        ]
-        return entries or list(DEFAULT_PLAYLIST)
-
-    def _views(self, name: str, now: datetime) -> int:
-        """Views of scene ``name`` now; remembered per snapshot for a few seconds, since
-        the loop asks every frame and counting pages is not free."""
-        assert self._snapshot is not None
-        key = (name, id(self._snapshot), int(now.timestamp() // VIEWS_TTL_S))
-        found = self._view_counts.get(key)
-        if found is None:
-            if len(self._view_counts) > 64:
-                self._view_counts.clear()
-            found = SCENES[name].views(self._snapshot, self.theme, self.assets, now)
-            self._view_counts[key] = found
-        return found
-
-    def _rotate(self, dt: float, now: datetime) -> None:
-        """Move through the playlist: views within a slot, then the next slot.
-
-        Shortly before a switch, the coming view is rendered ahead so the transition
-        itself only moves pre-rendered pictures.
-        """
-        if self._forced:
-            # Pinned on one scene: its views (pages…) still take turns.
-            self._view_elapsed += dt
-            name = self._forced
-            if self.current_scene != name:
-                self._switch(name, transition=False)
-            elif self._views(name, now) > 1:
-                left = SCENES[name].view_seconds - self._view_elapsed
-                if left <= 0:
-                    self._switch(name)
-                elif left <= PRERENDER_LEAD_S:
-                    self._prerender(name, now)
-            return
-        if self._views("urgent", now) > 0:
-            if self.current_scene != "urgent":
-                self._next_view["urgent"] = 0
-                self._switch("urgent")
-            else:
-                self._view_elapsed += dt
-                if self._view_elapsed >= SCENES["urgent"].view_seconds:
-                    self._switch("urgent")
-            return
-        playlist = self._playlist()
-        if self.current_scene == "urgent" or self._slot < 0 or self._slot >= len(playlist):
-            self._next_slot(playlist, now, first=self._slot < 0)
-            return
-        name, duration = playlist[self._slot]
-        views = self._views(name, now)
-        if name != self.current_scene or views == 0:
-            self._next_slot(playlist, now)
-            return
-        self._slot_elapsed += dt
-        self._view_elapsed += dt
-        slot_left = duration - self._slot_elapsed
-        view_left = SCENES[name].view_seconds - self._view_elapsed if views > 1 else math.inf
-        if slot_left <= 0:
-            self._next_slot(playlist, now)
-        elif view_left <= 0:
-            self._switch(name)
-        elif min(slot_left, view_left) <= PRERENDER_LEAD_S:
-            coming = name if view_left < slot_left else playlist[self._following(playlist, now)][0]
-            self._prerender(coming, now)
-
-    def _following(
-        self, playlist: list[tuple[str, int]], now: datetime, start: int | None = None
-    ) -> int:
-        """Index of the next slot with something to show (the first one if none has)."""
-        start = self._slot if start is None else start
-        for i in range(1, len(playlist) + 1):
-            slot = (start + i) % len(playlist)
-            if self._views(playlist[slot][0], now) > 0:
-                return slot
-        return 0
-
-    def _next_slot(
-        self, playlist: list[tuple[str, int]], now: datetime, first: bool = False
-    ) -> None:
-        self._slot = self._following(playlist, now, -1 if first else self._slot)
-        self._slot_elapsed = 0.0
-        self._switch(playlist[self._slot][0], transition=not first)
-
-    def _coming_view(self, name: str, now: datetime) -> int:
-        views = max(1, self._views(name, now)) if self._snapshot else 1
-        return self._next_view.get(name, 0) % views
-
-    def _prerender(self, name: str, now: datetime) -> None:
-        """Render the view ``name`` will show next, unless already done."""
-        key = (name, self._coming_view(name, now))
+    def _prerender(self, name: str, view: int, now: datetime) -> None:
+        """Render view ``view`` of ``name`` ahead of its transition, unless already done."""
+        key = (name, view)
         if self.naive or (self._upcoming is not None and self._upcoming[0] == key):
             return
-        self._upcoming = (key, *self._render_view(name, key[1], now))
+        self._upcoming = (key, *self._render_view(name, view, now))
 
-    def _switch(self, name: str, *, transition: bool = True) -> None:
-        """Show the next view of ``name`` (sliding in over the current one)."""
-        now = self._now or _fallback_now(self._snapshot)
-        view = self._coming_view(name, now)
-        self._next_view[name] = view + 1
+    def _enter(self, name: str, view: int, transition: bool) -> None:
+        """Bring view ``view`` of ``name`` on (sliding in over the current one)."""
         if transition and self._content is not None and not self.naive:
             # The old view stays on the target surface and is pushed out from there.
             self._sliding = True
             self._slid = 0
             self._transition = 0.0
-        self.current_scene = name
-        self._view = view
-        self._view_elapsed = 0.0
         self._content = None
         if self._upcoming is not None and self._upcoming[0] == (name, view):
             _, self._content, self._content_boxes, self._content_regions = self._upcoming
@@ -433,20 +296,13 @@ class Renderer:
     def _celebrate(self, milestone: int) -> None:
         self._celebration = Celebration(milestone, self._content_rect.size)
         self._banner = None
-        if self._forced:
-            return
-        names = [n for n, _ in self._playlist()]
-        if "challenge" in names:
-            self._slot = names.index("challenge")
-            self._slot_elapsed = 0.0
-            self._next_view["challenge"] = 0
-            self._switch("challenge")
+        self._rotation.jump("challenge", self._now or _fallback_now(self._snapshot))
 
     # --- rendering of layers ------------------------------------------------------------
 
     def _canvas(self, size: tuple[int, int], origin: tuple[int, int]) -> Canvas:
         # Made in the display's pixel format when there is one: blits need no conversion.
-        if _display_ready():
+        if display_ready():
             surface = pygame.Surface(size, 0, pygame.display.get_surface())
         else:
             surface = pygame.Surface(size)
@@ -482,7 +338,7 @@ class Renderer:
             return
         snap = self._snapshot
         if not self.current_scene:
-            self._rotate(0.0, now)
+            self._rotation.advance(0.0, now)
         if "header" in self._stale or self._header is None:
             self._header = None
             canvas = self._canvas(self._header_rect.size, (0, 0))
@@ -504,7 +360,7 @@ class Renderer:
         if "content" in self._stale or self._content is None:
             self._content = None  # let the old picture go before drawing the new one
             self._content, self._content_boxes, self._content_regions = self._render_view(
-                self.current_scene, self._view, now
+                self.current_scene, self._rotation.view, now
             )
             self._stale.discard("content")
             self._dirty.add("content")
@@ -646,28 +502,6 @@ class Renderer:
             self._collect()
         self._dirty.clear()
         return rects
-
-
-def crop_to_fill(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
-    """Scale ``image`` to cover ``size`` and cut the overflow (centred, a bit high)."""
-    tw, th = size
-    iw, ih = image.get_size()
-    if iw == 0 or ih == 0 or tw <= 0 or th <= 0:
-        return pygame.Surface((max(1, tw), max(1, th)))
-    if image.get_bitsize() not in (24, 32):
-        widened = pygame.Surface(image.get_size(), 0, 32)
-        widened.blit(image, (0, 0))
-        image = widened
-    scale = max(tw / iw, th / ih)
-    scaled = pygame.transform.smoothscale(
-        image, (max(tw, math.ceil(iw * scale)), max(th, math.ceil(ih * scale)))
-    )
-    sw, sh = scaled.get_size()
-    # Centred across; slightly high down the picture, where faces usually are.
-    area = pygame.Rect((sw - tw) // 2, round((sh - th) * 0.35), tw, th)
-    out = pygame.Surface((tw, th))
-    out.blit(scaled, (0, 0), area)
-    return out
 
 
 def _fallback_now(snapshot: Snapshot | None) -> datetime:
