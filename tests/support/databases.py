@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 POSTGRES_ENV = "COULOIR_TEST_DATABASE_URL"
 
@@ -45,6 +47,14 @@ def drop_database(url: str) -> None:
         return
     name = make_url(url).database
     engine = _admin_engine(url)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    try:
+        for attempt in range(5):
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                # A server process may still be leaving; a leftover test database harms nothing.
+                time.sleep(0.2 * (attempt + 1))
+    finally:
+        engine.dispose()
