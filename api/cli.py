@@ -122,7 +122,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             token_file.write_text(demo_screen_token(db))
     _print_demo_accounts(settings)
     url = f"http://{args.host}:{args.port}"
-    print(f"Pages du personnel : {url}/  ·  API : {url}/docs")
+    print(f"Pages du personnel : {url}/admin/  ·  API : {url}/docs")
     from api.demo_runner import run_demo
 
     return run_demo(settings, args.host, args.port, token_file.read_text().strip(), args.screen)
