@@ -322,17 +322,19 @@ class OffersScene(Scene):
             role="offer-title",
         )
         y = used.bottom + gap
+        # Where a long contract name would push the commune out, the commune comes first.
+        where = f"{offer.commune} · {offer.contract}"
         rows = [
-            ("employer", offer.employer, pal.text, "offer-employer"),
-            ("meta", meta, pal.muted, "offer-meta"),
-            ("tags", " ".join(offer.tags), pal.accent, "offer-tags"),
+            ("employer", [offer.employer], pal.text, "offer-employer"),
+            ("meta", [meta, f"{offer.contract} · {offer.commune}", where], pal.muted, "offer-meta"),
+            ("tags", [" ".join(offer.tags)], pal.accent, "offer-tags"),
         ]
-        for key, text, colour, role in rows:
+        for key, variants, colour, role in rows:
             if not lines[key] or y + s.body_h > stats_rect.top:
                 continue
             n = min(lines[key], (stats_rect.top - y) // s.body_h)
-            used = canvas.text(
-                text,
+            used = canvas.text_first(
+                variants,
                 pygame.Rect(col.left, y, col.width, n * s.body_h),
                 px=px,
                 face="condensed",
