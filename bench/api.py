@@ -356,7 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             for label, tag, raw in phases:
                 result = load(server, pid, tag, args.clients, args.processes, args.duration, raw)
                 figures[label] = result
-                per_request_ms = result.server_cpu_s / max(1, result.requests) * 1000
+                if not result.requests:
+                    print(f"{label}: no answer in {result.wall_s:.0f} s (server stalled)")
+                    continue
+                per_request_ms = result.server_cpu_s / result.requests * 1000
                 print(
                     f"{label}: {result.rps:7.0f} req/s  statuses {result.statuses}\n"
                     f"          server CPU {result.server_cpu_s / result.wall_s:4.0%} of a core, "
