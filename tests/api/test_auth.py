@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -383,3 +384,23 @@ def test_a_screen_sees_only_its_agency(agencies: Agencies, module_server: LiveSe
         assert agencies.b_ids["hire"] not in {h["id"] for h in a_snapshot["hires"]}
         b_photo = a_screen.get(f"/api/v1/display/photos/{agencies.b_ids['hire']}")
         assert b_photo.status_code == 404
+
+
+def test_sixty_four_phones_at_once_all_get_their_answer(
+    module_server: LiveServer, manager: httpx.Client
+) -> None:
+    """A burst of staff requests, each holding a database connection, is answered in full.
+
+    With fewer pooled connections than requests in flight, the server used to stall for the
+    pool timeout and answer 500.
+    """
+    token = module_server.token("cdde")
+
+    def ask(_: int) -> list[int]:
+        with bearer(module_server, token) as client:
+            client.timeout = httpx.Timeout(90)
+            return [client.get("/api/v1/auth/me").status_code for _ in range(3)]
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        statuses = [status for answers in pool.map(ask, range(64)) for status in answers]
+    assert statuses == [200] * 192
