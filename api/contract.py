@@ -20,6 +20,7 @@ SCHEMA_VERSION = 1
 SceneName = Literal["offers", "hires", "challenge", "announcements"]
 SCENE_NAMES: tuple[str, ...] = ("offers", "hires", "challenge", "announcements")
 Service = Literal["cde", "cdde"]
+CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"  # 00:00–23:59
 
 
 class _Strict(BaseModel):
@@ -41,8 +42,8 @@ class OpeningSlot(_Strict):
     """One opening period of a weekday (0 = Monday), local time ``HH:MM``."""
 
     weekday: int = Field(ge=0, le=6)
-    opens: str = Field(pattern=r"^\d\d:\d\d$")
-    closes: str = Field(pattern=r"^\d\d:\d\d$")
+    opens: str = Field(pattern=CLOCK_TIME)
+    closes: str = Field(pattern=CLOCK_TIME)
 
 
 class SnapshotScreen(_Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
@@ -25,6 +26,12 @@ class HireBase(SQLModel):
     cdde_id: DbId | None = None
     offer_id: DbId | None = None
     photo_consent: bool = False
+
+    @model_validator(mode="after")
+    def _expires_after_hire(self) -> HireBase:
+        if self.expires_on is not None and self.expires_on < self.hired_on:
+            raise ValueError("la date d'expiration précède la date d'embauche")
+        return self
 
 
 class Hire(SQLModel, table=True):

@@ -174,6 +174,9 @@ def test_playlist_changes_reach_the_snapshot(module_server: LiveServer) -> None:
             json={"playlist": [{"scene": "météo", "duration_s": 5}]},
         )
         assert bad.status_code == 422
+        late = [{"weekday": 0, "opens": "08:30", "closes": "25:00"}]
+        refused = manager.patch(f"/api/v1/screens/{created['id']}", json={"schedule": late})
+        assert refused.status_code == 422
     with httpx.Client(
         base_url=module_server.url, headers={"Authorization": f"Bearer {created['token']}"}
     ) as screen:
