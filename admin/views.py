@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from api.domain import urgency
 from api.models import CandidateProposal, Offer, Staff
 from api.services.offers import OfferContext
+from api.services.offers import matches as offer_matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +91,7 @@ def offer_cards(
     if owner_id:
         query = query.where(Offer.owner_id == owner_id)
     rows = list(db.exec(query))
-    if tag:
-        wanted = "#" + tag.lstrip("#").lower()
-        rows = [r for r in rows if wanted in (r.tags or [])]
-    if search:
-        needle = search.strip().lower()
-        rows = [r for r in rows if needle in f"{r.employer} {r.title} {r.commune}".lower()]
+    rows = [r for r in rows if offer_matches(r, tag=tag, search=search)]
     cards = []
     for row in rows:
         candidates = int(row.candidates)

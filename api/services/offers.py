@@ -112,6 +112,16 @@ def to_public(
     return result
 
 
+def matches(offer: Any, *, tag: str | None, search: str | None) -> bool:
+    """Whether an offer (any object with tags, employer, title, commune) passes the filters."""
+    if tag and "#" + tag.lstrip("#").lower() not in (offer.tags or []):
+        return False
+    if search:
+        needle = search.strip().lower()
+        return needle in f"{offer.employer} {offer.title} {offer.commune}".lower()
+    return True
+
+
 def sort_for_board(offers: list[OfferPublic]) -> list[OfferPublic]:
     """Most urgent first, then the oldest."""
     return sorted(offers, key=lambda o: (-o.urgency.level, o.opened_at, o.id))
@@ -135,12 +145,7 @@ def list_offers(
     if owner_id:
         query = query.where(Offer.owner_id == owner_id)
     offers = list(db.exec(query))
-    if tag:
-        wanted = "#" + tag.lstrip("#").lower()
-        offers = [o for o in offers if wanted in (o.tags or [])]
-    if search:
-        needle = search.strip().lower()
-        offers = [o for o in offers if needle in f"{o.employer} {o.title} {o.commune}".lower()]
+    offers = [o for o in offers if matches(o, tag=tag, search=search)]
     public = to_public(db, offers, ctx)
     if level is not None:
         public = [o for o in public if o.urgency.level == level]
