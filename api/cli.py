@@ -8,12 +8,15 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-from sqlmodel import Session
 
 from api import __version__
 from api.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # the database layer is imported only by the commands that use it
+    from sqlmodel import Session
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 _FIELD_LABELS = {"password": "mot de passe", "email": "e-mail", "name": "nom", "role": "rôle"}
@@ -35,6 +38,8 @@ def _ready_settings() -> Settings:
 
 
 def _session(settings: Settings) -> Session:
+    from sqlmodel import Session
+
     from api.db import get_engine
 
     return Session(get_engine(settings), expire_on_commit=False)
