@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from api import __version__
-from api.settings import Settings, SettingsError, load_settings
+from api.errors import SettingsError
 
-if TYPE_CHECKING:  # the database layer is imported only by the commands that use it
+if TYPE_CHECKING:  # the service's layers are imported only by the commands that use them
     from sqlmodel import Session
+
+    from api.settings import Settings
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 _FIELD_LABELS = {"password": "mot de passe", "email": "e-mail", "name": "nom", "role": "rôle"}
@@ -31,6 +33,7 @@ def _ready_settings() -> Settings:
     """Settings, with the database created or upgraded to the latest schema."""
     from api.db import get_engine
     from api.migrate import upgrade
+    from api.settings import load_settings
 
     settings = load_settings()
     upgrade(get_engine(settings))
@@ -179,6 +182,8 @@ def cmd_screen_add(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the SQLite database while the server runs."""
+    from api.settings import load_settings
+
     settings = load_settings()
     if not settings.is_sqlite:
         return _fail(
@@ -203,6 +208,7 @@ def cmd_check(_: argparse.Namespace) -> int:
     """Say what is wrong with settings, database and migrations, and how to fix it."""
     from api.db import get_engine
     from api.migrate import current_revision, head_revision
+    from api.settings import load_settings
 
     problems: list[str] = []
     try:

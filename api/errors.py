@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
+class SettingsError(RuntimeError):
+    """A setting has a wrong value; the message names it in one line."""
+
+
 class DomainError(Exception):
     """Base class: ``status`` is the HTTP code a route answers with."""
 

@@ -18,14 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.errors import SettingsError
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "couloir"
-
-
-class SettingsError(RuntimeError):
-    """A setting has a wrong value; the message names it in one line."""
 
 
 class Settings(BaseSettings):

@@ -124,6 +124,19 @@ def init_pygame() -> None:
     pygame.font.init()
 
 
+# Drivers that draw into memory only: no refresh to sync to.
+_NO_SCREEN_DRIVERS = frozenset({"dummy", "offscreen"})
+
+
+def _vsync() -> int:
+    """1 to sync flips to the refresh, 0 where there is no refresh.
+
+    Without a screen SDL would honour vsync with a software renderer that keeps two more
+    copies of the frame (16 MiB at 1080p) for nothing.
+    """
+    return 0 if pygame.display.get_driver() in _NO_SCREEN_DRIVERS else 1
+
+
 def open_screen(
     size: tuple[int, int] | None,
     *,
@@ -143,7 +156,7 @@ def open_screen(
             flags = 0 if windowed else pygame.FULLSCREEN
             wanted = size or ((1280, 720) if windowed else (0, 0))
             try:
-                screen = pygame.display.set_mode(wanted, flags, vsync=1)
+                screen = pygame.display.set_mode(wanted, flags, vsync=_vsync())
             except pygame.error:
                 # Some drivers cannot sync to the refresh; tearing beats no picture.
                 screen = pygame.display.set_mode(wanted, flags)

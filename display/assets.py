@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections import OrderedDict
 from pathlib import Path
 
 import pygame
@@ -29,15 +28,14 @@ FACES: dict[str, str] = {
     "condensed": "DejaVuSansCondensed.ttf",
     "condensed_bold": "DejaVuSansCondensed-Bold.ttf",
 }
-_MAX_FONTS = 24  # distinct (face, size) pairs kept open
 
 
 class Assets:
-    """In-memory font files, and a bounded cache of ``pygame.font.Font`` objects."""
+    """In-memory font files, and one open ``pygame.font.Font`` per face."""
 
     def __init__(self, fonts: dict[str, bytes]) -> None:
         self._font_data = fonts
-        self._fonts: OrderedDict[tuple[str, int], pygame.font.Font] = OrderedDict()
+        self._fonts: dict[str, pygame.font.Font] = {}
 
     @classmethod
     def load(cls, root: Path | None = None) -> Assets:
@@ -62,17 +60,20 @@ class Assets:
         return cls(fonts)
 
     def font(self, face: str, px: int) -> pygame.font.Font:
-        """Return the font ``face`` at ``px`` pixels (cached, least recently used dropped)."""
-        key = (face, px)
-        found = self._fonts.get(key)
-        if found is not None:
-            self._fonts.move_to_end(key)
-            return found
-        if not pygame.font.get_init():
-            pygame.font.init()
-        data = self._font_data.get(face) or self._font_data.get("regular")
-        font = pygame.font.Font(io.BytesIO(data) if data else None, px)
-        self._fonts[key] = font
-        if len(self._fonts) > _MAX_FONTS:
-            self._fonts.popitem(last=False)
-        return font
+        """Return the font ``face`` set to ``px`` pixels, for immediate use.
+
+        One font per face is kept and resized on demand: each open size would hold
+        about 200 KiB of FreeType and HarfBuzz state, and text surfaces and layouts are
+        cached anyway, so resizing (~0.1 ms) is rare. The returned object is shared:
+        use it before asking for another size of the same face.
+        """
+        found = self._fonts.get(face)
+        if found is None:
+            if not pygame.font.get_init():
+                pygame.font.init()
+            data = self._font_data.get(face) or self._font_data.get("regular")
+            found = pygame.font.Font(io.BytesIO(data) if data else None, px)
+            self._fonts[face] = found
+        elif found.point_size != px:
+            found.point_size = px
+        return found

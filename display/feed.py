@@ -33,12 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 import pygame
 from pydantic import ValidationError
 
 from api.contract import SCHEMA_VERSION, Snapshot
 from display.cache import DisplayCache
+from display.libraries import httpx
 
 log = logging.getLogger(__name__)
 

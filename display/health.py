@@ -22,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 
-import httpx
 import pygame
+
+from display.libraries import httpx
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,27 @@ def rss_bytes() -> int:
 
 
 def shrink(frame: pygame.Surface, width: int) -> pygame.Surface:
-    """Return a copy of ``frame`` scaled to ``width`` pixels wide (never enlarged)."""
+    """Return a copy of ``frame`` scaled to ``width`` pixels wide (never enlarged).
+
+    Scaled a band of rows at a time: smoothing a whole 1080p frame at once would take
+    6 MiB of scratch memory for a moment, a band takes a few hundred KiB.
+    """
     w, h = frame.get_size()
     if w <= width:
         return frame.copy()
-    return pygame.transform.smoothscale(frame, (width, max(1, round(h * width / w))))
+    height = max(1, round(h * width / w))
+    out = pygame.Surface((width, height), 0, frame)
+    top = 0
+    for bottom in range(_BAND_ROWS, height + _BAND_ROWS, _BAND_ROWS):
+        bottom = min(bottom, height)
+        source_top, source_bottom = round(top * h / height), round(bottom * h / height)
+        band = frame.subsurface((0, source_top, w, source_bottom - source_top))
+        out.blit(pygame.transform.smoothscale(band, (width, bottom - top)), (0, top))
+        top = bottom
+    return out
+
+
+_BAND_ROWS = 60  # rows of the scaled picture made at a time
 
 
 def encode_png(image: pygame.Surface) -> bytes:

@@ -15,9 +15,8 @@ import logging
 import random
 import threading
 
-import httpx
-
 from display.cache import DisplayCache
+from display.libraries import httpx
 
 log = logging.getLogger(__name__)
 

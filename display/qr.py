@@ -11,9 +11,8 @@ reads it from a corridor.
 from __future__ import annotations
 
 import pygame
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 
+from display.libraries import qrcode
 from display.text import LRU, surface_bytes
 
 QUIET_ZONE = 4  # modules of light margin the QR standard asks for
@@ -24,7 +23,7 @@ Matrix = tuple[bytes, ...]  # one row per bytes, 1 = dark module
 
 def qr_matrix(data: str) -> Matrix:
     """Dark/light modules of ``data``'s QR code, without quiet zone."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code = qrcode.QRCode(error_correction=qrcode.ERROR_CORRECT_M, border=0)
     code.add_data(data)
     code.make(fit=True)
     return tuple(bytes(row) for row in code.get_matrix())

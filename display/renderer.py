@@ -11,8 +11,11 @@ asks it to draw. The renderer never does I/O (fonts come from ``display.assets``
         pygame.display.update(rects)
 
 Scenes are pre-rendered into a surface when their content changes; a steady frame only
-redraws the clock (once a minute) and the ticker (every few seconds); a transition blends
-two pre-rendered surfaces. Which scene comes when is ``display.rotation``'s business.
+redraws the clock (once a minute) and the ticker (every few seconds); a transition pushes
+the view on screen out while the pre-rendered next one slides in. Once a view is on screen
+its surface is let go (the screen holds its pixels): at most one scene-sized surface is
+alive besides the screen, and a full redraw (the anti burn-in shift every few minutes)
+renders the view again. Which scene comes when is ``display.rotation``'s business.
 """
 
 from __future__ import annotations
@@ -97,8 +100,10 @@ class Renderer:
             self.theme, self.assets, enter=self._enter, prerender=self._prerender
         )
 
-        # Pre-rendered layers and what they hold.
+        # Pre-rendered layers and what they hold. ``_content`` is the view being drawn in
+        # (kept during a slide or a celebration only); its boxes and regions stay.
         self._content: pygame.Surface | None = None
+        self._view_on_target = False  # the target shows a whole view (a slide can start)
         self._content_boxes: list[TextBox] = []
         self._content_regions: list[Region] = []
         self._sliding = False  # a new view is sliding in over the old one on the target
@@ -280,7 +285,7 @@ class Renderer:
 
     def _enter(self, name: str, view: int, transition: bool) -> None:
         """Bring view ``view`` of ``name`` on (sliding in over the current one)."""
-        if transition and self._content is not None and not self.naive:
+        if transition and self._view_on_target and not self.naive:
             # The old view stays on the target surface and is pushed out from there.
             self._sliding = True
             self._slid = 0
@@ -357,7 +362,8 @@ class Renderer:
             self._ticker_boxes = canvas.boxes
             self._stale.discard("ticker")
             self._dirty.add("ticker")
-        if "content" in self._stale or self._content is None:
+        # The view is drawn again when it changed, or when a frame needs it and it was let go.
+        if "content" in self._stale or (self._content is None and self._dirty & {"all", "content"}):
             self._content = None  # let the old picture go before drawing the new one
             self._content, self._content_boxes, self._content_regions = self._render_view(
                 self.current_scene, self._rotation.view, now
@@ -424,6 +430,7 @@ class Renderer:
             target.blit(self._content, pos)
         if self._celebration is not None:
             self._celebration.draw(target, pos, self.theme, self._banner)
+        self._view_on_target = True
         return area
 
     def _collect(self) -> None:
@@ -464,6 +471,7 @@ class Renderer:
             if "all" not in self._dirty:
                 return []
             surface.fill((0, 0, 0))
+            self._view_on_target = False
             self._dirty.clear()
             self._collect()
             return [self._screen_rect.copy()]
@@ -473,6 +481,7 @@ class Renderer:
                 self._dirty.clear()
                 return []
             surface.blit(self._status_surface, (0, 0))
+            self._view_on_target = False
             self._dirty.clear()
             self._collect()
             return [self._screen_rect.copy()]
@@ -501,6 +510,8 @@ class Renderer:
         if rects:
             self._collect()
         self._dirty.clear()
+        if not self._sliding and self._celebration is None:
+            self._content = None  # on screen now; drawn again only if a full frame needs it
         return rects
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ENV_PREFIX = "COULOIR_"
 
 
 def default_cache_dir() -> Path:
@@ -22,10 +24,14 @@ def default_cache_dir() -> Path:
     return Path(base) / "couloir"
 
 
-class DisplaySettings(BaseSettings):
-    """Everything the screen program can be told, with the environment name ``COULOIR_<NAME>``."""
+class DisplaySettings(BaseModel):
+    """Everything the screen program can be told, with the environment name ``COULOIR_<NAME>``.
 
-    model_config = SettingsConfigDict(env_prefix="COULOIR_", extra="ignore")
+    Values given to the constructor win over the environment. (A plain pydantic model
+    reading ``os.environ`` itself: the settings library would cost the Pi 3 MiB.)
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     api_url: str = Field(
         "http://localhost:8000",
@@ -87,3 +93,15 @@ class DisplaySettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must start with http:// or https:// (got {value!r})")
         return value.rstrip("/")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_under_arguments(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        found = {
+            name: os.environ[variable]
+            for name in cls.model_fields
+            if (variable := f"{ENV_PREFIX}{name.upper()}") in os.environ
+        }
+        return {**found, **data}

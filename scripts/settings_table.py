@@ -5,15 +5,15 @@
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings
+from pydantic import BaseModel
 
 from api.settings import Settings
-from display.settings import DisplaySettings
+from display.settings import ENV_PREFIX, DisplaySettings
 
 
-def rows(cls: type[BaseSettings], where: str) -> list[str]:
+def rows(cls: type[BaseModel], where: str) -> list[str]:
     """One Markdown row per setting: variable, default, who reads it, what it does."""
-    prefix = cls.model_config.get("env_prefix", "")
+    prefix = str(cls.model_config.get("env_prefix", ENV_PREFIX))
     out = []
     for name, field in cls.model_fields.items():
         if field.default_factory is not None:
