@@ -1,7 +1,8 @@
 """Fonts (and later images) for the screen: the only display module that reads files.
 
-Files are read once into memory at start; fonts of any size are then built from those
-bytes, so nothing touches the disk while the screen is drawing.
+Font files are found once at start and opened once per face; FreeType then reads the
+glyphs it needs from the open file (the page cache after the first frames), which costs
+the Pi far less memory than holding every font file whole.
 
     >>> assets = Assets.load()
     >>> assets.font("bold", 36).get_height()
@@ -10,7 +11,6 @@ bytes, so nothing touches the disk while the screen is drawing.
 
 from __future__ import annotations
 
-import io
 import logging
 from pathlib import Path
 
@@ -31,15 +31,15 @@ FACES: dict[str, str] = {
 
 
 class Assets:
-    """In-memory font files, and one open ``pygame.font.Font`` per face."""
+    """The font file of each face, and one open ``pygame.font.Font`` per face."""
 
-    def __init__(self, fonts: dict[str, bytes]) -> None:
-        self._font_data = fonts
+    def __init__(self, fonts: dict[str, Path]) -> None:
+        self._font_files = fonts
         self._fonts: dict[str, pygame.font.Font] = {}
 
     @classmethod
     def load(cls, root: Path | None = None) -> Assets:
-        """Read the fonts under ``root`` (default: the repository's assets/).
+        """Find the fonts under ``root`` (default: the repository's assets/).
 
         An installed package (pip install of a wheel) may not carry assets/: the same
         DejaVu files are then taken from Debian's fonts-dejavu-core, and a face missing
@@ -47,14 +47,12 @@ class Assets:
         still shows something readable.
         """
         folders = [(root or ASSETS_DIR) / "fonts", SYSTEM_FONTS]
-        fonts: dict[str, bytes] = {}
+        fonts: dict[str, Path] = {}
         for face, name in FACES.items():
             for folder in folders:
-                try:
-                    fonts[face] = (folder / name).read_bytes()
+                if (folder / name).is_file():
+                    fonts[face] = folder / name
                     break
-                except OSError:
-                    continue
             else:
                 log.warning("police %s introuvable dans %s : police par défaut", name, folders)
         return cls(fonts)
@@ -71,9 +69,19 @@ class Assets:
         if found is None:
             if not pygame.font.get_init():
                 pygame.font.init()
-            data = self._font_data.get(face) or self._font_data.get("regular")
-            found = pygame.font.Font(io.BytesIO(data) if data else None, px)
+            path = self._font_files.get(face) or self._font_files.get("regular")
+            found = self._open(path, px)
             self._fonts[face] = found
         elif found.point_size != px:
             found.point_size = px
         return found
+
+    @staticmethod
+    def _open(path: Path | None, px: int) -> pygame.font.Font:
+        """Open ``path`` (pygame's built-in font if it is missing or unreadable)."""
+        if path is not None:
+            try:
+                return pygame.font.Font(path, px)
+            except (OSError, pygame.error) as exc:
+                log.warning("police %s illisible (%s) : police par défaut", path, exc)
+        return pygame.font.Font(None, px)

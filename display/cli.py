@@ -134,6 +134,9 @@ def _setup_logging(verbose: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``couloir display``; returns the exit status."""
+    from display.libraries import import_pygame_silent
+
+    import_pygame_silent()  # first import of pygame in this program: no sound modules
     _setup_logging(getattr(args, "verbose", False))
     if getattr(args, "help_settings", False):
         print(settings_help())

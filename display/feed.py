@@ -38,7 +38,7 @@ from pydantic import ValidationError
 
 from api.contract import SCHEMA_VERSION, Snapshot
 from display.cache import DisplayCache
-from display.libraries import httpx
+from display.libraries import httpx, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,7 @@ class Feed:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.Client(
+            verify=tls_context(),
             base_url=self.api_url,
             headers=headers,
             transport=transport,

@@ -24,7 +24,7 @@ from importlib import metadata
 
 import pygame
 
-from display.libraries import httpx
+from display.libraries import httpx, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,11 @@ class Health:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.Client(
-            base_url=api_url.rstrip("/"), headers=headers, transport=transport, timeout=15.0
+            verify=tls_context(),
+            base_url=api_url.rstrip("/"),
+            headers=headers,
+            transport=transport,
+            timeout=15.0,
         )
         # Small and lossy on purpose: if the service is slow, old reports are worth nothing.
         self._jobs: queue.Queue[_Heartbeat | _Screenshot | None] = queue.Queue(maxsize=4)

@@ -1,32 +1,41 @@
 """Third-party libraries of the screen, imported without optional parts it never uses.
 
 On import, httpx loads its command-line tool, which pulls in click and pygments whenever
-they happen to be installed (uvicorn brings click), and qrcode loads Pillow for its image
-writers. The screen only sends requests and reads QR matrices: hiding those optional
-packages while the library is imported saves the Pi about 6 MiB. Both libraries treat
-them as optional and carry on without.
+they happen to be installed (uvicorn brings click); qrcode loads Pillow for its image
+writers; pygame loads its sound modules and their codecs. The screen sends requests,
+reads QR matrices and is silent: hiding those optional parts while the library is
+imported saves the Pi about 9 MiB. Each library treats them as optional and carries on.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import ssl
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 
-def import_without(name: str, optional: str) -> ModuleType:
-    """Import ``name`` as if the optional package ``optional`` were not installed.
+def import_without(name: str, *optional: str) -> ModuleType:
+    """Import ``name`` as if the modules ``optional`` were not installed.
 
-    Nothing changes if either is already imported (then it is shared anyway).
+    Nothing changes if any of them is already imported (then it is shared anyway).
     """
-    if name in sys.modules or optional in sys.modules:
+    if name in sys.modules or any(module in sys.modules for module in optional):
         return importlib.import_module(name)
-    sys.modules[optional] = None  # type: ignore[assignment]  # makes its import fail
+    for module in optional:
+        sys.modules[module] = None  # type: ignore[assignment]  # makes its import fail
     try:
         return importlib.import_module(name)
     finally:
-        del sys.modules[optional]
+        for module in optional:
+            del sys.modules[module]
+
+
+def import_pygame_silent() -> ModuleType:
+    """Import pygame without its sound modules; call it before anything imports pygame."""
+    return import_without("pygame", "pygame.mixer", "pygame.mixer_music")
 
 
 if TYPE_CHECKING:
@@ -36,4 +45,15 @@ else:
     httpx = import_without("httpx", "click")
     qrcode = import_without("qrcode", "PIL")
 
-__all__ = ["httpx", "import_without", "qrcode"]
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context the screen's HTTP clients share.
+
+    Each client would otherwise load the certificate bundle on its own: 1.5 MiB apiece.
+    Same trust as httpx's default (its bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``).
+    """
+    return httpx.create_ssl_context()
+
+
+__all__ = ["httpx", "import_pygame_silent", "import_without", "qrcode", "tls_context"]

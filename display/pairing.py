@@ -16,7 +16,7 @@ import random
 import threading
 
 from display.cache import DisplayCache
-from display.libraries import httpx
+from display.libraries import httpx, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Pairing:
         self.cache = cache
         self.poll_every_s = poll_every_s
         self._client = httpx.Client(
+            verify=tls_context(),
             base_url=api_url.rstrip("/"),
             headers={"User-Agent": "couloir-display"},
             transport=transport,

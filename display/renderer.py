@@ -77,11 +77,11 @@ class Renderer:
         self.theme = theme_for(self.size)
         self.assets = assets or Assets.load()
         self.naive = naive
-        # Caches sized to the screen: about a quarter of a screenful of text lines.
-        self.texts = TextRenderer(
-            self.assets, cached=not naive, budget_bytes=self.size[0] * self.size[1]
-        )
-        self.qrs = QrCache(cached=not naive)
+        # Caches sized to the screen: about a quarter of a screenful of text lines, and
+        # a page or two of QR codes (their matrices, the slow part, are all kept).
+        area = self.size[0] * self.size[1]
+        self.texts = TextRenderer(self.assets, cached=not naive, budget_bytes=area)
+        self.qrs = QrCache(cached=not naive, budget_bytes=area // 4)
         t = self.theme
         w, h = self.size
         self._screen_rect = pygame.Rect(0, 0, w, h)
@@ -281,6 +281,9 @@ class Renderer:
         key = (name, view)
         if self.naive or (self._upcoming is not None and self._upcoming[0] == key):
             return
+        if self._content is not None:
+            return  # a view is still drawn from its surface: one such surface at a time
+        self._upcoming = None  # let a stale one go before drawing the new one
         self._upcoming = (key, *self._render_view(name, view, now))
 
     def _enter(self, name: str, view: int, transition: bool) -> None:
@@ -364,7 +367,9 @@ class Renderer:
             self._dirty.add("ticker")
         # The view is drawn again when it changed, or when a frame needs it and it was let go.
         if "content" in self._stale or (self._content is None and self._dirty & {"all", "content"}):
-            self._content = None  # let the old picture go before drawing the new one
+            # Let the old picture go before drawing the new one, and the view rendered
+            # ahead too: it is drawn again in a later frame, after this one is on screen.
+            self._content = self._upcoming = None
             self._content, self._content_boxes, self._content_regions = self._render_view(
                 self.current_scene, self._rotation.view, now
             )
