@@ -81,7 +81,9 @@ class Assets:
         """Open ``path`` (pygame's built-in font if it is missing or unreadable)."""
         if path is not None:
             try:
-                return pygame.font.Font(path, px)
+                font = pygame.font.Font(path, px)
+                font.render("Ag", True, (0, 0, 0))  # a damaged file opens, then fails here
+                return font
             except (OSError, pygame.error) as exc:
                 log.warning("police %s illisible (%s) : police par défaut", path, exc)
         return pygame.font.Font(None, px)

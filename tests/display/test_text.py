@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pygame
+
 from display.text import ELLIPSIS, TextRenderer
 
 
@@ -79,3 +81,26 @@ def test_fonts_come_from_the_system_when_assets_are_not_installed(tmp_path):
         )
     else:
         assert loaded.font("bold", 36).get_height() > 0  # pygame's own font, still readable
+
+
+def test_one_font_per_face_measures_like_a_font_opened_at_each_size(assets):
+    from display.assets import ASSETS_DIR, FACES
+
+    path = ASSETS_DIR / "fonts" / FACES["bold"]
+    for px in (60, 24, 36, 60, 18):
+        shared = assets.font("bold", px)
+        fresh = pygame.font.Font(path, px)
+        assert shared.size("Très urgent · Boulangère") == fresh.size("Très urgent · Boulangère")
+        assert shared.get_linesize() == fresh.get_linesize()
+    assert assets.font("bold", 24) is assets.font("bold", 48)
+
+
+def test_a_corrupted_font_file_falls_back_to_a_readable_font(tmp_path, caplog):
+    from display.assets import FACES, Assets
+
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / FACES["bold"]).write_bytes(b"\x00not a font" * 100)
+    loaded = Assets.load(tmp_path)
+    line = loaded.font("bold", 36).render("Offres en cours", True, (255, 255, 255))
+    assert line.get_width() > 100 and line.get_height() > 20
+    assert "illisible" in caplog.text
