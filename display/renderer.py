@@ -1,7 +1,7 @@
 """The corridor screen's drawing: scenes in rotation inside a header and a ticker.
 
 The app loop owns events, timing and the display; it hands data to the Renderer and
-asks it to draw. The renderer never does I/O (fonts come from ``display.assets``).
+asks it to draw. The renderer does no I/O of its own (fonts come from ``display.assets``).
 
     renderer = Renderer((1920, 1080))
     renderer.set_snapshot(snapshot)
