@@ -34,6 +34,7 @@ from display.pairing import Pairing
 from display.renderer import Renderer, ScreenStatus
 from display.schedule import ScreenPower, agency_zone
 from display.settings import DisplaySettings
+from display.surfaces import give_back_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +226,7 @@ class DisplayApp:
         self.pair_again_when_refused = pairing is not None
 
         self.snapshot: Snapshot | None = None
+        self._new_data = False  # a snapshot arrived this frame
         self.status: ScreenStatus | None = None
         self.pairing_code: str | None = None
         self.stale = _Stale()
@@ -281,6 +283,10 @@ class DisplayApp:
 
         self.renderer.update(dt, local_now)
         dirty = self.renderer.draw(self.presenter.logical)
+        if self._new_data:
+            # The old snapshot and the pictures drawn from it are gone: their pages too.
+            self._new_data = False
+            give_back_free_memory()
         full, self._full_present = self._full_present, False
         flip = self.presenter.present(dirty, full=full)
         if flip:
@@ -360,6 +366,7 @@ class DisplayApp:
                 self._follow_rotation(message.snapshot)
                 if self.health is not None and self.screenshot_on_change:
                     self.health.screenshot_soon()
+                self._new_data = True
             elif isinstance(message, PhotoUpdate):
                 self.renderer.set_photo(message.hire_id, message.image)
             elif isinstance(message, AuthRefused):

@@ -8,32 +8,49 @@ a heap that gives big buffers back.
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 
 import pygame
 
 
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (its allocator is the one tuned here), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+@functools.cache
 def tune_heap() -> None:
     """Have glibc give big pixel buffers back to the system as soon as they are freed.
 
     Scene surfaces are a few MiB each and come and go with every view; by default glibc
     raises its mmap threshold after the first free, then keeps such buffers in a heap
     that only grows, and the RSS of a long-running screen creeps up. A fixed threshold
-    keeps it flat. No effect (and no error) off glibc.
+    keeps it flat. No effect off glibc.
     """
-    global _HEAP_TUNED
-    if _HEAP_TUNED:
-        return
-    _HEAP_TUNED = True
-    try:
-        libc = ctypes.CDLL("libc.so.6")
+    libc = _glibc()
+    if libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
-    except (OSError, AttributeError):
-        pass
 
 
-_HEAP_TUNED = False
 _M_MMAP_THRESHOLD = -3
+
+
+def give_back_free_memory() -> None:
+    """Return the heap's free pages to the system (glibc ``malloc_trim``).
+
+    Called when a new snapshot replaces the old one: parsing and drawing it freed a few
+    MiB in the middle of the heap, which glibc would otherwise keep. Takes well under a
+    millisecond. No effect off glibc.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def display_ready() -> bool:
