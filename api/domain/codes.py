@@ -28,8 +28,15 @@ def normalise_pairing_code(text: str) -> str:
 
 
 def new_token() -> str:
-    """A bearer secret (screens, staff API tokens, sessions)."""
-    return secrets.token_urlsafe(32)
+    """A bearer secret (screens, staff API tokens, sessions).
+
+    Never starts with "-": a screen's token is typed after ``couloir display --token``,
+    where a leading dash would read as an option. (Drawing again keeps it uniform.)
+    """
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
 
 
 def token_hash(token: str) -> str:
