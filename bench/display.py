@@ -386,8 +386,8 @@ def soak(size: tuple[int, int], seconds: float) -> dict[str, float]:
         log = open(Path(tmp) / "display.log", "wb")  # noqa: SIM115 - closed below
         try:
             staff = _Staff(server)
-            screen = server.client("manager").get("/api/v1/screens").json()[0]
-            server.client("manager").patch(
+            screen = staff.api.get("/api/v1/screens").json()[0]
+            staff.api.patch(
                 f"/api/v1/screens/{screen['id']}",
                 json={
                     "playlist": [

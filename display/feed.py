@@ -38,7 +38,7 @@ from pydantic import ValidationError
 
 from api.contract import SCHEMA_VERSION, Snapshot
 from display.cache import DisplayCache
-from display.libraries import httpx, tls_context
+from display.libraries import httpx, service_client
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +156,12 @@ class Feed:
         self.retry_stream_after_s = retry_stream_after_s
         self._now = now or (lambda: datetime.now(UTC))
         self._rng = rng or random.Random()
-        headers = {"User-Agent": "couloir-display"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.Client(
-            verify=tls_context(),
-            base_url=self.api_url,
-            headers=headers,
-            transport=transport,
+        self._client = service_client(
+            self.api_url,
+            token,
             # Keep-alive comments arrive every 15 s: three missed ones mean a dead stream.
             timeout=httpx.Timeout(10.0, read=stream_read_timeout_s),
+            transport=transport,
         )
         self._queue: queue.Queue[FeedMessage] = queue.Queue()
         self._stop = threading.Event()

@@ -24,7 +24,7 @@ from importlib import metadata
 
 import pygame
 
-from display.libraries import httpx, tls_context
+from display.libraries import httpx, service_client
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +115,7 @@ class Health:
         self._started = clock()
         self._next_heartbeat = self._started
         self._next_screenshot = self._started + first_screenshot_after_s
-        headers = {"User-Agent": "couloir-display"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.Client(
-            verify=tls_context(),
-            base_url=api_url.rstrip("/"),
-            headers=headers,
-            transport=transport,
-            timeout=15.0,
-        )
+        self._client = service_client(api_url, token, timeout=15.0, transport=transport)
         # Small and lossy on purpose: if the service is slow, old reports are worth nothing.
         self._jobs: queue.Queue[_Heartbeat | _Screenshot | None] = queue.Queue(maxsize=4)
         self._thread: threading.Thread | None = None

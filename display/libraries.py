@@ -5,6 +5,7 @@ they happen to be installed (uvicorn brings click); qrcode loads Pillow for its 
 writers; pygame loads its sound modules and their codecs. The screen sends requests,
 reads QR matrices and is silent: hiding those optional parts while the library is
 imported saves the Pi about 9 MiB. Each library treats them as optional and carries on.
+The HTTP client the screen's workers share is made here too.
 """
 
 from __future__ import annotations
@@ -56,4 +57,28 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-__all__ = ["httpx", "import_pygame_silent", "import_without", "qrcode", "tls_context"]
+def service_client(
+    api_url: str,
+    token: str | None,
+    *,
+    timeout: httpx.Timeout | float,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An HTTP client for the Couloir service, as every worker of the screen uses it.
+
+    It names the program, carries the screen's token when there is one, and shares the
+    one TLS context. ``transport`` replaces the network (tests).
+    """
+    headers = {"User-Agent": "couloir-display"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.Client(
+        base_url=api_url.rstrip("/"),
+        headers=headers,
+        timeout=timeout,
+        transport=transport,
+        verify=tls_context(),
+    )
+
+
+__all__ = ["httpx", "import_pygame_silent", "import_without", "qrcode", "service_client"]

@@ -16,7 +16,7 @@ import random
 import threading
 
 from display.cache import DisplayCache
-from display.libraries import httpx, tls_context
+from display.libraries import httpx, service_client
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,7 @@ class Pairing:
     ) -> None:
         self.cache = cache
         self.poll_every_s = poll_every_s
-        self._client = httpx.Client(
-            verify=tls_context(),
-            base_url=api_url.rstrip("/"),
-            headers={"User-Agent": "couloir-display"},
-            transport=transport,
-            timeout=10.0,
-        )
+        self._client = service_client(api_url, None, timeout=10.0, transport=transport)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         #: The code people type on their phone ("ABC-123"), None until the service gave one.
