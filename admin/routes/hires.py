@@ -58,9 +58,17 @@ def _people(ctx: Ctx, roles: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def _form_page(
-    request: Request, ctx: Ctx, form: Form, hire: Hire | None, *, status: int = 200
+    request: Request,
+    ctx: Ctx,
+    form: Form,
+    hire: Hire | None,
+    *,
+    status: int = 200,
+    refusal: str | None = None,
 ) -> Response:
     public = hire_service.to_public(ctx.db, [hire])[0] if hire else None
+    # A hire the viewer may not change is shown read-only, with the reason, not as a form.
+    locked = hire_service.edit_refusal(ctx.me, hire) if hire else None
     return render(
         request,
         "pages/hire_form.html",
@@ -75,6 +83,8 @@ def _form_page(
             "cddes": _people(ctx, ("cdde",)),
             "statuses": HIRE_STATUS_LABELS,
             "max_mb": ctx.settings.max_upload_mb,
+            "locked": locked,
+            "refusal": refusal,
         },
         status_code=status,
     )
@@ -248,6 +258,10 @@ async def update(request: Request, ctx: CtxDep, hire_id: int) -> Response:
     ctx.allow(Action.WRITE_HIRES)
     hire = _hire(ctx, hire_id)
     form = await _read(request)
+    refusal = hire_service.edit_refusal(ctx.me, hire)
+    if refusal:
+        form = Form.empty(**_values(hire))
+        return _form_page(request, ctx, form, hire, status=403, refusal=refusal)
     data = _parse(ctx, form)
     version = form.integer("version", minimum=1, maximum=10**9)
     raw = _read_photo(ctx, form)

@@ -40,6 +40,7 @@ ACTIONS = {
     "contribute": "a contribué",
     "revoke": "a révoqué",
     "end": "a retiré",
+    "refuse_create": "n'a pas pu créer (e-mail déjà utilisé)",
 }
 _SHOWN_KEYS = ("title", "employer", "name", "message", "label", "status", "email")
 

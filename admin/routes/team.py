@@ -13,8 +13,8 @@ from admin.deps import Ctx, require
 from admin.errors import PageNotFound
 from admin.forms import Form
 from admin.templating import render
-from api.domain.permissions import Action
-from api.errors import DomainError
+from api.domain.permissions import Action, assignable_roles, may_change_account
+from api.errors import DomainError, Throttled
 from api.models import Staff
 from api.models.staff import MAX_PASSWORD, MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
 from api.services import staff as service
@@ -26,7 +26,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _roles(ctx: Ctx) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in ROLE_LABELS.items() if k != "admin" or ctx.me.role == "admin"]
+    allowed = assignable_roles(ctx.me.role)
+    return [(k, v) for k, v in ROLE_LABELS.items() if k in allowed]
 
 
 def _page(
@@ -35,15 +36,18 @@ def _page(
     form: Form | None = None,
     status: int = 200,
     reset: tuple[int, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     people = service.list_staff(ctx.db, ctx.agency.id)
-    return render(
+    response = render(
         request,
         "pages/team.html",
         {
             "title": "Équipe",
             "active_tab": "menu",
             "people": people,
+            # Accounts the viewer may change: no buttons for the others (e.g. an admin's).
+            "manageable": {p.id for p in people if may_change_account(ctx.me, p)},
             "roles": ROLE_LABELS,
             "role_options": _roles(ctx),
             "form": form or Form.empty(role="cdde"),
@@ -53,6 +57,8 @@ def _page(
         },
         status_code=status,
     )
+    response.headers.update(headers or {})
+    return response
 
 
 def _password(form: Form, name: str = "password") -> str | None:
@@ -82,6 +88,7 @@ async def create(request: Request, ctx: Ctx = Manager) -> Response:
         form.add_error("email", "Adresse e-mail invalide, par exemple prenom.nom@francetravail.fr.")
     role = form.choice("role", dict(_roles(ctx)))
     password = _password(form)
+    status, headers = 422, {}
     if form.ok:
         try:
             service.create_staff(
@@ -94,10 +101,13 @@ async def create(request: Request, ctx: Ctx = Manager) -> Response:
             form.add_error("email", "Adresse e-mail refusée.")
         except DomainError as exc:
             form.add_error(exc.field or "email", exc.message)
+            status = exc.status
+            if isinstance(exc, Throttled):
+                headers["Retry-After"] = str(exc.retry_after)
         else:
             return RedirectResponse(f"{urls.PREFIX}/equipe?ok=compte-cree", status_code=303)
     form.values["password"] = ""
-    return _page(request, ctx, form, status=422)
+    return _page(request, ctx, form, status=status, headers=headers)
 
 
 def _person(ctx: Ctx, staff_id: int) -> Staff:

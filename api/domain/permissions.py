@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 
 class Action(StrEnum):
@@ -51,3 +52,67 @@ DENIED_MESSAGE = "Votre rôle ne permet pas cette action."
 def can(role: str, action: Action) -> bool:
     """True when ``role`` may perform ``action``."""
     return action in PERMISSIONS.get(role, frozenset())
+
+
+# Who may change whom. A role outranks the ones before it; an account is only ever changed,
+# created or given a role by someone of at least that rank, so a manager can neither take over an
+# admin account (password, name, deactivation) nor make anyone an admin.
+ROLE_RANK: dict[str, int] = {"cdde": 0, "cde": 1, "manager": 2, "admin": 3}
+ABOVE_YOU = "Vous ne pouvez pas donner un rôle supérieur au vôtre."
+HIGHER_ACCOUNT = "Ce compte a un rôle supérieur au vôtre : seul un administrateur peut le modifier."
+OWN_ROLE = "Vous ne pouvez pas modifier votre propre rôle ni vous désactiver."
+
+
+class Account(Protocol):
+    """What the rule needs to know of an account: who it is and its role."""
+
+    id: int | None
+    role: str
+
+
+def _rank(role: str) -> int:
+    return ROLE_RANK.get(role, -1)
+
+
+def account_change_refusal(
+    actor: Account,
+    target: Account | None,
+    *,
+    new_role: str | None = None,
+    deactivates: bool = False,
+) -> str | None:
+    """Why ``actor`` may not make this change (French), or None when allowed.
+
+    ``target`` None means creating an account with ``new_role``. Any change to an existing
+    account (rename, password, (de)activation, role) needs ``MANAGE_STAFF``, a rank at least the
+    target's, and a new role no higher than the actor's; nobody changes their own role or
+    deactivates themselves.
+    """
+    if not can(actor.role, Action.MANAGE_STAFF):
+        return DENIED_MESSAGE
+    if target is not None and target.id is not None and target.id == actor.id:
+        if deactivates or new_role is not None:
+            return OWN_ROLE
+        return None
+    if target is not None and _rank(target.role) > _rank(actor.role):
+        return HIGHER_ACCOUNT
+    if new_role is not None and _rank(new_role) > _rank(actor.role):
+        return ABOVE_YOU
+    return None
+
+
+def may_change_account(
+    actor: Account,
+    target: Account | None,
+    *,
+    new_role: str | None = None,
+    deactivates: bool = False,
+) -> bool:
+    """True when ``actor`` may make this change (see ``account_change_refusal``)."""
+    refusal = account_change_refusal(actor, target, new_role=new_role, deactivates=deactivates)
+    return refusal is None
+
+
+def assignable_roles(actor_role: str) -> list[str]:
+    """The roles ``actor_role`` may give, lowest first."""
+    return [r for r, rank in ROLE_RANK.items() if rank <= _rank(actor_role)]

@@ -8,11 +8,41 @@ from pathlib import Path
 from sqlmodel import Session, col, or_, select
 
 from api.clock import utcnow
-from api.errors import Invalid
+from api.domain.permissions import DENIED_MESSAGE, Action, can
+from api.errors import Forbidden, Invalid
 from api.models import Hire, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
 from api.services import audit, photos
 from api.services.common import apply_changes, check_version, staff_refs
+
+PUBLISHED_LOCKED = (
+    "Une embauche publiée ne se modifie que par un manager : "
+    "demandez-lui de la retirer de l'écran pour la corriger."
+)
+
+
+def edit_refusal(actor: Staff, hire: Hire, *, changes_status: bool = False) -> str | None:
+    """Why ``actor`` may not change ``hire`` (French), or None when allowed.
+
+    The one definition of what "published" protects: once a hire is on the corridor screen, its
+    story, credits, dates, consent and photo, like its status, are changed only by a role that
+    moderates hires. Drafts and withdrawn hires stay open to everyone who writes hires.
+    """
+    if not can(actor.role, Action.WRITE_HIRES):
+        return DENIED_MESSAGE
+    moderator = can(actor.role, Action.MODERATE_HIRES)
+    if changes_status and not moderator:
+        return DENIED_MESSAGE
+    if hire.status == "published" and not moderator:
+        return PUBLISHED_LOCKED
+    return None
+
+
+def check_editable(actor: Staff, hire: Hire, *, changes_status: bool = False) -> None:
+    """Raise Forbidden when ``edit_refusal`` refuses."""
+    refusal = edit_refusal(actor, hire, changes_status=changes_status)
+    if refusal:
+        raise Forbidden(refusal)
 
 
 def to_public(db: Session, hires: list[Hire]) -> list[HirePublic]:
@@ -81,8 +111,9 @@ def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
 
 def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire:
     """Edit, publish or withdraw a hire (version-checked)."""
-    check_version(hire, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    check_editable(actor, hire, changes_status="status" in changes)
+    check_version(hire, data.version)
     _check_credits(db, hire.agency_id, changes.get("cde_id"), changes.get("cdde_id"))
     for required in ("employer", "title", "hired_on"):
         if required in changes and changes[required] is None:
@@ -104,6 +135,7 @@ def set_photo(
     db: Session, actor: Staff, hire: Hire, raw: bytes, photos_dir: Path, max_bytes: int
 ) -> Hire:
     """Replace the hire's photo with a re-encoded copy of ``raw``."""
+    check_editable(actor, hire)
     jpeg = photos.reencode(raw, max_bytes=max_bytes)
     old = hire.photo_file
     hire.photo_file = photos.store(photos_dir, f"hire{hire.id}", jpeg)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from api.clock import aware, local_today, utcnow
 from api.domain import urgency
 from api.domain.codes import random_code
 from api.errors import Conflict, Invalid, NotFound
-from api.models import Agency, CandidateProposal, Offer, Staff
+from api.models import Agency, CandidateProposal, Contribution, Hire, Offer, Staff
 from api.models.offer import (
     CandidatePublic,
     OfferCreate,
@@ -239,13 +239,19 @@ _STATUS_WORDS = {"open": "en cours", "filled": "pourvue", "closed": "clôturée"
 
 
 def delete_offer(db: Session, actor: Staff, offer: Offer, expected_version: int | None) -> None:
-    """Delete an offer and its candidate proposals."""
+    """Delete an offer and its candidate proposals; hires and défi contributions citing it stay.
+
+    A hire's story and a défi's count outlive the offer they came from: they only lose the link
+    (set to NULL in the same transaction), so the delete neither fails nor rewrites history.
+    """
     check_version(offer, expected_version)
     audit.record(db, actor, "delete", offer, before=audit.state_of(offer))
     for proposal in db.exec(
         select(CandidateProposal).where(CandidateProposal.offer_id == offer.id)
     ):
         db.delete(proposal)
+    for model in (Hire, Contribution):
+        db.exec(update(model).where(col(model.offer_id) == offer.id).values(offer_id=None))
     db.delete(offer)
     db.commit()
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from datetime import timedelta
 
-from api.errors import Conflict, Invalid, NotFound, Unauthorized
-from api.models import Agency, Staff
+from sqlmodel import Session, col, func, select, update
+
+from api.clock import utcnow
+from api.domain.permissions import account_change_refusal
+from api.errors import Conflict, Forbidden, NotFound, Throttled, Unauthorized
+from api.models import Agency, AuditEvent, Staff
 from api.models.staff import StaffCreate, StaffUpdate
 from api.security import passwords, sessions, throttle
 from api.services import audit
 from api.services.common import apply_changes, check_version
 
 BAD_LOGIN = "E-mail ou mot de passe incorrect."
+EMAIL_TAKEN = (
+    "Cette adresse e-mail sert déjà d'identifiant à un compte, dans cette agence ou une autre : "
+    "choisissez-en une autre."
+)
+REFUSED_CREATION = "refuse_create"
+MAX_REFUSED_CREATIONS = 5
+REFUSAL_WINDOW = timedelta(hours=1)
 
 
 def get_agency(db: Session, code: str) -> Agency:
@@ -30,11 +41,14 @@ def list_staff(db: Session, agency_id: int) -> list[Staff]:
 
 
 def create_staff(db: Session, actor: Staff | None, agency_id: int, data: StaffCreate) -> Staff:
-    """Create an account; e-mails are unique across agencies."""
-    if db.exec(select(Staff.id).where(Staff.email == data.email)).first() is not None:
-        raise Conflict("Un compte existe déjà avec cet e-mail.")
-    if actor is not None and data.role == "admin" and actor.role != "admin":
-        raise Invalid("Seul un administrateur peut créer un administrateur.", field="role")
+    """Create an account; e-mails are unique across agencies (``actor`` None: the CLI)."""
+    if actor is not None:
+        refusal = account_change_refusal(actor, None, new_role=data.role)
+        if refusal:
+            raise Forbidden(refusal, field="role")
+        _check_email_free(db, actor, data)
+    elif db.exec(select(Staff.id).where(Staff.email == data.email)).first() is not None:
+        raise Conflict(EMAIL_TAKEN, field="email")
     staff = Staff(
         agency_id=agency_id,
         name=data.name,
@@ -50,14 +64,61 @@ def create_staff(db: Session, actor: Staff | None, agency_id: int, data: StaffCr
     return staff
 
 
+def _check_email_free(db: Session, actor: Staff, data: StaffCreate) -> None:
+    """Refuse an e-mail already used anywhere, in words that never say which agency uses it.
+
+    The e-mail is the login across agencies, so a refusal necessarily tells that the address
+    exists somewhere. To keep that from becoming a directory of other agencies, a manager gets
+    at most ``MAX_REFUSED_CREATIONS`` refusals per ``REFUSAL_WINDOW``, after which every creation
+    is refused with 429 (even of a free address, which would otherwise tell the two apart). Each
+    refusal is a journal row: the count lives in the database, so it holds across server
+    processes, and the agency's journal shows the probing. Admins see every agency anyway.
+    """
+    limited = actor.role != "admin"
+    if limited:
+        # Serialise this actor's attempts (row lock on PostgreSQL, write lock on SQLite) so that
+        # parallel requests cannot all read the count before any of them records a refusal.
+        db.exec(update(Staff).where(col(Staff.id) == actor.id).values(version=Staff.version))
+        since = utcnow() - REFUSAL_WINDOW
+        count, oldest = db.exec(
+            select(func.count(), func.min(AuditEvent.at)).where(
+                AuditEvent.actor_id == actor.id,
+                AuditEvent.action == REFUSED_CREATION,
+                col(AuditEvent.at) > since,
+            )
+        ).one()
+        if count >= MAX_REFUSED_CREATIONS and oldest is not None:
+            db.commit()
+            wait = max(1, int((oldest + REFUSAL_WINDOW - utcnow()).total_seconds()) + 1)
+            raise Throttled(
+                "Trop de créations de compte refusées : réessayez dans "
+                f"{wait // 60 + 1} minute(s).",
+                retry_after=wait,
+            )
+    if db.exec(select(Staff.id).where(Staff.email == data.email)).first() is not None:
+        attempt = Staff(
+            agency_id=actor.agency_id,
+            name=data.name,
+            email=data.email,
+            role=data.role,
+            password_hash="",
+        )
+        audit.record(db, actor, REFUSED_CREATION, attempt)
+        db.commit()
+        raise Conflict(EMAIL_TAKEN, field="email")
+    if limited:
+        db.commit()  # release the lock before the slow password hash
+
+
 def update_staff(db: Session, actor: Staff, staff: Staff, data: StaffUpdate) -> Staff:
     """Rename, change role, deactivate or reset the password of an account."""
     check_version(staff, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "password"})
-    if changes.get("role") == "admin" and actor.role != "admin":
-        raise Invalid("Seul un administrateur peut nommer un administrateur.", field="role")
-    if staff.id == actor.id and (changes.get("active") is False or "role" in changes):
-        raise Invalid("Vous ne pouvez pas modifier votre propre rôle ni vous désactiver.")
+    refusal = account_change_refusal(
+        actor, staff, new_role=changes.get("role"), deactivates=changes.get("active") is False
+    )
+    if refusal:
+        raise Forbidden(refusal, field="role" if "role" in changes else None)
     before = audit.state_of(staff)
     apply_changes(staff, changes)
     if data.password:

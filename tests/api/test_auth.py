@@ -150,7 +150,10 @@ def test_logout_revokes_only_that_token(module_server: LiveServer, manager: http
 def test_a_managers_cannot_deactivate_themselves(manager: httpx.Client) -> None:
     me = manager.get("/api/v1/auth/me").json()
     response = manager.patch(f"/api/v1/staff/{me['id']}", json={"active": False})
-    assert response.status_code == 422
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Vous ne pouvez pas modifier votre propre rôle ni vous désactiver."
+    )
     assert manager.get("/api/v1/auth/me").status_code == 200
 
 
