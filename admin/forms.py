@@ -105,7 +105,7 @@ class Form:
                 day, month, year = (int(p) for p in value.split("/"))
                 return date(year, month, day)
             return date.fromisoformat(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # 1/1/99999999999999999999 overflows date()
             self.add_error(name, "Date invalide : utilisez le format JJ/MM/AAAA.")
             return None
 

@@ -1,4 +1,4 @@
-"""Security headers on every response, and the page-level error handlers.
+"""Security headers on every response (500 pages included), and the page-level error handlers.
 
 ``install(app)`` is called once by ``api.main.create_app``.
 """
@@ -28,13 +28,16 @@ _COMMON_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"geolocation=(), microphone=(), payment=()"),
 ]
+# Sent when PUBLIC_URL is https: browsers then refuse plain HTTP to this host for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware (cheaper than BaseHTTPMiddleware, keeps SSE streaming)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.common = [*_COMMON_HEADERS, HSTS] if hsts else _COMMON_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,7 +50,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in _COMMON_HEADERS:
+                for name, value in self.common:
                     if name not in present:
                         headers.append((name, value))
                 if with_csp and b"content-security-policy" not in present:
@@ -69,5 +72,13 @@ def install(app: FastAPI) -> None:
     """Add the security headers and the staff pages' error handlers to ``app``."""
     from admin.errors import register_handlers
 
-    app.add_middleware(SecurityHeadersMiddleware)
+    hsts = app.state.settings.secure_cookies  # PUBLIC_URL is https
+    build_stack = app.build_middleware_stack
+
+    def build_with_headers() -> ASGIApp:
+        # Around the whole stack: ``add_middleware`` would put the headers inside Starlette's
+        # ServerErrorMiddleware, and the 500 page it sends would go out without them.
+        return SecurityHeadersMiddleware(build_stack(), hsts=hsts)
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
     register_handlers(app)

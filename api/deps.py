@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
@@ -12,6 +13,8 @@ from sqlmodel import Session
 from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.errors import Forbidden, Invalid, Unauthorized
 from api.models import Agency, Screen, Staff
+from api.models.fields import MAX_DB_ID
+from api.security import limits
 from api.security.sessions import COOKIE_NAME, staff_for_token
 from api.services import screens
 from api.settings import Settings
@@ -39,12 +42,51 @@ def bearer_token(authorization: str | None) -> str | None:
     return None
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CROSS_SITE_MESSAGE = (
+    "Écriture refusée : elle ne vient pas des pages de Couloir. "
+    "Un script doit s'authentifier avec un jeton (Authorization: Bearer)."
+)
+
+
+def _origin(url: str) -> tuple[str, str] | None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return parts.scheme, parts.netloc.lower()
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a write whose session cookie was sent by another site's page (CSRF).
+
+    Browsers attach the cookie to requests any site makes, but they also say where a request
+    comes from (Sec-Fetch-Site, Origin, or Referer), which that site cannot forge. The write
+    must come from PUBLIC_URL or from the host the request was sent to.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        raise Forbidden(CROSS_SITE_MESSAGE)
+    source = _origin(request.headers.get("origin") or request.headers.get("referer") or "")
+    public = _origin(request.app.state.settings.public_url)
+    own_host = request.headers.get("host", "").lower()
+    if source is None or (source != public and source[1] != own_host):
+        raise Forbidden(CROSS_SITE_MESSAGE)
+
+
 def optional_staff(
     request: Request, db: SessionDep, authorization: Annotated[str | None, Header()] = None
 ) -> Staff | None:
-    """The logged-in staff member (bearer token or session cookie), or None."""
-    token = bearer_token(authorization) or request.cookies.get(COOKIE_NAME)
-    return staff_for_token(db, token) if token else None
+    """The logged-in staff member (bearer token or session cookie), or None.
+
+    A write that relies on the cookie must come from Couloir's own pages (check_same_origin).
+    """
+    bearer = bearer_token(authorization)
+    token = bearer or request.cookies.get(COOKIE_NAME)
+    staff = staff_for_token(db, token) if token else None
+    if staff is not None and not bearer:
+        check_same_origin(request)
+    return staff
 
 
 OptionalStaff = Annotated[Staff | None, Depends(optional_staff)]
@@ -124,10 +166,10 @@ def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | 
     """The version named by an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``)."""
     if not if_match:
         return None
-    text = if_match.removeprefix("W/").strip().strip('"')
-    if not text.isdigit():
+    version = limits.parse_count(if_match.removeprefix("W/").strip().strip('"'), MAX_DB_ID)
+    if version is None:
         raise Invalid("If-Match doit contenir un numéro de version.")
-    return int(text)
+    return version
 
 
 IfMatch = Annotated[int | None, Depends(if_match_version)]

@@ -30,6 +30,7 @@ from api.routes import (
     screens,
     staff,
 )
+from api.security.limits import BodyLimitMiddleware
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.snapshot_cache = SnapshotCache()
     app.state.screen_tokens = ScreenTokenCache()
     _install_error_handlers(app)
+    # Before any route or login check: a huge anonymous body is refused unread.
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)

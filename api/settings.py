@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         14, ge=1, le=365, description="Days a staff login (cookie or bearer token) stays valid."
     )
     max_upload_mb: int = Field(10, ge=1, le=50, description="Largest photo accepted, in MB.")
+    allow_http: bool = Field(
+        False,
+        description="`true` lets production run with an http:// PUBLIC_URL (agency network "
+        "without HTTPS: the login cookie then travels in clear). Prefer HTTPS.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -104,6 +109,15 @@ class Settings(BaseSettings):
         return self.data_dir / "screenshots"
 
 
+def _check_production(settings: Settings) -> None:
+    # Over plain HTTP the session cookie cannot be Secure and browsers get no HSTS.
+    if settings.env == "production" and not settings.secure_cookies and not settings.allow_http:
+        raise SettingsError(
+            "COULOIR_PUBLIC_URL : https:// exigé en production (sinon le cookie de connexion "
+            "circule en clair) ; sur un réseau d'agence sans HTTPS, ajoutez COULOIR_ALLOW_HTTP=true"
+        )
+
+
 def _ensure_secret(settings: Settings) -> Settings:
     if settings.secret_key:
         if settings.env == "production" and len(settings.secret_key) < 32:
@@ -132,7 +146,9 @@ def load_settings() -> Settings:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SettingsError(f"COULOIR_DATA_DIR : dossier inutilisable ({exc.strerror})") from None
-    return _ensure_secret(settings)
+    settings = _ensure_secret(settings)
+    _check_production(settings)
+    return settings
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from admin.forms import Form
 from admin.templating import render
 from api.clock import local_today
 from api.domain.permissions import Action
-from api.errors import DomainError, StaleVersion, TooLarge
+from api.errors import DomainError, StaleVersion
 from api.models import CandidateProposal, Hire, Offer, Staff
 from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
 from api.services import hires as hire_service
@@ -37,8 +37,6 @@ LABELS = {
     "photo_consent": "Accord",
 }
 DEFAULT_DAYS_SHOWN = 30
-# A phone photo is a few MB; a body well beyond the limit is refused before it is read.
-HARD_BODY_LIMIT = 40 * 1024 * 1024
 
 
 def _hire(ctx: Ctx, hire_id: int) -> Hire:
@@ -186,18 +184,11 @@ def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
         )
 
 
-async def _read(request: Request) -> Form:
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > HARD_BODY_LIMIT:
-        raise TooLarge("Envoi trop volumineux : 10 Mo au maximum pour une photo.")
-    return await Form.read(request)
-
-
 @router.post("/nouvelle", response_class=HTMLResponse)
 async def create(request: Request, ctx: CtxDep) -> Response:
     """Save the story (a draft until a manager publishes it), with its photo."""
     ctx.allow(Action.WRITE_HIRES)
-    form = await _read(request)
+    form = await Form.read(request)  # size bounded by api/security/limits.py
     data = _parse(ctx, form)
     offer_id = form.raw("offer_id")
     if offer_id.isdigit():
@@ -257,7 +248,7 @@ async def update(request: Request, ctx: CtxDep, hire_id: int) -> Response:
     """Save an edit (version-checked) and an optional new photo."""
     ctx.allow(Action.WRITE_HIRES)
     hire = _hire(ctx, hire_id)
-    form = await _read(request)
+    form = await Form.read(request)  # size bounded by api/security/limits.py
     refusal = hire_service.edit_refusal(ctx.me, hire)
     if refusal:
         form = Form.empty(**_values(hire))

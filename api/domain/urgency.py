@@ -118,7 +118,7 @@ def describe(level: int) -> UrgencyLevel:
 def level_from_label(label: str) -> int | None:
     """Map a French label (or a digit) back to its level; None when unknown."""
     text = label.strip().lower()
-    if text.isdigit() and int(text) <= MAX_LEVEL:
+    if text.isascii() and text.isdigit() and int(text) <= MAX_LEVEL:
         return int(text)
     for entry in LEVELS:
         if entry.label == text:

@@ -10,6 +10,7 @@ from api.domain.permissions import Action
 from api.errors import Invalid, NotFound, TooLarge
 from api.models import Hire
 from api.models.hire import HireCreate, HirePublic, HireStatus, HireUpdate
+from api.security import limits
 from api.services import hires
 from api.services.common import get_scoped
 
@@ -64,9 +65,12 @@ def delete_hire(
 
 
 async def read_limited(request: Request, max_bytes: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``max_bytes``."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    """The request body, refused with 413 as soon as it passes ``max_bytes``.
+
+    BodyLimitMiddleware already bounds every body; this is the route's own exact limit.
+    """
+    declared = limits.parse_count(request.headers.get("content-length", ""), 2**63)
+    if declared is not None and declared > max_bytes:
         raise TooLarge(f"Fichier trop lourd : {max_bytes // 1_000_000} Mo au maximum.")
     chunks, size = [], 0
     async for chunk in request.stream():

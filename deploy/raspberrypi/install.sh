@@ -285,6 +285,7 @@ env_file() {
             if [ "$ROLE" = all ]; then
                 env_line COULOIR_DATA_DIR "$DATA_DIR"
                 env_line COULOIR_PUBLIC_URL "$PUBLIC_URL"
+                plain_http_line "$PUBLIC_URL"
                 env_line COULOIR_SECRET_KEY "$(random_secret)"
                 env_line COULOIR_HOST 0.0.0.0
                 env_line COULOIR_PORT "$PORT"
@@ -322,8 +323,22 @@ env_file() {
     if [ "$HTTPS" = 1 ] && [ "$PUBLIC_URL_GIVEN" = 0 ]; then
         content="$(env_set "$content" COULOIR_PUBLIC_URL "$PUBLIC_URL")"
     fi
+    # Production refuses an http:// PUBLIC_URL unless told: files written before that rule
+    # (or switched to HTTPS since) get the line that matches their address.
+    if [ "$ROLE" = all ]; then
+        case "$(printf '%s\n' "$content" | sed -n 's/^COULOIR_PUBLIC_URL=//p' | tr -d '"')" in
+            http://*) content="$(env_set "$content" COULOIR_ALLOW_HTTP true)" ;;
+            *) content="$(printf '%s\n' "$content" | grep -v '^COULOIR_ALLOW_HTTP=' || true)" ;;
+        esac
+    fi
     put_file "$ENV_FILE" 640 "root:$SERVICE_USER" <<<"$content"
     ENV_CHANGED=$LAST_CHANGED
+}
+
+# plain_http_line URL: COULOIR_ALLOW_HTTP=true when phones reach the service over plain HTTP
+# (no --https): production mode refuses an http:// PUBLIC_URL without it.
+plain_http_line() {
+    case "$1" in http://*) env_line COULOIR_ALLOW_HTTP true ;; esac
 }
 
 # env_set CONTENT KEY VALUE: CONTENT with KEY set to VALUE (replaced in place or appended).

@@ -233,6 +233,13 @@ main() {
         rm -rf "$new_venv"
         die "installing $NEW_VERSION failed; nothing was changed, $OLD_VERSION keeps running"
     fi
+    if [ "$ROLE" = all ] && [[ "$(env_get "$ENV_FILE_PATH" COULOIR_PUBLIC_URL)" == http://* ]] &&
+        ! grep -qE '^[[:space:]]*COULOIR_ALLOW_HTTP=' "$ENV_FILE_PATH"; then
+        # Production now refuses an http:// PUBLIC_URL unless told: a Pi installed before that
+        # rule keeps serving its phones over plain HTTP (install.sh --https is the better way).
+        printf 'COULOIR_ALLOW_HTTP=true\n' >>"$ENV_FILE_PATH"
+        log "added COULOIR_ALLOW_HTTP=true to $ENV_FILE (phones reach this Pi over plain HTTP)"
+    fi
     env_export "$ENV_FILE_PATH"
 
     if [ "$ROLE" = all ]; then

@@ -51,6 +51,13 @@ def test_form_helpers_explain_in_french_and_keep_the_typed_values() -> None:
     assert form.raw("n") == "deux"  # shown again as typed
 
 
+@pytest.mark.parametrize("typed", ["1/1/99999999999999999999", "²/1/2026", "1/1/-5"])
+def test_an_absurd_date_is_a_form_error_not_a_crash(typed: str) -> None:
+    form = Form(values={"when": typed})
+    assert form.date("when") is None
+    assert form.errors == {"when": "Date invalide : utilisez le format JJ/MM/AAAA."}
+
+
 def test_tags_are_normalised_like_the_agents_write_them() -> None:
     form = Form(values={"tags": "#EmbaucheEnOr antiplome, #antiplome;festival"})
     assert parse_tags(form) == ["#embaucheenor", "#antiplome", "#festival"]

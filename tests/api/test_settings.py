@@ -84,6 +84,51 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_production_refuses_plain_http_in_one_line(tmp_path: Path) -> None:
+    """Over http:// the login cookie cannot be Secure: production does not start."""
+    port = free_port()
+    env = _clean_env(
+        tmp_path,
+        COULOIR_ENV="production",
+        COULOIR_SECRET_KEY="k" * 40,
+        COULOIR_PUBLIC_URL="http://couloir.local:8000",
+    )
+    process = serve(env, port)
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode not in (0, None)
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert len(lines) == 1, out + err
+    assert "COULOIR_PUBLIC_URL" in lines[0] and "https://" in lines[0]
+    assert not (tmp_path / "couloir.db").exists()
+
+
+def test_production_over_http_only_when_the_operator_says_so(tmp_path: Path) -> None:
+    env = _clean_env(
+        tmp_path,
+        COULOIR_ENV="production",
+        COULOIR_SECRET_KEY="k" * 40,
+        COULOIR_PUBLIC_URL="http://couloir.local:8000",
+        COULOIR_ALLOW_HTTP="true",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "check"], env=env, capture_output=True, text=True
+    )
+    assert "COULOIR_PUBLIC_URL" not in result.stderr, result.stderr
+    assert "données :" in result.stdout
+    https = {**env, "COULOIR_PUBLIC_URL": "https://couloir.local"}
+    del https["COULOIR_ALLOW_HTTP"]
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "check"], env=https, capture_output=True, text=True
+    )
+    assert "COULOIR_PUBLIC_URL" not in result.stderr, result.stderr
+    assert "données :" in result.stdout
+
+
 def test_an_unusable_data_dir_is_named(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

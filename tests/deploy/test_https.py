@@ -7,6 +7,7 @@ CA the way a phone does, and makes a verified HTTPS request with it.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from deploy_support import (
+    DEPLOY,
     free_port,
     install_root,
     read_env_file,
@@ -23,7 +25,36 @@ from deploy_support import (
     wait_for_health,
 )
 
+from api.security.limits import (
+    DEFAULT_BODY_LIMIT,
+    MAX_UPLOAD_MB_ALLOWED,
+    MIB,
+    photo_form_bytes,
+)
+
 HOST = "couloir.local"
+_UNITS = {"MiB": 1024 * 1024, "MB": 1_000_000}
+
+
+def _caddy_limits(caddyfile: str) -> tuple[int, int]:
+    """(the limit for every body, the one for everything but uploads), in bytes."""
+    sizes = [
+        int(n) * _UNITS[unit] for n, unit in re.findall(r"max_size (\d+)(MiB|MB)\b", caddyfile)
+    ]
+    assert len(sizes) == 2, sizes
+    return max(sizes), min(sizes)
+
+
+def test_caddy_limits_bodies_like_the_service() -> None:
+    """Caddy refuses what the service would (api/security/limits.py), never more."""
+    caddyfile = (DEPLOY / "conf/Caddyfile.in").read_text()
+    uploads, others = _caddy_limits(caddyfile)
+    assert others == DEFAULT_BODY_LIMIT
+    largest = photo_form_bytes(MAX_UPLOAD_MB_ALLOWED)
+    assert largest <= uploads <= largest + 2 * MIB
+    # The paths Caddy lets grow are the upload routes of the service's table.
+    paths = re.search(r"@not_upload not path (.+)", caddyfile)[1].split()
+    assert paths == ["/api/v1/hires/*/photo", "/api/v1/display/screenshot", "/admin/embauches/*"]
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +74,7 @@ def test_https_install_writes_caddy_config_and_https_public_url(https_root) -> N
     values = read_env_file(root / "etc/couloir/couloir.env")
     # QR codes and cookies follow the HTTPS address.
     assert values["COULOIR_PUBLIC_URL"] == f"https://{HOST}"
+    assert "COULOIR_ALLOW_HTTP" not in values  # production refuses plain HTTP here
     assert " caddy" in output.split("apt-get install", 1)[1].splitlines()[0]
     assert "would run: systemctl reload-or-restart caddy.service" in output
 
@@ -119,6 +151,37 @@ def test_caddy_serves_the_service_over_https_with_its_local_ca(https_root, tmp_p
             )
             assert result.returncode == 0, result.stderr
             assert '"status":"ok"' in result.stdout.replace(" ", "")
+            # A body over the limit is refused in front of the service, not read whole. Caddy
+            # 2.6 (Debian) answers 413, or 502 when the service's own 413 wins the race while
+            # Caddy is still forwarding; over HTTP/2 the stream is reset (no status at all).
+            big = tmp_path / "big.json"
+            big.write_bytes(b" " * (2 * DEFAULT_BODY_LIMIT))
+            refused = subprocess.run(
+                [
+                    curl,
+                    "-sS",
+                    "--http1.1",
+                    "--cacert",
+                    str(ca),
+                    "--resolve",
+                    f"{HOST}:{https_port}:127.0.0.1",
+                    "-H",
+                    "Content-Type: application/json",
+                    "--data-binary",
+                    f"@{big}",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    f"https://{HOST}:{https_port}/api/v1/offers",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert refused.stdout in {"413", "502"}, refused.stdout + refused.stderr
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
             # Without the CA, the certificate is refused: trust really comes from it.
             untrusted = subprocess.run(
                 [

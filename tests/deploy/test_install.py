@@ -59,6 +59,8 @@ def test_env_file_is_private_and_holds_the_settings(all_root: tuple[Path, str]) 
     assert values["COULOIR_ENV"] == "production"
     assert values["COULOIR_DATA_DIR"] == "/var/lib/couloir"
     assert values["COULOIR_API_URL"] == "http://127.0.0.1:8000"
+    # No --https: production over plain HTTP is the operator's explicit choice.
+    assert values["COULOIR_ALLOW_HTTP"] == "true"
     assert values["COULOIR_SCREEN_OFF_COMMAND"].endswith("couloir-screen-power off")
     assert values["COULOIR_SCREEN_ON_COMMAND"].endswith("couloir-screen-power on")
     assert len(values["COULOIR_SECRET_KEY"]) >= 32
@@ -114,7 +116,9 @@ def test_rerun_keeps_secrets_and_applies_a_new_token(tmp_path: Path, good_wheel:
     env_file = tmp_path / "etc/couloir/couloir.env"
     first = read_env_file(env_file)
     # The operator's own edit survives too.
-    env_file.write_text(env_file.read_text() + "COULOIR_TIMEZONE=Europe/Paris\n")
+    # A file written before production required https or COULOIR_ALLOW_HTTP gets the line.
+    older = env_file.read_text().replace("COULOIR_ALLOW_HTTP=true\n", "")
+    env_file.write_text(older + "COULOIR_TIMEZONE=Europe/Paris\n")
     output = install_root(
         tmp_path,
         good_wheel,
@@ -133,6 +137,7 @@ def test_rerun_keeps_secrets_and_applies_a_new_token(tmp_path: Path, good_wheel:
     assert second["COULOIR_SECRET_KEY"] == first["COULOIR_SECRET_KEY"]
     assert second["COULOIR_SCREEN_TOKEN"] == "new-tok-42"
     assert second["COULOIR_TIMEZONE"] == "Europe/Paris"
+    assert second["COULOIR_ALLOW_HTTP"] == "true"
     assert "new-tok-42" not in output
     assert "wrote /etc/couloir/couloir.env" in output
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o640

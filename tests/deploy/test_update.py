@@ -102,8 +102,12 @@ def board(pi: StagedPi) -> dict:
 def test_good_release_goes_live(pi: StagedPi, next_wheel: Path, current_version: str) -> None:
     before = board(pi)
     old = pi.current()
+    # Installed before production required https or COULOIR_ALLOW_HTTP=true: still serves.
+    env_file = pi.root / "etc/couloir/couloir.env"
+    env_file.write_text(env_file.read_text().replace("COULOIR_ALLOW_HTTP=true\n", ""))
     result = pi.update(next_wheel)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "COULOIR_ALLOW_HTTP=true" in env_file.read_text()
     assert f"Updated: Couloir {current_version} -> 99.0.0." in result.stdout
     assert pi.health()["version"] == "99.0.0"
     assert pi.current().startswith("venvs/99.0.0-")
