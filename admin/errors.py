@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 
 from admin import urls
@@ -73,12 +74,45 @@ async def _csrf(request: Request, exc: Exception) -> Response:
     )
 
 
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return path == urls.PREFIX or path.startswith((f"{urls.PREFIX}/", "/o/"))
+
+
+def _page_validation_error(api_handler: Any) -> Any:
+    """Bad values in a staff page's address: a French page, whatever the Accept header says.
+
+    A path id no row can have (``/admin/embauches/99999999999999999999``, ``-1``, ``²``) names
+    a page that does not exist: 404. A bad query value (``?page=0``) is a 400. Requests
+    outside the staff pages keep the API's JSON answer.
+    """
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not _is_page(request) or not isinstance(exc, RequestValidationError):
+            return await api_handler(request, exc)
+        from admin.templating import render
+
+        if any(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
+            return await _not_found(request, PageNotFound())
+        text = "Cette adresse contient une valeur incorrecte. Revenez en arrière et recommencez."
+        return render(
+            request, "pages/error.html", {"title": _TITLES[400], "text": text}, status_code=400
+        )
+
+    return handler
+
+
 def register_handlers(app: FastAPI) -> None:
-    """Install the handlers for the exceptions above (they only come from admin routes)."""
+    """Install the handlers for the exceptions above (they only come from admin routes).
+
+    Also wraps the API's handler of bad request values, so that pages answer with pages.
+    """
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageForbidden, _forbidden)
     app.add_exception_handler(PageNotFound, _not_found)
     app.add_exception_handler(CsrfError, _csrf)
+    api_handler = app.exception_handlers[RequestValidationError]
+    app.add_exception_handler(RequestValidationError, _page_validation_error(api_handler))
 
 
 _TITLES = {

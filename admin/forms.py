@@ -16,6 +16,9 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 
 from admin import csrf
+from api.domain.text import clean_text
+from api.models.fields import MAX_DB_ID
+from api.params import ascii_int
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 4000
@@ -76,20 +79,18 @@ class Form:
         return value if isinstance(value, list) else [value]
 
     def text(self, name: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str | None:
-        """A trimmed text, or None when empty and optional."""
-        value = self.raw(name).replace("\r\n", "\n").strip()
+        """A cleaned text (``api.domain.text``, as the API does), or None when empty and optional.
+
+        Long texts (``MAX_LONG_TEXT``: stories, descriptions) keep their lines; the others are
+        one line, as the API's ShortText, Reason and Email are.
+        """
+        value = clean_text(self.raw(name), multiline=max_length >= MAX_LONG_TEXT)
         if not value:
             if required:
                 self.add_error(name, "Ce champ est obligatoire.")
             return None
         if len(value) > max_length:
             self.add_error(name, f"{max_length} caractères au maximum (ici {len(value)}).")
-            return None
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-            self.add_error(name, "Ce texte contient des caractères invisibles interdits.")
-            return None
-        if max_length <= MAX_TEXT and "\n" in value:
-            self.add_error(name, "Une seule ligne, s'il vous plaît.")
             return None
         return value
 
@@ -110,23 +111,35 @@ class Form:
             return None
 
     def integer(
-        self, name: str, *, minimum: int, maximum: int, default: int | None = None
+        self,
+        name: str,
+        *,
+        minimum: int,
+        maximum: int,
+        default: int | None = None,
+        required: bool = True,
     ) -> int | None:
-        """A whole number within bounds; ``default`` when left empty."""
+        """A whole number within bounds, in ASCII digits; ``default`` when left empty.
+
+        Empty with no default is an error, unless ``required`` is False (then None).
+        """
         value = self.raw(name).strip()
         if not value:
-            if default is None:
+            if default is None and required:
                 self.add_error(name, "Indiquez un nombre.")
             return default
-        try:
-            number = int(value)
-        except ValueError:
+        number = ascii_int(value)
+        if number is None:
             self.add_error(name, "Indiquez un nombre entier, par exemple 2.")
             return None
         if not minimum <= number <= maximum:
             self.add_error(name, f"Entre {minimum} et {maximum}.")
             return None
         return number
+
+    def row_id(self, name: str) -> int | None:
+        """An optional reference to a row (a hidden field), bounded like every id."""
+        return self.integer(name, minimum=1, maximum=MAX_DB_ID, required=False)
 
     def choice(
         self, name: str, choices: dict[str, str] | list[str], *, required: bool = True

@@ -19,6 +19,7 @@ from api.domain.permissions import Action
 from api.errors import DomainError
 from api.models import Announcement
 from api.models.announcement import AnnouncementCreate
+from api.params import PathId
 from api.services import announcements as service
 
 router = APIRouter(prefix=f"{urls.PREFIX}/annonces", include_in_schema=False)
@@ -108,7 +109,7 @@ async def create(request: Request, ctx: Ctx = Manager) -> Response:
 
 
 @router.post("/{announcement_id}/retirer")
-async def end(request: Request, announcement_id: int, ctx: Ctx = Manager) -> Response:
+async def end(request: Request, announcement_id: PathId, ctx: Ctx = Manager) -> Response:
     """Take an announcement off the screen now."""
     await Form.read(request)
     row = ctx.db.get(Announcement, announcement_id)

@@ -24,6 +24,7 @@ from api.models.challenge import (
     ChallengeUpdate,
     ContributionCreate,
 )
+from api.params import PathId
 from api.services import challenges
 
 router = APIRouter(prefix=f"{urls.PREFIX}/defi", include_in_schema=False)
@@ -117,7 +118,7 @@ async def create(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("/{challenge_id}/clore")
-async def close(request: Request, ctx: CtxDep, challenge_id: int) -> Response:
+async def close(request: Request, ctx: CtxDep, challenge_id: PathId) -> Response:
     """End a défi early (managers)."""
     ctx.allow(Action.MANAGE_CHALLENGES)
     await Form.read(request)
@@ -129,7 +130,7 @@ async def close(request: Request, ctx: CtxDep, challenge_id: int) -> Response:
 
 
 @router.post("/{challenge_id}/contributions", response_class=HTMLResponse)
-async def contribute(request: Request, ctx: CtxDep, challenge_id: int) -> Response:
+async def contribute(request: Request, ctx: CtxDep, challenge_id: PathId) -> Response:
     """Add to the collective total, credited to the user's service (never ranked by person)."""
     ctx.allow(Action.CONTRIBUTE)
     form = await Form.read(request)

@@ -20,6 +20,7 @@ from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
 from api.models import CandidateProposal, Hire, Offer, Staff
 from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
+from api.params import PathId, QueryId
 from api.services import hires as hire_service
 from api.services import photos
 
@@ -35,6 +36,7 @@ LABELS = {
     "cdde_id": "CDDE",
     "photo": "Photo",
     "photo_consent": "Accord",
+    "offer_id": "Offre pourvue",
 }
 DEFAULT_DAYS_SHOWN = 30
 
@@ -107,7 +109,7 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.get("/nouvelle", response_class=HTMLResponse)
-def new_page(request: Request, ctx: CtxDep, offre: int | None = None) -> Response:
+def new_page(request: Request, ctx: CtxDep, offre: QueryId = None) -> Response:
     """The story form, pre-filled from the filled offer when coming from it."""
     ctx.allow(Action.WRITE_HIRES)
     today = local_today(ctx.agency.timezone)
@@ -190,9 +192,9 @@ async def create(request: Request, ctx: CtxDep) -> Response:
     ctx.allow(Action.WRITE_HIRES)
     form = await Form.read(request)  # size bounded by api/security/limits.py
     data = _parse(ctx, form)
-    offer_id = form.raw("offer_id")
-    if offer_id.isdigit():
-        offer = ctx.db.get(Offer, int(offer_id))
+    offer_id = form.row_id("offer_id")
+    if offer_id is not None:
+        offer = ctx.db.get(Offer, offer_id)
         data["offer_id"] = offer.id if offer and offer.agency_id == ctx.agency.id else None
     raw = _read_photo(ctx, form)
     _check_consent(form, data, raw is not None)
@@ -237,14 +239,14 @@ def _values(hire: Hire) -> dict[str, Any]:
 
 
 @router.get("/{hire_id}", response_class=HTMLResponse)
-def edit_page(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+def edit_page(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     """A hire's story, editable, with the manager's publish/withdraw buttons."""
     hire = _hire(ctx, hire_id)
     return _form_page(request, ctx, Form.empty(**_values(hire)), hire)
 
 
 @router.post("/{hire_id}", response_class=HTMLResponse)
-async def update(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+async def update(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     """Save an edit (version-checked) and an optional new photo."""
     ctx.allow(Action.WRITE_HIRES)
     hire = _hire(ctx, hire_id)
@@ -297,19 +299,19 @@ async def _moderate(request: Request, ctx: Ctx, hire_id: int, status: str, ok: s
 
 
 @router.post("/{hire_id}/publier")
-async def publish(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+async def publish(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     """Show the hire in the corridor gallery."""
     return await _moderate(request, ctx, hire_id, "published", "embauche-publiee")
 
 
 @router.post("/{hire_id}/retirer")
-async def withdraw(request: Request, ctx: CtxDep, hire_id: int) -> Response:
+async def withdraw(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     """Take the hire off the screen."""
     return await _moderate(request, ctx, hire_id, "withdrawn", "embauche-retiree")
 
 
 @router.get("/{hire_id}/photo")
-def photo(ctx: CtxDep, hire_id: int) -> Response:
+def photo(ctx: CtxDep, hire_id: PathId) -> Response:
     """The re-encoded photo, for staff of the agency only."""
     hire = _hire(ctx, hire_id)
     if not hire.photo_file:

@@ -11,6 +11,7 @@ from admin import urls
 from admin.deps import Ctx, require
 from admin.templating import render
 from api.domain.permissions import Action
+from api.params import PageNumber, parse_id
 from api.services import audit
 from api.services import staff as staff_service
 
@@ -67,12 +68,11 @@ def _changes(event: Any) -> list[tuple[str, str, str]]:
 
 @router.get("", response_class=HTMLResponse)
 def page(
-    request: Request, ctx: Ctx = Reader, quoi: str = "", qui: str = "", page: int = 1
+    request: Request, ctx: Ctx = Reader, quoi: str = "", qui: str = "", page: PageNumber = 1
 ) -> Response:
-    """Latest changes first, 50 per page."""
+    """Latest changes first, 50 per page; a filter that names no one filters nothing."""
     entity = quoi if quoi in ENTITIES else None
-    actor = int(qui) if qui.isdigit() else None
-    page = max(1, min(page, 1000))
+    actor = parse_id(qui)
     events = audit.list_events(
         ctx.db,
         ctx.agency.id,

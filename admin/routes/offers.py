@@ -28,6 +28,7 @@ from api.domain.urgency import LEVELS
 from api.errors import DomainError, NotFound, StaleVersion
 from api.models import AuditEvent, CandidateProposal, Offer, Staff
 from api.models.offer import OUTCOME_LABELS, OfferCreate, OfferUpdate
+from api.params import PathId, parse_id
 from api.services import offers as offer_service
 
 router = APIRouter(prefix=f"{urls.PREFIX}/offres", include_in_schema=False)
@@ -64,7 +65,7 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
     status = form.raw("statut") or "open"
     level = form.raw("urgence")
     owner = form.raw("cde")
-    owner_id = ctx.me.id if owner == "moi" else (int(owner) if owner.isdigit() else None)
+    owner_id = ctx.me.id if owner == "moi" else parse_id(owner)
     wanted_level = int(level) if level in {"0", "1", "2", "3"} else None
     every_level = offer_cards(
         ctx.db,
@@ -153,7 +154,7 @@ async def create(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.get("/{offer_id}/modifier", response_class=HTMLResponse)
-def edit_page(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+def edit_page(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """The full form, including the urgency override."""
     ctx.allow(Action.EDIT_OFFERS)
     offer = _offer(ctx, offer_id)
@@ -169,7 +170,7 @@ def _last_editor(ctx: Ctx, offer: Offer) -> AuditEvent | None:
 
 
 @router.post("/{offer_id}/modifier", response_class=HTMLResponse)
-async def update(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+async def update(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """Save an edit; if someone saved in between, show both versions and let the user choose."""
     ctx.allow(Action.EDIT_OFFERS)
     offer = _offer(ctx, offer_id)
@@ -254,25 +255,25 @@ async def _status_change(
 
 
 @router.post("/{offer_id}/pourvue")
-async def fill(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+async def fill(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """Mark filled, then offer to tell the hire's story."""
     return await _status_change(request, ctx, offer_id, "filled", "offre-pourvue")
 
 
 @router.post("/{offer_id}/fermer")
-async def close(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+async def close(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """Close without a hire (the employer gave up, found someone elsewhere…)."""
     return await _status_change(request, ctx, offer_id, "closed", "offre-fermee")
 
 
 @router.post("/{offer_id}/rouvrir")
-async def reopen(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+async def reopen(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """Put a filled or closed offer back on the board."""
     return await _status_change(request, ctx, offer_id, "open", "offre-modifiee")
 
 
 @router.get("/{offer_id}/supprimer", response_class=HTMLResponse)
-def delete_page(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+def delete_page(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """Ask before deleting (works without JavaScript)."""
     ctx.allow(Action.DELETE_OFFERS)
     offer = _offer(ctx, offer_id)
@@ -282,7 +283,7 @@ def delete_page(request: Request, ctx: CtxDep, offer_id: int) -> Response:
 
 
 @router.post("/{offer_id}/supprimer")
-async def delete(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+async def delete(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """Delete for good (the journal keeps a copy)."""
     ctx.allow(Action.DELETE_OFFERS)
     offer = _offer(ctx, offer_id)
@@ -292,7 +293,7 @@ async def delete(request: Request, ctx: CtxDep, offer_id: int) -> Response:
 
 
 @router.post("/{offer_id}/candidat")
-async def propose(request: Request, ctx: CtxDep, offer_id: int) -> Response:
+async def propose(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
     """ "J'ai un candidat": records who and when, nothing about the person."""
     ctx.allow(Action.PROPOSE_CANDIDATE)
     offer = _offer(ctx, offer_id)
@@ -310,7 +311,7 @@ async def propose(request: Request, ctx: CtxDep, offer_id: int) -> Response:
 
 
 @candidates_router.post("/{proposal_id}/suite")
-async def outcome(request: Request, ctx: CtxDep, proposal_id: int) -> Response:
+async def outcome(request: Request, ctx: CtxDep, proposal_id: PathId) -> Response:
     """Record what became of a proposed candidate (interview, hired, not retained)."""
     ctx.allow(Action.SET_CANDIDATE_OUTCOME)
     form = await Form.read(request)

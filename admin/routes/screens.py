@@ -20,6 +20,7 @@ from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
 from api.models import Screen
 from api.models.screen import ScreenUpdate
+from api.params import PathId
 from api.services import screens as service
 
 router = APIRouter(prefix=f"{urls.PREFIX}/ecrans", include_in_schema=False)
@@ -136,7 +137,7 @@ def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int 
 
 
 @router.get("/{screen_id}", response_class=HTMLResponse)
-def detail(request: Request, screen_id: int, ctx: Ctx = Manager) -> Response:
+def detail(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Response:
     """One screen: health, screenshot, playlist and schedule."""
     screen = _screen(ctx, screen_id)
     return _detail(request, ctx, screen, Form.empty(**_values(screen)))
@@ -174,7 +175,7 @@ def _parse(form: Form) -> dict[str, Any]:
 
 
 @router.post("/{screen_id}", response_class=HTMLResponse)
-async def update(request: Request, screen_id: int, ctx: Ctx = Manager) -> Response:
+async def update(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Response:
     """Save name, rotation, playlist and schedule (version-checked)."""
     screen = _screen(ctx, screen_id)
     form = await Form.read(request)
@@ -202,7 +203,7 @@ async def update(request: Request, screen_id: int, ctx: Ctx = Manager) -> Respon
 
 
 @router.post("/{screen_id}/revoquer")
-async def revoke(request: Request, screen_id: int, ctx: Ctx = Manager) -> Response:
+async def revoke(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Response:
     """Revoke the screen's token: it stops receiving data at once."""
     await Form.read(request)
     screen = _screen(ctx, screen_id)

@@ -17,6 +17,7 @@ from api.domain.permissions import Action, assignable_roles, may_change_account
 from api.errors import DomainError, Throttled
 from api.models import Staff
 from api.models.staff import MAX_PASSWORD, MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
+from api.params import PathId
 from api.services import staff as service
 
 router = APIRouter(prefix=f"{urls.PREFIX}/equipe", include_in_schema=False)
@@ -134,21 +135,21 @@ async def _update(
 
 
 @router.post("/{staff_id}/desactiver")
-async def deactivate(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
+async def deactivate(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
     """Deactivate an account: its sessions end at once."""
     await Form.read(request)
     return await _update(request, ctx, staff_id, StaffUpdate(active=False), "compte-modifie")
 
 
 @router.post("/{staff_id}/reactiver")
-async def reactivate(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
+async def reactivate(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
     """Give a deactivated account its access back."""
     await Form.read(request)
     return await _update(request, ctx, staff_id, StaffUpdate(active=True), "compte-modifie")
 
 
 @router.post("/{staff_id}/mot-de-passe", response_class=HTMLResponse)
-async def reset_password(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
+async def reset_password(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
     """Set a new password (every session of that account ends)."""
     form = await Form.read(request)
     password = _password(form, "new_password")

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import to_utc, utcnow
-from api.models.fields import no_control_chars
-
-Message = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=280),
-    AfterValidator(no_control_chars),
-]
+from api.models.fields import Message
 
 
 class AnnouncementBase(SQLModel):

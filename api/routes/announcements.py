@@ -8,6 +8,7 @@ from api.deps import Allowed, CurrentStaff, SessionDep, StaffAgency
 from api.domain.permissions import Action
 from api.models import Announcement
 from api.models.announcement import AnnouncementCreate, AnnouncementPublic
+from api.params import PathId
 from api.services import announcements
 from api.services.common import get_scoped
 
@@ -33,7 +34,7 @@ def create_announcement(
 
 @router.post("/{announcement_id}/end", response_model=AnnouncementPublic)
 def end_announcement(
-    announcement_id: int,
+    announcement_id: PathId,
     db: SessionDep,
     agency: StaffAgency,
     actor: Allowed(Action.MANAGE_ANNOUNCEMENTS),

@@ -15,6 +15,7 @@ from api.models.challenge import (
     ContributionCreate,
     ContributionPublic,
 )
+from api.params import PathId
 from api.services import challenges
 from api.services.common import get_scoped
 
@@ -43,7 +44,7 @@ def create_challenge(
 
 @router.patch("/{challenge_id}", response_model=ChallengePublic)
 def update_challenge(
-    challenge_id: int,
+    challenge_id: PathId,
     data: ChallengeUpdate,
     db: SessionDep,
     agency: StaffAgency,
@@ -57,7 +58,7 @@ def update_challenge(
 
 @router.post("/{challenge_id}/contributions", response_model=ContributionPublic, status_code=201)
 def contribute(
-    challenge_id: int,
+    challenge_id: PathId,
     data: ContributionCreate,
     db: SessionDep,
     agency: StaffAgency,

@@ -16,6 +16,7 @@ from api.events import broker
 from api.models import Hire, Screen
 from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat
+from api.params import PathId
 from api.routes.hires import read_limited
 from api.services import hires, screens
 from api.services.snapshot import CachedSnapshot, SnapshotCache
@@ -112,7 +113,7 @@ async def put_screenshot(
 
 @router.get("/photos/{hire_id}", response_class=FileResponse)
 def photo(
-    hire_id: int, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
+    hire_id: PathId, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
 ) -> FileResponse:
     """A published hire's photo, only when consent was recorded."""
     hire = db.get(Hire, hire_id) if 0 < hire_id <= MAX_DB_ID else None

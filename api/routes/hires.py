@@ -10,6 +10,7 @@ from api.domain.permissions import Action
 from api.errors import Invalid, NotFound, TooLarge
 from api.models import Hire
 from api.models.hire import HireCreate, HirePublic, HireStatus, HireUpdate
+from api.params import PathId
 from api.security import limits
 from api.services import hires
 from api.services.common import get_scoped
@@ -32,14 +33,14 @@ def create_hire(data: HireCreate, db: SessionDep, actor: Allowed(Action.WRITE_HI
 
 
 @router.get("/{hire_id}", response_model=HirePublic)
-def read_hire(hire_id: int, db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> HirePublic:
+def read_hire(hire_id: PathId, db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> HirePublic:
     """One hire."""
     return hires.to_public(db, [get_scoped(db, Hire, hire_id, agency.id, "Embauche")])[0]
 
 
 @router.patch("/{hire_id}", response_model=HirePublic)
 def update_hire(
-    hire_id: int,
+    hire_id: PathId,
     data: HireUpdate,
     db: SessionDep,
     agency: StaffAgency,
@@ -52,7 +53,7 @@ def update_hire(
 
 @router.delete("/{hire_id}", status_code=204)
 def delete_hire(
-    hire_id: int,
+    hire_id: PathId,
     db: SessionDep,
     settings: SettingsDep,
     agency: StaffAgency,
@@ -83,7 +84,7 @@ async def read_limited(request: Request, max_bytes: int) -> bytes:
 
 @router.put("/{hire_id}/photo", response_model=HirePublic)
 async def put_photo(
-    hire_id: int,
+    hire_id: PathId,
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
@@ -103,7 +104,7 @@ async def put_photo(
 
 @router.get("/{hire_id}/photo", response_class=FileResponse)
 def get_photo(
-    hire_id: int, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: CurrentStaff
+    hire_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: CurrentStaff
 ) -> FileResponse:
     """The hire's photo (staff only)."""
     hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")

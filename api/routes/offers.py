@@ -9,7 +9,6 @@ from api.domain import urgency
 from api.domain.permissions import Action
 from api.errors import Invalid
 from api.models import CandidateProposal
-from api.models.fields import MAX_DB_ID
 from api.models.offer import (
     CandidateOutcome,
     CandidatePublic,
@@ -19,6 +18,7 @@ from api.models.offer import (
     OfferStatus,
     OfferUpdate,
 )
+from api.params import PathId, QueryId
 from api.services import offers
 from api.services.common import get_scoped
 
@@ -39,7 +39,7 @@ def list_offers(
     status: OfferStatus | None = "open",
     urgency_level: str | None = Query(None, alias="urgency", max_length=20),
     tag: str | None = Query(None, max_length=40),
-    owner: int | None = Query(None, ge=1, le=MAX_DB_ID),
+    owner: QueryId = None,
     q: str | None = Query(None, max_length=100),
 ) -> list[OfferPublic]:
     """Offers of the caller's agency, most urgent first, then the oldest."""
@@ -68,7 +68,7 @@ def create_offer(
 
 @router.get("/{offer_id}", response_model=OfferPublic)
 def read_offer(
-    offer_id: int,
+    offer_id: PathId,
     db: SessionDep,
     settings: SettingsDep,
     agency: StaffAgency,
@@ -83,7 +83,7 @@ def read_offer(
 
 @router.patch("/{offer_id}", response_model=OfferPublic)
 def update_offer(
-    offer_id: int,
+    offer_id: PathId,
     data: OfferUpdate,
     db: SessionDep,
     settings: SettingsDep,
@@ -101,7 +101,7 @@ def update_offer(
 
 @router.delete("/{offer_id}", status_code=204)
 def delete_offer(
-    offer_id: int,
+    offer_id: PathId,
     db: SessionDep,
     agency: StaffAgency,
     actor: Allowed(Action.DELETE_OFFERS),
@@ -114,7 +114,7 @@ def delete_offer(
 
 def _set_status(request_status: str):  # type: ignore[no-untyped-def]
     def handler(
-        offer_id: int,
+        offer_id: PathId,
         db: SessionDep,
         settings: SettingsDep,
         agency: StaffAgency,
@@ -147,7 +147,7 @@ for _verb, _status, _summary in (
 
 @router.get("/{offer_id}/candidates", response_model=list[CandidatePublic])
 def list_candidates(
-    offer_id: int, db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
+    offer_id: PathId, db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
 ) -> list[CandidatePublic]:
     """Candidates proposed for the offer and their outcome."""
     return offers.list_candidates(db, offers.get_offer(db, agency.id, offer_id))
@@ -155,7 +155,7 @@ def list_candidates(
 
 @router.post("/{offer_id}/candidates", response_model=CandidatePublic, status_code=201)
 def propose_candidate(
-    offer_id: int,
+    offer_id: PathId,
     db: SessionDep,
     agency: StaffAgency,
     actor: Allowed(Action.PROPOSE_CANDIDATE),
@@ -168,8 +168,8 @@ def propose_candidate(
 
 @router.put("/{offer_id}/candidates/{candidate_id}", response_model=CandidatePublic)
 def set_candidate_outcome(
-    offer_id: int,
-    candidate_id: int,
+    offer_id: PathId,
+    candidate_id: PathId,
     data: CandidateOutcome,
     db: SessionDep,
     agency: StaffAgency,

@@ -16,6 +16,7 @@ from api.models.screen import (
     ScreenPublic,
     ScreenUpdate,
 )
+from api.params import PathId
 from api.services import screens
 from api.services.common import get_scoped
 
@@ -56,7 +57,7 @@ def pair_screen(
 
 @router.patch("/{screen_id}", response_model=ScreenPublic)
 def update_screen(
-    screen_id: int,
+    screen_id: PathId,
     data: ScreenUpdate,
     db: SessionDep,
     settings: SettingsDep,
@@ -72,7 +73,7 @@ def update_screen(
 
 @router.post("/{screen_id}/revoke", response_model=ScreenPublic)
 def revoke_screen(
-    screen_id: int, db: SessionDep, settings: SettingsDep, agency: StaffAgency, actor: Manager
+    screen_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, actor: Manager
 ) -> ScreenPublic:
     """Revoke the screen's token."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
@@ -81,7 +82,7 @@ def revoke_screen(
 
 @router.get("/{screen_id}/screenshot", response_class=FileResponse)
 def screenshot(
-    screen_id: int, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
+    screen_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
 ) -> FileResponse:
     """The latest frame the screen sent (PNG)."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")

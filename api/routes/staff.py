@@ -8,8 +8,8 @@ from api.deps import Allowed, SessionDep, StaffAgency
 from api.domain.permissions import Action
 from api.models import Staff
 from api.models.audit import AuditEventPublic
-from api.models.fields import MAX_DB_ID
 from api.models.staff import StaffCreate, StaffPublic, StaffUpdate
+from api.params import Offset, PathId, QueryId
 from api.services import audit
 from api.services import staff as staff_service
 from api.services.common import get_scoped
@@ -35,7 +35,7 @@ def create_staff(
 
 @router.patch("/staff/{staff_id}", response_model=StaffPublic)
 def update_staff(
-    staff_id: int,
+    staff_id: PathId,
     data: StaffUpdate,
     db: SessionDep,
     agency: StaffAgency,
@@ -52,9 +52,9 @@ def journal(
     agency: StaffAgency,
     _: Allowed(Action.READ_AUDIT),
     entity: str | None = Query(None, max_length=40, pattern=r"^[a-z_]+$"),
-    actor: int | None = Query(None, ge=1, le=MAX_DB_ID),
+    actor: QueryId = None,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> list[AuditEventPublic]:
     """The agency's journal, newest first."""
     rows = audit.list_events(
