@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.params import ascii_int
 from api.services.screens import MAX_SCREENSHOT_BYTES
 from api.settings import Settings
 
@@ -65,13 +66,10 @@ def too_large_message(limit: int) -> str:
 def parse_count(text: str, maximum: int) -> int | None:
     """A whole number written in ASCII digits (a header's byte count, a version), or None.
 
-    None too when it passes ``maximum``. ``str.isdigit`` accepts « ² » (byte 0xB2 in a header)
-    and other digits that ``int`` refuses: only 0-9 count here.
+    None too when it is negative or passes ``maximum`` (see ``api.params.ascii_int``).
     """
-    if not text or len(text) > 20 or not text.isascii() or not text.isdigit():
-        return None
-    value = int(text)
-    return value if value <= maximum else None
+    value = ascii_int(text)
+    return value if value is not None and 0 <= value <= maximum else None
 
 
 class BodyTooLarge(HTTPException):
