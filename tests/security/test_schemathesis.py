@@ -19,7 +19,6 @@ import httpx
 
 from tests.support.server import ROOT, LiveServer
 
-CONFIG = Path(__file__).with_name("schemathesis.toml")
 HOOKS = "tests.security.schemathesis_hooks"
 MAX_EXAMPLES = 10
 SEED = 20260901
@@ -27,11 +26,9 @@ RUN_TIMEOUT_S = 300
 
 
 def schemathesis(server: LiveServer, token: str, *selection: str) -> str:
-    """Run ``schemathesis run --checks all`` as ``token``; return its report, fail on any issue."""
+    """Run ``schemathesis run --checks all`` as ``token``; "" when it found nothing, else why."""
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
-        "--config-file",
-        str(CONFIG),
         "--no-color",
         "run",
         f"{server.url}/openapi.json",
@@ -63,11 +60,11 @@ def schemathesis(server: LiveServer, token: str, *selection: str) -> str:
         check=False,
     )
     report = run.stdout + run.stderr
-    assert run.returncode == 0, f"schemathesis found issues:\n{_failures(report)}"
-    generated = re.search(r"(\d+) generated", report)
-    assert generated and int(generated.group(1)) > 0, report[-3000:]
     print(_summary(report))
-    return report
+    if run.returncode != 0:
+        return _failures(report)
+    generated = re.search(r"(\d+) generated", report)
+    return "" if generated and int(generated.group(1)) > 0 else report[-3000:]
 
 
 def _own_id(server: LiveServer, token: str) -> int | str:
@@ -90,7 +87,7 @@ def _summary(report: str) -> str:
 def test_openapi_schema_holds_for_screen_and_manager(live_server: LiveServer) -> None:
     """0 server errors and 0 schema violations, with every check, as a screen then a manager."""
     # The screen first: the manager's run may revoke the demo screen (POST /screens/{id}/revoke).
-    schemathesis(
+    as_screen = schemathesis(
         live_server,
         live_server.screen_token,
         "--include-path-regex",
@@ -100,7 +97,7 @@ def test_openapi_schema_holds_for_screen_and_manager(live_server: LiveServer) ->
         "--exclude-path",
         "/api/v1/display/events",
     )
-    schemathesis(
+    as_manager = schemathesis(
         live_server,
         live_server.token("manager"),
         "--include-path-regex",
@@ -109,3 +106,4 @@ def test_openapi_schema_holds_for_screen_and_manager(live_server: LiveServer) ->
         "--exclude-path",
         "/api/v1/auth/logout",
     )
+    assert not as_screen + as_manager, f"schemathesis found issues:\n{as_screen}\n{as_manager}"
