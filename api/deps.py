@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Request
+from pydantic import WithJsonSchema
 from sqlmodel import Session
 
 from api.domain.permissions import DENIED_MESSAGE, Action, can
@@ -162,7 +163,16 @@ def staff_agency(db: SessionDep, staff: CurrentStaff) -> Agency:
 StaffAgency = Annotated[Agency, Depends(staff_agency)]
 
 
-def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+# What if_match_version accepts, said in the OpenAPI schema (the check itself stays below, with
+# its French message): empty, or a version number, quoted or not, weak or not.
+IF_MATCH_PATTERN = r'^((W/)?\s*"*[0-9]{1,9}"*\s*)?$'
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None, Header(), WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN})
+    ] = None,
+) -> int | None:
     """The version named by an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``)."""
     if not if_match:
         return None

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import __version__
 from api.db import get_engine
 from api.errors import DomainError, StaleVersion, Throttled
+from api.models.problem import ERROR_RESPONSES
 from api.routes import (
     agencies,
     announcements,
@@ -99,12 +100,26 @@ def _install_error_handlers(app: FastAPI) -> None:
         detail = {404: "Page introuvable.", 405: "Méthode non permise."}.get(
             exc.status_code, exc.detail
         )
-        return error_response(request, exc.status_code, detail, headers=exc.headers or {})
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return error_response(request, exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(request, 500, "Erreur interne : l'équipe a été prévenue.")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts on this path (Starlette names only the first route's)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and route_methods and regex.match(path):
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 def _public_current(request: Request, exc: StaleVersion) -> object:
@@ -152,7 +167,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before any route or login check: a huge anonymous body is refused unread.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     for router in API_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        # One declaration of the error answers (api.models.problem) for every API route.
+        app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)
     _install_admin(app)
     return app

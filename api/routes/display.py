@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel
 from sqlmodel import Session
 
+from api.contract import Snapshot
 from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
 from api.errors import NotFound, Unauthorized
 from api.events import broker
@@ -22,6 +25,25 @@ from api.services import hires, screens
 from api.services.snapshot import CachedSnapshot, SnapshotCache
 
 router = APIRouter(prefix="/display", tags=["display"])
+
+
+class PairingStarted(BaseModel):
+    """The code an unpaired screen shows, and the secret it polls with."""
+
+    code: str
+    poll_secret: str
+    expires_at: str
+
+
+class PairingPoll(BaseModel):
+    """``pending`` (with the code) until a manager pairs the screen, then ``paired`` once."""
+
+    status: Literal["pending", "paired"]
+    code: str | None = None
+    token: str | None = None
+    screen_name: str | None = None
+
+
 KEEPALIVE_S = 15.0
 
 
@@ -37,7 +59,19 @@ def _fresh_entry(request: Request, screen_id: int) -> CachedSnapshot | None:
         return snapshot_cache(request).get(db, screen, request.app.state.settings.public_url)
 
 
-@router.get("/snapshot", responses={200: {"description": "api.contract.Snapshot"}, 304: {}})
+_ETAG = {
+    "ETag": {"description": "Version du contenu, pour If-None-Match.", "schema": {"type": "string"}}
+}
+
+
+@router.get(
+    "/snapshot",
+    response_model=Snapshot,
+    responses={
+        200: {"description": "Ce que l'écran affiche.", "headers": _ETAG},
+        304: {"description": "Rien de changé depuis l'ETag de If-None-Match.", "headers": _ETAG},
+    },
+)
 async def snapshot(request: Request, screen: CachedScreen) -> Response:
     """Everything this screen shows, with an ETag; ``If-None-Match`` → 304.
 
@@ -63,7 +97,11 @@ def _current_etag(request: Request, screen_id: int, public_url: str) -> str | No
         return snapshot_cache(request).get(db, screen, public_url).etag
 
 
-@router.get("/events", response_class=StreamingResponse)
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
+)
 async def events(
     request: Request, settings: SettingsDep, screen: CurrentScreen
 ) -> StreamingResponse:
@@ -101,7 +139,16 @@ def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Respons
     return Response(status_code=204)
 
 
-@router.put("/screenshot", status_code=204)
+@router.put(
+    "/screenshot",
+    status_code=204,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def put_screenshot(
     request: Request, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
 ) -> Response:
@@ -111,7 +158,11 @@ async def put_screenshot(
     return Response(status_code=204)
 
 
-@router.get("/photos/{hire_id}", response_class=FileResponse)
+@router.get(
+    "/photos/{hire_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."}},
+)
 def photo(
     hire_id: PathId, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
 ) -> FileResponse:
@@ -127,7 +178,7 @@ def photo(
     )
 
 
-@router.post("/pairings", status_code=201)
+@router.post("/pairings", status_code=201, response_model=PairingStarted)
 def start_pairing(db: SessionDep) -> dict[str, str]:
     """An unpaired screen asks for a code to show (no token needed)."""
     pairing, secret = screens.start_pairing(db)
@@ -138,7 +189,7 @@ def start_pairing(db: SessionDep) -> dict[str, str]:
     }
 
 
-@router.get("/pairings/{poll_secret}")
+@router.get("/pairings/{poll_secret}", response_model=PairingPoll, response_model_exclude_none=True)
 def poll_pairing(poll_secret: str, db: SessionDep) -> dict[str, str]:
     """Pending, or the screen's token once a manager entered the code (given once)."""
     if len(poll_secret) > 100:

@@ -11,7 +11,10 @@ from api.migrate import current_revision, head_revision
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get(
+    "/healthz",
+    responses={503: {"description": "Base injoignable ou migrations en retard (``detail``)."}},
+)
 def healthz(request: Request) -> JSONResponse:
     """200 when the database answers and its schema is current, else 503 with the reason."""
     try:

@@ -82,7 +82,19 @@ async def read_limited(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.put("/{hire_id}/photo", response_model=HirePublic)
+@router.put(
+    "/{hire_id}/photo",
+    response_model=HirePublic,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("image/jpeg", "image/png", "image/webp")
+            },
+        }
+    },
+)
 async def put_photo(
     hire_id: PathId,
     request: Request,
@@ -102,7 +114,11 @@ async def put_photo(
     return hires.to_public(db, [hire])[0]
 
 
-@router.get("/{hire_id}/photo", response_class=FileResponse)
+@router.get(
+    "/{hire_id}/photo",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."}},
+)
 def get_photo(
     hire_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: CurrentStaff
 ) -> FileResponse:

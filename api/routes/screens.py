@@ -80,7 +80,11 @@ def revoke_screen(
     return screens.to_public(screens.revoke(db, actor, screen), settings.screenshots_dir)
 
 
-@router.get("/{screen_id}/screenshot", response_class=FileResponse)
+@router.get(
+    "/{screen_id}/screenshot",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}, "description": "La dernière capture (PNG)."}},
+)
 def screenshot(
     screen_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
 ) -> FileResponse:
