@@ -16,7 +16,8 @@ from admin.templating import render
 from api.domain.permissions import Action
 from api.errors import DomainError
 from api.models import Staff
-from api.models.staff import MAX_PASSWORD, MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
+from api.models.staff import MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
+from api.security.password_policy import password_problem
 from api.services import staff as service
 
 router = APIRouter(prefix=f"{urls.PREFIX}/equipe", include_in_schema=False)
@@ -55,13 +56,13 @@ def _page(
     )
 
 
-def _password(form: Form, name: str = "password") -> str | None:
+def _password(
+    form: Form, name: str = "password", *, email: str = "", person: str = ""
+) -> str | None:
     value = form.raw(name)
-    if len(value) < MIN_PASSWORD:
-        form.add_error(name, f"Au moins {MIN_PASSWORD} caractères.")
-        return None
-    if len(value) > MAX_PASSWORD:
-        form.add_error(name, f"{MAX_PASSWORD} caractères au maximum.")
+    problem = password_problem(value, email=email, name=person)  # the API's rule, same words
+    if problem:
+        form.add_error(name, problem)
         return None
     return value
 
@@ -81,7 +82,7 @@ async def create(request: Request, ctx: Ctx = Manager) -> Response:
     if email and not _EMAIL.match(email):
         form.add_error("email", "Adresse e-mail invalide, par exemple prenom.nom@francetravail.fr.")
     role = form.choice("role", dict(_roles(ctx)))
-    password = _password(form)
+    password = _password(form, email=email, person=name or "")
     if form.ok:
         try:
             service.create_staff(
@@ -141,8 +142,8 @@ async def reactivate(request: Request, staff_id: int, ctx: Ctx = Manager) -> Res
 async def reset_password(request: Request, staff_id: int, ctx: Ctx = Manager) -> Response:
     """Set a new password (every session of that account ends)."""
     form = await Form.read(request)
-    password = _password(form, "new_password")
+    person = _person(ctx, staff_id)
+    password = _password(form, "new_password", email=person.email, person=person.name)
     if password is None:
-        person = _person(ctx, staff_id)
         return _page(request, ctx, status=422, reset=(person.id or 0, form.errors["new_password"]))
     return await _update(request, ctx, staff_id, StaffUpdate(password=password), "mdp-reinitialise")
