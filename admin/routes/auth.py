@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from admin import urls
 from admin.deps import DbDep, MaybeStaff, PageStaff
@@ -39,10 +40,11 @@ async def login_submit(request: Request, db: DbDep, settings: SettingsDep) -> Re
     headers: dict[str, str] = {}
     if form.ok and email:
         try:
-            staff = staff_service.authenticate(db, email, password)
-        except Throttled as exc:
+            # Off the event loop: a password check is slow on purpose and may wait for a slot.
+            staff = await run_in_threadpool(staff_service.authenticate, db, email, password)
+        except Throttled as exc:  # too many tries (429), or too many logins at once (503)
             form.add_error("password", exc.message)
-            status, headers = 429, {"Retry-After": str(exc.retry_after)}
+            status, headers = exc.status, {"Retry-After": str(exc.retry_after)}
         except Unauthorized as exc:
             form.add_error("password", exc.message)
             status = 401

@@ -16,8 +16,9 @@ from admin.templating import render
 from api.domain.permissions import Action, assignable_roles, may_change_account
 from api.errors import DomainError, Throttled
 from api.models import Staff
-from api.models.staff import MAX_PASSWORD, MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
+from api.models.staff import MIN_PASSWORD, ROLE_LABELS, StaffCreate, StaffUpdate
 from api.params import PathId
+from api.security.password_policy import password_problem
 from api.services import staff as service
 
 router = APIRouter(prefix=f"{urls.PREFIX}/equipe", include_in_schema=False)
@@ -62,13 +63,13 @@ def _page(
     return response
 
 
-def _password(form: Form, name: str = "password") -> str | None:
+def _password(
+    form: Form, name: str = "password", *, email: str = "", person: str = ""
+) -> str | None:
     value = form.raw(name)
-    if len(value) < MIN_PASSWORD:
-        form.add_error(name, f"Au moins {MIN_PASSWORD} caractères.")
-        return None
-    if len(value) > MAX_PASSWORD:
-        form.add_error(name, f"{MAX_PASSWORD} caractères au maximum.")
+    problem = password_problem(value, email=email, name=person)  # the API's rule, same words
+    if problem:
+        form.add_error(name, problem)
         return None
     return value
 
@@ -88,7 +89,7 @@ async def create(request: Request, ctx: Ctx = Manager) -> Response:
     if email and not _EMAIL.match(email):
         form.add_error("email", "Adresse e-mail invalide, par exemple prenom.nom@francetravail.fr.")
     role = form.choice("role", dict(_roles(ctx)))
-    password = _password(form)
+    password = _password(form, email=email, person=name or "")
     status, headers = 422, {}
     if form.ok:
         try:
@@ -152,8 +153,8 @@ async def reactivate(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> 
 async def reset_password(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
     """Set a new password (every session of that account ends)."""
     form = await Form.read(request)
-    password = _password(form, "new_password")
+    person = _person(ctx, staff_id)
+    password = _password(form, "new_password", email=person.email, person=person.name)
     if password is None:
-        person = _person(ctx, staff_id)
         return _page(request, ctx, status=422, reset=(person.id or 0, form.errors["new_password"]))
     return await _update(request, ctx, staff_id, StaffUpdate(password=password), "mdp-reinitialise")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.models.fields import Email, ShortText
+from api.security.password_policy import MAX_LENGTH, MIN_LENGTH, password_problem
 
 Role = Literal["cde", "cdde", "manager", "admin"]
 ROLES: tuple[str, ...] = ("cde", "cdde", "manager", "admin")
@@ -19,8 +21,8 @@ ROLE_LABELS = {
     "manager": "Manager",
     "admin": "Administrateur",
 }
-MIN_PASSWORD = 8
-MAX_PASSWORD = 256
+MIN_PASSWORD = MIN_LENGTH
+MAX_PASSWORD = MAX_LENGTH
 
 
 class StaffBase(SQLModel):
@@ -46,11 +48,13 @@ class Staff(SQLModel, table=True):
         return "cdde" if self.role == "cdde" else "cde"
 
 
-def _password_ok(value: str) -> str:
-    if len(value) < MIN_PASSWORD:
-        raise ValueError(f"au moins {MIN_PASSWORD} caractères")
-    if len(value) > MAX_PASSWORD:
-        raise ValueError(f"au plus {MAX_PASSWORD} caractères")
+def _password_ok(value: str, info: ValidationInfo) -> str:
+    """The password policy, told the e-mail and name validated just before (field order)."""
+    email, name = info.data.get("email") or "", info.data.get("name") or ""
+    problem = password_problem(value, email=email, name=name)
+    if problem:
+        # A custom error keeps the French reason as the whole message (no "Value error, ").
+        raise PydanticCustomError("password_policy", problem)
     return value
 
 
@@ -70,8 +74,9 @@ class StaffUpdate(SQLModel):
 
     @field_validator("password")
     @classmethod
-    def _password(cls, value: str | None) -> str | None:
-        return None if value is None else _password_ok(value)
+    def _password(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # The person's e-mail is checked by the service, which knows whose password it is.
+        return None if value is None else _password_ok(value, info)
 
 
 class StaffPublic(SQLModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentStaff, SessionDep, SettingsDep, bearer_token
@@ -35,13 +35,21 @@ def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
 
 @router.post("/logout", status_code=204)
 def logout(
-    db: SessionDep, _: CurrentStaff, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    db: SessionDep,
+    _: CurrentStaff,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Revoke the bearer token used for this request."""
+    """Revoke the session that authenticated this request: the bearer's, else the cookie's."""
     raw = bearer_token(authorization)
+    response = Response(status_code=204)
+    if not raw:
+        # Same precedence as api.deps.optional_staff: no bearer, so the cookie logged us in.
+        raw = request.cookies.get(sessions.COOKIE_NAME)
+        response.delete_cookie(sessions.COOKIE_NAME, path="/")
     if raw:
         sessions.close_session(db, raw)
-    return Response(status_code=204)
+    return response
 
 
 @router.get("/me", response_model=StaffPublic)

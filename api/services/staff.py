@@ -11,7 +11,7 @@ from api.domain.permissions import account_change_refusal
 from api.errors import Conflict, Forbidden, NotFound, Throttled, Unauthorized
 from api.models import Agency, AuditEvent, Staff
 from api.models.staff import StaffCreate, StaffUpdate
-from api.security import passwords, sessions, throttle
+from api.security import password_policy, passwords, sessions, throttle
 from api.services import audit
 from api.services.common import apply_changes, check_version
 
@@ -119,6 +119,8 @@ def update_staff(db: Session, actor: Staff, staff: Staff, data: StaffUpdate) -> 
     )
     if refusal:
         raise Forbidden(refusal, field="role" if "role" in changes else None)
+    if data.password:
+        password_policy.require_acceptable(data.password, email=staff.email, name=staff.name)
     before = audit.state_of(staff)
     apply_changes(staff, changes)
     if data.password:
@@ -132,16 +134,26 @@ def update_staff(db: Session, actor: Staff, staff: Staff, data: StaffUpdate) -> 
 
 
 def authenticate(db: Session, email: str, password: str) -> Staff:
-    """Check credentials with throttling; raise Unauthorized or Throttled."""
+    """Check credentials with throttling; raise Unauthorized, Throttled or HashingBusy.
+
+    The attempt is recorded before the password is checked (see api.security.throttle), so
+    parallel guesses, in one process or several, get at most 5 checks per account and window.
+    """
     email = email.strip().lower()
-    throttle.check_not_throttled(db, email)
+    attempt_id = throttle.start_attempt(db, email)
     staff = db.exec(select(Staff).where(Staff.email == email)).first()
-    ok = passwords.verify_password(staff.password_hash if staff else None, password)
+    try:
+        ok = passwords.verify_password(staff.password_hash if staff else None, password)
+    except passwords.HashingBusy:
+        throttle.cancel_attempt(db, attempt_id)  # nothing was checked: not a guess
+        raise
     if staff is None or not ok or not staff.active:
-        throttle.record_failure(db, email)
-        raise Unauthorized(BAD_LOGIN)
+        raise Unauthorized(BAD_LOGIN)  # the attempt's row stays as the failure
     throttle.clear_failures(db, email)
     if passwords.needs_rehash(staff.password_hash):
-        staff.password_hash = passwords.hash_password(password)
+        try:
+            staff.password_hash = passwords.hash_password(password)
+        except passwords.HashingBusy:
+            return staff  # upgraded at a quieter login
         db.commit()
     return staff

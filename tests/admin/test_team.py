@@ -19,7 +19,10 @@ def test_manager_adds_resets_and_deactivates_a_colleague(new_phone, live_server)
     manager.page.get_by_label("CDE (entreprises)").check()
     manager.page.get_by_label("Mot de passe provisoire").fill("court")
     manager.page.get_by_role("button", name="Créer le compte").click()
-    assert manager.page.locator("#e-password").inner_text() == "Au moins 8 caractères."
+    assert (
+        manager.page.locator("#e-password").inner_text()
+        == "Le mot de passe doit compter au moins 10 caractères."
+    )
     assert manager.page.locator("#f-name").input_value() == "Inès Morel"
     manager.page.get_by_label("Mot de passe provisoire").fill("premier-jour-2026")
     manager.page.get_by_role("button", name="Créer le compte").click()
@@ -37,7 +40,10 @@ def test_manager_adds_resets_and_deactivates_a_colleague(new_phone, live_server)
     card.get_by_label("Nouveau mot de passe").fill("1234")
     card.get_by_role("button", name="Réinitialiser le mot de passe").click()
     card = manager.page.locator("li.card", has_text="Inès Morel")
-    assert card.locator(".error").inner_text() == "Au moins 8 caractères."
+    assert (
+        card.locator(".error").inner_text()
+        == "Le mot de passe doit compter au moins 10 caractères."
+    )
     card.get_by_label("Nouveau mot de passe").fill("deuxieme-jour-2026")
     card.get_by_role("button", name="Réinitialiser le mot de passe").click()
     assert "Mot de passe réinitialisé" in manager.flash()

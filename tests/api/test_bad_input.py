@@ -76,9 +76,9 @@ def world(module_server: LiveServer) -> Iterator[World]:
     w.challenge_id = manager.post("/api/v1/challenges", json=NEW_CHALLENGE).json()["id"]
     w.screen_id = manager.get("/api/v1/screens").json()[0]["id"]
     account = {"name": "Léa Test", "email": "lea.test@example.fr", "role": "cde"}
-    w.staff_id = manager.post("/api/v1/staff", json={**account, "password": "motdepasse1"}).json()[
-        "id"
-    ]
+    w.staff_id = manager.post(
+        "/api/v1/staff", json={**account, "password": "lampe tuba girafe 7"}
+    ).json()["id"]
     clients["screen"].post("/api/v1/display/heartbeat", json=HEARTBEAT).raise_for_status()
     yield w
     for client in clients.values():
@@ -414,7 +414,7 @@ ENDPOINTS = [
             "name": "Marc Essai",
             "email": "marc.essai@example.fr",
             "role": "cdde",
-            "password": "x" * 12,
+            "password": "girafe tuba lampe 42",
         },
         {
             "name": [*TEXT, MISSING],
@@ -427,7 +427,17 @@ ENDPOINTS = [
                 "lea.test@example.fr",
             ],
             "role": ["boss", "", "admin", "CDE", None],
-            "password": ["court", "", "x" * 257, None, 12345678, MISSING],
+            "password": [
+                "court",
+                "",
+                "x" * 257,
+                None,
+                12345678,
+                "12345678",
+                "password",
+                " " * 8,
+                MISSING,
+            ],
         },
     ),
     Endpoint(
@@ -441,7 +451,7 @@ ENDPOINTS = [
             "name": [*EMPTY, LONG, None],
             "role": ["boss", "admin", None],
             "active": ["peut-être", [False], None],
-            "password": ["court", LONG],
+            "password": ["court", LONG, "password", " " * 10, "azerty12345"],
             "version": [999, "abc"],
         },
     ),
@@ -489,7 +499,7 @@ ENDPOINTS = [
         "POST",
         "/api/v1/auth/token",
         state_staff,
-        {"email": "lea.test@example.fr", "password": "motdepasse1"},
+        {"email": "lea.test@example.fr", "password": "lampe tuba girafe 7"},
         {"email": ["", LONG, "a\x00@b.fr", 5, None], "password": ["", LONG, None, 12345678]},
     ),
 ]
@@ -768,9 +778,12 @@ def test_an_emoji_password_logs_in(world: World) -> None:
     """The staff account created with an emoji password above can log in with it."""
     manager = world.clients["manager"]
     body = {"name": "Jo Émoji", "email": "jo.emoji@example.fr", "role": "cdde"}
-    manager.post("/api/v1/staff", json={**body, "password": "🔑🔑🔑🔑🔑🔑🔑🔑"}).raise_for_status()
+    manager.post(
+        "/api/v1/staff", json={**body, "password": "🔑🌵🚲🍋🎈🦔🧭🪁🍄🐙"}
+    ).raise_for_status()
     login = world.clients["anonymous"].post(
-        "/api/v1/auth/token", json={"email": "JO.EMOJI@example.fr ", "password": "🔑" * 8}
+        "/api/v1/auth/token",
+        json={"email": "JO.EMOJI@example.fr ", "password": "🔑🌵🚲🍋🎈🦔🧭🪁🍄🐙"},
     )
     assert login.status_code == 200
 

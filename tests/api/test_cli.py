@@ -128,7 +128,7 @@ def test_user_add_creates_an_account_that_logs_in(module_server: LiveServer) -> 
 
     bad_cases = [
         (["--role", "boss", "--agency", "avignon-joly-jean"], "long enough 1", ["--role", "boss"]),
-        (["--role", "cde", "--agency", "avignon-joly-jean"], "court", ["mot de passe", "8"]),
+        (["--role", "cde", "--agency", "avignon-joly-jean"], "court", ["mot de passe", "10"]),
         (["--role", "cde", "--agency", "nulle-part"], "assez long 123", ["Agence inconnue"]),
     ]
     for options, password, words in bad_cases:

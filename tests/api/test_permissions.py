@@ -123,7 +123,7 @@ CASES: dict[str, Case] = {
                 "name": "Nouvelle",
                 "email": f"n{secrets.token_hex(4)}@demo.couloir.test",
                 "role": "cdde",
-                "password": "un mot de passe",
+                "password": "un mot de passe sûr",
             },
         ),
     ),
