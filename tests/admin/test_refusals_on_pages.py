@@ -132,7 +132,7 @@ def test_a_refused_creation_on_the_team_page_says_why_then_throttles(
     body = {"name": "Manager Essai", "email": email, "role": "manager", "password": password}
     assert pages["admin"].post("/admin/equipe", body).status_code == 303
     prober = PageClient(module_server, email, password)
-    form = {"name": "Sonde", "email": taken, "role": "cdde", "password": "un mot de passe"}
+    form = {"name": "Sonde", "email": taken, "role": "cdde", "password": "Olivier du Rhône 4471"}
     for _ in range(5):
         refused = prober.post("/admin/equipe", form)
         assert refused.status_code == 409

@@ -93,7 +93,7 @@ def test_a_manager_cannot_take_over_an_admin_account(
 
 
 def test_nobody_gives_a_role_above_their_own(admin: httpx.Client, manager: httpx.Client) -> None:
-    body = {"name": "Promu", "email": _email(), "role": "admin", "password": "un mot de passe"}
+    body = {"name": "Promu", "email": _email(), "role": "admin", "password": "Olivier du Rhône 4471"}
     response = manager.post("/api/v1/staff", json=body)
     assert response.status_code == 403
     assert response.json()["detail"] == ABOVE
@@ -144,7 +144,7 @@ def other_manager(module_server: LiveServer, admin: httpx.Client) -> Iterator[ht
 
 
 def _create(client: httpx.Client, email: str) -> httpx.Response:
-    body = {"name": "Sonde", "email": email, "role": "cdde", "password": "un mot de passe"}
+    body = {"name": "Sonde", "email": email, "role": "cdde", "password": "Olivier du Rhône 4471"}
     return client.post("/api/v1/staff", json=body)
 
 
