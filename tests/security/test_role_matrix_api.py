@@ -7,17 +7,13 @@ answer follows from ``api.domain.permissions.PERMISSIONS``: allowed roles get a 
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-import httpx
 import pytest
 
 from api.domain.permissions import DENIED_MESSAGE, can
 from tests.security.conftest import Arena
 from tests.security.routes import Route, api_routes
-from tests.support.agencies import ROLES, Targets, agency_rows, jpeg
+from tests.security.samples import SAMPLE_BODIES, SPENDS_ITS_TOKEN, send_api
+from tests.support.agencies import ROLES, Targets, agency_rows
 
 # Write routes that declare no action, and why that is right. Everything else that writes through
 # the API must name the action it needs, so that the permissions table stays the one answer.
@@ -35,88 +31,8 @@ PUBLIC_API = {
 }
 
 
-def _announcement() -> dict[str, Any]:
-    now = datetime.now(UTC)
-    return {
-        "message": "Réunion d'équipe",
-        "starts_at": now.isoformat(),
-        "ends_at": (now + timedelta(hours=2)).isoformat(),
-    }
-
-
-def _password() -> str:
-    return f"Couloir-{secrets.token_urlsafe(12)}"
-
-
-# A valid JSON body per body model (keyed by class name), so that allowed roles really succeed.
-SAMPLE_BODIES: dict[str, Any] = {
-    "OfferCreate": lambda: {
-        "employer": "Boulangerie Matrice",
-        "title": "Boulanger",
-        "contract": "CDI",
-        "commune": "Avignon",
-    },
-    "OfferUpdate": lambda: {"positions": 2},
-    "FillRequest": lambda: None,
-    "CandidateOutcome": lambda: {"outcome": "interview"},
-    "HireCreate": lambda: {
-        "employer": "Garage",
-        "title": "Mécanicien",
-        "hired_on": str(date.today()),
-    },
-    "HireUpdate": lambda: {"story": "Une histoire réécrite."},
-    "ChallengeCreate": lambda: {
-        "title": "Défi matrice",
-        "goal": 5,
-        "starts_on": str(date.today()),
-        "ends_on": str(date.today() + timedelta(days=5)),
-    },
-    "ChallengeUpdate": lambda: {"title": "Défi renommé"},
-    "ContributionCreate": lambda: {"amount": 1, "label": "une offre pourvue"},
-    "AnnouncementCreate": _announcement,
-    "ScreenCreate": lambda: {"name": "Écran de la matrice"},
-    "ScreenUpdate": lambda: {"name": "Écran renommé"},
-    "PairRequest": lambda: {"name": "Écran appairé"},  # the code is added per test
-    "StaffCreate": lambda: {
-        "name": "Nouvelle Recrue",
-        "email": f"recrue-{secrets.token_hex(4)}@demo.couloir.test",
-        "role": "cdde",
-        "password": _password(),
-    },
-    "StaffUpdate": lambda: {"name": "Nom corrigé"},
-    "AgencyCreate": lambda: {"code": f"agence-{secrets.token_hex(3)}", "name": "Agence neuve"},
-}
-# Routes that end the token they are called with.
-SPENDS_ITS_TOKEN = {"POST /api/v1/auth/logout"}
-# Routes reading raw bytes rather than JSON.
-RAW_BODIES = {"PUT /api/v1/hires/{hire_id}/photo": jpeg}
-
-
 def staff_routes() -> list[Route]:
     return [r for r in api_routes() if r.auth == "staff"]
-
-
-def _ids(route: Route, t: Targets) -> dict[str, int]:
-    ids = t.ids()
-    ids["hire_id"] = t.draft_hire_id  # a published hire has its own rule (test_state_rules.py)
-    if route.path.endswith("/reopen"):
-        ids["offer_id"] = t.closed_offer_id
-    return ids
-
-
-def call(arena: Arena, client: httpx.Client, route: Route, t: Targets) -> httpx.Response:
-    """Send ``route`` with a valid body for agency A's fresh objects ``t``."""
-    kwargs: dict[str, Any] = {}
-    if route.body_model:
-        body = SAMPLE_BODIES[route.body_model]()
-        if route.body_model == "PairRequest":
-            with arena.api(None) as screen_without_token:
-                body["code"] = screen_without_token.post("/api/v1/display/pairings").json()["code"]
-        if body is not None:
-            kwargs["json"] = body
-    elif route.id in RAW_BODIES:
-        kwargs["content"] = RAW_BODIES[route.id]()
-    return client.request(route.method, route.url(_ids(route, t)), **kwargs)
 
 
 def test_every_api_write_declares_its_action_or_is_explained() -> None:
@@ -146,7 +62,7 @@ def test_role_matrix(route: Route, role: str, arena: Arena) -> None:
         with arena.db() as db:
             before = agency_rows(db, arena.a_id)
     client = arena.api(role, fresh=route.id in SPENDS_ITS_TOKEN)
-    response = call(arena, client, route, t)
+    response = send_api(arena, client, route, t)
     assert response.status_code < 500, response.text
     if allowed:
         assert 200 <= response.status_code < 300, (response.status_code, response.text[:300])
@@ -169,8 +85,8 @@ def test_staff_routes_refuse_anonymous_and_screen_tokens(
 ) -> None:
     t = shared
     with arena.api(None) as anonymous, arena.screen(t.screen_token) as screen:
-        assert call(arena, anonymous, route, t).status_code == 401
-        assert call(arena, screen, route, t).status_code == 401
+        assert send_api(arena, anonymous, route, t).status_code == 401
+        assert send_api(arena, screen, route, t).status_code == 401
 
 
 @pytest.mark.parametrize(

@@ -224,7 +224,7 @@ def add_agency(db: Session, code: str, data_dir: Path, marker: str) -> SeededAge
     """A second agency with one account per role and one of each object."""
     agency = Agency(
         code=code,
-        name=f"Agence {marker}",
+        name=f"Agence {code}",  # admins list every agency, by design: no marker here
         timezone="Europe/Paris",
         opening_hours=DEFAULT_OPENING_HOURS,
     )
