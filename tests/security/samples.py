@@ -6,6 +6,7 @@ the matrices fail when a route appears without its entry here.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from api.domain.permissions import Action
 from api.models import Hire, Offer, Screen
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
-from tests.support.agencies import Targets, jpeg
+from tests.support.agencies import Targets, jpeg, png
 
 
 def _announcement() -> dict[str, Any]:
@@ -71,11 +72,14 @@ SAMPLE_BODIES: dict[str, Any] = {
     },
     "StaffUpdate": lambda: {"name": "Nom corrigé"},
     "AgencyCreate": lambda: {"code": f"agence-{secrets.token_hex(3)}", "name": "Agence neuve"},
+    # Public and screen routes.
+    "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
+    "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
 }
 # Routes that end the token they are called with.
 SPENDS_ITS_TOKEN = {"POST /api/v1/auth/logout"}
 # Routes reading raw bytes rather than JSON.
-RAW_BODIES = {"PUT /api/v1/hires/{hire_id}/photo": jpeg}
+RAW_BODIES = {"PUT /api/v1/hires/{hire_id}/photo": jpeg, "PUT /api/v1/display/screenshot": png}
 
 
 Body = Callable[[Arena, Targets], dict[str, str]]
@@ -191,26 +195,36 @@ OPEN_FORMS = {
 
 
 def api_ids(route: Route, t: Targets) -> dict[str, int]:
+    """Path values for an API route naming the objects ``t``."""
     ids = t.ids()
-    ids["hire_id"] = t.draft_hire_id  # a published hire has its own rule (test_state_rules.py)
+    if route.auth == "staff":
+        ids["hire_id"] = t.draft_hire_id  # published hires have their own rule (test_state_rules)
     if route.path.endswith("/reopen"):
         ids["offer_id"] = t.closed_offer_id
     return ids
 
 
-def send_api(arena: Arena, client: httpx.Client, route: Route, t: Targets) -> httpx.Response:
-    """Send ``route`` with a valid body, naming the objects ``t``."""
-    kwargs: dict[str, Any] = {}
+def api_body(arena: Arena, route: Route) -> tuple[bytes, str | None]:
+    """A valid body for an API route, and its content type (None: no body)."""
     if route.body_model:
         body = SAMPLE_BODIES[route.body_model]()
         if route.body_model == "PairRequest":
             with arena.api(None) as screen_without_token:
                 body["code"] = screen_without_token.post("/api/v1/display/pairings").json()["code"]
         if body is not None:
-            kwargs["json"] = body
+            return json.dumps(body).encode(), "application/json"
     elif route.id in RAW_BODIES:
-        kwargs["content"] = RAW_BODIES[route.id]()
-    return client.request(route.method, route.url(api_ids(route, t)), **kwargs)
+        return RAW_BODIES[route.id](), "application/octet-stream"
+    return b"", None
+
+
+def send_api(arena: Arena, client: httpx.Client, route: Route, t: Targets) -> httpx.Response:
+    """Send ``route`` with a valid body, naming the objects ``t``."""
+    content, content_type = api_body(arena, route)
+    headers = {"Content-Type": content_type} if content_type else {}
+    return client.request(
+        route.method, route.url(api_ids(route, t)), content=content, headers=headers
+    )
 
 
 def form_url(path: str, t: Targets) -> str:
