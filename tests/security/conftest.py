@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from api.db import make_engine
 from api.demo import AGENCY_CODE
+from api.services import screens
 from tests.support.agencies import (
     ROLES,
     SeededAgency,
@@ -85,6 +86,12 @@ class Arena:
         """New objects of agency A (or ``agency_id``), free to change or delete."""
         with self.db() as db:
             return make_targets(db, agency_id or self.a_id, self.server.data_dir)
+
+    def pairing(self) -> tuple[str, str]:
+        """A screen's pairing code and poll secret, made in-process (pairings may be throttled)."""
+        with self.db() as db:
+            pairing, secret = screens.start_pairing(db)
+            return pairing.code, secret
 
     def api(
         self, role: str | None, staff_id: int | None = None, *, fresh: bool = False

@@ -128,9 +128,7 @@ def _announcement_form(arena: Arena, t: Targets) -> dict[str, str]:
 
 
 def _pairing_form(arena: Arena, t: Targets) -> dict[str, str]:
-    with arena.api(None) as screen_without_token:
-        code = screen_without_token.post("/api/v1/display/pairings").json()["code"]
-    return {"code": code, "name": "Écran appairé"}
+    return {"code": arena.pairing()[0], "name": "Écran appairé"}
 
 
 def _screen_form(arena: Arena, t: Targets) -> dict[str, str]:
@@ -209,8 +207,7 @@ def api_body(arena: Arena, route: Route) -> tuple[bytes, str | None]:
     if route.body_model:
         body = SAMPLE_BODIES[route.body_model]()
         if route.body_model == "PairRequest":
-            with arena.api(None) as screen_without_token:
-                body["code"] = screen_without_token.post("/api/v1/display/pairings").json()["code"]
+            body["code"] = arena.pairing()[0]
         if body is not None:
             return json.dumps(body).encode(), "application/json"
     elif route.id in RAW_BODIES:

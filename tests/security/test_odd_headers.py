@@ -81,8 +81,7 @@ class Caller:
     def __init__(self, arena: Arena) -> None:
         self.arena = arena
         self.shared = arena.fresh()
-        with arena.api(None) as anonymous:
-            self.poll_secret = anonymous.post("/api/v1/display/pairings").json()["poll_secret"]
+        self.poll_secret = arena.pairing()[1]
         self._cookie = self.page_cookie()
 
     def page_cookie(self) -> tuple[bytes, str]:
