@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ def app_routes() -> tuple[Route, ...]:
                 )
             )
     app.state.engine.dispose()
+    shutil.rmtree(data_dir, ignore_errors=True)
     return tuple(found)
 
 
