@@ -1,0 +1,148 @@
+"""The attack suite's arena: one live server per test file, holding the demo agency (A) and a
+second agency (B) seeded in-process beside it, with logins for each role of A."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.db import make_engine
+from api.demo import AGENCY_CODE
+from api.services import screens
+from tests.support.agencies import (
+    ROLES,
+    SeededAgency,
+    Targets,
+    add_agency,
+    agency_id_of,
+    bearer_for,
+    make_targets,
+    staff_id_of,
+)
+from tests.support.server import LiveServer
+
+OTHER_CODE = "orange-autre-agence"
+OTHER_MARKER = "Zorglubine"  # appears in every title of agency B
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TIMEOUT = httpx.Timeout(15.0)
+
+
+class PageClient(httpx.Client):
+    """A browser-like client of the staff pages: cookies, and the CSRF token of its session."""
+
+    csrf = ""
+
+    def form(self, path: str, data: dict[str, str] | None = None, **kwargs) -> httpx.Response:  # type: ignore[no-untyped-def]
+        """POST a form the way the page would, with this session's CSRF token."""
+        return self.post(path, data={**(data or {}), "csrf_token": self.csrf}, **kwargs)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token embedded in a page's forms."""
+    found = _CSRF.search(html)
+    assert found, "no form with a CSRF token on this page"
+    return found.group(1)
+
+
+def login_through_form(server: LiveServer, role: str) -> PageClient:
+    """Log in as the demo account of ``role`` through the real login form."""
+    email, password = server.accounts[role]
+    client = PageClient(base_url=server.url, timeout=TIMEOUT)
+    first = client.get("/admin/connexion")
+    response = client.post(
+        "/admin/connexion",
+        data={"email": email, "password": password, "csrf_token": csrf_of(first.text)},
+    )
+    assert response.status_code == 303, (role, response.status_code, response.text[:300])
+    client.csrf = csrf_of(client.get("/admin/menu").text)
+    return client
+
+
+@dataclass
+class Arena:
+    """Agency A (the demo one, logins for each role) and agency B (ids only) on one server."""
+
+    server: LiveServer
+    engine: Engine
+    a_id: int
+    a_staff: dict[str, int]
+    other: SeededAgency
+    _pages: dict[str, PageClient] = field(default_factory=dict)
+    _apis: dict[tuple[str, int], httpx.Client] = field(default_factory=dict)
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def fresh(self, agency_id: int | None = None) -> Targets:
+        """New objects of agency A (or ``agency_id``), free to change or delete."""
+        with self.db() as db:
+            return make_targets(db, agency_id or self.a_id, self.server.data_dir)
+
+    def pairing(self) -> tuple[str, str]:
+        """A screen's pairing code and poll secret, made in-process (pairings may be throttled)."""
+        with self.db() as db:
+            pairing, secret = screens.start_pairing(db)
+            return pairing.code, secret
+
+    def api(
+        self, role: str | None, staff_id: int | None = None, *, fresh: bool = False
+    ) -> httpx.Client:
+        """A JSON API client with a bearer token of A's ``role`` (or of ``staff_id``).
+
+        Kept for the module unless ``fresh`` (a token of its own, e.g. to log out with).
+        """
+        if role is None and staff_id is None:
+            return httpx.Client(base_url=self.server.url, timeout=TIMEOUT)
+        who = staff_id or self.a_staff[role or ""]
+        key = (role or "", who) if not fresh else ("fresh", len(self._apis))
+        if key not in self._apis:
+            with self.db() as db:
+                token = bearer_for(db, who)
+            self._apis[key] = httpx.Client(
+                base_url=self.server.url,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=TIMEOUT,
+            )
+        return self._apis[key]
+
+    def screen(self, token: str) -> httpx.Client:
+        """A client carrying a screen's token."""
+        return httpx.Client(
+            base_url=self.server.url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+        )
+
+    def page(self, role: str) -> PageClient:
+        """A staff-page session of A's ``role``, logged in through the form (one per role)."""
+        if role not in self._pages:
+            self._pages[role] = login_through_form(self.server, role)
+        return self._pages[role]
+
+    def close(self) -> None:
+        for client in [*self._pages.values(), *self._apis.values()]:
+            client.close()
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
+    """A server of this test file's own with agencies A and B."""
+    server = LiveServer(tmp_path_factory.mktemp("security"))
+    engine = make_engine(server.database_url)
+    with Session(engine, expire_on_commit=False) as db:
+        other = add_agency(db, OTHER_CODE, server.data_dir, OTHER_MARKER)
+        a_id = agency_id_of(db, AGENCY_CODE)
+        a_staff = {role: staff_id_of(db, server.accounts[role][0]) for role in ROLES}
+    server.start()
+    made = Arena(server=server, engine=engine, a_id=a_id, a_staff=a_staff, other=other)
+    yield made
+    made.close()
+    server.close()

@@ -1,0 +1,234 @@
+"""Valid requests for every route, shared by the role matrices and the cross-agency probes.
+
+A sample body per API body model, and per staff form the action it needs and a valid form body;
+the matrices fail when a route appears without its entry here.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from api.domain.permissions import Action
+from api.models import Hire, Offer, Screen
+from tests.security.conftest import Arena, PageClient
+from tests.security.routes import Route
+from tests.support.agencies import Targets, jpeg, png
+
+
+def _announcement() -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        "message": "Réunion d'équipe",
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+    }
+
+
+def _password() -> str:
+    return f"Couloir-{secrets.token_urlsafe(12)}"
+
+
+# A valid JSON body per body model (keyed by class name), so that allowed roles really succeed.
+SAMPLE_BODIES: dict[str, Any] = {
+    "OfferCreate": lambda: {
+        "employer": "Boulangerie Matrice",
+        "title": "Boulanger",
+        "contract": "CDI",
+        "commune": "Avignon",
+    },
+    "OfferUpdate": lambda: {"positions": 2},
+    "FillRequest": lambda: None,
+    "CandidateOutcome": lambda: {"outcome": "interview"},
+    "HireCreate": lambda: {
+        "employer": "Garage",
+        "title": "Mécanicien",
+        "hired_on": str(date.today()),
+    },
+    "HireUpdate": lambda: {"story": "Une histoire réécrite."},
+    "ChallengeCreate": lambda: {
+        "title": "Défi matrice",
+        "goal": 5,
+        "starts_on": str(date.today()),
+        "ends_on": str(date.today() + timedelta(days=5)),
+    },
+    "ChallengeUpdate": lambda: {"title": "Défi renommé"},
+    "ContributionCreate": lambda: {"amount": 1, "label": "une offre pourvue"},
+    "AnnouncementCreate": _announcement,
+    "ScreenCreate": lambda: {"name": "Écran de la matrice"},
+    "ScreenUpdate": lambda: {"name": "Écran renommé"},
+    "PairRequest": lambda: {"name": "Écran appairé"},  # the code is added per test
+    "StaffCreate": lambda: {
+        "name": "Nouvelle Recrue",
+        "email": f"recrue-{secrets.token_hex(4)}@demo.couloir.test",
+        "role": "cdde",
+        "password": _password(),
+    },
+    "StaffUpdate": lambda: {"name": "Nom corrigé"},
+    "AgencyCreate": lambda: {"code": f"agence-{secrets.token_hex(3)}", "name": "Agence neuve"},
+    # Public and screen routes.
+    "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
+    "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
+}
+# Routes that end the token they are called with.
+SPENDS_ITS_TOKEN = {"POST /api/v1/auth/logout"}
+# Routes reading raw bytes rather than JSON.
+RAW_BODIES = {"PUT /api/v1/hires/{hire_id}/photo": jpeg, "PUT /api/v1/display/screenshot": png}
+
+
+Body = Callable[[Arena, Targets], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class FormCase:
+    action: Action
+    body: Body = lambda arena, t: {}
+    ids: Callable[[Targets], dict[str, int]] = lambda t: t.ids()
+
+
+def _version(arena: Arena, model: type, row_id: int) -> str:
+    with arena.db() as db:
+        return str(db.get(model, row_id).version)
+
+
+def _offer_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"employer": "Boulangerie Formulaire", "title": "Boulanger", "contract": "CDI",
+            "commune": "Avignon", "positions": "1", "is_tpe": "on"}  # fmt: skip
+
+
+def _offer_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_offer_form(arena, t), "version": _version(arena, Offer, t.offer_id)}
+
+
+def _hire_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"employer": "Garage", "title": "Mécanicien", "story": "Réécrite.",
+            "hired_on": str(date.today()), "photo_consent": "on"}  # fmt: skip
+
+
+def _hire_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_hire_form(arena, t), "version": _version(arena, Hire, t.draft_hire_id)}
+
+
+def _challenge_form(arena: Arena, t: Targets) -> dict[str, str]:
+    today = date.today()
+    return {"title": "Défi formulaire", "unit": "offres", "goal": "5",
+            "starts_on": str(today), "ends_on": str(today + timedelta(days=9))}  # fmt: skip
+
+
+def _announcement_form(arena: Arena, t: Targets) -> dict[str, str]:
+    now = datetime.now().replace(microsecond=0)
+    return {"message": "Réunion", "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=2)).isoformat()}  # fmt: skip
+
+
+def _pairing_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"code": arena.pairing()[0], "name": "Écran appairé"}
+
+
+def _screen_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"name": "Écran renommé", "rotation": "0", "on_offers": "on", "order_offers": "1",
+            "duration_offers": "15", "version": _version(arena, Screen, t.screen_id)}  # fmt: skip
+
+
+def _staff_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"name": "Nouvelle Recrue", "email": f"recrue-{secrets.token_hex(4)}@demo.couloir.test",
+            "role": "cdde", "password": f"Couloir-{secrets.token_urlsafe(12)}"}  # fmt: skip
+
+
+def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
+    return lambda t: {**t.ids(), **{k: getattr(t, v) for k, v in override.items()}}
+
+
+# Every POST form of the staff pages → the action it needs and how to fill it validly.
+PAGE_FORMS: dict[str, FormCase] = {
+    "/admin/offres/nouvelle": FormCase(Action.EDIT_OFFERS, _offer_form),
+    "/admin/offres/{offer_id}/modifier": FormCase(Action.EDIT_OFFERS, _offer_edit),
+    "/admin/offres/{offer_id}/pourvue": FormCase(Action.EDIT_OFFERS),
+    "/admin/offres/{offer_id}/fermer": FormCase(Action.EDIT_OFFERS),
+    "/admin/offres/{offer_id}/rouvrir": FormCase(
+        Action.EDIT_OFFERS, ids=_with(offer_id="closed_offer_id")
+    ),
+    "/admin/offres/{offer_id}/supprimer": FormCase(Action.DELETE_OFFERS),
+    "/admin/offres/{offer_id}/candidat": FormCase(Action.PROPOSE_CANDIDATE),
+    "/admin/candidats/{proposal_id}/suite": FormCase(
+        Action.SET_CANDIDATE_OUTCOME, lambda a, t: {"outcome": "interview"}
+    ),
+    "/admin/embauches/nouvelle": FormCase(Action.WRITE_HIRES, _hire_form),
+    # A draft: published hires have their own rule (test_state_rules.py).
+    "/admin/embauches/{hire_id}": FormCase(
+        Action.WRITE_HIRES, _hire_edit, ids=_with(hire_id="draft_hire_id")
+    ),
+    "/admin/embauches/{hire_id}/publier": FormCase(
+        Action.MODERATE_HIRES, ids=_with(hire_id="draft_hire_id")
+    ),
+    "/admin/embauches/{hire_id}/retirer": FormCase(Action.MODERATE_HIRES),
+    "/admin/defi": FormCase(Action.MANAGE_CHALLENGES, _challenge_form),
+    "/admin/defi/{challenge_id}/clore": FormCase(Action.MANAGE_CHALLENGES),
+    "/admin/defi/{challenge_id}/contributions": FormCase(
+        Action.CONTRIBUTE, lambda a, t: {"amount": "1", "label": "une offre pourvue"}
+    ),
+    "/admin/annonces": FormCase(Action.MANAGE_ANNOUNCEMENTS, _announcement_form),
+    "/admin/annonces/{announcement_id}/retirer": FormCase(Action.MANAGE_ANNOUNCEMENTS),
+    "/admin/ecrans/appairer": FormCase(Action.MANAGE_SCREENS, _pairing_form),
+    "/admin/ecrans/{screen_id}": FormCase(Action.MANAGE_SCREENS, _screen_form),
+    "/admin/ecrans/{screen_id}/revoquer": FormCase(Action.MANAGE_SCREENS),
+    "/admin/equipe": FormCase(Action.MANAGE_STAFF, _staff_form),
+    "/admin/equipe/{staff_id}/desactiver": FormCase(Action.MANAGE_STAFF),
+    "/admin/equipe/{staff_id}/reactiver": FormCase(Action.MANAGE_STAFF),
+    "/admin/equipe/{staff_id}/mot-de-passe": FormCase(
+        Action.MANAGE_STAFF, lambda a, t: {"new_password": f"Couloir-{secrets.token_urlsafe(12)}"}
+    ),
+}
+# Forms any visitor may post, and why.
+OPEN_FORMS = {
+    "/admin/connexion": "the login form itself",
+    "/admin/deconnexion": "a session closes itself",
+}
+
+
+def api_ids(route: Route, t: Targets) -> dict[str, int]:
+    """Path values for an API route naming the objects ``t``."""
+    ids = t.ids()
+    if route.auth == "staff":
+        ids["hire_id"] = t.draft_hire_id  # published hires have their own rule (test_state_rules)
+    if route.path.endswith("/reopen"):
+        ids["offer_id"] = t.closed_offer_id
+    return ids
+
+
+def api_body(arena: Arena, route: Route) -> tuple[bytes, str | None]:
+    """A valid body for an API route, and its content type (None: no body)."""
+    if route.body_model:
+        body = SAMPLE_BODIES[route.body_model]()
+        if route.body_model == "PairRequest":
+            body["code"] = arena.pairing()[0]
+        if body is not None:
+            return json.dumps(body).encode(), "application/json"
+    elif route.id in RAW_BODIES:
+        return RAW_BODIES[route.id](), "application/octet-stream"
+    return b"", None
+
+
+def send_api(arena: Arena, client: httpx.Client, route: Route, t: Targets) -> httpx.Response:
+    """Send ``route`` with a valid body, naming the objects ``t``."""
+    content, content_type = api_body(arena, route)
+    headers = {"Content-Type": content_type} if content_type else {}
+    return client.request(
+        route.method, route.url(api_ids(route, t)), content=content, headers=headers
+    )
+
+
+def form_url(path: str, t: Targets) -> str:
+    """The form's URL naming the objects ``t``."""
+    return Route("POST", path, "", None, None, frozenset(), None).url(PAGE_FORMS[path].ids(t))
+
+
+def send_form(arena: Arena, client: PageClient, path: str, t: Targets) -> httpx.Response:
+    """Submit the staff form ``path`` with a valid body naming the objects ``t``."""
+    return client.form(form_url(path, t), PAGE_FORMS[path].body(arena, t))

@@ -1,0 +1,279 @@
+"""Objects to attack, made in-process with the services in a live server's database.
+
+``add_agency`` seeds a second agency beside the demo one (its own staff of each role, an offer
+with a candidate, hires with photos, a défi, an announcement, a screen); ``make_targets`` makes a
+fresh set of objects in any agency, so that a test may change or delete them freely.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from sqlalchemy import func, select
+from sqlmodel import Session, SQLModel
+
+from api.db import make_engine
+from api.models import Agency, AuditEvent, Staff
+from api.models.agency import DEFAULT_OPENING_HOURS
+from api.models.announcement import AnnouncementCreate
+from api.models.challenge import ChallengeCreate
+from api.models.hire import HireCreate, HireUpdate
+from api.models.offer import OfferCreate
+from api.models.screen import ScreenCreate
+from api.security.passwords import hash_password
+from api.security.sessions import open_session
+from api.services import announcements, challenges, hires, offers, screens
+
+ROLES = ("cdde", "cde", "manager", "admin")
+ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
+
+
+@cache
+def _unusable_hash() -> str:
+    """One argon2 hash for every made-up account (nobody logs in with it; hashing is slow)."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def jpeg(colour: str = "#b03060", size: int = 64) -> bytes:
+    """A small real JPEG."""
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def png(size: int = 32) -> bytes:
+    """A small real PNG (a screen's screenshot)."""
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), "#204060").save(out, "PNG")
+    return out.getvalue()
+
+
+@dataclass
+class Targets:
+    """One of each object of an agency, by id (fresh unless said otherwise)."""
+
+    agency_id: int
+    offer_id: int
+    offer_code: str
+    closed_offer_id: int
+    candidate_id: int
+    draft_hire_id: int  # with a photo and consent, not yet published
+    published_hire_id: int  # with a photo and consent, on the screen
+    challenge_id: int
+    announcement_id: int
+    screen_id: int
+    screen_token: str
+    colleague_id: int  # a CDDE account nobody else relies on
+    marker: str  # a word in every title, to spot a leak in any listing
+
+    def ids(self) -> dict[str, int]:
+        """Path parameter name → id, as the routes name them."""
+        return {
+            "offer_id": self.offer_id,
+            "candidate_id": self.candidate_id,
+            "proposal_id": self.candidate_id,
+            "hire_id": self.published_hire_id,
+            "challenge_id": self.challenge_id,
+            "announcement_id": self.announcement_id,
+            "screen_id": self.screen_id,
+            "staff_id": self.colleague_id,
+        }
+
+
+@dataclass
+class SeededAgency:
+    """A second agency and its staff (one account per role, ids only: tokens are minted)."""
+
+    id: int
+    code: str
+    staff: dict[str, int]
+    targets: Targets
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def database(url: str) -> Iterator[Session]:
+    """A session on a live server's database (the server keeps running meanwhile)."""
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            yield db
+    finally:
+        engine.dispose()
+
+
+def add_staff(db: Session, agency_id: int, role: str, label: str) -> Staff:
+    """An account of ``role`` with an unknown password."""
+    person = Staff(
+        agency_id=agency_id,
+        name=f"{label} {role}",
+        email=f"{label.lower()}-{role}-{secrets.token_hex(4)}@autre.couloir.test",
+        role=role,
+        password_hash=_unusable_hash(),
+    )
+    db.add(person)
+    db.commit()
+    db.refresh(person)
+    return person
+
+
+def make_targets(db: Session, agency_id: int, data_dir: Path, marker: str = "") -> Targets:
+    """A fresh offer, candidate, hires with photos, défi, announcement, screen and colleague.
+
+    ``data_dir`` is the server's COULOIR_DATA_DIR (photos and screenshots live there).
+    """
+    photos_dir = data_dir / "photos"
+    marker = marker or f"cible{secrets.token_hex(3)}"
+    people = {
+        role: db.exec(
+            select(Staff).where(Staff.agency_id == agency_id, Staff.role == role, Staff.active)
+        ).first()
+        for role in ROLES
+    }
+    actor = people["admin"][0]
+    cdde = people["cdde"][0]
+    today = date.today()
+    offer = offers.create_offer(
+        db,
+        actor,
+        OfferCreate(
+            employer=f"Employeur {marker}",
+            title=f"Poste {marker}",
+            contract="CDI",
+            commune="Orange",
+            staff_note=f"note interne {marker}",
+        ),
+    )
+    closed = offers.create_offer(
+        db,
+        actor,
+        OfferCreate(employer=f"Fermée {marker}", title="Poste", contract="CDD", commune="Orange"),
+    )
+    offers.set_status(db, actor, closed, "closed", None)
+    candidate = offers.propose_candidate(db, cdde, offer)
+    made: dict[str, int] = {}
+    for key, publish in (("draft", False), ("published", True)):
+        hire = hires.create_hire(
+            db,
+            actor,
+            HireCreate(
+                employer=f"Embauche {marker}",
+                title=f"Métier {marker}",
+                story=f"Histoire {marker}",
+                hired_on=today,
+                expires_on=today + timedelta(days=30),
+                cdde_id=cdde.id,
+                offer_id=closed.id,
+                photo_consent=True,
+            ),
+        )
+        hire = hires.set_photo(db, actor, hire, jpeg(), photos_dir, 10_000_000)
+        if publish:
+            hire = hires.update_hire(db, actor, hire, HireUpdate(status="published"))
+        made[key] = hire.id
+    challenge = challenges.create_challenge(
+        db,
+        actor,
+        ChallengeCreate(
+            title=f"Défi {marker}", goal=10, starts_on=today, ends_on=today + timedelta(days=20)
+        ),
+    )
+    now = datetime.now(UTC)
+    announcement = announcements.create_announcement(
+        db,
+        actor,
+        AnnouncementCreate(
+            message=f"Annonce {marker}", starts_at=now, ends_at=now + timedelta(days=2)
+        ),
+    )
+    screen, token = screens.create_screen(
+        db, actor, agency_id, ScreenCreate(name=f"Écran {marker}")
+    )
+    screen.schedule = ALWAYS_ON
+    db.add(screen)
+    db.commit()
+    screens.store_screenshot(db, screen, png(), data_dir / "screenshots")
+    colleague = add_staff(db, agency_id, "cdde", f"Collègue{marker}")
+    return Targets(
+        agency_id=agency_id,
+        offer_id=offer.id,
+        offer_code=offer.code,
+        closed_offer_id=closed.id,
+        candidate_id=candidate.id,
+        draft_hire_id=made["draft"],
+        published_hire_id=made["published"],
+        challenge_id=challenge.id,
+        announcement_id=announcement.id,
+        screen_id=screen.id,
+        screen_token=token,
+        colleague_id=colleague.id,
+        marker=marker,
+    )
+
+
+def add_agency(db: Session, code: str, data_dir: Path, marker: str) -> SeededAgency:
+    """A second agency with one account per role and one of each object."""
+    agency = Agency(
+        code=code,
+        name=f"Agence {code}",  # admins list every agency, by design: no marker here
+        timezone="Europe/Paris",
+        opening_hours=DEFAULT_OPENING_HOURS,
+    )
+    db.add(agency)
+    db.commit()
+    db.refresh(agency)
+    staff = {role: add_staff(db, agency.id, role, marker).id for role in ROLES}
+    return SeededAgency(
+        id=agency.id,
+        code=code,
+        staff=staff,
+        targets=make_targets(db, agency.id, data_dir, marker),
+    )
+
+
+def agency_id_of(db: Session, code: str) -> int:
+    """The id of the agency with ``code``."""
+    return db.exec(select(Agency.id).where(Agency.code == code)).one()[0]
+
+
+def staff_id_of(db: Session, email: str) -> int:
+    """The id of the account with ``email``."""
+    return db.exec(select(Staff.id).where(Staff.email == email)).one()[0]
+
+
+def bearer_for(db: Session, staff_id: int) -> str:
+    """A fresh bearer token for an account, without the (slow, throttled) password check."""
+    person = db.get(Staff, staff_id)
+    assert person is not None
+    return open_session(db, person, kind="bearer", days=1)
+
+
+def last_audit_id(db: Session) -> int:
+    """The newest journal entry's id: every accepted write adds one."""
+    db.expire_all()
+    return db.exec(select(func.max(AuditEvent.id))).one()[0] or 0
+
+
+def agency_rows(db: Session, agency_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table that belongs to ``agency_id`` (to prove nothing changed).
+
+    The journal only grows: its newest id stands for it (reading it whole gets slow).
+    """
+    db.expire_all()
+    rows: dict[str, list[tuple[Any, ...]]] = {"journal": [(last_audit_id(db),)]}
+    for table in SQLModel.metadata.sorted_tables:
+        if "agency_id" in table.c and table.name != AuditEvent.__tablename__:
+            query = select(table).where(table.c.agency_id == agency_id).order_by(*table.primary_key)
+            rows[table.name] = [tuple(r) for r in db.execute(query)]
+    table = Agency.__table__  # type: ignore[attr-defined]
+    rows["agency"] = [tuple(r) for r in db.execute(select(table).where(table.c.id == agency_id))]
+    return rows
