@@ -93,7 +93,12 @@ def test_a_manager_cannot_take_over_an_admin_account(
 
 
 def test_nobody_gives_a_role_above_their_own(admin: httpx.Client, manager: httpx.Client) -> None:
-    body = {"name": "Promu", "email": _email(), "role": "admin", "password": "Olivier du Rhône 4471"}
+    body = {
+        "name": "Promu",
+        "email": _email(),
+        "role": "admin",
+        "password": "Olivier du Rhône 4471",
+    }
     response = manager.post("/api/v1/staff", json=body)
     assert response.status_code == 403
     assert response.json()["detail"] == ABOVE
