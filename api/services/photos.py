@@ -50,7 +50,7 @@ def reencode(raw: bytes, *, max_bytes: int) -> bytes:
 
 def store(photos_dir: Path, prefix: str, jpeg: bytes) -> str:
     """Write the JPEG atomically; return its file name (random, not guessable)."""
-    photos_dir.mkdir(parents=True, exist_ok=True)
+    photos_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{prefix}-{secrets.token_hex(8)}.jpg"
     tmp = photos_dir / (name + ".tmp")
     with open(tmp, "wb") as handle:

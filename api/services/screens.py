@@ -175,7 +175,7 @@ def store_screenshot(db: Session, screen: Screen, png: bytes, screenshots_dir: P
         raise TooLarge("Capture trop lourde (2 Mo au maximum).")
     if not png.startswith(PNG_MAGIC):
         raise Invalid("La capture doit être une image PNG.")
-    screenshots_dir.mkdir(parents=True, exist_ok=True)
+    screenshots_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = screenshot_path(screenshots_dir, screen)
     tmp = target.with_suffix(".tmp")
     tmp.write_bytes(png)
