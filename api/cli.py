@@ -152,9 +152,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Upgrade the database, then serve the API and staff pages."""
     import uvicorn
 
+    from api.db import get_engine
     from api.main import create_app
+    from api.services.housekeeping import sweep
 
     settings = _ready_settings()
+    sweep(get_engine(settings))  # then every few minutes, from the application's lifespan
     uvicorn.run(
         create_app(settings),
         host=args.host,

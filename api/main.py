@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from api.routes import (
     screens,
     staff,
 )
+from api.services import housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -134,7 +136,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(housekeeping.run_periodically(app.state.engine))
         yield
+        sweeper.cancel()
         app.state.engine.dispose()
 
     app = FastAPI(

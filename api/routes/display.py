@@ -126,10 +126,10 @@ def photo(
     )
 
 
-@router.post("/pairings", status_code=201)
-def start_pairing(db: SessionDep) -> dict[str, str]:
-    """An unpaired screen asks for a code to show (no token needed)."""
-    pairing, secret = screens.start_pairing(db)
+@router.post("/pairings", status_code=201, responses={429: {"description": "Trop de demandes"}})
+def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
+    """An unpaired screen asks for a code to show (no token needed; throttled per address)."""
+    pairing, secret = screens.start_pairing(db, request.client.host if request.client else "")
     return {
         "code": pairing.code,
         "poll_secret": secret,
