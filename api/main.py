@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
-from api.db import get_engine
+from api.db import get_engine, is_disk_full
 from api.errors import DomainError, StaleVersion, Throttled
 from api.routes import (
     agencies,
@@ -108,6 +109,31 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 500, "Erreur interne : l'équipe a été prévenue.")
 
 
+DISK_FULL_MESSAGE = (
+    "Le serveur manque de place pour enregistrer : rien n'a été modifié, réessayez plus tard."
+)
+DISK_FULL_RETRY_AFTER_S = 300
+
+
+def _install_disk_full_handler(app: FastAPI) -> None:
+    """A write that failed for lack of space answers 503 with a French reason, on every route."""
+
+    async def disk_full(request: Request, exc: Exception) -> Response:
+        if not is_disk_full(exc):
+            raise exc  # not ours: the generic handler answers 500 and logs it
+        log.error(
+            "write refused for lack of space on %s %s: %s", request.method, request.url.path, exc
+        )
+        response = error_response(
+            request, 503, DISK_FULL_MESSAGE, headers={"Retry-After": DISK_FULL_RETRY_AFTER_S}
+        )
+        response.headers["Retry-After"] = str(DISK_FULL_RETRY_AFTER_S)
+        return response
+
+    app.add_exception_handler(DBAPIError, disk_full)
+    app.add_exception_handler(OSError, disk_full)
+
+
 def _public_current(request: Request, exc: StaleVersion) -> object:
     """The current state sent with a 409, in the resource's public form."""
     if exc.current_public is not None:
@@ -152,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.snapshot_cache = SnapshotCache()
     app.state.screen_tokens = ScreenTokenCache()
     _install_error_handlers(app)
+    _install_disk_full_handler(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
