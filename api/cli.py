@@ -118,6 +118,11 @@ def explain_failure(exc: BaseException, settings: Settings | None = None) -> str
             return _read_only_folder(folder)
         if exc.errno in _DISK_FULL_ERRNOS:
             return _disk_full(folder)
+        if exc.filename and Path(exc.filename).is_relative_to(settings.data_dir):
+            return (
+                f"dossier de données {settings.data_dir} inutilisable ({exc.strerror}) : "
+                "vérifiez COULOIR_DATA_DIR"
+            )
         return None
     text = str(exc).lower()
     if url.startswith("sqlite"):
@@ -319,8 +324,7 @@ def cmd_check(_: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _fail(f"réglage invalide — {exc}")
     except OSError as exc:
-        print(f"PROBLÈME : {explain_failure(exc) or exc}")
-        return 2
+        return _fail(explain_failure(exc) or f"COULOIR_DATA_DIR : {exc}")
     print(f"données : {settings.data_dir}")
     print(f"base : {settings.resolved_database_url.split('@')[-1]}")
     try:
