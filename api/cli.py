@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -29,6 +31,109 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+_READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+
+
+def _read_only_folder(folder: Path) -> str:
+    return (
+        f"dossier {folder} en lecture seule : rendez-le inscriptible par l'utilisateur du service "
+        "(chown/chmod, ou montage en écriture) ou choisissez un autre COULOIR_DATA_DIR"
+    )
+
+
+def _disk_full(folder: Path) -> str:
+    return f"plus de place sur le disque de {folder} : libérez de l'espace puis relancez"
+
+
+def _explain_sqlite(text: str, path: Path) -> str | None:
+    if "not a database" in text or "malformed" in text:
+        return (
+            f"le fichier {path} n'est pas une base SQLite (corrompu ou d'un autre programme) : "
+            "restaurez une sauvegarde à sa place, ou déplacez-le pour repartir d'une base vide"
+        )
+    if "disk is full" in text:
+        return _disk_full(path.parent)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        writable = os.access(path.parent, os.W_OK) and (
+            not path.exists() or os.access(path, os.W_OK)
+        )
+        if not writable:
+            return _read_only_folder(path.parent)
+        return f"impossible d'ouvrir la base {path} : vérifiez ce fichier et les droits du dossier"
+    if "locked" in text:
+        return f"la base {path} est verrouillée par un autre programme : arrêtez-le puis relancez"
+    return None
+
+
+def _explain_postgres(text: str, sqlstate: str | None, url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    parts = make_url(url)
+    where = f"{parts.host or 'localhost'}:{parts.port or 5432}"
+    if sqlstate == "28P01" or "password authentication failed" in text:
+        return (
+            f"PostgreSQL ({where}) refuse le mot de passe de l'utilisateur « {parts.username} » : "
+            "corrigez-le dans COULOIR_DATABASE_URL"
+        )
+    if sqlstate == "3D000" or ("database" in text and "does not exist" in text):
+        return (
+            f"la base « {parts.database} » n'existe pas sur PostgreSQL ({where}) : créez-la "
+            "(createdb) ou corrigez COULOIR_DATABASE_URL"
+        )
+    if sqlstate == "53100" or "no space left" in text:
+        return f"le serveur PostgreSQL ({where}) manque de place disque : libérez de l'espace"
+    if "refused" in text or "timeout" in text or "could not translate host" in text:
+        return (
+            f"PostgreSQL injoignable sur {where} : vérifiez que le serveur tourne et "
+            "COULOIR_DATABASE_URL"
+        )
+    return f"PostgreSQL ({where}) a refusé la connexion : vérifiez COULOIR_DATABASE_URL"
+
+
+def explain_failure(exc: BaseException, settings: Settings | None = None) -> str | None:
+    """One French line saying what is wrong with the database or the data folder, and the fix.
+
+    Used by every command for errors met while opening, migrating or writing the database or
+    the data folder; None when ``exc`` is something else (a bug keeps its traceback).
+
+    >>> explain_failure(sqlite3.DatabaseError("file is not a database"), settings)
+    'le fichier /srv/couloir/couloir.db n'est pas une base SQLite (…) : restaurez une sauvegarde…'
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if settings is None:
+        from api.settings import Settings
+
+        try:
+            settings = Settings()
+        except ValidationError:
+            return None
+    url = settings.resolved_database_url
+    if isinstance(exc, DBAPIError):
+        exc = exc.orig if isinstance(exc.orig, BaseException) else exc
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+        folder = Path(exc.filename).parent if exc.filename else settings.data_dir
+        if exc.errno in _READ_ONLY_ERRNOS:
+            return _read_only_folder(folder)
+        if exc.errno in _DISK_FULL_ERRNOS:
+            return _disk_full(folder)
+        if exc.filename and Path(exc.filename).is_relative_to(settings.data_dir):
+            return (
+                f"dossier de données {settings.data_dir} inutilisable ({exc.strerror}) : "
+                "vérifiez COULOIR_DATA_DIR"
+            )
+        return None
+    text = str(exc).lower()
+    if url.startswith("sqlite"):
+        if not isinstance(exc, sqlite3.Error):
+            return None
+        return _explain_sqlite(text, Path(url.removeprefix("sqlite:///")))
+    if type(exc).__module__.startswith("psycopg"):
+        return _explain_postgres(text, getattr(exc, "sqlstate", None), url)
+    return None
+
+
 def _ready_settings() -> Settings:
     """Settings, with the database created or upgraded to the latest schema."""
     from api.db import get_engine
@@ -52,9 +157,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Upgrade the database, then serve the API and staff pages."""
     import uvicorn
 
+    from api.db import get_engine
     from api.main import create_app
+    from api.services.housekeeping import sweep
 
     settings = _ready_settings()
+    sweep(get_engine(settings))  # then every few minutes, from the application's lifespan
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -215,13 +323,18 @@ def cmd_check(_: argparse.Namespace) -> int:
         settings = load_settings()
     except SettingsError as exc:
         return _fail(f"réglage invalide — {exc}")
+    except OSError as exc:
+        return _fail(explain_failure(exc) or f"COULOIR_DATA_DIR : {exc}")
     print(f"données : {settings.data_dir}")
     print(f"base : {settings.resolved_database_url.split('@')[-1]}")
     try:
         current = current_revision(get_engine(settings))
     except Exception as exc:
-        problems.append(f"base injoignable ({type(exc).__name__}) : vérifiez COULOIR_DATABASE_URL")
-        current = None
+        reason = explain_failure(exc, settings)
+        print(f"PROBLÈME : {reason or f'base injoignable ({type(exc).__name__})'}")
+        if reason is None:
+            print("PROBLÈME : vérifiez COULOIR_DATABASE_URL")
+        return 2
     else:
         if current != head_revision():
             problems.append(
@@ -308,6 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``couloir`` console script."""
+    from sqlalchemy.exc import DBAPIError
+
     from api.errors import DomainError
 
     args = build_parser().parse_args(argv)
@@ -317,6 +432,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"réglage invalide — {exc}")
     except DomainError as exc:
         return _fail(exc.message, code=1)
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        reason = explain_failure(exc)
+        if reason is None:
+            raise
+        return _fail(reason)
     except KeyboardInterrupt:
         return 130
 

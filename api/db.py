@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import event
@@ -32,12 +34,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _create_private_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only.
+
+    SQLite would create it 0644, and gives its -wal and -shm files the mode of the main file:
+    an empty file made here first keeps all three private.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with the pragmas Couloir relies on."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(path))
         engine = create_engine(
             url, connect_args={"check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=-1
         )
@@ -73,3 +86,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+POSTGRES_DISK_FULL = "53100"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says a write failed for lack of space.
+
+    SQLite says « database or disk is full », PostgreSQL raises DiskFull (SQLSTATE 53100), a
+    file write raises OSError ENOSPC (or EDQUOT, over quota).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_FULL_ERRNOS:
+            return True
+        if getattr(current, "sqlstate", None) == POSTGRES_DISK_FULL:
+            return True
+        if type(current).__module__ == "sqlite3" and "disk is full" in str(current):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from collections.abc import AsyncIterator
@@ -13,10 +14,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
-from api.db import get_engine
+from api.db import get_engine, is_disk_full
 from api.errors import DomainError, StaleVersion, Throttled
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
@@ -32,6 +34,7 @@ from api.routes import (
     staff,
 )
 from api.security.limits import BodyLimitMiddleware
+from api.services import housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -122,6 +125,31 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+DISK_FULL_MESSAGE = (
+    "Le serveur manque de place pour enregistrer : rien n'a été modifié, réessayez plus tard."
+)
+DISK_FULL_RETRY_AFTER_S = 300
+
+
+def _install_disk_full_handler(app: FastAPI) -> None:
+    """A write that failed for lack of space answers 503 with a French reason, on every route."""
+
+    async def disk_full(request: Request, exc: Exception) -> Response:
+        if not is_disk_full(exc):
+            raise exc  # not ours: the generic handler answers 500 and logs it
+        log.error(
+            "write refused for lack of space on %s %s: %s", request.method, request.url.path, exc
+        )
+        response = error_response(
+            request, 503, DISK_FULL_MESSAGE, headers={"Retry-After": DISK_FULL_RETRY_AFTER_S}
+        )
+        response.headers["Retry-After"] = str(DISK_FULL_RETRY_AFTER_S)
+        return response
+
+    app.add_exception_handler(DBAPIError, disk_full)
+    app.add_exception_handler(OSError, disk_full)
+
+
 def _public_current(request: Request, exc: StaleVersion) -> object:
     """The current state sent with a 409, in the resource's public form."""
     if exc.current_public is not None:
@@ -150,7 +178,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(housekeeping.run_periodically(app.state.engine))
         yield
+        sweeper.cancel()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -166,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     # Before any route or login check: a huge anonymous body is refused unread.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    _install_disk_full_handler(app)
     for router in API_ROUTERS:
         # One declaration of the error answers (api.models.problem) for every API route.
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)

@@ -125,7 +125,7 @@ def _ensure_secret(settings: Settings) -> Settings:
         return settings
     path = settings.data_dir / "secret_key"
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
@@ -142,10 +142,10 @@ def load_settings() -> Settings:
         name = "COULOIR_" + str(first["loc"][0]).upper() if first["loc"] else "COULOIR_*"
         # pydantic prefixes our own French reasons with "Value error, ": drop that noise.
         raise SettingsError(f"{name} : {first['msg'].removeprefix('Value error, ')}") from None
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SettingsError(f"COULOIR_DATA_DIR : dossier inutilisable ({exc.strerror})") from None
+    # Photos and screenshots are personal data: folders of the service's user only. An OSError
+    # here (read-only or full disk) is explained in one line by the command that loads them.
+    for folder in (settings.data_dir, settings.photos_dir, settings.screenshots_dir):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = _ensure_secret(settings)
     _check_production(settings)
     return settings

@@ -196,13 +196,14 @@ async def create(request: Request, ctx: CtxDep) -> Response:
     if offer_id is not None:
         offer = ctx.db.get(Offer, offer_id)
         data["offer_id"] = offer.id if offer and offer.agency_id == ctx.agency.id else None
-    raw = _read_photo(ctx, form)
+    raw = await photos.off_loop(_read_photo, ctx, form)  # decoding: off the event loop
     _check_consent(form, data, raw is not None)
     if form.ok:
         try:
             hire = hire_service.create_hire(ctx.db, ctx.me, HireCreate(**data))
             if raw is not None:
-                hire_service.set_photo(
+                await photos.off_loop(
+                    hire_service.set_photo,
                     ctx.db,
                     ctx.me,
                     hire,
@@ -257,14 +258,15 @@ async def update(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
         return _form_page(request, ctx, form, hire, status=403, refusal=refusal)
     data = _parse(ctx, form)
     version = form.integer("version", minimum=1, maximum=10**9)
-    raw = _read_photo(ctx, form)
+    raw = await photos.off_loop(_read_photo, ctx, form)  # decoding: off the event loop
     _check_consent(form, data, raw is not None or hire.photo_file is not None)
     status = 422
     if form.ok:
         try:
             hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(**data, version=version))
             if raw is not None:
-                hire_service.set_photo(
+                await photos.off_loop(
+                    hire_service.set_photo,
                     ctx.db,
                     ctx.me,
                     hire,

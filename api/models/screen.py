@@ -113,3 +113,6 @@ class ScreenPairing(SQLModel, table=True):
     screen_id: int | None = Field(default=None, foreign_key="screen.id")
     # The screen's token waits here between the manager's pairing and the screen's next poll.
     pending_token: str | None = Field(default=None, max_length=100)
+    # Who asked (a hash of the client address): new screens have no token, so requests are
+    # counted per address to keep anyone from filling the table.
+    requested_by: str | None = Field(default=None, index=True, max_length=64)

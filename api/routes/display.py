@@ -179,9 +179,9 @@ def photo(
 
 
 @router.post("/pairings", status_code=201, response_model=PairingStarted)
-def start_pairing(db: SessionDep) -> dict[str, str]:
-    """An unpaired screen asks for a code to show (no token needed)."""
-    pairing, secret = screens.start_pairing(db)
+def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
+    """An unpaired screen asks for a code to show (no token needed; throttled per address)."""
+    pairing, secret = screens.start_pairing(db, request.client.host if request.client else "")
     return {
         "code": pairing.code,
         "poll_secret": secret,

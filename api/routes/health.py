@@ -1,6 +1,9 @@
-"""Liveness for operators and update scripts: database reachable, migrations at head."""
+"""Liveness for operators and update scripts: database reachable, migrations at head, disk room."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -9,6 +12,8 @@ from api import __version__
 from api.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
+# Below this, a photo (or the database growing) may not fit: say so before writes fail.
+MIN_FREE_MB = 32
 
 
 @router.get(
@@ -16,7 +21,10 @@ router = APIRouter(tags=["health"])
     responses={503: {"description": "Base injoignable ou migrations en retard (``detail``)."}},
 )
 def healthz(request: Request) -> JSONResponse:
-    """200 when the database answers and its schema is current, else 503 with the reason."""
+    """200 when the database answers, its schema is current and the data folder has room.
+
+    Else 503 with the reason (``status`` ``error``, or ``degraded`` when the disk is nearly full).
+    """
     try:
         current = current_revision(request.app.state.engine)
     except Exception as exc:  # any driver error means "not healthy", said plainly
@@ -25,8 +33,27 @@ def healthz(request: Request) -> JSONResponse:
             status_code=503,
         )
     head = head_revision()
-    body = {"status": "ok", "version": __version__, "database": "ok", "migration": current}
+    free_mb = _free_mb(request.app.state.settings.data_dir)
+    body = {
+        "status": "ok",
+        "version": __version__,
+        "database": "ok",
+        "migration": current,
+        "disk_free_mb": free_mb,
+    }
     if current != head:
         body.update(status="error", detail=f"migrations en retard : {current} → {head}")
         return JSONResponse(body, status_code=503)
+    if free_mb < MIN_FREE_MB:
+        body.update(
+            status="degraded",
+            detail=f"plus que {free_mb} Mo libres pour les données (moins de {MIN_FREE_MB} Mo) : "
+            "les enregistrements vont échouer, libérez de l'espace disque",
+        )
+        return JSONResponse(body, status_code=503)
     return JSONResponse(body)
+
+
+def _free_mb(folder: Path) -> int:
+    """Megabytes an unprivileged process may still write in ``folder``'s file system."""
+    return shutil.disk_usage(folder).free // 1_000_000

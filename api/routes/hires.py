@@ -12,7 +12,7 @@ from api.models import Hire
 from api.models.hire import HireCreate, HirePublic, HireStatus, HireUpdate
 from api.params import PathId
 from api.security import limits
-from api.services import hires
+from api.services import hires, photos
 from api.services.common import get_scoped
 
 router = APIRouter(prefix="/hires", tags=["hires"])
@@ -110,7 +110,10 @@ async def put_photo(
     raw = await read_limited(request, max_bytes)
     if not raw:
         raise Invalid("Envoyez l'image dans le corps de la requête.")
-    hire = hires.set_photo(db, actor, hire, raw, settings.photos_dir, max_bytes)
+    # Decoding takes a second of CPU: on a photo worker, never on the event loop.
+    hire = await photos.off_loop(
+        hires.set_photo, db, actor, hire, raw, settings.photos_dir, max_bytes
+    )
     return hires.to_public(db, [hire])[0]
 
 

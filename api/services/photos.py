@@ -1,12 +1,25 @@
-"""Uploaded photos: checked, re-encoded (EXIF stripped, ≤ 1920 px) and stored in the data folder."""
+"""Uploaded photos: checked, re-encoded (EXIF stripped, ≤ 1920 px) and stored in the data folder.
+
+Decoding a large photo takes a second of CPU and up to ~150 MB: it never runs on the event loop
+(``off_loop`` hands it to the photo workers) and never more than ``MAX_CONCURRENT_DECODES`` at a
+time in a process, whoever calls ``reencode``.
+
+>>> jpeg = await photos.off_loop(photos.reencode, raw, max_bytes=10_000_000)
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 import os
 import secrets
+import threading
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from PIL import Image, ImageOps
 
@@ -15,6 +28,20 @@ from api.errors import Invalid, TooLarge
 MAX_SIDE_PX = 1920
 MAX_PIXELS = 40_000_000  # larger images are refused as decompression bombs
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_CONCURRENT_DECODES = 2  # a 6000×6000 image is ~100 MB once decoded
+
+# Waiting uploads queue here without holding a thread (the event loop's default executor and
+# the pool running sync routes stay free for screens and health checks).
+_WORKERS = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_DECODES, thread_name_prefix="photo")
+_DECODE_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_DECODES)
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+async def off_loop(func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """Run ``func`` (anything that decodes a photo) on a photo worker; return its result."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_WORKERS, functools.partial(func, *args, **kwargs))
 
 
 def reencode(raw: bytes, *, max_bytes: int) -> bytes:
@@ -23,6 +50,11 @@ def reencode(raw: bytes, *, max_bytes: int) -> bytes:
         raise TooLarge(f"Photo trop lourde : {max_bytes // 1_000_000} Mo au maximum.")
     if not raw:
         raise Invalid("Le fichier est vide.", field="photo")
+    with _DECODE_SLOTS:
+        return _reencode(raw)
+
+
+def _reencode(raw: bytes) -> bytes:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -36,7 +68,7 @@ def reencode(raw: bytes, *, max_bytes: int) -> bytes:
             raise TooLarge("Image trop grande (en pixels).") from exc
         except (OSError, SyntaxError, ValueError) as exc:
             raise Invalid("Ce fichier n'est pas une image lisible.", field="photo") from exc
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)  # a copy would be another 100 MB
     image.thumbnail((MAX_SIDE_PX, MAX_SIDE_PX))
     if image.mode not in ("RGB", "L"):
         background = Image.new("RGB", image.size, (255, 255, 255))
@@ -50,14 +82,18 @@ def reencode(raw: bytes, *, max_bytes: int) -> bytes:
 
 def store(photos_dir: Path, prefix: str, jpeg: bytes) -> str:
     """Write the JPEG atomically; return its file name (random, not guessable)."""
-    photos_dir.mkdir(parents=True, exist_ok=True)
+    photos_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{prefix}-{secrets.token_hex(8)}.jpg"
     tmp = photos_dir / (name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(jpeg)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(photos_dir / name)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(jpeg)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(photos_dir / name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half a photo behind
+        raise
     return name
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
 
 from api.clock import utcnow
 from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
-from api.errors import Conflict, Invalid, NotFound, TooLarge
+from api.errors import Conflict, Invalid, NotFound, Throttled, TooLarge
 from api.events import QUIET, broker
 from api.models import Screen, ScreenPairing, Staff
 from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
@@ -20,6 +21,10 @@ from api.services import audit
 from api.services.common import apply_changes, check_version
 
 PAIRING_MINUTES = 15
+PAIRINGS_PER_CLIENT = 5  # per address, per PAIRING_CLIENT_WINDOW
+PAIRING_CLIENT_WINDOW = timedelta(minutes=1)
+MAX_PENDING_PAIRINGS = 200  # codes waiting for a manager, all agencies together
+PAIRING_LOCK_KEY = 0x636F756C_70616972  # PostgreSQL advisory lock serializing pairing requests
 ONLINE_WITHIN = timedelta(minutes=3)  # three missed heartbeats
 MAX_SCREENSHOT_BYTES = 2_000_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -175,7 +180,7 @@ def store_screenshot(db: Session, screen: Screen, png: bytes, screenshots_dir: P
         raise TooLarge("Capture trop lourde (2 Mo au maximum).")
     if not png.startswith(PNG_MAGIC):
         raise Invalid("La capture doit être une image PNG.")
-    screenshots_dir.mkdir(parents=True, exist_ok=True)
+    screenshots_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = screenshot_path(screenshots_dir, screen)
     tmp = target.with_suffix(".tmp")
     tmp.write_bytes(png)
@@ -185,25 +190,79 @@ def store_screenshot(db: Session, screen: Screen, png: bytes, screenshots_dir: P
     db.commit()
 
 
-def start_pairing(db: Session) -> tuple[ScreenPairing, str]:
-    """A screen without a token asks for a code to show; return the pairing and its poll secret."""
-    secret = new_token()
-    code = pairing_code()
-    while db.exec(
-        select(ScreenPairing.id).where(
-            ScreenPairing.code == code, col(ScreenPairing.expires_at) > utcnow()
+def _pairing_client_key(client: str) -> str:
+    """What is stored of the address that asked: a hash, not the address itself."""
+    return token_hash(f"pairing-client:{client}")
+
+
+def start_pairing(db: Session, client: str) -> tuple[ScreenPairing, str]:
+    """A screen without a token asks for a code to show; return the pairing and its poll secret.
+
+    Anyone may ask, so asking is bounded: ``PAIRINGS_PER_CLIENT`` per address per minute and
+    ``MAX_PENDING_PAIRINGS`` waiting codes in all, else Throttled (429 with Retry-After). The
+    request's row is written first and the rows are counted after, its own included, in one
+    transaction serialized by the database (SQLite's writer lock, taken by the INSERT;
+    PostgreSQL's advisory lock), so the bounds hold across concurrent requests and processes.
+    """
+    db.commit()  # a fresh transaction: SQLite must not upgrade an older read snapshot
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": PAIRING_LOCK_KEY}
         )
-    ).first():
-        code = pairing_code()
+    now = utcnow()
+    secret = new_token()
+    client_key = _pairing_client_key(client)
     pairing = ScreenPairing(
-        code=code,
+        code=pairing_code(),
         poll_secret_hash=token_hash(secret),
-        expires_at=utcnow() + timedelta(minutes=PAIRING_MINUTES),
+        requested_by=client_key,
+        created_at=now,
+        expires_at=now + timedelta(minutes=PAIRING_MINUTES),
     )
     db.add(pairing)
+    db.flush()  # SQLite: the INSERT takes the writer lock, held until commit or rollback
+    _refuse_when_too_many(db, client_key, now)
+    while db.exec(
+        select(ScreenPairing.id).where(
+            ScreenPairing.code == pairing.code,
+            col(ScreenPairing.expires_at) > now,
+            ScreenPairing.id != pairing.id,
+        )
+    ).first():
+        pairing.code = pairing_code()
+        db.flush()
     db.commit()
     db.refresh(pairing)
     return pairing, secret
+
+
+def _refuse_when_too_many(db: Session, client_key: str, now: datetime) -> None:
+    """Roll back and raise Throttled when this request passes a bound (its own row counted)."""
+    recent, first = db.exec(
+        select(func.count(), func.min(ScreenPairing.created_at)).where(
+            ScreenPairing.requested_by == client_key,
+            col(ScreenPairing.created_at) > now - PAIRING_CLIENT_WINDOW,
+        )
+    ).one()
+    if recent > PAIRINGS_PER_CLIENT:
+        db.rollback()
+        wait = ((first or now) + PAIRING_CLIENT_WINDOW - now).total_seconds()
+        raise Throttled(
+            "Trop de demandes d'appairage depuis cette adresse : réessayez dans une minute.",
+            retry_after=max(1, int(wait) + 1),
+        )
+    pending, soonest = db.exec(
+        select(func.count(), func.min(ScreenPairing.expires_at)).where(
+            col(ScreenPairing.expires_at) > now, col(ScreenPairing.screen_id).is_(None)
+        )
+    ).one()
+    if pending > MAX_PENDING_PAIRINGS:
+        db.rollback()
+        wait = ((soonest or now) - now).total_seconds()
+        raise Throttled(
+            "Trop d'écrans attendent d'être appairés : réessayez dans quelques minutes.",
+            retry_after=max(1, int(wait) + 1),
+        )
 
 
 def poll_pairing(db: Session, secret: str) -> dict[str, str]:

@@ -222,7 +222,7 @@ def test_check_on_a_good_setup(module_server: LiveServer) -> None:
     [
         ("postgresql+psycopg://personne:secret@127.0.0.1:1/rien", ["injoignable", "DATABASE_URL"]),
         ("mysql://root@localhost/couloir", ["COULOIR_DATABASE_URL"]),
-        ("sqlite:///{tmp}/not-a-database.db", ["injoignable", "DATABASE_URL"]),
+        ("sqlite:///{tmp}/not-a-database.db", ["not-a-database.db", "pas une base SQLite"]),
         ("sqlite:///{tmp}/empty.db", ["couloir migrate"]),
     ],
     ids=["unreachable server", "unsupported engine", "garbage file", "never migrated"],
@@ -280,3 +280,111 @@ def test_migrate_brings_an_empty_database_to_the_latest_schema(
     result = couloir(empty_database, "migrate")
     assert result.returncode == 0 and "à jour" in result.stdout
     assert couloir(empty_database, "check").returncode == 0
+
+
+def test_migrate_on_a_fresh_data_dir_keeps_the_database_and_photos_private(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "fresh"
+    env = {**os.environ, "COULOIR_DATA_DIR": str(data_dir), "COULOIR_PUBLIC_URL": "http://x.fr"}
+    env.pop("COULOIR_DATABASE_URL", None)
+    result = couloir(env, "migrate")
+    assert result.returncode == 0, result.stderr
+    # The server opens the database in WAL mode: its -wal and -shm files appear beside it.
+    with sqlite3.connect(data_dir / "couloir.db") as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE probe (x)")
+        files = ["couloir.db", "couloir.db-wal", "couloir.db-shm", "secret_key"]
+        modes = {name: (data_dir / name).stat().st_mode & 0o777 for name in files}
+    assert modes == dict.fromkeys(files, 0o600)
+    for folder in (data_dir, data_dir / "photos", data_dir / "screenshots"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+
+
+# Start-up failures an operator meets, each answered by one French line naming the cause and
+# the fix, exit code 2, no traceback; the default database URL is never blamed.
+STARTUP_COMMANDS = ["serve", "migrate", "check"]
+
+
+def _start_up_failure(env: dict[str, str], command: str) -> str:
+    """Run ``command`` expecting a start-up failure; return its one line."""
+    result = couloir({**env, "COULOIR_PUBLIC_URL": "http://127.0.0.1:9"}, command, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output
+    if command == "check":
+        lines = [line for line in result.stdout.splitlines() if line.startswith("PROBLÈME")]
+    else:
+        lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+def _default_url_env(data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "COULOIR_DATA_DIR": str(data_dir)}
+    env.pop("COULOIR_DATABASE_URL", None)
+    return env
+
+
+@pytest.mark.parametrize("command", STARTUP_COMMANDS)
+def test_a_corrupt_sqlite_file_is_named_with_the_fix(tmp_path: Path, command: str) -> None:
+    (tmp_path / "couloir.db").write_bytes(os.urandom(64 * 1024))
+    line = _start_up_failure(_default_url_env(tmp_path), command)
+    assert f"{tmp_path / 'couloir.db'} n'est pas une base SQLite" in line
+    assert "sauvegarde" in line
+    assert "injoignable" not in line and "DATABASE_URL" not in line
+
+
+@pytest.fixture
+def read_only_data_dir(tmp_path: Path) -> Iterator[Path]:
+    """A migrated data folder that then becomes read-only (a read-only mount as root)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    mounted = False
+    if os.geteuid() == 0:  # root writes through file modes: only a read-only mount stops it
+        mount = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(data_dir)], capture_output=True
+        )
+        if mount.returncode != 0:
+            pytest.skip(f"running as root but cannot mount a tmpfs: {mount.stderr.decode()}")
+        mounted = True
+    try:
+        assert couloir(_default_url_env(data_dir), "migrate").returncode == 0
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(data_dir)], check=True)
+        else:
+            data_dir.chmod(0o500)
+        yield data_dir
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(data_dir)], check=False)
+        else:
+            data_dir.chmod(0o700)
+
+
+@pytest.mark.parametrize("command", STARTUP_COMMANDS)
+def test_a_read_only_data_dir_is_named_with_the_fix(read_only_data_dir: Path, command: str) -> None:
+    line = _start_up_failure(_default_url_env(read_only_data_dir), command)
+    assert f"dossier {read_only_data_dir} en lecture seule" in line
+    assert "COULOIR_DATA_DIR" in line
+    assert "injoignable" not in line and "DATABASE_URL" not in line
+
+
+@pytest.mark.parametrize("command", STARTUP_COMMANDS)
+def test_an_unreachable_postgresql_is_named_with_the_fix(tmp_path: Path, command: str) -> None:
+    url = "postgresql+psycopg://couloir:motdepasse-secret@127.0.0.1:1/couloir"
+    line = _start_up_failure({**_default_url_env(tmp_path), "COULOIR_DATABASE_URL": url}, command)
+    assert "PostgreSQL injoignable sur 127.0.0.1:1" in line and "COULOIR_DATABASE_URL" in line
+    assert "motdepasse-secret" not in line
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL test server")
+@pytest.mark.parametrize("command", STARTUP_COMMANDS)
+def test_a_wrong_postgresql_password_is_named_with_the_fix(tmp_path: Path, command: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    good = make_url(os.environ["COULOIR_TEST_DATABASE_URL"])
+    url = good.set(password="pas-le-bon-mot-de-passe").render_as_string(hide_password=False)
+    line = _start_up_failure({**_default_url_env(tmp_path), "COULOIR_DATABASE_URL": url}, command)
+    assert f"refuse le mot de passe de l'utilisateur « {good.username} »" in line
+    assert "COULOIR_DATABASE_URL" in line and "pas-le-bon" not in line
