@@ -8,14 +8,14 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import to_utc, utcnow
-from api.models.fields import Message
+from api.models.fields import Flag, Message, Moment
 
 
 class AnnouncementBase(SQLModel):
     message: Message
-    urgent: bool = False
-    starts_at: datetime
-    ends_at: datetime
+    urgent: Flag = False
+    starts_at: Moment
+    ends_at: Moment
 
     @field_validator("starts_at", "ends_at")
     @classmethod

@@ -9,18 +9,19 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import ShortText
+from api.models.fields import Count, Day, Flag, ShortText, count_between
 
 Service = Literal["cde", "cdde"]
+Goal = count_between(1, 100_000)
 SERVICE_LABELS = {"cde": "Entreprises (CDE)", "cdde": "Demandeurs (CDDE)"}
 
 
 class ChallengeBase(SQLModel):
     title: ShortText
     unit: ShortText = "offres TPE pourvues"
-    goal: int = Field(ge=1, le=100_000)
-    starts_on: date
-    ends_on: date
+    goal: Goal
+    starts_on: Day
+    ends_on: Day
 
     @model_validator(mode="after")
     def _period_in_order(self) -> ChallengeBase:
@@ -49,10 +50,10 @@ class ChallengeCreate(ChallengeBase):
 class ChallengeUpdate(SQLModel):
     title: ShortText | None = None
     unit: ShortText | None = None
-    goal: int | None = Field(default=None, ge=1, le=100_000)
-    ends_on: date | None = None
-    closed: bool | None = None
-    version: int | None = None
+    goal: Goal | None = None
+    ends_on: Day | None = None
+    closed: Flag | None = None
+    version: Count | None = None
 
 
 class Contribution(SQLModel, table=True):
@@ -68,7 +69,7 @@ class Contribution(SQLModel, table=True):
 
 
 class ContributionCreate(SQLModel):
-    amount: int = Field(default=1, ge=1, le=100)
+    amount: Count = Field(default=1, ge=1, le=100)
     label: ShortText = "contribution"
 
 

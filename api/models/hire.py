@@ -9,7 +9,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import DbId, LongText, ShortText
+from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText
 from api.models.staff import StaffRef
 
 HireStatus = Literal["draft", "published", "withdrawn"]
@@ -20,12 +20,12 @@ class HireBase(SQLModel):
     employer: ShortText
     title: ShortText
     story: LongText = ""
-    hired_on: date
-    expires_on: date | None = None
+    hired_on: Day
+    expires_on: Day | None = None
     cde_id: DbId | None = None
     cdde_id: DbId | None = None
     offer_id: DbId | None = None
-    photo_consent: bool = False
+    photo_consent: Flag = False
 
     @model_validator(mode="after")
     def _expires_after_hire(self) -> HireBase:
@@ -64,13 +64,13 @@ class HireUpdate(SQLModel):
     employer: ShortText | None = None
     title: ShortText | None = None
     story: LongText | None = None
-    hired_on: date | None = None
-    expires_on: date | None = None
+    hired_on: Day | None = None
+    expires_on: Day | None = None
     cde_id: DbId | None = None
     cdde_id: DbId | None = None
-    photo_consent: bool | None = None
+    photo_consent: Flag | None = None
     status: HireStatus | None = None
-    version: int | None = None
+    version: Count | None = None
 
 
 class HirePublic(SQLModel):

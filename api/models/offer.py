@@ -9,12 +9,26 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import FranceTravailId, LongText, Reason, ShortText, Tag, json_column
+from api.domain.urgency import MAX_LEVEL
+from api.models.fields import (
+    Count,
+    Day,
+    Flag,
+    FranceTravailId,
+    LongText,
+    Reason,
+    ShortText,
+    Tag,
+    count_between,
+    json_column,
+)
 from api.models.staff import StaffRef
 
 Contract = Literal["CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre"]
 CONTRACTS: tuple[str, ...] = ("CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre")
 OfferStatus = Literal["open", "filled", "closed"]
+Positions = count_between(1, 99)
+UrgencyLevel = count_between(0, MAX_LEVEL)
 STATUS_LABELS = {"open": "en cours", "filled": "pourvue", "closed": "clôturée"}
 Outcome = Literal["pending", "interview", "hired", "declined"]
 OUTCOME_LABELS = {
@@ -40,14 +54,14 @@ class OfferBase(SQLModel):
     title: ShortText
     contract: Contract
     commune: ShortText
-    positions: int = Field(default=1, ge=1, le=99)
-    start_date: date | None = None
+    positions: Positions = 1
+    start_date: Day | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=12)
     description: LongText = ""
     staff_note: LongText = ""
-    is_tpe: bool = True
+    is_tpe: Flag = True
     ft_offer_id: FranceTravailId | None = None
-    urgency_override: int | None = Field(default=None, ge=0, le=3)
+    urgency_override: UrgencyLevel | None = None
     urgency_override_reason: Reason | None = None
 
     @field_validator("tags")
@@ -101,16 +115,16 @@ class OfferUpdate(SQLModel):
     title: ShortText | None = None
     contract: Contract | None = None
     commune: ShortText | None = None
-    positions: int | None = Field(default=None, ge=1, le=99)
-    start_date: date | None = None
+    positions: Positions | None = None
+    start_date: Day | None = None
     tags: list[Tag] | None = Field(default=None, max_length=12)
     description: LongText | None = None
     staff_note: LongText | None = None
-    is_tpe: bool | None = None
+    is_tpe: Flag | None = None
     ft_offer_id: FranceTravailId | None = None
-    urgency_override: int | None = Field(default=None, ge=0, le=3)
+    urgency_override: UrgencyLevel | None = None
     urgency_override_reason: Reason | None = None
-    version: int | None = None
+    version: Count | None = None
 
     @field_validator("tags")
     @classmethod
@@ -180,4 +194,4 @@ class CandidatePublic(SQLModel):
 
 
 class FillRequest(SQLModel):
-    version: int | None = None
+    version: Count | None = None

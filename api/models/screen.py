@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, BeforeValidator, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.contract import SCENE_NAMES, OpeningSlot, PlaylistEntry
-from api.models.fields import ShortText, json_column
+from api.models.fields import Count, Measure, ShortText, json_column, not_a_boolean
 
 DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": "offers", "duration_s": 30},
@@ -19,7 +19,7 @@ DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": "challenge", "duration_s": 15},
     {"scene": "announcements", "duration_s": 10},
 ]
-Rotation = Literal[0, 90, 180, 270]
+Rotation = Annotated[Literal[0, 90, 180, 270], BeforeValidator(not_a_boolean)]
 NO_CONTROL_CHARS = r"^[^\x00-\x1f]*$"
 MAX_UPTIME_S = 20 * 365 * 86_400  # fits the 32-bit column; no Pi runs twenty years unrebooted
 
@@ -56,7 +56,7 @@ class ScreenUpdate(SQLModel):
     rotation: Rotation | None = None
     playlist: list[PlaylistEntry] | None = None
     schedule: list[OpeningSlot] | None = None
-    version: int | None = None
+    version: Count | None = None
 
     @field_validator("playlist")
     @classmethod
@@ -96,9 +96,9 @@ class PairRequest(SQLModel):
 class Heartbeat(BaseModel):
     version: str = PydanticField(max_length=40, pattern=NO_CONTROL_CHARS)
     resolution: str = PydanticField(max_length=20, pattern=r"^\d{2,5}x\d{2,5}$")
-    fps: float = PydanticField(ge=0, le=1000)
-    uptime_s: int = PydanticField(ge=0, le=MAX_UPTIME_S)
-    memory_mb: float | None = PydanticField(default=None, ge=0, le=1_000_000)
+    fps: Measure = PydanticField(ge=0, le=1000)
+    uptime_s: Count = PydanticField(ge=0, le=MAX_UPTIME_S)
+    memory_mb: Measure | None = PydanticField(default=None, ge=0, le=1_000_000)
     snapshot_etag: str | None = PydanticField(default=None, max_length=80, pattern=NO_CONTROL_CHARS)
 
 

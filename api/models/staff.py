@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Email, ShortText
+from api.models.fields import Count, Email, Flag, ShortText
 from api.security.password_policy import MAX_LENGTH, MIN_LENGTH, password_problem
 
 Role = Literal["cde", "cdde", "manager", "admin"]
@@ -68,9 +68,9 @@ class StaffCreate(StaffBase):
 class StaffUpdate(SQLModel):
     name: ShortText | None = None
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
     password: str | None = None
-    version: int | None = None
+    version: Count | None = None
 
     @field_validator("password")
     @classmethod

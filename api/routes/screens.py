@@ -55,7 +55,8 @@ def pair_screen(
     )
 
 
-@router.patch("/{screen_id}", response_model=ScreenPublic)
+# ``:int`` so that "/screens/pair" with another method is a 405, not a bad id.
+@router.patch("/{screen_id:int}", response_model=ScreenPublic)
 def update_screen(
     screen_id: PathId,
     data: ScreenUpdate,

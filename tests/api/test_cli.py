@@ -124,7 +124,7 @@ def test_user_add_creates_an_account_that_logs_in(module_server: LiveServer) -> 
         *("--agency", "avignon-joly-jean", "--password-stdin"),
         stdin="un autre mot de passe\n",
     )
-    assert_clean_failure(again, "existe déjà")
+    assert_clean_failure(again, "sert déjà d'identifiant")
 
     bad_cases = [
         (["--role", "boss", "--agency", "avignon-joly-jean"], "long enough 1", ["--role", "boss"]),

@@ -92,7 +92,8 @@ def _url(param: Param, value: str) -> str:
     """The route's path with ``value`` in ``param`` and 1 in every other path parameter."""
     path = param.path
     if param.where == "path":
-        path = path.replace("{" + param.name + "}", quote(value, safe=""))
+        for template in ("{" + param.name + "}", "{" + param.name + ":int}"):
+            path = path.replace(template, quote(value, safe=""))
     while "{" in path:
         start = path.index("{")
         path = path[:start] + "1" + path[path.index("}", start) + 1 :]
@@ -127,6 +128,10 @@ def test_bad_ids_and_offsets_on_every_api_route_are_a_422_never_a_500(
                         e.get("loc")
                         for e in (answer.json().get("detail") if answer.status_code == 422 else [])
                     ]
+                    # A ``{id:int}`` path only matches digits: anything else names no route.
+                    unmatched = ":int}" in param.path and not (value.isascii() and value.isdigit())
+                    if unmatched and answer.status_code == 404:
+                        continue
                     if answer.status_code != 422 or [param.where, param.name] not in places:
                         wrong.append(f"{method} {_url(param, value)} → {answer.status_code}")
     assert wrong == []
@@ -247,7 +252,7 @@ def test_a_name_of_invisible_characters_is_refused_in_french(name: str) -> None:
         OfferCreate(**{**NEW_OFFER, "employer": name})
     assert refused.value.errors()[0]["msg"] == EMPTY_TEXT
     with pytest.raises(ValidationError):
-        StaffCreate(name=name, email="lea@example.fr", role="cde", password="x" * 20)
+        StaffCreate(name=name, email="lea@example.fr", role="cde", password="Cerisier-Lavande-1789")
     form = Form(values={"employer": name})
     assert form.text("employer", required=True) is None
     assert form.errors == {"employer": "Ce champ est obligatoire."}
@@ -255,11 +260,13 @@ def test_a_name_of_invisible_characters_is_refused_in_french(name: str) -> None:
 
 def test_an_email_is_cleaned_before_its_shape_is_checked() -> None:
     person = StaffCreate(
-        name="Léa", email="\u200bLea@Example.FR\u202c", role="cde", password="x" * 20
+        name="Léa", email="\u200bLea@Example.FR\u202c", role="cde", password="Cerisier-Lavande-1789"
     )
     assert person.email == "lea@example.fr"
     with pytest.raises(ValidationError):
-        StaffCreate(name="Léa", email="\u202e@\u200b.fr", role="cde", password="x" * 20)
+        StaffCreate(
+            name="Léa", email="\u202e@\u200b.fr", role="cde", password="Cerisier-Lavande-1789"
+        )
 
 
 # --- over HTTP, up to the screen ----------------------------------------------------------------
@@ -279,7 +286,12 @@ def test_invisible_names_are_refused_and_the_screen_shows_clean_text(
             assert _reasons(answer) == {field: EMPTY_TEXT}
         answer = manager.post(
             "/api/v1/staff",
-            json={"name": "\u3164", "email": "x@example.fr", "role": "cde", "password": "x" * 20},
+            json={
+                "name": "\u3164",
+                "email": "x@example.fr",
+                "role": "cde",
+                "password": "Cerisier-Lavande-1789",
+            },
         )
         assert answer.status_code == 422 and _reasons(answer)["name"] == EMPTY_TEXT
         answer = manager.post(
