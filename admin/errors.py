@@ -125,6 +125,7 @@ _TITLES = {
     413: "Trop volumineux",
     422: "Saisie refusée",
     429: "Trop de tentatives",
+    503: "Service momentanément indisponible",
 }
 
 

@@ -1,1 +1,2 @@
-"""Authentication primitives: password hashing, staff sessions, login throttling."""
+"""What defends the service: password hashing and policy, staff sessions, login throttling,
+and the body-size limit of every request."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from api.clock import utcnow
@@ -57,7 +58,11 @@ def create_staff(db: Session, actor: Staff | None, agency_id: int, data: StaffCr
         password_hash=passwords.hash_password(data.password),
     )
     db.add(staff)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # the same address created at the same instant by someone else
+        db.rollback()
+        raise Conflict(EMAIL_TAKEN, field="email") from None
     audit.record(db, actor, "create", staff, actor_label=None if actor else "ligne de commande")
     db.commit()
     db.refresh(staff)

@@ -188,3 +188,25 @@ def test_parallel_probes_get_no_more_answers(
 def test_admins_are_not_throttled(module_server: LiveServer, admin: httpx.Client) -> None:
     taken = module_server.accounts["cde"][0]
     assert [_create(admin, taken).status_code for _ in range(7)] == [409] * 7
+
+
+def test_the_same_address_created_twice_at_once_is_one_account_and_409s(
+    module_server: LiveServer,
+) -> None:
+    email = _email()
+    body = {
+        "name": "Compte Double",
+        "email": email,
+        "role": "cdde",
+        "password": "Olivier du Rhône 4471",
+    }
+
+    module_server.token("admin")  # one login, shared by the eight requests
+
+    def create(_: int) -> int:
+        with module_server.client("admin") as client:
+            return client.post("/api/v1/staff", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = sorted(pool.map(create, range(8)))
+    assert answers == [201] + [409] * 7, answers
