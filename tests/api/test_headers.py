@@ -3,12 +3,12 @@ included); HSTS whenever PUBLIC_URL is https."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.db import make_engine
@@ -86,13 +86,11 @@ def answers(tmp_path: Path, public_url: str, *requests: tuple) -> list[httpx.Res
     )
     app = create_app(settings)
 
-    async def send_all() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://couloir.local") as c:
-            return [await c.request(method, path, **options) for method, path, options in requests]
-
+    # TestClient runs the app on an event loop of its own thread: a browser test's loop may be
+    # running in this one. Not entered as a context: no lifespan (no housekeeping) is needed.
+    client = TestClient(app, base_url="http://couloir.local", raise_server_exceptions=False)
     try:
-        return asyncio.run(send_all())
+        return [client.request(method, path, **options) for method, path, options in requests]
     finally:
         app.state.engine.dispose()
 

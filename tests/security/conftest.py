@@ -4,6 +4,7 @@ second agency (B) seeded in-process beside it, with logins for each role of A.""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,9 +89,12 @@ class Arena:
             return make_targets(db, agency_id or self.a_id, self.server.data_dir)
 
     def pairing(self) -> tuple[str, str]:
-        """A screen's pairing code and poll secret, made in-process (pairings may be throttled)."""
+        """A screen's pairing code and poll secret, made in-process.
+
+        Each from a requester of its own: pairing requests are throttled per address.
+        """
         with self.db() as db:
-            pairing, secret = screens.start_pairing(db)
+            pairing, secret = screens.start_pairing(db, f"screen-{secrets.token_hex(6)}")
             return pairing.code, secret
 
     def api(

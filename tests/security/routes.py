@@ -24,7 +24,7 @@ from api.domain.permissions import Action
 
 API = "/api/v1"
 PAGES = "/admin"
-_PARAM = re.compile(r"{(\w+)}")
+_PARAM = re.compile(r"{(\w+)(?::\w+)?}")  # {name} or {name:int}
 STAFF_GUARDS = {"current_staff"}
 SCREEN_GUARDS = {"current_screen", "cached_screen"}
 PAGE_GUARDS = {"page_staff"}
