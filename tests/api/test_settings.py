@@ -38,6 +38,21 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     )
 
 
+def _refused_in_one_line(env: dict[str, str], port: int | None = None) -> str:
+    """Start ``couloir serve`` with ``env``; it must stop at once, saying why in one line."""
+    process = serve(env, port or free_port())
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode not in (0, None)
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert len(lines) == 1, out + err
+    return lines[0]
+
+
 @pytest.mark.parametrize(
     ("setting", "value"),
     [
@@ -56,18 +71,9 @@ def test_a_wrong_setting_stops_serve_with_one_line_naming_it(
     tmp_path: Path, setting: str, value: str
 ) -> None:
     port = free_port()
-    process = serve(_clean_env(tmp_path, **{setting: value}), port)
-    try:
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode not in (0, None)
-    lines = [line for line in (out + err).splitlines() if line.strip()]
-    assert len(lines) == 1, out + err
-    assert setting in lines[0]
-    assert "Traceback" not in lines[0] and "Value error" not in lines[0]
+    line = _refused_in_one_line(_clean_env(tmp_path, **{setting: value}), port)
+    assert setting in line
+    assert "Traceback" not in line and "Value error" not in line
     # Nothing was served, nothing was created but the data folder.
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -86,24 +92,14 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
 
 def test_production_refuses_plain_http_in_one_line(tmp_path: Path) -> None:
     """Over http:// the login cookie cannot be Secure: production does not start."""
-    port = free_port()
     env = _clean_env(
         tmp_path,
         COULOIR_ENV="production",
         COULOIR_SECRET_KEY="k" * 40,
         COULOIR_PUBLIC_URL="http://couloir.local:8000",
     )
-    process = serve(env, port)
-    try:
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode not in (0, None)
-    lines = [line for line in (out + err).splitlines() if line.strip()]
-    assert len(lines) == 1, out + err
-    assert "COULOIR_PUBLIC_URL" in lines[0] and "https://" in lines[0]
+    line = _refused_in_one_line(env)
+    assert "COULOIR_PUBLIC_URL" in line and "https://" in line
     assert not (tmp_path / "couloir.db").exists()
 
 
