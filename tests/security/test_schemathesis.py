@@ -52,7 +52,7 @@ def schemathesis(server: LiveServer, token: str, *selection: str) -> str:
     env["COULOIR_SCHEMATHESIS_OWN_ID"] = str(_own_id(server, token))
     run = subprocess.run(
         command,
-        cwd=ROOT,
+        cwd=server.data_dir,  # its cache goes there, not into the checkout
         env=env,
         capture_output=True,
         text=True,
