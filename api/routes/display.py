@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Literal
 
@@ -45,6 +46,7 @@ class PairingPoll(BaseModel):
 
 
 KEEPALIVE_S = 15.0
+REVOCATION_CHECK_S = 60.0  # a screen revoked through another process is told within this
 
 
 def snapshot_cache(request: Request) -> SnapshotCache:
@@ -103,25 +105,36 @@ def _current_etag(request: Request, screen_id: int, public_url: str) -> str | No
     responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
 )
 async def events(
-    request: Request, settings: SettingsDep, screen: CurrentScreen
+    request: Request, settings: SettingsDep, screen: CachedScreen
 ) -> StreamingResponse:
-    """Server-Sent Events: ``event: snapshot`` with the new ETag after each change."""
+    """Server-Sent Events: ``event: snapshot`` with the new ETag after each change.
+
+    A stream holds no database resource while it waits: the screen is resolved without the
+    request's session, and the ETag is read in a short session of its own only when a change
+    notification woke the stream, or once a minute to tell a screen revoked elsewhere.
+    """
     screen_id, agency_id = screen.id, screen.agency_id
 
     async def stream() -> AsyncIterator[str]:
         last_etag = None
         revision = broker.revision(agency_id)
+        must_check, checked_at = True, time.monotonic()
         yield "retry: 3000\n\n"
         while not await request.is_disconnected():
-            etag = await asyncio.to_thread(_current_etag, request, screen_id, settings.public_url)
-            if etag is None:
-                yield "event: revoked\ndata: {}\n\n"
-                return
-            if etag != last_etag:
-                last_etag = etag
-                yield f"event: snapshot\ndata: {json.dumps({'etag': etag})}\n\n"
+            if must_check or time.monotonic() - checked_at >= REVOCATION_CHECK_S:
+                etag = await asyncio.to_thread(
+                    _current_etag, request, screen_id, settings.public_url
+                )
+                checked_at = time.monotonic()
+                if etag is None:
+                    yield "event: revoked\ndata: {}\n\n"
+                    return
+                if etag != last_etag:
+                    last_etag = etag
+                    yield f"event: snapshot\ndata: {json.dumps({'etag': etag})}\n\n"
             new_revision = await broker.wait(agency_id, revision, KEEPALIVE_S)
-            if new_revision == revision:
+            must_check = new_revision != revision
+            if not must_check:
                 yield ": keep-alive\n\n"
             revision = new_revision
 
@@ -154,7 +167,9 @@ async def put_screenshot(
 ) -> Response:
     """The screen sends a downscaled PNG of what it shows."""
     png = await read_limited(request, screens.MAX_SCREENSHOT_BYTES)
-    screens.store_screenshot(db, screen, png, settings.screenshots_dir)
+    # A file write and a commit that may wait for the database's lock: never on the event loop,
+    # where every screen's stream is served.
+    await asyncio.to_thread(screens.store_screenshot, db, screen, png, settings.screenshots_dir)
     return Response(status_code=204)
 
 

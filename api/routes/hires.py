@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
@@ -104,7 +106,8 @@ async def put_photo(
     actor: Allowed(Action.WRITE_HIRES),
 ) -> HirePublic:
     """Upload the photo (JPEG/PNG/WebP ≤ 10 MB, body = image bytes); re-encoded without EXIF."""
-    hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")
+    # Database work off the event loop too: only reading the body happens on it.
+    hire = await asyncio.to_thread(get_scoped, db, Hire, hire_id, agency.id, "Embauche")
     hires.check_editable(actor, hire)  # before reading megabytes the service would refuse
     max_bytes = settings.max_upload_mb * 1_000_000
     raw = await read_limited(request, max_bytes)
@@ -114,7 +117,7 @@ async def put_photo(
     hire = await photos.off_loop(
         hires.set_photo, db, actor, hire, raw, settings.photos_dir, max_bytes
     )
-    return hires.to_public(db, [hire])[0]
+    return (await asyncio.to_thread(hires.to_public, db, [hire]))[0]
 
 
 @router.get(

@@ -1,0 +1,144 @@
+"""Open event streams hold no database resource: a waiting screen costs a socket, not a
+connection (issue 10, first step)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+
+import httpx
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from api.db import POOL_SIZE
+from tests.support.databases import engine_name
+from tests.support.server import LiveServer
+
+STREAMS = 12
+
+
+@contextmanager
+def open_streams(server: LiveServer, count: int) -> Iterator[None]:
+    """``count`` event streams of the demo screen, each past its first ``snapshot`` event."""
+    readers = []  # kept: a line reader let go closes its stream
+    with ExitStack() as stack:
+        for _ in range(count):
+            client = stack.enter_context(httpx.Client(base_url=server.url, timeout=30))
+            response = stack.enter_context(
+                client.stream(
+                    "GET",
+                    "/api/v1/display/events",
+                    headers={"Authorization": f"Bearer {server.screen_token}"},
+                )
+            )
+            lines = response.iter_lines()
+            while not next(lines).startswith("event: snapshot"):
+                pass
+            readers.append(lines)
+        yield
+
+
+def _open_files(server: LiveServer) -> int:
+    assert server._process is not None
+    return len(os.listdir(f"/proc/{server._process.pid}/fd"))
+
+
+def _sessions(server: LiveServer) -> dict[str, int]:
+    """This server's database connections by state, as PostgreSQL sees them."""
+    url = make_url(server.database_url)
+    engine = create_engine(url.set(database="postgres"))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT state, count(*) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid() GROUP BY state"
+                ),
+                {"name": url.database},
+            )
+            return {str(state): count for state, count in rows}
+    finally:
+        engine.dispose()
+
+
+def test_waiting_streams_hold_no_database_connection(live_server: LiveServer) -> None:
+    with open_streams(live_server, 1):  # warm the pool and the snapshot cache
+        before = _open_files(live_server)
+    with open_streams(live_server, STREAMS):
+        during = _open_files(live_server)
+        sessions = _sessions(live_server) if engine_name() == "postgresql" else {}
+    # One socket per stream, plus a little slack; a stream holding its SQLite connection took
+    # three more descriptors (database, WAL, shared memory) each.
+    assert during - before <= STREAMS + 4, (before, during)
+    assert sessions.get("idle in transaction", 0) == 0, sessions
+    assert sum(sessions.values()) <= POOL_SIZE, sessions
+
+
+def test_a_change_still_wakes_every_open_stream(live_server: LiveServer) -> None:
+    headers = {"Authorization": f"Bearer {live_server.screen_token}"}
+    with ExitStack() as stack:
+        streams = []
+        for _ in range(3):
+            client = stack.enter_context(httpx.Client(base_url=live_server.url, timeout=30))
+            response = stack.enter_context(
+                client.stream("GET", "/api/v1/display/events", headers=headers)
+            )
+            lines = response.iter_lines()
+            while not next(lines).startswith("event: snapshot"):
+                pass
+            streams.append(lines)
+        with live_server.client("cde") as cde:
+            offer = cde.get("/api/v1/offers").json()[0]
+            cde.patch(
+                f"/api/v1/offers/{offer['id']}", json={"title": "Boulanger de nuit"}
+            ).raise_for_status()
+        for lines in streams:
+            while not (line := next(lines)).startswith("event: "):
+                pass
+            assert line == "event: snapshot"
+
+
+@pytest.mark.skipif(
+    engine_name() != "sqlite", reason="holds SQLite's writer lock from outside the server"
+)
+def test_a_screenshot_waiting_for_the_database_does_not_stop_the_server(
+    live_server: LiveServer,
+) -> None:
+    """A commit waiting for the database runs off the event loop: every stream goes on."""
+    shots = live_server.data_dir / "screenshots"
+    before = {p: p.stat().st_mtime_ns for p in shots.glob("screen-*.png")}
+    lock = sqlite3.connect(live_server.database_url.removeprefix("sqlite:///"), timeout=1)
+    lock.isolation_level = None
+    lock.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool, live_server.screen_client() as screen:
+            upload = pool.submit(
+                lambda: screen.put("/api/v1/display/screenshot", content=_png()).status_code
+            )
+            # The file is written just before the commit that now waits for the lock.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any(
+                before.get(p) != p.stat().st_mtime_ns for p in shots.glob("screen-*.png")
+            ):
+                time.sleep(0.01)  # polling for the file, not hiding a race
+            assert not upload.done()
+            health = httpx.get(f"{live_server.url}/healthz", timeout=3)
+            assert health.status_code == 200
+            assert not upload.done()  # the server answered while the upload still waited
+            lock.execute("ROLLBACK")
+            assert upload.result(timeout=10) == 204
+    finally:
+        lock.close()
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 36), (10, 120, 110)).save(out, "PNG")
+    return out.getvalue()
