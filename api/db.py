@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -110,3 +110,15 @@ def is_disk_full(exc: BaseException) -> bool:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
+
+
+def serialize_on(db: Session, key: int) -> None:
+    """Start a fresh transaction that runs one at a time with every other one naming ``key``.
+
+    PostgreSQL: a transaction-scoped advisory lock on ``key``, across processes and hosts.
+    SQLite: the caller's first write takes the file's single writer lock until commit or
+    rollback; starting afresh means no older read snapshot has to be upgraded to it.
+    """
+    db.commit()
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

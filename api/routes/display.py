@@ -21,7 +21,6 @@ from api.models import Hire, Screen
 from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat
 from api.params import PathId
-from api.routes.hires import read_limited
 from api.services import hires, screens
 from api.services.snapshot import CachedSnapshot, SnapshotCache
 
@@ -166,7 +165,7 @@ async def put_screenshot(
     request: Request, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
 ) -> Response:
     """The screen sends a downscaled PNG of what it shows."""
-    png = await read_limited(request, screens.MAX_SCREENSHOT_BYTES)
+    png = await request.body()  # bounded by api/security/limits.py
     # A file write and a commit that may wait for the database's lock: never on the event loop,
     # where every screen's stream is served.
     await asyncio.to_thread(screens.store_screenshot, db, screen, png, settings.screenshots_dir)

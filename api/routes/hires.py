@@ -9,11 +9,10 @@ from fastapi.responses import FileResponse
 
 from api.deps import Allowed, CurrentStaff, SessionDep, SettingsDep, StaffAgency
 from api.domain.permissions import Action
-from api.errors import Invalid, NotFound, TooLarge
+from api.errors import Invalid, NotFound
 from api.models import Hire
 from api.models.hire import HireCreate, HirePublic, HireStatus, HireUpdate
 from api.params import PathId
-from api.security import limits
 from api.services import hires, photos
 from api.services.common import get_scoped
 
@@ -67,23 +66,6 @@ def delete_hire(
     return Response(status_code=204)
 
 
-async def read_limited(request: Request, max_bytes: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``max_bytes``.
-
-    BodyLimitMiddleware already bounds every body; this is the route's own exact limit.
-    """
-    declared = limits.parse_count(request.headers.get("content-length", ""), 2**63)
-    if declared is not None and declared > max_bytes:
-        raise TooLarge(f"Fichier trop lourd : {max_bytes // 1_000_000} Mo au maximum.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise TooLarge(f"Fichier trop lourd : {max_bytes // 1_000_000} Mo au maximum.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.put(
     "/{hire_id}/photo",
     response_model=HirePublic,
@@ -110,7 +92,7 @@ async def put_photo(
     hire = await asyncio.to_thread(get_scoped, db, Hire, hire_id, agency.id, "Embauche")
     hires.check_editable(actor, hire)  # before reading megabytes the service would refuse
     max_bytes = settings.max_upload_mb * 1_000_000
-    raw = await read_limited(request, max_bytes)
+    raw = await request.body()  # bounded by api/security/limits.py
     if not raw:
         raise Invalid("Envoyez l'image dans le corps de la requête.")
     # Decoding takes a second of CPU: on a photo worker, never on the event loop.

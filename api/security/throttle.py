@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import text
 from sqlmodel import Session, col, delete, func, select
 
 from api.clock import utcnow
+from api.db import serialize_on
 from api.errors import Throttled
 from api.models import LoginFailure
 
@@ -36,11 +36,7 @@ def start_attempt(db: Session, email: str) -> int:
     The row stays as a failure unless ``clear_failures`` (success) or ``cancel_attempt``
     (the password could not be checked) removes it.
     """
-    db.commit()  # start a fresh transaction: SQLite must not upgrade an older read snapshot
-    if db.get_bind().dialect.name == "postgresql":
-        db.connection().execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(email)}
-        )
+    serialize_on(db, _lock_key(email))
     attempt = LoginFailure(email=email)
     db.add(attempt)
     db.flush()  # SQLite: the INSERT takes the writer lock, held until commit or rollback

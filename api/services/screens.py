@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from api.clock import utcnow
+from api.db import serialize_on
 from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
 from api.errors import Conflict, Invalid, NotFound, Throttled, TooLarge
 from api.events import QUIET, broker
@@ -204,11 +204,7 @@ def start_pairing(db: Session, client: str) -> tuple[ScreenPairing, str]:
     transaction serialized by the database (SQLite's writer lock, taken by the INSERT;
     PostgreSQL's advisory lock), so the bounds hold across concurrent requests and processes.
     """
-    db.commit()  # a fresh transaction: SQLite must not upgrade an older read snapshot
-    if db.get_bind().dialect.name == "postgresql":
-        db.connection().execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": PAIRING_LOCK_KEY}
-        )
+    serialize_on(db, PAIRING_LOCK_KEY)
     now = utcnow()
     secret = new_token()
     client_key = _pairing_client_key(client)
