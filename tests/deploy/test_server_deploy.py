@@ -646,8 +646,10 @@ def test_a_failed_dump_keeps_every_previous_one(
     assert sorted(backups.iterdir()) == old
 
 
-def test_server_unit_command_serves_healthz(server_root: tuple[Path, str], tmp_path: Path) -> None:
-    """The instance template's ExecStart, for one port, serves /healthz (SQLite stands in)."""
+def test_server_unit_command_serves_and_stops_within_timeout(
+    server_root: tuple[Path, str], central_database: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """The instance template's ExecStart, for one port, on the central PostgreSQL database."""
     help_text = subprocess.run(
         [str(VENV_PYTHON), "-m", "api.cli", "serve", "--help"],
         capture_output=True,
@@ -662,14 +664,20 @@ def test_server_unit_command_serves_healthz(server_root: tuple[Path, str], tmp_p
     template = (root / UNITS / "couloir-server@.service").read_text()
     unit = root / UNITS / f"couloir-server@{port}.service"
     unit.write_text(template.replace("%i", str(port)))  # what systemd does for the instance
-    argv, env = unit_command(
-        unit, root, {"COULOIR_DATABASE_URL": "", "COULOIR_DATA_DIR": str(tmp_path / "data")}
-    )
+    settings = {"COULOIR_DATABASE_URL": central_database[2], "COULOIR_DATA_DIR": str(tmp_path)}
+    argv, env = unit_command(unit, root, settings)
     assert argv[argv.index("--workers") + 1] == "2"
+    stop_timeout = int(parse_unit(unit)["Service.TimeoutStopSec"][0])
     with (tmp_path / "server.log").open("w") as log:
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             response = wait_for_health(f"http://127.0.0.1:{port}/healthz", process=process)
             assert response.json()["status"] == "ok"
+            # systemd's stop: SIGTERM to the main process (KillMode=mixed), then wait.
+            started = time.monotonic()
+            process.terminate()
+            process.wait(stop_timeout)
+            assert time.monotonic() - started < stop_timeout
         finally:
-            stop_process(process, timeout=45)
+            stop_process(process)
+    assert process.returncode == 0, (tmp_path / "server.log").read_text()
