@@ -94,6 +94,18 @@ def server_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> t
     return root, output
 
 
+def test_every_script_is_shellcheck_clean() -> None:
+    scripts = [INSTALL, *sorted(p for p in (SERVER / "bin").iterdir() if not p.is_symlink())]
+    result = subprocess.run(
+        [tool("shellcheck"), "-x", "--severity=style", *map(str, scripts)],
+        capture_output=True,
+        text=True,
+        cwd=SERVER,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_install_writes_units_env_file_and_caddyfile(server_root: tuple[Path, str]) -> None:
     root, output = server_root
     for unit in (
