@@ -391,13 +391,8 @@ def test_a_wrong_postgresql_password_is_named_with_the_fix(tmp_path: Path, comma
 
 
 def test_several_workers_need_postgresql(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve", "--workers", "2"],
-        cwd=ROOT,
-        env={"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = couloir(
+        {"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"}, "serve", "--workers", "2"
     )
     assert result.returncode == 2
     assert "--workers supérieur à 1 demande PostgreSQL" in result.stderr
@@ -408,19 +403,8 @@ def test_agency_add_creates_the_first_agency_and_refuses_bad_input_in_one_line(
     tmp_path: Path,
 ) -> None:
     env = {"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"}
-
-    def couloir(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "api.cli", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
     created = couloir(
-        "agency", "add", "siege", "Direction régionale", "--timezone", "America/Cayenne"
+        env, "agency", "add", "siege", "Direction régionale", "--timezone", "America/Cayenne"
     )
     assert created.returncode == 0, created.stderr
     assert "agence créée : siege (Direction régionale, America/Cayenne)" in created.stdout
@@ -431,30 +415,13 @@ def test_agency_add_creates_the_first_agency_and_refuses_bad_input_in_one_line(
         ("nord", "Nord", "--timezone", "Mars/Olympus"): "fuseau horaire inconnu : Mars/Olympus",
     }
     for args, reason in refusals.items():
-        refused = couloir("agency", "add", *args)
+        refused = couloir(env, "agency", "add", *args)
         assert refused.returncode != 0 and reason in refused.stderr, (args, refused.stderr)
         assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
-    added = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "user",
-            "add",
-            "chef@example.fr",
-            "--name",
-            "Chef",
-            "--role",
-            "admin",
-            "--agency",
-            "siege",
-            "--password-stdin",
-        ],
-        cwd=ROOT,
-        env=env,
-        input="Cerisier-Lavande-1789\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
+    added = couloir(
+        env,
+        *("user", "add", "chef@example.fr", "--name", "Chef", "--role", "admin"),
+        *("--agency", "siege", "--password-stdin"),
+        stdin="Cerisier-Lavande-1789\n",
     )
     assert "compte créé : chef@example.fr (admin, siege)" in added.stdout, added.stderr
