@@ -32,18 +32,30 @@ def free_port() -> int:
 class LiveServer:
     """``couloir serve`` on 127.0.0.1:<port>, with the demo agency, one screen and known logins."""
 
-    def __init__(self, data_dir: Path, *, seed: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, seed: bool = True, database_url: str = "") -> None:
+        """A server of its own; with ``database_url``, on that database (not seeded, kept)."""
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.database_url = create_database(data_dir)
+        self._owns_database = not database_url
+        self.database_url = database_url or create_database(data_dir)
+        # Kept across restarts, as an operator's COULOIR_SECRET_KEY is.
+        self.secret_key = secrets.token_urlsafe(40)
         self.accounts: dict[str, tuple[str, str]] = {}
         self.screen_token = ""
         self._tokens: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"
-        if seed:
+        if seed and self._owns_database:
             self._seed()
+
+    def twin(self, data_dir: Path) -> LiveServer:
+        """Another host: its own port and data folder, this server's database and secret key."""
+        other = LiveServer(data_dir, database_url=self.database_url)
+        other.secret_key = self.secret_key
+        other.accounts = dict(self.accounts)
+        other.screen_token = self.screen_token
+        return other
 
     @property
     def env(self) -> dict[str, str]:
@@ -53,7 +65,7 @@ class LiveServer:
             COULOIR_DATA_DIR=str(self.data_dir),
             COULOIR_DATABASE_URL=self.database_url,
             COULOIR_PUBLIC_URL=self.url,
-            COULOIR_SECRET_KEY=secrets.token_urlsafe(40),
+            COULOIR_SECRET_KEY=self.secret_key,
             COULOIR_ENV="development",
         )
 
@@ -112,9 +124,10 @@ class LiveServer:
         self._process = None
 
     def close(self) -> None:
-        """Stop and drop the database."""
+        """Stop and drop the database (unless it came from elsewhere)."""
         self.stop()
-        drop_database(self.database_url)
+        if self._owns_database:
+            drop_database(self.database_url)
 
     def token(self, role: str) -> str:
         """A bearer token for the demo account of ``role``."""
