@@ -112,8 +112,7 @@ class OldInstall:
     screenshot: bytes
 
 
-def _old_install(data_dir: Path) -> OldInstall:
-    url = create_database(data_dir)
+def _old_install(data_dir: Path, url: str) -> OldInstall:
     engine = make_engine(url)
     password, token = secrets.token_urlsafe(12), new_token()
     photo, screenshot = _image("JPEG"), _image("PNG")
@@ -185,8 +184,8 @@ def test_photos_and_screenshots_on_disk_move_into_the_database_and_are_served(
     tmp_path: Path,
 ) -> None:
     """`couloir serve` of the new version on an old install: the same pictures, from the database."""
-    old = _old_install(tmp_path / "data")
-    server = LiveServer(old.data_dir, database_url=old.url)
+    server = LiveServer(tmp_path / "data", seed=False)
+    old = _old_install(server.data_dir, server.database_url)
     server.accounts = {"manager": (old.email, old.password)}
     server.screen_token = old.screen_token
     try:
@@ -208,15 +207,14 @@ def test_photos_and_screenshots_on_disk_move_into_the_database_and_are_served(
             picture = manager.get(f"/api/v1/screens/{old.screen_ids['with_file']}/screenshot")
             assert picture.status_code == 200 and picture.content == old.screenshot
     finally:
-        server.stop()
-        drop_database(old.url)
+        server.close()
     # Moved files are gone once committed; what nothing referenced stays where it was.
     assert sorted(p.name for p in (old.data_dir / "photos").iterdir()) == ["left-over.jpg"]
     assert not (old.data_dir / "screenshots").exists()
 
 
 def test_photos_are_not_dropped_when_the_data_folder_is_not_given(tmp_path: Path) -> None:
-    old = _old_install(tmp_path / "data")
+    old = _old_install(tmp_path / "data", create_database(tmp_path / "data"))
     engine = make_engine(old.url)
     try:
         with pytest.raises(RuntimeError, match="COULOIR_DATA_DIR"):

@@ -29,7 +29,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, LiveServer]]:
     first = LiveServer(tmp_path_factory.mktemp("host-a"))
-    second = first.twin(tmp_path_factory.mktemp("host-b"))
+    second = first.sibling(tmp_path_factory.mktemp("host-b"))
     try:
         first.start()
         second.start()

@@ -32,30 +32,39 @@ def free_port() -> int:
 class LiveServer:
     """``couloir serve`` on 127.0.0.1:<port>, with the demo agency, one screen and known logins."""
 
-    def __init__(self, data_dir: Path, *, seed: bool = True, database_url: str = "") -> None:
-        """A server of its own; with ``database_url``, on that database (not seeded, kept)."""
+    def __init__(self, data_dir: Path, *, seed: bool = True, workers: int = 1) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._owns_database = not database_url
-        self.database_url = database_url or create_database(data_dir)
-        # Kept across restarts, as an operator's COULOIR_SECRET_KEY is.
+        self.database_url = create_database(data_dir)
+        self.owns_database = True
+        self.workers = workers
         self.secret_key = secrets.token_urlsafe(40)
         self.accounts: dict[str, tuple[str, str]] = {}
         self.screen_token = ""
         self._tokens: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"
-        if seed and self._owns_database:
+        if seed:
             self._seed()
 
-    def twin(self, data_dir: Path) -> LiveServer:
-        """Another host: its own port and data folder, this server's database and secret key."""
-        other = LiveServer(data_dir, database_url=self.database_url)
-        other.secret_key = self.secret_key
-        other.accounts = dict(self.accounts)
-        other.screen_token = self.screen_token
+    def sibling(self, data_dir: Path) -> LiveServer:
+        """Another server on this one's database, as a second host would be (not started)."""
+        other = LiveServer.__new__(LiveServer)
+        other.__dict__.update(self.__dict__)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        other.data_dir, other.log_path = data_dir, data_dir / "server.log"
+        other.port = free_port()
+        other.url = f"http://127.0.0.1:{other.port}"
+        other.owns_database, other._process = False, None
+        other._tokens = dict(self._tokens)
         return other
+
+    @property
+    def pid(self) -> int:
+        """The server's process id (the supervisor's, with several workers)."""
+        assert self._process is not None
+        return self._process.pid
 
     @property
     def env(self) -> dict[str, str]:
@@ -95,6 +104,8 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             env=self.env,
@@ -124,9 +135,9 @@ class LiveServer:
         self._process = None
 
     def close(self) -> None:
-        """Stop and drop the database (unless it came from elsewhere)."""
+        """Stop and drop the database (unless another server owns it)."""
         self.stop()
-        if self._owns_database:
+        if self.owns_database:
             drop_database(self.database_url)
 
     def token(self, role: str) -> str:

@@ -9,7 +9,7 @@ and DATA_DIR/screenshots/screen-{id}.png; ``api.migrate.upgrade`` passes DATA_DI
 Downgrade drops the images: the photo of every hire is lost (its file was deleted).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 import hashlib
@@ -22,7 +22,7 @@ import sqlmodel
 from alembic import context, op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
