@@ -164,7 +164,7 @@ def _old_install(data_dir: Path, url: str) -> OldInstall:
                 hires[name] = run("SELECT max(id) FROM hire").scalar_one()
     finally:
         engine.dispose()
-    (data_dir / "photos").mkdir(mode=0o700)
+    (data_dir / "photos").mkdir(mode=0o700, parents=True)
     (data_dir / "photos" / "hire1-0a1b.jpg").write_bytes(photo)
     (data_dir / "photos" / "left-over.jpg").write_bytes(photo)  # referenced by nothing
     (data_dir / "screenshots").mkdir(mode=0o700)
