@@ -224,12 +224,13 @@ class SnapshotCache:
     """Agency parts by agency, and each screen's view of the current part.
 
     A part holds while no newer revision was heard of, time has not changed it, and its revision
-    was confirmed in the database less than ``REVALIDATE_S`` ago. Memory: one part per agency
+    was confirmed in the database less than ``revalidate_s`` ago. Memory: one part per agency
     with a screen, and a few hundred bytes per screen.
     """
 
-    def __init__(self, broker: ChangeBroker) -> None:
+    def __init__(self, broker: ChangeBroker, revalidate_s: float = REVALIDATE_S) -> None:
         self._broker = broker
+        self._revalidate_s = revalidate_s
         self._lock = threading.Lock()
         self._parts: dict[int, AgencyPart] = {}
         self._screens: dict[int, CachedSnapshot] = {}
@@ -240,7 +241,7 @@ class SnapshotCache:
             part is not None
             and part.revision >= self._broker.revision(part.agency_id)
             and utcnow() < part.valid_until
-            and time.monotonic() - part.checked_at < REVALIDATE_S
+            and time.monotonic() - part.checked_at < self._revalidate_s
         )
 
     def peek(self, screen_id: int, agency_id: int, screen_version: int) -> CachedSnapshot | None:
@@ -274,16 +275,14 @@ class SnapshotCache:
             agency = db.get(Agency, agency_id, populate_existing=True)
             assert agency is not None
             self._broker.publish(agency_id, agency.revision)  # news from another process?
-            unchanged = part is not None and part.revision == agency.revision
-            if unchanged and utcnow() < part.valid_until:  # type: ignore[union-attr]
-                part.checked_at = time.monotonic()  # type: ignore[union-attr]
-                return part  # type: ignore[return-value]
+            if (
+                part is not None
+                and part.revision == agency.revision
+                and utcnow() < part.valid_until
+            ):
+                part.checked_at = time.monotonic()  # confirmed: trusted for another while
+                return part
             part = build_agency_part(db, agency, public_url)
             with self._lock:
                 self._parts[agency_id] = part
             return part
-
-    def forget_screen(self, screen_id: int) -> None:
-        """Drop a screen's view (its stream ended), keeping memory bounded."""
-        with self._lock:
-            self._screens.pop(screen_id, None)

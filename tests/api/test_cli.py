@@ -403,3 +403,59 @@ def test_several_workers_need_postgresql(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--workers supérieur à 1 demande PostgreSQL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_agency_add_creates_the_first_agency_and_refuses_bad_input_in_one_line(
+    tmp_path: Path,
+) -> None:
+    env = {"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"}
+
+    def couloir(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "api.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    created = couloir(
+        "agency", "add", "siege", "Direction régionale", "--timezone", "America/Cayenne"
+    )
+    assert created.returncode == 0, created.stderr
+    assert "agence créée : siege (Direction régionale, America/Cayenne)" in created.stdout
+    refusals = {
+        ("siege", "Encore"): "Une agence porte déjà ce code.",
+        ("Siège Nord", "Nord"): "code : minuscules sans accents, chiffres et tirets seulement",
+        ("nord", "   "): "nom : ne peut pas être vide",
+        ("nord", "Nord", "--timezone", "Mars/Olympus"): "fuseau horaire inconnu : Mars/Olympus",
+    }
+    for args, reason in refusals.items():
+        refused = couloir("agency", "add", *args)
+        assert refused.returncode != 0 and reason in refused.stderr, (args, refused.stderr)
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    added = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "user",
+            "add",
+            "chef@example.fr",
+            "--name",
+            "Chef",
+            "--role",
+            "admin",
+            "--agency",
+            "siege",
+            "--password-stdin",
+        ],
+        cwd=ROOT,
+        env=env,
+        input="Cerisier-Lavande-1789\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "compte créé : chef@example.fr (admin, siege)" in added.stdout, added.stderr
