@@ -160,7 +160,7 @@ def _ready_settings() -> Settings:
     from api.settings import load_settings
 
     settings = load_settings()
-    upgrade(get_engine(settings))
+    upgrade(get_engine(settings), data_dir=settings.data_dir)
     return settings
 
 

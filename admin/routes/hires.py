@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 
@@ -18,6 +18,7 @@ from admin.templating import render
 from api.clock import local_today
 from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
+from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
 from api.models import CandidateProposal, Hire, Offer, Staff
 from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
 from api.params import PathId, QueryId
@@ -208,7 +209,6 @@ async def create(request: Request, ctx: CtxDep) -> Response:
                     ctx.me,
                     hire,
                     raw,
-                    ctx.settings.photos_dir,
                     ctx.settings.max_upload_mb * 1_000_000,
                 )
         except ValidationError as exc:
@@ -259,7 +259,7 @@ async def update(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     data = _parse(ctx, form)
     version = form.integer("version", minimum=1, maximum=10**9)
     raw = await photos.off_loop(_read_photo, ctx, form)  # decoding: off the event loop
-    _check_consent(form, data, raw is not None or hire.photo_file is not None)
+    _check_consent(form, data, raw is not None or hire.photo_sha256 is not None)
     status = 422
     if form.ok:
         try:
@@ -271,7 +271,6 @@ async def update(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
                     ctx.me,
                     hire,
                     raw,
-                    ctx.settings.photos_dir,
                     ctx.settings.max_upload_mb * 1_000_000,
                 )
         except StaleVersion:
@@ -313,14 +312,12 @@ async def withdraw(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
 
 
 @router.get("/{hire_id}/photo")
-def photo(ctx: CtxDep, hire_id: PathId) -> Response:
-    """The re-encoded photo, for staff of the agency only."""
+def photo(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
+    """The re-encoded photo, for staff of the agency only; final for its ``?v=``."""
     hire = _hire(ctx, hire_id)
-    if not hire.photo_file:
-        raise PageNotFound("Pas de photo pour cette embauche.")
-    path = ctx.settings.photos_dir / hire.photo_file
-    if not path.is_file():
-        raise PageNotFound("Photo introuvable.")
-    return FileResponse(
-        path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"}
+    return image_response(
+        request,
+        lambda known: hire_service.load_photo(ctx.db, hire, known),
+        cache_control=IMMUTABLE if versioned(request, hire.version) else REVALIDATE,
+        missing=lambda: PageNotFound("Pas de photo pour cette embauche."),
     )

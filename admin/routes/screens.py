@@ -51,7 +51,7 @@ def list_page(request: Request, ctx: Ctx = Manager) -> Response:
 
 def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
     rows = service.list_screens(ctx.db, ctx.agency.id)
-    public = [service.to_public(s, ctx.settings.screenshots_dir) for s in rows]
+    public = [service.to_public(s) for s in rows]
     return render(
         request,
         "pages/screens.html",
@@ -123,7 +123,7 @@ def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int 
         {
             "title": screen.name,
             "active_tab": "menu",
-            "screen": service.to_public(screen, ctx.settings.screenshots_dir),
+            "screen": service.to_public(screen),
             "form": form,
             "scenes": [(s, SCENE_LABELS.get(s, s)) for s in SCENE_NAMES],
             "labels": _labels(),

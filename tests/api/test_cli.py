@@ -297,8 +297,9 @@ def test_migrate_on_a_fresh_data_dir_keeps_the_database_and_photos_private(
         files = ["couloir.db", "couloir.db-wal", "couloir.db-shm", "secret_key"]
         modes = {name: (data_dir / name).stat().st_mode & 0o777 for name in files}
     assert modes == dict.fromkeys(files, 0o600)
-    for folder in (data_dir, data_dir / "photos", data_dir / "screenshots"):
-        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    # Photos and screenshots are kept in the database, with the rest.
+    assert not (data_dir / "photos").exists() and not (data_dir / "screenshots").exists()
 
 
 # Start-up failures an operator meets, each answered by one French line naming the cause and
