@@ -134,7 +134,12 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
 def set_photo(db: Session, actor: Staff, hire: Hire, raw: bytes, max_bytes: int) -> Hire:
     """Replace the hire's photo with a re-encoded copy of ``raw`` (stored in the database)."""
     check_editable(actor, hire)
-    jpeg = photos.reencode(raw, max_bytes=max_bytes)
+    return store_photo(db, actor, hire, photos.reencode(raw, max_bytes=max_bytes))
+
+
+def store_photo(db: Session, actor: Staff, hire: Hire, jpeg: bytes) -> Hire:
+    """Replace the hire's photo with ``jpeg``, already re-encoded by ``photos.reencode``."""
+    check_editable(actor, hire)
     hire.photo_sha256 = images.sha256_of(jpeg)
     hire.version += 1
     hire.updated_at = utcnow()
