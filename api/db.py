@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 from api.settings import Settings
@@ -45,19 +46,29 @@ def _create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def make_engine(url: str) -> Engine:
+# A request that cannot get a connection within this answers 503 rather than waiting on.
+POOL_TIMEOUT_S = 10
+
+
+def make_engine(
+    url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = POSTGRES_MAX_OVERFLOW
+) -> Engine:
     """Create an engine for ``url`` with the pragmas Couloir relies on."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             _create_private_file(Path(path))
         engine = create_engine(
-            url, connect_args={"check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=-1
+            url, connect_args={"check_same_thread": False}, pool_size=pool_size, max_overflow=-1
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=POOL_TIMEOUT_S,
     )
 
 
@@ -65,7 +76,9 @@ def get_engine(settings: Settings) -> Engine:
     """The process-wide engine for these settings (one per URL)."""
     url = settings.resolved_database_url
     if url not in _engines:
-        _engines[url] = make_engine(url)
+        _engines[url] = make_engine(
+            url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
     return _engines[url]
 
 
@@ -110,6 +123,25 @@ def is_disk_full(exc: BaseException) -> bool:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
+
+
+# PostgreSQL refusing connections (too many clients, shutting down, starting up) or a
+# connection broken on the way: "try again in a moment", not an internal error.
+_UNAVAILABLE_SQLSTATES = {"53300", "57P01", "57P02", "57P03"}
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when the database could not be reached or refused a connection for now."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or ""
+    if state in _UNAVAILABLE_SQLSTATES or state.startswith("08"):
+        return True
+    # psycopg reports a refused connection without an SQLSTATE, by this message.
+    return type(orig).__module__.startswith("psycopg") and str(orig).startswith("connection failed")
 
 
 def serialize_on(db: Session, key: int) -> None:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
 from api.changes import broker_for, draining
-from api.db import get_engine, is_disk_full
+from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable
 from api.errors import DomainError, StaleVersion, Throttled
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
@@ -130,25 +130,42 @@ DISK_FULL_MESSAGE = (
     "Le serveur manque de place pour enregistrer : rien n'a été modifié, réessayez plus tard."
 )
 DISK_FULL_RETRY_AFTER_S = 300
+UNAVAILABLE_MESSAGE = (
+    "La base de données est momentanément indisponible : rien n'a été modifié, "
+    "réessayez dans un instant."
+)
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 
-def _install_disk_full_handler(app: FastAPI) -> None:
-    """A write that failed for lack of space answers 503 with a French reason, on every route."""
+def _install_database_handlers(app: FastAPI) -> None:
+    """A write that failed for lack of space, or a database out of reach for now, answers 503
+    with a French reason and ``Retry-After``, on every route."""
 
-    async def disk_full(request: Request, exc: Exception) -> Response:
-        if not is_disk_full(exc):
+    async def refused(request: Request, exc: Exception) -> Response:
+        if is_disk_full(exc):
+            message, retry_after = DISK_FULL_MESSAGE, DISK_FULL_RETRY_AFTER_S
+            log.error(
+                "write refused for lack of space on %s %s: %s",
+                request.method,
+                request.url.path,
+                exc,
+            )
+        elif is_unavailable(exc):
+            message, retry_after = UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S
+            log.warning(
+                "database unavailable on %s %s: %s",
+                request.method,
+                request.url.path,
+                str(exc).splitlines()[0] if str(exc) else exc,
+            )
+        else:
             raise exc  # not ours: the generic handler answers 500 and logs it
-        log.error(
-            "write refused for lack of space on %s %s: %s", request.method, request.url.path, exc
-        )
-        response = error_response(
-            request, 503, DISK_FULL_MESSAGE, headers={"Retry-After": DISK_FULL_RETRY_AFTER_S}
-        )
-        response.headers["Retry-After"] = str(DISK_FULL_RETRY_AFTER_S)
+        response = error_response(request, 503, message, headers={"Retry-After": retry_after})
+        response.headers["Retry-After"] = str(retry_after)
         return response
 
-    app.add_exception_handler(DBAPIError, disk_full)
-    app.add_exception_handler(OSError, disk_full)
+    for kind in (DBAPIError, PoolTimeout, OSError):
+        app.add_exception_handler(kind, refused)
 
 
 def _public_current(request: Request, exc: StaleVersion) -> object:
@@ -204,7 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     # Before any route or login check: a huge anonymous body is refused unread.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
-    _install_disk_full_handler(app)
+    _install_database_handlers(app)
     for router in API_ROUTERS:
         # One declaration of the error answers (api.models.problem) for every API route.
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)

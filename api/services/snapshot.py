@@ -223,9 +223,10 @@ def _compose(part: AgencyPart, screen: Screen) -> CachedSnapshot:
 class SnapshotCache:
     """Agency parts by agency, and each screen's view of the current part.
 
-    A part holds while no newer revision was heard of, time has not changed it, and its revision
-    was confirmed in the database less than ``revalidate_s`` ago. Memory: one part per agency
-    with a screen, and a few hundred bytes per screen.
+    A part holds while no newer revision was heard of and time has not changed it; when changes
+    from other processes cannot be heard (SQLite, a listener reconnecting), only while its
+    revision was confirmed in the database less than ``revalidate_s`` ago. Memory: one part
+    per agency with a screen, and a few hundred bytes per screen.
     """
 
     def __init__(self, broker: ChangeBroker, revalidate_s: float = REVALIDATE_S) -> None:
@@ -241,7 +242,11 @@ class SnapshotCache:
             part is not None
             and part.revision >= self._broker.revision(part.agency_id)
             and utcnow() < part.valid_until
-            and time.monotonic() - part.checked_at < self._revalidate_s
+            # A process that hears every change (PostgreSQL, listening) need not ask again.
+            and (
+                self._broker.listening is True
+                or time.monotonic() - part.checked_at < self._revalidate_s
+            )
         )
 
     def peek(self, screen_id: int, agency_id: int, screen_version: int) -> CachedSnapshot | None:

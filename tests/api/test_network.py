@@ -254,3 +254,34 @@ def test_a_screen_revoked_through_one_host_is_told_at_once_by_the_other(
             manager.post(f"/api/v1/screens/{hall['id']}/revoke").raise_for_status()
         told = screen.wait_for(1, name="revoked", timeout=5)
     assert told.at - revoked_at < 1.0
+
+
+def test_a_database_refusing_connections_answers_503_and_the_server_recovers_by_itself(
+    live_server: LiveServer,
+) -> None:
+    engine = _admin_engine(live_server)
+    name = make_url(live_server.database_url).database
+    with live_server.client("cde") as cde:
+        offer = cde.get("/api/v1/offers").json()[0]
+        try:
+            with engine.connect() as connection:
+                # PostgreSQL now refuses the server's new connections ("too many"), and its
+                # open ones are gone, as after a restart with a full connection table.
+                connection.execute(text(f'ALTER DATABASE "{name}" CONNECTION LIMIT 0'))
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            refused = cde.patch(f"/api/v1/offers/{offer['id']}", json={"title": "Jamais"})
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["Retry-After"] == "5"
+            assert "momentanément indisponible" in refused.json()["detail"]
+        finally:
+            with engine.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" CONNECTION LIMIT -1'))
+            engine.dispose()
+        again = cde.patch(f"/api/v1/offers/{offer['id']}", json={"title": "Boulanger revenu"})
+    assert again.status_code == 200, again.text
+    assert again.json()["title"] == "Boulanger revenu"
