@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from api.cli import build_parser
+from tests.support.agencies import jpeg
 from tests.support.databases import create_database, drop_database, engine_name
 from tests.support.server import ROOT, LiveServer
 
@@ -177,6 +178,14 @@ def test_screen_add_prints_a_token_that_reads_the_snapshot(module_server: LiveSe
 def test_backup_while_the_server_runs_is_a_sqlite_file_with_the_offers(
     module_server: LiveServer, tmp_path: Path
 ) -> None:
+    with module_server.client("manager") as manager:
+        hire = manager.get("/api/v1/hires").json()[0]
+        put = manager.put(
+            f"/api/v1/hires/{hire['id']}/photo",
+            content=jpeg(),
+            headers={"Content-Type": "image/jpeg"},
+        )
+        assert put.status_code == 200, put.text
     with module_server.client("cde") as cde:
         body = {"employer": "Sauvegarde SARL", "title": "Archiviste", "contract": "CDI"}
         created = cde.post("/api/v1/offers", json={**body, "commune": "Avignon"}).json()
@@ -194,7 +203,16 @@ def test_backup_while_the_server_runs_is_a_sqlite_file_with_the_offers(
     with sqlite3.connect(target) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         rows = dict(copy.execute("SELECT id, employer FROM offer").fetchall())
+        photos = dict(copy.execute("SELECT hire_id, sha256 FROM hirephoto").fetchall())
     assert rows == offers
+    # Photos live in the database: the copy holds them, byte for byte as served.
+    with module_server.client("manager") as manager:
+        served = {
+            h["id"]: manager.get(f"/api/v1/hires/{h['id']}/photo").headers["ETag"].strip('"')
+            for h in manager.get("/api/v1/hires").json()
+            if h.get("has_photo")
+        }
+    assert served and photos == served
     assert rows[created["id"]] == "Sauvegarde SARL"
     # The server kept serving during and after the copy.
     assert httpx.get(f"{module_server.url}/healthz").status_code == 200
