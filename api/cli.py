@@ -154,22 +154,34 @@ def _session(settings: Settings) -> Session:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Upgrade the database, then serve the API and staff pages."""
+    """Upgrade the database, then serve the API and staff pages (in ``--workers`` processes)."""
     import uvicorn
 
     from api.db import get_engine
-    from api.main import create_app
     from api.services.housekeeping import sweep
 
+    if args.workers < 1:
+        return _fail("--workers : au moins 1")
     settings = _ready_settings()
+    if args.workers > 1 and settings.is_sqlite:
+        return _fail(
+            "--workers supérieur à 1 demande PostgreSQL (COULOIR_DATABASE_URL) : avec SQLite, "
+            "un processus n'apprend pas les changements faits par un autre"
+        )
     sweep(get_engine(settings))  # then every few minutes, from the application's lifespan
+    # Each worker builds its application from the same environment.
     uvicorn.run(
-        create_app(settings),
+        "api.main:create_app",
+        factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_level=args.log_level,
         proxy_headers=True,
-        timeout_graceful_shutdown=3,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        # Event streams end as soon as the signal arrives (api.changes.draining); this is for
+        # the ordinary requests still running.
+        timeout_graceful_shutdown=10,
     )
     return 0
 
@@ -367,6 +379,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processus serveurs sur ce port (plus d'un : PostgreSQL seulement)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="adresses des relais (Caddy…) dont on croit X-Forwarded-For, séparées par des "
+        "virgules ; par défaut 127.0.0.1",
+    )
 
     demo = add("demo", cmd_demo, "Démo : données d'exemple, serveur et écran de couloir.")
     demo.add_argument("--host", default="127.0.0.1")

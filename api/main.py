@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
+from api.changes import broker_for, draining
 from api.db import get_engine, is_disk_full
 from api.errors import DomainError, StaleVersion, Throttled
 from api.models.problem import ERROR_RESPONSES
@@ -178,9 +179,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        broker = app.state.broker
+        await broker.start()  # PostgreSQL: listen for the other processes' changes
+        restore_signals = draining.close_on_signals(broker)
         sweeper = asyncio.create_task(housekeeping.run_periodically(app.state.engine))
         yield
         sweeper.cancel()
+        broker.close()  # streams still open (a server run without signals) end now
+        restore_signals()
+        await broker.stop()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -191,8 +198,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
-    app.state.snapshot_cache = SnapshotCache()
-    app.state.screen_tokens = ScreenTokenCache()
+    app.state.broker = broker_for(app.state.engine)
+    app.state.snapshot_cache = SnapshotCache(app.state.broker)
+    app.state.screen_tokens = ScreenTokenCache(app.state.broker)
     _install_error_handlers(app)
     # Before any route or login check: a huge anonymous body is refused unread.
     app.add_middleware(BodyLimitMiddleware, settings=settings)

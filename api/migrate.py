@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock migrations hold ("Couloir" in ASCII): one migrator at a time.
+MIGRATION_LOCK_KEY = int.from_bytes(b"Couloir")
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -6,9 +6,9 @@ the network.
 
 - ``GET /api/v1/display/snapshot`` with ``If-None-Match`` (a 304 costs nothing);
 - ``GET /api/v1/display/events`` (server-sent events): each ``snapshot`` event triggers a
-  fetch, so a change posted from a phone is on screen within a second; a dropped stream is
-  reopened with exponential backoff and jitter; a service without the stream is polled
-  every ``poll_interval_s``;
+  fetch, so a change posted from a phone is on screen within a second; a stream the service
+  ended is reopened after the ``retry:`` delay it gave, a dropped one with exponential backoff
+  and jitter; a service without the stream is polled every ``poll_interval_s``;
 - a snapshot that is not JSON, has an unknown ``schema_version`` or bad data is logged and
   dropped: the previous one stays on screen;
 - hire photos are downloaded, cached and decoded (and shrunk) here, off the render thread.
@@ -170,6 +170,8 @@ class Feed:
         self._photo_lock = threading.Lock()
         self._delivered_photos: dict[int, str] = {}
         self._stream_socket: socket.socket | None = None
+        # The delay the service asked for (SSE ``retry:``) before reopening its stream.
+        self._server_retry_s: float | None = None
         self.etag: str | None = None
         self.snapshot: Snapshot | None = None
         #: Wall-clock time of the last answer from the service (None: never yet).
@@ -283,10 +285,12 @@ class Feed:
             if self._stop.is_set():
                 return
             if outcome == "ended":
-                # The stream was up: reconnect soon, but never in a tight loop.
+                # The stream was up: reconnect when the service said (a server stopping spreads
+                # its screens over half a minute), else soon, but never in a tight loop.
                 failures = 0
                 self.mode = "connecting"
-                self._stop.wait(self._backoff(0))
+                asked, self._server_retry_s = self._server_retry_s, None
+                self._stop.wait(asked if asked is not None else self._backoff(0))
             elif outcome == "unreachable":
                 failures += 1
                 self.mode = "unreachable"
@@ -366,6 +370,8 @@ class Feed:
                 event = line[6:].strip()
             elif line.startswith("data:"):
                 data.append(line[5:].lstrip())
+            elif line.startswith("retry:") and line[6:].strip().isdigit():
+                self._server_retry_s = min(int(line[6:].strip()) / 1000, self.backoff_max_s)
 
     def _on_event(self, data: str) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
@@ -24,6 +25,9 @@ class Agency(SQLModel, table=True):
     # Per-agency urgency thresholds (api.domain.urgency.UrgencyThresholds as a dict).
     urgency_thresholds: dict[str, Any] = json_column({})
     created_at: datetime = Field(default_factory=utcnow)
+    # Moved by every committed change of the agency's rows (api.changes.revisions), never by
+    # hand: screens compare it to know whether what they show is current.
+    revision: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
 
 
 class AgencyPublic(SQLModel):

@@ -13,10 +13,10 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from api.changes import draining
 from api.contract import Snapshot
 from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
 from api.errors import NotFound, Unauthorized
-from api.events import broker
 from api.models import Hire, Screen
 from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat
@@ -45,14 +45,15 @@ class PairingPoll(BaseModel):
 
 
 KEEPALIVE_S = 15.0
-REVOCATION_CHECK_S = 60.0  # a screen revoked through another process is told within this
+REVOCATION_CHECK_S = 60.0  # a screen revoked while no notification reached us is told within this
 
 
 def snapshot_cache(request: Request) -> SnapshotCache:
     return request.app.state.snapshot_cache
 
 
-def _fresh_entry(request: Request, screen_id: int) -> CachedSnapshot | None:
+def _current_entry(request: Request, screen_id: int) -> CachedSnapshot | None:
+    """The screen's current snapshot entry, in a short session of its own; None if revoked."""
     with Session(request.app.state.engine, expire_on_commit=False) as db:
         screen = db.get(Screen, screen_id)
         if screen is None or screen.revoked_at is not None:
@@ -81,7 +82,7 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
     """
     entry = snapshot_cache(request).peek(screen.id, screen.agency_id, screen.version)
     if entry is None:
-        entry = await asyncio.to_thread(_fresh_entry, request, screen.id)
+        entry = await asyncio.to_thread(_current_entry, request, screen.id)
     if entry is None:
         raise Unauthorized("Jeton d'écran manquant, invalide ou révoqué.")
     headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
@@ -90,52 +91,42 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
     return Response(entry.body, media_type="application/json", headers=headers)
 
 
-def _current_etag(request: Request, screen_id: int, public_url: str) -> str | None:
-    with Session(request.app.state.engine, expire_on_commit=False) as db:
-        screen = db.get(Screen, screen_id)
-        if screen is None or screen.revoked_at is not None:
-            return None
-        return snapshot_cache(request).get(db, screen, public_url).etag
-
-
 @router.get(
     "/events",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
 )
-async def events(
-    request: Request, settings: SettingsDep, screen: CachedScreen
-) -> StreamingResponse:
+async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     """Server-Sent Events: ``event: snapshot`` with the new ETag after each change.
 
-    A stream holds no database resource while it waits: the screen is resolved without the
-    request's session, and the ETag is read in a short session of its own only when a change
-    notification woke the stream, or once a minute to tell a screen revoked elsewhere.
+    A stream holds no database resource while it waits: it sleeps on the change broker, and
+    reads its ETag in a short session of its own only when a change of its agency was heard,
+    or once a minute (a revocation, or time changing the snapshot). ``: keep-alive`` every
+    15 s; when the server stops, ``retry:`` spreads the screens' return over 1–30 s.
     """
+    broker = request.app.state.broker
     screen_id, agency_id = screen.id, screen.agency_id
 
     async def stream() -> AsyncIterator[str]:
         last_etag = None
         revision = broker.revision(agency_id)
         must_check, checked_at = True, time.monotonic()
-        yield "retry: 3000\n\n"
-        while not await request.is_disconnected():
+        while not broker.closing:
             if must_check or time.monotonic() - checked_at >= REVOCATION_CHECK_S:
-                etag = await asyncio.to_thread(
-                    _current_etag, request, screen_id, settings.public_url
-                )
+                entry = await asyncio.to_thread(_current_entry, request, screen_id)
                 checked_at = time.monotonic()
-                if etag is None:
+                if entry is None:
                     yield "event: revoked\ndata: {}\n\n"
                     return
-                if etag != last_etag:
-                    last_etag = etag
-                    yield f"event: snapshot\ndata: {json.dumps({'etag': etag})}\n\n"
+                if entry.etag != last_etag:
+                    last_etag = entry.etag
+                    yield f"event: snapshot\ndata: {json.dumps({'etag': entry.etag})}\n\n"
             new_revision = await broker.wait(agency_id, revision, KEEPALIVE_S)
             must_check = new_revision != revision
-            if not must_check:
+            if not must_check and not broker.closing:
                 yield ": keep-alive\n\n"
             revision = new_revision
+        yield f"retry: {draining.reconnect_delay_ms()}\nevent: bye\ndata: {{}}\n\n"
 
     return StreamingResponse(
         stream(),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.clock import to_utc, utcnow
+from api.clock import aware, to_utc, utcnow
 from api.models import Announcement, Staff
 from api.models.announcement import AnnouncementCreate, AnnouncementPublic
 from api.services import audit
@@ -36,6 +37,17 @@ def list_announcements(
     return list(
         db.exec(query.order_by(col(Announcement.starts_at).desc(), col(Announcement.id).desc()))
     )
+
+
+def next_change_at(db: Session, agency_id: int, now: datetime) -> datetime | None:
+    """The next instant an announcement of the agency starts or ends, if any."""
+    moments = [
+        db.exec(
+            select(func.min(column)).where(Announcement.agency_id == agency_id, column > now)
+        ).one()
+        for column in (col(Announcement.starts_at), col(Announcement.ends_at))
+    ]
+    return min((aware(m) for m in moments if m is not None), default=None)
 
 
 def create_announcement(db: Session, actor: Staff, data: AnnouncementCreate) -> Announcement:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
+from api.changes import QUIET, ChangeBroker
 from api.clock import utcnow
 from api.db import serialize_on
 from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
 from api.errors import Conflict, Invalid, NotFound, Throttled, TooLarge
-from api.events import QUIET, broker
 from api.models import Screen, ScreenPairing, Staff
 from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
 from api.services import audit
@@ -92,11 +92,12 @@ class ScreenTokenCache:
     """Screen tokens already checked in the database, so that polling screens cost no query.
 
     An entry is trusted while its agency's revision stays put (revoking, editing or deleting a
-    screen commits a change, which moves it) and for ``ttl`` seconds at most (changes made by
-    another server process do not move this process's revisions).
+    screen commits a change, which moves it) and for ``ttl`` seconds at most (a change whose
+    notification never reached this process: SQLite written by another one).
     """
 
-    def __init__(self, ttl: float = 30.0) -> None:
+    def __init__(self, broker: ChangeBroker, ttl: float = 30.0) -> None:
+        self._broker = broker
         self._ttl = ttl
         self._lock = threading.Lock()
         self._entries: dict[str, ScreenRef] = {}
@@ -109,7 +110,7 @@ class ScreenTokenCache:
         if ref is None:
             return None
         stale = time.monotonic() - ref.checked_at > self._ttl
-        if stale or ref.revision != broker.revision(ref.agency_id):
+        if stale or ref.revision != self._broker.revision(ref.agency_id):
             with self._lock:
                 self._entries.pop(key, None)
             return None
@@ -122,7 +123,7 @@ class ScreenTokenCache:
             return None
         # Read the revision, then look again in a new transaction: a revocation committed
         # after this second look moves the revision past the one remembered here.
-        revision = broker.revision(screen.agency_id)
+        revision = self._broker.revision(screen.agency_id)
         db.rollback()
         screen = screen_for_token(db, token)
         if screen is None or screen.id is None:

@@ -1,14 +1,23 @@
-"""Builds the snapshot a screen shows (api.contract) and its ETag, cached per screen."""
+"""Builds the snapshot a screen shows (api.contract) and its ETag.
+
+What screens of one agency share (offers, gallery, défi, announcements) is built and serialised
+once per agency revision, and kept until time alone would change it; each screen adds only its
+own settings. 2,000 screens of 900 agencies cost 900 builds, not 2,000, and none while nothing
+changes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from api.changes import ChangeBroker
 from api.clock import aware, utcnow
 from api.contract import (
     SCHEMA_VERSION,
@@ -24,32 +33,92 @@ from api.contract import (
     SnapshotScreen,
     Urgency,
 )
-from api.events import broker
 from api.models import Agency, Challenge, Screen
 from api.services import announcements, challenges, hires, offers
 from api.services.common import staff_refs
 
+# Time alone changes a snapshot at known instants (midnight, an announcement's start or end, an
+# offer ceasing to be new); this bounds how long an instant missed by that list could linger.
+MAX_AGE = timedelta(minutes=10)
+# A change made without a notification (SQLite written by another process: the CLI) is seen
+# within this: the agency's revision is read again, a cheap query, not a rebuild.
+REVALIDATE_S = 60.0
+
+
+@dataclass
+class AgencyPart:
+    """What every screen of an agency shows, serialised once."""
+
+    agency_id: int
+    revision: int
+    valid_until: datetime
+    core: bytes  # the snapshot's JSON object without "generated_at" and "screen"
+    digest: str  # of ``core``: the ETag's agency half
+    generated_at: bytes
+    opening_hours: list[dict[str, object]]
+    checked_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class CachedSnapshot:
+    """One screen's view: its ETag, and its body composed on demand from the shared part."""
+
+    part: AgencyPart
+    screen_version: int
+    screen_json: bytes
+    etag: str
+
+    @property
+    def body(self) -> bytes:
+        """The snapshot's JSON (``api.contract.Snapshot``)."""
+        return b"".join(
+            (
+                b'{"generated_at":',
+                self.part.generated_at,
+                b',"screen":',
+                self.screen_json,
+                b",",
+                self.part.core[1:],
+            )
+        )
+
 
 def build(db: Session, screen: Screen, public_url: str) -> Snapshot:
-    """Everything ``screen`` needs right now, from the database."""
+    """Everything ``screen`` needs right now, as a validated model (tests, tools)."""
     agency = db.get(Agency, screen.agency_id)
     assert agency is not None
+    part = build_agency_part(db, agency, public_url)
+    return Snapshot.model_validate_json(_compose(part, screen).body)
+
+
+def build_agency_part(db: Session, agency: Agency, public_url: str) -> AgencyPart:
+    """Read and serialise what all screens of ``agency`` share, and until when it holds."""
+    now = utcnow()
+    revision = agency.revision  # read before the rest: a later change only makes it fresher
+    snapshot = _agency_snapshot(db, agency, public_url)
+    core = snapshot.model_dump_json(exclude={"generated_at", "screen"}).encode()
+    return AgencyPart(
+        agency_id=agency.id,  # type: ignore[arg-type]
+        revision=revision,
+        valid_until=_valid_until(db, agency, snapshot, now),
+        core=core,
+        digest=hashlib.sha256(core).hexdigest(),
+        generated_at=f'"{now.isoformat().replace("+00:00", "Z")}"'.encode(),
+        opening_hours=list(agency.opening_hours),
+    )
+
+
+def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
     ctx = offers.OfferContext.for_agency(agency, public_url)
     board = offers.list_offers(db, agency.id, ctx, status="open")
     gallery = hires.published_hires(db, agency.id, ctx.today)
     people = staff_refs(db, [h.cde_id for h in gallery] + [h.cdde_id for h in gallery])
     challenge = challenges.active_challenge(db, agency)
-    schedule = screen.schedule or agency.opening_hours
     return Snapshot(
         schema_version=SCHEMA_VERSION,
         generated_at=datetime.now(UTC),
         agency=SnapshotAgency(code=agency.code, name=agency.name, timezone=agency.timezone),
-        screen=SnapshotScreen(
-            name=screen.name,
-            rotation=screen.rotation,  # type: ignore[arg-type]
-            playlist=[PlaylistEntry(**entry) for entry in screen.playlist],
-            schedule=[OpeningSlot(**slot) for slot in schedule],
-        ),
+        screen=_PLACEHOLDER_SCREEN,  # each screen's own part is added by _compose
         offers=[
             SnapshotOffer(
                 code=o.code,
@@ -117,53 +186,104 @@ def _challenge(db: Session, challenge: Challenge, today: date) -> SnapshotChalle
     )
 
 
-def etag_of(snapshot: Snapshot) -> str:
-    """A strong ETag over the content (the generation time left out)."""
-    body = snapshot.model_dump_json(exclude={"generated_at"})
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+_PLACEHOLDER_SCREEN = SnapshotScreen(name="-", rotation=0, playlist=[], schedule=[])
 
 
-@dataclass(frozen=True)
-class CachedSnapshot:
-    key: tuple[int, int, str]
-    etag: str
-    body: bytes
+def _valid_until(db: Session, agency: Agency, snapshot: Snapshot, now: datetime) -> datetime:
+    """The first instant at which time alone changes what the agency's screens show."""
+    zone = ZoneInfo(agency.timezone)
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    moments = [
+        now + MAX_AGE,
+        datetime.combine(tomorrow, datetime.min.time(), zone).astimezone(UTC),  # days, défi
+        *(o.opened_at + timedelta(hours=offers.NEW_OFFER_HOURS) for o in snapshot.offers),
+    ]
+    next_announcement = announcements.next_change_at(db, agency.id, now)  # type: ignore[arg-type]
+    if next_announcement is not None:
+        moments.append(next_announcement)
+    return min(m for m in moments if m > now)
+
+
+def _screen_json(screen: Screen, opening_hours: list[dict[str, object]]) -> bytes:
+    part = SnapshotScreen(
+        name=screen.name,
+        rotation=screen.rotation,  # type: ignore[arg-type]
+        playlist=[PlaylistEntry(**entry) for entry in screen.playlist],
+        schedule=[OpeningSlot(**slot) for slot in (screen.schedule or opening_hours)],  # type: ignore[arg-type]
+    )
+    return part.model_dump_json().encode()
+
+
+def _compose(part: AgencyPart, screen: Screen) -> CachedSnapshot:
+    screen_json = _screen_json(screen, part.opening_hours)
+    digest = hashlib.sha256(part.digest.encode() + screen_json).hexdigest()[:32]
+    return CachedSnapshot(part, screen.version, screen_json, f'"{digest}"')
 
 
 class SnapshotCache:
-    """Per-screen cache keyed by the agency's revision and the current minute.
+    """Agency parts by agency, and each screen's view of the current part.
 
-    Time alone changes a snapshot (days open, announcement periods), so entries live at
-    most one minute; a committed change bumps the revision and invalidates at once.
+    A part holds while no newer revision was heard of, time has not changed it, and its revision
+    was confirmed in the database less than ``REVALIDATE_S`` ago. Memory: one part per agency
+    with a screen, and a few hundred bytes per screen.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, broker: ChangeBroker) -> None:
+        self._broker = broker
         self._lock = threading.Lock()
-        self._entries: dict[int, CachedSnapshot] = {}
+        self._parts: dict[int, AgencyPart] = {}
+        self._screens: dict[int, CachedSnapshot] = {}
+        self._building: dict[int, threading.Lock] = {}
 
-    @staticmethod
-    def _key(agency_id: int, screen_version: int) -> tuple[int, int, str]:
-        return (broker.revision(agency_id), screen_version, utcnow().strftime("%Y%m%d%H%M"))
+    def _current(self, part: AgencyPart | None) -> bool:
+        return (
+            part is not None
+            and part.revision >= self._broker.revision(part.agency_id)
+            and utcnow() < part.valid_until
+            and time.monotonic() - part.checked_at < REVALIDATE_S
+        )
 
     def peek(self, screen_id: int, agency_id: int, screen_version: int) -> CachedSnapshot | None:
-        """The cached entry if still current, without touching the database."""
+        """The screen's current view if memory alone can tell it is current (no database)."""
         with self._lock:
-            entry = self._entries.get(screen_id)
-        if entry is not None and entry.key == self._key(agency_id, screen_version):
-            return entry
-        return None
+            entry = self._screens.get(screen_id)
+            part = self._parts.get(agency_id)
+        if entry is None or entry.part is not part or entry.screen_version != screen_version:
+            return None
+        return entry if self._current(part) else None
 
     def get(self, db: Session, screen: Screen, public_url: str) -> CachedSnapshot:
-        """The current (etag, JSON body) for ``screen``, rebuilt only when stale."""
-        key = self._key(screen.agency_id, screen.version)
+        """The screen's current view; the agency part is rebuilt only when stale."""
+        part = self._agency_part(db, screen.agency_id, public_url)
         with self._lock:
-            entry = self._entries.get(screen.id)
-        if entry is not None and entry.key == key:
-            return entry
-        snapshot = build(db, screen, public_url)
-        entry = CachedSnapshot(
-            key=key, etag=etag_of(snapshot), body=snapshot.model_dump_json().encode()
-        )
-        with self._lock:
-            self._entries[screen.id] = entry
+            entry = self._screens.get(screen.id)  # type: ignore[arg-type]
+        if entry is None or entry.part is not part or entry.screen_version != screen.version:
+            entry = _compose(part, screen)
+            with self._lock:
+                self._screens[screen.id] = entry  # type: ignore[index]
         return entry
+
+    def _agency_part(self, db: Session, agency_id: int, public_url: str) -> AgencyPart:
+        with self._lock:
+            building = self._building.setdefault(agency_id, threading.Lock())
+        with building:  # concurrent requests of one agency wait for one build
+            with self._lock:
+                part = self._parts.get(agency_id)
+            if self._current(part):
+                return part  # type: ignore[return-value]
+            agency = db.get(Agency, agency_id, populate_existing=True)
+            assert agency is not None
+            self._broker.publish(agency_id, agency.revision)  # news from another process?
+            unchanged = part is not None and part.revision == agency.revision
+            if unchanged and utcnow() < part.valid_until:  # type: ignore[union-attr]
+                part.checked_at = time.monotonic()  # type: ignore[union-attr]
+                return part  # type: ignore[return-value]
+            part = build_agency_part(db, agency, public_url)
+            with self._lock:
+                self._parts[agency_id] = part
+            return part
+
+    def forget_screen(self, screen_id: int) -> None:
+        """Drop a screen's view (its stream ended), keeping memory bounded."""
+        with self._lock:
+            self._screens.pop(screen_id, None)

@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import threading
+import time
 from collections.abc import Iterator
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -182,6 +183,26 @@ def test_dropped_stream_reconnects():
         wait_for(lambda: stream.opened == 1 and feed.mode == "live")
         stream.drop()  # the server ends the response
         wait_for(lambda: stream.opened >= 2)
+    finally:
+        stream.close()
+        feed.stop()
+
+
+def test_stream_ended_by_a_stopping_server_is_reopened_after_its_retry_delay():
+    service = ScriptedService()
+    stream = EventStream()
+    service.events = stream
+    feed = make_feed(service, backoff_base_s=0.01)
+    feed.start()
+    try:
+        wait_for(lambda: stream.opened == 1 and feed.mode == "live")
+        # What a server says when it stops: come back in 1.5 s (drawn by it over 1–30 s).
+        stream.send("retry: 1500\nevent: bye\ndata: {}\n\n")
+        wait_for(lambda: service.paths().count("/api/v1/display/events") == 1)
+        ended_at = time.monotonic()
+        stream.drop()
+        wait_for(lambda: stream.opened >= 2, timeout=5)
+        assert time.monotonic() - ended_at >= 1.4  # not the 10 ms of an unexpected drop
     finally:
         stream.close()
         feed.stop()
