@@ -740,7 +740,13 @@ async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
 
 
 async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
-    """Ramp the streams on one instance until a target fails or the ceiling; say what limits."""
+    """Ramp the streams on one instance until a target fails or the ceiling; say what limits.
+
+    Each stream is a screen of its own (as many screens are seeded as the last step needs),
+    so per-screen costs show; the agencies stay as many, with more screens each.
+    """
+    steps = [n for n in args.steps if n <= args.ceiling] or [args.ceiling]
+    args.screens = max(args.screens, steps[-1])
     seeds = seed_database(url, args)
     workers_args = ["--workers", "1"] if serve_supports("--workers") else []
     port = free_port()
@@ -759,7 +765,6 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
     pool = StreamPool([(HOST, port)])
     tokens = [(a, t) for a in seeds for t in a.screen_tokens]
     by_agency: dict[int, list[Stream]] = {}
-    steps = [n for n in args.steps if n <= args.ceiling] or [args.ceiling]
     print(f"\nramp on one instance: {', '.join(map(str, steps))} streams (ceiling {args.ceiling})")
     print(
         f"{'streams':>8} {'connected':>9} {'took':>6} {'RSS MiB':>8} {'KiB/str':>8} "
