@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scale_client import Edit, Editor, Stream, StreamPool, event_delays  # noqa: E402
 from bench.scale_probe import (  # noqa: E402
+    CpuWatch,
     Sampler,
     admin_engine,
     cpu_seconds,
@@ -341,6 +342,10 @@ class Bench:
     healthz: list[list[float]] = field(default_factory=list)
     healthz_statuses: Counter[int] = field(default_factory=Counter)
 
+    @property
+    def names(self) -> list[str]:
+        return [instance.name for instance in self.instances]
+
     def take_agencies(self, count: int) -> list[AgencySeed]:
         """The next ``count`` agencies to edit (each edited once before any is edited again)."""
         taken = []
@@ -390,10 +395,12 @@ async def phase_connect(bench: Bench) -> None:
     random.Random(1).shuffle(streams)
     print(f"\n[1] connect {len(streams)} streams at {args.connect_rate:.0f}/s")
     began = time.monotonic()
+    cpu = CpuWatch([instance.tree() for instance in bench.instances])
     await pool.open_at_rate(streams, args.connect_rate)
     opened = time.monotonic() - began
     await pool.wait_connected(len(streams), timeout=60 + len(streams) / args.connect_rate)
     took = time.monotonic() - began
+    cpu_used = cpu.summary(bench.names)
     connected = pool.connected()
     first = [
         (s.connections[0].first_snapshot - s.connections[0].opened) * 1000
@@ -411,7 +418,7 @@ async def phase_connect(bench: Bench) -> None:
     report.add(
         "connect: first snapshot",
         f"p50 {ms(percentile(first, 50))}, p95 {ms(percentile(first, 95))}",
-        detail=f"all opened in {opened:.1f} s, all connected after {took:.1f} s",
+        detail=f"all opened in {opened:.1f} s, all connected after {took:.1f} s; {cpu_used}",
     )
 
 
@@ -421,8 +428,10 @@ async def phase_idle(bench: Bench, rss_before: list[int]) -> None:
     trees = [instance.tree() for instance in bench.instances]
     cpu_before = [cpu_seconds(tree) for tree in trees]
     began = time.monotonic()
+    watch = CpuWatch(trees)
     await asyncio.sleep(args.phase_seconds)
     wall = time.monotonic() - began
+    print(f"      {watch.summary(bench.names)}")
     for index, instance in enumerate(bench.instances):
         tree = instance.tree()
         cpu = (cpu_seconds(tree) - cpu_before[index]) / wall
@@ -454,12 +463,14 @@ async def phase_edits(bench: Bench) -> None:
     agencies = bench.take_agencies(count)
     tasks = []
     began = time.monotonic()
+    cpu = CpuWatch([instance.tree() for instance in bench.instances])
     for i, agency in enumerate(agencies):
         delay = began + i / args.edit_rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(bench.edit(agency)))
     edits = await asyncio.gather(*tasks)
+    cpu_used = cpu.summary(bench.names)
     await asyncio.sleep(EVENT_WINDOW_S)
     delays, missed, expected = event_delays(edits, bench.by_agency, EVENT_WINDOW_S)
     late = _late(edits, bench.by_agency, EVENT_WINDOW_S)
@@ -475,6 +486,7 @@ async def phase_edits(bench: Bench) -> None:
     report.add(
         "edit write time",
         f"p50 {ms(percentile(writes, 50))}, p95 {ms(percentile(writes, 95))}",
+        detail=cpu_used,
     )
     p95, p99 = percentile(delays, 95), percentile(delays, 99)
     report.add(
@@ -508,7 +520,9 @@ async def phase_burst(bench: Bench) -> None:
     args, report = bench.args, bench.report
     print(f"\n[4] burst of {args.burst} concurrent edits")
     agencies = bench.take_agencies(args.burst)
+    cpu = CpuWatch([instance.tree() for instance in bench.instances])
     edits = await asyncio.gather(*(bench.edit(agency) for agency in agencies))
+    cpu_used = cpu.summary(bench.names)
     await asyncio.sleep(BURST_WINDOW_S)
     delays, missed, expected = event_delays(edits, bench.by_agency, BURST_WINDOW_S)
     writes = [e.write_ms for e in edits if e.write_ms is not None]
@@ -520,7 +534,8 @@ async def phase_burst(bench: Bench) -> None:
         f"≤ {TARGET_BURST_WRITE_P95_MS} ms",
         write_p95 is not None and write_p95 <= TARGET_BURST_WRITE_P95_MS and not failed,
         f"{len(edits)} PATCHes, max {ms(max(writes, default=None))}"
-        + (f", not 200: {dict(failed)}" if failed else ""),
+        + (f", not 200: {dict(failed)}" if failed else "")
+        + f"; until the last answer: {cpu_used}",
     )
     report.add(
         "burst: event p95",
@@ -549,6 +564,12 @@ async def phase_sigterm(bench: Bench, victim: int = 0) -> None:
             break
         await asyncio.sleep(0.5)
     back = [b - killed for s in mine if (b := s.back_after(killed)) is not None]
+    retries = [s.retry_s for s in mine]
+    late = sorted(
+        (round(b - killed, 1), s.retry_s)
+        for s in mine
+        if (b := s.back_after(killed)) is not None and b - killed > TARGET_RECONNECT_S
+    )
     within = sum(1 for b in back if b <= TARGET_RECONNECT_S)
     per_second = Counter(int(b) for b in back)
     dropped_elsewhere = sum(1 for s in others if any(c.opened >= killed for c in s.connections))
@@ -560,7 +581,8 @@ async def phase_sigterm(bench: Bench, victim: int = 0) -> None:
         f"p50 {percentile(back, 50) or 0:.1f} s, max {max(back, default=0):.1f} s; exit took "
         f"{exit_s:.1f} s, ready {ready_s:.1f} s later; busiest second "
         f"{max(per_second.values(), default=0)} reconnects; {dropped_elsewhere} streams of the "
-        "other instance dropped",
+        f"other instance dropped; retry: received {min(retries):.1f}–{max(retries):.1f} s"
+        + (f"; late (back at, retry): {late[:5]}" if late else ""),
     )
 
 
@@ -569,11 +591,16 @@ async def phase_listener(bench: Bench) -> None:
     print("\n[6] pg_terminate_backend on the listening connections, then edits at once")
     killed = time.monotonic()
     terminated = await asyncio.to_thread(terminate_listeners, bench.admin)
+    relistening = asyncio.create_task(
+        asyncio.to_thread(wait_for_listeners, bench.admin, terminated, TARGET_LISTENER_S * 2)
+    )
     edits = await asyncio.gather(
         *(bench.edit(agency) for agency in bench.take_agencies(LISTENER_EDITS))
     )
-    relisten = await asyncio.to_thread(
-        wait_for_listeners, bench.admin, len(terminated), TARGET_LISTENER_S * 2
+    relisten_at = await relistening
+    relisten = None if relisten_at is None else relisten_at - killed
+    meanwhile = sum(
+        1 for e in edits if e.answered and (relisten_at is None or e.answered < relisten_at)
     )
     await asyncio.sleep(max(0.0, killed + TARGET_LISTENER_S + 1 - time.monotonic()))
     arrivals = []
@@ -594,6 +621,7 @@ async def phase_listener(bench: Bench) -> None:
         bool(terminated) and expected > 0 and within == expected,
         f"{len(terminated)} listening connections killed, "
         + ("none back" if relisten is None or not terminated else f"back in {relisten:.1f} s")
+        + f"; {meanwhile} of {len(edits)} edits committed before"
         + (f"; latest event {max(arrivals):.1f} s after the kill" if arrivals else ""),
     )
     if not terminated:

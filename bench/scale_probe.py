@@ -234,11 +234,45 @@ class Sampler:
         self.samples += 1
 
 
-def wait_for_listeners(engine: Engine, count: int, timeout: float) -> float | None:
-    """Seconds until ``count`` listening connections exist again, or None."""
-    began = time.monotonic()
-    while time.monotonic() - began < timeout:
-        if sum(1 for b in backends(engine) if b.is_listener) >= count:
-            return time.monotonic() - began
-        time.sleep(0.1)
+def wait_for_listeners(engine: Engine, gone: list[Backend], timeout: float) -> float | None:
+    """``time.monotonic()`` when as many new listening connections as ``gone`` exist, or None."""
+    old = {b.pid for b in gone}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(1 for b in backends(engine) if b.is_listener and b.pid not in old) >= len(old):
+            return time.monotonic()
+        time.sleep(0.05)
     return None
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (every process, other users' too)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICK
+
+
+class CpuWatch:
+    """CPU used over a phase by each instance, this client and the whole machine."""
+
+    def __init__(self, trees: list[list[int]]) -> None:
+        self._trees = trees
+        self._began = time.monotonic()
+        self._instances = [cpu_seconds(tree) for tree in trees]
+        self._client = time.process_time()
+        self._machine = machine_busy_seconds()
+
+    def summary(self, names: list[str], trees: list[list[int]] | None = None) -> str:
+        """One line: seconds of CPU per instance and the client, machine busy share."""
+        wall = time.monotonic() - self._began
+        trees = trees or self._trees
+        parts = [
+            f"{name} {cpu_seconds(tree) - before:.1f} s"
+            for name, tree, before in zip(names, trees, self._instances, strict=True)
+        ]
+        parts.append(f"client {time.process_time() - self._client:.1f} s")
+        busy = (machine_busy_seconds() - self._machine) / wall / (os.cpu_count() or 1)
+        return (
+            f"CPU over {wall:.1f} s: {', '.join(parts)}; machine {busy:.0%} busy "
+            "(all processes, other users' too)"
+        )
