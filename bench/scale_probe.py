@@ -245,6 +245,24 @@ def wait_for_listeners(engine: Engine, gone: list[Backend], timeout: float) -> f
     return None
 
 
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on the machine (other users' databases too)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def postgres_seconds() -> float:
+    """CPU time of the PostgreSQL processes alive now (backends that ended are not counted)."""
+    return cpu_seconds(postgres_pids())
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent busy since boot (every process, other users' too)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -260,6 +278,7 @@ class CpuWatch:
         self._began = time.monotonic()
         self._instances = [cpu_seconds(tree) for tree in trees]
         self._client = time.process_time()
+        self._postgres = postgres_seconds()
         self._machine = machine_busy_seconds()
 
     def summary(self, names: list[str], trees: list[list[int]] | None = None) -> str:
@@ -271,6 +290,7 @@ class CpuWatch:
             for name, tree, before in zip(names, trees, self._instances, strict=True)
         ]
         parts.append(f"client {time.process_time() - self._client:.1f} s")
+        parts.append(f"PostgreSQL {postgres_seconds() - self._postgres:.1f} s")
         busy = (machine_busy_seconds() - self._machine) / wall / (os.cpu_count() or 1)
         return (
             f"CPU over {wall:.1f} s: {', '.join(parts)}; machine {busy:.0%} busy "
