@@ -15,8 +15,9 @@ agency's screens all on one instance, its edits sent through the other. Phases:
 
 Database connections per instance and transactions left ``idle in transaction`` are sampled
 every second throughout. A table of figures with their targets (PASS/FAIL) ends the run.
-``--find-limit`` instead ramps the streams on one instance (2,000, 5,000, 10,000 …) until a
-target fails or the ceiling, and says what limits it. Everything is bounded in time and stops
+``--find-limit`` instead ramps the streams on one instance (2,000, 5,000, 10,000, 15,000),
+prints the figures of each step, the first target missed and the hard limit met (streams
+refused, descriptors, the instance lost) or the ceiling. Everything is bounded in time and stops
 by itself; only 127.0.0.1 is used.
 
     .venv/bin/python bench/scale.py                 # the full run (about 6 minutes)
@@ -768,7 +769,10 @@ async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
 
 
 async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
-    """Ramp the streams on one instance until a target fails or the ceiling; say what limits.
+    """Ramp the streams on one instance; print each step, the first target missed, the limit.
+
+    The ramp goes on past a missed target (latency, CPU, memory per stream) and stops at a
+    hard limit (streams not all connected, descriptors near the limit, the instance gone).
 
     Each stream is a screen of its own (as many screens are seeded as the last step needs),
     so per-screen costs show; the agencies stay as many, with more screens each.
@@ -802,7 +806,8 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
     order = list(seeds)
     random.Random(3).shuffle(order)
     edits_done = 0
-    limit_reason = f"none up to the ceiling ({args.ceiling} streams)"
+    limit_reason = f"none up to {steps[-1]} streams (ceiling {args.ceiling})"
+    first_miss: str | None = None
     ok_all = True
     try:
         instance.start()
@@ -854,15 +859,15 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
             delays, missed, _ = event_delays(edits, by_agency, EVENT_WINDOW_S)
             p95, p99 = percentile(delays, 95), percentile(delays, 99)
             healthz_p95 = percentile(health, 95)
-            reasons = []
+            reasons, hard = [], []
             if connected < target:
-                reasons.append(f"only {connected} connected")
+                hard.append(f"only {connected} connected ({dict(pool.errors)})")
+            if limit and fds > 0.9 * limit:
+                hard.append(f"{fds} fds of {limit}")
             if per_stream > TARGET_RSS_KIB:
                 reasons.append(f"RSS {per_stream:.0f} KiB per stream")
             if cpu > TARGET_IDLE_CPU:
                 reasons.append(f"idle CPU {cpu:.0%} of a core")
-            if limit and fds > 0.9 * limit:
-                reasons.append(f"{fds} fds of {limit}")
             if p95 is None or p95 > TARGET_P95_MS or (p99 or 0) > TARGET_P99_MS or missed:
                 reasons.append(f"events p95 {ms(p95)}, p99 {ms(p99)}, {missed} missed")
             if healthz_p95 is None or healthz_p95 > TARGET_HEALTHZ_P95_MS:
@@ -870,11 +875,13 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
             print(
                 f"{target:>8} {connected:>9} {took:>5.0f}s {rss / 1024:>8.0f} {per_stream:>8.1f} "
                 f"{cpu:>8.1%} {fds:>6} {ms(p95):>8} {ms(p99):>8} {missed:>6} "
-                f"{ms(healthz_p95):>8}  {'; '.join(reasons) or 'PASS'}"
+                f"{ms(healthz_p95):>8}  {'; '.join(hard + reasons) or 'PASS'}"
             )
-            if reasons:
-                limit_reason = f"at {target} streams: {'; '.join(reasons)}"
+            if (hard or reasons) and first_miss is None:
+                first_miss = f"at {target} streams: {'; '.join(hard + reasons)}"
                 ok_all = target > steps[0]
+            if hard:  # more streams would only fail to connect
+                limit_reason = f"at {target} streams: {'; '.join(hard)}"
                 break
     finally:
         await pool.close()
@@ -883,7 +890,8 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
         counts = instance.log_counts()
         if any(counts.values()):
             print(f"log: {dict(counts)}\n{instance.log_tail(15)}")
-    print(f"\nwhat limits one instance: {limit_reason}")
+    print(f"\nfirst target missed: {first_miss or 'none'}")
+    print(f"hard limit (streams refused, descriptors, instance lost): {limit_reason}")
     print(f"stream endings: {dict(pool.errors)}; statuses: {dict(pool.statuses)}")
     return ok_all
 
