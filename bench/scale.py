@@ -113,6 +113,15 @@ def serve_supports(option: str) -> bool:
     return option in result.stdout
 
 
+def worker_options(args: argparse.Namespace) -> list[str]:
+    """``--workers N`` when this checkout's ``couloir serve`` has it (refused if N > 1 without)."""
+    if serve_supports("--workers"):
+        return ["--workers", str(args.workers)]
+    if args.workers > 1:
+        raise SystemExit("couloir serve has no --workers option in this checkout")
+    return []
+
+
 @dataclass
 class Instance:
     """One ``couloir serve`` standing in for one host (its own data folder and port)."""
@@ -691,7 +700,7 @@ def report_health(bench: Bench) -> None:
 async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
     """The six phases against two instances; True when every target is met."""
     seeds = seed_database(url, args)
-    workers_args = ["--workers", "1"] if serve_supports("--workers") else []
+    workers_args = worker_options(args)
     secret = secrets.token_urlsafe(40)
     ports = [free_port(), free_port()]
     instances = []
@@ -730,7 +739,7 @@ async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
             print(
                 f"instance {instance.name}: pid {instance.pid}, port {instance.port}, ready in "
                 f"{took:.1f} s, fd limit {fd_limit(instance.pid or 0)}"
-                + (" (--workers 1)" if workers_args else " (no --workers option yet)")
+                + (f" ({' '.join(workers_args)})" if workers_args else " (no --workers option)")
             )
         # Warm both (imports done on first use) before the memory baseline.
         for index in range(len(instances)):
@@ -747,7 +756,7 @@ async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
         await phase_listener(bench)
         stop_health.set()
         await health_task
-        report_database(bench, 1)
+        report_database(bench, args.workers)
         report_health(bench)
     finally:
         stop_health.set()
@@ -780,7 +789,7 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
     steps = [n for n in args.steps if n <= args.ceiling] or [args.ceiling]
     args.screens = max(args.screens, steps[-1])
     seeds = seed_database(url, args)
-    workers_args = ["--workers", "1"] if serve_supports("--workers") else []
+    workers_args = worker_options(args)
     port = free_port()
     data = tmp / "host-a"
     data.mkdir()
@@ -921,6 +930,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="send each edit through the instance the agency's screens do not use (other), "
         "or through theirs (same: a control run without cross-instance delivery)",
     )
+    parser.add_argument("--workers", type=int, default=1, help="processes per instance")
     parser.add_argument("--quick", action="store_true", help="a 2-minute run on smaller data")
     parser.add_argument("--find-limit", action="store_true", help="ramp one instance instead")
     parser.add_argument(
@@ -944,6 +954,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.edit_rate = max(0.5, min(args.edit_rate, 100.0))
     args.connect_rate = max(1.0, min(args.connect_rate, 2000.0))
     args.burst = max(1, min(args.burst, 1000))
+    args.workers = max(1, min(args.workers, 8))
     return args
 
 
