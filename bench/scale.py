@@ -651,7 +651,7 @@ def report_database(bench: Bench, workers: int) -> None:
             f"max {series.connections_max}",
             f"≤ {limit}",
             series.connections_max <= limit,
-            f"pool {POOL_SIZE}+{POSTGRES_MAX_OVERFLOW} + 1 listener, × {workers} process; "
+            f"pool {POOL_SIZE}+{POSTGRES_MAX_OVERFLOW} + 1 listener, per process, × {workers}; "
             f"listeners seen {series.listeners_max}; states sampled: {states}",
         )
     report.add(
