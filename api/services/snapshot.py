@@ -224,12 +224,13 @@ class SnapshotCache:
     """Agency parts by agency, and each screen's view of the current part.
 
     A part holds while no newer revision was heard of, time has not changed it, and its revision
-    was confirmed in the database less than ``REVALIDATE_S`` ago. Memory: one part per agency
+    was confirmed in the database less than ``revalidate_s`` ago. Memory: one part per agency
     with a screen, and a few hundred bytes per screen.
     """
 
-    def __init__(self, broker: ChangeBroker) -> None:
+    def __init__(self, broker: ChangeBroker, revalidate_s: float = REVALIDATE_S) -> None:
         self._broker = broker
+        self._revalidate_s = revalidate_s
         self._lock = threading.Lock()
         self._parts: dict[int, AgencyPart] = {}
         self._screens: dict[int, CachedSnapshot] = {}
@@ -240,7 +241,7 @@ class SnapshotCache:
             part is not None
             and part.revision >= self._broker.revision(part.agency_id)
             and utcnow() < part.valid_until
-            and time.monotonic() - part.checked_at < REVALIDATE_S
+            and time.monotonic() - part.checked_at < self._revalidate_s
         )
 
     def peek(self, screen_id: int, agency_id: int, screen_version: int) -> CachedSnapshot | None:

@@ -388,3 +388,17 @@ def test_a_wrong_postgresql_password_is_named_with_the_fix(tmp_path: Path, comma
     line = _start_up_failure({**_default_url_env(tmp_path), "COULOIR_DATABASE_URL": url}, command)
     assert f"refuse le mot de passe de l'utilisateur « {good.username} »" in line
     assert "COULOIR_DATABASE_URL" in line and "pas-le-bon" not in line
+
+
+def test_several_workers_need_postgresql(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "serve", "--workers", "2"],
+        cwd=ROOT,
+        env={"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--workers supérieur à 1 demande PostgreSQL" in result.stderr
+    assert "Traceback" not in result.stderr

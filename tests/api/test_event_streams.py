@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from api.db import POOL_SIZE
 from tests.support.databases import engine_name
 from tests.support.server import LiveServer
+from tests.support.streams import EventRecorder
 
 STREAMS = 12
 
@@ -142,3 +143,25 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 36), (10, 120, 110)).save(out, "PNG")
     return out.getvalue()
+
+
+def test_a_stopping_server_spreads_its_screens_return_over_half_a_minute(
+    live_server: LiveServer,
+) -> None:
+    """SIGTERM ends every stream at once with its own ``retry:`` between 1 and 30 s."""
+    with ExitStack() as stack:
+        screens = [
+            stack.enter_context(EventRecorder(live_server.url, live_server.screen_token))
+            for _ in range(6)
+        ]
+        for screen in screens:
+            screen.wait_for(1)
+        stopping = time.monotonic()
+        live_server.stop()  # SIGTERM, then waits for the process to exit
+        stopped_in = time.monotonic() - stopping
+        byes = [screen.wait_for(1, name="bye", timeout=5) for screen in screens]
+    delays = [bye.retry_ms for bye in byes]
+    assert all(delay is not None and 1000 <= delay <= 30000 for delay in delays), delays
+    assert len(set(delays)) > 1, delays  # drawn for each screen, not one value for all
+    # The streams did not hold the server up until its graceful-shutdown timeout.
+    assert stopped_in < 5, stopped_in

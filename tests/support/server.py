@@ -32,11 +32,14 @@ def free_port() -> int:
 class LiveServer:
     """``couloir serve`` on 127.0.0.1:<port>, with the demo agency, one screen and known logins."""
 
-    def __init__(self, data_dir: Path, *, seed: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, seed: bool = True, workers: int = 1) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = create_database(data_dir)
+        self.owns_database = True
+        self.workers = workers
+        self.secret_key = secrets.token_urlsafe(40)
         self.accounts: dict[str, tuple[str, str]] = {}
         self.screen_token = ""
         self._tokens: dict[str, str] = {}
@@ -44,6 +47,24 @@ class LiveServer:
         self.log_path = data_dir / "server.log"
         if seed:
             self._seed()
+
+    def sibling(self, data_dir: Path) -> LiveServer:
+        """Another server on this one's database, as a second host would be (not started)."""
+        other = LiveServer.__new__(LiveServer)
+        other.__dict__.update(self.__dict__)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        other.data_dir, other.log_path = data_dir, data_dir / "server.log"
+        other.port = free_port()
+        other.url = f"http://127.0.0.1:{other.port}"
+        other.owns_database, other._process = False, None
+        other._tokens = dict(self._tokens)
+        return other
+
+    @property
+    def pid(self) -> int:
+        """The server's process id (the supervisor's, with several workers)."""
+        assert self._process is not None
+        return self._process.pid
 
     @property
     def env(self) -> dict[str, str]:
@@ -53,7 +74,7 @@ class LiveServer:
             COULOIR_DATA_DIR=str(self.data_dir),
             COULOIR_DATABASE_URL=self.database_url,
             COULOIR_PUBLIC_URL=self.url,
-            COULOIR_SECRET_KEY=secrets.token_urlsafe(40),
+            COULOIR_SECRET_KEY=self.secret_key,
             COULOIR_ENV="development",
         )
 
@@ -83,6 +104,8 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             env=self.env,
@@ -112,9 +135,10 @@ class LiveServer:
         self._process = None
 
     def close(self) -> None:
-        """Stop and drop the database."""
+        """Stop and drop the database (unless another server owns it)."""
         self.stop()
-        drop_database(self.database_url)
+        if self.owns_database:
+            drop_database(self.database_url)
 
     def token(self, role: str) -> str:
         """A bearer token for the demo account of ``role``."""

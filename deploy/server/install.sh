@@ -1,0 +1,523 @@
+#!/usr/bin/env bash
+# install.sh — turn a Debian (trixie) host into a Couloir central service: N instances of
+# "couloir serve" behind Caddy, on one PostgreSQL shared by every host.
+#
+#   sudo ./install.sh --public-url https://couloir.example.fr --local-postgres
+#   sudo ./install.sh --public-url https://couloir.example.fr \
+#        --database-url 'postgresql+psycopg://couloir:PW@db.example.fr:5432/couloir' --instances 4
+#
+# Safe to run again: every file is compared before it is written, the secret key is never
+# regenerated, and a run that finds everything in place says "Nothing to change". Given a
+# newer --source, it installs it beside the running one and restarts the instances one by
+# one. See README.md next to this script.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+. "$HERE/lib/common.sh"
+
+PREFIX=/opt/couloir
+CONF_DIR=/etc/couloir
+ENV_FILE=$CONF_DIR/couloir.env
+DATA_DIR=/var/lib/couloir
+UNIT_DIR=/etc/systemd/system
+CADDYFILE=/etc/caddy/Caddyfile
+SERVICE_USER=couloir
+
+INSTANCES=2
+BASE_PORT=8001
+WORKERS=2 WORKERS_GIVEN=0
+PUBLIC_URL="" PUBLIC_URL_GIVEN=0
+DATABASE_URL="" DATABASE_URL_GIVEN=0
+LOCAL_POSTGRES=0
+DB_NAME=couloir
+TLS=auto
+ACME_EMAIL=""
+TRUSTED_PROXIES=""
+BACKUP=1
+BACKUP_DIR=/var/backups/couloir
+BACKUP_KEEP=14
+SOURCE=""
+PYTHON="${PYTHON:-python3}"
+UPGRADED=0
+ENV_CHANGED=0
+CADDY_CHANGED=0
+# Options remembered between runs (install.conf): a later run without them keeps them.
+SAVED=/etc/couloir/install.conf
+SAVED_KEYS=(INSTANCES BASE_PORT TLS ACME_EMAIL TRUSTED_PROXIES BACKUP BACKUP_DIR BACKUP_KEEP)
+declare -A GIVEN=()
+
+usage() {
+    cat <<'EOF'
+Usage: install.sh --public-url URL (--database-url URL | --local-postgres) [options]
+
+Service:
+  --public-url URL       address phones and screens use (https://...; put in QR codes)
+  --database-url URL     postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB, the same on every host
+  --local-postgres       create the role and database on this host's PostgreSQL instead
+                         (generated password, written only into the settings file)
+  --instances N          couloir-server@PORT units on this host (default 2)
+  --base-port N          port of the first instance; the others follow (default 8001)
+  --workers N            worker processes per instance (default 2)
+
+Caddy (HTTPS and load balancing):
+  --tls auto|internal|off  auto: public certificate for the public URL's name (ACME);
+                         internal: Caddy's own CA; off: plain HTTP on port 80, for a load
+                         balancer in front that does TLS (default auto)
+  --acme-email ADDRESS   contact address for the public certificate (tls auto)
+  --trusted-proxies "CIDR..."  load balancers whose X-Forwarded-For Caddy passes on
+
+Backups:
+  --backup-dir DIR       nightly pg_dump folder (default /var/backups/couloir)
+  --backup-keep N        dumps kept (default 14)
+  --no-backup            no nightly dump on this host (another host makes them)
+
+System:
+  --source DIR|WHEEL     what to install (default: the checkout holding this script)
+  --python PY            interpreter for the virtualenv (default python3)
+  --root DIR             write everything under DIR, run no system command (staging, tests)
+  --dry-run              print every action, change nothing
+  -h, --help             this help
+EOF
+}
+
+need_value() {
+    if [ "$#" -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi
+}
+
+parse_args() {
+    while [ "$#" -gt 0 ]; do
+        case "$1" in
+            --public-url) need_value "$@" && PUBLIC_URL="$2" PUBLIC_URL_GIVEN=1 && shift ;;
+            --database-url) need_value "$@" && DATABASE_URL="$2" DATABASE_URL_GIVEN=1 && shift ;;
+            --local-postgres) LOCAL_POSTGRES=1 ;;
+            --instances) need_value "$@" && INSTANCES="$2" GIVEN[INSTANCES]=1 && shift ;;
+            --base-port) need_value "$@" && BASE_PORT="$2" GIVEN[BASE_PORT]=1 && shift ;;
+            --workers) need_value "$@" && WORKERS="$2" WORKERS_GIVEN=1 && shift ;;
+            --tls) need_value "$@" && TLS="$2" GIVEN[TLS]=1 && shift ;;
+            --acme-email) need_value "$@" && ACME_EMAIL="$2" GIVEN[ACME_EMAIL]=1 && shift ;;
+            --trusted-proxies) need_value "$@" && TRUSTED_PROXIES="$2" GIVEN[TRUSTED_PROXIES]=1 && shift ;;
+            --backup-dir) need_value "$@" && BACKUP_DIR="$2" GIVEN[BACKUP_DIR]=1 && shift ;;
+            --backup-keep) need_value "$@" && BACKUP_KEEP="$2" GIVEN[BACKUP_KEEP]=1 && shift ;;
+            --no-backup) BACKUP=0 GIVEN[BACKUP]=1 ;;
+            --source) need_value "$@" && SOURCE="$2" && shift ;;
+            --python) need_value "$@" && PYTHON="$2" && shift ;;
+            --root) need_value "$@" && ROOT="$2" && shift ;;
+            --dry-run) DRY_RUN=1 ;;
+            -h | --help) usage && exit 0 ;;
+            *) die "unknown option '$1' (see --help)" ;;
+        esac
+        shift
+    done
+}
+
+# load_saved: the remembered value of every option this run does not give.
+load_saved() {
+    local key value file
+    file="$(target "$SAVED")"
+    [ -f "$file" ] || return 0
+    for key in "${SAVED_KEYS[@]}"; do
+        [ -n "${GIVEN[$key]:-}" ] && continue
+        grep -qE "^$key=" "$file" || continue
+        value="$(env_get "$file" "$key")"
+        printf -v "$key" '%s' "$value"
+    done
+}
+
+save_options() {
+    local key content
+    content="$(
+        printf '# Options of deploy/server/install.sh, remembered for its next run (edit with it).\n'
+        for key in "${SAVED_KEYS[@]}"; do env_line "$key" "${!key}"; done
+    )"
+    put_file "$SAVED" 644 root:root <<<"$content"
+}
+
+# whole_number NAME VALUE MIN MAX: die unless VALUE is a whole number in [MIN, MAX].
+whole_number() {
+    case "$2" in '' | *[!0-9]*) die "$1 must be a whole number, not '$2'" ;; esac
+    if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then die "$1 must be between $3 and $4, not $2"; fi
+}
+
+validate_args() {
+    if [ -n "$ROOT" ]; then
+        [ -d "$ROOT" ] || die "--root $ROOT: no such folder"
+        ROOT="$(cd "$ROOT" && pwd)"
+    fi
+    whole_number --instances "$INSTANCES" 1 64
+    whole_number --workers "$WORKERS" 1 64
+    whole_number --base-port "$BASE_PORT" 1024 65535
+    whole_number --backup-keep "$BACKUP_KEEP" 1 3650
+    [ $((BASE_PORT + INSTANCES - 1)) -le 65535 ] || die "--base-port $BASE_PORT leaves no room for $INSTANCES instances"
+    case "$PUBLIC_URL" in
+        "" | https://?*) ;;
+        http://?*) [ "$TLS" = off ] || die "--public-url must be https:// (phones log in through it); plain http:// only with --tls off behind a load balancer doing TLS" ;;
+        *) die "--public-url must start with https://" ;;
+    esac
+    case "$PUBLIC_URL" in *[[:space:]\"\'\\]*) die "--public-url must not contain spaces or quotes" ;; esac
+    case "$DATABASE_URL" in
+        "" | postgresql://?* | postgresql+psycopg://?*) ;;
+        sqlite*) die "--database-url: the central service needs PostgreSQL (SQLite is for a single Pi)" ;;
+        *) die "--database-url must start with postgresql+psycopg://" ;;
+    esac
+    if [ "$LOCAL_POSTGRES" = 1 ] && [ -n "$DATABASE_URL" ]; then
+        die "choose one: --database-url URL or --local-postgres"
+    fi
+    case "$TLS" in auto | internal | off) ;; *) die "--tls must be auto, internal or off, not '$TLS'" ;; esac
+    case "$ACME_EMAIL" in "" | ?*@?*.?*) ;; *) die "--acme-email must be an e-mail address" ;; esac
+    case "$ACME_EMAIL$TRUSTED_PROXIES" in *[\"\'\\\{\}]*) die "--acme-email and --trusted-proxies must not contain quotes or braces" ;; esac
+    local proxy
+    for proxy in $TRUSTED_PROXIES; do
+        [[ "$proxy" =~ ^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$ ]] ||
+            die "--trusted-proxies: '$proxy' is not an IP address or CIDR range"
+    done
+    case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir must be an absolute path" ;; esac
+    local env
+    env="$(target "$ENV_FILE")"
+    if [ ! -f "$env" ]; then
+        [ -n "$PUBLIC_URL" ] || die "--public-url URL is needed on the first install (e.g. https://couloir.example.fr)"
+        [ -n "$DATABASE_URL" ] || [ "$LOCAL_POSTGRES" = 1 ] ||
+            die "say where the database is: --database-url URL, or --local-postgres to create it here"
+    fi
+    if [ -z "$ROOT" ] && [ "$DRY_RUN" = 0 ] && [ "$(id -u)" -ne 0 ]; then
+        die "run as root (sudo $0 ...), or use --dry-run to see what would be done"
+    fi
+    if [ -z "$SOURCE" ]; then
+        SOURCE="$(cd "$HERE/../.." && pwd)"
+    fi
+    [ -e "$SOURCE" ] || die "--source $SOURCE: no such file or folder"
+    SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
+}
+
+ports() { seq "$BASE_PORT" $((BASE_PORT + INSTANCES - 1)); }
+
+# --- Debian packages and the service user -----------------------------------------------
+
+packages() {
+    local wanted=(python3-venv python3-pip ca-certificates caddy postgresql-client curl)
+    [ "$LOCAL_POSTGRES" = 1 ] && wanted+=(postgresql)
+    local missing=() pkg
+    if host_actions; then
+        for pkg in "${wanted[@]}"; do
+            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+                missing+=("$pkg")
+        done
+    else
+        missing=("${wanted[@]}")
+    fi
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    run apt-get update
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+service_user() {
+    if host_actions && id "$SERVICE_USER" >/dev/null 2>&1; then return 0; fi
+    run useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home \
+        --shell /usr/sbin/nologin "$SERVICE_USER"
+}
+
+# --- Files -------------------------------------------------------------------------------
+
+directories() {
+    ensure_dir "$PREFIX" 755
+    ensure_dir "$PREFIX/venvs" 755
+    ensure_dir "$CONF_DIR" 750 "root:$SERVICE_USER"
+    ensure_dir "$DATA_DIR" 750 "$SERVICE_USER:$SERVICE_USER"
+    if [ "$BACKUP" = 1 ]; then
+        ensure_dir "$BACKUP_DIR" 750 "$SERVICE_USER:$SERVICE_USER"
+    fi
+}
+
+installed_version() {
+    "$1/bin/python" -c 'from importlib.metadata import version; print(version("couloir"))' 2>/dev/null || true
+}
+
+virtualenv() {
+    local current venv version stamp running=""
+    current="$(target "$PREFIX/current")"
+    version="$(version_of "$SOURCE")"
+    [ -n "$version" ] || die "cannot read the version of $SOURCE"
+    if [ -e "$current" ]; then
+        running="$(installed_version "$current")"
+        [ "$running" = "$version" ] && return 0
+        [ -n "$running" ] || die "$PREFIX/current holds no working Couloir: remove the link and run again"
+    fi
+    stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+    venv="$PREFIX/venvs/$version-$stamp"
+    if [ "$DRY_RUN" = 1 ]; then
+        log "would create the virtualenv $venv, install $SOURCE into it and point $PREFIX/current at it"
+        return 0
+    fi
+    log "creating the virtualenv $venv (Couloir $version)"
+    make_venv "$(target "$venv")" "$SOURCE" || {
+        rm -rf "$(target "$venv")"
+        die "installing $SOURCE into $venv failed (see the pip messages above); nothing else was changed"
+    }
+    # Relative link, switched atomically: the same tree works in a staging root.
+    ln -sfn "venvs/$version-$stamp" "$current.new"
+    mv -Tf "$current.new" "$current"
+    log "linked $PREFIX/current -> venvs/$version-$stamp"
+    if [ -n "$running" ]; then
+        log "upgrade: Couloir $running -> $version (the instances restart one by one below)"
+        UPGRADED=1
+    fi
+    CHANGES=$((CHANGES + 1))
+}
+
+deploy_files() {
+    # A copy of this folder stays on the host: the helper scripts, this script and the README.
+    local file rel mode
+    while IFS= read -r file; do
+        rel="${file#"$HERE"/}"
+        mode=644
+        [ -x "$file" ] && mode=755
+        copy_file "$file" "$PREFIX/deploy/$rel" "$mode"
+    done < <(find "$HERE" \( -type f -o -type l \) ! -name '*.pyc' ! -path '*/__pycache__/*' | sort)
+}
+
+# url_password URL: the password part of a database URL ("" when none).
+url_password() {
+    local rest="${1#*://}"
+    rest="${rest%%@*}"
+    case "$rest" in *:*) printf '%s' "${rest#*:}" ;; esac
+}
+
+local_postgres() {
+    [ "$LOCAL_POSTGRES" = 1 ] || return 0
+    local existing password=""
+    existing="$(env_get "$(target "$ENV_FILE")" COULOIR_DATABASE_URL)"
+    case "$existing" in
+        *@127.0.0.1:5432/"$DB_NAME") password="$(url_password "$existing")" ;;
+        "") ;;
+        *) die "--local-postgres: $ENV_FILE already names another database; edit it or use --database-url" ;;
+    esac
+    # Generated once and kept: the role gets the same password on every run.
+    [ -n "$password" ] || password="$(random_secret)"
+    DATABASE_URL="postgresql+psycopg://$SERVICE_USER:$password@127.0.0.1:5432/$DB_NAME"
+    if [ -z "$existing" ]; then DATABASE_URL_GIVEN=1; fi
+    # The installed copy: the postgres user may not be able to read this checkout.
+    local create=(runuser -u postgres -- "$PREFIX/deploy/bin/couloir-db-create"
+        --role "$SERVICE_USER" --database "$DB_NAME")
+    if host_actions; then
+        log "run: ${create[*]} (password on stdin)"
+        (cd / && "${create[@]}" <<<"$password") || die "creating the PostgreSQL role and database failed"
+    else
+        log "would run: ${create[*]} (password on stdin)"
+    fi
+}
+
+env_file() {
+    local file content
+    file="$(target "$ENV_FILE")"
+    if [ ! -f "$file" ]; then
+        # The secret key is generated here, once, and goes only into this file (mode 0600).
+        content="$(
+            printf '# Couloir central service settings, read by the couloir-* systemd units.\n'
+            printf '# Written once by install.sh; edit freely. Re-running install.sh never\n'
+            printf '# overwrites this file: it only updates the values given on its command line.\n'
+            printf '# Every host of the service needs the SAME COULOIR_SECRET_KEY and database URL.\n'
+            env_line COULOIR_ENV production
+            env_line COULOIR_PUBLIC_URL "$PUBLIC_URL"
+            env_line COULOIR_DATABASE_URL "$DATABASE_URL"
+            env_line COULOIR_SECRET_KEY "$(random_secret)"
+            env_line COULOIR_DATA_DIR "$DATA_DIR"
+            env_line COULOIR_WORKERS "$WORKERS"
+            case "$PUBLIC_URL" in http://*) env_line COULOIR_ALLOW_HTTP true ;; esac
+        )"
+        put_file "$ENV_FILE" 600 root:root <<<"$content"
+        ENV_CHANGED=$LAST_CHANGED
+        return 0
+    fi
+    # Existing file: keep it, secret included; apply only what the command line says.
+    content="$(cat "$file")"
+    [ "$PUBLIC_URL_GIVEN" = 1 ] && content="$(env_set "$content" COULOIR_PUBLIC_URL "$PUBLIC_URL")"
+    [ "$DATABASE_URL_GIVEN" = 1 ] && content="$(env_set "$content" COULOIR_DATABASE_URL "$DATABASE_URL")"
+    [ "$WORKERS_GIVEN" = 1 ] && content="$(env_set "$content" COULOIR_WORKERS "$WORKERS")"
+    if [ -z "$(printf '%s\n' "$content" | sed -n 's/^COULOIR_SECRET_KEY=//p')" ]; then
+        die "$ENV_FILE has no COULOIR_SECRET_KEY: copy it from another host of the service (it must be the same everywhere)"
+    fi
+    put_file "$ENV_FILE" 600 root:root <<<"$content"
+    ENV_CHANGED=$LAST_CHANGED
+}
+
+# env_set CONTENT KEY VALUE: CONTENT with KEY set to VALUE (replaced in place or appended).
+env_set() {
+    local content="$1" key="$2" line
+    line="$(env_line "$key" "$3")"
+    if printf '%s\n' "$content" | grep -qE "^#? *$key="; then
+        printf '%s\n' "$content" | awk -v key="$key" -v line="$line" '
+            BEGIN { done = 0 }
+            $0 ~ "^#? *" key "=" { if (!done) { print line; done = 1 }; next }
+            { print }'
+    else
+        printf '%s\n%s\n' "$content" "$line"
+    fi
+}
+
+UNITS_CHANGED=()
+units() {
+    local vars=(PREFIX="$PREFIX" ENV_FILE="$ENV_FILE" USER="$SERVICE_USER"
+        BACKUP_DIR="$BACKUP_DIR" KEEP="$BACKUP_KEEP")
+    local unit content
+    for unit in couloir-server@.service couloir-migrate.service couloir-pgdump.service; do
+        content="$(render_template "$HERE/systemd/$unit.in" "${vars[@]}")"
+        put_file "$UNIT_DIR/$unit" 644 <<<"$content"
+        if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=("$unit"); fi
+    done
+    for unit in couloir-server.target couloir-pgdump.timer; do
+        copy_file "$HERE/systemd/$unit" "$UNIT_DIR/$unit" 644
+        if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=("$unit"); fi
+    done
+    return 0
+}
+
+# public_host: the host name of the public URL (no scheme, port or path).
+public_host() {
+    local url="$PUBLIC_URL"
+    [ -n "$url" ] || url="$(env_get "$(target "$ENV_FILE")" COULOIR_PUBLIC_URL)"
+    url="${url#*://}"
+    url="${url%%/*}"
+    printf '%s' "${url%:*}"
+}
+
+caddy_config() {
+    local host upstreams="" port global="" site tls="" extra="" proxies="" content
+    host="$(public_host)"
+    [ -n "$host" ] || die "no COULOIR_PUBLIC_URL in $ENV_FILE"
+    for port in $(ports); do upstreams="$upstreams 127.0.0.1:$port"; done
+    upstreams="${upstreams# }"
+    [ -n "$ACME_EMAIL" ] && global="	email $ACME_EMAIL"
+    # The agency's load balancer in front: keep the X-Forwarded-For it sends (Caddy 2.6
+    # reads this in reverse_proxy; from 2.7 on it is the global "servers" option instead).
+    [ -n "$TRUSTED_PROXIES" ] && proxies="			trusted_proxies $TRUSTED_PROXIES"
+    case "$TLS" in
+        auto) site="$host" ;;
+        internal)
+            site="$host"
+            tls="	tls internal"
+            global="${global:+$global
+}	skip_install_trust"
+            # Screens and phones must trust this CA once: they fetch it over plain HTTP.
+            extra="
+http://$host {
+	handle /couloir-ca.crt {
+		root * /var/lib/caddy/.local/share/caddy/pki/authorities/local
+		rewrite * /root.crt
+		header Content-Type application/x-x509-ca-cert
+		file_server
+	}
+	handle {
+		redir https://{host}{uri} 308
+	}
+}"
+            ;;
+        off)
+            site=":80"
+            global="${global:+$global
+}	auto_https off"
+            ;;
+    esac
+    content="$(render_template "$HERE/conf/Caddyfile.in" GLOBAL="$global" SITE="$site" \
+        TLS="$tls" UPSTREAMS="$upstreams" PROXIES="$proxies" EXTRA="$extra")"
+    # Options left empty leave blank lines right after an opening brace: drop them.
+    content="$(printf '%s\n' "$content" | awk '!(prev ~ /[{]$/ && $0 ~ /^[[:space:]]*$/) { print; prev = $0 }')"
+    put_file "$CADDYFILE" 644 <<<"$content"
+    CADDY_CHANGED=$LAST_CHANGED
+}
+
+# --- systemd ---------------------------------------------------------------------------------
+
+unit_enabled() { host_actions && systemctl is-enabled --quiet "$1" 2>/dev/null; }
+unit_active() { host_actions && systemctl is-active --quiet "$1" 2>/dev/null; }
+
+# enabled_instances: ports of the couloir-server@ instances enabled now.
+enabled_instances() {
+    local link name
+    for link in "$(target "$UNIT_DIR")"/couloir-server.target.wants/couloir-server@*.service; do
+        [ -e "$link" ] || [ -L "$link" ] || continue
+        name="${link##*/couloir-server@}"
+        printf '%s\n' "${name%.service}"
+    done
+}
+
+# wait_healthy PORT: poll the instance's /healthz until it answers 200 (90 s at most).
+wait_healthy() {
+    host_actions || return 0
+    local url="http://127.0.0.1:$1/healthz" deadline=$((SECONDS + 90))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if curl -fsS -o /dev/null --max-time 3 "$url" 2>/dev/null; then
+            log "instance $1 healthy: $url"
+            return 0
+        fi
+        sleep 2
+    done
+    die "no answer from $url after 90 s: journalctl -u couloir-server@$1 -n 50 (the other instances are left as they were)"
+}
+
+services() {
+    local port unit restart=0 wanted
+    wanted=" $(ports | tr '\n' ' ')"
+    if [ "${#UNITS_CHANGED[@]}" -gt 0 ]; then run systemctl daemon-reload; fi
+    # Fewer instances than before: the extra ones stop (their streams reconnect elsewhere).
+    for port in $(enabled_instances); do
+        case "$wanted" in *" $port "*) ;; *) run systemctl disable --now "couloir-server@$port.service" ;; esac
+    done
+    unit_enabled couloir-server.target || run systemctl enable couloir-server.target
+    if [ "$UPGRADED" = 1 ] || [ "$ENV_CHANGED" = 1 ] ||
+        [[ " ${UNITS_CHANGED[*]:-} " == *" couloir-server@.service "* ]]; then
+        restart=1
+    fi
+    # The schema first, once, with the version now installed.
+    if [ "$restart" = 1 ] || ! unit_active "couloir-server@$BASE_PORT.service"; then
+        run systemctl start couloir-migrate.service
+    fi
+    # One instance at a time, each healthy before the next: Caddy sends requests to the
+    # others meanwhile and the restarted instance's screens reconnect with jitter.
+    for port in $(ports); do
+        unit="couloir-server@$port.service"
+        unit_enabled "$unit" || run systemctl enable "$unit"
+        if ! unit_active "$unit"; then
+            run systemctl start "$unit"
+            wait_healthy "$port"
+        elif [ "$restart" = 1 ]; then
+            run systemctl restart "$unit"
+            wait_healthy "$port"
+        fi
+    done
+    unit_enabled caddy.service || run systemctl enable caddy.service
+    if [ "$CADDY_CHANGED" = 1 ]; then run systemctl reload-or-restart caddy.service; fi
+    if [ "$BACKUP" = 1 ]; then
+        unit_enabled couloir-pgdump.timer || run systemctl enable --now couloir-pgdump.timer
+    elif ! host_actions || unit_enabled couloir-pgdump.timer; then
+        run systemctl disable --now couloir-pgdump.timer
+    fi
+}
+
+main() {
+    parse_args "$@"
+    load_saved
+    validate_args
+    [ "$DRY_RUN" = 1 ] && log "dry run: nothing will be changed"
+    [ -n "$ROOT" ] && log "staging root $ROOT: system commands are printed, not run"
+    packages
+    service_user
+    directories
+    virtualenv
+    deploy_files
+    local_postgres
+    env_file
+    units
+    caddy_config
+    save_options
+    services
+    if [ "$CHANGES" -eq 0 ] && [ "$DRY_RUN" = 0 ]; then
+        log "Nothing to change: this host is already set up."
+    elif [ "$DRY_RUN" = 1 ]; then
+        log "Dry run finished: nothing was changed."
+    else
+        log "Done: $CHANGES change(s). Instances: $(ports | sed 's/^/couloir-server@/' | tr '\n' ' ')"
+    fi
+    return 0
+}
+
+main "$@"

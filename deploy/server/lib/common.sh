@@ -1,0 +1,1 @@
+../../raspberrypi/lib/common.sh
