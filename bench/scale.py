@@ -35,6 +35,7 @@ import os
 import random
 import resource
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -199,6 +200,17 @@ class Instance:
         for needle in ("Traceback", "ERROR", "QueuePool limit", "Too many open files"):
             counts[needle] = text.count(needle)
         return counts
+
+
+def keep_logs(args: argparse.Namespace, instances: list[Instance]) -> None:
+    """Copy the instances' logs to --keep-logs, if asked."""
+    if not args.keep_logs:
+        return
+    folder = Path(args.keep_logs)
+    folder.mkdir(parents=True, exist_ok=True)
+    for instance in instances:
+        shutil.copy(instance.log_path, folder / f"{instance.name}.log")
+    print(f"logs kept in {folder}")
 
 
 # --- database -------------------------------------------------------------------------------
@@ -397,6 +409,20 @@ def assign_homes(seeds: list[AgencySeed], instances: int) -> dict[int, int]:
         home[agency.id] = target
         load[target] += len(agency.screen_tokens)
     return home
+
+
+async def idle_without_streams(bench: Bench) -> None:
+    """CPU of each instance doing nothing, as a base for the idle phase."""
+    seconds = min(10.0, bench.args.phase_seconds)
+    trees = [instance.tree() for instance in bench.instances]
+    before = [cpu_seconds(tree) for tree in trees]
+    await asyncio.sleep(seconds)
+    used = [f"{(cpu_seconds(t) - b) / seconds:.1%}" for t, b in zip(trees, before, strict=True)]
+    bench.report.add(
+        "idle CPU without streams",
+        " / ".join(used),
+        detail=f"instances {' / '.join(bench.names)}, over {seconds:.0f} s before connecting",
+    )
 
 
 async def phase_connect(bench: Bench) -> None:
@@ -655,6 +681,13 @@ def report_database(bench: Bench, workers: int) -> None:
             f"listeners seen {series.listeners_max}; states sampled: {states}",
         )
     report.add(
+        "PostgreSQL connections, all databases",
+        f"max {sampler.server_connections_max}",
+        f"< max_connections {sampler.max_connections}",
+        sampler.server_connections_max < sampler.max_connections,
+        "the whole server (other users' databases too), superuser slots included in the limit",
+    )
+    report.add(
         "idle in transaction > 1 s",
         f"max {sampler.idle_in_tx_over_1s_max}",
         "0",
@@ -745,6 +778,7 @@ async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
         for index in range(len(instances)):
             await editor.get(index, "/api/v1/display/snapshot", seeds[index].screen_tokens[0])
         rss_before = [rss_kib(instance.tree()) for instance in instances]
+        await idle_without_streams(bench)
         bench.sampler.pids = [instance.pid for instance in instances]
         bench.sampler.start()
         health_task = asyncio.create_task(bench.watch_health(stop_health))
@@ -768,6 +802,7 @@ async def scenario(args: argparse.Namespace, url: str, tmp: Path) -> bool:
         for instance in instances:
             await asyncio.to_thread(instance.stop, signal.SIGTERM, 10.0)
         admin.dispose()  # type: ignore[attr-defined]
+        keep_logs(args, instances)
         if any(n for i in instances for n in i.log_counts().values()):
             for instance in instances:
                 print(f"\n--- end of instance {instance.name}'s log ---\n{instance.log_tail(15)}")
@@ -896,6 +931,7 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
         await pool.close()
         await editor.close()
         await asyncio.to_thread(instance.stop, signal.SIGTERM, 10.0)
+        keep_logs(args, [instance])
         counts = instance.log_counts()
         if any(counts.values()):
             print(f"log: {dict(counts)}\n{instance.log_tail(15)}")
@@ -943,6 +979,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--limit-idle-seconds", type=float, default=20.0, help="--find-limit: idle per step"
     )
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs there")
     parser.add_argument("--max-minutes", type=float, default=30.0, help="the whole run, at most")
     args = parser.parse_args(argv)
     if args.quick:

@@ -191,6 +191,8 @@ class Sampler:
         self.idle_in_tx_over_1s_max = 0
         self.idle_in_tx_samples = 0
         self.unattributed_max = 0
+        self.server_connections_max = 0  # every database of the PostgreSQL server
+        self.max_connections = 0
         self.samples = 0
         self.errors: Counter[str] = Counter()
         self._stop = threading.Event()
@@ -213,6 +215,15 @@ class Sampler:
     def sample(self) -> None:
         """One sample of everything."""
         found = backends(self._engine)
+        with self._engine.connect() as connection:
+            in_use, limit = connection.execute(
+                text(
+                    "SELECT count(*), current_setting('max_connections')::int"
+                    " FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                )
+            ).one()
+        self.server_connections_max = max(self.server_connections_max, in_use)
+        self.max_connections = limit
         stuck = sum(1 for b in found if b.state == "idle in transaction" and b.in_state_s > 1.0)
         self.idle_in_tx_over_1s_max = max(self.idle_in_tx_over_1s_max, stuck)
         self.idle_in_tx_samples += 1 if stuck else 0
@@ -259,8 +270,20 @@ def postgres_pids() -> list[int]:
 
 
 def postgres_seconds() -> float:
-    """CPU time of the PostgreSQL processes alive now (backends that ended are not counted)."""
-    return cpu_seconds(postgres_pids())
+    """CPU time of the PostgreSQL server: its processes alive, plus the backends that ended.
+
+    An ended backend's time moves into its parent's (the postmaster's) cutime and cstime.
+    """
+    pids = postgres_pids()
+    total = cpu_seconds(pids)
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) not in pids:  # the postmaster: its parent is not PostgreSQL
+            total += (int(fields[13]) + int(fields[14])) / TICK
+    return total
 
 
 def machine_busy_seconds() -> float:
