@@ -683,9 +683,10 @@ def report_database(bench: Bench, workers: int) -> None:
     report.add(
         "PostgreSQL connections, all databases",
         f"max {sampler.server_connections_max}",
-        f"< max_connections {sampler.max_connections}",
+        f"≤ {sampler.max_connections}",
         sampler.server_connections_max < sampler.max_connections,
-        "the whole server (other users' databases too), superuser slots included in the limit",
+        "the whole server (other users' databases too); the limit is max_connections less "
+        "the superuser slots",
     )
     report.add(
         "idle in transaction > 1 s",

@@ -192,7 +192,7 @@ class Sampler:
         self.idle_in_tx_samples = 0
         self.unattributed_max = 0
         self.server_connections_max = 0  # every database of the PostgreSQL server
-        self.max_connections = 0
+        self.max_connections = 0  # for ordinary roles: superuser slots left out
         self.samples = 0
         self.errors: Counter[str] = Counter()
         self._stop = threading.Event()
@@ -219,6 +219,7 @@ class Sampler:
             in_use, limit = connection.execute(
                 text(
                     "SELECT count(*), current_setting('max_connections')::int"
+                    " - current_setting('superuser_reserved_connections')::int"
                     " FROM pg_stat_activity WHERE backend_type = 'client backend'"
                 )
             ).one()
