@@ -683,7 +683,7 @@ def report_database(bench: Bench, workers: int) -> None:
     report.add(
         "PostgreSQL connections, all databases",
         f"max {sampler.server_connections_max}",
-        f"≤ {sampler.max_connections}",
+        f"< {sampler.max_connections}",
         sampler.server_connections_max < sampler.max_connections,
         "the whole server (other users' databases too); the limit is max_connections less "
         "the superuser slots",
