@@ -957,7 +957,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--offers-mean", type=int, default=40, help="open offers per agency")
     parser.add_argument("--offers-max", type=int, default=200)
     parser.add_argument("--connect-rate", type=float, default=200.0, help="new streams per second")
-    parser.add_argument("--phase-seconds", type=float, default=60.0, help="idle and edit phases")
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        default=60.0,
+        help="idle and edit phases (idle CPU needs a minute: each stream re-reads its snapshot "
+        "once a minute)",
+    )
     parser.add_argument("--edit-rate", type=float, default=10.0, help="edits per second")
     parser.add_argument("--burst", type=int, default=200, help="concurrent PATCHes")
     parser.add_argument(
@@ -978,7 +984,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--ceiling", type=int, default=18000, help="--find-limit: at most")
     parser.add_argument(
-        "--limit-idle-seconds", type=float, default=20.0, help="--find-limit: idle per step"
+        "--limit-idle-seconds",
+        type=float,
+        default=60.0,
+        help="--find-limit: idle per step (a minute at least: each stream re-reads its "
+        "snapshot once a minute)",
     )
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs there")
     parser.add_argument("--max-minutes", type=float, default=30.0, help="the whole run, at most")
