@@ -89,6 +89,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def ms(value: float | None) -> str:
+    """Milliseconds for the table, a dash for none."""
     return "—" if value is None else f"{value:,.0f} ms"
 
 
@@ -136,13 +137,16 @@ class Instance:
 
     @property
     def url(self) -> str:
+        """Base URL of the instance."""
         return f"http://{HOST}:{self.port}"
 
     @property
     def pid(self) -> int | None:
+        """The root process id while it runs."""
         return self.process.pid if self.process and self.process.poll() is None else None
 
     def tree(self) -> list[int]:
+        """The root process and its workers."""
         return process_tree(self.pid) if self.pid else []
 
     def start(self) -> None:
@@ -185,6 +189,7 @@ class Instance:
         return time.monotonic() - began
 
     def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the log."""
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
@@ -255,6 +260,7 @@ def create_database(base: str) -> str:
 
 
 def drop_database(url: str) -> None:
+    """Drop the database made by ``create_database``, sessions and all."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -318,6 +324,7 @@ class Report:
     def add(
         self, figure: str, measured: str, target: str = "", ok: bool | None = None, detail: str = ""
     ) -> None:
+        """Record a row and print it at once (the run shows its progress)."""
         self.rows.append((figure, measured, target, ok, detail))
         verdict = "" if ok is None else ("PASS" if ok else "FAIL")
         print(f"  · {figure}: {measured}  {target}  {verdict}".rstrip())
@@ -366,6 +373,7 @@ class Bench:
 
     @property
     def names(self) -> list[str]:
+        """The instances' names, in order."""
         return [instance.name for instance in self.instances]
 
     def take_agencies(self, count: int) -> list[AgencySeed]:
@@ -426,6 +434,7 @@ async def idle_without_streams(bench: Bench) -> None:
 
 
 async def phase_connect(bench: Bench) -> None:
+    """Open every stream at --connect-rate; count those that got their first snapshot."""
     args, pool, report = bench.args, bench.pool, bench.report
     streams = [s for streams in bench.by_agency.values() for s in streams]
     random.Random(1).shuffle(streams)
@@ -459,6 +468,7 @@ async def phase_connect(bench: Bench) -> None:
 
 
 async def phase_idle(bench: Bench, rss_before: list[int]) -> None:
+    """Nothing happens: CPU of each instance, and its memory per stream."""
     args, report = bench.args, bench.report
     print(f"\n[2] idle {args.phase_seconds:.0f} s")
     trees = [instance.tree() for instance in bench.instances]
@@ -491,6 +501,7 @@ async def phase_idle(bench: Bench, rss_before: list[int]) -> None:
 
 
 async def phase_edits(bench: Bench) -> None:
+    """Edits at --edit-rate, each through the other instance: change→event latency."""
     args, report = bench.args, bench.report
     count = round(args.phase_seconds * args.edit_rate)
     print(
@@ -553,6 +564,7 @@ def _late(edits: list[Edit], by_agency: dict[int, list[Stream]], window: float) 
 
 
 async def phase_burst(bench: Bench) -> None:
+    """--burst PATCHes at once: write time and event latency."""
     args, report = bench.args, bench.report
     print(f"\n[4] burst of {args.burst} concurrent edits")
     agencies = bench.take_agencies(args.burst)
@@ -584,6 +596,7 @@ async def phase_burst(bench: Bench) -> None:
 
 
 async def phase_sigterm(bench: Bench, victim: int = 0) -> None:
+    """SIGTERM one instance, restart it: when each of its streams is back."""
     report, instance = bench.report, bench.instances[victim]
     mine = [s for s in bench.pool.streams if s.instance == victim]
     others = [s for s in bench.pool.streams if s.instance != victim]
@@ -623,6 +636,7 @@ async def phase_sigterm(bench: Bench, victim: int = 0) -> None:
 
 
 async def phase_listener(bench: Bench) -> None:
+    """Kill the LISTEN connections, edit at once: when the events arrive."""
     report = bench.report
     print("\n[6] pg_terminate_backend on the listening connections, then edits at once")
     killed = time.monotonic()
@@ -665,6 +679,7 @@ async def phase_listener(bench: Bench) -> None:
 
 
 def report_database(bench: Bench, workers: int) -> None:
+    """Connections per instance and on the server, idle transactions (sampled every second)."""
     from api.db import POOL_SIZE, POSTGRES_MAX_OVERFLOW
 
     sampler, report = bench.sampler, bench.report
@@ -699,6 +714,7 @@ def report_database(bench: Bench, workers: int) -> None:
 
 
 def report_health(bench: Bench) -> None:
+    """/healthz latency, 5xx answers, how streams ended, what the logs say."""
     report = bench.report
     for index, instance in enumerate(bench.instances):
         p95 = percentile(bench.healthz[index], 95)
@@ -946,6 +962,7 @@ async def find_limit(args: argparse.Namespace, url: str, tmp: Path) -> bool:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Options, with the --quick preset applied and every figure bounded."""
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -1007,6 +1024,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def amain(args: argparse.Namespace) -> int:
+    """Raise the fd limit, make a database, run the scenario or the ramp, drop it."""
     soft, hard = raise_fd_limit()
     # Each stream is one socket here and one on the server, plus the server's other files.
     args.ceiling = min(args.ceiling, soft - 1000)
@@ -1033,6 +1051,7 @@ async def amain(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when every target is met."""
     return asyncio.run(amain(parse_args(argv)))
 
 

@@ -211,6 +211,7 @@ class Edit:
 
     @property
     def write_ms(self) -> float | None:
+        """Milliseconds until the answer, None before it."""
         return None if self.answered is None else (self.answered - self.sent) * 1000
 
 
@@ -258,6 +259,7 @@ class Editor:
         return response.status_code, (time.monotonic() - began) * 1000
 
     async def close(self) -> None:
+        """Close the HTTP clients."""
         for client in self._clients:
             await client.aclose()
 

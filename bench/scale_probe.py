@@ -141,6 +141,7 @@ class Backend:
 
     @property
     def is_listener(self) -> bool:
+        """The LISTEN connection of a server process (by its name, or its last query)."""
         return self.application_name == LISTENER_NAME or self.query.lstrip().upper().startswith(
             "LISTEN"
         )
@@ -199,9 +200,11 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, daemon=True, name="scale-sampler")
 
     def start(self) -> None:
+        """Sample every second from now on."""
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop sampling."""
         self._stop.set()
         self._thread.join(timeout=10)
 
