@@ -23,7 +23,26 @@ if TYPE_CHECKING:  # the service's layers are imported only by the commands that
     from api.settings import Settings
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
-_FIELD_LABELS = {"password": "mot de passe", "email": "e-mail", "name": "nom", "role": "rôle"}
+_FIELD_LABELS = {
+    "password": "mot de passe",
+    "email": "e-mail",
+    "name": "nom",
+    "role": "rôle",
+    "code": "code",
+    "timezone": "fuseau horaire",
+}
+
+
+def _invalid_field(exc: ValidationError) -> str:
+    """The first invalid field of a command's arguments, said in French."""
+    first = exc.errors()[0]
+    label = _FIELD_LABELS.get(str(first["loc"][0]), str(first["loc"][0]))
+    if first["type"] == "string_pattern_mismatch":
+        return f"{label} : minuscules sans accents, chiffres et tirets seulement"
+    if first["type"] in {"string_too_short", "string_too_long"}:
+        limit = first.get("ctx", {}).get("min_length") or first.get("ctx", {}).get("max_length")
+        return f"{label} : {limit} caractères au {'moins' if 'short' in first['type'] else 'plus'}"
+    return f"{label} : {first['msg'].removeprefix('Value error, ')}"
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -141,7 +160,7 @@ def _ready_settings() -> Settings:
     from api.settings import load_settings
 
     settings = load_settings()
-    upgrade(get_engine(settings))
+    upgrade(get_engine(settings), data_dir=settings.data_dir)
     return settings
 
 
@@ -269,13 +288,27 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         data = StaffCreate(name=args.name, email=args.email, role=args.role, password=password)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        label = _FIELD_LABELS.get(str(first["loc"][0]), str(first["loc"][0]))
-        return _fail(f"{label} : {first['msg'].removeprefix('Value error, ')}")
+        return _fail(_invalid_field(exc))
     with _session(settings) as db:
         agency = staff_service.get_agency(db, args.agency)
         person = staff_service.create_staff(db, None, agency.id, data)
     print(f"compte créé : {person.email} ({person.role}, {agency.code})")
+    return 0
+
+
+def cmd_agency_add(args: argparse.Namespace) -> int:
+    """Create an agency (the first one of a central database, before any account)."""
+    from api.models.agency import AgencyCreate
+    from api.services import agencies
+
+    settings = _ready_settings()
+    try:
+        data = AgencyCreate(code=args.code, name=args.name, timezone=args.timezone)
+    except ValidationError as exc:
+        return _fail(_invalid_field(exc))
+    with _session(settings) as db:
+        agency = agencies.create_agency(db, None, data)
+    print(f"agence créée : {agency.code} ({agency.name}, {agency.timezone})")
     return 0
 
 
@@ -423,6 +456,17 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument(
         "--password-stdin", action="store_true", help="lit le mot de passe sur stdin"
     )
+
+    agency = sub.add_parser("agency", help="Agences.").add_subparsers(
+        dest="agency_command", required=True
+    )
+    agency_add = agency.add_parser(
+        "add", help="Crée une agence.", description="Crée une agence (avant ses comptes)."
+    )
+    agency_add.set_defaults(func=cmd_agency_add)
+    agency_add.add_argument("code", help="code court : minuscules, chiffres et tirets")
+    agency_add.add_argument("name", help="nom affiché")
+    agency_add.add_argument("--timezone", default="Europe/Paris", help="fuseau horaire")
 
     screen = sub.add_parser("screen", help="Écrans de couloir.").add_subparsers(
         dest="screen_command", required=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 from alembic import command
@@ -24,9 +25,30 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision``."""
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", *, data_dir: Path | None = None) -> None:
+    """Bring the database schema to ``revision``.
+
+    ``data_dir`` (COULOIR_DATA_DIR) is where photos and screenshots were kept before they moved
+    into the database (migration 0005). The files moved in are deleted once the upgrade has
+    committed: a failed upgrade leaves them all where they were.
+    """
+    config = alembic_config(engine)
+    config.attributes["data_dir"] = data_dir
+    moved: list[Path] = []  # files, then the folders they were in
+    config.attributes["moved_files"] = moved
+    command.upgrade(config, revision)
+    _remove_moved(moved)
+
+
+def _remove_moved(paths: list[Path]) -> None:
+    """Delete files now held by the database, then the folders listed if nothing is left."""
+    for path in paths:
+        if not path.is_dir():
+            path.unlink(missing_ok=True)
+    for path in paths:
+        if path.is_dir():
+            with suppress(OSError):  # not empty: what is left there was never referenced
+                path.rmdir()
 
 
 def head_revision() -> str:

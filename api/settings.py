@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="Folder for the SQLite database, the secret key and uploaded photos.",
+        description="Folder for the SQLite database (photos and screenshots are stored in "
+        "the database) and, in development, the generated secret key.",
     )
     database_url: str = Field(
         "",
@@ -49,7 +50,8 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         "",
-        description="Signs CSRF tokens. Empty: generated at first start into "
+        description="Signs CSRF tokens; at least 32 characters. Required in production, the "
+        "same on every server host. Empty in development: generated at first start into "
         "DATA_DIR/secret_key (mode 0600).",
     )
     timezone: str = Field("Europe/Paris", description="Default timezone of new agencies.")
@@ -100,14 +102,6 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
 
-    @property
-    def photos_dir(self) -> Path:
-        return self.data_dir / "photos"
-
-    @property
-    def screenshots_dir(self) -> Path:
-        return self.data_dir / "screenshots"
-
 
 def _check_production(settings: Settings) -> None:
     # Over plain HTTP the session cookie cannot be Secure and browsers get no HSTS.
@@ -119,9 +113,18 @@ def _check_production(settings: Settings) -> None:
 
 
 def _ensure_secret(settings: Settings) -> Settings:
-    if settings.secret_key:
-        if settings.env == "production" and len(settings.secret_key) < 32:
+    if settings.env == "production":
+        # Several hosts share one database: each must sign as the others check, so the key is
+        # the operator's, never one generated on one host's disk.
+        if not settings.secret_key:
+            raise SettingsError(
+                "COULOIR_SECRET_KEY : obligatoire en production (au moins 32 caractères, "
+                "la même sur chaque serveur)"
+            )
+        if len(settings.secret_key) < 32:
             raise SettingsError("COULOIR_SECRET_KEY : au moins 32 caractères en production")
+        return settings
+    if settings.secret_key:
         return settings
     path = settings.data_dir / "secret_key"
     if not path.exists():
@@ -142,10 +145,10 @@ def load_settings() -> Settings:
         name = "COULOIR_" + str(first["loc"][0]).upper() if first["loc"] else "COULOIR_*"
         # pydantic prefixes our own French reasons with "Value error, ": drop that noise.
         raise SettingsError(f"{name} : {first['msg'].removeprefix('Value error, ')}") from None
-    # Photos and screenshots are personal data: folders of the service's user only. An OSError
-    # here (read-only or full disk) is explained in one line by the command that loads them.
-    for folder in (settings.data_dir, settings.photos_dir, settings.screenshots_dir):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The SQLite database (photos included) and the secret are personal data: a folder of the
+    # service's user only. An OSError here (read-only or full disk) is explained in one line by
+    # the command that loads the settings.
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = _ensure_secret(settings)
     _check_production(settings)
     return settings

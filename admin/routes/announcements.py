@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from admin import urls
 from admin.deps import Ctx, require
 from admin.errors import PageNotFound
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.templating import render
 from api.clock import aware, utcnow
 from api.domain.permissions import Action
@@ -81,9 +81,8 @@ def page(request: Request, ctx: Ctx = Manager) -> Response:
 
 
 @router.post("", response_class=HTMLResponse)
-async def create(request: Request, ctx: Ctx = Manager) -> Response:
+def create(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
     """Post an announcement (an urgent one takes over the screen during its period)."""
-    form = await Form.read(request)
     message = form.text("message", required=True, max_length=MAX_MESSAGE)
     starts_at = _parse_local(ctx, form, "starts_at")
     ends_at = _parse_local(ctx, form, "ends_at")
@@ -109,9 +108,10 @@ async def create(request: Request, ctx: Ctx = Manager) -> Response:
 
 
 @router.post("/{announcement_id}/retirer")
-async def end(request: Request, announcement_id: PathId, ctx: Ctx = Manager) -> Response:
+def end(
+    request: Request, announcement_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+) -> Response:
     """Take an announcement off the screen now."""
-    await Form.read(request)
     row = ctx.db.get(Announcement, announcement_id)
     if row is None or row.agency_id != ctx.agency.id:
         raise PageNotFound()

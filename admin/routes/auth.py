@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from admin import urls
 from admin.deps import DbDep, MaybeStaff, PageStaff
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.templating import render
 from api.deps import SettingsDep
 from api.errors import Throttled, Unauthorized
@@ -29,9 +28,10 @@ def login_page(request: Request, me: MaybeStaff, next: str = "") -> Response:
 
 
 @router.post("/connexion", response_class=HTMLResponse)
-async def login_submit(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+def login_submit(
+    request: Request, db: DbDep, settings: SettingsDep, form: Form = Posted
+) -> Response:
     """Check the credentials; on success open a cookie session and go to ``next``."""
-    form = await Form.read(request)
     email = form.text("email", required=True, max_length=254)
     password = form.raw("password")
     if not password:
@@ -40,8 +40,8 @@ async def login_submit(request: Request, db: DbDep, settings: SettingsDep) -> Re
     headers: dict[str, str] = {}
     if form.ok and email:
         try:
-            # Off the event loop: a password check is slow on purpose and may wait for a slot.
-            staff = await run_in_threadpool(staff_service.authenticate, db, email, password)
+            # A worker thread (sync route): a password check is slow on purpose.
+            staff = staff_service.authenticate(db, email, password)
         except Throttled as exc:  # too many tries (429), or too many logins at once (503)
             form.add_error("password", exc.message)
             status, headers = exc.status, {"Retry-After": str(exc.retry_after)}
@@ -71,9 +71,8 @@ async def login_submit(request: Request, db: DbDep, settings: SettingsDep) -> Re
 
 
 @router.post("/deconnexion")
-async def logout(request: Request, db: DbDep) -> Response:
+def logout(request: Request, db: DbDep, form: Form = Posted) -> Response:
     """Close this session (the cookie is useless afterwards, even if copied)."""
-    await Form.read(request)
     token = request.cookies.get(COOKIE_NAME)
     if token:
         close_session(db, token)

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from admin import urls
 from admin.deps import Ctx, CtxDep
 from admin.errors import PageNotFound
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.templating import render
 from api.clock import local_today
 from api.domain.permissions import Action
@@ -94,10 +94,9 @@ def page(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("", response_class=HTMLResponse)
-async def create(request: Request, ctx: CtxDep) -> Response:
+def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
     """Start a défi (managers)."""
     ctx.allow(Action.MANAGE_CHALLENGES)
-    form = await Form.read(request)
     data = {
         "title": form.text("title", required=True),
         "unit": form.text("unit", required=True),
@@ -118,10 +117,9 @@ async def create(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("/{challenge_id}/clore")
-async def close(request: Request, ctx: CtxDep, challenge_id: PathId) -> Response:
+def close(request: Request, ctx: CtxDep, challenge_id: PathId, form: Form = Posted) -> Response:
     """End a défi early (managers)."""
     ctx.allow(Action.MANAGE_CHALLENGES)
-    await Form.read(request)
     challenge = ctx.db.get(Challenge, challenge_id)
     if challenge is None or challenge.agency_id != ctx.agency.id:
         raise PageNotFound()
@@ -130,10 +128,11 @@ async def close(request: Request, ctx: CtxDep, challenge_id: PathId) -> Response
 
 
 @router.post("/{challenge_id}/contributions", response_class=HTMLResponse)
-async def contribute(request: Request, ctx: CtxDep, challenge_id: PathId) -> Response:
+def contribute(
+    request: Request, ctx: CtxDep, challenge_id: PathId, form: Form = Posted
+) -> Response:
     """Add to the collective total, credited to the user's service (never ranked by person)."""
     ctx.allow(Action.CONTRIBUTE)
-    form = await Form.read(request)
     challenge = ctx.db.get(Challenge, challenge_id)
     if challenge is None or challenge.agency_id != ctx.agency.id:
         raise PageNotFound()

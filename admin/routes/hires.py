@@ -6,18 +6,20 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
 
 from admin import urls
 from admin.deps import Ctx, CtxDep
 from admin.errors import PageNotFound
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.templating import render
 from api.clock import local_today
 from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
+from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
 from api.models import CandidateProposal, Hire, Offer, Staff
 from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
 from api.params import PathId, QueryId
@@ -156,7 +158,7 @@ def _parse(ctx: Ctx, form: Form) -> dict[str, Any]:
 
 
 def _read_photo(ctx: Ctx, form: Form) -> bytes | None:
-    """The uploaded photo's bytes, checked; None when no file was chosen."""
+    """The uploaded photo re-encoded (checked, EXIF gone); None when none or refused."""
     upload = form.files.get("photo")
     if upload is None or not upload.filename:
         return None
@@ -171,11 +173,10 @@ def _read_photo(ctx: Ctx, form: Form) -> bytes | None:
         return None
     raw = upload.file.read(limit + 1)
     try:
-        photos.reencode(raw, max_bytes=limit)
+        return photos.reencode(raw, max_bytes=limit)
     except DomainError as exc:
         form.add_error("photo", exc.message + " Choisissez une photo (JPEG, PNG ou WebP).")
         return None
-    return raw
 
 
 def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
@@ -187,30 +188,26 @@ def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
 
 
 @router.post("/nouvelle", response_class=HTMLResponse)
-async def create(request: Request, ctx: CtxDep) -> Response:
+async def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
     """Save the story (a draft until a manager publishes it), with its photo."""
     ctx.allow(Action.WRITE_HIRES)
-    form = await Form.read(request)  # size bounded by api/security/limits.py
+    jpeg = await photos.off_loop(_read_photo, ctx, form)  # decoded once, off the event loop
+    # The database work in a worker thread: a commit may wait, the event loop must not.
+    return await run_in_threadpool(_create, request, ctx, form, jpeg)
+
+
+def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Response:
     data = _parse(ctx, form)
     offer_id = form.row_id("offer_id")
     if offer_id is not None:
         offer = ctx.db.get(Offer, offer_id)
         data["offer_id"] = offer.id if offer and offer.agency_id == ctx.agency.id else None
-    raw = await photos.off_loop(_read_photo, ctx, form)  # decoding: off the event loop
-    _check_consent(form, data, raw is not None)
+    _check_consent(form, data, jpeg is not None)
     if form.ok:
         try:
             hire = hire_service.create_hire(ctx.db, ctx.me, HireCreate(**data))
-            if raw is not None:
-                await photos.off_loop(
-                    hire_service.set_photo,
-                    ctx.db,
-                    ctx.me,
-                    hire,
-                    raw,
-                    ctx.settings.photos_dir,
-                    ctx.settings.max_upload_mb * 1_000_000,
-                )
+            if jpeg is not None:
+                hire_service.store_photo(ctx.db, ctx.me, hire, jpeg)
         except ValidationError as exc:
             for err in exc.errors():
                 form.add_error(str((err.get("loc") or ["employer"])[0]), "Valeur refusée.")
@@ -247,33 +244,28 @@ def edit_page(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
 
 
 @router.post("/{hire_id}", response_class=HTMLResponse)
-async def update(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
+async def update(request: Request, ctx: CtxDep, hire_id: PathId, form: Form = Posted) -> Response:
     """Save an edit (version-checked) and an optional new photo."""
     ctx.allow(Action.WRITE_HIRES)
+    jpeg = await photos.off_loop(_read_photo, ctx, form)  # decoded once, off the event loop
+    return await run_in_threadpool(_update, request, ctx, hire_id, form, jpeg)
+
+
+def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | None) -> Response:
     hire = _hire(ctx, hire_id)
-    form = await Form.read(request)  # size bounded by api/security/limits.py
     refusal = hire_service.edit_refusal(ctx.me, hire)
     if refusal:
         form = Form.empty(**_values(hire))
         return _form_page(request, ctx, form, hire, status=403, refusal=refusal)
     data = _parse(ctx, form)
     version = form.integer("version", minimum=1, maximum=10**9)
-    raw = await photos.off_loop(_read_photo, ctx, form)  # decoding: off the event loop
-    _check_consent(form, data, raw is not None or hire.photo_file is not None)
+    _check_consent(form, data, jpeg is not None or hire.photo_sha256 is not None)
     status = 422
     if form.ok:
         try:
             hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(**data, version=version))
-            if raw is not None:
-                await photos.off_loop(
-                    hire_service.set_photo,
-                    ctx.db,
-                    ctx.me,
-                    hire,
-                    raw,
-                    ctx.settings.photos_dir,
-                    ctx.settings.max_upload_mb * 1_000_000,
-                )
+            if jpeg is not None:
+                hire_service.store_photo(ctx.db, ctx.me, hire, jpeg)
         except StaleVersion:
             ctx.db.refresh(hire)
             form.add_error(
@@ -292,35 +284,32 @@ async def update(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     return _form_page(request, ctx, form, hire, status=status)
 
 
-async def _moderate(request: Request, ctx: Ctx, hire_id: int, status: str, ok: str) -> Response:
+def _moderate(ctx: Ctx, hire_id: int, status: str, ok: str) -> Response:
     ctx.allow(Action.MODERATE_HIRES)
     hire = _hire(ctx, hire_id)
-    await Form.read(request)
     hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(status=status))
     return RedirectResponse(f"{urls.PREFIX}/embauches/{hire.id}?ok={ok}", status_code=303)
 
 
 @router.post("/{hire_id}/publier")
-async def publish(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
+def publish(ctx: CtxDep, hire_id: PathId, form: Form = Posted) -> Response:
     """Show the hire in the corridor gallery."""
-    return await _moderate(request, ctx, hire_id, "published", "embauche-publiee")
+    return _moderate(ctx, hire_id, "published", "embauche-publiee")
 
 
 @router.post("/{hire_id}/retirer")
-async def withdraw(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
+def withdraw(ctx: CtxDep, hire_id: PathId, form: Form = Posted) -> Response:
     """Take the hire off the screen."""
-    return await _moderate(request, ctx, hire_id, "withdrawn", "embauche-retiree")
+    return _moderate(ctx, hire_id, "withdrawn", "embauche-retiree")
 
 
 @router.get("/{hire_id}/photo")
-def photo(ctx: CtxDep, hire_id: PathId) -> Response:
-    """The re-encoded photo, for staff of the agency only."""
+def photo(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
+    """The re-encoded photo, for staff of the agency only; final for its ``?v=``."""
     hire = _hire(ctx, hire_id)
-    if not hire.photo_file:
-        raise PageNotFound("Pas de photo pour cette embauche.")
-    path = ctx.settings.photos_dir / hire.photo_file
-    if not path.is_file():
-        raise PageNotFound("Photo introuvable.")
-    return FileResponse(
-        path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"}
+    return image_response(
+        request,
+        lambda known: hire_service.load_photo(ctx.db, hire, known),
+        cache_control=IMMUTABLE if versioned(request, hire.version) else REVALIDATE,
+        missing=lambda: PageNotFound("Pas de photo pour cette embauche."),
     )

@@ -72,10 +72,7 @@ def home(request: Request, ctx: CtxDep) -> Response:
     if ctx.may(Action.MANAGE_SCREENS):
         offline = [
             s
-            for s in (
-                screens.to_public(row, ctx.settings.screenshots_dir)
-                for row in screens.list_screens(db, ctx.agency.id)
-            )
+            for s in (screens.to_public(row) for row in screens.list_screens(db, ctx.agency.id))
             if not s.online and not s.revoked
         ]
     challenge = challenges.active_challenge(db, ctx.agency)

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from admin import urls
 from admin.deps import Ctx, CtxDep
 from admin.errors import PageNotFound
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.offer_forms import (
     CONTRACT_OPTIONS,
     FIELD_LABELS,
@@ -136,10 +136,9 @@ def new_page(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("/nouvelle", response_class=HTMLResponse)
-async def create(request: Request, ctx: CtxDep) -> Response:
+def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
     """Create the offer and show its page (it is on the screen at once)."""
     ctx.allow(Action.EDIT_OFFERS)
-    form = await Form.read(request)
     data = parse_offer(form, with_override=False)
     if form.ok:
         try:
@@ -170,11 +169,10 @@ def _last_editor(ctx: Ctx, offer: Offer) -> AuditEvent | None:
 
 
 @router.post("/{offer_id}/modifier", response_class=HTMLResponse)
-async def update(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def update(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
     """Save an edit; if someone saved in between, show both versions and let the user choose."""
     ctx.allow(Action.EDIT_OFFERS)
     offer = _offer(ctx, offer_id)
-    form = await Form.read(request)
     data = parse_offer(form, with_override=True)
     version = form.integer("version", minimum=1, maximum=10**9)
     if form.ok:
@@ -230,12 +228,9 @@ def _conflict_page(
     )
 
 
-async def _status_change(
-    request: Request, ctx: CtxDep, offer_id: int, status: str, ok: str
-) -> Response:
+def _status_change(request: Request, ctx: CtxDep, offer_id: int, status: str, ok: str) -> Response:
     ctx.allow(Action.EDIT_OFFERS)
     offer = _offer(ctx, offer_id)
-    await Form.read(request)
     try:
         # No version check: a status change overwrites no one's wording; doing it twice is
         # refused by the service ("déjà pourvue").
@@ -255,21 +250,21 @@ async def _status_change(
 
 
 @router.post("/{offer_id}/pourvue")
-async def fill(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def fill(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
     """Mark filled, then offer to tell the hire's story."""
-    return await _status_change(request, ctx, offer_id, "filled", "offre-pourvue")
+    return _status_change(request, ctx, offer_id, "filled", "offre-pourvue")
 
 
 @router.post("/{offer_id}/fermer")
-async def close(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def close(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
     """Close without a hire (the employer gave up, found someone elsewhere…)."""
-    return await _status_change(request, ctx, offer_id, "closed", "offre-fermee")
+    return _status_change(request, ctx, offer_id, "closed", "offre-fermee")
 
 
 @router.post("/{offer_id}/rouvrir")
-async def reopen(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def reopen(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
     """Put a filled or closed offer back on the board."""
-    return await _status_change(request, ctx, offer_id, "open", "offre-modifiee")
+    return _status_change(request, ctx, offer_id, "open", "offre-modifiee")
 
 
 @router.get("/{offer_id}/supprimer", response_class=HTMLResponse)
@@ -283,21 +278,19 @@ def delete_page(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
 
 
 @router.post("/{offer_id}/supprimer")
-async def delete(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def delete(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
     """Delete for good (the journal keeps a copy)."""
     ctx.allow(Action.DELETE_OFFERS)
     offer = _offer(ctx, offer_id)
-    await Form.read(request)
     offer_service.delete_offer(ctx.db, ctx.me, offer, None)
     return RedirectResponse(f"{urls.PREFIX}/offres?ok=offre-supprimee", status_code=303)
 
 
 @router.post("/{offer_id}/candidat")
-async def propose(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def propose(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
     """ "J'ai un candidat": records who and when, nothing about the person."""
     ctx.allow(Action.PROPOSE_CANDIDATE)
     offer = _offer(ctx, offer_id)
-    await Form.read(request)
     try:
         offer_service.propose_candidate(ctx.db, ctx.me, offer)
     except DomainError as exc:
@@ -311,10 +304,9 @@ async def propose(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
 
 
 @candidates_router.post("/{proposal_id}/suite")
-async def outcome(request: Request, ctx: CtxDep, proposal_id: PathId) -> Response:
+def outcome(request: Request, ctx: CtxDep, proposal_id: PathId, form: Form = Posted) -> Response:
     """Record what became of a proposed candidate (interview, hired, not retained)."""
     ctx.allow(Action.SET_CANDIDATE_OUTCOME)
-    form = await Form.read(request)
     proposal = ctx.db.get(CandidateProposal, proposal_id)
     if proposal is None or proposal.agency_id != ctx.agency.id:
         raise PageNotFound()

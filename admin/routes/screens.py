@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from admin import urls
 from admin.deps import Ctx, require
 from admin.errors import PageNotFound
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.templating import render
 from api.contract import SCENE_NAMES
 from api.domain.permissions import Action
@@ -51,7 +51,7 @@ def list_page(request: Request, ctx: Ctx = Manager) -> Response:
 
 def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
     rows = service.list_screens(ctx.db, ctx.agency.id)
-    public = [service.to_public(s, ctx.settings.screenshots_dir) for s in rows]
+    public = [service.to_public(s) for s in rows]
     return render(
         request,
         "pages/screens.html",
@@ -68,9 +68,8 @@ def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
 
 
 @router.post("/appairer", response_class=HTMLResponse)
-async def pair(request: Request, ctx: Ctx = Manager) -> Response:
+def pair(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
     """Register the screen showing ``code`` under ``name``."""
-    form = await Form.read(request)
     code = form.text("code", required=True, max_length=12)
     name = form.text("name", required=True)
     if form.ok and code and name:
@@ -124,7 +123,7 @@ def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int 
         {
             "title": screen.name,
             "active_tab": "menu",
-            "screen": service.to_public(screen, ctx.settings.screenshots_dir),
+            "screen": service.to_public(screen),
             "form": form,
             "scenes": [(s, SCENE_LABELS.get(s, s)) for s in SCENE_NAMES],
             "labels": _labels(),
@@ -175,10 +174,11 @@ def _parse(form: Form) -> dict[str, Any]:
 
 
 @router.post("/{screen_id}", response_class=HTMLResponse)
-async def update(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Response:
+def update(
+    request: Request, screen_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+) -> Response:
     """Save name, rotation, playlist and schedule (version-checked)."""
     screen = _screen(ctx, screen_id)
-    form = await Form.read(request)
     data = _parse(form)
     version = form.integer("version", minimum=1, maximum=10**9)
     status = 422
@@ -203,9 +203,10 @@ async def update(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Res
 
 
 @router.post("/{screen_id}/revoquer")
-async def revoke(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Response:
+def revoke(
+    request: Request, screen_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+) -> Response:
     """Revoke the screen's token: it stops receiving data at once."""
-    await Form.read(request)
     screen = _screen(ctx, screen_id)
     try:
         service.revoke(ctx.db, ctx.me, screen)

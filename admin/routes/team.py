@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from admin import urls
 from admin.deps import Ctx, require
 from admin.errors import PageNotFound
-from admin.forms import Form
+from admin.forms import Form, Posted
 from admin.templating import render
 from api.domain.permissions import Action, assignable_roles, may_change_account
 from api.errors import DomainError, Throttled
@@ -81,9 +81,8 @@ def page(request: Request, ctx: Ctx = Manager) -> Response:
 
 
 @router.post("", response_class=HTMLResponse)
-async def create(request: Request, ctx: Ctx = Manager) -> Response:
+def create(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
     """Create an account with a first password the person changes later."""
-    form = await Form.read(request)
     name = form.text("name", required=True)
     email = (form.text("email", required=True, max_length=254) or "").lower()
     if email and not _EMAIL.match(email):
@@ -119,9 +118,7 @@ def _person(ctx: Ctx, staff_id: int) -> Staff:
     return person
 
 
-async def _update(
-    request: Request, ctx: Ctx, staff_id: int, data: StaffUpdate, ok: str
-) -> Response:
+def _update(request: Request, ctx: Ctx, staff_id: int, data: StaffUpdate, ok: str) -> Response:
     person = _person(ctx, staff_id)
     try:
         service.update_staff(ctx.db, ctx.me, person, data)
@@ -136,25 +133,28 @@ async def _update(
 
 
 @router.post("/{staff_id}/desactiver")
-async def deactivate(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
+def deactivate(
+    request: Request, staff_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+) -> Response:
     """Deactivate an account: its sessions end at once."""
-    await Form.read(request)
-    return await _update(request, ctx, staff_id, StaffUpdate(active=False), "compte-modifie")
+    return _update(request, ctx, staff_id, StaffUpdate(active=False), "compte-modifie")
 
 
 @router.post("/{staff_id}/reactiver")
-async def reactivate(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
+def reactivate(
+    request: Request, staff_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+) -> Response:
     """Give a deactivated account its access back."""
-    await Form.read(request)
-    return await _update(request, ctx, staff_id, StaffUpdate(active=True), "compte-modifie")
+    return _update(request, ctx, staff_id, StaffUpdate(active=True), "compte-modifie")
 
 
 @router.post("/{staff_id}/mot-de-passe", response_class=HTMLResponse)
-async def reset_password(request: Request, staff_id: PathId, ctx: Ctx = Manager) -> Response:
+def reset_password(
+    request: Request, staff_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+) -> Response:
     """Set a new password (every session of that account ends)."""
-    form = await Form.read(request)
     person = _person(ctx, staff_id)
     password = _password(form, "new_password", email=person.email, person=person.name)
     if password is None:
         return _page(request, ctx, status=422, reset=(person.id or 0, form.errors["new_password"]))
-    return await _update(request, ctx, staff_id, StaffUpdate(password=password), "mdp-reinitialise")
+    return _update(request, ctx, staff_id, StaffUpdate(password=password), "mdp-reinitialise")

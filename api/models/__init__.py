@@ -5,6 +5,7 @@ from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
 from api.models.hire import Hire
+from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
 from api.models.screen import Screen, ScreenPairing
 from api.models.staff import LoginFailure, Staff, StaffSession
@@ -17,10 +18,12 @@ __all__ = [
     "Challenge",
     "Contribution",
     "Hire",
+    "HirePhoto",
     "LoginFailure",
     "Offer",
     "Screen",
     "ScreenPairing",
+    "Screenshot",
     "Staff",
     "StaffSession",
 ]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel, field_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import json_column
+from api.models.fields import ShortText, json_column
 
 DEFAULT_OPENING_HOURS: list[dict[str, Any]] = [
     {"weekday": day, "opens": "08:30", "closes": "17:00"} for day in range(5)
@@ -35,3 +38,21 @@ class AgencyPublic(SQLModel):
     code: str
     name: str
     timezone: str
+
+
+class AgencyCreate(BaseModel):
+    """A new agency: its code (URLs, logins), name and time zone."""
+
+    code: str = PydanticField(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: ShortText
+    timezone: str = PydanticField("Europe/Paris", max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Every screen and date of the agency is computed in this zone: refuse unknown ones.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu : {value}") from None
+        return value

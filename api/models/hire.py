@@ -45,7 +45,8 @@ class Hire(SQLModel, table=True):
     expires_on: date | None = None
     cde_id: int | None = Field(default=None, foreign_key="staff.id")
     cdde_id: int | None = Field(default=None, foreign_key="staff.id")
-    photo_file: str | None = Field(default=None, max_length=100)
+    # SHA-256 of the photo in HirePhoto (None: no photo); written with it, read without its bytes.
+    photo_sha256: str | None = Field(default=None, max_length=64)
     photo_consent: bool = False
     consent_recorded_by_id: int | None = Field(default=None, foreign_key="staff.id")
     status: str = Field(default="draft", max_length=16, index=True)

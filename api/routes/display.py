@@ -9,14 +9,15 @@ from collections.abc import AsyncIterator
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.changes import draining
 from api.contract import Snapshot
-from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
+from api.deps import CachedScreen, CurrentScreen, SessionDep
 from api.errors import NotFound, Unauthorized
+from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
 from api.models import Hire, Screen
 from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat
@@ -152,34 +153,38 @@ def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Respons
         }
     },
 )
-async def put_screenshot(
-    request: Request, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
-) -> Response:
+async def put_screenshot(request: Request, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen sends a downscaled PNG of what it shows."""
     png = await request.body()  # bounded by api/security/limits.py
-    # A file write and a commit that may wait for the database's lock: never on the event loop,
-    # where every screen's stream is served.
-    await asyncio.to_thread(screens.store_screenshot, db, screen, png, settings.screenshots_dir)
+    # A commit that may wait for the database's lock: never on the event loop, where every
+    # screen's stream is served.
+    await asyncio.to_thread(screens.store_screenshot, db, screen, png)
     return Response(status_code=204)
 
 
 @router.get(
     "/photos/{hire_id}",
-    response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."}},
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
+        304: {"description": "La photo n'a pas changé (If-None-Match)."},
+    },
 )
-def photo(
-    hire_id: PathId, db: SessionDep, settings: SettingsDep, screen: CurrentScreen
-) -> FileResponse:
-    """A published hire's photo, only when consent was recorded."""
+def photo(hire_id: PathId, request: Request, db: SessionDep, screen: CurrentScreen) -> Response:
+    """A published hire's photo, only when consent was recorded; final for its ``?v=``."""
     hire = db.get(Hire, hire_id) if 0 < hire_id <= MAX_DB_ID else None
-    name = hires.publishable_photo(hire) if hire and hire.agency_id == screen.agency_id else None
-    if hire is None or hire.status != "published" or name is None:
+    if (
+        hire is None
+        or hire.agency_id != screen.agency_id
+        or hire.status != "published"
+        or not hires.publishable_photo(hire)
+    ):
         raise NotFound("Photo introuvable.")
-    return FileResponse(
-        settings.photos_dir / name,
-        media_type="image/jpeg",
-        headers={"Cache-Control": "private, max-age=86400"},
+    return image_response(
+        request,
+        lambda known: hires.load_photo(db, hire, known),
+        cache_control=IMMUTABLE if versioned(request, hire.version) else REVALIDATE,
+        missing=lambda: NotFound("Photo introuvable."),
     )
 
 

@@ -34,12 +34,17 @@ def healthz(request: Request) -> JSONResponse:
         )
     head = head_revision()
     free_mb = _free_mb(request.app.state.settings.data_dir)
+    broker = request.app.state.broker
     body = {
         "status": "ok",
         "version": __version__,
         "database": "ok",
         "migration": current,
         "disk_free_mb": free_mb,
+        # Screens still get every change while the listener reconnects (it catches up), so this
+        # informs without failing the check.
+        "changes": _listener_state(broker.listening),
+        "streams": broker.stream_count,
     }
     if current != head:
         body.update(status="error", detail=f"migrations en retard : {current} → {head}")
@@ -52,6 +57,12 @@ def healthz(request: Request) -> JSONResponse:
         )
         return JSONResponse(body, status_code=503)
     return JSONResponse(body)
+
+
+def _listener_state(listening: bool | None) -> str:
+    if listening is None:
+        return "in-process"
+    return "listening" if listening else "reconnecting"
 
 
 def _free_mb(folder: Path) -> int:

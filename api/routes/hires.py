@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse
 
 from api.deps import Allowed, CurrentStaff, SessionDep, SettingsDep, StaffAgency
 from api.domain.permissions import Action
 from api.errors import Invalid, NotFound
+from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
 from api.models import Hire
 from api.models.hire import HireCreate, HirePublic, HireStatus, HireUpdate
 from api.params import PathId
@@ -56,13 +56,12 @@ def update_hire(
 def delete_hire(
     hire_id: PathId,
     db: SessionDep,
-    settings: SettingsDep,
     agency: StaffAgency,
     actor: Allowed(Action.MODERATE_HIRES),
 ) -> Response:
     """Delete a hire and its photo."""
     hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")
-    hires.delete_hire(db, actor, hire, settings.photos_dir)
+    hires.delete_hire(db, actor, hire)
     return Response(status_code=204)
 
 
@@ -96,22 +95,26 @@ async def put_photo(
     if not raw:
         raise Invalid("Envoyez l'image dans le corps de la requête.")
     # Decoding takes a second of CPU: on a photo worker, never on the event loop.
-    hire = await photos.off_loop(
-        hires.set_photo, db, actor, hire, raw, settings.photos_dir, max_bytes
-    )
+    hire = await photos.off_loop(hires.set_photo, db, actor, hire, raw, max_bytes)
     return (await asyncio.to_thread(hires.to_public, db, [hire]))[0]
 
 
 @router.get(
     "/{hire_id}/photo",
-    response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."}},
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
+        304: {"description": "La photo n'a pas changé (If-None-Match)."},
+    },
 )
 def get_photo(
-    hire_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: CurrentStaff
-) -> FileResponse:
-    """The hire's photo (staff only)."""
+    hire_id: PathId, request: Request, db: SessionDep, agency: StaffAgency, _: CurrentStaff
+) -> Response:
+    """The hire's photo (staff only), with its ETag; ``?v=`` (the hire's version) makes it final."""
     hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")
-    if not hire.photo_file:
-        raise NotFound("Pas de photo pour cette embauche.")
-    return FileResponse(settings.photos_dir / hire.photo_file, media_type="image/jpeg")
+    return image_response(
+        request,
+        lambda known: hires.load_photo(db, hire, known),
+        cache_control=IMMUTABLE if versioned(request, hire.version) else REVALIDATE,
+        missing=lambda: NotFound("Pas de photo pour cette embauche."),
+    )

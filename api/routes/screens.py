@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Request, Response
 
-from api.deps import Allowed, SessionDep, SettingsDep, StaffAgency
+from api.deps import Allowed, SessionDep, StaffAgency
 from api.domain.permissions import Action
 from api.errors import NotFound
+from api.image_responses import REVALIDATE, image_response
 from api.models import Screen
 from api.models.screen import (
     PairRequest,
@@ -25,34 +25,22 @@ Manager = Allowed(Action.MANAGE_SCREENS)
 
 
 @router.get("", response_model=list[ScreenPublic])
-def list_screens(
-    db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
-) -> list[ScreenPublic]:
+def list_screens(db: SessionDep, agency: StaffAgency, _: Manager) -> list[ScreenPublic]:
     """The agency's screens with their health."""
-    return [
-        screens.to_public(s, settings.screenshots_dir) for s in screens.list_screens(db, agency.id)
-    ]
+    return [screens.to_public(s) for s in screens.list_screens(db, agency.id)]
 
 
 @router.post("", response_model=ScreenCreated, status_code=201)
-def create_screen(
-    data: ScreenCreate, db: SessionDep, settings: SettingsDep, actor: Manager
-) -> ScreenCreated:
+def create_screen(data: ScreenCreate, db: SessionDep, actor: Manager) -> ScreenCreated:
     """Register a screen; the token is in this answer only."""
     screen, token = screens.create_screen(db, actor, actor.agency_id, data)
-    return ScreenCreated(
-        **screens.to_public(screen, settings.screenshots_dir).model_dump(), token=token
-    )
+    return ScreenCreated(**screens.to_public(screen).model_dump(), token=token)
 
 
 @router.post("/pair", response_model=ScreenPublic, status_code=201)
-def pair_screen(
-    data: PairRequest, db: SessionDep, settings: SettingsDep, actor: Manager
-) -> ScreenPublic:
+def pair_screen(data: PairRequest, db: SessionDep, actor: Manager) -> ScreenPublic:
     """Register the screen showing ``code``; it collects its token on its next poll."""
-    return screens.to_public(
-        screens.pair(db, actor, data.code, data.name), settings.screenshots_dir
-    )
+    return screens.to_public(screens.pair(db, actor, data.code, data.name))
 
 
 # ``:int`` so that "/screens/pair" with another method is a 405, not a bad id.
@@ -61,37 +49,39 @@ def update_screen(
     screen_id: PathId,
     data: ScreenUpdate,
     db: SessionDep,
-    settings: SettingsDep,
     agency: StaffAgency,
     actor: Manager,
 ) -> ScreenPublic:
     """Rename, rotate, change playlist or schedule."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
-    return screens.to_public(
-        screens.update_screen(db, actor, screen, data), settings.screenshots_dir
-    )
+    return screens.to_public(screens.update_screen(db, actor, screen, data))
 
 
 @router.post("/{screen_id}/revoke", response_model=ScreenPublic)
 def revoke_screen(
-    screen_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, actor: Manager
+    screen_id: PathId, db: SessionDep, agency: StaffAgency, actor: Manager
 ) -> ScreenPublic:
     """Revoke the screen's token."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
-    return screens.to_public(screens.revoke(db, actor, screen), settings.screenshots_dir)
+    return screens.to_public(screens.revoke(db, actor, screen))
 
 
 @router.get(
     "/{screen_id}/screenshot",
-    response_class=FileResponse,
-    responses={200: {"content": {"image/png": {}}, "description": "La dernière capture (PNG)."}},
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}}, "description": "La dernière capture (PNG)."},
+        304: {"description": "La capture n'a pas changé (If-None-Match)."},
+    },
 )
 def screenshot(
-    screen_id: PathId, db: SessionDep, settings: SettingsDep, agency: StaffAgency, _: Manager
-) -> FileResponse:
-    """The latest frame the screen sent (PNG)."""
+    screen_id: PathId, request: Request, db: SessionDep, agency: StaffAgency, _: Manager
+) -> Response:
+    """The latest frame the screen sent (PNG), with its ETag."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
-    path = screens.screenshot_path(settings.screenshots_dir, screen)
-    if not path.exists():
-        raise NotFound("Cet écran n'a pas encore envoyé de capture.")
-    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})
+    return image_response(
+        request,
+        lambda known: screens.load_screenshot(db, screen, known),
+        cache_control=REVALIDATE,
+        missing=lambda: NotFound("Cet écran n'a pas encore envoyé de capture."),
+    )

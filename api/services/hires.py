@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
-from pathlib import Path
 
 from sqlmodel import Session, col, or_, select
 
 from api.clock import utcnow
 from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.errors import Forbidden, Invalid
-from api.models import Hire, Offer, Staff
+from api.models import Hire, HirePhoto, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
-from api.services import audit, photos
+from api.services import audit, images, photos
 from api.services.common import apply_changes, check_version, staff_refs
 
 PUBLISHED_LOCKED = (
@@ -50,10 +50,10 @@ def to_public(db: Session, hires: list[Hire]) -> list[HirePublic]:
     people = staff_refs(db, [h.cde_id for h in hires] + [h.cdde_id for h in hires])
     return [
         HirePublic(
-            **h.model_dump(exclude={"agency_id", "photo_file", "cde_id", "cdde_id"}),
+            **h.model_dump(exclude={"agency_id", "photo_sha256", "cde_id", "cdde_id"}),
             cde=people.get(h.cde_id) if h.cde_id else None,
             cdde=people.get(h.cdde_id) if h.cdde_id else None,
-            has_photo=h.photo_file is not None,
+            has_photo=h.photo_sha256 is not None,
         )
         for h in hires
     ]
@@ -131,32 +131,40 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
     return hire
 
 
-def set_photo(
-    db: Session, actor: Staff, hire: Hire, raw: bytes, photos_dir: Path, max_bytes: int
-) -> Hire:
-    """Replace the hire's photo with a re-encoded copy of ``raw``."""
+def set_photo(db: Session, actor: Staff, hire: Hire, raw: bytes, max_bytes: int) -> Hire:
+    """Replace the hire's photo with a re-encoded copy of ``raw`` (stored in the database)."""
     check_editable(actor, hire)
-    jpeg = photos.reencode(raw, max_bytes=max_bytes)
-    old = hire.photo_file
-    hire.photo_file = photos.store(photos_dir, f"hire{hire.id}", jpeg)
+    return store_photo(db, actor, hire, photos.reencode(raw, max_bytes=max_bytes))
+
+
+def store_photo(db: Session, actor: Staff, hire: Hire, jpeg: bytes) -> Hire:
+    """Replace the hire's photo with ``jpeg``, already re-encoded by ``photos.reencode``."""
+    check_editable(actor, hire)
+    hire.photo_sha256 = images.sha256_of(jpeg)
     hire.version += 1
     hire.updated_at = utcnow()
+    # The hire row first, as a delete does (its cascade reaches the photo after the hire): two
+    # transactions never wait for each other's rows in opposite orders.
+    db.flush()
+    images.save(db, HirePhoto, hire.id, jpeg, photos.MEDIA_TYPE)
     audit.record(db, actor, "photo", hire)
     db.commit()
-    photos.remove(photos_dir, old)
     db.refresh(hire)
     return hire
 
 
-def delete_hire(db: Session, actor: Staff, hire: Hire, photos_dir: Path) -> None:
-    """Delete a hire and its photo."""
+def delete_hire(db: Session, actor: Staff, hire: Hire) -> None:
+    """Delete a hire and its photo (ON DELETE CASCADE)."""
     audit.record(db, actor, "delete", hire, before=audit.state_of(hire))
-    name = hire.photo_file
     db.delete(hire)
     db.commit()
-    photos.remove(photos_dir, name)
 
 
 def publishable_photo(hire: Hire) -> str | None:
-    """The photo file the screen may show: only with recorded consent."""
-    return hire.photo_file if hire.photo_file and hire.photo_consent else None
+    """The photo's SHA-256 when the screen may show it: only with recorded consent."""
+    return hire.photo_sha256 if hire.photo_sha256 and hire.photo_consent else None
+
+
+def load_photo(db: Session, hire: Hire, known: Collection[str] = ()) -> images.Image | None:
+    """The hire's photo; its bytes are not read when ``known`` (ETags the client holds) has it."""
+    return images.load(db, HirePhoto, hire.id, known) if hire.photo_sha256 and hire.id else None

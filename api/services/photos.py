@@ -1,4 +1,4 @@
-"""Uploaded photos: checked, re-encoded (EXIF stripped, ≤ 1920 px) and stored in the data folder.
+"""Uploaded photos: checked and re-encoded (EXIF stripped, ≤ 1920 px) before they are stored.
 
 Decoding a large photo takes a second of CPU and up to ~150 MB: it never runs on the event loop
 (``off_loop`` hands it to the photo workers) and never more than ``MAX_CONCURRENT_DECODES`` at a
@@ -12,19 +12,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
-import os
-import secrets
 import threading
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from PIL import Image, ImageOps
 
 from api.errors import Invalid, TooLarge
 
+MEDIA_TYPE = "image/jpeg"  # every stored photo, whatever was uploaded
 MAX_SIDE_PX = 1920
 MAX_PIXELS = 40_000_000  # larger images are refused as decompression bombs
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -78,26 +76,3 @@ def _reencode(raw: bytes) -> bytes:
     out = io.BytesIO()
     image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
-
-
-def store(photos_dir: Path, prefix: str, jpeg: bytes) -> str:
-    """Write the JPEG atomically; return its file name (random, not guessable)."""
-    photos_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{prefix}-{secrets.token_hex(8)}.jpg"
-    tmp = photos_dir / (name + ".tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(jpeg)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(photos_dir / name)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk must not leave half a photo behind
-        raise
-    return name
-
-
-def remove(photos_dir: Path, name: str | None) -> None:
-    """Delete a stored photo if it exists."""
-    if name:
-        (photos_dir / name).unlink(missing_ok=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
@@ -15,9 +15,9 @@ from api.clock import utcnow
 from api.db import serialize_on
 from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
 from api.errors import Conflict, Invalid, NotFound, Throttled, TooLarge
-from api.models import Screen, ScreenPairing, Staff
+from api.models import Screen, ScreenPairing, Screenshot, Staff
 from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
-from api.services import audit
+from api.services import audit, images
 from api.services.common import apply_changes, check_version
 
 PAIRING_MINUTES = 15
@@ -28,22 +28,19 @@ PAIRING_LOCK_KEY = 0x636F756C_70616972  # PostgreSQL advisory lock serializing p
 ONLINE_WITHIN = timedelta(minutes=3)  # three missed heartbeats
 MAX_SCREENSHOT_BYTES = 2_000_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SCREENSHOT_MEDIA_TYPE = "image/png"
 
 
-def to_public(screen: Screen, screenshots_dir: Path) -> ScreenPublic:
+def to_public(screen: Screen) -> ScreenPublic:
     """Public form with online status from the last heartbeat."""
     seen = screen.last_heartbeat_at
     return ScreenPublic(
         **screen.model_dump(exclude={"agency_id", "token_hash", "created_at", "screenshot_at"}),
         online=seen is not None and utcnow() - seen < ONLINE_WITHIN and screen.revoked_at is None,
-        has_screenshot=screenshot_path(screenshots_dir, screen).exists(),
+        # Written with the screenshot itself (store_screenshot): no need to look at the image.
+        has_screenshot=screen.screenshot_at is not None,
         revoked=screen.revoked_at is not None,
     )
-
-
-def screenshot_path(screenshots_dir: Path, screen: Screen) -> Path:
-    """Where the screen's latest screenshot is kept."""
-    return screenshots_dir / f"screen-{screen.id}.png"
 
 
 def list_screens(db: Session, agency_id: int) -> list[Screen]:
@@ -175,20 +172,24 @@ def record_heartbeat(db: Session, screen: Screen, beat: Heartbeat) -> None:
     db.commit()
 
 
-def store_screenshot(db: Session, screen: Screen, png: bytes, screenshots_dir: Path) -> None:
-    """Keep the screen's latest frame (PNG) for managers to look at."""
+def store_screenshot(db: Session, screen: Screen, png: bytes) -> None:
+    """Keep the screen's latest frame (PNG) for managers to look at, replacing the previous one."""
     if len(png) > MAX_SCREENSHOT_BYTES:
         raise TooLarge("Capture trop lourde (2 Mo au maximum).")
     if not png.startswith(PNG_MAGIC):
         raise Invalid("La capture doit être une image PNG.")
-    screenshots_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = screenshot_path(screenshots_dir, screen)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(png)
-    tmp.replace(target)
     db.info[QUIET] = True
     screen.screenshot_at = utcnow()
+    db.flush()  # the screen row first, as everywhere else (see hires.set_photo)
+    images.save(db, Screenshot, screen.id, png, SCREENSHOT_MEDIA_TYPE)
     db.commit()
+
+
+def load_screenshot(
+    db: Session, screen: Screen, known: Collection[str] = ()
+) -> images.Image | None:
+    """The screen's latest screenshot; its bytes are not read when ``known`` has its ETag."""
+    return images.load(db, Screenshot, screen.id, known) if screen.id else None
 
 
 def _pairing_client_key(client: str) -> str:

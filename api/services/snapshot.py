@@ -275,16 +275,14 @@ class SnapshotCache:
             agency = db.get(Agency, agency_id, populate_existing=True)
             assert agency is not None
             self._broker.publish(agency_id, agency.revision)  # news from another process?
-            unchanged = part is not None and part.revision == agency.revision
-            if unchanged and utcnow() < part.valid_until:  # type: ignore[union-attr]
-                part.checked_at = time.monotonic()  # type: ignore[union-attr]
-                return part  # type: ignore[return-value]
+            if (
+                part is not None
+                and part.revision == agency.revision
+                and utcnow() < part.valid_until
+            ):
+                part.checked_at = time.monotonic()  # confirmed: trusted for another while
+                return part
             part = build_agency_part(db, agency, public_url)
             with self._lock:
                 self._parts[agency_id] = part
             return part
-
-    def forget_screen(self, screen_id: int) -> None:
-        """Drop a screen's view (its stream ended), keeping memory bounded."""
-        with self._lock:
-            self._screens.pop(screen_id, None)

@@ -169,18 +169,7 @@ packages() {
         libegl-mesa0 libgl1-mesa-dri v4l-utils fonts-dejavu-core)
     [ "$ROLE" = all ] && wanted+=(sqlite3)
     [ "$HTTPS" = 1 ] && wanted+=(caddy)
-    local missing=() pkg
-    if host_actions; then
-        for pkg in "${wanted[@]}"; do
-            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-                missing+=("$pkg")
-        done
-    else
-        missing=("${wanted[@]}")
-    fi
-    [ "${#missing[@]}" -eq 0 ] && return 0
-    run apt-get update
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    install_packages "${wanted[@]}"
 }
 
 service_user() {

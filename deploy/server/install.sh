@@ -196,18 +196,7 @@ ports() { seq "$BASE_PORT" $((BASE_PORT + INSTANCES - 1)); }
 packages() {
     local wanted=(python3-venv python3-pip ca-certificates caddy postgresql-client curl)
     [ "$LOCAL_POSTGRES" = 1 ] && wanted+=(postgresql)
-    local missing=() pkg
-    if host_actions; then
-        for pkg in "${wanted[@]}"; do
-            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-                missing+=("$pkg")
-        done
-    else
-        missing=("${wanted[@]}")
-    fi
-    [ "${#missing[@]}" -eq 0 ] && return 0
-    run apt-get update
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    install_packages "${wanted[@]}"
 }
 
 service_user() {

@@ -297,8 +297,9 @@ def test_migrate_on_a_fresh_data_dir_keeps_the_database_and_photos_private(
         files = ["couloir.db", "couloir.db-wal", "couloir.db-shm", "secret_key"]
         modes = {name: (data_dir / name).stat().st_mode & 0o777 for name in files}
     assert modes == dict.fromkeys(files, 0o600)
-    for folder in (data_dir, data_dir / "photos", data_dir / "screenshots"):
-        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    # Photos and screenshots are kept in the database, with the rest.
+    assert not (data_dir / "photos").exists() and not (data_dir / "screenshots").exists()
 
 
 # Start-up failures an operator meets, each answered by one French line naming the cause and
@@ -391,14 +392,37 @@ def test_a_wrong_postgresql_password_is_named_with_the_fix(tmp_path: Path, comma
 
 
 def test_several_workers_need_postgresql(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve", "--workers", "2"],
-        cwd=ROOT,
-        env={"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = couloir(
+        {"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"}, "serve", "--workers", "2"
     )
     assert result.returncode == 2
     assert "--workers supérieur à 1 demande PostgreSQL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_agency_add_creates_the_first_agency_and_refuses_bad_input_in_one_line(
+    tmp_path: Path,
+) -> None:
+    env = {"COULOIR_DATA_DIR": str(tmp_path), "PATH": "/usr/bin"}
+    created = couloir(
+        env, "agency", "add", "siege", "Direction régionale", "--timezone", "America/Cayenne"
+    )
+    assert created.returncode == 0, created.stderr
+    assert "agence créée : siege (Direction régionale, America/Cayenne)" in created.stdout
+    refusals = {
+        ("siege", "Encore"): "Une agence porte déjà ce code.",
+        ("Siège Nord", "Nord"): "code : minuscules sans accents, chiffres et tirets seulement",
+        ("nord", "   "): "nom : ne peut pas être vide",
+        ("nord", "Nord", "--timezone", "Mars/Olympus"): "fuseau horaire inconnu : Mars/Olympus",
+    }
+    for args, reason in refusals.items():
+        refused = couloir(env, "agency", "add", *args)
+        assert refused.returncode != 0 and reason in refused.stderr, (args, refused.stderr)
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    added = couloir(
+        env,
+        *("user", "add", "chef@example.fr", "--name", "Chef", "--role", "admin"),
+        *("--agency", "siege", "--password-stdin"),
+        stdin="Cerisier-Lavande-1789\n",
+    )
+    assert "compte créé : chef@example.fr (admin, siege)" in added.stdout, added.stderr

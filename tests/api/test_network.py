@@ -238,3 +238,19 @@ def test_two_hundred_streams_leave_the_health_check_quick(live_server: LiveServe
             assert httpx.get(f"{live_server.url}/healthz", timeout=5).status_code == 200
             timings.append(time.monotonic() - started)
     assert statistics.median(timings) < 0.2, timings
+
+
+def test_a_screen_revoked_through_one_host_is_told_at_once_by_the_other(
+    two_hosts: tuple[LiveServer, LiveServer],
+) -> None:
+    host_a, host_b = two_hosts
+    with EventRecorder(host_b.url, host_b.screen_token) as screen:
+        screen.wait_for(1)
+        health = httpx.get(f"{host_b.url}/healthz", timeout=5).json()
+        assert health["changes"] == "listening" and health["streams"] >= 1, health
+        with host_a.client("manager") as manager:
+            [hall] = manager.get("/api/v1/screens").json()
+            revoked_at = time.monotonic()
+            manager.post(f"/api/v1/screens/{hall['id']}/revoke").raise_for_status()
+        told = screen.wait_for(1, name="revoked", timeout=5)
+    assert told.at - revoked_at < 1.0

@@ -90,6 +90,17 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    """Several hosts must sign alike: production never generates a key of its own."""
+    env = _clean_env(
+        tmp_path, COULOIR_ENV="production", COULOIR_PUBLIC_URL="https://couloir.example.fr"
+    )
+    line = _refused_in_one_line(env)
+    assert "COULOIR_SECRET_KEY" in line and "obligatoire en production" in line
+    assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "couloir.db").exists()
+
+
 def test_production_refuses_plain_http_in_one_line(tmp_path: Path) -> None:
     """Over http:// the login cookie cannot be Secure: production does not start."""
     env = _clean_env(

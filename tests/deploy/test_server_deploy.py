@@ -116,7 +116,7 @@ def test_install_writes_units_env_file_and_caddyfile(server_root: tuple[Path, st
         "couloir-server.target",
     ):
         assert (root / UNITS / unit).is_file(), unit
-    for helper in ("couloir-pgdump", "couloir-db-create", "couloir-agency-add", "couloir-cli"):
+    for helper in ("couloir-pgdump", "couloir-db-create", "couloir-cli"):
         assert os.access(root / "opt/couloir/deploy/bin" / helper, os.X_OK), helper
     assert (root / "opt/couloir/deploy/lib/common.sh").is_file()
     assert (root / "opt/couloir/current/bin/couloir").exists()
@@ -579,7 +579,10 @@ def test_nightly_dump_keeps_14_and_restores_with_pg_restore(
     )
     helper_env = {**env, "COULOIR_ENV_FILE": str(env_file)}
     agency = subprocess.run(
-        [str(root / "opt/couloir/deploy/bin/couloir-agency-add"), "siege", "Direction régionale"],
+        [
+            str(root / "opt/couloir/deploy/bin/couloir-cli"),
+            *("agency", "add", "siege", "Direction régionale"),
+        ],
         env=helper_env,
         capture_output=True,
         text=True,

@@ -86,7 +86,7 @@ class Arena:
     def fresh(self, agency_id: int | None = None) -> Targets:
         """New objects of agency A (or ``agency_id``), free to change or delete."""
         with self.db() as db:
-            return make_targets(db, agency_id or self.a_id, self.server.data_dir)
+            return make_targets(db, agency_id or self.a_id)
 
     def pairing(self) -> tuple[str, str]:
         """A screen's pairing code and poll secret, made in-process.
@@ -142,7 +142,7 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
     server = LiveServer(tmp_path_factory.mktemp("security"))
     engine = make_engine(server.database_url)
     with Session(engine, expire_on_commit=False) as db:
-        other = add_agency(db, OTHER_CODE, server.data_dir, OTHER_MARKER)
+        other = add_agency(db, OTHER_CODE, OTHER_MARKER)
         a_id = agency_id_of(db, AGENCY_CODE)
         a_staff = {role: staff_id_of(db, server.accounts[role][0]) for role in ROLES}
     server.start()

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -126,12 +125,8 @@ def add_staff(db: Session, agency_id: int, role: str, label: str) -> Staff:
     return person
 
 
-def make_targets(db: Session, agency_id: int, data_dir: Path, marker: str = "") -> Targets:
-    """A fresh offer, candidate, hires with photos, défi, announcement, screen and colleague.
-
-    ``data_dir`` is the server's COULOIR_DATA_DIR (photos and screenshots live there).
-    """
-    photos_dir = data_dir / "photos"
+def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
+    """A fresh offer, candidate, hires with photos, défi, announcement, screen and colleague."""
     marker = marker or f"cible{secrets.token_hex(3)}"
     people = {
         role: db.exec(
@@ -176,7 +171,7 @@ def make_targets(db: Session, agency_id: int, data_dir: Path, marker: str = "") 
                 photo_consent=True,
             ),
         )
-        hire = hires.set_photo(db, actor, hire, jpeg(), photos_dir, 10_000_000)
+        hire = hires.set_photo(db, actor, hire, jpeg(), 10_000_000)
         if publish:
             hire = hires.update_hire(db, actor, hire, HireUpdate(status="published"))
         made[key] = hire.id
@@ -201,7 +196,7 @@ def make_targets(db: Session, agency_id: int, data_dir: Path, marker: str = "") 
     screen.schedule = ALWAYS_ON
     db.add(screen)
     db.commit()
-    screens.store_screenshot(db, screen, png(), data_dir / "screenshots")
+    screens.store_screenshot(db, screen, png())
     colleague = add_staff(db, agency_id, "cdde", f"Collègue{marker}")
     return Targets(
         agency_id=agency_id,
@@ -220,7 +215,7 @@ def make_targets(db: Session, agency_id: int, data_dir: Path, marker: str = "") 
     )
 
 
-def add_agency(db: Session, code: str, data_dir: Path, marker: str) -> SeededAgency:
+def add_agency(db: Session, code: str, marker: str) -> SeededAgency:
     """A second agency with one account per role and one of each object."""
     agency = Agency(
         code=code,
@@ -236,7 +231,7 @@ def add_agency(db: Session, code: str, data_dir: Path, marker: str) -> SeededAge
         id=agency.id,
         code=code,
         staff=staff,
-        targets=make_targets(db, agency.id, data_dir, marker),
+        targets=make_targets(db, agency.id, marker),
     )
 
 

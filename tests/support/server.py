@@ -81,7 +81,7 @@ class LiveServer:
     def _seed(self) -> None:
         engine = make_engine(self.database_url)
         try:
-            upgrade(engine)
+            upgrade(engine, data_dir=self.data_dir)
             with Session(engine, expire_on_commit=False) as db:
                 passwords = {
                     role: secrets.token_urlsafe(12) for role in ("cde", "cdde", "manager", "admin")

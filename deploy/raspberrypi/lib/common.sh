@@ -41,6 +41,22 @@ run() {
 }
 
 # file_mode PATH: octal mode of PATH ("" when missing).
+# Install the Debian packages of "$@" that are missing (all of them when staging).
+install_packages() {
+    local missing=() pkg
+    if host_actions; then
+        for pkg in "$@"; do
+            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+                missing+=("$pkg")
+        done
+    else
+        missing=("$@")
+    fi
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    run apt-get update
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
 file_mode() { stat -c '%a' "$1" 2>/dev/null || true; }
 
 # put_file PATH MODE [OWNER]: install stdin as PATH (a path of the target system) when its
