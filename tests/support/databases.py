@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -28,15 +29,21 @@ def _admin_engine(url: str):  # type: ignore[no-untyped-def]
     return create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
-def create_database(data_dir: Path) -> str:
-    """A URL to an empty database for one test server."""
+def create_database(data_dir: Path, *, template: str | None = None) -> str:
+    """A URL to a database for one test server: empty, or a copy of the ``template`` one."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
-        return f"sqlite:///{data_dir / 'couloir.db'}"
+        path = data_dir / "couloir.db"
+        if template:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template.removeprefix("sqlite:///"), path)
+            path.chmod(0o600)
+        return f"sqlite:///{path}"
     name = f"couloir_t_{secrets.token_hex(6)}"
+    copy_of = f' TEMPLATE "{make_url(template).database}"' if template else ""
     engine = _admin_engine(base)
     with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     engine.dispose()
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
