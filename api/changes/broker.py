@@ -77,6 +77,16 @@ class ChangeBroker:
             waiters = list(self._waiters.get(agency_id, ()))
         self._wake(waiters)
 
+    def reset(self, agency_id: int, revision: int) -> None:
+        """The database says ``agency_id`` is at ``revision``, lower or higher than heard
+        (a database restored from a backup goes back): believe it, and wake its streams."""
+        with self._lock:
+            if revision == self._revisions.get(agency_id, 0):
+                return
+            self._revisions[agency_id] = revision
+            waiters = list(self._waiters.get(agency_id, ()))
+        self._wake(waiters)
+
     def close(self) -> None:
         """The server is stopping: wake every stream so that it ends."""
         self._closing = True

@@ -101,10 +101,11 @@ class PostgresBroker(ChangeBroker):
             await asyncio.sleep(_backoff(failures))
 
     async def _catch_up(self, connection: psycopg.AsyncConnection) -> None:
-        # After LISTEN: a commit from now on is heard; one from before is read here.
+        # After LISTEN: a commit from now on is heard; one from before is read here. The
+        # database is believed even when it went back (restored from a backup).
         cursor = await connection.execute("SELECT id, revision FROM agency")
         for agency_id, revision in await cursor.fetchall():
-            self.publish(agency_id, revision)
+            self.reset(agency_id, revision)
 
     async def _hear(self, connection: psycopg.AsyncConnection) -> None:
         while True:

@@ -223,7 +223,7 @@ def _compose(part: AgencyPart, screen: Screen) -> CachedSnapshot:
 class SnapshotCache:
     """Agency parts by agency, and each screen's view of the current part.
 
-    A part holds while no newer revision was heard of and time has not changed it; when changes
+    A part holds while its revision is the one last heard of and time has not changed it; when changes
     from other processes cannot be heard (SQLite, a listener reconnecting), only while its
     revision was confirmed in the database less than ``revalidate_s`` ago. Memory: one part
     per agency with a screen, and a few hundred bytes per screen.
@@ -240,7 +240,8 @@ class SnapshotCache:
     def _current(self, part: AgencyPart | None) -> bool:
         return (
             part is not None
-            and part.revision >= self._broker.revision(part.agency_id)
+            # Equal, not "at least": a database restored from a backup goes back.
+            and part.revision == self._broker.revision(part.agency_id)
             and utcnow() < part.valid_until
             # A process that hears every change (PostgreSQL, listening) need not ask again.
             and (

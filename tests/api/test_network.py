@@ -285,3 +285,32 @@ def test_a_database_refusing_connections_answers_503_and_the_server_recovers_by_
         again = cde.patch(f"/api/v1/offers/{offer['id']}", json={"title": "Boulanger revenu"})
     assert again.status_code == 200, again.text
     assert again.json()["title"] == "Boulanger revenu"
+
+
+def test_after_a_restore_from_backup_the_revisions_going_back_still_reach_the_screens(
+    two_hosts: tuple[LiveServer, LiveServer],
+) -> None:
+    host_a, host_b = two_hosts
+    engine = _admin_engine(host_a)
+    try:
+        with EventRecorder(host_b.url, host_b.screen_token) as screen:
+            screen.wait_for(1)
+            for round_ in range(3):  # revisions well above what the "backup" holds
+                _edit_an_offer(host_a, f"Avant la sauvegarde {round_}")
+            screen.wait_for(4)
+            with engine.connect() as connection:
+                # What a restore does to the revisions: back to an earlier point. A restore
+                # also drops every connection, the listeners' among them.
+                connection.execute(text("UPDATE agency SET revision = 1"))
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            _wait_for_listeners(engine, 2)
+            sent = _edit_an_offer(host_a, "Après la restauration")  # revision 2: "old" news
+            event = screen.wait_for(5, timeout=5)
+        assert event.at - sent < 5.0
+    finally:
+        engine.dispose()
