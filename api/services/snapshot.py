@@ -223,10 +223,10 @@ def _compose(part: AgencyPart, screen: Screen) -> CachedSnapshot:
 class SnapshotCache:
     """Agency parts by agency, and each screen's view of the current part.
 
-    A part holds while its revision is the one last heard of and time has not changed it; when changes
-    from other processes cannot be heard (SQLite, a listener reconnecting), only while its
-    revision was confirmed in the database less than ``revalidate_s`` ago. Memory: one part
-    per agency with a screen, and a few hundred bytes per screen.
+    A part holds while its revision is the last one heard of and time has not changed it;
+    when changes from other processes cannot be heard (SQLite, a listener reconnecting), only
+    while its revision was confirmed in the database less than ``revalidate_s`` ago. Memory:
+    one part per agency with a screen, and a few hundred bytes per screen.
     """
 
     def __init__(self, broker: ChangeBroker, revalidate_s: float = REVALIDATE_S) -> None:

@@ -180,7 +180,11 @@ def test_caddy_serves_the_service_over_https_with_its_local_ca(https_root, tmp_p
                 timeout=30,
                 check=False,
             )
-            assert refused.stdout in {"413", "502"}, refused.stdout + refused.stderr
+            # Refused with 413 (or 502 from the service behind), or cut mid-upload: Caddy closes
+            # the connection once over the limit, and curl, still sending, reports a send or
+            # receive failure (exit 55 or 56) instead of the status.
+            cut = refused.returncode in {55, 56}
+            assert cut or refused.stdout in {"413", "502"}, refused.stdout + refused.stderr
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
             # Without the CA, the certificate is refused: trust really comes from it.
             untrusted = subprocess.run(
