@@ -40,6 +40,24 @@ SceneName = Literal[SCENE_NAMES]  # type: ignore[valid-type]
 Service = Literal["cde", "cdde"]
 CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"  # 00:00–23:59
 
+# The screen's endpoints, one constant each: the screen calls these paths (display.feed,
+# display.health, display.pairing) and the server's display router declares them
+# (``route``), so that neither side spells them.
+API_ROOT = "/api/v1"  # where api.main mounts its JSON routers
+DISPLAY_ROUTER = "/display"
+DISPLAY_ROOT = f"{API_ROOT}{DISPLAY_ROUTER}"
+SNAPSHOT_PATH = f"{DISPLAY_ROOT}/snapshot"
+EVENTS_PATH = f"{DISPLAY_ROOT}/events"
+PHOTOS_PATH = f"{DISPLAY_ROOT}/photos"  # + "/{hire_id}", as a snapshot's ``photo_path`` says
+HEARTBEAT_PATH = f"{DISPLAY_ROOT}/heartbeat"
+SCREENSHOT_PATH = f"{DISPLAY_ROOT}/screenshot"
+PAIRINGS_PATH = f"{DISPLAY_ROOT}/pairings"  # + "/{poll_secret}" to poll
+
+
+def route(path: str) -> str:
+    """``path`` as the display router declares it, relative to its prefix."""
+    return path.removeprefix(DISPLAY_ROOT)
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
