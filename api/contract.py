@@ -11,16 +11,52 @@ incompatible change; a screen rejects a version it does not know and keeps its l
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
 
-SceneName = Literal["offers", "hires", "challenge", "announcements"]
-SCENE_NAMES: tuple[str, ...] = ("offers", "hires", "challenge", "announcements")
+
+class PlaylistScene(StrEnum):
+    """The scenes a playlist may name, in their default order.
+
+    The one place a scene's name is written: the display's registry (each scene class
+    declares its member), the staff pages' labels and the tests derive from it, and
+    ``tests/display/test_scene_names.py`` fails when they disagree.
+    """
+
+    OFFERS = "offers"
+    HIRES = "hires"
+    CHALLENGE = "challenge"
+    ANNOUNCEMENTS = "announcements"
+
+
+SCENE_NAMES: tuple[str, ...] = tuple(scene.value for scene in PlaylistScene)
+# A Literal rather than the enum in the models, so that validation, errors and the
+# OpenAPI schema stay those of plain strings.
+SceneName = Literal[SCENE_NAMES]  # type: ignore[valid-type]
 Service = Literal["cde", "cdde"]
 CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"  # 00:00–23:59
+
+# The screen's endpoints, one constant each: the screen calls these paths (display.feed,
+# display.health, display.pairing) and the server's display router declares them
+# (``route``), so that neither side spells them.
+API_ROOT = "/api/v1"  # where api.main mounts its JSON routers
+DISPLAY_ROUTER = "/display"
+DISPLAY_ROOT = f"{API_ROOT}{DISPLAY_ROUTER}"
+SNAPSHOT_PATH = f"{DISPLAY_ROOT}/snapshot"
+EVENTS_PATH = f"{DISPLAY_ROOT}/events"
+PHOTOS_PATH = f"{DISPLAY_ROOT}/photos"  # + "/{hire_id}", as a snapshot's ``photo_path`` says
+HEARTBEAT_PATH = f"{DISPLAY_ROOT}/heartbeat"
+SCREENSHOT_PATH = f"{DISPLAY_ROOT}/screenshot"
+PAIRINGS_PATH = f"{DISPLAY_ROOT}/pairings"  # + "/{poll_secret}" to poll
+
+
+def route(path: str) -> str:
+    """``path`` as the display router declares it, relative to its prefix."""
+    return path.removeprefix(DISPLAY_ROOT)
 
 
 class _Strict(BaseModel):

@@ -36,14 +36,11 @@ from datetime import UTC, datetime
 import pygame
 from pydantic import ValidationError
 
-from api.contract import SCHEMA_VERSION, Snapshot
+from api.contract import EVENTS_PATH, SCHEMA_VERSION, SNAPSHOT_PATH, Snapshot
 from display.cache import DisplayCache
 from display.libraries import httpx, service_client
 
 log = logging.getLogger(__name__)
-
-SNAPSHOT_PATH = "/api/v1/display/snapshot"
-EVENTS_PATH = "/api/v1/display/events"
 
 
 @dataclass(frozen=True)

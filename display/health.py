@@ -24,12 +24,11 @@ from importlib import metadata
 
 import pygame
 
+from api.contract import HEARTBEAT_PATH, SCREENSHOT_PATH
 from display.libraries import httpx, service_client
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_PATH = "/api/v1/display/heartbeat"
-SCREENSHOT_PATH = "/api/v1/display/screenshot"
 MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
 
 

@@ -15,12 +15,11 @@ import logging
 import random
 import threading
 
+from api.contract import PAIRINGS_PATH
 from display.cache import DisplayCache
 from display.libraries import httpx, service_client
 
 log = logging.getLogger(__name__)
-
-PAIRINGS_PATH = "/api/v1/display/pairings"
 
 
 class Pairing:

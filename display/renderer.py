@@ -33,7 +33,7 @@ from display.frame import CLOCK_SAMPLE, draw_header, draw_ticker, ticker_items
 from display.french import clock
 from display.qr import QrCache
 from display.rotation import Rotation
-from display.scenes import SCENES, Canvas, Region
+from display.scenes import CELEBRATION_SCENE, SCENES, Canvas, Region
 from display.scenes.challenge import Celebration, milestones_crossed
 from display.scenes.hires import HiresScene
 from display.scenes.status import draw_pairing, draw_waiting
@@ -190,7 +190,7 @@ class Renderer:
         fitted = image if image.get_size() == box else crop_to_fill(image, box)
         self._photos[hire_id] = prepare(fitted)
         self._upcoming = None
-        if self.current_scene == "hires":
+        if self._current_shows_photos():
             self._stale.add("content")
             self._dirty.add("content")
 
@@ -258,7 +258,7 @@ class Renderer:
         if self._celebration is not None:
             self._celebration.update(dt)
             self._dirty.add("content")
-            if self._celebration.done or self.current_scene != "challenge":
+            if self._celebration.done or self.current_scene != CELEBRATION_SCENE:
                 self._celebration = None
                 self._banner = None
 
@@ -301,10 +301,14 @@ class Renderer:
         self._upcoming = None
         self._dirty.add("content")
 
+    def _current_shows_photos(self) -> bool:
+        scene = SCENES.get(self.current_scene)
+        return scene is not None and scene.shows_photos
+
     def _celebrate(self, milestone: int) -> None:
         self._celebration = Celebration(milestone, self._content_rect.size)
         self._banner = None
-        self._rotation.jump("challenge", self._now or _fallback_now(self._snapshot))
+        self._rotation.jump(CELEBRATION_SCENE, self._now or _fallback_now(self._snapshot))
 
     # --- rendering of layers ------------------------------------------------------------
 

@@ -14,7 +14,17 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api.changes import draining
-from api.contract import Snapshot
+from api.contract import (
+    DISPLAY_ROUTER,
+    EVENTS_PATH,
+    HEARTBEAT_PATH,
+    PAIRINGS_PATH,
+    PHOTOS_PATH,
+    SCREENSHOT_PATH,
+    SNAPSHOT_PATH,
+    Snapshot,
+    route,
+)
 from api.deps import CachedScreen, CurrentScreen, SessionDep
 from api.errors import NotFound, Unauthorized
 from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
@@ -25,7 +35,7 @@ from api.params import PathId
 from api.services import hires, screens
 from api.services.snapshot import CachedSnapshot, SnapshotCache
 
-router = APIRouter(prefix="/display", tags=["display"])
+router = APIRouter(prefix=DISPLAY_ROUTER, tags=["display"])
 
 
 class PairingStarted(BaseModel):
@@ -68,7 +78,7 @@ _ETAG = {
 
 
 @router.get(
-    "/snapshot",
+    route(SNAPSHOT_PATH),
     response_model=Snapshot,
     responses={
         200: {"description": "Ce que l'écran affiche.", "headers": _ETAG},
@@ -93,7 +103,7 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
 
 
 @router.get(
-    "/events",
+    route(EVENTS_PATH),
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
 )
@@ -141,7 +151,7 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     )
 
 
-@router.post("/heartbeat", status_code=204)
+@router.post(route(HEARTBEAT_PATH), status_code=204)
 def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen reports its version, resolution, frame rate, uptime and snapshot ETag."""
     screens.record_heartbeat(db, screen, data)
@@ -149,7 +159,7 @@ def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Respons
 
 
 @router.put(
-    "/screenshot",
+    route(SCREENSHOT_PATH),
     status_code=204,
     openapi_extra={
         "requestBody": {
@@ -168,7 +178,7 @@ async def put_screenshot(request: Request, db: SessionDep, screen: CurrentScreen
 
 
 @router.get(
-    "/photos/{hire_id}",
+    route(PHOTOS_PATH) + "/{hire_id}",
     response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
@@ -193,7 +203,7 @@ def photo(hire_id: PathId, request: Request, db: SessionDep, screen: CurrentScre
     )
 
 
-@router.post("/pairings", status_code=201, response_model=PairingStarted)
+@router.post(route(PAIRINGS_PATH), status_code=201, response_model=PairingStarted)
 def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
     """An unpaired screen asks for a code to show (no token needed; throttled per address)."""
     pairing, secret = screens.start_pairing(db, request.client.host if request.client else "")
@@ -204,7 +214,11 @@ def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
     }
 
 
-@router.get("/pairings/{poll_secret}", response_model=PairingPoll, response_model_exclude_none=True)
+@router.get(
+    route(PAIRINGS_PATH) + "/{poll_secret}",
+    response_model=PairingPoll,
+    response_model_exclude_none=True,
+)
 def poll_pairing(poll_secret: str, db: SessionDep) -> dict[str, str]:
     """Pending, or the screen's token once a manager entered the code (given once)."""
     if len(poll_secret) > 100:

@@ -1,11 +1,14 @@
 """The scenes of the rotation, by the name the snapshot's playlist uses.
 
-Adding a scene: one module with a ``Scene`` subclass, plus one line in ``SCENES``; the
+Adding a playlist scene: its name in ``api.contract.PlaylistScene`` (with its label in
+the staff pages), one module with a ``Scene`` subclass naming that member, plus one line
+in ``SCENES``; ``tests/display/test_scene_names.py`` fails until all three agree, and the
 shared scene tests then render it at every size with every fixture snapshot.
 """
 
 from __future__ import annotations
 
+from api.contract import SCENE_NAMES
 from display.scenes.announcements import AnnouncementsScene, UrgentScene
 from display.scenes.base import Canvas, Region, Scene
 from display.scenes.challenge import ChallengeScene
@@ -22,7 +25,10 @@ SCENES: dict[str, Scene] = {
         UrgentScene(),
     )
 }
-# Scenes a playlist may name (the urgent one only ever takes over by itself).
-PLAYLIST_SCENES: tuple[str, ...] = ("offers", "hires", "challenge", "announcements")
+# Scenes a playlist may name, in the contract's order (the urgent one only ever takes
+# over by itself).
+PLAYLIST_SCENES: tuple[str, ...] = tuple(n for n in SCENE_NAMES if n in SCENES)
+# The scene a challenge milestone's celebration plays on.
+CELEBRATION_SCENE: str = next(name for name, scene in SCENES.items() if scene.celebrates)
 
-__all__ = ["PLAYLIST_SCENES", "SCENES", "Canvas", "Region", "Scene"]
+__all__ = ["CELEBRATION_SCENE", "PLAYLIST_SCENES", "SCENES", "Canvas", "Region", "Scene"]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pygame
 
-from api.contract import Snapshot, SnapshotAnnouncement
+from api.contract import PlaylistScene, Snapshot, SnapshotAnnouncement
 from display.assets import Assets
 from display.french import clock, french_date
 from display.scenes.base import Canvas, Scene, centred_message, draw_shape, heading
@@ -37,7 +37,7 @@ def until(a: SnapshotAnnouncement, now: datetime) -> str:
 
 
 class AnnouncementsScene(Scene):
-    name = "announcements"
+    name = PlaylistScene.ANNOUNCEMENTS
     view_seconds = 10.0
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:
@@ -97,7 +97,9 @@ class AnnouncementsScene(Scene):
 class UrgentScene(Scene):
     """Takes over the whole content area while an urgent announcement runs."""
 
+    # Not a playlist scene: it only ever takes over by itself, so it is not in the contract.
     name = "urgent"
+    in_playlist = False
     view_seconds = 12.0
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:

@@ -219,7 +219,14 @@ def draw_shape(surface: pygame.Surface, shape: str, rect: pygame.Rect, colour: C
 class Scene:
     """One scene of the rotation. Subclasses set ``name`` and implement ``draw``."""
 
+    # Playlist scenes set a member of ``api.contract.PlaylistScene`` (their name is
+    # written there only); a takeover scene sets its own name and ``in_playlist = False``.
     name: ClassVar[str] = ""
+    in_playlist: ClassVar[bool] = True
+    # The renderer redraws this scene when a hire's photo arrives.
+    shows_photos: ClassVar[bool] = False
+    # The renderer jumps to this scene to play a challenge milestone's celebration.
+    celebrates: ClassVar[bool] = False
     # Seconds each view stays before the next one (pages, hires, announcements).
     view_seconds: ClassVar[float] = 12.0
 

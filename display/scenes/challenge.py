@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pygame
 
-from api.contract import Snapshot, SnapshotChallenge
+from api.contract import PlaylistScene, Snapshot, SnapshotChallenge
 from display.assets import Assets
 from display.french import days_left, french_date
 from display.scenes.base import Canvas, Scene, centred_message, heading
@@ -35,7 +35,8 @@ def _percent(ch: SnapshotChallenge) -> int:
 
 
 class ChallengeScene(Scene):
-    name = "challenge"
+    name = PlaylistScene.CHALLENGE
+    celebrates = True
     view_seconds = 30.0
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pygame
 
-from api.contract import Snapshot, SnapshotHire
+from api.contract import PlaylistScene, Snapshot, SnapshotHire
 from display.assets import Assets
 from display.french import french_date
 from display.scenes.base import Canvas, Scene, centred_message, heading
@@ -32,7 +32,8 @@ def hires_in_order(snapshot: Snapshot) -> list[SnapshotHire]:
 
 
 class HiresScene(Scene):
-    name = "hires"
+    name = PlaylistScene.HIRES
+    shows_photos = True
     view_seconds = 12.0
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pygame
 
-from api.contract import Snapshot, SnapshotOffer
+from api.contract import PlaylistScene, Snapshot, SnapshotOffer
 from display.assets import Assets
 from display.french import plural
 from display.qr import QUIET_ZONE, qr_matrix
@@ -96,7 +96,7 @@ def card_sizes(theme: Theme, fonts) -> CardSizes:
 
 
 class OffersScene(Scene):
-    name = "offers"
+    name = PlaylistScene.OFFERS
     view_seconds = 12.0
 
     # --- geometry ------------------------------------------------------------------
