@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from admin import TEMPLATES_DIR, csrf, urls
-from api.domain import urgency
+from api.clock import aware, zone
+from api.domain import french, urgency
 from api.domain.permissions import Action, can
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -19,12 +19,6 @@ env = templates.env
 env.trim_blocks = True
 env.lstrip_blocks = True
 
-_DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
-_MONTHS = (
-    "janv.", "févr.", "mars", "avr.", "mai", "juin",
-    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-)  # fmt: skip
-_PARIS = ZoneInfo("Europe/Paris")
 
 # Fixed confirmation messages, chosen by a short key in the redirect URL (never free text).
 MESSAGES = {
@@ -60,35 +54,20 @@ def date_fr(value: date | datetime | None, with_year: bool = False) -> str:
         return "—"
     if isinstance(value, datetime):
         value = value.date()
-    text = f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]}"
-    if with_year or value.year != date.today().year:
-        text += f" {value.year}"
-    return text
+    return french.short_date(value, year=with_year or value.year != date.today().year)
 
 
-def datetime_fr(value: datetime | None, timezone: str = "Europe/Paris") -> str:
+def datetime_fr(value: datetime | None, timezone: str | None = None) -> str:
     """A stored naive-UTC moment shown in the agency's time: ``lun. 3 déc. à 14 h 05``."""
     if value is None:
         return "—"
-    from api.clock import aware
-
-    local = aware(value).astimezone(ZoneInfo(timezone) if timezone else _PARIS)
-    return f"{date_fr(local)} à {local.hour} h {local.minute:02d}"
+    local = aware(value).astimezone(zone(timezone))
+    return f"{date_fr(local)} à {french.hour_minute(local)}"
 
 
 def days_fr(days: int | None) -> str:
     """``aujourd'hui``, ``1 jour``, ``12 jours``."""
-    if days is None:
-        return "—"
-    if days <= 0:
-        return "aujourd'hui"
-    return "1 jour" if days == 1 else f"{days} jours"
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``1 candidat`` / ``3 candidats``."""
-    word = singular if count in (0, 1) else (plural_form or singular + "s")
-    return f"{count} {word}"
+    return "—" if days is None else french.days(days)
 
 
 def can_do(staff: Any, action: str) -> bool:
@@ -96,14 +75,14 @@ def can_do(staff: Any, action: str) -> bool:
     return staff is not None and can(staff.role, Action(action))
 
 
-env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, days_fr=days_fr)
+env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, days_fr=days_fr, de=french.de)
 env.globals.update(
     can_do=can_do,
     LEVELS=urgency.LEVELS,
     LEVEL_OPTIONS=[(str(u.level), u.label) for u in urgency.LEVELS],
     describe_level=urgency.describe,
     urls=urls,
-    plural=plural,
+    plural=french.plural,
 )
 
 

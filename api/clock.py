@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Europe/Paris"
 
 
 def utcnow() -> datetime:
@@ -29,3 +34,17 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
 def local_datetime(moment: datetime, timezone: str) -> datetime:
     """``moment`` in the agency's local time."""
     return aware(moment).astimezone(ZoneInfo(timezone))
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The timezone called ``name``; Europe/Paris when the name is empty or unknown.
+
+    The one fallback of the staff pages and the screen: a screen whose snapshot names a zone
+    its system lacks keeps showing French time rather than failing.
+    """
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown timezone %r, using %s", name, DEFAULT_TIMEZONE)
+    return ZoneInfo(DEFAULT_TIMEZONE)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from api.clock import local_today, to_utc, utcnow
+from api.domain import french
 from api.models import (
     Agency,
     Announcement,
@@ -554,11 +555,9 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
 
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    month = first.strftime("%m")
-    months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
     challenge = Challenge(
         agency_id=agency.id,
-        title=f"30 offres TPE pourvues en {months.split()[int(month) - 1]}",
+        title=f"30 offres TPE pourvues en {french.month_name(first.month)}",
         unit="offres TPE pourvues",
         goal=30,
         starts_on=first,

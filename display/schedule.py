@@ -17,8 +17,9 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as clock_time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from api.clock import zone
 from api.contract import OpeningSlot, Snapshot
 
 log = logging.getLogger(__name__)
@@ -59,13 +60,8 @@ def is_open(schedule: Sequence[OpeningSlot], local_now: datetime) -> bool:
 
 
 def agency_zone(snapshot: Snapshot | None) -> ZoneInfo:
-    """The agency's timezone (Europe/Paris when unknown)."""
-    name = snapshot.agency.timezone if snapshot else "Europe/Paris"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("schedule: unknown timezone %r, using Europe/Paris", name)
-        return ZoneInfo("Europe/Paris")
+    """The agency's timezone (Europe/Paris when unknown, the rule of ``api.clock.zone``)."""
+    return zone(snapshot.agency.timezone if snapshot else None)
 
 
 class ScreenPower:

@@ -375,9 +375,7 @@ class OffersScene(Scene):
 
 
 def _days(n: int) -> str:
-    if n <= 0:
-        return "ouverte aujourd'hui"
-    return f"{n} jour" if n == 1 else f"{n} jours"
+    return "ouverte aujourd'hui" if n <= 0 else plural(n, "jour")
 
 
 def _candidates(n: int) -> str:

@@ -36,7 +36,7 @@ def test_manager_adds_resets_and_deactivates_a_colleague(new_phone, live_server)
     assert ines.page.get_by_role("heading", name="Bonjour Inès").is_visible()
 
     card = manager.page.locator("li.card", has_text="Inès Morel")
-    card.get_by_text("Gérer le compte de Inès Morel").click()
+    card.get_by_text("Gérer le compte d'Inès Morel").click()
     card.get_by_label("Nouveau mot de passe").fill("1234")
     card.get_by_role("button", name="Réinitialiser le mot de passe").click()
     card = manager.page.locator("li.card", has_text="Inès Morel")
@@ -51,7 +51,7 @@ def test_manager_adds_resets_and_deactivates_a_colleague(new_phone, live_server)
     assert "/admin/connexion" in ines.page.url  # her sessions ended with the reset
 
     card = manager.page.locator("li.card", has_text="Inès Morel")
-    card.get_by_text("Gérer le compte de Inès Morel").click()
+    card.get_by_text("Gérer le compte d'Inès Morel").click()
     manager.page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Désactiver").click()
     assert "Compte mis à jour" in manager.flash()

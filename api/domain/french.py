@@ -1,0 +1,128 @@
+"""French wording shared by the staff pages and the corridor screen: dates, times, counts, « de ».
+
+One module so that both faces say a date, a count or « d'Aurélie » the same way. Pure functions,
+no I/O; the screen-only install ships it (``api*`` is in the package list).
+
+Rules chosen here, in one place:
+
+- **Plural**: French puts 0 and 1 in the singular (« 0 candidat », « 1 candidat »), and so their
+  negatives (« -1 jour »); from 2 on, the plural. In short: singular when ``abs(n) < 2``.
+- **Day of month**: the first is an ordinal, « 1er décembre »; the others are plain numbers.
+- **Elision** (``de``): « de » becomes « d' » before a vowel, accented ones included
+  (« d'Aurélie », « d'Émilie », « d'Œnone »); before « Y » only when a consonant follows, as the
+  Y is then heard as a vowel (« d'Yves », « d'Yvonne » but « de Yasmine », « de Yann »); before
+  « H » only for the first names of ``MUTE_H_NAMES`` (« d'Hélène », « d'Hugo »), since an h may
+  be aspirated and a wrong « d' » reads worse than a plain « de ». A leading article contracts:
+  « Le Fournil » → « du Fournil », « Les Halles » → « des Halles »; « La Poste » and
+  « L'Équipe » stay (« de La Poste », « de L'Équipe »).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+# Abbreviations as the staff pages show them on a phone (French typographic usage).
+WEEKDAYS_SHORT = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+MONTHS_SHORT = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
+
+# First names whose h is mute, so « de » elides: a short list on purpose (see the module's rules).
+MUTE_H_NAMES = frozenset(
+    {"hélène", "henri", "henriette", "hervé", "hugo", "hugues", "hubert", "hortense", "honorine"}
+)
+_VOWELS = frozenset("aeiou")
+_LIGATURE_VOWELS = frozenset("æœ")
+
+
+def month_name(month: int) -> str:
+    """The month's name, ``1`` → « janvier »."""
+    return MONTHS[month - 1]
+
+
+def day_number(d: date) -> str:
+    """The day of the month as written before the month: « 1er », « 2 », « 31 »."""
+    return "1er" if d.day == 1 else str(d.day)
+
+
+def long_date(d: date, *, weekday: bool = True, year: bool = False) -> str:
+    """« mercredi 9 décembre », « 1er décembre » (``weekday=False``), « … 2026 » (``year=True``)."""
+    text = f"{day_number(d)} {month_name(d.month)}"
+    if weekday:
+        text = f"{WEEKDAYS[d.weekday()]} {text}"
+    if year:
+        text = f"{text} {d.year}"
+    return text
+
+
+def short_date(d: date, *, year: bool = False) -> str:
+    """« mer. 9 déc. », « lun. 1er déc. », and « … 2027 » with ``year=True``."""
+    text = f"{WEEKDAYS_SHORT[d.weekday()]} {day_number(d)} {MONTHS_SHORT[d.month - 1]}"
+    return f"{text} {d.year}" if year else text
+
+
+def clock(t: datetime) -> str:
+    """The screen's 24-hour clock, « 09:05 »."""
+    return f"{t.hour:02d}:{t.minute:02d}"
+
+
+def hour_minute(t: datetime) -> str:
+    """A time in running text, « 14 h 05 », « 9 h 00 »."""
+    return f"{t.hour} h {t.minute:02d}"
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """« 0 candidat », « 1 candidat », « 2 candidats »: singular while ``abs(n) < 2``."""
+    word = singular if abs(n) < 2 else (plural_form or singular + "s")
+    return f"{n} {word}"
+
+
+def days(n: int) -> str:
+    """A duration in days as the staff pages say it: « aujourd'hui », « 1 jour », « 12 jours »."""
+    return "aujourd'hui" if n <= 0 else plural(n, "jour")
+
+
+def days_left(n: int) -> str:
+    """Days left in a challenge: « défi terminé », « dernier jour », « encore 3 jours »."""
+    if n < 0:
+        return "défi terminé"
+    if n == 0:
+        return "dernier jour"
+    return f"encore {plural(n, 'jour')}"
+
+
+def _base(letter: str) -> str:
+    # « É » → « e »: the letter without its accent, lower case.
+    return unicodedata.normalize("NFD", letter)[0].casefold()
+
+
+def elides(word: str) -> bool:
+    """Whether « de » / « le » elide before ``word`` (see the module's rules for Y and H)."""
+    if not word:
+        return False
+    first = _base(word[0])
+    if first in _VOWELS or word[0].casefold() in _LIGATURE_VOWELS:
+        return True
+    if first == "y":
+        return len(word) > 1 and _base(word[1]) not in _VOWELS | {"y"}
+    if first == "h":
+        return word.split()[0].strip(",.;:!?").casefold() in MUTE_H_NAMES
+    return False
+
+
+def de(name: str) -> str:
+    """« de » before a name: « de Karim », « d'Aurélie », « d'Émilie », « du Fournil »."""
+    name = name.strip()
+    head, _, rest = name.partition(" ")
+    if rest and head.casefold() == "le":
+        return f"du {rest}"
+    if rest and head.casefold() == "les":
+        return f"des {rest}"
+    return f"d'{name}" if elides(name) else f"de {name}"
