@@ -20,6 +20,7 @@ from sqlmodel import Session
 from api.changes import ChangeBroker
 from api.clock import aware, utcnow
 from api.contract import (
+    PHOTOS_PATH,
     SCHEMA_VERSION,
     Contribution,
     OpeningSlot,
@@ -147,7 +148,7 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
                 cde_name=people[h.cde_id].name if h.cde_id in people else None,
                 cdde_name=people[h.cdde_id].name if h.cdde_id in people else None,
                 hired_on=h.hired_on,
-                photo_path=f"/api/v1/display/photos/{h.id}?v={h.version}"
+                photo_path=f"{PHOTOS_PATH}/{h.id}?v={h.version}"
                 if hires.publishable_photo(h)
                 else None,
             )
