@@ -23,10 +23,11 @@ from __future__ import annotations
 import enum
 import math
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pygame
 
+from api.clock import zone
 from api.contract import Snapshot
 from display.assets import Assets
 from display.frame import CLOCK_SAMPLE, draw_header, draw_ticker, ticker_items
@@ -95,7 +96,7 @@ class Renderer:
         self._stale_since: datetime | None = None
         self._photos: dict[int, pygame.Surface] = {}
         self._now: datetime | None = None
-        self._zones: dict[str, ZoneInfo | None] = {}
+        self._zones: dict[str, ZoneInfo] = {}
         self._rotation = Rotation(
             self.theme, self.assets, enter=self._enter, prerender=self._prerender
         )
@@ -263,18 +264,11 @@ class Renderer:
                 self._banner = None
 
     def _local(self, now: datetime) -> datetime:
-        if now.tzinfo is None:
-            now = now.astimezone()
-        name = self._snapshot.agency.timezone if self._snapshot else None
-        if not name:
-            return now
-        if name not in self._zones:
-            try:
-                self._zones[name] = ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                self._zones[name] = None
-        zone = self._zones[name]
-        return now.astimezone(zone) if zone else now
+        """``now`` in the agency's zone, with the one fallback of both faces (api.clock.zone)."""
+        name = self._snapshot.agency.timezone if self._snapshot else ""
+        if name not in self._zones:  # looked up once: an unknown name warns once, not per frame
+            self._zones[name] = zone(name)
+        return now.astimezone(self._zones[name])
 
     def _prerender(self, name: str, view: int, now: datetime) -> None:
         """Render view ``view`` of ``name`` ahead of its transition, unless already done."""

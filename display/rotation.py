@@ -16,14 +16,14 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 
-from api.contract import Snapshot
+from api.contract import PlaylistScene, Snapshot
 from display.assets import Assets
 from display.scenes import PLAYLIST_SCENES, SCENES
 from display.theme import Theme
 
 PRERENDER_LEAD_S = 0.5  # render the coming view this long before it slides in
 VIEWS_TTL_S = 2  # how long a scene's count of views is trusted (announcements expire)
-DEFAULT_PLAYLIST = (("offers", 60),)
+DEFAULT_PLAYLIST = ((PlaylistScene.OFFERS.value, 60),)
 
 EnterView = Callable[[str, int, bool], None]
 Prerender = Callable[[str, int, datetime], None]

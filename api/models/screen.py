@@ -10,14 +10,12 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.contract import SCENE_NAMES, OpeningSlot, PlaylistEntry
+from api.contract import SCENE_NAMES, OpeningSlot, PlaylistEntry, PlaylistScene
 from api.models.fields import Count, Measure, ShortText, json_column, not_a_boolean
 
 DEFAULT_PLAYLIST: list[dict[str, Any]] = [
-    {"scene": "offers", "duration_s": 30},
-    {"scene": "hires", "duration_s": 15},
-    {"scene": "challenge", "duration_s": 15},
-    {"scene": "announcements", "duration_s": 10},
+    {"scene": scene.value, "duration_s": seconds}
+    for scene, seconds in zip(PlaylistScene, (30, 15, 15, 10), strict=True)
 ]
 Rotation = Annotated[Literal[0, 90, 180, 270], BeforeValidator(not_a_boolean)]
 NO_CONTROL_CHARS = r"^[^\x00-\x1f]*$"
