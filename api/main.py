@@ -143,23 +143,14 @@ def _install_database_handlers(app: FastAPI) -> None:
 
     async def refused(request: Request, exc: Exception) -> Response:
         if is_disk_full(exc):
-            message, retry_after = DISK_FULL_MESSAGE, DISK_FULL_RETRY_AFTER_S
-            log.error(
-                "write refused for lack of space on %s %s: %s",
-                request.method,
-                request.url.path,
-                exc,
-            )
+            message, retry_after, level = DISK_FULL_MESSAGE, DISK_FULL_RETRY_AFTER_S, logging.ERROR
         elif is_unavailable(exc):
             message, retry_after = UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S
-            log.warning(
-                "database unavailable on %s %s: %s",
-                request.method,
-                request.url.path,
-                str(exc).splitlines()[0] if str(exc) else exc,
-            )
+            level = logging.WARNING
         else:
             raise exc  # not ours: the generic handler answers 500 and logs it
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.log(level, "503 on %s %s: %s", request.method, request.url.path, reason)
         response = error_response(request, 503, message, headers={"Retry-After": retry_after})
         response.headers["Retry-After"] = str(retry_after)
         return response

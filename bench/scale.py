@@ -63,6 +63,7 @@ from bench.scale_probe import (  # noqa: E402
     wait_for_listeners,
 )
 from bench.scale_seed import AgencySeed, seed  # noqa: E402
+from tests.support.databases import create_database, drop_database  # noqa: E402
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 60.0
@@ -242,35 +243,6 @@ def base_database_url(given: str | None) -> str:
         if line.startswith("export POSTGRES_TEST_URL="):
             return line.split("=", 1)[1].strip().strip("'\"")
     raise RuntimeError(f"scripts/postgres-test-server printed no URL: {result.stdout!r}")
-
-
-def create_database(base: str) -> str:
-    """A new, empty database on the server of ``base``; its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"couloir_scale_{secrets.token_hex(4)}"
-    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    """Drop the database made by ``create_database``, sessions and all."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = make_url(url).database
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def seed_database(url: str, args: argparse.Namespace) -> list[AgencySeed]:
@@ -1033,7 +1005,7 @@ async def amain(args: argparse.Namespace) -> int:
         f"RLIMIT_NOFILE {soft}/{hard} (client and servers)"
     )
     base = await asyncio.to_thread(base_database_url, args.database_url)
-    url = await asyncio.to_thread(create_database, base)
+    url = await asyncio.to_thread(create_database, Path(tempfile.gettempdir()), base=base)
     cpu_before = time.process_time()
     began = time.monotonic()
     try:

@@ -80,10 +80,6 @@ System:
 EOF
 }
 
-need_value() {
-    if [ "$#" -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi
-}
-
 parse_args() {
     while [ "$#" -gt 0 ]; do
         case "$1" in
@@ -330,20 +326,6 @@ plain_http_line() {
     case "$1" in http://*) env_line COULOIR_ALLOW_HTTP true ;; esac
 }
 
-# env_set CONTENT KEY VALUE: CONTENT with KEY set to VALUE (replaced in place or appended).
-env_set() {
-    local content="$1" key="$2" line
-    line="$(env_line "$key" "$3")"
-    if printf '%s\n' "$content" | grep -qE "^#? *$key="; then
-        printf '%s\n' "$content" | awk -v key="$key" -v line="$line" '
-            BEGIN { done = 0 }
-            $0 ~ "^#? *" key "=" { if (!done) { print line; done = 1 }; next }
-            { print }'
-    else
-        printf '%s\n%s\n' "$content" "$line"
-    fi
-}
-
 UNITS_CHANGED=()
 units() {
     local vars=(PREFIX="$PREFIX" ENV_FILE="$ENV_FILE" DATA_DIR="$DATA_DIR" CACHE_DIR="$CACHE_DIR"
@@ -525,8 +507,6 @@ uninstall_boot() {
 
 # --- systemd ---------------------------------------------------------------------------------
 
-unit_enabled() { host_actions && systemctl is-enabled --quiet "$1" 2>/dev/null; }
-unit_active() { host_actions && systemctl is-active --quiet "$1" 2>/dev/null; }
 
 services() {
     local unit wanted=(couloir-screen-on.service couloir-display.service) changed

@@ -21,7 +21,7 @@ from api.changes import draining
 from api.db import POOL_SIZE
 from tests.support.databases import engine_name
 from tests.support.server import LiveServer
-from tests.support.streams import EventRecorder
+from tests.support.streams import open_screens
 
 STREAMS = 12
 
@@ -29,21 +29,8 @@ STREAMS = 12
 @contextmanager
 def open_streams(server: LiveServer, count: int) -> Iterator[None]:
     """``count`` event streams of the demo screen, each past its first ``snapshot`` event."""
-    readers = []  # kept: a line reader let go closes its stream
     with ExitStack() as stack:
-        for _ in range(count):
-            client = stack.enter_context(httpx.Client(base_url=server.url, timeout=30))
-            response = stack.enter_context(
-                client.stream(
-                    "GET",
-                    "/api/v1/display/events",
-                    headers={"Authorization": f"Bearer {server.screen_token}"},
-                )
-            )
-            lines = response.iter_lines()
-            while not next(lines).startswith("event: snapshot"):
-                pass
-            readers.append(lines)
+        open_screens(stack, server.url, server.screen_token, count)
         yield
 
 
@@ -146,14 +133,9 @@ def _png() -> bytes:
 def test_a_stopping_server_spreads_its_screens_return_over_half_a_minute(
     live_server: LiveServer,
 ) -> None:
-    """SIGTERM ends every stream at once with its own ``retry:`` between 1 and 30 s."""
+    """SIGTERM ends every stream at once with its own ``retry:`` between 1 and 28 s."""
     with ExitStack() as stack:
-        screens = [
-            stack.enter_context(EventRecorder(live_server.url, live_server.screen_token))
-            for _ in range(6)
-        ]
-        for screen in screens:
-            screen.wait_for(1)
+        screens = open_screens(stack, live_server.url, live_server.screen_token, 6)
         stopping = time.monotonic()
         live_server.stop()  # SIGTERM, then waits for the process to exit
         stopped_in = time.monotonic() - stopping

@@ -21,7 +21,7 @@ from api.db import POOL_SIZE, make_engine
 from api.migrate import MIGRATION_LOCK_KEY, head_revision
 from tests.support.databases import create_database, drop_database, engine_name
 from tests.support.server import ROOT, LiveServer
-from tests.support.streams import EventRecorder
+from tests.support.streams import EventRecorder, open_screens
 
 pytestmark = pytest.mark.skipif(
     engine_name() != "postgresql", reason="LISTEN/NOTIFY and advisory locks are PostgreSQL's"
@@ -122,12 +122,10 @@ def test_open_streams_on_two_hosts_hold_no_transaction(
     try:
         with ExitStack() as stack:
             screens = [
-                stack.enter_context(EventRecorder(host.url, host.screen_token))
+                screen
                 for host in two_hosts
-                for _ in range(10)
+                for screen in open_screens(stack, host.url, host.screen_token, 10)
             ]
-            for screen in screens:
-                screen.wait_for(1)
             _edit_an_offer(two_hosts[0], "Boulanger de jour")
             for screen in screens:
                 screen.wait_for(2)
@@ -158,12 +156,7 @@ def test_workers_of_one_server_share_their_changes(tmp_path: Path) -> None:
         finally:
             engine.dispose()
         with ExitStack() as stack:
-            screens = [
-                stack.enter_context(EventRecorder(server.url, server.screen_token))
-                for _ in range(8)
-            ]
-            for screen in screens:
-                screen.wait_for(1)
+            screens = open_screens(stack, server.url, server.screen_token, 8)
             for round_ in range(3):  # edits land on either worker; every stream hears each
                 _edit_an_offer(server, f"Boulanger {round_}")
                 for screen in screens:
@@ -226,12 +219,7 @@ def _waiting_for_lock(connection) -> int:  # type: ignore[no-untyped-def]
 
 def test_two_hundred_streams_leave_the_health_check_quick(live_server: LiveServer) -> None:
     with ExitStack() as stack:
-        screens = [
-            stack.enter_context(EventRecorder(live_server.url, live_server.screen_token))
-            for _ in range(200)
-        ]
-        for screen in screens:
-            screen.wait_for(1, timeout=30)
+        open_screens(stack, live_server.url, live_server.screen_token, 200, timeout=30)
         timings = []
         for _ in range(20):
             started = time.monotonic()

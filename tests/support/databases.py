@@ -29,9 +29,12 @@ def _admin_engine(url: str):  # type: ignore[no-untyped-def]
     return create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
-def create_database(data_dir: Path, *, template: str | None = None) -> str:
-    """A URL to a database for one test server: empty, or a copy of the ``template`` one."""
-    base = os.environ.get(POSTGRES_ENV)
+def create_database(data_dir: Path, *, template: str | None = None, base: str | None = None) -> str:
+    """A URL to a database for one test server: empty, or a copy of the ``template`` one.
+
+    On the PostgreSQL server of ``base`` (default: COULOIR_TEST_DATABASE_URL), else SQLite.
+    """
+    base = base or os.environ.get(POSTGRES_ENV)
     if not base:
         path = data_dir / "couloir.db"
         if template:

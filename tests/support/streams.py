@@ -108,3 +108,14 @@ class EventRecorder:
             self.ended.set()
             with self._changed:
                 self._changed.notify_all()
+
+
+def open_screens(
+    stack: contextlib.ExitStack, url: str, token: str, count: int, timeout: float = 10.0
+) -> list[EventRecorder]:
+    """``count`` streams of the screen ``token``, each past its first ``snapshot`` event,
+    closed with ``stack``."""
+    screens = [stack.enter_context(EventRecorder(url, token)) for _ in range(count)]
+    for screen in screens:
+        screen.wait_for(1, timeout=timeout)
+    return screens

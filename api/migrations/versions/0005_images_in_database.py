@@ -121,18 +121,8 @@ def _move_photos(
                 "0005: photo of hire %s not found (%s); the hire has no photo", hire_id, path
             )
             continue
-        data = path.read_bytes()  # one at a time: never every photo in memory
-        sha256 = hashlib.sha256(data).hexdigest()
-        bind.execute(
-            table.insert().values(
-                hire_id=hire_id,
-                data=data,
-                media_type="image/jpeg",
-                size=len(data),
-                sha256=sha256,
-                created_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-            )
-        )
+        # One at a time: never every photo in memory.
+        sha256 = _insert_image(bind, table, {"hire_id": hire_id}, path, "image/jpeg")
         bind.execute(
             sa.text("UPDATE hire SET photo_sha256 = :sha256 WHERE id = :id"),
             {"sha256": sha256, "id": hire_id},
@@ -151,18 +141,8 @@ def _move_screenshots(bind: sa.Connection, folder: Path, moved: list[Path]) -> N
         path = folder / f"screen-{screen_id}.png"
         if not path.is_file():
             continue
-        data = path.read_bytes()
+        _insert_image(bind, table, {"screen_id": screen_id}, path, "image/png")
         taken_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        bind.execute(
-            table.insert().values(
-                screen_id=screen_id,
-                data=data,
-                media_type="image/png",
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                created_at=taken_at,
-            )
-        )
         bind.execute(
             sa.text(
                 "UPDATE screen SET screenshot_at = :at WHERE id = :id AND screenshot_at IS NULL"
@@ -191,3 +171,20 @@ def downgrade() -> None:
             sa.Column("photo_file", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True)
         )
         batch_op.drop_column("photo_sha256")
+
+
+def _insert_image(bind, table, owner: dict, path: Path, media_type: str) -> str:  # type: ignore[no-untyped-def]
+    """Copy the file at ``path`` into ``table`` for ``owner``; return its SHA-256."""
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    bind.execute(
+        table.insert().values(
+            **owner,
+            data=data,
+            media_type=media_type,
+            size=len(data),
+            sha256=sha256,
+            created_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+        )
+    )
+    return sha256

@@ -236,3 +236,26 @@ make_venv() {
     # shellcheck disable=SC2086 # COULOIR_PIP_ARGS is a list of words on purpose
     "${pip[@]}" install --quiet --disable-pip-version-check ${COULOIR_PIP_ARGS:-} "$src" || return 1
 }
+
+# need_value OPTION [VALUE...]: die unless OPTION is followed by a non-empty value.
+need_value() {
+    if [ "$#" -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi
+}
+
+# env_set CONTENT KEY VALUE: CONTENT with KEY set to VALUE (replaced in place or appended).
+env_set() {
+    local content="$1" key="$2" line
+    line="$(env_line "$key" "$3")"
+    if printf '%s\n' "$content" | grep -qE "^#? *$key="; then
+        printf '%s\n' "$content" | awk -v key="$key" -v line="$line" '
+            BEGIN { done = 0 }
+            $0 ~ "^#? *" key "=" { if (!done) { print line; done = 1 }; next }
+            { print }'
+    else
+        printf '%s\n%s\n' "$content" "$line"
+    fi
+}
+
+# unit_enabled / unit_active UNIT: the unit's state on a real host (false when staging).
+unit_enabled() { host_actions && systemctl is-enabled --quiet "$1" 2>/dev/null; }
+unit_active() { host_actions && systemctl is-active --quiet "$1" 2>/dev/null; }
