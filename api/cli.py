@@ -116,8 +116,8 @@ def explain_failure(exc: BaseException, settings: Settings | None = None) -> str
     Used by every command for errors met while opening, migrating or writing the database or
     the data folder; None when ``exc`` is something else (a bug keeps its traceback).
 
-    >>> explain_failure(sqlite3.DatabaseError("file is not a database"), settings)
-    'le fichier /srv/couloir/couloir.db n'est pas une base SQLite (…) : restaurez une sauvegarde…'
+    For instance, ``sqlite3.DatabaseError("file is not a database")`` gives « le fichier
+    /srv/couloir/couloir.db n'est pas une base SQLite (…) : restaurez une sauvegarde… ».
     """
     from sqlalchemy.exc import DBAPIError
 

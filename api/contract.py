@@ -4,8 +4,8 @@ Defined once here; the server builds it (``api.services.snapshot``) and the scre
 validates it (``display.feed``) with these same models. Bump ``SCHEMA_VERSION`` on any
 incompatible change; a screen rejects a version it does not know and keeps its last one.
 
-    >>> Snapshot.model_validate_json(text).offers[0].urgency.label
-    'urgent'
+    snapshot = Snapshot.model_validate_json(body)
+    snapshot.offers[0].urgency.label  # « urgent »
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Revisions live in the database (``agency.revision``); a broker only remembers th
 it has heard of, from this process's commits or (PostgreSQL) from the LISTEN connection. Hearing
 the same revision twice, or an older one late, wakes nobody.
 
-    >>> broker = broker_for(engine)
-    >>> revision = broker.revision(agency_id)
-    >>> revision = await broker.wait(agency_id, revision, timeout=15)
+    broker = broker_for(engine)
+    revision = broker.revision(agency_id)
+    revision = await broker.wait(agency_id, revision, timeout=15)
 """
 
 from __future__ import annotations

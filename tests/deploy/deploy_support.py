@@ -5,7 +5,7 @@ they write name the paths of the real Pi (``/opt/couloir/current/bin/couloir``);
 unit's command here, ``unit_command`` reads it the way systemd does (Environment=,
 EnvironmentFile=, ``${VAR}`` and ``$VAR`` expansion) and moves those paths into the root.
 
-    >>> argv, env = unit_command(root / "etc/systemd/system/couloir-server.service", root)
+    argv, env = unit_command(root / "etc/systemd/system/couloir-server.service", root)
 """
 
 from __future__ import annotations
