@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from api import __version__
+from api.cli_french import FrenchParser
 from api.errors import SettingsError
 
 if TYPE_CHECKING:  # the service's layers are imported only by the commands that use them
@@ -395,11 +396,29 @@ def cmd_check(_: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def add_listen_options(command: argparse.ArgumentParser) -> None:
+    """``--host`` and ``--port``, as ``serve`` and ``demo`` take them."""
+    command.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADRESSE",
+        help="adresse d'écoute ; 0.0.0.0 pour les téléphones du réseau local",
+    )
+    command.add_argument("--port", type=int, default=8000, help="port d'écoute")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(prog="couloir", description="Tableau de couloir d'agence.")
-    parser.add_argument("--version", action="version", version=f"couloir {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = FrenchParser(prog="couloir", description="Tableau de couloir d'agence.")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"couloir {__version__}",
+        help="affiche la version et quitte",
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, title="commandes", metavar="COMMANDE"
+    )
 
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help_: str
@@ -409,25 +428,30 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     serve = add("serve", cmd_serve, "Met la base à jour puis sert l'API et les pages.")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    add_listen_options(serve)
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="détail du journal",
+    )
     serve.add_argument(
         "--workers",
         type=int,
         default=1,
+        metavar="N",
         help="processus serveurs sur ce port (plus d'un : PostgreSQL seulement)",
     )
     serve.add_argument(
         "--forwarded-allow-ips",
         default=None,
+        metavar="ADRESSES",
         help="adresses des relais (Caddy…) dont on croit X-Forwarded-For, séparées par des "
         "virgules ; par défaut 127.0.0.1",
     )
 
     demo = add("demo", cmd_demo, "Démo : données d'exemple, serveur et écran de couloir.")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    add_listen_options(demo)
     demo.add_argument(
         "--screen",
         choices=["auto", "window", "headless", "none"],
@@ -442,41 +466,48 @@ def build_parser() -> argparse.ArgumentParser:
     add("check", cmd_check, "Vérifie réglages, base et migrations.")
 
     backup = add("backup", cmd_backup, "Copie cohérente de la base SQLite, serveur en marche.")
-    backup.add_argument("file", help="fichier de destination")
+    backup.add_argument("file", metavar="FICHIER", help="fichier de destination")
 
     user = sub.add_parser("user", help="Comptes du personnel.").add_subparsers(
-        dest="user_command", required=True
+        dest="user_command", required=True, title="commandes", metavar="COMMANDE"
     )
     user_add = user.add_parser("add", help="Crée un compte.", description="Crée un compte.")
     user_add.set_defaults(func=cmd_user_add)
-    user_add.add_argument("email")
-    user_add.add_argument("--name", required=True)
-    user_add.add_argument("--role", required=True, choices=["cde", "cdde", "manager", "admin"])
-    user_add.add_argument("--agency", required=True, help="code de l'agence")
+    user_add.add_argument("email", metavar="EMAIL", help="adresse e-mail, qui sert d'identifiant")
+    user_add.add_argument("--name", required=True, metavar="NOM", help="prénom et nom affichés")
+    user_add.add_argument(
+        "--role",
+        required=True,
+        choices=["cde", "cdde", "manager", "admin"],
+        help="cde : entreprises ; cdde : demandeurs d'emploi ; manager : équipe ; admin : agences",
+    )
+    user_add.add_argument("--agency", required=True, metavar="CODE", help="code de l'agence")
     user_add.add_argument(
         "--password-stdin", action="store_true", help="lit le mot de passe sur stdin"
     )
 
     agency = sub.add_parser("agency", help="Agences.").add_subparsers(
-        dest="agency_command", required=True
+        dest="agency_command", required=True, title="commandes", metavar="COMMANDE"
     )
     agency_add = agency.add_parser(
         "add", help="Crée une agence.", description="Crée une agence (avant ses comptes)."
     )
     agency_add.set_defaults(func=cmd_agency_add)
-    agency_add.add_argument("code", help="code court : minuscules, chiffres et tirets")
-    agency_add.add_argument("name", help="nom affiché")
+    agency_add.add_argument(
+        "code", metavar="CODE", help="code court : minuscules, chiffres et tirets"
+    )
+    agency_add.add_argument("name", metavar="NOM", help="nom affiché")
     agency_add.add_argument("--timezone", default="Europe/Paris", help="fuseau horaire")
 
     screen = sub.add_parser("screen", help="Écrans de couloir.").add_subparsers(
-        dest="screen_command", required=True
+        dest="screen_command", required=True, title="commandes", metavar="COMMANDE"
     )
     screen_add = screen.add_parser(
         "add", help="Enregistre un écran.", description="Enregistre un écran et affiche son jeton."
     )
     screen_add.set_defaults(func=cmd_screen_add)
-    screen_add.add_argument("name")
-    screen_add.add_argument("--agency", required=True, help="code de l'agence")
+    screen_add.add_argument("name", metavar="NOM", help="nom de l'écran (« Couloir du 1er étage »)")
+    screen_add.add_argument("--agency", required=True, metavar="CODE", help="code de l'agence")
 
     try:
         from display.cli import register

@@ -88,7 +88,7 @@ def test_each_subcommand_has_help(command: list[str]) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: couloir " + " ".join(command))
+    assert result.stdout.startswith("usage : couloir " + " ".join(command))
     # A description follows the usage lines.
     assert len(result.stdout.strip().splitlines()) >= 3
 
