@@ -1,9 +1,10 @@
-"""In-process service tests: a fresh, migrated database per test and a session on it.
+"""In-process service tests: an empty, migrated database per test and a session on it.
 
 No server and no demo: each test builds the rows it needs with ``tests.factories``. The schema
-is migrated once per run into a template (``api.migrate.upgrade``, as ``couloir serve`` does);
-each test gets a copy of it (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
-PostgreSQL when COULOIR_TEST_DATABASE_URL is set, as ``tests.support.databases`` does).
+is migrated once per run into a template (``api.migrate.upgrade``, as ``couloir serve`` does).
+On SQLite each test gets a copy of that file. On PostgreSQL (COULOIR_TEST_DATABASE_URL set, as
+in ``tests.support.databases``) the tests share one copy, emptied before each test: a
+``CREATE DATABASE … TEMPLATE`` costs 0.4 s, a ``TRUNCATE`` a few milliseconds.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+import api.models  # noqa: F401 - every table in SQLModel.metadata
 from api.db import make_engine
 from api.migrate import upgrade
-from tests.support.databases import create_database, drop_database
+from tests.support.databases import create_database, drop_database, engine_name
 
 
 @cache
@@ -42,14 +45,38 @@ def _template_url() -> str:
     return url
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A fresh database of this test's own, at the newest migration."""
-    url = create_database(tmp_path, template=_template_url())
+@pytest.fixture(scope="session")
+def _shared_postgres() -> Iterator[Engine]:
+    """One PostgreSQL copy of the template for the whole run (emptied by each test)."""
+    folder = Path(tempfile.mkdtemp(prefix="couloir-services-"))
+    url = create_database(folder, template=_template_url())
     engine = make_engine(url, pool_size=2)
     yield engine
     engine.dispose()
     drop_database(url)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _empty(engine: Engine) -> None:
+    """Delete every row but the schema's revision. Ids are not restarted: an agency id never
+    comes back, so what a broker remembers of an earlier test's agency cannot mislead."""
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture
+def engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An empty database at the newest migration, for this test alone."""
+    if engine_name() == "postgresql":
+        shared: Engine = request.getfixturevalue("_shared_postgres")
+        _empty(shared)
+        yield shared
+        return
+    url = create_database(tmp_path, template=_template_url())
+    engine = make_engine(url, pool_size=2)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
