@@ -33,11 +33,6 @@ def _board(db: Session, agency: Agency, **filters: object) -> list[offers.OfferP
     return offers.list_offers(db, agency.id, ctx, **filters)  # type: ignore[arg-type]
 
 
-def _level(db: Session, agency: Agency, offer: Offer) -> int:
-    [public] = [o for o in _board(db, agency, status=None) if o.id == offer.id]
-    return public.urgency.level
-
-
 def test_a_new_offer_has_a_random_code_its_qr_url_and_its_owner(
     db: Session, agency: Agency, cde: Staff
 ) -> None:
@@ -212,10 +207,12 @@ def test_a_forced_urgency_needs_a_reason_and_loses_it_when_lifted(
         OfferUpdate(urgency_override=3, urgency_override_reason="Salon de l'emploi vendredi"),
         None,
     )
-    assert _level(db, agency, offer) == 3
+    [forced] = _board(db, agency)
+    assert forced.urgency.model_dump() == {"level": 3, "label": "très urgent", "overridden": True}
     offers.update_offer(db, cde, offer, OfferUpdate(urgency_override=None), None)
     assert (offer.urgency_override, offer.urgency_override_reason) == (None, None)
-    assert _level(db, agency, offer) == 0
+    [lifted] = _board(db, agency)
+    assert (lifted.urgency.level, lifted.urgency.overridden) == (0, False)
 
 
 def test_a_required_field_cannot_be_emptied(db: Session, cde: Staff) -> None:
@@ -261,6 +258,7 @@ def test_filling_a_tpe_offer_counts_once_for_the_running_defi(
     assert challenges.progress(db, defi) == {"cde": 1, "cdde": 0}
     [counted] = challenges.recent_contributions(db, defi)
     assert (counted.offer_id, counted.label) == (tpe.id, "Boulanger·ère — Épicerie Fine")
+    assert _board(db, agency) == []  # filled offers leave the board
 
 
 def test_filling_without_a_running_defi_counts_nowhere(db: Session, cde: Staff) -> None:
