@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,8 @@ from sqlmodel import Session
 from api.changes import broker_for
 from api.clock import utcnow
 from api.contract import PHOTOS_PATH, Snapshot
-from api.models import Agency, Staff
+from api.db import make_engine
+from api.models import Agency, Offer, Staff
 from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.challenge import ContributionCreate
 from api.models.offer import OfferUpdate
@@ -159,3 +161,51 @@ def test_another_agencys_change_leaves_the_etag_alone(
     before = cache.get(db, hall, PUBLIC_URL)
     factories.offer(db, factories.staff(db, factories.agency(db), "cde"))
     assert cache.get(db, hall, PUBLIC_URL).etag == before.etag
+
+
+def test_an_announcement_appears_when_its_time_comes_without_any_write(
+    db: Session, engine: Engine, agency: Agency, people: dict[str, Staff]
+) -> None:
+    cache = snapshot.SnapshotCache(broker_for(engine))
+    screen = factories.screen(db, agency)
+    starts = utcnow() + timedelta(seconds=1.5)
+    factories.announcement(
+        db, people["manager"], message="Job dating à 14 h en salle 2", starts_at=starts
+    )
+    before = cache.get(db, screen, PUBLIC_URL)
+    assert b"Job dating" not in before.body
+    assert before.part.valid_until <= starts  # time alone changes it then
+    deadline = time.monotonic() + 10
+    while utcnow() < starts:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)  # waiting for the announcement's start time itself
+    after = cache.get(db, screen, PUBLIC_URL)
+    assert b"Job dating" in after.body
+    assert after.etag != before.etag
+
+
+def test_a_change_no_notification_told_is_seen_once_the_revision_is_read_again(
+    db: Session, engine: Engine, agency: Agency, people: dict[str, Staff]
+) -> None:
+    """Another process writing SQLite (the CLI) wakes nobody here: the revision is re-read."""
+    cache = snapshot.SnapshotCache(broker_for(engine), revalidate_s=0.2)
+    offer_id = factories.offer(db, people["cde"]).id
+    screen = factories.screen(db, agency)
+    elsewhere = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        before = cache.get(db, screen, PUBLIC_URL)
+        with Session(elsewhere) as other_process:  # its own broker: not ours
+            offer = other_process.get(Offer, offer_id)
+            assert offer is not None
+            offer.title = "Maçon du dehors"
+            other_process.commit()
+        assert cache.get(db, screen, PUBLIC_URL) is before  # nobody told us yet
+        deadline = time.monotonic() + 5
+        while cache.peek(screen.id, agency.id, screen.version) is not None:  # type: ignore[arg-type]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)  # the entry ages out of trust after revalidate_s
+        after = cache.get(db, screen, PUBLIC_URL)
+        assert "Maçon du dehors".encode() in after.body
+        assert broker_for(engine).revision(agency.id) == after.part.revision  # type: ignore[arg-type]
+    finally:
+        elsewhere.dispose()
