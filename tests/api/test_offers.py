@@ -1,8 +1,10 @@
-"""Offers over HTTP: creation, board order, filters, concurrent edits, filling, candidates."""
+"""Offers over HTTP: creation, filters as query parameters, concurrent edits, candidates, journal.
+
+The rules themselves (board order, urgency, forced urgency, filling for the défi) are tested
+in-process in tests/services/test_offers.py.
+"""
 
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -47,13 +49,6 @@ def test_server_set_fields_cannot_be_mass_assigned(cde: httpx.Client) -> None:
     assert offer["code"] != "AAAAAAAA" and offer["id"] != 5000
 
 
-def test_board_is_sorted_by_urgency_then_age(cde: httpx.Client) -> None:
-    offers = cde.get("/api/v1/offers").json()
-    keys = [(-o["urgency"]["level"], o["opened_at"]) for o in offers]
-    assert keys == sorted(keys)
-    assert {o["urgency"]["level"] for o in offers} == {0, 1, 2, 3}
-
-
 def test_filters(cde: httpx.Client) -> None:
     urgent = cde.get("/api/v1/offers", params={"urgency": "très urgent"}).json()
     assert urgent and all(o["urgency"]["level"] == 3 for o in urgent)
@@ -89,37 +84,6 @@ def test_a_stale_edit_gets_409_with_the_current_offer_and_loses_nothing(
         "Sorgues",
         2,
     )
-
-
-def test_urgency_override_needs_a_reason(cde: httpx.Client) -> None:
-    offer = cde.post("/api/v1/offers", json=NEW).json()
-    refused = cde.patch(f"/api/v1/offers/{offer['id']}", json={"urgency_override": 3})
-    assert refused.status_code == 422
-    done = cde.patch(
-        f"/api/v1/offers/{offer['id']}",
-        json={"urgency_override": 3, "urgency_override_reason": "Employeur au bord de fermer"},
-    ).json()
-    assert done["urgency"] == {"level": 3, "label": "très urgent", "overridden": True}
-    cleared = cde.patch(f"/api/v1/offers/{offer['id']}", json={"urgency_override": None}).json()
-    assert cleared["urgency"]["overridden"] is False and cleared["urgency_override_reason"] is None
-
-
-def test_filling_a_tpe_offer_counts_once_for_the_active_challenge(
-    module_server: LiveServer, cde: httpx.Client
-) -> None:
-    challenge = next(c for c in cde.get("/api/v1/challenges").json() if c["active"])
-    offer = cde.post("/api/v1/offers", json=NEW).json()
-    filled = cde.post(f"/api/v1/offers/{offer['id']}/fill")
-    assert filled.status_code == 200 and filled.json()["status"] == "filled"
-    assert cde.post(f"/api/v1/offers/{offer['id']}/fill").status_code == 409
-    after = next(c for c in cde.get("/api/v1/challenges").json() if c["id"] == challenge["id"])
-    assert after["total"] == challenge["total"] + 1
-    assert after["by_service"]["cde"] == challenge["by_service"]["cde"] + 1
-    not_tpe = cde.post("/api/v1/offers", json={**NEW, "is_tpe": False}).json()
-    cde.post(f"/api/v1/offers/{not_tpe['id']}/fill")
-    again = next(c for c in cde.get("/api/v1/challenges").json() if c["id"] == challenge["id"])
-    assert again["total"] == after["total"]
-    assert all(o["id"] != offer["id"] for o in cde.get("/api/v1/offers").json())
 
 
 def test_candidates_are_counted_and_closed_offers_refuse_them(
@@ -160,8 +124,3 @@ def test_every_change_is_in_the_journal(module_server: LiveServer, cde: httpx.Cl
     update = mine[1]
     assert update["before"]["positions"] == 1 and update["after"]["positions"] == 3
     assert update["actor_label"].startswith("Sophie Marchal")
-
-
-def test_start_dates_in_the_past_make_an_offer_very_urgent(cde: httpx.Client) -> None:
-    body = {**NEW, "start_date": str(date.today() - timedelta(days=2))}
-    assert cde.post("/api/v1/offers", json=body).json()["urgency"]["level"] == 3

@@ -1,0 +1,57 @@
+"""The journal in-process: who changed what, secrets left out, newest first, filtered."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from api.models.offer import OfferUpdate
+from api.services import audit, offers
+from tests import factories
+
+
+def test_a_state_is_json_safe_and_keeps_no_secret(db: Session) -> None:
+    agency = factories.agency(db)
+    person = factories.staff(db, agency, "cde")
+    state = audit.state_of(person)
+    assert state is not None and "password_hash" not in state
+    assert isinstance(state["created_at"], str) and state["name"] == person.name
+    hire = factories.hire(db, person)
+    assert date.fromisoformat(audit.state_of(hire)["hired_on"]) == hire.hired_on  # type: ignore[index]
+    assert audit.state_of(None) is None
+
+
+def test_the_journal_lists_the_agencys_events_newest_first_with_filters(db: Session) -> None:
+    agency = factories.agency(db)
+    cde, other = factories.staff(db, agency, "cde"), factories.staff(db, agency, "cde")
+    offer = factories.offer(db, cde)
+    offers.update_offer(db, other, offer, OfferUpdate(positions=2), None)
+    factories.hire(db, cde)
+    factories.offer(db, factories.staff(db, factories.agency(db), "cde"))  # elsewhere
+    events = audit.list_events(db, agency.id)
+    assert [(e.entity, e.action) for e in events] == [
+        ("hire", "create"),
+        ("offer", "update"),
+        ("offer", "create"),
+        ("agency", "create"),
+    ]
+    assert events[1].actor_label == f"{other.name} (cde)"
+    assert (events[1].before["positions"], events[1].after["positions"]) == (1, 2)  # type: ignore[index]
+    assert [e.action for e in audit.list_events(db, agency.id, entity="offer")] == [
+        "update",
+        "create",
+    ]
+    assert [e.entity for e in audit.list_events(db, agency.id, actor_id=other.id)] == ["offer"]
+    assert len(audit.list_events(db, agency.id, limit=1, offset=1)) == 1
+    assert audit.list_events(db, agency.id, limit=1, offset=1)[0].action == "update"
+
+
+def test_a_deletion_keeps_the_before_state_only(db: Session) -> None:
+    agency = factories.agency(db)
+    cde = factories.staff(db, agency, "cde")
+    offer = factories.offer(db, cde, title="Caviste")
+    offers.delete_offer(db, cde, offer, None)
+    [deleted] = audit.list_events(db, agency.id, entity="offer")[:1]
+    assert (deleted.action, deleted.after) == ("delete", None)
+    assert deleted.before is not None and deleted.before["title"] == "Caviste"
