@@ -269,11 +269,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             token_file.touch(mode=0o600)
             token_file.write_text(demo_screen_token(db))
     _print_demo_accounts(settings)
-    url = f"http://{args.host}:{args.port}"
-    print(f"Pages du personnel : {url}/admin/  ·  API : {url}/docs")
-    from api.demo_runner import run_demo
+    from api.demo_runner import demo_public_url, exit_at_once, how_to_reach, lan_address, run_demo
 
-    return run_demo(settings, args.host, args.port, token_file.read_text().strip(), args.screen)
+    lan = lan_address()
+    if "COULOIR_PUBLIC_URL" not in os.environ:  # QR codes lead where phones can go
+        settings = settings.model_copy(
+            update={"public_url": demo_public_url(args.host, args.port, lan)}
+        )
+    print("\n".join(how_to_reach(args.host, args.port, lan, token_file)), flush=True)
+    token = token_file.read_text().strip()
+    exit_at_once(run_demo(settings, args.host, args.port, token, args.screen))
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:

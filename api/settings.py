@@ -1,7 +1,7 @@
 """Service settings: declared once, with defaults and help, read from ``COULOIR_*`` variables.
 
-    settings = load_settings()
-    settings.database_url  # 'sqlite:////home/me/.local/share/couloir/couloir.db'
+settings = load_settings()
+settings.database_url  # 'sqlite:////home/me/.local/share/couloir/couloir.db'
 """
 
 from __future__ import annotations

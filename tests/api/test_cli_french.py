@@ -50,7 +50,9 @@ COMMANDS = list(_parsers(build_parser()))
 
 
 @pytest.mark.parametrize("name,parser", COMMANDS, ids=[name for name, _ in COMMANDS])
-def test_every_command_explains_itself_in_french(name: str, parser: argparse.ArgumentParser) -> None:
+def test_every_command_explains_itself_in_french(
+    name: str, parser: argparse.ArgumentParser
+) -> None:
     english = [text for text in _texts(parser) if ENGLISH_WORDS.search(text)]
     assert not english, f"{name} : {english}"
     shown = parser.format_help()

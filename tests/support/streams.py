@@ -1,8 +1,8 @@
 """Screens' event streams for tests: each read in a thread, every event kept with its time.
 
-    with EventRecorder(server.url, server.screen_token) as stream:
-        stream.wait_for(1)          # the first ``snapshot`` event
-        t0 = time.monotonic(); edit(); stream.wait_for(2)
+with EventRecorder(server.url, server.screen_token) as stream:
+    stream.wait_for(1)          # the first ``snapshot`` event
+    t0 = time.monotonic(); edit(); stream.wait_for(2)
 """
 
 from __future__ import annotations
