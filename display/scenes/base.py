@@ -223,12 +223,19 @@ class Scene:
     # written there only); a takeover scene sets its own name and ``in_playlist = False``.
     name: ClassVar[str] = ""
     in_playlist: ClassVar[bool] = True
-    # The renderer redraws this scene when a hire's photo arrives.
+    # Takes the screen over, outside the playlist, whenever it has views (urgent news).
+    takes_over: ClassVar[bool] = False
+    # Shows hires' photos: it gives their size (``photo_size``), the feed crops them to
+    # it, and the renderer redraws the scene when one arrives.
     shows_photos: ClassVar[bool] = False
     # The renderer jumps to this scene to play a challenge milestone's celebration.
     celebrates: ClassVar[bool] = False
     # Seconds each view stays before the next one (pages, hires, announcements).
     view_seconds: ClassVar[float] = 12.0
+
+    def photo_size(self, theme: Theme, assets: Assets) -> tuple[int, int] | None:
+        """Size (px) of the photos this scene shows on ``theme``; None: it shows none."""
+        return None
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:
         """How many views this scene has now; 0 means "nothing to show, skip me"."""

@@ -134,7 +134,7 @@ def test_server_gone_keeps_the_picture_with_stale_mark_then_recovers(live_server
         live_server.stop()
         step_until(app, lambda: app.stale.since is not None, timeout=15)
         step_until(app, lambda: any(t.startswith("données du ") for t in frame_texts(app)))
-        local = app.stale.since.astimezone(app.renderer._now.tzinfo)
+        local = app.stale.since.astimezone(app.renderer.now.tzinfo)
         assert f"données du {local:%H:%M}" in frame_texts(app)
         # Same data still on screen: nothing went blank.
         assert app.status is ScreenStatus.READY

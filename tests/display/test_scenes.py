@@ -192,8 +192,8 @@ def test_transition_redraws_only_the_scene_area(assets):
     frames, _, _ = _run(renderer, SCENES["offers"].view_seconds + 1.5, start)
     animated = [rects for rects in frames[1:] if rects]
     assert len(animated) >= 5, "the page turn is a visible crossfade, not a cut"
-    scene_area = renderer._content_rect.inflate(2 * renderer.theme.shift, 2 * renderer.theme.shift)
-    ticker = renderer._ticker_rect  # the ticker moves on to its next item meanwhile
+    scene_area = renderer.areas.content.inflate(2 * renderer.theme.shift, 2 * renderer.theme.shift)
+    ticker = renderer.areas.ticker  # the ticker moves on to its next item meanwhile
     for rects in animated:
         assert all(scene_area.contains(r) or r == ticker for r in rects), rects
     assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/2"]
@@ -251,8 +251,8 @@ def test_milestone_crossing_celebrates_on_the_challenge(assets, artifacts):
     assert renderer.current_scene == "challenge"
     assert all(rects for rects in frames), "the confetti move every frame"
     banner_colour = renderer.theme.palette.accent
-    cx, cy = renderer._content_rect.move(renderer._shift).center
-    inside_banner = (cx - renderer._banner.get_width() // 2 + 3, cy)
+    cx, cy = renderer.areas.content.move(renderer.shift).center
+    inside_banner = (cx - renderer.compositor.banner.get_width() // 2 + 3, cy)
     assert tuple(surface.get_at(inside_banner))[:3] == banner_colour
     pygame.image.save(surface, str(artifacts / "celebration-sample-1280x720.png"))
     frames, _, surface = _run(renderer, 5, now)
@@ -362,12 +362,12 @@ def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
     surface = pygame.Surface((1280, 720))
     now = NOW.replace(second=5)
     dt = 1 / 30
-    while not (renderer._sliding and renderer._transition > 0.35):
+    while not (renderer.compositor.slide.active and renderer.compositor.slide.elapsed > 0.35):
         renderer.update(dt, now)
         renderer.draw(surface)
         now += timedelta(seconds=dt)
     pygame.image.save(surface, str(artifacts / "slide-mid-1280x720.png"))
-    area = renderer._content_rect.move(renderer._shift)
+    area = renderer.areas.content.move(renderer.shift)
     middle = _content_samples(surface, area)
     assert middle != _content_samples(pages[0], area)
     assert middle != _content_samples(pages[1], area)
@@ -375,7 +375,7 @@ def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
         renderer.update(dt, now)
         renderer.draw(surface)
         now += timedelta(seconds=dt)
-    assert not renderer._sliding
+    assert not renderer.compositor.slide.active
     assert _content_samples(surface, area) == _content_samples(pages[1], area), (
         "after the slide, the page is exactly the one rendered directly"
     )
@@ -404,7 +404,7 @@ def test_ticker_cycles_through_news_redrawing_only_itself(assets):
     start = NOW.replace(second=1)
     frames, _, _ = _run(renderer, 26, start, fps=5, surface=surface)
     redrawn = [rect for rects in frames[1:] for rect in rects]
-    assert redrawn and all(rect == renderer._ticker_rect for rect in redrawn)
+    assert redrawn and all(rect == renderer.areas.ticker for rect in redrawn)
     renderer2 = Renderer((1920, 1080), assets)
     renderer2.set_snapshot(load_snapshot("sample"))
     renderer2.show("challenge")

@@ -1,0 +1,338 @@
+"""Turns what the renderer decided into pixels: layer pictures, then dirty areas copied.
+
+The :class:`~display.renderer.Renderer` says what the screen shows (a :class:`Scenery`)
+and which layers need rendering; the Compositor renders those layers off screen, copies
+the dirty ones onto the target and returns the rectangles that changed. Once a view is on
+the target its picture is let go (the target holds its pixels): at most one scene-sized
+picture is alive besides the target, either the view being slid in or the one rendered
+ahead of its transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import pygame
+
+from api.contract import Snapshot
+from display.frame import draw_header, draw_ticker
+from display.layers import RENDERED, Areas, Dirty, Layer, Picture, ScreenStatus
+from display.qr import QrCache
+from display.scenes import SCENES, Canvas, Region
+from display.scenes.challenge import Celebration
+from display.scenes.status import draw_pairing, draw_waiting
+from display.surfaces import display_ready
+from display.text import TextBox, TextRenderer
+from display.theme import Theme
+from display.transition import Slide
+
+ViewKey = tuple[str, int]  # (scene name, view number)
+
+
+@dataclass
+class Scenery:
+    """What the screen shows at this frame, as the renderer decided it."""
+
+    status: ScreenStatus
+    pairing_code: str | None
+    snapshot: Snapshot | None
+    now: datetime
+    stale_text: str | None  # « données du HH:MM » when the data is old
+    ticker_item: Callable[[], str]  # asked only when the ticker is rendered
+    view: ViewKey
+    celebration: Celebration | None
+
+    @property
+    def shows_scenes(self) -> bool:
+        """True when the scenes are on (not black, not a status page)."""
+        return self.status is ScreenStatus.READY and self.snapshot is not None
+
+
+@dataclass
+class Upcoming:
+    """A view rendered ahead of its transition."""
+
+    key: ViewKey
+    picture: Picture
+
+
+@dataclass
+class ClockFace:
+    """The header clock: drawn straight onto the target, in the box the header left."""
+
+    text: str = ""
+    rect: pygame.Rect | None = None
+    box: TextBox | None = None
+
+
+class Compositor:
+    """The layer pictures of one screen and how they reach the target."""
+
+    def __init__(
+        self,
+        theme: Theme,
+        texts: TextRenderer,
+        qrs: QrCache,
+        photos: dict[int, pygame.Surface],
+        *,
+        naive: bool = False,
+    ) -> None:
+        self.theme = theme
+        self.areas = Areas.of(theme)
+        self.texts = texts
+        self.qrs = qrs
+        self.photos = photos  # the renderer's, shared: scenes find them on the canvas
+        self.naive = naive
+        self.pictures: dict[Layer, Picture] = {}  # header, ticker, status, the view
+        self.upcoming: Upcoming | None = None
+        # What the view on the target holds: its boxes and regions stay after its picture
+        # is let go.
+        self.view_boxes: list[TextBox] = []
+        self.view_regions: list[Region] = []
+        self.banner: pygame.Surface | None = None
+        self.clock = ClockFace()
+        self.slide = Slide()
+        self.shift = (0, 0)
+        self.needs_render: set[Layer] = set(RENDERED)
+        self.dirty = Dirty()
+        self._target: int | None = None
+        self.text_boxes: list[TextBox] = []
+        self.regions: list[Region] = []
+
+    @property
+    def view(self) -> Picture | None:
+        """The view being drawn in (kept during a slide or a celebration only)."""
+        return self.pictures.get(Layer.CONTENT)
+
+    # --- views ---------------------------------------------------------------------------
+
+    def prerender(self, key: ViewKey, snapshot: Snapshot, now: datetime) -> None:
+        """Render view ``key`` ahead of its transition, unless already done."""
+        if self.naive or (self.upcoming is not None and self.upcoming.key == key):
+            return
+        if self.view is not None:
+            return  # a view is still drawn from its picture: one such picture at a time
+        self.upcoming = None  # let an outdated one go before drawing the new one
+        self.upcoming = Upcoming(key, self._render_view(key, snapshot, now))
+
+    def enter(self, key: ViewKey, transition: bool) -> None:
+        """Bring view ``key`` on (sliding in over the current one)."""
+        if transition and not self.naive:
+            self.slide.begin()  # the old view stays on the target and is pushed out
+        self.pictures.pop(Layer.CONTENT, None)
+        if self.upcoming is not None and self.upcoming.key == key:
+            self._show_view(self.upcoming.picture)
+        else:
+            self.needs_render.add(Layer.CONTENT)
+        self.upcoming = None
+        self.dirty.mark(Layer.CONTENT)
+
+    def _show_view(self, picture: Picture) -> None:
+        self.pictures[Layer.CONTENT] = picture
+        self.view_boxes, self.view_regions = picture.boxes, picture.regions
+
+    def refresh(self, *layers: Layer) -> None:
+        """Render ``layers`` again and copy their areas at the next frame."""
+        self.needs_render.update(layers)
+        for layer in layers:
+            self.dirty.mark(layer)
+
+    def refresh_all(self, *layers: Layer) -> None:
+        """Render ``layers`` again and draw the whole frame at the next frame."""
+        self.needs_render.update(layers)
+        self.dirty.mark_all()
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def _canvas(self, size: tuple[int, int], origin: tuple[int, int]) -> Canvas:
+        # Made in the display's pixel format when there is one: blits need no conversion.
+        if display_ready():
+            surface = pygame.Surface(size, 0, pygame.display.get_surface())
+        else:
+            surface = pygame.Surface(size)
+        surface.fill(self.theme.palette.background)
+        return Canvas(surface, self.theme, self.texts, self.qrs, self.photos, origin)
+
+    def _render_view(self, key: ViewKey, snapshot: Snapshot, now: datetime) -> Picture:
+        """Draw one view of a scene into a new content-sized picture."""
+        canvas = self._canvas(self.areas.content.size, (0, 0))
+        name, view = key
+        SCENES[name].draw(canvas, snapshot, view, now)
+        return Picture.of(canvas)
+
+    def _render_status(self, scenery: Scenery) -> None:
+        if Layer.STATUS in self.needs_render or Layer.STATUS not in self.pictures:
+            canvas = self._canvas(self.areas.screen.size, self.shift)
+            if scenery.status is ScreenStatus.PAIRING:
+                draw_pairing(canvas, scenery.pairing_code)
+            else:
+                draw_waiting(canvas)
+            self.pictures[Layer.STATUS] = Picture.of(canvas)
+            self.needs_render.discard(Layer.STATUS)
+
+    def _render_frame(self, scenery: Scenery) -> None:
+        """Render whichever layers of the scenes need it."""
+        snap, now = scenery.snapshot, scenery.now
+        assert snap is not None
+        if Layer.HEADER in self.needs_render or Layer.HEADER not in self.pictures:
+            self.pictures.pop(Layer.HEADER, None)
+            canvas = self._canvas(self.areas.header.size, (0, 0))
+            self.clock.rect = draw_header(
+                canvas, snap.agency.name, now.date(), scenery.stale_text, self.shift
+            )
+            self._rendered(Layer.HEADER, canvas)
+        if Layer.TICKER in self.needs_render or Layer.TICKER not in self.pictures:
+            canvas = self._canvas(self.areas.ticker.size, self.areas.ticker.topleft)
+            draw_ticker(canvas, scenery.ticker_item(), self.shift)
+            self._rendered(Layer.TICKER, canvas)
+        # The view is drawn again when it changed, or when a frame needs it and it was let go.
+        if Layer.CONTENT in self.needs_render or (
+            self.view is None and (self.dirty.full or Layer.CONTENT in self.dirty)
+        ):
+            # Let the old picture go before drawing the new one, and the view rendered
+            # ahead too: it is drawn again in a later frame, after this one is on screen.
+            self.pictures.pop(Layer.CONTENT, None)
+            self.upcoming = None
+            self._show_view(self._render_view(scenery.view, snap, now))
+            self.needs_render.discard(Layer.CONTENT)
+            self.dirty.mark(Layer.CONTENT)
+        if scenery.celebration is not None and self.banner is None:
+            self.banner = self._render_banner(scenery.celebration.message)
+
+    def _rendered(self, layer: Layer, canvas: Canvas) -> None:
+        self.pictures[layer] = Picture.of(canvas)
+        self.needs_render.discard(layer)
+        self.dirty.mark(layer)
+
+    def _render_banner(self, message: str) -> pygame.Surface:
+        t = self.theme
+        px = t.text_px(1.8)
+        width = min(self.areas.content.width, t.u(1400))
+        height = self.texts.assets.font("bold", px).get_linesize() * 2 + 2 * t.u(40)
+        canvas = self._canvas((width, height), (0, 0))
+        canvas.fill(canvas.bounds, t.palette.accent, radius=t.radius)
+        canvas.text(
+            message,
+            canvas.bounds.inflate(-2 * t.u(40), -2 * t.u(40)),
+            px=px,
+            face="bold",
+            colour=t.palette.accent_ink,
+            min_px=t.min_px,
+            max_lines=2,
+            align="center",
+            valign="middle",
+            role="celebration",
+        )
+        return canvas.surface
+
+    # --- drawing onto the target ---------------------------------------------------------
+
+    def draw(self, target: pygame.Surface, scenery: Scenery) -> list[pygame.Rect]:
+        """Draw what is dirty onto ``target``; return the rectangles that changed.
+
+        A different target surface than last time gets a full frame.
+        """
+        if self.naive:
+            self.refresh_all(*RENDERED)
+        if id(target) != self._target or target.get_size() != self.areas.screen.size:
+            self._target = id(target)
+            self.dirty.mark_all()
+        if scenery.status is ScreenStatus.OFF or not scenery.shows_scenes:
+            return self._draw_whole_page(target, scenery)
+        self._render_frame(scenery)
+        rects = self._draw_layers(target, scenery)
+        if rects:
+            self._collect(scenery)
+        self.dirty.clear()
+        if not self.slide.active and scenery.celebration is None:
+            self.pictures.pop(Layer.CONTENT, None)  # on the target now; drawn again if needed
+        return rects
+
+    def _draw_whole_page(self, target: pygame.Surface, scenery: Scenery) -> list[pygame.Rect]:
+        """Black, or the pairing or waiting page."""
+        if scenery.status is not ScreenStatus.OFF:
+            self._render_status(scenery)
+        if not self.dirty.full:
+            self.dirty.clear()
+            return []
+        if scenery.status is ScreenStatus.OFF:
+            target.fill((0, 0, 0))
+        else:
+            target.blit(self.pictures[Layer.STATUS].surface, (0, 0))
+        self.slide.cleared()
+        self.dirty.clear()
+        self._collect(scenery)
+        return [self.areas.screen.copy()]
+
+    def _draw_layers(self, target: pygame.Surface, scenery: Scenery) -> list[pygame.Rect]:
+        areas, dirty = self.areas, self.dirty
+        header, ticker = self.pictures[Layer.HEADER], self.pictures[Layer.TICKER]
+        if dirty.full:
+            target.fill(self.theme.palette.background)
+            target.blit(header.surface, (0, 0))
+            target.blit(ticker.surface, areas.ticker)
+            self._compose_content(target, scenery, full=True)
+            self._draw_clock(target)
+            return [areas.screen.copy()]
+        rects: list[pygame.Rect] = []
+        if Layer.HEADER in dirty:
+            target.blit(header.surface, (0, 0))
+            self._draw_clock(target)
+            rects.append(areas.header.copy())
+        elif Layer.CLOCK in dirty:
+            rects.append(self._draw_clock(target))
+        if Layer.TICKER in dirty:
+            target.blit(ticker.surface, areas.ticker)
+            rects.append(areas.ticker.copy())
+        if Layer.CONTENT in dirty:
+            rects.append(self._compose_content(target, scenery))
+        return rects
+
+    def _draw_clock(self, target: pygame.Surface) -> pygame.Rect:
+        theme, clock = self.theme, self.clock
+        px = theme.text_px(1.2 if theme.portrait else 1.6)
+        line = self.texts.line(clock.text, "bold", px, theme.palette.text)
+        rect = pygame.Rect(clock.rect)
+        target.fill(theme.palette.header, rect)
+        drawn = target.blit(line, line.get_rect(topright=rect.topright))
+        clock.box = TextBox(drawn, clock.text, px, "clock", rect.copy())
+        return rect.copy()
+
+    def _compose_content(
+        self, target: pygame.Surface, scenery: Scenery, *, full: bool = False
+    ) -> pygame.Rect:
+        area = self.areas.content.move(self.shift)
+        view = self.view
+        assert view is not None
+        celebration = scenery.celebration
+        self.slide.compose(target, area, view.surface, cut=full or celebration is not None)
+        if celebration is not None:
+            celebration.draw(target, area.topleft, self.theme, self.banner)
+        return area
+
+    def _collect(self, scenery: Scenery) -> None:
+        """Gather the text boxes and regions of the frame as drawn."""
+        if not scenery.shows_scenes:
+            status = self.pictures.get(Layer.STATUS)
+            shown = scenery.status is not ScreenStatus.OFF and status is not None
+            self.text_boxes = list(status.boxes) if shown else []
+            self.regions = []
+            return
+        dx, dy = self.areas.content.move(self.shift).topleft
+
+        def moved(box: TextBox) -> TextBox:
+            return TextBox(
+                box.rect.move(dx, dy), box.text, box.font_px, box.role, box.container.move(dx, dy)
+            )
+
+        boxes = [
+            *self.pictures[Layer.HEADER].boxes,
+            *self.pictures[Layer.TICKER].boxes,
+            *map(moved, self.view_boxes),
+        ]
+        if self.clock.box is not None:
+            boxes.append(self.clock.box)
+        self.text_boxes = boxes
+        self.regions = [Region(r.rect.move(dx, dy), r.role, r.data) for r in self.view_regions]
