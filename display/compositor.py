@@ -17,6 +17,7 @@ from datetime import datetime
 import pygame
 
 from api.contract import Snapshot
+from display.assets import Assets
 from display.frame import draw_header, draw_ticker
 from display.layers import RENDERED, Areas, Dirty, Layer, Picture, ScreenStatus
 from display.qr import QrCache
@@ -68,21 +69,27 @@ class ClockFace:
 
 
 class Compositor:
-    """The layer pictures of one screen and how they reach the target."""
+    """The layer pictures of one screen and how they reach the target.
+
+    ``naive=True`` renders every layer again at every frame, without caches (the
+    benchmark's comparison).
+    """
 
     def __init__(
         self,
         theme: Theme,
-        texts: TextRenderer,
-        qrs: QrCache,
+        assets: Assets,
         photos: dict[int, pygame.Surface],
         *,
         naive: bool = False,
     ) -> None:
         self.theme = theme
         self.areas = Areas.of(theme)
-        self.texts = texts
-        self.qrs = qrs
+        # Caches sized to the screen: about a quarter of a screenful of text lines, and
+        # a page or two of QR codes (their matrices, the slow part, are all kept).
+        area = theme.width * theme.height
+        self.texts = TextRenderer(assets, cached=not naive, budget_bytes=area)
+        self.qrs = QrCache(cached=not naive, budget_bytes=area // 4)
         self.photos = photos  # the renderer's, shared: scenes find them on the canvas
         self.naive = naive
         self.pictures: dict[Layer, Picture] = {}  # header, ticker, status, the view

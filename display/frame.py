@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pygame
 
 from api.contract import Snapshot
-from display.french import french_date, plural
+from display.french import clock, french_date, plural
 from display.scenes.announcements import active
 from display.scenes.base import Canvas
 
@@ -52,6 +52,11 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
     if not items:
         items.append(f"Bienvenue à {snapshot.agency.name}")
     return items
+
+
+def stale_mark(since: datetime | None, now: datetime) -> str | None:
+    """The header's mark for old data, in ``now``'s zone; None while the data is current."""
+    return None if since is None else f"données du {clock(since.astimezone(now.tzinfo))}"
 
 
 @dataclass

@@ -14,12 +14,27 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pygame
 
 from display.scenes.base import Canvas, Region
 from display.text import TextBox
 from display.theme import Theme
+
+SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
+SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
+
+
+def burn_in_shift(now: datetime, amplitude: int) -> tuple[int, int]:
+    """How far (px) everything is moved at ``now``: a step around a small square.
+
+    >>> from datetime import UTC, datetime
+    >>> burn_in_shift(datetime(2026, 11, 28, 9, 0, tzinfo=UTC), 2)
+    (2, 2)
+    """
+    step = SHIFT_STEPS[int(now.timestamp() // SHIFT_PERIOD_S) % len(SHIFT_STEPS)]
+    return step[0] * amplitude, step[1] * amplitude
 
 
 class ScreenStatus(enum.Enum):

@@ -1,8 +1,7 @@
 """The corridor screen's drawing: the playlist's scenes inside a header and a ticker.
 
-The app loop owns events, timing and the display; it hands data to the Renderer and
-asks it to draw. The renderer does no I/O of its own (fonts come from ``display.assets``).
-A loop drives it this way (``screen`` being the display surface)::
+The app loop hands data to the Renderer and asks it to draw; the renderer does no I/O of
+its own (fonts come from ``display.assets``). A loop drives it this way::
 
     renderer = Renderer((1920, 1080))
     renderer.set_snapshot(snapshot)
@@ -11,37 +10,31 @@ A loop drives it this way (``screen`` being the display surface)::
         rects = renderer.draw(screen)   # [] when nothing changed
         pygame.display.update(rects)
 
-The renderer decides what the screen shows: status, clock, stale mark, ticker item,
-anti burn-in shift, celebration; which scene comes when is the
-:class:`~display.playlist.Playlist`'s business, and turning all that into pixels (layer
-pictures rendered ahead, dirty areas, the slide) the :class:`~display.compositor.Compositor`'s.
-A steady frame only redraws the clock (once a minute) and the ticker (every few seconds).
+The renderer decides what the screen shows (status, clock, stale mark, ticker item, burn-in
+shift, celebration); the :class:`~display.playlist.Playlist` decides which scene comes when,
+and the :class:`~display.compositor.Compositor` turns it all into pixels. A steady frame
+only redraws the clock (once a minute) and the ticker (every few seconds).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pygame
 
-from api.clock import zone
 from api.contract import Snapshot
 from display.assets import Assets
 from display.compositor import Compositor, Scenery
-from display.frame import CLOCK_SAMPLE, Ticker
+from display.frame import CLOCK_SAMPLE, Ticker, stale_mark
 from display.french import clock
-from display.layers import Areas, Layer, ScreenStatus
+from display.layers import SHIFT_PERIOD_S, Layer, ScreenStatus, burn_in_shift
 from display.playlist import Playlist
-from display.qr import QrCache
 from display.scenes import CELEBRATION_SCENE, SCENES, Region, photo_size
 from display.scenes.challenge import Celebration, milestones_crossed
+from display.schedule import agency_zone
 from display.surfaces import crop_to_fill, prepare, tune_heap
-from display.text import TextBox, TextRenderer
+from display.text import TextBox
 from display.theme import theme_for
-
-SHIFT_PERIOD_S = 180  # anti burn-in: move everything a few pixels every 3 minutes
-SHIFT_STEPS = ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
 
 
 class Renderer:
@@ -60,12 +53,6 @@ class Renderer:
         self.size = (int(size[0]), int(size[1]))
         self.theme = theme_for(self.size)
         self.assets = assets or Assets.load()
-        self.naive = naive
-        # Caches sized to the screen: about a quarter of a screenful of text lines, and
-        # a page or two of QR codes (their matrices, the slow part, are all kept).
-        area = self.size[0] * self.size[1]
-        self.texts = TextRenderer(self.assets, cached=not naive, budget_bytes=area)
-        self.qrs = QrCache(cached=not naive, budget_bytes=area // 4)
         self.status = ScreenStatus.READY
         self.pairing_code: str | None = None
         self.snapshot: Snapshot | None = None
@@ -76,8 +63,7 @@ class Renderer:
         self.celebration: Celebration | None = None
         self._stale_text: str | None = None
         self._date: date | None = None
-        self._zones: dict[str, ZoneInfo] = {}
-        self.compositor = Compositor(self.theme, self.texts, self.qrs, self.photos, naive=naive)
+        self.compositor = Compositor(self.theme, self.assets, self.photos, naive=naive)
         self.playlist = Playlist(
             self.theme, self.assets, enter=self._enter, prerender=self._prerender
         )
@@ -86,21 +72,6 @@ class Renderer:
     def current_scene(self) -> str:
         """Name of the scene on screen ("" before the first frame)."""
         return self.playlist.current_scene
-
-    @property
-    def areas(self) -> Areas:
-        """Where header, ticker and content sit (before the burn-in shift)."""
-        return self.compositor.areas
-
-    @property
-    def shift(self) -> tuple[int, int]:
-        """The anti burn-in shift in use (px)."""
-        return self.compositor.shift
-
-    @property
-    def photo_size(self) -> tuple[int, int] | None:
-        """Size hire photos are shown at (the feed crops them beforehand)."""
-        return photo_size(self.theme, self.assets)
 
     @property
     def text_boxes(self) -> list[TextBox]:
@@ -133,7 +104,7 @@ class Renderer:
             del self.photos[hire_id]
         milestone = milestones_crossed(old.challenge, snapshot.challenge) if old else None
         if milestone:
-            self.celebration = Celebration(milestone, self.areas.content.size)
+            self.celebration = Celebration(milestone, self.compositor.areas.content.size)
             self.compositor.banner = None
             self.playlist.jump(CELEBRATION_SCENE, self.now or _fallback_now(self.snapshot))
 
@@ -156,7 +127,7 @@ class Renderer:
             if self.photos.pop(hire_id, None) is not None:
                 self.compositor.needs_render.add(Layer.CONTENT)
             return
-        box = self.photo_size or image.get_size()
+        box = photo_size(self.theme, self.assets) or image.get_size()
         fitted = image if image.get_size() == box else crop_to_fill(image, box)
         self.photos[hire_id] = prepare(fitted)
         self.compositor.upcoming = None
@@ -177,10 +148,9 @@ class Renderer:
 
         The clock shows the agency's time zone when the snapshot names one.
         """
-        now = self.now = self._local(now)
+        now = self.now = now.astimezone(agency_zone(self.snapshot))
         compositor = self.compositor
-        step = SHIFT_STEPS[int(now.timestamp() // SHIFT_PERIOD_S) % len(SHIFT_STEPS)]
-        shift = (step[0] * self.theme.shift, step[1] * self.theme.shift)
+        shift = burn_in_shift(now, self.theme.shift)
         if shift != compositor.shift:
             compositor.shift = shift
             compositor.refresh_all(Layer.HEADER, Layer.TICKER, Layer.STATUS)
@@ -194,9 +164,7 @@ class Renderer:
         if text != compositor.clock.text:
             compositor.clock.text = text
             compositor.dirty.mark(Layer.CLOCK)
-        stale = None
-        if self.stale_since is not None:
-            stale = f"données du {clock(self.stale_since.astimezone(now.tzinfo))}"
+        stale = stale_mark(self.stale_since, now)
         if stale != self._stale_text:
             self._stale_text = stale
             compositor.refresh(Layer.HEADER)
@@ -211,13 +179,6 @@ class Renderer:
             if self.celebration.done or self.current_scene != CELEBRATION_SCENE:
                 self.celebration = None
                 compositor.banner = None
-
-    def _local(self, now: datetime) -> datetime:
-        """``now`` in the agency's zone, with the one fallback of both faces (api.clock.zone)."""
-        name = self.snapshot.agency.timezone if self.snapshot else ""
-        if name not in self._zones:  # looked up once: an unknown name warns once, not per frame
-            self._zones[name] = zone(name)
-        return now.astimezone(self._zones[name])
 
     def _prerender(self, name: str, view: int, now: datetime) -> None:
         assert self.snapshot is not None
@@ -258,4 +219,4 @@ def _fallback_now(snapshot: Snapshot | None) -> datetime:
     return datetime.now().astimezone()
 
 
-__all__ = ["CLOCK_SAMPLE", "Renderer", "ScreenStatus", "crop_to_fill"]
+__all__ = ["CLOCK_SAMPLE", "SHIFT_PERIOD_S", "Renderer", "ScreenStatus", "crop_to_fill"]

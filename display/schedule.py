@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as clock_time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from api.clock import zone
@@ -61,7 +62,13 @@ def is_open(schedule: Sequence[OpeningSlot], local_now: datetime) -> bool:
 
 def agency_zone(snapshot: Snapshot | None) -> ZoneInfo:
     """The agency's timezone (Europe/Paris when unknown, the rule of ``api.clock.zone``)."""
-    return zone(snapshot.agency.timezone if snapshot else None)
+    return _zone(snapshot.agency.timezone if snapshot else "")
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    # Looked up once per name: the loop asks every frame, and an unknown name warns once.
+    return zone(name)
 
 
 class ScreenPower:

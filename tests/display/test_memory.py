@@ -59,13 +59,13 @@ def test_a_view_let_go_is_drawn_again_identically_after_the_burn_in_shift(assets
     renderer.update(0.1, start)
     renderer.draw(screen)
     assert _scene_surfaces(renderer) == 0, "the screen holds the view; no copy is kept"
-    area = renderer.areas.content
-    before = screen.subsurface(area.move(renderer.shift)).copy()
-    old_shift = renderer.shift
+    area = renderer.compositor.areas.content
+    before = screen.subsurface(area.move(renderer.compositor.shift)).copy()
+    old_shift = renderer.compositor.shift
     renderer.update(0.1, start + timedelta(seconds=SHIFT_PERIOD_S))
     renderer.draw(screen)
-    assert renderer.shift != old_shift
-    after = screen.subsurface(area.move(renderer.shift))
+    assert renderer.compositor.shift != old_shift
+    after = screen.subsurface(area.move(renderer.compositor.shift))
     assert pygame.image.tobytes(before, "RGB") == pygame.image.tobytes(after, "RGB")
 
 

@@ -59,9 +59,9 @@ def test_scene_layout(scene, name, size, artifacts, assets):
     texts = [b.text for b in renderer.text_boxes]
     # Whatever the data, the glyphs drawn are ones the font has (emoji were dropped).
     for box in renderer.text_boxes:
-        assert renderer.texts.clean(box.text, "regular").replace("\u00a0", " ") == box.text.replace(
+        assert renderer.compositor.texts.clean(box.text, "regular").replace(
             "\u00a0", " "
-        ), box.text
+        ) == box.text.replace("\u00a0", " "), box.text
     assert any("samedi 28 novembre" in t for t in texts)
     assert "10:15" in texts
 
@@ -192,8 +192,10 @@ def test_transition_redraws_only_the_scene_area(assets):
     frames, _, _ = _run(renderer, SCENES["offers"].view_seconds + 1.5, start)
     animated = [rects for rects in frames[1:] if rects]
     assert len(animated) >= 5, "the page turn is a visible crossfade, not a cut"
-    scene_area = renderer.areas.content.inflate(2 * renderer.theme.shift, 2 * renderer.theme.shift)
-    ticker = renderer.areas.ticker  # the ticker moves on to its next item meanwhile
+    scene_area = renderer.compositor.areas.content.inflate(
+        2 * renderer.theme.shift, 2 * renderer.theme.shift
+    )
+    ticker = renderer.compositor.areas.ticker  # the ticker moves on to its next item meanwhile
     for rects in animated:
         assert all(scene_area.contains(r) or r == ticker for r in rects), rects
     assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/2"]
@@ -251,7 +253,7 @@ def test_milestone_crossing_celebrates_on_the_challenge(assets, artifacts):
     assert renderer.current_scene == "challenge"
     assert all(rects for rects in frames), "the confetti move every frame"
     banner_colour = renderer.theme.palette.accent
-    cx, cy = renderer.areas.content.move(renderer.shift).center
+    cx, cy = renderer.compositor.areas.content.move(renderer.compositor.shift).center
     inside_banner = (cx - renderer.compositor.banner.get_width() // 2 + 3, cy)
     assert tuple(surface.get_at(inside_banner))[:3] == banner_colour
     pygame.image.save(surface, str(artifacts / "celebration-sample-1280x720.png"))
@@ -367,7 +369,7 @@ def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
         renderer.draw(surface)
         now += timedelta(seconds=dt)
     pygame.image.save(surface, str(artifacts / "slide-mid-1280x720.png"))
-    area = renderer.areas.content.move(renderer.shift)
+    area = renderer.compositor.areas.content.move(renderer.compositor.shift)
     middle = _content_samples(surface, area)
     assert middle != _content_samples(pages[0], area)
     assert middle != _content_samples(pages[1], area)
@@ -404,7 +406,7 @@ def test_ticker_cycles_through_news_redrawing_only_itself(assets):
     start = NOW.replace(second=1)
     frames, _, _ = _run(renderer, 26, start, fps=5, surface=surface)
     redrawn = [rect for rects in frames[1:] for rect in rects]
-    assert redrawn and all(rect == renderer.areas.ticker for rect in redrawn)
+    assert redrawn and all(rect == renderer.compositor.areas.ticker for rect in redrawn)
     renderer2 = Renderer((1920, 1080), assets)
     renderer2.set_snapshot(load_snapshot("sample"))
     renderer2.show("challenge")
