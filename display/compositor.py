@@ -24,7 +24,7 @@ from display.qr import QrCache
 from display.scenes import SCENES, Canvas, Region
 from display.scenes.challenge import Celebration
 from display.scenes.status import draw_pairing, draw_waiting
-from display.surfaces import display_ready
+from display.surfaces import crop_to_fill, display_ready, prepare
 from display.text import TextBox, TextRenderer
 from display.theme import Theme
 from display.transition import Slide
@@ -43,7 +43,6 @@ class Scenery:
     stale_text: str | None  # « données du HH:MM » when the data is old
     ticker_item: Callable[[], str]  # asked only when the ticker is rendered
     view: ViewKey
-    celebration: Celebration | None
 
     @property
     def shows_scenes(self) -> bool:
@@ -98,7 +97,8 @@ class Compositor:
         # is let go.
         self.view_boxes: list[TextBox] = []
         self.view_regions: list[Region] = []
-        self.banner: pygame.Surface | None = None
+        self.celebration: Celebration | None = None  # confetti over the view, for a while
+        self.banner: pygame.Surface | None = None  # the celebration's message
         self.clock = ClockFace()
         self.slide = Slide()
         self.shift = (0, 0)
@@ -124,8 +124,9 @@ class Compositor:
         self.upcoming = None  # let an outdated one go before drawing the new one
         self.upcoming = Upcoming(key, self._render_view(key, snapshot, now))
 
-    def enter(self, key: ViewKey, transition: bool) -> None:
-        """Bring view ``key`` on (sliding in over the current one)."""
+    def enter(self, name: str, view: int, transition: bool) -> None:
+        """Bring view ``view`` of scene ``name`` on (sliding in over the current one)."""
+        key = (name, view)
         if transition and not self.naive:
             self.slide.begin()  # the old view stays on the target and is pushed out
         self.pictures.pop(Layer.CONTENT, None)
@@ -139,6 +140,36 @@ class Compositor:
     def _show_view(self, picture: Picture) -> None:
         self.pictures[Layer.CONTENT] = picture
         self.view_boxes, self.view_regions = picture.boxes, picture.regions
+
+    def celebrate(self, milestone: int) -> None:
+        """Play a challenge milestone's celebration over the view from now on."""
+        self.celebration = Celebration(milestone, self.areas.content.size)
+        self.banner = None
+
+    def advance_celebration(self, dt: float, *, still_on: bool) -> None:
+        """Move the confetti on; the celebration ends when done or when ``still_on`` fails
+        (its scene has gone)."""
+        if self.celebration is None:
+            return
+        self.celebration.update(dt)
+        self.dirty.mark(Layer.CONTENT)
+        if self.celebration.done or not still_on:
+            self.celebration = self.banner = None
+
+    def set_photo(
+        self, hire_id: int, image: pygame.Surface, size: tuple[int, int] | None, *, shown: bool
+    ) -> None:
+        """Keep a hire's photo, cropped to fill ``size``; ``shown``: the view shows photos."""
+        fitted = image if size is None or image.get_size() == size else crop_to_fill(image, size)
+        self.photos[hire_id] = prepare(fitted)
+        self.upcoming = None
+        if shown:
+            self.refresh(Layer.CONTENT)
+
+    def drop_photo(self, hire_id: int) -> None:
+        """Forget a hire's photo (the view is rendered again when next needed)."""
+        if self.photos.pop(hire_id, None) is not None:
+            self.needs_render.add(Layer.CONTENT)
 
     def refresh(self, *layers: Layer) -> None:
         """Render ``layers`` again and copy their areas at the next frame."""
@@ -205,8 +236,8 @@ class Compositor:
             self._show_view(self._render_view(scenery.view, snap, now))
             self.needs_render.discard(Layer.CONTENT)
             self.dirty.mark(Layer.CONTENT)
-        if scenery.celebration is not None and self.banner is None:
-            self.banner = self._render_banner(scenery.celebration.message)
+        if self.celebration is not None and self.banner is None:
+            self.banner = self._render_banner(self.celebration.message)
 
     def _rendered(self, layer: Layer, canvas: Canvas) -> None:
         self.pictures[layer] = Picture.of(canvas)
@@ -249,11 +280,11 @@ class Compositor:
         if scenery.status is ScreenStatus.OFF or not scenery.shows_scenes:
             return self._draw_whole_page(target, scenery)
         self._render_frame(scenery)
-        rects = self._draw_layers(target, scenery)
+        rects = self._draw_layers(target)
         if rects:
             self._collect(scenery)
         self.dirty.clear()
-        if not self.slide.active and scenery.celebration is None:
+        if not self.slide.active and self.celebration is None:
             self.pictures.pop(Layer.CONTENT, None)  # on the target now; drawn again if needed
         return rects
 
@@ -273,14 +304,14 @@ class Compositor:
         self._collect(scenery)
         return [self.areas.screen.copy()]
 
-    def _draw_layers(self, target: pygame.Surface, scenery: Scenery) -> list[pygame.Rect]:
+    def _draw_layers(self, target: pygame.Surface) -> list[pygame.Rect]:
         areas, dirty = self.areas, self.dirty
         header, ticker = self.pictures[Layer.HEADER], self.pictures[Layer.TICKER]
         if dirty.full:
             target.fill(self.theme.palette.background)
             target.blit(header.surface, (0, 0))
             target.blit(ticker.surface, areas.ticker)
-            self._compose_content(target, scenery, full=True)
+            self._compose_content(target, full=True)
             self._draw_clock(target)
             return [areas.screen.copy()]
         rects: list[pygame.Rect] = []
@@ -294,7 +325,7 @@ class Compositor:
             target.blit(ticker.surface, areas.ticker)
             rects.append(areas.ticker.copy())
         if Layer.CONTENT in dirty:
-            rects.append(self._compose_content(target, scenery))
+            rects.append(self._compose_content(target))
         return rects
 
     def _draw_clock(self, target: pygame.Surface) -> pygame.Rect:
@@ -307,13 +338,11 @@ class Compositor:
         clock.box = TextBox(drawn, clock.text, px, "clock", rect.copy())
         return rect.copy()
 
-    def _compose_content(
-        self, target: pygame.Surface, scenery: Scenery, *, full: bool = False
-    ) -> pygame.Rect:
+    def _compose_content(self, target: pygame.Surface, *, full: bool = False) -> pygame.Rect:
         area = self.areas.content.move(self.shift)
         view = self.view
         assert view is not None
-        celebration = scenery.celebration
+        celebration = self.celebration
         self.slide.compose(target, area, view.surface, cut=full or celebration is not None)
         if celebration is not None:
             celebration.draw(target, area.topleft, self.theme, self.banner)

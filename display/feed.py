@@ -116,7 +116,7 @@ def decode_photo(data: bytes, box: tuple[int, int] | None) -> pygame.Surface | N
         return None
     if box is None:
         return image
-    from display.renderer import crop_to_fill
+    from display.surfaces import crop_to_fill
 
     return crop_to_fill(image, box)
 

@@ -10,10 +10,9 @@ its own (fonts come from ``display.assets``). A loop drives it this way::
         rects = renderer.draw(screen)   # [] when nothing changed
         pygame.display.update(rects)
 
-The renderer decides what the screen shows (status, clock, stale mark, ticker item, burn-in
-shift, celebration); the :class:`~display.playlist.Playlist` decides which scene comes when,
-and the :class:`~display.compositor.Compositor` turns it all into pixels. A steady frame
-only redraws the clock (once a minute) and the ticker (every few seconds).
+It decides what the screen shows (status, clock, stale mark, ticker item, burn-in shift,
+celebration); the :class:`~display.playlist.Playlist` decides which scene comes when, and
+the :class:`~display.compositor.Compositor` turns it all into pixels.
 """
 
 from __future__ import annotations
@@ -25,14 +24,14 @@ import pygame
 from api.contract import Snapshot
 from display.assets import Assets
 from display.compositor import Compositor, Scenery
-from display.frame import CLOCK_SAMPLE, Ticker, stale_mark
+from display.frame import Ticker, stale_mark
 from display.french import clock
-from display.layers import SHIFT_PERIOD_S, Layer, ScreenStatus, burn_in_shift
+from display.layers import Layer, ScreenStatus, burn_in_shift
 from display.playlist import Playlist
 from display.scenes import CELEBRATION_SCENE, SCENES, Region, photo_size
-from display.scenes.challenge import Celebration, milestones_crossed
+from display.scenes.challenge import milestones_crossed
 from display.schedule import agency_zone
-from display.surfaces import crop_to_fill, prepare, tune_heap
+from display.surfaces import tune_heap
 from display.text import TextBox
 from display.theme import theme_for
 
@@ -40,8 +39,7 @@ from display.theme import theme_for
 class Renderer:
     """Draws one screen of ``size`` (logical, already turned) from the data it is given.
 
-    ``naive=True`` redraws everything from scratch every frame, without caches: only for
-    the benchmark's comparison.
+    ``naive=True``: no caches, every layer rendered every frame (the benchmark's baseline).
     """
 
     def __init__(
@@ -60,12 +58,11 @@ class Renderer:
         self.now: datetime | None = None  # in the agency's zone, from the last update
         self.photos: dict[int, pygame.Surface] = {}
         self.ticker = Ticker()
-        self.celebration: Celebration | None = None
         self._stale_text: str | None = None
         self._date: date | None = None
         self.compositor = Compositor(self.theme, self.assets, self.photos, naive=naive)
         self.playlist = Playlist(
-            self.theme, self.assets, enter=self._enter, prerender=self._prerender
+            self.theme, self.assets, enter=self.compositor.enter, prerender=self._prerender
         )
 
     @property
@@ -99,13 +96,11 @@ class Renderer:
             return
         self.ticker.forget()
         # Photos of hires no longer shown are dropped (their memory with them).
-        keep = {h.id for h in snapshot.hires}
-        for hire_id in [i for i in self.photos if i not in keep]:
+        for hire_id in set(self.photos) - {h.id for h in snapshot.hires}:
             del self.photos[hire_id]
         milestone = milestones_crossed(old.challenge, snapshot.challenge) if old else None
         if milestone:
-            self.celebration = Celebration(milestone, self.compositor.areas.content.size)
-            self.compositor.banner = None
+            self.compositor.celebrate(milestone)
             self.playlist.jump(CELEBRATION_SCENE, self.now or _fallback_now(self.snapshot))
 
     def set_stale_since(self, when: datetime | None) -> None:
@@ -124,16 +119,11 @@ class Renderer:
     def set_photo(self, hire_id: int, image: pygame.Surface | None) -> None:
         """Give the decoded photo of a hire (None removes it). Cropped to fill once here."""
         if image is None:
-            if self.photos.pop(hire_id, None) is not None:
-                self.compositor.needs_render.add(Layer.CONTENT)
+            self.compositor.drop_photo(hire_id)
             return
-        box = photo_size(self.theme, self.assets) or image.get_size()
-        fitted = image if image.get_size() == box else crop_to_fill(image, box)
-        self.photos[hire_id] = prepare(fitted)
-        self.compositor.upcoming = None
         scene = SCENES.get(self.current_scene)
-        if scene is not None and scene.shows_photos:
-            self.compositor.refresh(Layer.CONTENT)
+        shown = scene is not None and scene.shows_photos
+        self.compositor.set_photo(hire_id, image, photo_size(self.theme, self.assets), shown=shown)
 
     def show(self, scene: str, view: int = 0) -> None:
         """Pin the playlist on ``scene`` (screenshots, tests). Unknown names raise KeyError."""
@@ -173,19 +163,11 @@ class Renderer:
         self.playlist.advance(dt, now)
         if compositor.slide.advance(dt):
             compositor.dirty.mark(Layer.CONTENT)
-        if self.celebration is not None:
-            self.celebration.update(dt)
-            compositor.dirty.mark(Layer.CONTENT)
-            if self.celebration.done or self.current_scene != CELEBRATION_SCENE:
-                self.celebration = None
-                compositor.banner = None
+        compositor.advance_celebration(dt, still_on=self.current_scene == CELEBRATION_SCENE)
 
     def _prerender(self, name: str, view: int, now: datetime) -> None:
         assert self.snapshot is not None
         self.compositor.prerender((name, view), self.snapshot, now)
-
-    def _enter(self, name: str, view: int, transition: bool) -> None:
-        self.compositor.enter((name, view), transition)
 
     # --- drawing -----------------------------------------------------------------------
 
@@ -208,7 +190,6 @@ class Renderer:
             stale_text=self._stale_text,
             ticker_item=lambda: self.ticker.item(self.snapshot, now),
             view=(self.current_scene, self.playlist.view),
-            celebration=self.celebration,
         )
         return self.compositor.draw(surface, scenery)
 
@@ -219,4 +200,4 @@ def _fallback_now(snapshot: Snapshot | None) -> datetime:
     return datetime.now().astimezone()
 
 
-__all__ = ["CLOCK_SAMPLE", "SHIFT_PERIOD_S", "Renderer", "ScreenStatus", "crop_to_fill"]
+__all__ = ["Renderer", "ScreenStatus"]

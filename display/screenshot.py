@@ -23,7 +23,7 @@ def render_frame(
     now: datetime,
     assets: Assets | None = None,
 ) -> tuple[pygame.Surface, Renderer]:
-    """Draw one frame of ``scene`` (default: where the rotation starts); return it."""
+    """Draw one frame of ``scene`` (default: where the playlist starts); return it."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     renderer = Renderer(size, assets)
     renderer.set_snapshot(snapshot)

@@ -217,7 +217,7 @@ def draw_shape(surface: pygame.Surface, shape: str, rect: pygame.Rect, colour: C
 
 
 class Scene:
-    """One scene of the rotation. Subclasses set ``name`` and implement ``draw``."""
+    """One scene of the playlist. Subclasses set ``name`` and implement ``draw``."""
 
     # Playlist scenes set a member of ``api.contract.PlaylistScene`` (their name is
     # written there only); a takeover scene sets its own name and ``in_playlist = False``.

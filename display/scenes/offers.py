@@ -1,7 +1,7 @@
 """« Offres en cours »: cards sorted by urgency then age, paged, each with its QR code.
 
 Urgency is shown three ways on every card: the band's colour, its French label and a
-shape. When more offers exist than fit legibly, pages rotate ("page 2/5").
+shape. When more offers exist than fit legibly, pages take turns ("page 2/5").
 """
 
 from __future__ import annotations

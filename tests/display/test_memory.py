@@ -16,7 +16,8 @@ from display_support import NOW, load_snapshot, snapshot_dict
 
 from api.contract import Snapshot
 from display.health import shrink
-from display.renderer import SHIFT_PERIOD_S, Renderer
+from display.layers import SHIFT_PERIOD_S
+from display.renderer import Renderer
 from display.settings import DisplaySettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def _scene_surfaces(renderer: Renderer) -> int:
     return sum(picture is not None for picture in held)
 
 
-def test_one_scene_surface_at_most_while_scenes_rotate_and_data_changes(assets):
+def test_one_scene_surface_at_most_while_scenes_take_turns_and_data_changes(assets):
     data = snapshot_dict("sample")
     for entry in data["screen"]["playlist"]:
         entry["duration_s"] = 3

@@ -1,6 +1,6 @@
 """Every scene, at every size, with every fixture: readable, nothing clipped or overlapping.
 
-Also the behaviour around the scenes: rotation, pages, urgent takeover, status pages,
+Also the behaviour around the scenes: the playlist, pages, urgent takeover, status pages,
 clock-only redraws, burn-in shift, stale mark, celebration, photos.
 """
 
@@ -136,7 +136,7 @@ def _run(renderer: Renderer, seconds: float, start, fps: float = 10.0, surface=N
     return frames, now, surface
 
 
-def test_rotation_follows_playlist_and_skips_empty_scenes(assets):
+def test_playlist_is_followed_and_empty_scenes_are_skipped(assets):
     data = snapshot_dict("sample")
     data["hires"] = []  # nothing for the gallery: it is skipped
     renderer = Renderer((1280, 720), assets)
@@ -160,7 +160,7 @@ def test_urgent_announcement_takes_over_then_leaves(assets):
     _run(renderer, 1, NOW)
     assert renderer.current_scene == "urgent"
     assert any("Alerte incendie" in b.text for b in renderer.text_boxes)
-    # Two hours later it has ended: the rotation is back.
+    # Two hours later it has ended: the playlist is back.
     _run(renderer, 2, NOW + timedelta(hours=2))
     assert renderer.current_scene != "urgent"
 
