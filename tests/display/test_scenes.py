@@ -95,7 +95,19 @@ def test_a_page_shows_many_offers_each_with_its_primary_details(size, cards, ass
     assert all("candidat" in s for s in stats), stats
 
 
-def test_offers_sorted_by_urgency_then_age_with_pages(assets):
+def test_offers_keep_the_snapshot_order_not_their_own(assets):
+    # The server sends the board's order; the screen shows exactly that order, even one
+    # it would not have chosen itself (here the least urgent first).
+    data = snapshot_dict("sample")
+    data["offers"].reverse()
+    snapshot = Snapshot.model_validate(data)
+    _surface, renderer = render_frame(snapshot, "offers", (1920, 1080), NOW, assets)
+    titles = [b.text for b in renderer.text_boxes if b.role == "offer-title"]
+    assert titles == [o.title for o in snapshot.offers[: len(titles)]]
+    assert titles[0] == "Agent·e d'entretien"
+
+
+def test_offers_in_board_order_with_pages(assets):
     snapshot = load_snapshot("sample")
     renderer = Renderer((1920, 1080), assets)
     renderer.set_snapshot(snapshot)
