@@ -1,8 +1,12 @@
 """The frame around every scene: the header (agency, French date, clock, stale mark) and
 the bottom ticker « la criée » (latest hires and news, one item at a time).
 
-    >>> ticker_items(snapshot, now)[0]
-    'Bravo ! Boulanger chez Fournil du Rhône — merci Amandine et Karim'
+    >>> from datetime import UTC, datetime
+    >>> ticker_items(None, datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # no data yet
+    ['Bienvenue']
+
+With a snapshot the newest hire comes first, e.g. « Bravo ! Boulanger chez Fournil du
+Rhône — merci Amandine et Karim ».
 """
 
 from __future__ import annotations

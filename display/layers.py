@@ -31,7 +31,7 @@ def burn_in_shift(now: datetime, amplitude: int) -> tuple[int, int]:
 
     >>> from datetime import UTC, datetime
     >>> burn_in_shift(datetime(2026, 11, 28, 9, 0, tzinfo=UTC), 2)
-    (2, 2)
+    (0, 2)
     """
     step = SHIFT_STEPS[int(now.timestamp() // SHIFT_PERIOD_S) % len(SHIFT_STEPS)]
     return step[0] * amplitude, step[1] * amplitude

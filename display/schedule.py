@@ -4,7 +4,10 @@ Outside those hours the screen shows black and runs ``COULOIR_SCREEN_OFF_COMMAND
 image wires it to HDMI-CEC); at opening it runs ``COULOIR_SCREEN_ON_COMMAND``. An empty
 schedule means "always on".
 
-    >>> is_open(snapshot.screen.schedule, datetime.now(ZoneInfo("Europe/Paris")))
+    >>> monday = OpeningSlot(weekday=0, opens="08:30", closes="17:00")
+    >>> is_open([monday], datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    True
+    >>> is_open([], datetime(2026, 11, 28, 23, 0, tzinfo=ZoneInfo("Europe/Paris")))
     True
 """
 

@@ -1,6 +1,9 @@
 """Render one frame to a PNG, headless: for ``--screenshot``, docs, support and tests.
 
->>> render_scene_png(snapshot, "offers", (1920, 1080), Path("offres.png"), now)
+In outline (``snapshot`` being a :class:`~api.contract.Snapshot`, ``now`` an aware
+datetime)::
+
+    render_scene_png(snapshot, "offers", (1920, 1080), Path("offres.png"), now)
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ class TargetView(enum.Enum):
 def ease(t: float) -> float:
     """Smooth start and stop: 0 at ``t <= 0``, 1 at ``t >= 1``.
 
-    >>> ease(0.0), ease(0.5), ease(1.0)
-    (0.0, 0.5, 1.0)
+    >>> ease(0.0), round(ease(0.5), 6), ease(1.0), ease(2.0)
+    (0.0, 0.5, 1.0, 1.0)
     """
     return 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, t)))
 

@@ -8,6 +8,8 @@ everything it needs is on the canvas (theme, text, QR and photo caches).
     ...     name = "hello"
     ...     def draw(self, canvas, snapshot, view, now):
     ...         canvas.text("Bonjour", canvas.bounds, px=canvas.theme.min_px)
+    >>> Hello.name, Hello.in_playlist, Hello().photo_size(None, None)
+    ('hello', True, None)
 """
 
 from __future__ import annotations
