@@ -78,7 +78,6 @@ class Compositor:
         self,
         theme: Theme,
         assets: Assets,
-        photos: dict[int, pygame.Surface],
         *,
         naive: bool = False,
     ) -> None:
@@ -89,7 +88,7 @@ class Compositor:
         area = theme.width * theme.height
         self.texts = TextRenderer(assets, cached=not naive, budget_bytes=area)
         self.qrs = QrCache(cached=not naive, budget_bytes=area // 4)
-        self.photos = photos  # the renderer's, shared: scenes find them on the canvas
+        self.photos: dict[int, pygame.Surface] = {}  # hires' photos, cropped to their size
         self.naive = naive
         self.pictures: dict[Layer, Picture] = {}  # header, ticker, status, the view
         self.upcoming: Upcoming | None = None
@@ -165,6 +164,11 @@ class Compositor:
         self.upcoming = None
         if shown:
             self.refresh(Layer.CONTENT)
+
+    def keep_photos(self, hire_ids: set[int]) -> None:
+        """Let go of the photos of hires no longer shown (their memory with them)."""
+        for hire_id in set(self.photos) - hire_ids:
+            del self.photos[hire_id]
 
     def drop_photo(self, hire_id: int) -> None:
         """Forget a hire's photo (the view is rendered again when next needed)."""

@@ -56,11 +56,10 @@ class Renderer:
         self.snapshot: Snapshot | None = None
         self.stale_since: datetime | None = None  # when the data shown was last current
         self.now: datetime | None = None  # in the agency's zone, from the last update
-        self.photos: dict[int, pygame.Surface] = {}
         self.ticker = Ticker()
         self._stale_text: str | None = None
         self._date: date | None = None
-        self.compositor = Compositor(self.theme, self.assets, self.photos, naive=naive)
+        self.compositor = Compositor(self.theme, self.assets, naive=naive)
         self.playlist = Playlist(
             self.theme, self.assets, enter=self.compositor.enter, prerender=self._prerender
         )
@@ -95,9 +94,7 @@ class Renderer:
         if snapshot is None:
             return
         self.ticker.forget()
-        # Photos of hires no longer shown are dropped (their memory with them).
-        for hire_id in set(self.photos) - {h.id for h in snapshot.hires}:
-            del self.photos[hire_id]
+        self.compositor.keep_photos({h.id for h in snapshot.hires})
         milestone = milestones_crossed(old.challenge, snapshot.challenge) if old else None
         if milestone:
             self.compositor.celebrate(milestone)
@@ -134,10 +131,8 @@ class Renderer:
     # --- time ------------------------------------------------------------------------
 
     def update(self, dt: float, now: datetime) -> None:
-        """Advance clock, playlist, slide and animations to ``now`` (tz-aware).
-
-        The clock shows the agency's time zone when the snapshot names one.
-        """
+        """Advance clock, playlist, slide and animations to ``now`` (tz-aware; the clock
+        shows the time in the agency's zone)."""
         now = self.now = now.astimezone(agency_zone(self.snapshot))
         compositor = self.compositor
         shift = burn_in_shift(now, self.theme.shift)

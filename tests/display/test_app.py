@@ -269,7 +269,7 @@ def test_orientation_follows_the_service_and_photos_are_prepared_again(tmp_path)
 
     def prepared() -> bool:
         app.step(0.03)
-        image = app.renderer.photos.get(5)
+        image = app.renderer.compositor.photos.get(5)
         return image is not None and image.get_size() == portrait_box
 
     wait_for(prepared)
