@@ -1,8 +1,9 @@
 """Turns what the renderer decided into pixels: layer pictures, then dirty areas copied.
 
 The :class:`~display.renderer.Renderer` says what the screen shows (a :class:`Scenery`)
-and which layers need rendering; the Compositor renders those layers off screen, copies
-the dirty ones onto the target and returns the rectangles that changed. Once a view is on
+and which layers need rendering; the Compositor has the :class:`~display.painter.Painter`
+render those layers off screen, copies the dirty ones onto the target, plays the slide
+(:mod:`display.transition`) and returns the rectangles that changed. Once a view is on
 the target its picture is let go (the target holds its pixels): at most one scene-sized
 picture is alive besides the target, either the view being slid in or the one rendered
 ahead of its transition.
@@ -18,14 +19,12 @@ import pygame
 
 from api.contract import Snapshot
 from display.assets import Assets
-from display.frame import draw_header, draw_ticker
-from display.layers import RENDERED, Areas, Dirty, Layer, Picture, ScreenStatus
-from display.qr import QrCache
-from display.scenes import SCENES, Canvas, Region
+from display.layers import RENDERED, ClockFace, Dirty, Layer, Picture, ScreenStatus
+from display.painter import Painter
+from display.scenes import Region
 from display.scenes.challenge import Celebration
-from display.scenes.status import draw_pairing, draw_waiting
-from display.surfaces import crop_to_fill, display_ready, prepare
-from display.text import TextBox, TextRenderer
+from display.surfaces import crop_to_fill, prepare
+from display.text import TextBox
 from display.theme import Theme
 from display.transition import Slide
 
@@ -58,15 +57,6 @@ class Upcoming:
     picture: Picture
 
 
-@dataclass
-class ClockFace:
-    """The header clock: drawn straight onto the target, in the box the header left."""
-
-    text: str = ""
-    rect: pygame.Rect | None = None
-    box: TextBox | None = None
-
-
 class Compositor:
     """The layer pictures of one screen and how they reach the target.
 
@@ -82,13 +72,9 @@ class Compositor:
         naive: bool = False,
     ) -> None:
         self.theme = theme
-        self.areas = Areas.of(theme)
-        # Caches sized to the screen: about a quarter of a screenful of text lines, and
-        # a page or two of QR codes (their matrices, the slow part, are all kept).
-        area = theme.width * theme.height
-        self.texts = TextRenderer(assets, cached=not naive, budget_bytes=area)
-        self.qrs = QrCache(cached=not naive, budget_bytes=area // 4)
-        self.photos: dict[int, pygame.Surface] = {}  # hires' photos, cropped to their size
+        self.painter = Painter(theme, assets, naive=naive)
+        self.areas = self.painter.areas
+        self.photos = self.painter.photos  # the scenes find them on the painter's canvases
         self.naive = naive
         self.pictures: dict[Layer, Picture] = {}  # header, ticker, status, the view
         self.upcoming: Upcoming | None = None
@@ -121,7 +107,7 @@ class Compositor:
         if self.view is not None:
             return  # a view is still drawn from its picture: one such picture at a time
         self.upcoming = None  # let an outdated one go before drawing the new one
-        self.upcoming = Upcoming(key, self._render_view(key, snapshot, now))
+        self.upcoming = Upcoming(key, self.painter.view(*key, snapshot, now))
 
     def enter(self, name: str, view: int, transition: bool) -> None:
         """Bring view ``view`` of scene ``name`` on (sliding in over the current one)."""
@@ -188,30 +174,10 @@ class Compositor:
 
     # --- rendering -----------------------------------------------------------------------
 
-    def _canvas(self, size: tuple[int, int], origin: tuple[int, int]) -> Canvas:
-        # Made in the display's pixel format when there is one: blits need no conversion.
-        if display_ready():
-            surface = pygame.Surface(size, 0, pygame.display.get_surface())
-        else:
-            surface = pygame.Surface(size)
-        surface.fill(self.theme.palette.background)
-        return Canvas(surface, self.theme, self.texts, self.qrs, self.photos, origin)
-
-    def _render_view(self, key: ViewKey, snapshot: Snapshot, now: datetime) -> Picture:
-        """Draw one view of a scene into a new content-sized picture."""
-        canvas = self._canvas(self.areas.content.size, (0, 0))
-        name, view = key
-        SCENES[name].draw(canvas, snapshot, view, now)
-        return Picture.of(canvas)
-
     def _render_status(self, scenery: Scenery) -> None:
         if Layer.STATUS in self.needs_render or Layer.STATUS not in self.pictures:
-            canvas = self._canvas(self.areas.screen.size, self.shift)
-            if scenery.status is ScreenStatus.PAIRING:
-                draw_pairing(canvas, scenery.pairing_code)
-            else:
-                draw_waiting(canvas)
-            self.pictures[Layer.STATUS] = Picture.of(canvas)
+            picture = self.painter.status(scenery.status, scenery.pairing_code, self.shift)
+            self.pictures[Layer.STATUS] = picture
             self.needs_render.discard(Layer.STATUS)
 
     def _render_frame(self, scenery: Scenery) -> None:
@@ -220,15 +186,12 @@ class Compositor:
         assert snap is not None
         if Layer.HEADER in self.needs_render or Layer.HEADER not in self.pictures:
             self.pictures.pop(Layer.HEADER, None)
-            canvas = self._canvas(self.areas.header.size, (0, 0))
-            self.clock.rect = draw_header(
-                canvas, snap.agency.name, now.date(), scenery.stale_text, self.shift
+            picture, self.clock.rect = self.painter.header(
+                snap.agency.name, now.date(), scenery.stale_text, self.shift
             )
-            self._rendered(Layer.HEADER, canvas)
+            self._rendered(Layer.HEADER, picture)
         if Layer.TICKER in self.needs_render or Layer.TICKER not in self.pictures:
-            canvas = self._canvas(self.areas.ticker.size, self.areas.ticker.topleft)
-            draw_ticker(canvas, scenery.ticker_item(), self.shift)
-            self._rendered(Layer.TICKER, canvas)
+            self._rendered(Layer.TICKER, self.painter.ticker(scenery.ticker_item(), self.shift))
         # The view is drawn again when it changed, or when a frame needs it and it was let go.
         if Layer.CONTENT in self.needs_render or (
             self.view is None and (self.dirty.full or Layer.CONTENT in self.dirty)
@@ -237,37 +200,16 @@ class Compositor:
             # ahead too: it is drawn again in a later frame, after this one is on screen.
             self.pictures.pop(Layer.CONTENT, None)
             self.upcoming = None
-            self._show_view(self._render_view(scenery.view, snap, now))
+            self._show_view(self.painter.view(*scenery.view, snap, now))
             self.needs_render.discard(Layer.CONTENT)
             self.dirty.mark(Layer.CONTENT)
         if self.celebration is not None and self.banner is None:
-            self.banner = self._render_banner(self.celebration.message)
+            self.banner = self.painter.banner(self.celebration.message)
 
-    def _rendered(self, layer: Layer, canvas: Canvas) -> None:
-        self.pictures[layer] = Picture.of(canvas)
+    def _rendered(self, layer: Layer, picture: Picture) -> None:
+        self.pictures[layer] = picture
         self.needs_render.discard(layer)
         self.dirty.mark(layer)
-
-    def _render_banner(self, message: str) -> pygame.Surface:
-        t = self.theme
-        px = t.text_px(1.8)
-        width = min(self.areas.content.width, t.u(1400))
-        height = self.texts.assets.font("bold", px).get_linesize() * 2 + 2 * t.u(40)
-        canvas = self._canvas((width, height), (0, 0))
-        canvas.fill(canvas.bounds, t.palette.accent, radius=t.radius)
-        canvas.text(
-            message,
-            canvas.bounds.inflate(-2 * t.u(40), -2 * t.u(40)),
-            px=px,
-            face="bold",
-            colour=t.palette.accent_ink,
-            min_px=t.min_px,
-            max_lines=2,
-            align="center",
-            valign="middle",
-            role="celebration",
-        )
-        return canvas.surface
 
     # --- drawing onto the target ---------------------------------------------------------
 
@@ -316,31 +258,21 @@ class Compositor:
             target.blit(header.surface, (0, 0))
             target.blit(ticker.surface, areas.ticker)
             self._compose_content(target, full=True)
-            self._draw_clock(target)
+            self.painter.clock(target, self.clock)
             return [areas.screen.copy()]
         rects: list[pygame.Rect] = []
         if Layer.HEADER in dirty:
             target.blit(header.surface, (0, 0))
-            self._draw_clock(target)
+            self.painter.clock(target, self.clock)
             rects.append(areas.header.copy())
         elif Layer.CLOCK in dirty:
-            rects.append(self._draw_clock(target))
+            rects.append(self.painter.clock(target, self.clock))
         if Layer.TICKER in dirty:
             target.blit(ticker.surface, areas.ticker)
             rects.append(areas.ticker.copy())
         if Layer.CONTENT in dirty:
             rects.append(self._compose_content(target))
         return rects
-
-    def _draw_clock(self, target: pygame.Surface) -> pygame.Rect:
-        theme, clock = self.theme, self.clock
-        px = theme.text_px(1.2 if theme.portrait else 1.6)
-        line = self.texts.line(clock.text, "bold", px, theme.palette.text)
-        rect = pygame.Rect(clock.rect)
-        target.fill(theme.palette.header, rect)
-        drawn = target.blit(line, line.get_rect(topright=rect.topright))
-        clock.box = TextBox(drawn, clock.text, px, "clock", rect.copy())
-        return rect.copy()
 
     def _compose_content(self, target: pygame.Surface, *, full: bool = False) -> pygame.Rect:
         area = self.areas.content.move(self.shift)

@@ -120,3 +120,12 @@ class Areas:
             ticker=pygame.Rect(0, h - theme.ticker_h, w, theme.ticker_h),
             content=pygame.Rect(theme.content_rect),
         )
+
+
+@dataclass
+class ClockFace:
+    """The header clock: drawn straight onto the target, in the box the header left."""
+
+    text: str = ""
+    rect: pygame.Rect | None = None
+    box: TextBox | None = None  # where it was drawn last

@@ -59,7 +59,7 @@ def test_scene_layout(scene, name, size, artifacts, assets):
     texts = [b.text for b in renderer.text_boxes]
     # Whatever the data, the glyphs drawn are ones the font has (emoji were dropped).
     for box in renderer.text_boxes:
-        assert renderer.compositor.texts.clean(box.text, "regular").replace(
+        assert renderer.compositor.painter.texts.clean(box.text, "regular").replace(
             "\u00a0", " "
         ) == box.text.replace("\u00a0", " "), box.text
     assert any("samedi 28 novembre" in t for t in texts)
