@@ -84,7 +84,10 @@ def _string_constants(path: Path) -> set[str]:
 def test_the_screen_machinery_names_no_scene() -> None:
     # The renderer, its parts, the playlist and the loop read scene names from the
     # registry and the scenes' declarations, never from a literal of their own.
-    machinery = ("renderer", "compositor", "layers", "transition", "playlist", "app", "link")
+    machinery = (
+        *("renderer", "compositor", "painter", "layers", "transition", "playlist"),
+        *("app", "link", "presenter", "workers", "wiring"),
+    )
     for module in machinery:
         path = ROOT / "display" / f"{module}.py"
         written = _string_constants(path) & set(SCENES)
