@@ -1,13 +1,12 @@
 """The screen program's one loop: events, update, draw, flip, tick.
 
-Everything else feeds it, handed in by the wiring (:mod:`display.wiring`): the
-:class:`~display.feed.Feed` thread brings snapshots and photos (read between frames),
-:class:`~display.schedule.ScreenPower` turns the screen off outside opening hours,
-:class:`~display.health.Health` reports to the service and
-:class:`~display.notify.Notifier` tells systemd the loop is alive. Drawing belongs to the
-:class:`~display.renderer.Renderer`, which draws the logical (upright) picture and says
-which rectangles changed; the :class:`~display.presenter.Presenter` copies only those to
-the screen, turned to the screen's orientation.
+The wiring (:mod:`display.wiring`) hands it its workers; the
+:class:`~display.link.ServiceLink` tells it what the service sent (read between frames),
+:class:`~display.schedule.ScreenPower` turns the screen off outside opening hours and
+:class:`~display.notify.Notifier` tells systemd the loop is alive. The
+:class:`~display.renderer.Renderer` draws the logical (upright) picture and says which
+rectangles changed; the :class:`~display.presenter.Presenter` copies only those to the
+screen, turned to its orientation.
 """
 
 from __future__ import annotations
@@ -84,13 +83,7 @@ class DisplayApp:
         self.renderer = self._renderer_factory(self.presenter.logical.get_size())
         # A new renderer knows nothing: hand it everything again.
         self.renderer.set_snapshot(self.snapshot)
-        feed = self.workers.feed
-        if feed is not None:
-            box = photo_box(self.renderer)
-            if box != feed.photo_cover:
-                feed.photo_cover = box
-                if self.snapshot is not None:
-                    feed.resend_photos()  # cropped for one size: the feed prepares them again
+        self.link.crop_photos(photo_box(self.renderer), again=self.snapshot is not None)
         if self.status is not None:
             self.renderer.set_status(self.status, self.link.pairing_code)
         self.renderer.set_stale_since(self.link.stale_since)
@@ -157,8 +150,6 @@ class DisplayApp:
         self.workers.stop(timeout=2.0)
         self.workers.power.wait(timeout=2.0)
         self.workers.notifier.close()
-
-    # -- the pieces of a frame ----------------------------------------------------------
 
     def _read_news(self) -> None:
         for news in self.link.news():

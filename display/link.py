@@ -63,6 +63,15 @@ class ServiceLink:
         """The pairing under way (None once the screen has a token)."""
         return self.workers.pairing
 
+    def crop_photos(self, size: tuple[int, int] | None, *, again: bool) -> None:
+        """Have the feed crop hires' photos to ``size`` from now on; ``again``: prepare the
+        photos it already handed over once more (they were cropped for another size)."""
+        feed = self.feed
+        if feed is not None and size != feed.photo_cover:
+            feed.photo_cover = size
+            if again:
+                feed.resend_photos()
+
     def news(self) -> list[News]:
         """What the feed brought since the last frame, oldest first."""
         if self.feed is None:
