@@ -249,6 +249,7 @@ def loop_cpu(size: tuple[int, int], document: dict[str, Any], seconds: float, na
     from display.app import DisplayApp
     from display.renderer import Renderer
     from display.settings import DisplaySettings
+    from display.workers import LoopOptions, WorkerFactory, Workers
 
     snapshot = Snapshot.model_validate(only_scene(document, ["offers"], 600))
     # Only the clock changes: one page of offers, no page rotation, no transition.
@@ -257,7 +258,8 @@ def loop_cpu(size: tuple[int, int], document: dict[str, Any], seconds: float, na
     app = DisplayApp(
         settings,
         pygame.display.get_surface(),
-        rotation=0,
+        Workers(WorkerFactory(settings)),
+        options=LoopOptions(orientation=0),
         renderer_factory=lambda s: Renderer(s, naive=naive),
     )
     app.snapshot = snapshot

@@ -5,10 +5,11 @@ the old one, so a power cut leaves either the old or the new file, never half of
 A file that cannot be read back is logged and ignored: the screen then starts empty
 rather than not at all.
 
-    >>> cache = DisplayCache(Path("/tmp/couloir-cache"))
-    >>> cache.save_snapshot(body, etag='"abc"')
-    >>> cache.load_snapshot().etag
-    '"abc"'
+    >>> import tempfile
+    >>> cache = DisplayCache(Path(tempfile.mkdtemp()))
+    >>> cache.save_token("s3cr3t")
+    >>> cache.load_token()
+    's3cr3t'
 """
 
 from __future__ import annotations

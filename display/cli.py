@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rotate",
+        dest="orientation",
         type=int,
         choices=(0, 90, 180, 270),
         help="turn the picture clockwise for a portrait TV (default: as set for the screen "
@@ -152,9 +153,9 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         return screenshot(args, settings)
 
-    from display import app  # pygame starts here, not for --help
+    from display import wiring  # pygame starts here, not for --help
 
-    token = app.resolve_token(settings, args.token)
+    token = wiring.resolve_token(settings, args.token)
     if args.headless:
         if not token:
             print("couloir display --headless needs a screen token", file=sys.stderr)
@@ -165,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
-            return app.run_headless_preview(
+            return wiring.run_headless_preview(
                 settings.api_url,
                 token,
                 stop,
@@ -175,12 +176,12 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             return 0
     try:
-        return app.run_display(
+        return wiring.run_display(
             settings,
             token=token,
-            paired=app.token_is_paired(settings, args.token),
+            paired=wiring.token_is_paired(settings, args.token),
             size=args.size,
-            rotation=args.rotate,
+            orientation=args.orientation,
             windowed=args.windowed,
         )
     except KeyboardInterrupt:
@@ -205,10 +206,11 @@ def screenshot(args: argparse.Namespace, settings: DisplaySettings) -> int:
     """Render one frame to ``args.screenshot`` without a window; return the exit status."""
     # No window: SDL draws into memory. Must be set before pygame's video starts.
     os.environ["SDL_VIDEODRIVER"] = "dummy"
-    from display.app import init_pygame, resolve_token
     from display.cache import DisplayCache
     from display.feed import Feed
+    from display.screen import init_pygame
     from display.screenshot import render_scene_png
+    from display.wiring import resolve_token
 
     snapshot: Snapshot | None
     if args.snapshot is not None:

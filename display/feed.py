@@ -13,9 +13,12 @@ the network.
   dropped: the previous one stays on screen;
 - hire photos are downloaded, cached and decoded (and shrunk) here, off the render thread.
 
-    >>> feed = Feed("http://127.0.0.1:8000", token, DisplayCache(path))
-    >>> feed.start()
-    >>> for message in feed.drain(): ...   # between two frames
+The render loop's side of it, in outline (``token`` and ``path`` being the screen's)::
+
+    feed = Feed("http://127.0.0.1:8000", token, DisplayCache(path))
+    feed.start()
+    for message in feed.drain():   # between two frames
+        ...
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def decode_photo(data: bytes, box: tuple[int, int] | None) -> pygame.Surface | N
         return None
     if box is None:
         return image
-    from display.renderer import crop_to_fill
+    from display.surfaces import crop_to_fill
 
     return crop_to_fill(image, box)
 

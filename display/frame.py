@@ -1,23 +1,29 @@
 """The frame around every scene: the header (agency, French date, clock, stale mark) and
 the bottom ticker « la criée » (latest hires and news, one item at a time).
 
-    >>> ticker_items(snapshot, now)[0]
-    'Bravo ! Boulanger chez Fournil du Rhône — merci Amandine et Karim'
+    >>> from datetime import UTC, datetime
+    >>> ticker_items(None, datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # no data yet
+    ['Bienvenue']
+
+With a snapshot the newest hire comes first, e.g. « Bravo ! Boulanger chez Fournil du
+Rhône — merci Amandine et Karim ».
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pygame
 
 from api.contract import Snapshot
-from display.french import french_date, plural
+from display.french import clock, french_date, plural
 from display.scenes.announcements import active
 from display.scenes.base import Canvas
 
 TICKER_LABEL = "LA CRIÉE"
 CLOCK_SAMPLE = "00:00"  # DejaVu digits share one width: the clock box never moves
+TICKER_S = 8.0  # each ticker item stays this long
 
 
 def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
@@ -50,6 +56,47 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
     if not items:
         items.append(f"Bienvenue à {snapshot.agency.name}")
     return items
+
+
+def stale_mark(since: datetime | None, now: datetime) -> str | None:
+    """The header's mark for old data, in ``now``'s zone; None while the data is current."""
+    return None if since is None else f"données du {clock(since.astimezone(now.tzinfo))}"
+
+
+@dataclass
+class Ticker:
+    """Which item the ticker shows, and since when; items are listed afresh as it turns."""
+
+    items: list[str] = field(default_factory=list)
+    index: int = 0
+    elapsed: float = 0.0  # seconds the item has been shown
+
+    def forget(self) -> None:
+        """The data changed: list the items again at the next step."""
+        self.items = []
+
+    def advance(self, dt: float, snapshot: Snapshot, now: datetime, *, hold: bool) -> bool:
+        """Move on by ``dt`` seconds; True when the ticker must be rendered again.
+
+        ``hold``: keep the item on (during a slide the ticker waits for the scene to settle).
+        """
+        self.elapsed += dt
+        if not self.items:
+            self.items = ticker_items(snapshot, now)
+            self.index %= len(self.items)
+            return True
+        if self.elapsed < TICKER_S or hold:
+            return False
+        self.elapsed = 0.0
+        shown = self.items[self.index % len(self.items)]
+        self.items = ticker_items(snapshot, now)
+        self.index = (self.index + 1) % len(self.items)
+        return self.items[self.index] != shown  # one item: nothing to redo
+
+    def item(self, snapshot: Snapshot | None, now: datetime) -> str:
+        """The item on show."""
+        items = self.items or ticker_items(snapshot, now)
+        return items[self.index % len(items)]
 
 
 def draw_header(

@@ -4,8 +4,10 @@ The render loop calls :meth:`Health.tick` each frame; it only decides what is du
 for a screenshot shrinks a copy of the frame (cheap). Encoding the PNG and talking to the
 service happen in a worker thread, so a slow network never stalls the picture.
 
-    >>> health = Health("http://127.0.0.1:8000", token)
-    >>> health.tick(frame=surface, fps=clock.get_fps(), etag=feed.etag)
+In outline (``token``, ``surface``, ``clock`` and ``feed`` being the loop's)::
+
+    health = Health("http://127.0.0.1:8000", token)
+    health.tick(frame=surface, fps=clock.get_fps(), etag=feed.etag)
 """
 
 from __future__ import annotations

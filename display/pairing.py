@@ -4,9 +4,11 @@ The screen asks the service for a short code (``POST /api/v1/display/pairings``)
 it, and polls until a manager has entered it on the phone; the token it then receives is
 stored in the cache folder (mode 0600) so the next start needs no pairing.
 
-    >>> pairing = Pairing("http://127.0.0.1:8000", DisplayCache(path))
-    >>> pairing.start()
-    >>> pairing.code, pairing.token   # read from the render loop
+In outline (``path`` being the screen's cache folder)::
+
+    pairing = Pairing("http://127.0.0.1:8000", DisplayCache(path))
+    pairing.start()
+    pairing.code, pairing.token   # read from the render loop
 """
 
 from __future__ import annotations

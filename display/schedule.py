@@ -4,7 +4,10 @@ Outside those hours the screen shows black and runs ``COULOIR_SCREEN_OFF_COMMAND
 image wires it to HDMI-CEC); at opening it runs ``COULOIR_SCREEN_ON_COMMAND``. An empty
 schedule means "always on".
 
-    >>> is_open(snapshot.screen.schedule, datetime.now(ZoneInfo("Europe/Paris")))
+    >>> monday = OpeningSlot(weekday=0, opens="08:30", closes="17:00")
+    >>> is_open([monday], datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    True
+    >>> is_open([], datetime(2026, 11, 28, 23, 0, tzinfo=ZoneInfo("Europe/Paris")))
     True
 """
 
@@ -17,6 +20,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as clock_time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from api.clock import zone
@@ -61,7 +65,13 @@ def is_open(schedule: Sequence[OpeningSlot], local_now: datetime) -> bool:
 
 def agency_zone(snapshot: Snapshot | None) -> ZoneInfo:
     """The agency's timezone (Europe/Paris when unknown, the rule of ``api.clock.zone``)."""
-    return zone(snapshot.agency.timezone if snapshot else None)
+    return _zone(snapshot.agency.timezone if snapshot else "")
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    # Looked up once per name: the loop asks every frame, and an unknown name warns once.
+    return zone(name)
 
 
 class ScreenPower:

@@ -1,6 +1,9 @@
 """Render one frame to a PNG, headless: for ``--screenshot``, docs, support and tests.
 
->>> render_scene_png(snapshot, "offers", (1920, 1080), Path("offres.png"), now)
+In outline (``snapshot`` being a :class:`~api.contract.Snapshot`, ``now`` an aware
+datetime)::
+
+    render_scene_png(snapshot, "offers", (1920, 1080), Path("offres.png"), now)
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ def render_frame(
     now: datetime,
     assets: Assets | None = None,
 ) -> tuple[pygame.Surface, Renderer]:
-    """Draw one frame of ``scene`` (default: where the rotation starts); return it."""
+    """Draw one frame of ``scene`` (default: where the playlist starts); return it."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     renderer = Renderer(size, assets)
     renderer.set_snapshot(snapshot)

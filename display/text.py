@@ -5,9 +5,13 @@ floor, wraps on words, and the last line ends with "…" if it still does not fi
 the font lacks (most emoji) are dropped, never drawn as boxes. Every drawn text records a
 ``TextBox`` so tests can check that nothing overflows or overlaps.
 
-    >>> layout = texts.fit("Boulangerie Dupont", width=400, height=50, face="bold", px=36)
+    >>> from display.assets import Assets
+    >>> texts = TextRenderer(Assets.load())
+    >>> layout = texts.fit("Boulangerie Dupont", width=600, height=50, face="bold", px=36)
     >>> layout.lines
     ('Boulangerie Dupont',)
+    >>> texts.fit("Boulangerie Dupont", width=300, height=50, face="bold", px=36).lines
+    ('Boulangerie…',)
 """
 
 from __future__ import annotations

@@ -153,5 +153,5 @@ class Theme:
 
 
 def theme_for(size: tuple[int, int]) -> Theme:
-    """Theme of a logical (already rotated) screen size."""
+    """Theme of a logical (upright, already turned to the orientation) screen size."""
     return Theme(size[0], size[1], Palette())

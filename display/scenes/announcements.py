@@ -100,6 +100,7 @@ class UrgentScene(Scene):
     # Not a playlist scene: it only ever takes over by itself, so it is not in the contract.
     name = "urgent"
     in_playlist = False
+    takes_over = True
     view_seconds = 12.0
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:

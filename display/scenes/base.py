@@ -8,6 +8,8 @@ everything it needs is on the canvas (theme, text, QR and photo caches).
     ...     name = "hello"
     ...     def draw(self, canvas, snapshot, view, now):
     ...         canvas.text("Bonjour", canvas.bounds, px=canvas.theme.min_px)
+    >>> Hello.name, Hello.in_playlist, Hello().photo_size(None, None)
+    ('hello', True, None)
 """
 
 from __future__ import annotations
@@ -217,18 +219,25 @@ def draw_shape(surface: pygame.Surface, shape: str, rect: pygame.Rect, colour: C
 
 
 class Scene:
-    """One scene of the rotation. Subclasses set ``name`` and implement ``draw``."""
+    """One scene of the playlist. Subclasses set ``name`` and implement ``draw``."""
 
     # Playlist scenes set a member of ``api.contract.PlaylistScene`` (their name is
     # written there only); a takeover scene sets its own name and ``in_playlist = False``.
     name: ClassVar[str] = ""
     in_playlist: ClassVar[bool] = True
-    # The renderer redraws this scene when a hire's photo arrives.
+    # Takes the screen over, outside the playlist, whenever it has views (urgent news).
+    takes_over: ClassVar[bool] = False
+    # Shows hires' photos: it gives their size (``photo_size``), the feed crops them to
+    # it, and the renderer redraws the scene when one arrives.
     shows_photos: ClassVar[bool] = False
     # The renderer jumps to this scene to play a challenge milestone's celebration.
     celebrates: ClassVar[bool] = False
     # Seconds each view stays before the next one (pages, hires, announcements).
     view_seconds: ClassVar[float] = 12.0
+
+    def photo_size(self, theme: Theme, assets: Assets) -> tuple[int, int] | None:
+        """Size (px) of the photos this scene shows on ``theme``; None: it shows none."""
+        return None
 
     def views(self, snapshot: Snapshot, theme: Theme, assets: Assets, now: datetime) -> int:
         """How many views this scene has now; 0 means "nothing to show, skip me"."""

@@ -49,6 +49,10 @@ class HiresScene(Scene):
         side = min(ch - top, round(cw * 0.42))
         return pygame.Rect(0, top, side, ch - top)
 
+    def photo_size(self, theme: Theme, assets: Assets) -> tuple[int, int]:
+        """Size of the photo box (photos are cropped to fill it)."""
+        return self.photo_rect(theme, assets).size
+
     def draw(self, canvas: Canvas, snapshot: Snapshot, view: int, now: datetime) -> None:
         hires = hires_in_order(snapshot)
         if not hires:

@@ -1,7 +1,11 @@
-"""« Offres en cours »: cards sorted by urgency then age, paged, each with its QR code.
+"""« Offres en cours »: the board's cards, paged, each with its QR code.
+
+The cards come in the snapshot's order, which is the board's order as the server sorts it
+(most urgent first, then the longest open, then by id: ``api.services.offers``); the scene
+never sorts them again, so the corridor and the staff pages list the board alike.
 
 Urgency is shown three ways on every card: the band's colour, its French label and a
-shape. When more offers exist than fit legibly, pages rotate ("page 2/5").
+shape. When more offers exist than fit legibly, pages take turns ("page 2/5").
 """
 
 from __future__ import annotations
@@ -22,11 +26,6 @@ from display.theme import Theme, urgency_style
 PREFERRED_TEXT_CHARS = 24  # a card's text column must hold about this many characters
 MAX_COLUMNS = 3
 QR_RESERVE_MODULES = 33  # beyond a version-4 code, modules shrink to fit the card
-
-
-def sort_offers(offers: list[SnapshotOffer]) -> list[SnapshotOffer]:
-    """Most urgent first, then the oldest (longest open) first."""
-    return sorted(offers, key=lambda o: (-o.urgency.level, o.opened_at, o.code))
 
 
 @lru_cache(maxsize=1024)
@@ -141,7 +140,7 @@ class OffersScene(Scene):
     def draw(self, canvas: Canvas, snapshot: Snapshot, view: int, now: datetime) -> None:
         theme = canvas.theme
         fonts = canvas.texts.assets.font
-        offers = sort_offers(list(snapshot.offers))
+        offers = snapshot.offers  # in the board's order already: kept as sent
         if not offers:
             heading(canvas, "Offres en cours")
             centred_message(

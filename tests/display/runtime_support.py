@@ -14,8 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pygame
 
 from api.contract import SCHEMA_VERSION
+from display.app import DisplayApp
+from display.feed import Feed
+from display.pairing import Pairing
+from display.settings import DisplaySettings
+from display.workers import Clocks, LoopOptions, WorkerFactory, Workers
 
 
 def snapshot_dict(
@@ -24,7 +30,7 @@ def snapshot_dict(
     title: str = "Boulanger",
     hires: list[dict[str, Any]] | None = None,
     schedule: list[dict[str, Any]] | None = None,
-    rotation: int = 0,
+    orientation: int = 0,
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
     """A valid snapshot document (as the service sends it)."""
@@ -35,7 +41,7 @@ def snapshot_dict(
         "agency": {"code": "avignon-joly-jean", "name": "Avignon Joly Jean"},
         "screen": {
             "name": "Couloir 1er étage",
-            "rotation": rotation,
+            "rotation": orientation,  # the contract's name for the screen's orientation
             "playlist": [{"scene": "offers", "duration_s": 20}],
             "schedule": schedule or [],
         },
@@ -144,3 +150,19 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 3.0, step: float = 0
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(step)
+
+
+def display_app(
+    settings: DisplaySettings,
+    screen: pygame.Surface,
+    *,
+    feed: Feed | None = None,
+    pairing: Pairing | None = None,
+    orientation: int | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> DisplayApp:
+    """The render loop handed ``feed`` or ``pairing``, drawing off screen (no flip)."""
+    workers = Workers(WorkerFactory(settings), feed=feed, pairing=pairing)
+    options = LoopOptions(orientation=orientation, present=False)
+    clocks = Clocks(now=now) if now is not None else Clocks()
+    return DisplayApp(settings, screen, workers, options=options, clocks=clocks)

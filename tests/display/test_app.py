@@ -1,4 +1,4 @@
-"""The render loop on SDL's dummy driver: rotation, staleness, schedule, CLI, settings."""
+"""The render loop on SDL's dummy driver: orientation, data age, schedule, CLI, settings."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 import httpx
 import pygame
 import pytest
-from runtime_support import ScriptedService, hire_dict, snapshot_dict, wait_for
+from runtime_support import ScriptedService, display_app, hire_dict, snapshot_dict, wait_for
 
 from api.contract import OpeningSlot, Snapshot
-from display.app import DisplayApp, Presenter, logical_size, photo_box, rotate_rect
+from display.app import DisplayApp, photo_box
 from display.cache import DisplayCache
 from display.feed import Feed
+from display.presenter import Presenter, logical_size, physical_rect
 from display.renderer import ScreenStatus
 from display.schedule import ScreenPower, is_open
 from display.settings import DisplaySettings
@@ -46,20 +47,20 @@ def pattern(size: tuple[int, int]) -> pygame.Surface:
     return surface
 
 
-@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
-def test_rotated_dirty_rects_land_where_a_full_rotation_puts_them(rotation):
+@pytest.mark.parametrize("orientation", [0, 90, 180, 270])
+def test_turned_dirty_rects_land_where_turning_the_whole_picture_puts_them(orientation):
     screen = pygame.Surface((320, 180))
-    presenter = Presenter(screen, rotation)
-    assert presenter.logical.get_size() == logical_size((320, 180), rotation)
+    presenter = Presenter(screen, orientation)
+    assert presenter.logical.get_size() == logical_size((320, 180), orientation)
     presenter.present([], full=True)
     picture = pattern(presenter.logical.get_size())
     presenter.logical.blit(picture, (0, 0))
     changed = [pygame.Rect(0, 0, 40, 24), pygame.Rect(37, 51, 60, 33), pygame.Rect(100, 9, 8, 8)]
     flipped = presenter.present(changed)
 
-    truth = pygame.transform.rotate(picture, -rotation)
+    truth = pygame.transform.rotate(picture, -orientation)
     for logical_rect, screen_rect in zip(changed, flipped, strict=True):
-        assert screen_rect == rotate_rect(logical_rect, presenter.logical.get_size(), rotation)
+        assert screen_rect == physical_rect(logical_rect, presenter.logical.get_size(), orientation)
         for x in range(screen_rect.left, screen_rect.right, 3):
             for y in range(screen_rect.top, screen_rect.bottom, 3):
                 assert screen.get_at((x, y)) == truth.get_at((x, y)), (x, y)
@@ -69,7 +70,7 @@ def test_rotated_dirty_rects_land_where_a_full_rotation_puts_them(rotation):
         assert screen.get_at(untouched)[:3] == (0, 0, 0)
 
 
-def test_rotation_90_puts_the_top_of_the_picture_on_the_right():
+def test_orientation_90_puts_the_top_of_the_picture_on_the_right():
     screen = pygame.Surface((192, 108))
     presenter = Presenter(screen, 90)
     presenter.logical.fill((255, 255, 255))
@@ -164,7 +165,7 @@ def loaded_feed(tmp_path, service: ScriptedService, clock) -> Feed:
 def make_app(tmp_path, feed, clock, size=(640, 360), **kwargs) -> DisplayApp:
     settings = DisplaySettings(cache_dir=tmp_path, **kwargs)
     screen = pygame.Surface(size)
-    return DisplayApp(settings, screen, rotation=0, feed=feed, now=clock, present=False)
+    return display_app(settings, screen, feed=feed, orientation=0, now=clock)
 
 
 def mean_brightness(surface: pygame.Surface) -> float:
@@ -190,7 +191,7 @@ def test_snapshot_from_feed_is_drawn_and_stale_mark_appears(tmp_path):
     # No contact for more than 2 minutes: the renderer is told since when.
     clock.now += timedelta(minutes=2, seconds=1)
     app.step(0.03)
-    assert app.stale.since == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert app.link.stale_since == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     app.step(0.03)
     texts = [box.text for box in app.renderer.text_boxes]
     # 09:00 UTC is 10:00 in Avignon in November.
@@ -201,7 +202,7 @@ def test_snapshot_from_feed_is_drawn_and_stale_mark_appears(tmp_path):
     # Contact again: the mark goes.
     assert feed.fetch()
     app.step(0.03)
-    assert app.stale.since is None
+    assert app.link.stale_since is None
 
 
 def test_started_from_an_old_cache_the_mark_gives_the_data_time(tmp_path):
@@ -221,7 +222,7 @@ def test_started_from_an_old_cache_the_mark_gives_the_data_time(tmp_path):
     app.step(0.03)
     assert app.status is ScreenStatus.READY
     # Just started: the service gets its two minutes before the screen says anything.
-    assert app.stale.since is None
+    assert app.link.stale_since is None
     clock.now += timedelta(minutes=2, seconds=1)
     app.step(0.03)
     app.step(0.03)
@@ -245,7 +246,7 @@ def test_closed_agency_gets_black_screen_and_off_command(tmp_path):
     wait_for(marker.exists)
 
 
-def test_rotation_follows_the_service_and_photos_are_prepared_again(tmp_path):
+def test_orientation_follows_the_service_and_photos_are_prepared_again(tmp_path):
     clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     service = ScriptedService()
     photo = pygame.Surface((1200, 800))
@@ -254,12 +255,12 @@ def test_rotation_follows_the_service_and_photos_are_prepared_again(tmp_path):
     pygame.image.save(photo, buffer, "p.png")
     service.photos["/api/v1/display/photos/5"] = buffer.getvalue()
     hires = [hire_dict(5, "/api/v1/display/photos/5")]
-    service.set_body(snapshot_dict(rotation=90, hires=hires), '"r"')
+    service.set_body(snapshot_dict(orientation=90, hires=hires), '"r"')
     feed = loaded_feed(tmp_path, service, clock)
     settings = DisplaySettings(cache_dir=tmp_path)
-    app = DisplayApp(settings, pygame.Surface((640, 360)), feed=feed, now=clock, present=False)
+    app = display_app(settings, pygame.Surface((640, 360)), feed=feed, now=clock)
     app.step(0.03)
-    assert app.rotation == 90
+    assert app.orientation == 90
     assert app.presenter.logical.get_size() == (360, 640)
     assert app.renderer.size == (360, 640)
     # The photo is cropped again, in the feed's thread, for the portrait photo box.
@@ -268,23 +269,21 @@ def test_rotation_follows_the_service_and_photos_are_prepared_again(tmp_path):
 
     def prepared() -> bool:
         app.step(0.03)
-        image = app.renderer._photos.get(5)
+        image = app.renderer.compositor.photos.get(5)
         return image is not None and image.get_size() == portrait_box
 
     wait_for(prepared)
 
 
-def test_fixed_rotation_ignores_the_service(tmp_path):
+def test_fixed_orientation_ignores_the_service(tmp_path):
     clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     service = ScriptedService()
-    service.set_body(snapshot_dict(rotation=90), '"r"')
+    service.set_body(snapshot_dict(orientation=90), '"r"')
     feed = loaded_feed(tmp_path, service, clock)
     settings = DisplaySettings(cache_dir=tmp_path)
-    app = DisplayApp(
-        settings, pygame.Surface((640, 360)), rotation=180, feed=feed, now=clock, present=False
-    )
+    app = display_app(settings, pygame.Surface((640, 360)), orientation=180, feed=feed, now=clock)
     app.step(0.03)
-    assert app.rotation == 180
+    assert app.orientation == 180
     assert app.renderer.size == (640, 360)
 
 

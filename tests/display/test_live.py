@@ -22,7 +22,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import pygame
 import pytest
-from runtime_support import wait_for
+from runtime_support import display_app, wait_for
 
 from display.app import DisplayApp
 from display.cache import DisplayCache
@@ -124,7 +124,7 @@ def test_server_gone_keeps_the_picture_with_stale_mark_then_recovers(live_server
     feed = new_feed(live_server, tmp_path, backoff_base_s=0.2, backoff_max_s=1.0)
     # Threshold injected (1 s instead of 2 min) so the test does not wait.
     settings = DisplaySettings(cache_dir=tmp_path, stale_after_s=1.0)
-    app = DisplayApp(settings, pygame.Surface((1280, 720)), rotation=0, feed=feed, present=False)
+    app = display_app(settings, pygame.Surface((1280, 720)), orientation=0, feed=feed)
     feed.start()
     try:
         step_until(app, lambda: app.status is ScreenStatus.READY and feed.mode == "live")
@@ -132,9 +132,9 @@ def test_server_gone_keeps_the_picture_with_stale_mark_then_recovers(live_server
         assert any(o.title in shown for o in app.snapshot.offers)
 
         live_server.stop()
-        step_until(app, lambda: app.stale.since is not None, timeout=15)
+        step_until(app, lambda: app.link.stale_since is not None, timeout=15)
         step_until(app, lambda: any(t.startswith("données du ") for t in frame_texts(app)))
-        local = app.stale.since.astimezone(app.renderer._now.tzinfo)
+        local = app.link.stale_since.astimezone(app.renderer.now.tzinfo)
         assert f"données du {local:%H:%M}" in frame_texts(app)
         # Same data still on screen: nothing went blank.
         assert app.status is ScreenStatus.READY
@@ -142,7 +142,7 @@ def test_server_gone_keeps_the_picture_with_stale_mark_then_recovers(live_server
         assert pygame.transform.average_color(app.presenter.logical)[:3] != (0, 0, 0)
 
         live_server.start()
-        step_until(app, lambda: app.stale.since is None, timeout=20)
+        step_until(app, lambda: app.link.stale_since is None, timeout=20)
         step_until(app, lambda: not any(t.startswith("données du") for t in frame_texts(app)))
     finally:
         app.close()
@@ -157,7 +157,7 @@ def test_restart_from_cache_with_the_server_down(live_server, tmp_path):
 
     feed = new_feed(live_server, tmp_path, backoff_base_s=0.2, backoff_max_s=1.0)
     settings = DisplaySettings(cache_dir=tmp_path, stale_after_s=1.0)
-    app = DisplayApp(settings, pygame.Surface((1280, 720)), rotation=0, feed=feed, present=False)
+    app = display_app(settings, pygame.Surface((1280, 720)), orientation=0, feed=feed)
     feed.start()
     try:
         step_until(app, lambda: app.status is ScreenStatus.READY)
@@ -222,15 +222,13 @@ def test_pairing_a_new_screen(live_server, tmp_path):
     cache = DisplayCache(tmp_path)
     pairing = Pairing(live_server.url, cache, poll_every_s=0.1)
     settings = DisplaySettings(cache_dir=tmp_path, api_url=live_server.url)
-    app = DisplayApp(
-        settings, pygame.Surface((1280, 720)), rotation=0, pairing=pairing, present=False
-    )
+    app = display_app(settings, pygame.Surface((1280, 720)), orientation=0, pairing=pairing)
     pairing.start()
     try:
-        step_until(app, lambda: app.pairing_code is not None)
-        step_until(app, lambda: app.renderer.pairing_code == app.pairing_code)
+        step_until(app, lambda: app.link.pairing_code is not None)
+        step_until(app, lambda: app.renderer.pairing_code == app.link.pairing_code)
         assert app.status is ScreenStatus.PAIRING
-        code = app.pairing_code
+        code = app.link.pairing_code
         with live_server.client("manager") as client:
             response = client.post("/api/v1/screens/pair", json={"code": code, "name": "Accueil"})
         assert response.status_code == 201, response.text
@@ -247,7 +245,7 @@ def test_pairing_a_new_screen(live_server, tmp_path):
             screen = next(s for s in client.get("/api/v1/screens").json() if s["name"] == "Accueil")
             assert client.post(f"/api/v1/screens/{screen['id']}/revoke").status_code == 200
         step_until(app, lambda: app.status is ScreenStatus.PAIRING, timeout=15)
-        step_until(app, lambda: app.pairing_code not in (None, code), timeout=15)
+        step_until(app, lambda: app.link.pairing_code not in (None, code), timeout=15)
         assert app.snapshot is None
         assert cache.load_token() is None
         assert cache.load_snapshot() is None
@@ -256,7 +254,7 @@ def test_pairing_a_new_screen(live_server, tmp_path):
 
 
 def pairing_token(app: DisplayApp) -> str:
-    return app.feed._client.headers["Authorization"].removeprefix("Bearer ")
+    return app.link.feed._client.headers["Authorization"].removeprefix("Bearer ")
 
 
 # -- the command line against the real service -----------------------------------------

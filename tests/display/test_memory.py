@@ -16,7 +16,8 @@ from display_support import NOW, load_snapshot, snapshot_dict
 
 from api.contract import Snapshot
 from display.health import shrink
-from display.renderer import SHIFT_PERIOD_S, Renderer
+from display.layers import SHIFT_PERIOD_S
+from display.renderer import Renderer
 from display.settings import DisplaySettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,11 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _scene_surfaces(renderer: Renderer) -> int:
     """Scene-sized surfaces the renderer holds besides the screen."""
-    held = [renderer._content, renderer._upcoming[1] if renderer._upcoming else None]
-    return sum(surface is not None for surface in held)
+    upcoming = renderer.compositor.upcoming
+    held = [renderer.compositor.view, upcoming.picture if upcoming else None]
+    return sum(picture is not None for picture in held)
 
 
-def test_one_scene_surface_at_most_while_scenes_rotate_and_data_changes(assets):
+def test_one_scene_surface_at_most_while_scenes_take_turns_and_data_changes(assets):
     data = snapshot_dict("sample")
     for entry in data["screen"]["playlist"]:
         entry["duration_s"] = 3
@@ -58,13 +60,13 @@ def test_a_view_let_go_is_drawn_again_identically_after_the_burn_in_shift(assets
     renderer.update(0.1, start)
     renderer.draw(screen)
     assert _scene_surfaces(renderer) == 0, "the screen holds the view; no copy is kept"
-    area = renderer._content_rect
-    before = screen.subsurface(area.move(renderer._shift)).copy()
-    old_shift = renderer._shift
+    area = renderer.compositor.areas.content
+    before = screen.subsurface(area.move(renderer.compositor.shift)).copy()
+    old_shift = renderer.compositor.shift
     renderer.update(0.1, start + timedelta(seconds=SHIFT_PERIOD_S))
     renderer.draw(screen)
-    assert renderer._shift != old_shift
-    after = screen.subsurface(area.move(renderer._shift))
+    assert renderer.compositor.shift != old_shift
+    after = screen.subsurface(area.move(renderer.compositor.shift))
     assert pygame.image.tobytes(before, "RGB") == pygame.image.tobytes(after, "RGB")
 
 

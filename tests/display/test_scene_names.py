@@ -3,12 +3,24 @@ the staff pages' labels must name exactly the contract's scenes."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import get_args
 
 from admin.routes.screens import SCENE_LABELS
 from api.contract import SCENE_NAMES, PlaylistEntry, PlaylistScene, SceneName
 from api.models.screen import DEFAULT_PLAYLIST
-from display.scenes import CELEBRATION_SCENE, PLAYLIST_SCENES, SCENES
+from display.scenes import (
+    CELEBRATION_SCENE,
+    PLAYLIST_SCENES,
+    SCENES,
+    TAKEOVER_SCENE,
+    photo_size,
+)
+from display.theme import theme_for
+
+ROOT = Path(__file__).resolve().parents[2]
+PHOTO_SCENE = next(name for name, scene in SCENES.items() if scene.shows_photos)
 
 
 def test_the_contract_names_each_scene_once() -> None:
@@ -45,3 +57,38 @@ def test_the_renderer_properties_belong_to_contract_scenes() -> None:
 def test_the_default_playlist_names_contract_scenes() -> None:
     for entry in DEFAULT_PLAYLIST:
         PlaylistEntry.model_validate(entry)
+
+
+def test_each_scene_declares_its_needs_and_the_registry_reads_them(assets) -> None:
+    theme = theme_for((1920, 1080))
+    for scene in SCENES.values():
+        # A scene showing photos says at what size; no other scene has a photo size.
+        size = scene.photo_size(theme, assets)
+        assert (size is not None) == scene.shows_photos, scene.name
+    assert photo_size(theme, assets) == SCENES[PHOTO_SCENE].photo_size(theme, assets)
+    # One takeover scene, outside the playlist and the contract.
+    assert [name for name, scene in SCENES.items() if scene.takes_over] == [TAKEOVER_SCENE]
+    assert not SCENES[TAKEOVER_SCENE].in_playlist
+    assert TAKEOVER_SCENE not in SCENE_NAMES
+
+
+def _string_constants(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def test_the_screen_machinery_names_no_scene() -> None:
+    # The renderer, its parts, the playlist and the loop read scene names from the
+    # registry and the scenes' declarations, never from a literal of their own.
+    machinery = (
+        *("renderer", "compositor", "painter", "layers", "transition", "playlist"),
+        *("app", "link", "presenter", "workers", "wiring"),
+    )
+    for module in machinery:
+        path = ROOT / "display" / f"{module}.py"
+        written = _string_constants(path) & set(SCENES)
+        assert not written, f"{path.name} spells scene names: {sorted(written)}"

@@ -1,6 +1,6 @@
 """Every scene, at every size, with every fixture: readable, nothing clipped or overlapping.
 
-Also the behaviour around the scenes: rotation, pages, urgent takeover, status pages,
+Also the behaviour around the scenes: the playlist, pages, urgent takeover, status pages,
 clock-only redraws, burn-in shift, stale mark, celebration, photos.
 """
 
@@ -59,9 +59,9 @@ def test_scene_layout(scene, name, size, artifacts, assets):
     texts = [b.text for b in renderer.text_boxes]
     # Whatever the data, the glyphs drawn are ones the font has (emoji were dropped).
     for box in renderer.text_boxes:
-        assert renderer.texts.clean(box.text, "regular").replace("\u00a0", " ") == box.text.replace(
+        assert renderer.compositor.painter.texts.clean(box.text, "regular").replace(
             "\u00a0", " "
-        ), box.text
+        ) == box.text.replace("\u00a0", " "), box.text
     assert any("samedi 28 novembre" in t for t in texts)
     assert "10:15" in texts
 
@@ -95,7 +95,19 @@ def test_a_page_shows_many_offers_each_with_its_primary_details(size, cards, ass
     assert all("candidat" in s for s in stats), stats
 
 
-def test_offers_sorted_by_urgency_then_age_with_pages(assets):
+def test_offers_keep_the_snapshot_order_not_their_own(assets):
+    # The server sends the board's order; the screen shows exactly that order, even one
+    # it would not have chosen itself (here the least urgent first).
+    data = snapshot_dict("sample")
+    data["offers"].reverse()
+    snapshot = Snapshot.model_validate(data)
+    _surface, renderer = render_frame(snapshot, "offers", (1920, 1080), NOW, assets)
+    titles = [b.text for b in renderer.text_boxes if b.role == "offer-title"]
+    assert titles == [o.title for o in snapshot.offers[: len(titles)]]
+    assert titles[0] == "Agent·e d'entretien"
+
+
+def test_offers_in_board_order_with_pages(assets):
     snapshot = load_snapshot("sample")
     renderer = Renderer((1920, 1080), assets)
     renderer.set_snapshot(snapshot)
@@ -136,7 +148,7 @@ def _run(renderer: Renderer, seconds: float, start, fps: float = 10.0, surface=N
     return frames, now, surface
 
 
-def test_rotation_follows_playlist_and_skips_empty_scenes(assets):
+def test_playlist_is_followed_and_empty_scenes_are_skipped(assets):
     data = snapshot_dict("sample")
     data["hires"] = []  # nothing for the gallery: it is skipped
     renderer = Renderer((1280, 720), assets)
@@ -160,7 +172,7 @@ def test_urgent_announcement_takes_over_then_leaves(assets):
     _run(renderer, 1, NOW)
     assert renderer.current_scene == "urgent"
     assert any("Alerte incendie" in b.text for b in renderer.text_boxes)
-    # Two hours later it has ended: the rotation is back.
+    # Two hours later it has ended: the playlist is back.
     _run(renderer, 2, NOW + timedelta(hours=2))
     assert renderer.current_scene != "urgent"
 
@@ -192,8 +204,10 @@ def test_transition_redraws_only_the_scene_area(assets):
     frames, _, _ = _run(renderer, SCENES["offers"].view_seconds + 1.5, start)
     animated = [rects for rects in frames[1:] if rects]
     assert len(animated) >= 5, "the page turn is a visible crossfade, not a cut"
-    scene_area = renderer._content_rect.inflate(2 * renderer.theme.shift, 2 * renderer.theme.shift)
-    ticker = renderer._ticker_rect  # the ticker moves on to its next item meanwhile
+    scene_area = renderer.compositor.areas.content.inflate(
+        2 * renderer.theme.shift, 2 * renderer.theme.shift
+    )
+    ticker = renderer.compositor.areas.ticker  # the ticker moves on to its next item meanwhile
     for rects in animated:
         assert all(scene_area.contains(r) or r == ticker for r in rects), rects
     assert [b.text for b in renderer.text_boxes if b.role == "aside"] == ["9 offres · page 2/2"]
@@ -251,8 +265,8 @@ def test_milestone_crossing_celebrates_on_the_challenge(assets, artifacts):
     assert renderer.current_scene == "challenge"
     assert all(rects for rects in frames), "the confetti move every frame"
     banner_colour = renderer.theme.palette.accent
-    cx, cy = renderer._content_rect.move(renderer._shift).center
-    inside_banner = (cx - renderer._banner.get_width() // 2 + 3, cy)
+    cx, cy = renderer.compositor.areas.content.move(renderer.compositor.shift).center
+    inside_banner = (cx - renderer.compositor.banner.get_width() // 2 + 3, cy)
     assert tuple(surface.get_at(inside_banner))[:3] == banner_colour
     pygame.image.save(surface, str(artifacts / "celebration-sample-1280x720.png"))
     frames, _, surface = _run(renderer, 5, now)
@@ -362,12 +376,12 @@ def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
     surface = pygame.Surface((1280, 720))
     now = NOW.replace(second=5)
     dt = 1 / 30
-    while not (renderer._sliding and renderer._transition > 0.35):
+    while not (renderer.compositor.slide.active and renderer.compositor.slide.elapsed > 0.35):
         renderer.update(dt, now)
         renderer.draw(surface)
         now += timedelta(seconds=dt)
     pygame.image.save(surface, str(artifacts / "slide-mid-1280x720.png"))
-    area = renderer._content_rect.move(renderer._shift)
+    area = renderer.compositor.areas.content.move(renderer.compositor.shift)
     middle = _content_samples(surface, area)
     assert middle != _content_samples(pages[0], area)
     assert middle != _content_samples(pages[1], area)
@@ -375,7 +389,7 @@ def test_slide_shows_both_pages_then_exactly_the_new_one(assets, artifacts):
         renderer.update(dt, now)
         renderer.draw(surface)
         now += timedelta(seconds=dt)
-    assert not renderer._sliding
+    assert not renderer.compositor.slide.active
     assert _content_samples(surface, area) == _content_samples(pages[1], area), (
         "after the slide, the page is exactly the one rendered directly"
     )
@@ -404,7 +418,7 @@ def test_ticker_cycles_through_news_redrawing_only_itself(assets):
     start = NOW.replace(second=1)
     frames, _, _ = _run(renderer, 26, start, fps=5, surface=surface)
     redrawn = [rect for rects in frames[1:] for rect in rects]
-    assert redrawn and all(rect == renderer._ticker_rect for rect in redrawn)
+    assert redrawn and all(rect == renderer.compositor.areas.ticker for rect in redrawn)
     renderer2 = Renderer((1920, 1080), assets)
     renderer2.set_snapshot(load_snapshot("sample"))
     renderer2.show("challenge")

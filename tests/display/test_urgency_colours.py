@@ -22,10 +22,10 @@ from display.screenshot import render_frame
 
 
 def four_levels() -> Snapshot:
-    """The sample agency with exactly one offer of each urgency level."""
+    """The sample agency with exactly one offer of each urgency level, in board order."""
     data = snapshot_dict("sample")
     offers = []
-    for level, offer in zip(range(4), data["offers"], strict=False):
+    for level, offer in zip(range(3, -1, -1), data["offers"], strict=False):
         offer["urgency"] = {"level": level, "label": LEVELS[level].label, "overridden": False}
         offers.append(offer)
     data["offers"] = offers

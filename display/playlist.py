@@ -1,13 +1,16 @@
 """Which scene the screen shows, and for how long: playlist slots, pages, urgent takeovers.
 
-The Rotation decides; the Renderer draws. Each frame the renderer calls ``advance``; the
-rotation calls back ``enter(name, view, transition)`` when another view must come in, and
+The Playlist decides; the Renderer draws. Each frame the renderer calls ``advance``; the
+playlist calls back ``enter(name, view, transition)`` when another view must come in, and
 ``prerender(name, view, now)`` shortly before, so the transition itself only moves
-pictures already drawn.
+pictures already drawn. The renderer drives it this way::
 
-    rotation = Rotation(theme, assets, enter=show_view, prerender=draw_ahead)
-    rotation.set_snapshot(snapshot, restart=True)
-    rotation.advance(dt, now)        # every frame
+    playlist = Playlist(theme, assets, enter=show_view, prerender=draw_ahead)
+    playlist.set_snapshot(snapshot, restart=True)
+    playlist.advance(dt, now)        # every frame
+
+Scene names come from the registry (``display.scenes``): the playlist's own from the
+snapshot, the takeover scene from the scene that declares ``takes_over``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import datetime
 
 from api.contract import PlaylistScene, Snapshot
 from display.assets import Assets
-from display.scenes import PLAYLIST_SCENES, SCENES
+from display.scenes import PLAYLIST_SCENES, SCENES, TAKEOVER_SCENE
 from display.theme import Theme
 
 PRERENDER_LEAD_S = 0.5  # render the coming view this long before it slides in
@@ -29,11 +32,11 @@ EnterView = Callable[[str, int, bool], None]
 Prerender = Callable[[str, int, datetime], None]
 
 
-class Rotation:
+class Playlist:
     """The playlist's position: current slot and view, and the next view of each scene.
 
     An urgent announcement takes the screen over until it ends; ``pin`` holds the
-    rotation on one scene (screenshots, tests) while its views still take turns.
+    playlist on one scene (screenshots, tests) while its views still take turns.
     """
 
     def __init__(
@@ -61,7 +64,7 @@ class Rotation:
             self._slot = -1
 
     def pin(self, scene: str, view: int, now: datetime) -> None:
-        """Hold the rotation on ``scene``, starting at ``view``."""
+        """Hold the playlist on ``scene``, starting at ``view``."""
         self.forced = scene
         self._next_view[scene] = view
         self.switch(scene, now, transition=False)
@@ -70,14 +73,14 @@ class Rotation:
         """Bring ``scene``'s slot on now, from its first view (a challenge milestone)."""
         if self.forced or self.snapshot is None:
             return
-        names = [n for n, _ in self.playlist()]
+        names = [n for n, _ in self.slots()]
         if scene in names:
             self._slot = names.index(scene)
             self._slot_elapsed = 0.0
             self._next_view[scene] = 0
             self.switch(scene, now)
 
-    def playlist(self) -> list[tuple[str, int]]:
+    def slots(self) -> list[tuple[str, int]]:
         """(scene, seconds) slots of the snapshot's playlist that this screen can show."""
         assert self.snapshot is not None
         entries = [
@@ -132,17 +135,18 @@ class Rotation:
                 elif left <= PRERENDER_LEAD_S:
                     self._ahead(name, now)
             return
-        if self.views("urgent", now) > 0:
-            if self.current_scene != "urgent":
-                self._next_view["urgent"] = 0
-                self.switch("urgent", now)
+        takeover = TAKEOVER_SCENE
+        if self.views(takeover, now) > 0:
+            if self.current_scene != takeover:
+                self._next_view[takeover] = 0
+                self.switch(takeover, now)
             else:
                 self._view_elapsed += dt
-                if self._view_elapsed >= SCENES["urgent"].view_seconds:
-                    self.switch("urgent", now)
+                if self._view_elapsed >= SCENES[takeover].view_seconds:
+                    self.switch(takeover, now)
             return
-        playlist = self.playlist()
-        if self.current_scene == "urgent" or self._slot < 0 or self._slot >= len(playlist):
+        playlist = self.slots()
+        if self.current_scene == takeover or self._slot < 0 or self._slot >= len(playlist):
             self._next_slot(playlist, now, first=self._slot < 0)
             return
         name, duration = playlist[self._slot]
