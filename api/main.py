@@ -1,6 +1,6 @@
 """The FastAPI application: JSON API under /api/v1, staff pages, health.
 
-    app = create_app(load_settings())
+app = create_app(load_settings())
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import __version__
+from api import __version__, docs
 from api.changes import broker_for, draining
 from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable
 from api.errors import DomainError, StaleVersion, Throttled
@@ -203,6 +203,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Tableau de couloir d'une agence France Travail : offres, embauches, défi TPE.",
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves /docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
@@ -217,5 +219,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # One declaration of the error answers (api.models.problem) for every API route.
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)
+    docs.install(app)
     _install_admin(app)
     return app

@@ -1,0 +1,74 @@
+"""The API's interactive documentation at ``/docs``, served whole by Couloir: no CDN, no network.
+
+Swagger UI's script and style sheet come from an installed package (``fastapi-offline`` ships a
+Swagger UI that reads OpenAPI 3.1) and are served under ``/docs/assets``. The page keeps a strict
+Content-Security-Policy: its one inline script (FastAPI's start-up call) is allowed by its
+SHA-256 hash, not by ``'unsafe-inline'``. ReDoc is turned off (one documentation page is enough).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from starlette.staticfiles import StaticFiles
+
+DOCS_URL = "/docs"
+ASSETS_URL = f"{DOCS_URL}/assets"
+ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def script_hashes(page: str) -> list[str]:
+    """CSP sources (``'sha256-…'``) for the inline scripts of ``page``.
+
+    >>> script_hashes("<script>go()</script>")
+    ["'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"]
+    """
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+        for body in _INLINE_SCRIPT.findall(page)
+    ]
+
+
+def docs_csp(page: str) -> str:
+    """The Content-Security-Policy of the documentation page: self only, its own script by hash."""
+    return (
+        f"default-src 'self'; script-src 'self' {' '.join(script_hashes(page))}; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def docs_page_html(openapi_url: str, title: str) -> str:
+    """Swagger UI's page for ``openapi_url``, loading only this server's assets."""
+    page = get_swagger_ui_html(
+        openapi_url=openapi_url,
+        title=title,
+        swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+        oauth2_redirect_url=None,
+        # No validator badge: it would send the schema to a third-party host.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    return bytes(page.body).decode()
+
+
+def install(app: FastAPI) -> None:
+    """Serve ``/docs`` and its assets on ``app`` (built with ``docs_url=None, redoc_url=None``)."""
+    assert app.openapi_url is not None
+    html = docs_page_html(app.openapi_url, f"{app.title} — API")
+    headers = {"Content-Security-Policy": docs_csp(html)}
+    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI (one page for everyone: the API itself asks for the tokens)."""
+        return HTMLResponse(html, headers=headers)
