@@ -1,9 +1,10 @@
 """The API's interactive documentation at ``/docs``, served whole by Couloir: no CDN, no network.
 
 Swagger UI's script and style sheet come from an installed package (``fastapi-offline`` ships a
-Swagger UI that reads OpenAPI 3.1) and are served under ``/docs/assets``. The page keeps a strict
-Content-Security-Policy: its one inline script (FastAPI's start-up call) is allowed by its
-SHA-256 hash, not by ``'unsafe-inline'``. ReDoc is turned off (one documentation page is enough).
+Swagger UI that reads OpenAPI 3.1) and are served under ``/docs/assets``, one fixed route per
+file. The page keeps a strict Content-Security-Policy: its one inline script (FastAPI's start-up
+call) is allowed by its SHA-256 hash, not by ``'unsafe-inline'``. ReDoc is turned off (one
+documentation page is enough).
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from starlette.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse
 
 DOCS_URL = "/docs"
 ASSETS_URL = f"{DOCS_URL}/assets"
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+ASSET_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -66,9 +68,22 @@ def install(app: FastAPI) -> None:
     assert app.openapi_url is not None
     html = docs_page_html(app.openapi_url, f"{app.title} — API")
     headers = {"Content-Security-Policy": docs_csp(html)}
-    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
 
     @app.get(DOCS_URL, include_in_schema=False)
     def docs() -> HTMLResponse:
         """Swagger UI (one page for everyone: the API itself asks for the tokens)."""
         return HTMLResponse(html, headers=headers)
+
+    # One fixed route per file (no path parameter, no directory to walk).
+    for name in ASSET_FILES:
+        app.add_api_route(
+            f"{ASSETS_URL}/{name}", _asset_route(ASSETS_DIR / name), include_in_schema=False
+        )
+
+
+def _asset_route(path: Path) -> Callable[[], FileResponse]:
+    def asset() -> FileResponse:
+        return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+
+    asset.__name__ = f"docs_asset_{path.stem.replace('-', '_')}"
+    return asset
