@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentStaff, SessionDep, SettingsDep, bearer_token
+from api.deps import CurrentStaff, SessionDep, SettingsDep, StaffBearer
 from api.models.staff import StaffPublic
 from api.security import sessions
 from api.services import staff as staff_service
@@ -38,10 +36,9 @@ def logout(
     request: Request,
     db: SessionDep,
     _: CurrentStaff,
-    authorization: Annotated[str | None, Header()] = None,
+    raw: StaffBearer,
 ) -> Response:
     """Revoke the session that authenticated this request: the bearer's, else the cookie's."""
-    raw = bearer_token(authorization)
     response = Response(status_code=204)
     if not raw:
         # Same precedence as api.deps.optional_staff: no bearer, so the cookie logged us in.
