@@ -39,6 +39,7 @@ from api.services import housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
+from api.validation_fr import french_message
 
 log = logging.getLogger("couloir")
 API_PREFIX = "/api/v1"
@@ -92,7 +93,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         reasons = [
             {
                 "loc": list(err.get("loc", ())),
-                "msg": err.get("msg", ""),
+                "msg": french_message(err),
                 "type": err.get("type", ""),
             }
             for err in exc.errors()
