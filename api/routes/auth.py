@@ -23,7 +23,7 @@ class TokenOut(BaseModel):
     token_type: str = "bearer"
 
 
-@router.post("/token", response_model=TokenOut)
+@router.post("/token", response_model=TokenOut, summary="Se connecter : obtenir un jeton")
 def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
     """Exchange e-mail and password for a bearer token (throttled after 5 failures)."""
     staff = staff_service.authenticate(db, data.email, data.password)
@@ -31,7 +31,7 @@ def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
     return TokenOut(access_token=raw)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, summary="Se déconnecter : révoquer le jeton")
 def logout(
     request: Request,
     db: SessionDep,
@@ -49,7 +49,7 @@ def logout(
     return response
 
 
-@router.get("/me", response_model=StaffPublic)
+@router.get("/me", response_model=StaffPublic, summary="Mon compte")
 def me(staff: CurrentStaff) -> StaffPublic:
     """Who the token belongs to."""
     return StaffPublic(**staff.model_dump())

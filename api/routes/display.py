@@ -79,6 +79,7 @@ _ETAG = {
 
 @router.get(
     route(SNAPSHOT_PATH),
+    summary="Lire l'instantané à afficher",
     response_model=Snapshot,
     responses={
         200: {"description": "Ce que l'écran affiche.", "headers": _ETAG},
@@ -104,6 +105,7 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
 
 @router.get(
     route(EVENTS_PATH),
+    summary="Suivre les changements (flux d'événements)",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
 )
@@ -151,7 +153,7 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     )
 
 
-@router.post(route(HEARTBEAT_PATH), status_code=204)
+@router.post(route(HEARTBEAT_PATH), status_code=204, summary="Signaler l'état de l'écran")
 def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen reports its version, resolution, frame rate, uptime and snapshot ETag."""
     screens.record_heartbeat(db, screen, data)
@@ -160,6 +162,7 @@ def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Respons
 
 @router.put(
     route(SCREENSHOT_PATH),
+    summary="Envoyer une capture de l'écran",
     status_code=204,
     openapi_extra={
         "requestBody": {
@@ -179,6 +182,7 @@ async def put_screenshot(request: Request, db: SessionDep, screen: CurrentScreen
 
 @router.get(
     route(PHOTOS_PATH) + "/{hire_id}",
+    summary="Lire la photo d'une embauche (écran)",
     response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
@@ -203,7 +207,12 @@ def photo(hire_id: PathId, request: Request, db: SessionDep, screen: CurrentScre
     )
 
 
-@router.post(route(PAIRINGS_PATH), status_code=201, response_model=PairingStarted)
+@router.post(
+    route(PAIRINGS_PATH),
+    status_code=201,
+    response_model=PairingStarted,
+    summary="Demander un code d'appairage",
+)
 def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
     """An unpaired screen asks for a code to show (no token needed; throttled per address)."""
     pairing, secret = screens.start_pairing(db, request.client.host if request.client else "")
@@ -216,6 +225,7 @@ def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
 
 @router.get(
     route(PAIRINGS_PATH) + "/{poll_secret}",
+    summary="Attendre l'appairage de l'écran",
     response_model=PairingPoll,
     response_model_exclude_none=True,
 )
