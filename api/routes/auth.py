@@ -14,13 +14,25 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class Credentials(BaseModel):
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^\x00-\x1f]+$")
-    password: str = Field(min_length=1, max_length=256)
+    """What a script sends to log in."""
+
+    email: str = Field(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^\x00-\x1f]+$",
+        description="Adresse e-mail du compte.",
+    )
+    password: str = Field(min_length=1, max_length=256, description="Mot de passe du compte.")
 
 
 class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
+    """A bearer token for the ``Authorization`` header."""
+
+    access_token: str = Field(
+        description="Jeton à envoyer dans l'en-tête « Authorization: Bearer <jeton> » ; "
+        "valable jusqu'à la déconnexion ou à son expiration."
+    )
+    token_type: str = Field("bearer", description="Toujours « bearer ».")
 
 
 @router.post("/token", response_model=TokenOut, summary="Se connecter : obtenir un jeton")

@@ -10,7 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.changes import draining
@@ -41,18 +41,24 @@ router = APIRouter(prefix=DISPLAY_ROUTER, tags=["display"])
 class PairingStarted(BaseModel):
     """The code an unpaired screen shows, and the secret it polls with."""
 
-    code: str
-    poll_secret: str
-    expires_at: str
+    code: str = Field(description="Code à afficher, que le manager saisit pour appairer l'écran.")
+    poll_secret: str = Field(
+        description="Secret de l'écran pour demander où en est l'appairage ; à garder pour soi."
+    )
+    expires_at: str = Field(description="Fin de validité du code (date et heure ISO 8601, UTC).")
 
 
 class PairingPoll(BaseModel):
     """``pending`` (with the code) until a manager pairs the screen, then ``paired`` once."""
 
-    status: Literal["pending", "paired"]
-    code: str | None = None
-    token: str | None = None
-    screen_name: str | None = None
+    status: Literal["pending", "paired"] = Field(
+        description="« pending » : en attente du manager ; « paired » : l'écran est appairé."
+    )
+    code: str | None = Field(None, description="Code à afficher, tant que l'appairage attend.")
+    token: str | None = Field(
+        None, description="Jeton de l'écran, donné une seule fois quand l'écran est appairé."
+    )
+    screen_name: str | None = Field(None, description="Nom donné à l'écran par le manager.")
 
 
 KEEPALIVE_S = 15.0
