@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI
@@ -63,9 +64,33 @@ def docs_page_html(openapi_url: str, title: str) -> str:
     return bytes(page.body).decode()
 
 
+# FastAPI's default description of a success, in the schema every operation shows.
+_DEFAULT_SUCCESS = "Successful Response"
+SUCCESS = "Réussite."
+
+
+def _in_french(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with FastAPI's default English answer descriptions in French (in place)."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for answer in operation.get("responses", {}).values():
+                if answer.get("description") == _DEFAULT_SUCCESS:
+                    answer["description"] = SUCCESS
+    return schema
+
+
 def install(app: FastAPI) -> None:
-    """Serve ``/docs`` and its assets on ``app`` (built with ``docs_url=None, redoc_url=None``)."""
+    """Serve ``/docs`` and its assets on ``app`` (built with ``docs_url=None, redoc_url=None``),
+    and write the OpenAPI schema's default descriptions in French."""
     assert app.openapi_url is not None
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _in_french(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     html = docs_page_html(app.openapi_url, f"{app.title} — API")
     headers = {"Content-Security-Policy": docs_csp(html)}
 

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Route, sync_playwright
 
+from api.main import API_ROUTERS
+from api.routes import health
 from tests.admin.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.support.server import LiveServer
 
@@ -77,3 +79,92 @@ def test_chromium_without_network_lists_the_operations(module_server: LiveServer
     assert not elsewhere
     assert not complaints
     assert "Lister les offres" in summaries, summaries
+
+
+# --- the schema itself -------------------------------------------------------------------------
+
+PUBLIC_OPERATIONS = {
+    "post /api/v1/auth/token",
+    "post /api/v1/display/pairings",
+    "get /api/v1/display/pairings/{poll_secret}",
+    "get /healthz",
+}
+SCREEN_PREFIX = "/api/v1/display/"
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def schema(anonymous: httpx.Client) -> dict:
+    return anonymous.get("/openapi.json").json()
+
+
+def _operations(schema: dict) -> Iterator[tuple[str, dict]]:
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield f"{method} {path}", operation
+
+
+def _generated_summaries() -> set[str]:
+    """What FastAPI would write from the handlers' names (« Put Screenshot »)."""
+    routes = [route for router in (*API_ROUTERS, health.router) for route in router.routes]
+    return {route.name.replace("_", " ").title() for route in routes}
+
+
+def test_every_operation_has_a_hand_written_summary(schema: dict) -> None:
+    generated = _generated_summaries()
+    missing = [key for key, op in _operations(schema) if not op.get("summary")]
+    machine = [
+        (key, op["summary"]) for key, op in _operations(schema) if op.get("summary") in generated
+    ]
+    assert not missing and not machine, (missing, machine)
+
+
+def test_every_property_of_every_component_is_described(schema: dict) -> None:
+    undescribed = [
+        f"{name}.{prop}"
+        for name, component in schema["components"]["schemas"].items()
+        for prop, spec in component.get("properties", {}).items()
+        if not spec.get("description", "").strip()
+    ]
+    assert not undescribed, undescribed
+
+
+def test_the_bearer_schemes_guard_every_operation_but_the_public_ones(schema: dict) -> None:
+    schemes = schema["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http"}
+    assert {s["scheme"] for s in schemes.values()} == {"bearer"}
+    for key, operation in _operations(schema):
+        names = {name for requirement in operation.get("security", []) for name in requirement}
+        if key in PUBLIC_OPERATIONS:
+            assert not names, key
+        elif key.split(" ", 1)[1].startswith(SCREEN_PREFIX):
+            assert names == {"JetonEcran"}, key
+        else:
+            assert names == {"JetonCompte"}, key
+
+
+def test_refusals_are_documented_with_the_french_problem(schema: dict) -> None:
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for key, operation in _operations(schema):
+        if not key.split(" ", 1)[1].startswith("/api/"):
+            continue
+        for status in ("401", "403", "404", "409", "422"):
+            answer = operation["responses"].get(status)
+            assert answer, (key, status)
+            assert answer["content"]["application/json"]["schema"] == problem, (key, status)
+            assert not ENGLISH_WORDS.search(answer["description"]), (key, answer)
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
+ENGLISH_WORDS = re.compile(r"\b(Successful|Response|Validation|Error|required)\b")
+
+
+def test_no_default_english_response_descriptions(schema: dict) -> None:
+    english = [
+        (key, status, answer["description"])
+        for key, operation in _operations(schema)
+        for status, answer in operation["responses"].items()
+        if ENGLISH_WORDS.search(answer.get("description", ""))
+    ]
+    assert not english, english
