@@ -1,6 +1,6 @@
 """The FastAPI application: JSON API under /api/v1, staff pages, health.
 
-app = create_app(load_settings())
+    app = create_app(load_settings())
 """
 
 from __future__ import annotations
