@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from pydantic_core import PydanticKnownError
 from pydantic_core._pydantic_core import list_all_errors
 
+from api.models.announcement import AnnouncementCreate
 from api.models.fields import EMPTY_TEXT
 from api.validation_fr import MESSAGES, french_message
 from tests.support.server import LiveServer
@@ -90,6 +92,15 @@ def test_couloirs_own_french_messages_are_kept() -> None:
     error = {"type": "int_type", "msg": "nombre attendu (ni true/false ni texte)"}
     assert french_message(error) == error["msg"]
     assert french_message({"type": "text_empty", "msg": EMPTY_TEXT}) == EMPTY_TEXT
+
+
+def test_a_rule_of_a_model_keeps_its_french_reason_without_pydantics_prefix() -> None:
+    period = {"message": "Fermé", "starts_at": "2026-12-02T10:00", "ends_at": "2026-12-01T10:00"}
+    with pytest.raises(ValidationError) as refused:
+        AnnouncementCreate(**period)
+    [error] = refused.value.errors()
+    assert error["msg"].startswith("Value error, ")
+    assert french_message(error) == "la fin doit être après le début"
 
 
 @pytest.fixture(scope="module")
