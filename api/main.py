@@ -57,6 +57,21 @@ API_ROUTERS = (
 )
 
 
+# The groups of /docs, in French (the tag names stay those of the routers).
+OPENAPI_TAGS = [
+    {"name": "display", "description": "Ce que lit et signale un écran de couloir."},
+    {"name": "auth", "description": "Connexion des scripts : jeton de compte."},
+    {"name": "offers", "description": "Offres des TPE et candidats proposés par les CDDE."},
+    {"name": "hires", "description": "Embauches remarquables, racontées pour la galerie."},
+    {"name": "challenges", "description": "Défi TPE : objectif commun et contributions."},
+    {"name": "announcements", "description": "Annonces affichées sur les écrans."},
+    {"name": "screens", "description": "Écrans de l'agence : appairage, réglages, état."},
+    {"name": "staff", "description": "Comptes des collègues et journal des modifications."},
+    {"name": "agencies", "description": "Agences (administrateurs)."},
+    {"name": "health", "description": "État du serveur, pour l'exploitation."},
+]
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX) or "text/html" not in request.headers.get(
         "accept", ""
@@ -204,6 +219,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Tableau de couloir d'une agence France Travail : offres, embauches, défi TPE.",
         lifespan=lifespan,
+        openapi_tags=OPENAPI_TAGS,
         docs_url=None,  # api.docs serves /docs without a CDN
         redoc_url=None,
     )

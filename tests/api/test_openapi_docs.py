@@ -120,6 +120,12 @@ def test_every_operation_has_a_hand_written_summary(schema: dict) -> None:
     assert not missing and not machine, (missing, machine)
 
 
+def test_every_group_of_operations_is_described(schema: dict) -> None:
+    used = {tag for _, operation in _operations(schema) for tag in operation.get("tags", [])}
+    described = {tag["name"] for tag in schema.get("tags", []) if tag.get("description")}
+    assert used <= described, used - described
+
+
 def test_every_property_of_every_component_is_described(schema: dict) -> None:
     undescribed = [
         f"{name}.{prop}"
