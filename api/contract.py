@@ -64,103 +64,169 @@ class _Strict(BaseModel):
 
 
 class SnapshotAgency(_Strict):
-    code: str
-    name: str
-    timezone: str = "Europe/Paris"
+    code: str = Field(description="Code de l'agence.")
+    name: str = Field(description="Nom de l'agence.")
+    timezone: str = Field(
+        "Europe/Paris",
+        description=(
+            "Fuseau horaire de l'agence (nom IANA, par exemple Europe/Paris) : dates et "
+            "horaires des écrans y sont calculés."
+        ),
+    )
 
 
 class PlaylistEntry(_Strict):
-    scene: SceneName
-    duration_s: int = Field(ge=3, le=600)
+    scene: SceneName = Field(
+        description=(
+            "Scène : offers (offres), hires (embauches), challenge (défi) ou announcements "
+            "(annonces)."
+        )
+    )
+    duration_s: int = Field(
+        ge=3, le=600, description="Durée d'affichage de la scène, en secondes : 3 à 600."
+    )
 
 
 class OpeningSlot(_Strict):
     """One opening period of a weekday (0 = Monday), local time ``HH:MM``."""
 
-    weekday: int = Field(ge=0, le=6)
-    opens: str = Field(pattern=CLOCK_TIME)
-    closes: str = Field(pattern=CLOCK_TIME)
+    weekday: int = Field(
+        ge=0, le=6, description="Jour de la semaine : 0 pour lundi … 6 pour dimanche."
+    )
+    opens: str = Field(
+        pattern=CLOCK_TIME, description="Heure d'allumage, HH:MM (heure de l'agence)."
+    )
+    closes: str = Field(
+        pattern=CLOCK_TIME, description="Heure d'extinction, HH:MM (heure de l'agence)."
+    )
 
 
 class SnapshotScreen(_Strict):
-    name: str
-    rotation: Literal[0, 90, 180, 270] = 0
-    playlist: list[PlaylistEntry]
+    name: str = Field(description="Nom de l'écran.")
+    rotation: Literal[0, 90, 180, 270] = Field(
+        0, description="Rotation de l'image de l'écran, en degrés : 0, 90, 180 ou 270."
+    )
+    playlist: list[PlaylistEntry] = Field(
+        description="Scènes affichées tour à tour, chacune avec sa durée en secondes."
+    )
     # Empty schedule means "always on".
-    schedule: list[OpeningSlot] = []
+    schedule: list[OpeningSlot] = Field(
+        [], description="Heures d'allumage par jour de la semaine ; vide : toujours allumé."
+    )
 
 
 class Urgency(_Strict):
-    level: int = Field(ge=0, le=3)
-    label: str
-    overridden: bool = False
+    level: int = Field(ge=0, le=3, description="Niveau d'urgence, de 0 (aucune) à 3 (maximale).")
+    label: str = Field(description="Niveau d'urgence en mots, tel que l'écran l'affiche.")
+    overridden: bool = Field(False, description="Urgence forcée à la main plutôt que calculée.")
 
 
 class SnapshotOffer(_Strict):
-    code: str
-    title: str
-    employer: str
-    contract: str
-    commune: str
-    positions: int
-    start_date: date | None
-    opened_at: datetime
-    days_open: int
-    candidates_count: int
-    tags: list[str] = []
-    urgency: Urgency
-    qr_url: str
-    is_new: bool  # opened less than 48 h ago
+    code: str = Field(description="Code public de l'offre : sa page publique est /o/{code}.")
+    title: str = Field(description="Intitulé du poste.")
+    employer: str = Field(description="Nom de l'employeur.")
+    contract: str = Field(
+        description="Type de contrat : CDI, CDD, intérim, saisonnier, alternance, stage ou autre."
+    )
+    commune: str = Field(description="Commune du poste.")
+    positions: int = Field(description="Nombre de postes à pourvoir.")
+    start_date: date | None = Field(
+        description="Date de prise de poste souhaitée (AAAA-MM-JJ), si connue."
+    )
+    opened_at: datetime = Field(description="Date et heure d'ouverture de l'offre (UTC).")
+    days_open: int = Field(description="Nombre de jours depuis l'ouverture de l'offre.")
+    candidates_count: int = Field(
+        description="Nombre de candidats proposés par les CDDE pour cette offre."
+    )
+    tags: list[str] = Field([], description="Étiquettes de l'offre (#mot).")
+    urgency: Urgency = Field(description="Urgence de l'offre telle que l'écran l'affiche.")
+    qr_url: str = Field(
+        description="Adresse de la page publique de l'offre, celle du QR code affiché."
+    )
+    is_new: bool = Field(description="Offre ouverte depuis moins de 48 heures.")
 
 
 class SnapshotHire(_Strict):
-    id: int
-    employer: str
-    title: str
-    story: str
-    cde_name: str | None
-    cdde_name: str | None
-    hired_on: date
+    id: int = Field(description="Identifiant de l'embauche.")
+    employer: str = Field(description="Nom de l'employeur.")
+    title: str = Field(description="Intitulé du poste occupé.")
+    story: str = Field(description="Récit de l'embauche pour la galerie.")
+    cde_name: str | None = Field(
+        description="Nom du ou de la CDE à qui l'embauche est créditée, le cas échéant."
+    )
+    cdde_name: str | None = Field(
+        description="Nom du ou de la CDDE à qui l'embauche est créditée, le cas échéant."
+    )
+    hired_on: date = Field(description="Date de l'embauche (AAAA-MM-JJ).")
     # Path under the API base, readable with the screen token; None: no publishable photo.
-    photo_path: str | None = None
+    photo_path: str | None = Field(
+        None,
+        description=(
+            "Chemin de la photo sous l'API, lisible avec le jeton de l'écran ; vide : pas de "
+            "photo publiable."
+        ),
+    )
 
 
 class Contribution(_Strict):
-    service: Service
-    amount: int
-    label: str
-    at: datetime
+    service: Service = Field(
+        description="Service crédité : « cde » (entreprises) ou « cdde » (demandeurs d'emploi)."
+    )
+    amount: int = Field(description="Nombre d'unités apportées au défi.")
+    label: str = Field(description="Libellé de la contribution (ce qui a été fait).")
+    at: datetime = Field(description="Date et heure de la contribution (UTC).")
 
 
 class SnapshotChallenge(_Strict):
-    id: int
-    title: str
-    unit: str
-    goal: int = Field(ge=1)
-    starts_on: date
-    ends_on: date
-    days_left: int
-    total: int
-    by_service: dict[Service, int]
-    recent: list[Contribution] = []
+    id: int = Field(description="Identifiant du défi.")
+    title: str = Field(description="Nom du défi.")
+    unit: str = Field(
+        description="Ce que l'on compte, au pluriel (par défaut « offres TPE pourvues »)."
+    )
+    goal: int = Field(ge=1, description="Objectif à atteindre, en unités du défi (1 au moins).")
+    starts_on: date = Field(description="Premier jour du défi (AAAA-MM-JJ).")
+    ends_on: date = Field(description="Dernier jour du défi, compris (AAAA-MM-JJ).")
+    days_left: int = Field(
+        description="Jours restants jusqu'à la fin du défi, aujourd'hui compris."
+    )
+    total: int = Field(description="Total des contributions, en unités du défi.")
+    by_service: dict[Service, int] = Field(
+        description="Total par service : « cde » (entreprises) et « cdde » (demandeurs d'emploi)."
+    )
+    recent: list[Contribution] = Field(
+        [], description="Dernières contributions, la plus récente d'abord."
+    )
 
 
 class SnapshotAnnouncement(_Strict):
-    id: int
-    message: str
-    urgent: bool
-    starts_at: datetime
-    ends_at: datetime
+    id: int = Field(description="Identifiant de l'annonce.")
+    message: str = Field(description="Texte de l'annonce.")
+    urgent: bool = Field(
+        description="Annonce urgente : elle prend tout l'écran pendant sa période."
+    )
+    starts_at: datetime = Field(description="Début de l'affichage (UTC).")
+    ends_at: datetime = Field(description="Fin de l'affichage (UTC).")
 
 
 class Snapshot(_Strict):
     """One screen's view of its agency at ``generated_at``."""
 
-    schema_version: Literal[1]
-    generated_at: datetime
-    agency: SnapshotAgency
-    screen: SnapshotScreen
-    offers: list[SnapshotOffer]
-    hires: list[SnapshotHire]
-    challenge: SnapshotChallenge | None
-    announcements: list[SnapshotAnnouncement]
+    schema_version: Literal[1] = Field(
+        description=(
+            "Version du format de l'instantané (1) ; un écran refuse une version qu'il ne "
+            "connaît pas."
+        )
+    )
+    generated_at: datetime = Field(
+        description="Date et heure de fabrication de l'instantané (UTC)."
+    )
+    agency: SnapshotAgency = Field(description="L'agence de l'écran.")
+    screen: SnapshotScreen = Field(
+        description="L'écran lui-même : nom, rotation, scènes et horaires."
+    )
+    offers: list[SnapshotOffer] = Field(
+        description="Offres en cours à afficher, les plus urgentes d'abord."
+    )
+    hires: list[SnapshotHire] = Field(description="Embauches publiées à montrer dans la galerie.")
+    challenge: SnapshotChallenge | None = Field(description="Le défi en cours, s'il y en a un.")
+    announcements: list[SnapshotAnnouncement] = Field(description="Annonces à afficher maintenant.")

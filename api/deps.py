@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPBearer
 from pydantic import WithJsonSchema
 from sqlmodel import Session
 
@@ -43,6 +44,28 @@ def bearer_token(authorization: str | None) -> str | None:
     return None
 
 
+class _Bearer(HTTPBearer):
+    """A bearer scheme declared in OpenAPI (Swagger's « Authorize »), read by ``bearer_token``:
+    ``None`` when absent, so that each dependency answers its own French 401."""
+
+    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
+        return bearer_token(request.headers.get("authorization"))
+
+
+STAFF_BEARER = _Bearer(
+    scheme_name="JetonCompte",
+    description="Jeton d'un compte : `POST /api/v1/auth/token` avec e-mail et mot de passe.",
+    auto_error=False,
+)
+SCREEN_BEARER = _Bearer(
+    scheme_name="JetonEcran",
+    description="Jeton d'un écran, reçu à l'appairage (lecture seule).",
+    auto_error=False,
+)
+StaffBearer = Annotated[str | None, Security(STAFF_BEARER)]
+ScreenBearer = Annotated[str | None, Security(SCREEN_BEARER)]
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CROSS_SITE_MESSAGE = (
     "Écriture refusée : elle ne vient pas des pages de Couloir. "
@@ -75,14 +98,11 @@ def check_same_origin(request: Request) -> None:
         raise Forbidden(CROSS_SITE_MESSAGE)
 
 
-def optional_staff(
-    request: Request, db: SessionDep, authorization: Annotated[str | None, Header()] = None
-) -> Staff | None:
+def optional_staff(request: Request, db: SessionDep, bearer: StaffBearer) -> Staff | None:
     """The logged-in staff member (bearer token or session cookie), or None.
 
     A write that relies on the cookie must come from Couloir's own pages (check_same_origin).
     """
-    bearer = bearer_token(authorization)
     token = bearer or request.cookies.get(COOKIE_NAME)
     staff = staff_for_token(db, token) if token else None
     if staff is not None and not bearer:
@@ -120,9 +140,8 @@ def Allowed(action: Action) -> type[Staff]:
     return Annotated[Staff, Depends(require(action))]  # type: ignore[return-value]
 
 
-def current_screen(db: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Screen:
+def current_screen(db: SessionDep, token: ScreenBearer) -> Screen:
     """The screen whose bearer token came with the request, or 401."""
-    token = bearer_token(authorization)
     screen = screens.screen_for_token(db, token) if token else None
     if screen is None:
         raise Unauthorized("Jeton d'écran manquant, invalide ou révoqué.")
@@ -137,11 +156,8 @@ def _check_screen_token(request: Request, token: str) -> screens.ScreenRef | Non
         return request.app.state.screen_tokens.check(db, token)
 
 
-async def cached_screen(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> screens.ScreenRef:
+async def cached_screen(request: Request, token: ScreenBearer) -> screens.ScreenRef:
     """The screen of the bearer token, from memory when recently checked (the polling path)."""
-    token = bearer_token(authorization)
     ref = request.app.state.screen_tokens.get(token) if token else None
     if ref is None and token and len(token) <= 200:
         ref = await asyncio.to_thread(_check_screen_token, request, token)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import __version__
+from api import __version__, docs
 from api.changes import broker_for, draining
 from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable
 from api.errors import DomainError, StaleVersion, Throttled
@@ -39,6 +39,7 @@ from api.services import housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
+from api.validation_fr import french_message
 
 log = logging.getLogger("couloir")
 API_PREFIX = "/api/v1"
@@ -54,6 +55,21 @@ API_ROUTERS = (
     staff.router,
     agencies.router,
 )
+
+
+# The groups of /docs, in French (the tag names stay those of the routers).
+OPENAPI_TAGS = [
+    {"name": "display", "description": "Ce que lit et signale un écran de couloir."},
+    {"name": "auth", "description": "Connexion des scripts : jeton de compte."},
+    {"name": "offers", "description": "Offres des TPE et candidats proposés par les CDDE."},
+    {"name": "hires", "description": "Embauches remarquables, racontées pour la galerie."},
+    {"name": "challenges", "description": "Défi TPE : objectif commun et contributions."},
+    {"name": "announcements", "description": "Annonces affichées sur les écrans."},
+    {"name": "screens", "description": "Écrans de l'agence : appairage, réglages, état."},
+    {"name": "staff", "description": "Comptes des collègues et journal des modifications."},
+    {"name": "agencies", "description": "Agences (administrateurs)."},
+    {"name": "health", "description": "État du serveur, pour l'exploitation."},
+]
 
 
 def _wants_json(request: Request) -> bool:
@@ -92,7 +108,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         reasons = [
             {
                 "loc": list(err.get("loc", ())),
-                "msg": err.get("msg", ""),
+                "msg": french_message(err),
                 "type": err.get("type", ""),
             }
             for err in exc.errors()
@@ -203,6 +219,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Tableau de couloir d'une agence France Travail : offres, embauches, défi TPE.",
         lifespan=lifespan,
+        openapi_tags=OPENAPI_TAGS,
+        docs_url=None,  # api.docs serves /docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
@@ -217,5 +236,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # One declaration of the error answers (api.models.problem) for every API route.
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)
+    docs.install(app)
     _install_admin(app)
     return app

@@ -34,18 +34,38 @@ class Agency(SQLModel, table=True):
 
 
 class AgencyPublic(SQLModel):
-    id: int
-    code: str
-    name: str
-    timezone: str
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    code: str = Field(description="Code de l'agence (adresses, connexions).")
+    name: str = Field(description="Nom de l'agence.")
+    timezone: str = Field(
+        description=(
+            "Fuseau horaire de l'agence (nom IANA, par exemple Europe/Paris) : dates et "
+            "horaires des écrans y sont calculés."
+        )
+    )
 
 
 class AgencyCreate(BaseModel):
     """A new agency: its code (URLs, logins), name and time zone."""
 
-    code: str = PydanticField(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: ShortText
-    timezone: str = PydanticField("Europe/Paris", max_length=64)
+    code: str = PydanticField(
+        min_length=2,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description=(
+            "Code de l'agence, en minuscules, chiffres et tirets (adresses, connexions) : 2 à "
+            "64 caractères."
+        ),
+    )
+    name: ShortText = PydanticField(description="Nom de l'agence, 1 à 200 caractères.")
+    timezone: str = PydanticField(
+        "Europe/Paris",
+        max_length=64,
+        description=(
+            "Fuseau horaire de l'agence (nom IANA, par exemple Europe/Paris) : dates et "
+            "horaires des écrans y sont calculés."
+        ),
+    )
 
     @field_validator("timezone")
     @classmethod

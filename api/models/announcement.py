@@ -12,10 +12,18 @@ from api.models.fields import Flag, Message, Moment
 
 
 class AnnouncementBase(SQLModel):
-    message: Message
-    urgent: Flag = False
-    starts_at: Moment
-    ends_at: Moment
+    message: Message = Field(
+        description="Texte de l'annonce affiché sur l'écran, sur une ligne : 1 à 280 caractères."
+    )
+    urgent: Flag = Field(
+        False, description="Annonce urgente : elle prend tout l'écran pendant sa période."
+    )
+    starts_at: Moment = Field(
+        description="Début de l'affichage (date et heure ISO 8601 ; sans fuseau, lue en UTC)."
+    )
+    ends_at: Moment = Field(
+        description="Fin de l'affichage, après le début (date et heure ISO 8601)."
+    )
 
     @field_validator("starts_at", "ends_at")
     @classmethod
@@ -50,10 +58,25 @@ class AnnouncementCreate(AnnouncementBase):
 
 
 class AnnouncementPublic(SQLModel):
-    id: int
-    message: str
-    urgent: bool
-    starts_at: datetime
-    ends_at: datetime
-    active: bool
-    version: int
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    message: str = Field(
+        description="Texte de l'annonce affiché sur l'écran, sur une ligne : 1 à 280 caractères."
+    )
+    urgent: bool = Field(
+        description="Annonce urgente : elle prend tout l'écran pendant sa période."
+    )
+    starts_at: datetime = Field(
+        description="Début de l'affichage (date et heure ISO 8601 ; sans fuseau, lue en UTC)."
+    )
+    ends_at: datetime = Field(
+        description="Fin de l'affichage, après le début (date et heure ISO 8601)."
+    )
+    active: bool = Field(
+        description="L'annonce est affichée en ce moment (entre son début et sa fin)."
+    )
+    version: int = Field(
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        )
+    )

@@ -25,11 +25,17 @@ class AuditEvent(SQLModel, table=True):
 
 
 class AuditEventPublic(SQLModel):
-    id: int
-    actor_label: str
-    action: str
-    entity: str
-    entity_id: int | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    at: datetime
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    actor_label: str = Field(
+        description="Qui a fait la modification : nom du compte, ou le terminal."
+    )
+    action: str = Field(description="Ce qui a été fait (create, update, delete, publish…).")
+    entity: str = Field(description="Le genre d'objet modifié (offer, hire, challenge…).")
+    entity_id: int | None = Field(description="Identifiant de l'objet modifié, s'il existe encore.")
+    before: dict[str, Any] | None = Field(
+        description="Les champs modifiés avant le changement (vide pour une création)."
+    )
+    after: dict[str, Any] | None = Field(
+        description="Les champs modifiés après le changement (vide pour une suppression)."
+    )
+    at: datetime = Field(description="Date et heure du changement (UTC).")

@@ -17,11 +17,14 @@ SERVICE_LABELS = {"cde": "Entreprises (CDE)", "cdde": "Demandeurs (CDDE)"}
 
 
 class ChallengeBase(SQLModel):
-    title: ShortText
-    unit: ShortText = "offres TPE pourvues"
-    goal: Goal
-    starts_on: Day
-    ends_on: Day
+    title: ShortText = Field(description="Nom du défi, 1 à 200 caractères.")
+    unit: ShortText = Field(
+        "offres TPE pourvues",
+        description="Ce que l'on compte, au pluriel (par défaut « offres TPE pourvues »).",
+    )
+    goal: Goal = Field(description="Objectif à atteindre, en unités du défi : 1 à 100 000.")
+    starts_on: Day = Field(description="Premier jour du défi (AAAA-MM-JJ).")
+    ends_on: Day = Field(description="Dernier jour du défi, compris (AAAA-MM-JJ).")
 
     @model_validator(mode="after")
     def _period_in_order(self) -> ChallengeBase:
@@ -48,12 +51,26 @@ class ChallengeCreate(ChallengeBase):
 
 
 class ChallengeUpdate(SQLModel):
-    title: ShortText | None = None
-    unit: ShortText | None = None
-    goal: Goal | None = None
-    ends_on: Day | None = None
-    closed: Flag | None = None
-    version: Count | None = None
+    title: ShortText | None = Field(None, description="Nom du défi, 1 à 200 caractères.")
+    unit: ShortText | None = Field(
+        None, description="Ce que l'on compte, au pluriel (par défaut « offres TPE pourvues »)."
+    )
+    goal: Goal | None = Field(
+        None, description="Objectif à atteindre, en unités du défi : 1 à 100 000."
+    )
+    ends_on: Day | None = Field(
+        None, description="Nouveau dernier jour du défi, compris (AAAA-MM-JJ)."
+    )
+    closed: Flag | None = Field(
+        None, description="Clore le défi (il ne compte plus de contributions) ou le rouvrir."
+    )
+    version: Count | None = Field(
+        None,
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        ),
+    )
 
 
 class Contribution(SQLModel, table=True):
@@ -69,28 +86,48 @@ class Contribution(SQLModel, table=True):
 
 
 class ContributionCreate(SQLModel):
-    amount: Count = Field(default=1, ge=1, le=100)
-    label: ShortText = "contribution"
+    amount: Count = Field(
+        default=1, ge=1, le=100, description="Nombre d'unités apportées au défi : 1 à 100."
+    )
+    label: ShortText = Field(
+        "contribution",
+        description="Libellé de la contribution (ce qui a été fait), 1 à 200 caractères.",
+    )
 
 
 class ContributionPublic(SQLModel):
-    id: int
-    service: str
-    amount: int
-    label: str
-    created_at: datetime
-    offer_id: int | None
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    service: str = Field(
+        description="Service crédité : « cde » (entreprises) ou « cdde » (demandeurs d'emploi)."
+    )
+    amount: int = Field(description="Nombre d'unités apportées au défi : 1 à 100.")
+    label: str = Field(
+        description="Libellé de la contribution (ce qui a été fait), 1 à 200 caractères."
+    )
+    created_at: datetime = Field(description="Date et heure de création (UTC).")
+    offer_id: int | None = Field(
+        description="Identifiant de l'offre pourvue qui a produit la contribution, le cas échéant."
+    )
 
 
 class ChallengePublic(SQLModel):
-    id: int
-    title: str
-    unit: str
-    goal: int
-    starts_on: date
-    ends_on: date
-    closed: bool
-    active: bool
-    total: int
-    by_service: dict[str, int]
-    version: int
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    title: str = Field(description="Nom du défi.")
+    unit: str = Field(
+        description="Ce que l'on compte, au pluriel (par défaut « offres TPE pourvues »)."
+    )
+    goal: int = Field(description="Objectif à atteindre, en unités du défi : 1 à 100 000.")
+    starts_on: date = Field(description="Premier jour du défi (AAAA-MM-JJ).")
+    ends_on: date = Field(description="Dernier jour du défi, compris (AAAA-MM-JJ).")
+    closed: bool = Field(description="Défi clos à la main : il ne compte plus de contributions.")
+    active: bool = Field(description="Le défi est en cours aujourd'hui et n'est pas clos.")
+    total: int = Field(description="Total des contributions, en unités du défi.")
+    by_service: dict[str, int] = Field(
+        description="Total par service : « cde » (entreprises) et « cdde » (demandeurs d'emploi)."
+    )
+    version: int = Field(
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        )
+    )

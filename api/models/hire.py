@@ -17,15 +17,41 @@ HIRE_STATUS_LABELS = {"draft": "à valider", "published": "publiée", "withdrawn
 
 
 class HireBase(SQLModel):
-    employer: ShortText
-    title: ShortText
-    story: LongText = ""
-    hired_on: Day
-    expires_on: Day | None = None
-    cde_id: DbId | None = None
-    cdde_id: DbId | None = None
-    offer_id: DbId | None = None
-    photo_consent: Flag = False
+    employer: ShortText = Field(description="Nom de l'employeur, 1 à 200 caractères.")
+    title: ShortText = Field(description="Intitulé du poste occupé, 1 à 200 caractères.")
+    story: LongText = Field(
+        "",
+        description="Récit de l'embauche pour la galerie, 4 000 caractères au plus.",
+    )
+    hired_on: Day = Field(description="Date de l'embauche (AAAA-MM-JJ).")
+    expires_on: Day | None = Field(
+        None,
+        description=(
+            "Dernier jour d'affichage sur l'écran, pas avant l'embauche (AAAA-MM-JJ) ; vide : "
+            "sans fin."
+        ),
+    )
+    cde_id: DbId | None = Field(
+        None,
+        description="Identifiant du ou de la CDE (conseiller entreprises) à créditer.",
+    )
+    cdde_id: DbId | None = Field(
+        None,
+        description=(
+            "Identifiant du ou de la CDDE (conseiller demandeurs d'emploi) à créditer, dans "
+            "l'agence."
+        ),
+    )
+    offer_id: DbId | None = Field(
+        None, description="Identifiant de l'offre pourvue par cette embauche, le cas échéant."
+    )
+    photo_consent: Flag = Field(
+        False,
+        description=(
+            "La personne a accepté que sa photo soit affichée dans le couloir ; sans accord, "
+            "la photo n'est jamais montrée."
+        ),
+    )
 
     @model_validator(mode="after")
     def _expires_after_hire(self) -> HireBase:
@@ -62,30 +88,96 @@ class HireCreate(HireBase):
 
 
 class HireUpdate(SQLModel):
-    employer: ShortText | None = None
-    title: ShortText | None = None
-    story: LongText | None = None
-    hired_on: Day | None = None
-    expires_on: Day | None = None
-    cde_id: DbId | None = None
-    cdde_id: DbId | None = None
-    photo_consent: Flag | None = None
-    status: HireStatus | None = None
-    version: Count | None = None
+    employer: ShortText | None = Field(None, description="Nom de l'employeur, 1 à 200 caractères.")
+    title: ShortText | None = Field(
+        None, description="Intitulé du poste occupé, 1 à 200 caractères."
+    )
+    story: LongText | None = Field(
+        None,
+        description="Récit de l'embauche pour la galerie, 4 000 caractères au plus.",
+    )
+    hired_on: Day | None = Field(None, description="Date de l'embauche (AAAA-MM-JJ).")
+    expires_on: Day | None = Field(
+        None,
+        description=(
+            "Dernier jour d'affichage sur l'écran, pas avant l'embauche (AAAA-MM-JJ) ; vide : "
+            "sans fin."
+        ),
+    )
+    cde_id: DbId | None = Field(
+        None,
+        description="Identifiant du ou de la CDE (conseiller entreprises) à créditer.",
+    )
+    cdde_id: DbId | None = Field(
+        None,
+        description=(
+            "Identifiant du ou de la CDDE (conseiller demandeurs d'emploi) à créditer, dans "
+            "l'agence."
+        ),
+    )
+    photo_consent: Flag | None = Field(
+        None,
+        description=(
+            "La personne a accepté que sa photo soit affichée dans le couloir ; sans accord, "
+            "la photo n'est jamais montrée."
+        ),
+    )
+    status: HireStatus | None = Field(
+        None,
+        description=(
+            "Nouvel état : draft (à valider), published (publiée) ou withdrawn (retirée) ; "
+            "seul un manager publie."
+        ),
+    )
+    version: Count | None = Field(
+        None,
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        ),
+    )
 
 
 class HirePublic(SQLModel):
-    id: int
-    offer_id: int | None
-    employer: str
-    title: str
-    story: str
-    hired_on: date
-    expires_on: date | None
-    cde: StaffRef | None
-    cdde: StaffRef | None
-    has_photo: bool
-    photo_consent: bool
-    status: str
-    published_at: datetime | None
-    version: int
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    offer_id: int | None = Field(
+        description="Identifiant de l'offre pourvue par cette embauche, le cas échéant."
+    )
+    employer: str = Field(description="Nom de l'employeur, 1 à 200 caractères.")
+    title: str = Field(description="Intitulé du poste occupé.")
+    story: str = Field(description="Récit de l'embauche pour la galerie, 4 000 caractères au plus.")
+    hired_on: date = Field(description="Date de l'embauche (AAAA-MM-JJ).")
+    expires_on: date | None = Field(
+        description=(
+            "Dernier jour d'affichage sur l'écran, pas avant l'embauche (AAAA-MM-JJ) ; vide : "
+            "sans fin."
+        )
+    )
+    cde: StaffRef | None = Field(
+        description="Le ou la CDE à qui l'embauche est créditée, le cas échéant."
+    )
+    cdde: StaffRef | None = Field(
+        description="Le ou la CDDE à qui l'embauche est créditée, le cas échéant."
+    )
+    has_photo: bool = Field(description="Une photo est enregistrée pour cette embauche.")
+    photo_consent: bool = Field(
+        description=(
+            "La personne a accepté que sa photo soit affichée dans le couloir ; sans accord, "
+            "la photo n'est jamais montrée."
+        )
+    )
+    status: str = Field(
+        description="État : draft (à valider), published (publiée) ou withdrawn (retirée)."
+    )
+    published_at: datetime | None = Field(
+        description=(
+            "Date et heure de publication sur l'écran (UTC), vide tant que l'embauche est à "
+            "valider."
+        )
+    )
+    version: int = Field(
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        )
+    )

@@ -50,19 +50,60 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 class OfferBase(SQLModel):
-    employer: ShortText
-    title: ShortText
-    contract: Contract
-    commune: ShortText
-    positions: Positions = 1
-    start_date: Day | None = None
-    tags: list[Tag] = Field(default_factory=list, max_length=12)
-    description: LongText = ""
-    staff_note: LongText = ""
-    is_tpe: Flag = True
-    ft_offer_id: FranceTravailId | None = None
-    urgency_override: UrgencyLevel | None = None
-    urgency_override_reason: Reason | None = None
+    employer: ShortText = Field(description="Nom de l'employeur, 1 à 200 caractères.")
+    title: ShortText = Field(description="Intitulé du poste, 1 à 200 caractères.")
+    contract: Contract = Field(
+        description="Type de contrat : CDI, CDD, intérim, saisonnier, alternance, stage ou autre."
+    )
+    commune: ShortText = Field(description="Commune du poste, 1 à 200 caractères.")
+    positions: Positions = Field(1, description="Nombre de postes à pourvoir : 1 à 99.")
+    start_date: Day | None = Field(
+        None, description="Date de prise de poste souhaitée (AAAA-MM-JJ), si connue."
+    )
+    tags: list[Tag] = Field(
+        default_factory=list,
+        max_length=12,
+        description=(
+            "Étiquettes (#mot) pour filtrer les offres : 12 au plus, chacune de 2 à 40 "
+            "caractères sans espace ni virgule."
+        ),
+    )
+    description: LongText = Field(
+        "",
+        description="Description du poste, jusqu'à 4 000 caractères, retours à la ligne gardés.",
+    )
+    staff_note: LongText = Field(
+        "",
+        description=(
+            "Note interne pour les collègues, jamais affichée sur l'écran ni sur la page "
+            "publique : jusqu'à 4 000 caractères."
+        ),
+    )
+    is_tpe: Flag = Field(
+        True,
+        description="L'employeur est une TPE (moins de 10 salariés) : l'offre compte au défi TPE.",
+    )
+    ft_offer_id: FranceTravailId | None = Field(
+        None,
+        description=(
+            "Numéro de l'offre dans le système de France Travail, 5 à 20 lettres ou chiffres "
+            "(facultatif)."
+        ),
+    )
+    urgency_override: UrgencyLevel | None = Field(
+        None,
+        description=(
+            "Urgence forcée à la main, de 0 (aucune) à 3 (maximale) ; vide : calculée selon "
+            "l'ancienneté."
+        ),
+    )
+    urgency_override_reason: Reason | None = Field(
+        None,
+        description=(
+            "Pourquoi l'urgence est forcée, jusqu'à 300 caractères (obligatoire avec une "
+            "urgence forcée)."
+        ),
+    )
 
     @field_validator("tags")
     @classmethod
@@ -111,20 +152,68 @@ class OfferCreate(OfferBase):
 class OfferUpdate(SQLModel):
     """Every field optional; ``version`` (or If-Match) guards against overwriting a newer edit."""
 
-    employer: ShortText | None = None
-    title: ShortText | None = None
-    contract: Contract | None = None
-    commune: ShortText | None = None
-    positions: Positions | None = None
-    start_date: Day | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=12)
-    description: LongText | None = None
-    staff_note: LongText | None = None
-    is_tpe: Flag | None = None
-    ft_offer_id: FranceTravailId | None = None
-    urgency_override: UrgencyLevel | None = None
-    urgency_override_reason: Reason | None = None
-    version: Count | None = None
+    employer: ShortText | None = Field(None, description="Nom de l'employeur, 1 à 200 caractères.")
+    title: ShortText | None = Field(None, description="Intitulé du poste, 1 à 200 caractères.")
+    contract: Contract | None = Field(
+        None,
+        description="Type de contrat : CDI, CDD, intérim, saisonnier, alternance, stage ou autre.",
+    )
+    commune: ShortText | None = Field(None, description="Commune du poste, 1 à 200 caractères.")
+    positions: Positions | None = Field(None, description="Nombre de postes à pourvoir : 1 à 99.")
+    start_date: Day | None = Field(
+        None, description="Date de prise de poste souhaitée (AAAA-MM-JJ), si connue."
+    )
+    tags: list[Tag] | None = Field(
+        default=None,
+        max_length=12,
+        description=(
+            "Étiquettes (#mot) pour filtrer les offres : 12 au plus, chacune de 2 à 40 "
+            "caractères sans espace ni virgule."
+        ),
+    )
+    description: LongText | None = Field(
+        None,
+        description="Description du poste, jusqu'à 4 000 caractères, retours à la ligne gardés.",
+    )
+    staff_note: LongText | None = Field(
+        None,
+        description=(
+            "Note interne pour les collègues, jamais affichée sur l'écran ni sur la page "
+            "publique : jusqu'à 4 000 caractères."
+        ),
+    )
+    is_tpe: Flag | None = Field(
+        None,
+        description="L'employeur est une TPE (moins de 10 salariés) : l'offre compte au défi TPE.",
+    )
+    ft_offer_id: FranceTravailId | None = Field(
+        None,
+        description=(
+            "Numéro de l'offre dans le système de France Travail, 5 à 20 lettres ou chiffres "
+            "(facultatif)."
+        ),
+    )
+    urgency_override: UrgencyLevel | None = Field(
+        None,
+        description=(
+            "Urgence forcée à la main, de 0 (aucune) à 3 (maximale) ; vide : calculée selon "
+            "l'ancienneté."
+        ),
+    )
+    urgency_override_reason: Reason | None = Field(
+        None,
+        description=(
+            "Pourquoi l'urgence est forcée, jusqu'à 300 caractères (obligatoire avec une "
+            "urgence forcée)."
+        ),
+    )
+    version: Count | None = Field(
+        None,
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        ),
+    )
 
     @field_validator("tags")
     @classmethod
@@ -133,35 +222,76 @@ class OfferUpdate(SQLModel):
 
 
 class UrgencyPublic(SQLModel):
-    level: int
-    label: str
-    overridden: bool = False
+    level: int = Field(description="Niveau d'urgence, de 0 (aucune) à 3 (maximale).")
+    label: str = Field(description="Niveau d'urgence en mots, tel que l'écran l'affiche.")
+    overridden: bool = Field(False, description="Urgence forcée à la main plutôt que calculée.")
 
 
 class OfferPublic(SQLModel):
-    id: int
-    code: str
-    employer: str
-    title: str
-    contract: str
-    commune: str
-    positions: int
-    start_date: date | None
-    tags: list[str]
-    description: str
-    staff_note: str | None
-    is_tpe: bool
-    ft_offer_id: str | None
-    urgency_override: int | None
-    urgency_override_reason: str | None
-    status: str
-    urgency: UrgencyPublic
-    qr_url: str
-    version: int
-    opened_at: datetime
-    days_open: int
-    candidates_count: int
-    owner: StaffRef
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    code: str = Field(description="Code public de l'offre : sa page publique est /o/{code}.")
+    employer: str = Field(description="Nom de l'employeur, 1 à 200 caractères.")
+    title: str = Field(description="Intitulé du poste.")
+    contract: str = Field(
+        description="Type de contrat : CDI, CDD, intérim, saisonnier, alternance, stage ou autre."
+    )
+    commune: str = Field(description="Commune du poste, 1 à 200 caractères.")
+    positions: int = Field(description="Nombre de postes à pourvoir : 1 à 99.")
+    start_date: date | None = Field(
+        description="Date de prise de poste souhaitée (AAAA-MM-JJ), si connue."
+    )
+    tags: list[str] = Field(
+        description=(
+            "Étiquettes (#mot) pour filtrer les offres : 12 au plus, chacune de 2 à 40 "
+            "caractères sans espace ni virgule."
+        )
+    )
+    description: str = Field(
+        description="Description du poste, jusqu'à 4 000 caractères, retours à la ligne gardés."
+    )
+    staff_note: str | None = Field(
+        description="Note interne pour les collègues (vide pour qui n'a pas le droit de la lire)."
+    )
+    is_tpe: bool = Field(
+        description="L'employeur est une TPE (moins de 10 salariés) : l'offre compte au défi TPE."
+    )
+    ft_offer_id: str | None = Field(
+        description=(
+            "Numéro de l'offre dans le système de France Travail, 5 à 20 lettres ou chiffres "
+            "(facultatif)."
+        )
+    )
+    urgency_override: int | None = Field(
+        description=(
+            "Urgence forcée à la main, de 0 (aucune) à 3 (maximale) ; vide : calculée selon "
+            "l'ancienneté."
+        )
+    )
+    urgency_override_reason: str | None = Field(
+        description=(
+            "Pourquoi l'urgence est forcée, jusqu'à 300 caractères (obligatoire avec une "
+            "urgence forcée)."
+        )
+    )
+    status: str = Field(
+        description="État : open (en cours), filled (pourvue) ou closed (clôturée)."
+    )
+    urgency: UrgencyPublic = Field(description="Urgence de l'offre telle que l'écran l'affiche.")
+    qr_url: str = Field(
+        description="Adresse de la page publique de l'offre, celle du QR code affiché."
+    )
+    version: int = Field(
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        )
+    )
+    opened_at: datetime = Field(description="Date et heure d'ouverture de l'offre (UTC).")
+    days_open: int = Field(description="Nombre de jours depuis l'ouverture de l'offre.")
+    candidates_count: int = Field(
+        description="Nombre de candidats proposés par les CDDE pour cette offre."
+    )
+    owner: StaffRef = Field(description="Le ou la CDE qui suit l'offre.")
 
 
 class CandidateProposal(SQLModel, table=True):
@@ -181,17 +311,37 @@ class CandidateCreate(SQLModel):
 
 
 class CandidateOutcome(SQLModel):
-    outcome: Outcome
+    outcome: Outcome = Field(
+        description=(
+            "Suite donnée : pending (proposé), interview (entretien), hired (embauché) ou "
+            "declined (non retenu)."
+        )
+    )
 
 
 class CandidatePublic(SQLModel):
-    id: int
-    offer_id: int
-    proposed_by: StaffRef
-    created_at: datetime
-    outcome: str
-    outcome_at: datetime | None
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    offer_id: int = Field(
+        description="Identifiant de l'offre pour laquelle le candidat est proposé."
+    )
+    proposed_by: StaffRef = Field(description="Le ou la CDDE qui a proposé le candidat.")
+    created_at: datetime = Field(description="Date et heure de création (UTC).")
+    outcome: str = Field(
+        description=(
+            "Suite donnée : pending (proposé), interview (entretien), hired (embauché) ou "
+            "declined (non retenu)."
+        )
+    )
+    outcome_at: datetime | None = Field(
+        description="Dernière suite donnée : date et heure (UTC), vide tant que rien n'est fait."
+    )
 
 
 class FillRequest(SQLModel):
-    version: Count | None = None
+    version: Count | None = Field(
+        None,
+        description=(
+            "Version de l'offre lue avant l'action (ou l'en-tête If-Match) ; sinon 409 si "
+            "elle a changé."
+        ),
+    )

@@ -25,7 +25,7 @@ class ValidationItem(BaseModel):
     loc: list[str | int] = Field(
         description="Où : « body », « query », « path » ou « header », puis le champ."
     )
-    msg: str = Field(description="Pourquoi.")
+    msg: str = Field(description="Pourquoi, en français (par exemple « champ obligatoire »).")
     type: str = Field(description="Code de l'erreur (stable, pour les programmes).")
 
 

@@ -45,16 +45,37 @@ class Screen(SQLModel, table=True):
 
 
 class ScreenCreate(SQLModel):
-    name: ShortText
-    rotation: Rotation = 0
+    name: ShortText = Field(
+        description="Nom de l'écran (par exemple « Hall d'accueil »), 1 à 200 caractères."
+    )
+    rotation: Rotation = Field(
+        0, description="Rotation de l'image de l'écran, en degrés : 0, 90, 180 ou 270."
+    )
 
 
 class ScreenUpdate(SQLModel):
-    name: ShortText | None = None
-    rotation: Rotation | None = None
-    playlist: list[PlaylistEntry] | None = None
-    schedule: list[OpeningSlot] | None = None
-    version: Count | None = None
+    name: ShortText | None = Field(None, description="Nouveau nom de l'écran, 1 à 200 caractères.")
+    rotation: Rotation | None = Field(
+        None, description="Rotation de l'image de l'écran, en degrés : 0, 90, 180 ou 270."
+    )
+    playlist: list[PlaylistEntry] | None = Field(
+        None,
+        description="Scènes à afficher tour à tour, au moins une, chacune de 3 à 600 secondes.",
+    )
+    schedule: list[OpeningSlot] | None = Field(
+        None,
+        description=(
+            "Heures d'allumage de l'écran par jour de la semaine ; vide : les horaires "
+            "d'ouverture de l'agence."
+        ),
+    )
+    version: Count | None = Field(
+        None,
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        ),
+    )
 
     @field_validator("playlist")
     @classmethod
@@ -65,39 +86,91 @@ class ScreenUpdate(SQLModel):
 
 
 class ScreenPublic(SQLModel):
-    id: int
-    name: str
-    rotation: int
-    playlist: list[dict[str, Any]]
-    schedule: list[dict[str, Any]]
-    online: bool
-    last_heartbeat_at: datetime | None
-    reported_version: str | None
-    resolution: str | None
-    fps: float | None
-    uptime_s: int | None
-    memory_mb: float | None
-    has_screenshot: bool
-    revoked: bool
-    version: int
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    name: str = Field(description="Nom de l'écran.")
+    rotation: int = Field(
+        description="Rotation de l'image de l'écran, en degrés : 0, 90, 180 ou 270."
+    )
+    playlist: list[dict[str, Any]] = Field(
+        description="Scènes affichées tour à tour, chacune avec sa durée en secondes (duration_s)."
+    )
+    schedule: list[dict[str, Any]] = Field(
+        description=(
+            "Heures d'allumage de l'écran par jour de la semaine ; vide : les horaires "
+            "d'ouverture de l'agence."
+        )
+    )
+    online: bool = Field(description="L'écran a donné signe de vie récemment.")
+    last_heartbeat_at: datetime | None = Field(
+        description="Date et heure du dernier signe de vie de l'écran (UTC)."
+    )
+    reported_version: str | None = Field(description="Version du logiciel que l'écran a déclarée.")
+    resolution: str | None = Field(
+        description="Résolution de l'écran en pixels, largeur x hauteur (par exemple 1920x1080)."
+    )
+    fps: float | None = Field(description="Images par seconde que l'écran affiche : 0 à 1 000.")
+    uptime_s: int | None = Field(description="Temps depuis le démarrage de l'écran, en secondes.")
+    memory_mb: float | None = Field(description="Mémoire utilisée par l'écran, en mégaoctets.")
+    has_screenshot: bool = Field(description="Une capture récente de l'écran est disponible.")
+    revoked: bool = Field(
+        description="Le jeton de l'écran est révoqué : l'écran ne reçoit plus rien."
+    )
+    version: int = Field(
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        )
+    )
 
 
 class ScreenCreated(ScreenPublic):
-    token: str
+    token: str = Field(
+        description="Jeton de l'écran, montré dans cette seule réponse : à copier sur l'écran."
+    )
 
 
 class PairRequest(SQLModel):
-    code: str = Field(min_length=4, max_length=12)
-    name: ShortText
+    code: str = Field(
+        min_length=4,
+        max_length=12,
+        description="Code que l'écran à appairer affiche : 4 à 12 caractères.",
+    )
+    name: ShortText = Field(
+        description="Nom à donner à l'écran (par exemple « Hall d'accueil »), 1 à 200 caractères."
+    )
 
 
 class Heartbeat(BaseModel):
-    version: str = PydanticField(max_length=40, pattern=NO_CONTROL_CHARS)
-    resolution: str = PydanticField(max_length=20, pattern=r"^\d{2,5}x\d{2,5}$")
-    fps: Measure = PydanticField(ge=0, le=1000)
-    uptime_s: Count = PydanticField(ge=0, le=MAX_UPTIME_S)
-    memory_mb: Measure | None = PydanticField(default=None, ge=0, le=1_000_000)
-    snapshot_etag: str | None = PydanticField(default=None, max_length=80, pattern=NO_CONTROL_CHARS)
+    version: str = PydanticField(
+        max_length=40,
+        pattern=NO_CONTROL_CHARS,
+        description="Version du logiciel de l'écran, 40 caractères au plus.",
+    )
+    resolution: str = PydanticField(
+        max_length=20,
+        pattern=r"^\d{2,5}x\d{2,5}$",
+        description="Résolution de l'écran en pixels, largeur x hauteur (par exemple 1920x1080).",
+    )
+    fps: Measure = PydanticField(
+        ge=0, le=1000, description="Images par seconde que l'écran affiche : 0 à 1 000."
+    )
+    uptime_s: Count = PydanticField(
+        ge=0,
+        le=MAX_UPTIME_S,
+        description="Temps depuis le démarrage de l'écran, en secondes (20 ans au plus).",
+    )
+    memory_mb: Measure | None = PydanticField(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="Mémoire utilisée par l'écran, en mégaoctets : 0 à 1 000 000.",
+    )
+    snapshot_etag: str | None = PydanticField(
+        default=None,
+        max_length=80,
+        pattern=NO_CONTROL_CHARS,
+        description="ETag de l'instantané que l'écran affiche, 80 caractères au plus.",
+    )
 
 
 class ScreenPairing(SQLModel, table=True):

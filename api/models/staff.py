@@ -26,9 +26,16 @@ MAX_PASSWORD = MAX_LENGTH
 
 
 class StaffBase(SQLModel):
-    name: ShortText
-    email: Email
-    role: Role
+    name: ShortText = Field(description="Nom et prénom de la personne, 1 à 200 caractères.")
+    email: Email = Field(
+        description="Adresse e-mail du compte, qui sert à se connecter (mise en minuscules)."
+    )
+    role: Role = Field(
+        description=(
+            "Rôle : cde (conseiller entreprises), cdde (conseiller demandeurs d'emploi), "
+            "manager ou admin."
+        )
+    )
 
 
 class Staff(SQLModel, table=True):
@@ -59,18 +66,38 @@ def _password_ok(value: str, info: ValidationInfo) -> str:
 
 
 class StaffCreate(StaffBase):
-    email: Email
-    password: str
+    email: Email = Field(
+        description="Adresse e-mail du compte, qui sert à se connecter (mise en minuscules)."
+    )
+    password: str = Field(
+        description=f"Mot de passe : {MIN_PASSWORD} à {MAX_PASSWORD} caractères, difficile à "
+        "deviner, sans l'e-mail ni le nom."
+    )
 
     _check_password = field_validator("password")(_password_ok)
 
 
 class StaffUpdate(SQLModel):
-    name: ShortText | None = None
-    role: Role | None = None
-    active: Flag | None = None
-    password: str | None = None
-    version: Count | None = None
+    name: ShortText | None = Field(
+        None, description="Nom et prénom de la personne, 1 à 200 caractères."
+    )
+    role: Role | None = Field(None, description="Nouveau rôle : cde, cdde, manager ou admin.")
+    active: Flag | None = Field(
+        None,
+        description="Activer ou désactiver le compte (désactivé : plus aucune connexion).",
+    )
+    password: str | None = Field(
+        None,
+        description=f"Nouveau mot de passe : {MIN_PASSWORD} à {MAX_PASSWORD} caractères, "
+        "difficile à deviner, sans l'e-mail ni le nom.",
+    )
+    version: Count | None = Field(
+        None,
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        ),
+    )
 
     @field_validator("password")
     @classmethod
@@ -80,20 +107,34 @@ class StaffUpdate(SQLModel):
 
 
 class StaffPublic(SQLModel):
-    id: int
-    name: str
-    email: str
-    role: str
-    active: bool
-    version: int
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    name: str = Field(description="Nom et prénom de la personne.")
+    email: str = Field(
+        description="Adresse e-mail du compte, qui sert à se connecter (mise en minuscules)."
+    )
+    role: str = Field(
+        description=(
+            "Rôle : cde (conseiller entreprises), cdde (conseiller demandeurs d'emploi), "
+            "manager ou admin."
+        )
+    )
+    active: bool = Field(
+        description="Compte actif ; un compte désactivé ne peut plus se connecter."
+    )
+    version: int = Field(
+        description=(
+            "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
+            "d'écraser la modification d'un collègue (sinon 409)."
+        )
+    )
 
 
 class StaffRef(SQLModel):
     """A person as other resources cite them."""
 
-    id: int
-    name: str
-    role: str
+    id: int = Field(description="Identifiant du compte.")
+    name: str = Field(description="Nom de la personne.")
+    role: str = Field(description="Rôle : cde, cdde, manager ou admin.")
 
 
 class StaffSession(SQLModel, table=True):

@@ -15,7 +15,7 @@ from api.services.common import get_scoped
 router = APIRouter(prefix="/announcements", tags=["announcements"])
 
 
-@router.get("", response_model=list[AnnouncementPublic])
+@router.get("", response_model=list[AnnouncementPublic], summary="Lister les annonces")
 def list_announcements(
     db: SessionDep, agency: StaffAgency, _: CurrentStaff, active: bool = False
 ) -> list[AnnouncementPublic]:
@@ -24,7 +24,7 @@ def list_announcements(
     return [announcements.to_public(a) for a in rows]
 
 
-@router.post("", response_model=AnnouncementPublic, status_code=201)
+@router.post("", response_model=AnnouncementPublic, status_code=201, summary="Publier une annonce")
 def create_announcement(
     data: AnnouncementCreate, db: SessionDep, actor: Allowed(Action.MANAGE_ANNOUNCEMENTS)
 ) -> AnnouncementPublic:
@@ -32,7 +32,9 @@ def create_announcement(
     return announcements.to_public(announcements.create_announcement(db, actor, data))
 
 
-@router.post("/{announcement_id}/end", response_model=AnnouncementPublic)
+@router.post(
+    "/{announcement_id}/end", response_model=AnnouncementPublic, summary="Terminer une annonce"
+)
 def end_announcement(
     announcement_id: PathId,
     db: SessionDep,

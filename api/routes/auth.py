@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentStaff, SessionDep, SettingsDep, bearer_token
+from api.deps import CurrentStaff, SessionDep, SettingsDep, StaffBearer
 from api.models.staff import StaffPublic
 from api.security import sessions
 from api.services import staff as staff_service
@@ -16,16 +14,28 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class Credentials(BaseModel):
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^\x00-\x1f]+$")
-    password: str = Field(min_length=1, max_length=256)
+    """What a script sends to log in."""
+
+    email: str = Field(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^\x00-\x1f]+$",
+        description="Adresse e-mail du compte.",
+    )
+    password: str = Field(min_length=1, max_length=256, description="Mot de passe du compte.")
 
 
 class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
+    """A bearer token for the ``Authorization`` header."""
+
+    access_token: str = Field(
+        description="Jeton à envoyer dans l'en-tête « Authorization: Bearer <jeton> » ; "
+        "valable jusqu'à la déconnexion ou à son expiration."
+    )
+    token_type: str = Field("bearer", description="Toujours « bearer ».")
 
 
-@router.post("/token", response_model=TokenOut)
+@router.post("/token", response_model=TokenOut, summary="Se connecter : obtenir un jeton")
 def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
     """Exchange e-mail and password for a bearer token (throttled after 5 failures)."""
     staff = staff_service.authenticate(db, data.email, data.password)
@@ -33,15 +43,14 @@ def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
     return TokenOut(access_token=raw)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, summary="Se déconnecter : révoquer le jeton")
 def logout(
     request: Request,
     db: SessionDep,
     _: CurrentStaff,
-    authorization: Annotated[str | None, Header()] = None,
+    raw: StaffBearer,
 ) -> Response:
     """Revoke the session that authenticated this request: the bearer's, else the cookie's."""
-    raw = bearer_token(authorization)
     response = Response(status_code=204)
     if not raw:
         # Same precedence as api.deps.optional_staff: no bearer, so the cookie logged us in.
@@ -52,7 +61,7 @@ def logout(
     return response
 
 
-@router.get("/me", response_model=StaffPublic)
+@router.get("/me", response_model=StaffPublic, summary="Mon compte")
 def me(staff: CurrentStaff) -> StaffPublic:
     """Who the token belongs to."""
     return StaffPublic(**staff.model_dump())

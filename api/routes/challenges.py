@@ -22,7 +22,7 @@ from api.services.common import get_scoped
 router = APIRouter(prefix="/challenges", tags=["challenges"])
 
 
-@router.get("", response_model=list[ChallengePublic])
+@router.get("", response_model=list[ChallengePublic], summary="Lister les défis")
 def list_challenges(db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> list[ChallengePublic]:
     """The agency's challenges with their progress, newest first."""
     rows = challenges.list_challenges(db, agency.id)
@@ -30,7 +30,7 @@ def list_challenges(db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> lis
     return [challenges.to_public(db, c, today) for c in rows]
 
 
-@router.post("", response_model=ChallengePublic, status_code=201)
+@router.post("", response_model=ChallengePublic, status_code=201, summary="Créer un défi")
 def create_challenge(
     data: ChallengeCreate,
     db: SessionDep,
@@ -42,7 +42,7 @@ def create_challenge(
     return challenges.to_public(db, challenge, local_today(agency.timezone))
 
 
-@router.patch("/{challenge_id}", response_model=ChallengePublic)
+@router.patch("/{challenge_id}", response_model=ChallengePublic, summary="Modifier un défi")
 def update_challenge(
     challenge_id: PathId,
     data: ChallengeUpdate,
@@ -56,7 +56,12 @@ def update_challenge(
     return challenges.to_public(db, challenge, local_today(agency.timezone))
 
 
-@router.post("/{challenge_id}/contributions", response_model=ContributionPublic, status_code=201)
+@router.post(
+    "/{challenge_id}/contributions",
+    response_model=ContributionPublic,
+    status_code=201,
+    summary="Compter une contribution au défi",
+)
 def contribute(
     challenge_id: PathId,
     data: ContributionCreate,

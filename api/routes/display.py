@@ -10,7 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.changes import draining
@@ -41,18 +41,24 @@ router = APIRouter(prefix=DISPLAY_ROUTER, tags=["display"])
 class PairingStarted(BaseModel):
     """The code an unpaired screen shows, and the secret it polls with."""
 
-    code: str
-    poll_secret: str
-    expires_at: str
+    code: str = Field(description="Code à afficher, que le manager saisit pour appairer l'écran.")
+    poll_secret: str = Field(
+        description="Secret de l'écran pour demander où en est l'appairage ; à garder pour soi."
+    )
+    expires_at: str = Field(description="Fin de validité du code (date et heure ISO 8601, UTC).")
 
 
 class PairingPoll(BaseModel):
     """``pending`` (with the code) until a manager pairs the screen, then ``paired`` once."""
 
-    status: Literal["pending", "paired"]
-    code: str | None = None
-    token: str | None = None
-    screen_name: str | None = None
+    status: Literal["pending", "paired"] = Field(
+        description="« pending » : en attente du manager ; « paired » : l'écran est appairé."
+    )
+    code: str | None = Field(None, description="Code à afficher, tant que l'appairage attend.")
+    token: str | None = Field(
+        None, description="Jeton de l'écran, donné une seule fois quand l'écran est appairé."
+    )
+    screen_name: str | None = Field(None, description="Nom donné à l'écran par le manager.")
 
 
 KEEPALIVE_S = 15.0
@@ -79,6 +85,7 @@ _ETAG = {
 
 @router.get(
     route(SNAPSHOT_PATH),
+    summary="Lire l'instantané à afficher",
     response_model=Snapshot,
     responses={
         200: {"description": "Ce que l'écran affiche.", "headers": _ETAG},
@@ -104,6 +111,7 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
 
 @router.get(
     route(EVENTS_PATH),
+    summary="Suivre les changements (flux d'événements)",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
 )
@@ -151,7 +159,7 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     )
 
 
-@router.post(route(HEARTBEAT_PATH), status_code=204)
+@router.post(route(HEARTBEAT_PATH), status_code=204, summary="Signaler l'état de l'écran")
 def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen reports its version, resolution, frame rate, uptime and snapshot ETag."""
     screens.record_heartbeat(db, screen, data)
@@ -160,6 +168,7 @@ def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Respons
 
 @router.put(
     route(SCREENSHOT_PATH),
+    summary="Envoyer une capture de l'écran",
     status_code=204,
     openapi_extra={
         "requestBody": {
@@ -179,6 +188,7 @@ async def put_screenshot(request: Request, db: SessionDep, screen: CurrentScreen
 
 @router.get(
     route(PHOTOS_PATH) + "/{hire_id}",
+    summary="Lire la photo d'une embauche (écran)",
     response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
@@ -203,7 +213,12 @@ def photo(hire_id: PathId, request: Request, db: SessionDep, screen: CurrentScre
     )
 
 
-@router.post(route(PAIRINGS_PATH), status_code=201, response_model=PairingStarted)
+@router.post(
+    route(PAIRINGS_PATH),
+    status_code=201,
+    response_model=PairingStarted,
+    summary="Demander un code d'appairage",
+)
 def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
     """An unpaired screen asks for a code to show (no token needed; throttled per address)."""
     pairing, secret = screens.start_pairing(db, request.client.host if request.client else "")
@@ -216,6 +231,7 @@ def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
 
 @router.get(
     route(PAIRINGS_PATH) + "/{poll_secret}",
+    summary="Attendre l'appairage de l'écran",
     response_model=PairingPoll,
     response_model_exclude_none=True,
 )

@@ -18,6 +18,7 @@ MIN_FREE_MB = 32
 
 @router.get(
     "/healthz",
+    summary="État du serveur",
     responses={503: {"description": "Base injoignable ou migrations en retard (``detail``)."}},
 )
 def healthz(request: Request) -> JSONResponse:

@@ -19,7 +19,7 @@ from api.services.common import get_scoped
 router = APIRouter(prefix="/hires", tags=["hires"])
 
 
-@router.get("", response_model=list[HirePublic])
+@router.get("", response_model=list[HirePublic], summary="Lister les embauches")
 def list_hires(
     db: SessionDep, agency: StaffAgency, _: CurrentStaff, status: HireStatus | None = None
 ) -> list[HirePublic]:
@@ -27,19 +27,19 @@ def list_hires(
     return hires.to_public(db, hires.list_hires(db, agency.id, status=status))
 
 
-@router.post("", response_model=HirePublic, status_code=201)
+@router.post("", response_model=HirePublic, status_code=201, summary="Raconter une embauche")
 def create_hire(data: HireCreate, db: SessionDep, actor: Allowed(Action.WRITE_HIRES)) -> HirePublic:
     """Tell the story of a hire (a draft until a manager publishes it)."""
     return hires.to_public(db, [hires.create_hire(db, actor, data)])[0]
 
 
-@router.get("/{hire_id}", response_model=HirePublic)
+@router.get("/{hire_id}", response_model=HirePublic, summary="Lire une embauche")
 def read_hire(hire_id: PathId, db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> HirePublic:
     """One hire."""
     return hires.to_public(db, [get_scoped(db, Hire, hire_id, agency.id, "Embauche")])[0]
 
 
-@router.patch("/{hire_id}", response_model=HirePublic)
+@router.patch("/{hire_id}", response_model=HirePublic, summary="Modifier une embauche")
 def update_hire(
     hire_id: PathId,
     data: HireUpdate,
@@ -52,7 +52,7 @@ def update_hire(
     return hires.to_public(db, [hires.update_hire(db, actor, hire, data)])[0]
 
 
-@router.delete("/{hire_id}", status_code=204)
+@router.delete("/{hire_id}", status_code=204, summary="Supprimer une embauche")
 def delete_hire(
     hire_id: PathId,
     db: SessionDep,
@@ -67,6 +67,7 @@ def delete_hire(
 
 @router.put(
     "/{hire_id}/photo",
+    summary="Déposer la photo d'une embauche",
     response_model=HirePublic,
     openapi_extra={
         "requestBody": {
@@ -101,6 +102,7 @@ async def put_photo(
 
 @router.get(
     "/{hire_id}/photo",
+    summary="Lire la photo d'une embauche",
     response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},

@@ -30,7 +30,7 @@ def _public(db, offer, agency, settings) -> OfferPublic:  # type: ignore[no-unty
     return offers.to_public(db, [offer], ctx)[0]
 
 
-@router.get("", response_model=list[OfferPublic])
+@router.get("", response_model=list[OfferPublic], summary="Lister les offres")
 def list_offers(
     db: SessionDep,
     settings: SettingsDep,
@@ -54,7 +54,7 @@ def list_offers(
     )
 
 
-@router.post("", response_model=OfferPublic, status_code=201)
+@router.post("", response_model=OfferPublic, status_code=201, summary="Créer une offre")
 def create_offer(
     data: OfferCreate,
     db: SessionDep,
@@ -66,7 +66,7 @@ def create_offer(
     return _public(db, offers.create_offer(db, actor, data), agency, settings)
 
 
-@router.get("/{offer_id}", response_model=OfferPublic)
+@router.get("/{offer_id}", response_model=OfferPublic, summary="Lire une offre")
 def read_offer(
     offer_id: PathId,
     db: SessionDep,
@@ -81,7 +81,7 @@ def read_offer(
     return _public(db, offer, agency, settings)
 
 
-@router.patch("/{offer_id}", response_model=OfferPublic)
+@router.patch("/{offer_id}", response_model=OfferPublic, summary="Modifier une offre")
 def update_offer(
     offer_id: PathId,
     data: OfferUpdate,
@@ -99,7 +99,7 @@ def update_offer(
     return _public(db, offer, agency, settings)
 
 
-@router.delete("/{offer_id}", status_code=204)
+@router.delete("/{offer_id}", status_code=204, summary="Supprimer une offre")
 def delete_offer(
     offer_id: PathId,
     db: SessionDep,
@@ -131,9 +131,9 @@ def _set_status(request_status: str):  # type: ignore[no-untyped-def]
 
 
 for _verb, _status, _summary in (
-    ("fill", "filled", "Mark an offer filled (counts for the active défi when TPE)"),
-    ("close", "closed", "Close an offer without a hire"),
-    ("reopen", "open", "Reopen a filled or closed offer"),
+    ("fill", "filled", "Marquer une offre pourvue (compte pour le défi TPE en cours)"),
+    ("close", "closed", "Clôturer une offre sans embauche"),
+    ("reopen", "open", "Rouvrir une offre pourvue ou clôturée"),
 ):
     router.add_api_route(
         f"/{{offer_id}}/{_verb}",
@@ -145,7 +145,11 @@ for _verb, _status, _summary in (
     )
 
 
-@router.get("/{offer_id}/candidates", response_model=list[CandidatePublic])
+@router.get(
+    "/{offer_id}/candidates",
+    response_model=list[CandidatePublic],
+    summary="Lister les candidats proposés",
+)
 def list_candidates(
     offer_id: PathId, db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
 ) -> list[CandidatePublic]:
@@ -153,7 +157,12 @@ def list_candidates(
     return offers.list_candidates(db, offers.get_offer(db, agency.id, offer_id))
 
 
-@router.post("/{offer_id}/candidates", response_model=CandidatePublic, status_code=201)
+@router.post(
+    "/{offer_id}/candidates",
+    response_model=CandidatePublic,
+    status_code=201,
+    summary="Proposer un candidat",
+)
 def propose_candidate(
     offer_id: PathId,
     db: SessionDep,
@@ -166,7 +175,11 @@ def propose_candidate(
     return next(c for c in offers.list_candidates(db, offer) if c.id == proposal.id)
 
 
-@router.put("/{offer_id}/candidates/{candidate_id}", response_model=CandidatePublic)
+@router.put(
+    "/{offer_id}/candidates/{candidate_id}",
+    response_model=CandidatePublic,
+    summary="Indiquer la suite donnée à un candidat",
+)
 def set_candidate_outcome(
     offer_id: PathId,
     candidate_id: PathId,

@@ -24,27 +24,29 @@ router = APIRouter(prefix="/screens", tags=["screens"])
 Manager = Allowed(Action.MANAGE_SCREENS)
 
 
-@router.get("", response_model=list[ScreenPublic])
+@router.get("", response_model=list[ScreenPublic], summary="Lister les écrans")
 def list_screens(db: SessionDep, agency: StaffAgency, _: Manager) -> list[ScreenPublic]:
     """The agency's screens with their health."""
     return [screens.to_public(s) for s in screens.list_screens(db, agency.id)]
 
 
-@router.post("", response_model=ScreenCreated, status_code=201)
+@router.post("", response_model=ScreenCreated, status_code=201, summary="Enregistrer un écran")
 def create_screen(data: ScreenCreate, db: SessionDep, actor: Manager) -> ScreenCreated:
     """Register a screen; the token is in this answer only."""
     screen, token = screens.create_screen(db, actor, actor.agency_id, data)
     return ScreenCreated(**screens.to_public(screen).model_dump(), token=token)
 
 
-@router.post("/pair", response_model=ScreenPublic, status_code=201)
+@router.post(
+    "/pair", response_model=ScreenPublic, status_code=201, summary="Appairer un écran par son code"
+)
 def pair_screen(data: PairRequest, db: SessionDep, actor: Manager) -> ScreenPublic:
     """Register the screen showing ``code``; it collects its token on its next poll."""
     return screens.to_public(screens.pair(db, actor, data.code, data.name))
 
 
 # ``:int`` so that "/screens/pair" with another method is a 405, not a bad id.
-@router.patch("/{screen_id:int}", response_model=ScreenPublic)
+@router.patch("/{screen_id:int}", response_model=ScreenPublic, summary="Modifier un écran")
 def update_screen(
     screen_id: PathId,
     data: ScreenUpdate,
@@ -57,7 +59,7 @@ def update_screen(
     return screens.to_public(screens.update_screen(db, actor, screen, data))
 
 
-@router.post("/{screen_id}/revoke", response_model=ScreenPublic)
+@router.post("/{screen_id}/revoke", response_model=ScreenPublic, summary="Révoquer un écran")
 def revoke_screen(
     screen_id: PathId, db: SessionDep, agency: StaffAgency, actor: Manager
 ) -> ScreenPublic:
@@ -68,6 +70,7 @@ def revoke_screen(
 
 @router.get(
     "/{screen_id}/screenshot",
+    summary="Voir la dernière capture d'un écran",
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}}, "description": "La dernière capture (PNG)."},

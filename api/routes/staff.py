@@ -17,7 +17,7 @@ from api.services.common import get_scoped
 router = APIRouter(tags=["staff"])
 
 
-@router.get("/staff", response_model=list[StaffPublic])
+@router.get("/staff", response_model=list[StaffPublic], summary="Lister les collègues")
 def list_staff(
     db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
 ) -> list[StaffPublic]:
@@ -25,7 +25,7 @@ def list_staff(
     return [StaffPublic(**s.model_dump()) for s in staff_service.list_staff(db, agency.id)]
 
 
-@router.post("/staff", response_model=StaffPublic, status_code=201)
+@router.post("/staff", response_model=StaffPublic, status_code=201, summary="Créer un compte")
 def create_staff(
     data: StaffCreate, db: SessionDep, actor: Allowed(Action.MANAGE_STAFF)
 ) -> StaffPublic:
@@ -33,7 +33,7 @@ def create_staff(
     return StaffPublic(**staff_service.create_staff(db, actor, actor.agency_id, data).model_dump())
 
 
-@router.patch("/staff/{staff_id}", response_model=StaffPublic)
+@router.patch("/staff/{staff_id}", response_model=StaffPublic, summary="Modifier un compte")
 def update_staff(
     staff_id: PathId,
     data: StaffUpdate,
@@ -46,7 +46,9 @@ def update_staff(
     return StaffPublic(**staff_service.update_staff(db, actor, person, data).model_dump())
 
 
-@router.get("/audit", response_model=list[AuditEventPublic])
+@router.get(
+    "/audit", response_model=list[AuditEventPublic], summary="Lire le journal des modifications"
+)
 def journal(
     db: SessionDep,
     agency: StaffAgency,
