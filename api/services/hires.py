@@ -12,8 +12,8 @@ from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.errors import Forbidden, Invalid
 from api.models import Hire, HirePhoto, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
-from api.services import audit, images, photos
-from api.services.common import apply_changes, check_version, staff_refs
+from api.services import audit, images, offers, photos
+from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
 PUBLISHED_LOCKED = (
     "Une embauche publiée ne se modifie que par un manager : "
@@ -66,6 +66,59 @@ def _check_credits(db: Session, agency_id: int, cde_id: int | None, cdde_id: int
         person = db.get(Staff, staff_id)
         if person is None or person.agency_id != agency_id:
             raise Invalid("Collègue introuvable dans cette agence.", field=field)
+
+
+def get_hire(db: Session, agency_id: int, hire_id: int) -> Hire:
+    """One hire of this agency, or NotFound."""
+    return get_scoped(db, Hire, hire_id, agency_id, "Embauche")
+
+
+# Who may be credited on each side of a hire, by role.
+CREDIT_ROLES = {"cde_id": ("cde", "manager"), "cdde_id": ("cdde",)}
+
+
+def credit_choices(db: Session, agency_id: int) -> dict[str, list[Staff]]:
+    """The active colleagues a hire may credit, per field (``cde_id``, ``cdde_id``), by name."""
+    people = list(
+        db.exec(
+            select(Staff)
+            .where(Staff.agency_id == agency_id, col(Staff.active))
+            .order_by(Staff.name)
+        )
+    )
+    return {field: [p for p in people if p.role in roles] for field, roles in CREDIT_ROLES.items()}
+
+
+def draft_values(db: Session, actor: Staff, offer: Offer | None) -> dict[str, int | str]:
+    """Who a new story credits at first: the writer on their side, or the filled offer's people.
+
+    With an offer: its owner as CDE, and as CDDE the one whose candidate was hired, else the
+    latest one who proposed someone.
+    """
+    values: dict[str, int | str] = {
+        field: actor.id if actor.role in roles and actor.id else ""
+        for field, roles in CREDIT_ROLES.items()
+    }
+    if offer is not None:
+        values.update(employer=offer.employer, title=offer.title, cde_id=offer.owner_id)
+        if offer.id is not None:
+            values["offer_id"] = offer.id
+        proposer = offers.likely_hire_credit(db, offer)
+        if proposer:
+            values["cdde_id"] = proposer
+    return values
+
+
+def drafts_to_moderate(db: Session, agency_id: int, limit: int = 10) -> list[Hire]:
+    """The agency's draft hires, latest written first."""
+    return list(
+        db.exec(
+            select(Hire)
+            .where(Hire.agency_id == agency_id, Hire.status == "draft")
+            .order_by(col(Hire.created_at).desc())
+            .limit(limit)
+        )
+    )
 
 
 def list_hires(db: Session, agency_id: int, *, status: str | None = None) -> list[Hire]:
