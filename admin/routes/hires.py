@@ -135,7 +135,7 @@ def _parse(ctx: Ctx, form: Form) -> dict[str, Any]:
         "photo_consent": form.checkbox("photo_consent"),
     }
     if data["hired_on"] and data["expires_on"] and data["expires_on"] < data["hired_on"]:
-        form.add_error("expires_on", "Cette date précède la date d'embauche.")
+        form.add_error("expires_on", hire_service.EXPIRES_BEFORE_HIRE)
     for name, options in _people(ctx).items():
         raw = form.raw(name).strip()
         allowed = {v for v, _ in options}

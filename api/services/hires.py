@@ -121,6 +121,15 @@ def drafts_to_moderate(db: Session, agency_id: int, limit: int = 10) -> list[Hir
     )
 
 
+EXPIRES_BEFORE_HIRE = "Cette date précède la date d'embauche."
+
+
+def _check_dates(hired_on: date | None, expires_on: date | None) -> None:
+    """The display ends on or after the hire date (a partial edit checked against the stored)."""
+    if hired_on is not None and expires_on is not None and expires_on < hired_on:
+        raise Invalid(EXPIRES_BEFORE_HIRE, field="expires_on")
+
+
 def list_hires(db: Session, agency_id: int, *, status: str | None = None) -> list[Hire]:
     """The agency's hires, newest first."""
     query = select(Hire).where(Hire.agency_id == agency_id)
@@ -171,6 +180,7 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
     for required in ("employer", "title", "hired_on"):
         if required in changes and changes[required] is None:
             raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
+    _check_dates(changes.get("hired_on", hire.hired_on), changes.get("expires_on", hire.expires_on))
     if changes.get("photo_consent") and not hire.photo_consent:
         hire.consent_recorded_by_id = actor.id
     if changes.get("status") == "published" and hire.status != "published":

@@ -116,3 +116,27 @@ def test_drafts_stay_open_to_writers_but_not_their_status(
         assert response.status_code == 403
         assert response.json()["detail"] == DENIED
     assert cdde.get(f"/api/v1/hires/{hire['id']}").json()["status"] == "draft"
+
+
+def test_an_edit_cannot_end_the_display_before_the_hire(clients: dict[str, httpx.Client]) -> None:
+    """The page refuses a display end before the hire date; so does the API, on a partial edit.
+
+    The rule lives in the service: a PATCH naming only one of the two dates is checked against
+    the stored other one.
+    """
+    cde = clients["cde"]
+    hired_on = date.today()
+    hire = cde.post(
+        "/api/v1/hires",
+        json={"employer": "Garage des Arcades", "title": "Mécanicien", "hired_on": str(hired_on)},
+    ).json()
+    early = cde.patch(
+        f"/api/v1/hires/{hire['id']}", json={"expires_on": str(hired_on - timedelta(days=1))}
+    )
+    assert early.status_code == 422, early.text
+    assert early.json()["detail"] == "Cette date précède la date d'embauche."
+    late = cde.patch(
+        f"/api/v1/hires/{hire['id']}", json={"hired_on": str(hired_on + timedelta(days=400))}
+    )
+    assert late.status_code == 200, late.text  # no end date: nothing to precede
+    assert cde.get(f"/api/v1/hires/{hire['id']}").json()["expires_on"] is None
