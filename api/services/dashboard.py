@@ -26,6 +26,8 @@ MINE_ON_HOME = 8
 class Dashboard:
     """Everything the home page shows to one staff member."""
 
+    own_offers_apart: bool  # their offers have a section; the urgent ones are the colleagues'
+    follows_proposals: bool  # their proposed candidates have a section, after the urgent ones
     mine: list[offers.BoardEntry]  # their open offers, the first MINE_ON_HOME
     mine_count: int
     urgent: list[offers.BoardEntry]  # the most urgent open offers, the first URGENT_ON_HOME
@@ -53,6 +55,8 @@ def for_staff(db: Session, me: Staff, agency: Agency, ctx: offers.OfferContext) 
     mine = [e for e in board if e.owner.id == me.id]
     others = [e for e in board if e.owner.id != me.id or not owns_offers_apart(me)]
     view = Dashboard(
+        own_offers_apart=owns_offers_apart(me),
+        follows_proposals=follows_own_proposals(me),
         mine=mine[:MINE_ON_HOME],
         mine_count=len(mine),
         urgent=others[:URGENT_ON_HOME],
@@ -62,7 +66,7 @@ def for_staff(db: Session, me: Staff, agency: Agency, ctx: offers.OfferContext) 
         view.waiting = [
             {"proposal": p, "offer": o, "by": s} for p, o, s in offers.waiting_proposals(db, me)
         ]
-    if follows_own_proposals(me):
+    if view.follows_proposals:
         view.my_proposals = [{"proposal": p, "offer": o} for p, o in offers.proposals_by(db, me)]
     if can(me.role, Action.MODERATE_HIRES):
         view.drafts = hires.drafts_to_moderate(db, agency.id)
