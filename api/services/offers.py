@@ -214,11 +214,6 @@ def board(
     return entries
 
 
-def sort_for_board(offers: list[OfferPublic]) -> list[OfferPublic]:
-    """Public offers in the board's order (``board_key``)."""
-    return sorted(offers, key=lambda o: board_key(o.urgency.level, o.opened_at, o.id))
-
-
 def list_offers(
     db: Session,
     agency_id: int,
