@@ -15,6 +15,12 @@ from api.models.hire import HireCreate, HirePublic, HireUpdate
 from api.services import audit, images, offers, photos
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
+# Who may be credited on each side of a hire, by role (active accounts only).
+CREDIT_ROLES = {"cde_id": ("cde", "manager"), "cdde_id": ("cdde",)}
+CREDIT_REFUSED = {
+    "cde_id": "Le CDE crédité doit être un compte actif de CDE ou de manager.",
+    "cdde_id": "Le CDDE crédité doit être un compte actif de CDDE.",
+}
 PUBLISHED_LOCKED = (
     "Une embauche publiée ne se modifie que par un manager : "
     "demandez-lui de la retirer de l'écran pour la corriger."
@@ -59,22 +65,21 @@ def to_public(db: Session, hires: list[Hire]) -> list[HirePublic]:
     ]
 
 
-def _check_credits(db: Session, agency_id: int, cde_id: int | None, cdde_id: int | None) -> None:
-    for field, staff_id in (("cde_id", cde_id), ("cdde_id", cdde_id)):
+def _check_credits(db: Session, agency_id: int, credits: dict[str, int | None]) -> None:
+    """Each credited colleague is an active account of the agency, of that field's side."""
+    for field, staff_id in credits.items():
         if staff_id is None:
             continue
         person = db.get(Staff, staff_id)
         if person is None or person.agency_id != agency_id:
             raise Invalid("Collègue introuvable dans cette agence.", field=field)
+        if person.role not in CREDIT_ROLES[field] or not person.active:
+            raise Invalid(CREDIT_REFUSED[field], field=field)
 
 
 def get_hire(db: Session, agency_id: int, hire_id: int) -> Hire:
     """One hire of this agency, or NotFound."""
     return get_scoped(db, Hire, hire_id, agency_id, "Embauche")
-
-
-# Who may be credited on each side of a hire, by role.
-CREDIT_ROLES = {"cde_id": ("cde", "manager"), "cdde_id": ("cdde",)}
 
 
 def credit_choices(db: Session, agency_id: int) -> dict[str, list[Staff]]:
@@ -155,7 +160,7 @@ def published_hires(db: Session, agency_id: int, today: date) -> list[Hire]:
 
 def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
     """Write a hire's story (a draft until a manager publishes it)."""
-    _check_credits(db, actor.agency_id, data.cde_id, data.cdde_id)
+    _check_credits(db, actor.agency_id, {"cde_id": data.cde_id, "cdde_id": data.cdde_id})
     if data.offer_id is not None:
         offer = db.get(Offer, data.offer_id)
         if offer is None or offer.agency_id != actor.agency_id:
@@ -176,7 +181,12 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     check_editable(actor, hire, changes_status="status" in changes)
     check_version(hire, data.version)
-    _check_credits(db, hire.agency_id, changes.get("cde_id"), changes.get("cdde_id"))
+    # Only a changed credit is checked: a colleague credited before leaving stays credited.
+    _check_credits(
+        db,
+        hire.agency_id,
+        {f: changes[f] for f in CREDIT_ROLES if f in changes and changes[f] != getattr(hire, f)},
+    )
     for required in ("employer", "title", "hired_on"):
         if required in changes and changes[required] is None:
             raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)

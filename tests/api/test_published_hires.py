@@ -140,3 +140,23 @@ def test_an_edit_cannot_end_the_display_before_the_hire(clients: dict[str, httpx
     )
     assert late.status_code == 200, late.text  # no end date: nothing to precede
     assert cde.get(f"/api/v1/hires/{hire['id']}").json()["expires_on"] is None
+
+
+def test_a_hire_credits_each_side_with_a_colleague_of_that_side(
+    clients: dict[str, httpx.Client],
+) -> None:
+    """The page offers only CDE (or managers) as the CDE and only CDDE as the CDDE; the API
+    follows the same rule, which lives in the service."""
+    cde = clients["cde"]
+    colleagues = cde.get("/api/v1/staff").json()
+    a_cde = next(p["id"] for p in colleagues if p["role"] == "cde" and p["active"])
+    a_cdde = next(p["id"] for p in colleagues if p["role"] == "cdde" and p["active"])
+    story = {"employer": "Mas des Oliviers", "title": "Ouvrier", "hired_on": str(date.today())}
+    for field, wrong in (("cde_id", a_cdde), ("cdde_id", a_cde)):
+        refused = cde.post("/api/v1/hires", json={**story, field: wrong})
+        assert refused.status_code == 422, (field, refused.text)
+        assert refused.json()["field"] == field
+    hire = cde.post("/api/v1/hires", json={**story, "cde_id": a_cde, "cdde_id": a_cdde})
+    assert hire.status_code == 201, hire.text
+    swapped = cde.patch(f"/api/v1/hires/{hire.json()['id']}", json={"cdde_id": a_cde})
+    assert swapped.status_code == 422 and swapped.json()["field"] == "cdde_id", swapped.text
