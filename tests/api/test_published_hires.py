@@ -1,5 +1,6 @@
 """What "published" protects: once on the corridor screen, a hire's story, credits, dates,
-consent, photo and status change only by a manager, through every API route."""
+consent, photo and status change only by a manager, through every API route; and the rules
+every edit of a hire follows on both faces (dates in order, each credit of its own side)."""
 
 from __future__ import annotations
 
