@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,9 +11,10 @@ from sqlmodel import Session
 
 from admin.errors import LoginRequired, PageForbidden
 from api.deps import SessionDep, SettingsDep
-from api.domain.permissions import Action, can
+from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.models import Agency, Staff
 from api.security.sessions import COOKIE_NAME, staff_for_token
+from api.services import staff as staff_service
 from api.services.offers import OfferContext
 from api.settings import Settings
 
@@ -61,30 +63,31 @@ class Ctx:
     def offers(self) -> OfferContext:
         return OfferContext.for_agency(self.agency, self.settings.public_url)
 
-    def allow(self, action: Action) -> None:
-        """Refuse with a French 403 page when the role may not ``action`` (forged forms too)."""
-        if not can(self.me.role, action):
-            raise PageForbidden()
-
-    def may(self, action: Action) -> bool:
-        return can(self.me.role, action)
-
 
 def page_ctx(db: DbDep, me: PageStaff, settings: SettingsDep) -> Ctx:
     """Build the page context for a logged-in staff member."""
-    agency = db.get(Agency, me.agency_id)
-    assert agency is not None  # staff rows always belong to an agency (foreign key)
-    return Ctx(db=db, me=me, agency=agency, settings=settings)
+    return Ctx(db=db, me=me, agency=staff_service.agency_of(db, me), settings=settings)
 
 
 CtxDep = Annotated[Ctx, Depends(page_ctx)]
 
 
-def require(action: Action):  # type: ignore[no-untyped-def]
-    """Dependency: the page context, refused unless the role may ``action``."""
+def require(action: Action) -> Callable[[Ctx], Awaitable[Ctx]]:
+    """A dependency letting through only roles the one table allows to ``action``.
 
-    async def _check(ctx: CtxDep) -> Ctx:
-        ctx.allow(action)
+    The staff pages' twin of ``api.deps.require``: same table (``api.domain.permissions``),
+    same check, but a refusal is the French 403 page rather than JSON.
+    """
+
+    async def check(ctx: CtxDep) -> Ctx:
+        if not can(ctx.me.role, action):
+            raise PageForbidden(DENIED_MESSAGE)
         return ctx
 
-    return Depends(_check)
+    check.__name__ = f"require_{action.value}"
+    return check
+
+
+def Allowed(action: Action) -> type[Ctx]:
+    """``ctx: Allowed(Action.EDIT_OFFERS)`` in a page route's signature, as in the API."""
+    return Annotated[Ctx, Depends(require(action))]  # type: ignore[return-value]

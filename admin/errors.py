@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
@@ -10,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin import urls
 from admin.csrf import CsrfError
+from api.errors import NotFound
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -76,7 +79,7 @@ async def _csrf(request: Request, exc: Exception) -> Response:
 
 def _is_page(request: Request) -> bool:
     path = request.url.path
-    return path == urls.PREFIX or path.startswith((f"{urls.PREFIX}/", "/o/"))
+    return path == urls.PREFIX or path.startswith((f"{urls.PREFIX}/", f"{urls.OFFER_PAGE}/"))
 
 
 def _page_validation_error(api_handler: Any) -> Any:
@@ -135,3 +138,12 @@ def html_error(request: Request, status: int, detail: str) -> Response:
 
     title = _TITLES.get(status, "Erreur")
     return render(request, "pages/error.html", {"title": title, "text": detail}, status_code=status)
+
+
+@contextmanager
+def page_not_found(message: str = PageNotFound().message) -> Iterator[None]:
+    """Turn a service's NotFound (absent, or another agency's) into the French 404 page."""
+    try:
+        yield
+    except NotFound:
+        raise PageNotFound(message) from None

@@ -1,13 +1,49 @@
-"""Where the staff pages live, and the one rule for following a ``next`` parameter."""
+"""Where the staff pages live, each path written once, and the one rule for following ``next``."""
 
 from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+from api.services.offers import OFFER_PAGE as OFFER_PAGE  # re-exported: pages use it
+from api.services.offers import offer_path
+
 PREFIX = "/admin"
 HOME = f"{PREFIX}/"
 LOGIN = f"{PREFIX}/connexion"
 LOGOUT = f"{PREFIX}/deconnexion"
+MENU = f"{PREFIX}/menu"
+OFFERS = f"{PREFIX}/offres"
+CANDIDATES = f"{PREFIX}/candidats"
+HIRES = f"{PREFIX}/embauches"
+CHALLENGE = f"{PREFIX}/defi"
+ANNOUNCEMENTS = f"{PREFIX}/annonces"
+SCREENS = f"{PREFIX}/ecrans"
+TEAM = f"{PREFIX}/equipe"
+JOURNAL = f"{PREFIX}/journal"
+
+
+def with_message(path: str, ok: str, anchor: str = "") -> str:
+    """``path`` showing the confirmation message keyed ``ok`` (see ``templating.MESSAGES``).
+
+    >>> with_message("/admin/defi", "defi-cree")
+    '/admin/defi?ok=defi-cree'
+    >>> with_message("/admin/offres/nouvelle?offre=3", "offre-pourvue")
+    '/admin/offres/nouvelle?offre=3&ok=offre-pourvue'
+    """
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}ok={ok}" + (f"#{anchor}" if anchor else "")
+
+
+def offer_page(code: str, ok: str | None = None, anchor: str = "") -> str:
+    """The page of an offer (its QR target), with a confirmation message when ``ok``.
+
+    >>> offer_page("ABCD2345")
+    '/o/ABCD2345'
+    >>> offer_page("ABCD2345", "candidat-suivi", "candidats")
+    '/o/ABCD2345?ok=candidat-suivi#candidats'
+    """
+    path = offer_path(code)
+    return with_message(path, ok, anchor) if ok else path
 
 
 def safe_next(value: str | None, default: str = HOME) -> str:
@@ -16,10 +52,12 @@ def safe_next(value: str | None, default: str = HOME) -> str:
     Refuses absolute URLs, scheme-relative ``//host`` and backslash tricks browsers
     normalise into them, so a login link can never send someone to another site.
 
-        >>> safe_next("/o/ABCD2345")
-        '/o/ABCD2345'
-        >>> safe_next("https://evil.example/")
-        '/admin/'
+    >>> safe_next("/o/ABCD2345")
+    '/o/ABCD2345'
+    >>> safe_next("https://evil.example/")
+    '/admin/'
+    >>> safe_next("//evil.example/")
+    '/admin/'
     """
     if not value or len(value) > 2000:
         return default
@@ -34,11 +72,10 @@ def safe_next(value: str | None, default: str = HOME) -> str:
 
 
 def login_url(next_path: str | None = None) -> str:
-    """The login page, coming back to ``next_path`` afterwards."""
+    """The login page, coming back to ``next_path`` afterwards.
+
+    >>> login_url("/admin/offres")
+    '/admin/connexion?next=/admin/offres'
+    """
     target = safe_next(next_path, "")
     return f"{LOGIN}?next={quote(target, safe='/')}" if target else LOGIN
-
-
-def offer_public_path(code: str) -> str:
-    """The QR target of an offer."""
-    return f"/o/{code}"

@@ -10,20 +10,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from admin import urls
-from admin.deps import Ctx, require
-from admin.errors import PageNotFound
+from admin.deps import Allowed, Ctx
+from admin.errors import page_not_found
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.clock import aware, utcnow
 from api.domain.permissions import Action
 from api.errors import DomainError
-from api.models import Announcement
 from api.models.announcement import AnnouncementCreate
 from api.params import PathId
 from api.services import announcements as service
 
-router = APIRouter(prefix=f"{urls.PREFIX}/annonces", include_in_schema=False)
-Manager = require(Action.MANAGE_ANNOUNCEMENTS)
+router = APIRouter(prefix=urls.ANNOUNCEMENTS, include_in_schema=False)
+Manager = Allowed(Action.MANAGE_ANNOUNCEMENTS)
 LABELS = {"message": "Message", "urgent": "Urgente", "starts_at": "Début", "ends_at": "Fin"}
 MAX_MESSAGE = 280
 
@@ -75,13 +74,13 @@ def _page(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
 
 
 @router.get("", response_class=HTMLResponse)
-def page(request: Request, ctx: Ctx = Manager) -> Response:
+def page(request: Request, ctx: Manager) -> Response:
     """Announcements on screen now, planned, and past; the form to post one."""
     return _page(request, ctx)
 
 
 @router.post("", response_class=HTMLResponse)
-def create(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
+def create(request: Request, ctx: Manager, form: Form = Posted) -> Response:
     """Post an announcement (an urgent one takes over the screen during its period)."""
     message = form.text("message", required=True, max_length=MAX_MESSAGE)
     starts_at = _parse_local(ctx, form, "starts_at")
@@ -103,17 +102,18 @@ def create(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Respons
         except (ValidationError, DomainError) as exc:
             form.add_error("message", getattr(exc, "message", "Valeurs refusées."))
         else:
-            return RedirectResponse(f"{urls.PREFIX}/annonces?ok=annonce-publiee", status_code=303)
+            return RedirectResponse(
+                urls.with_message(urls.ANNOUNCEMENTS, "annonce-publiee"), status_code=303
+            )
     return _page(request, ctx, form, status=422)
 
 
 @router.post("/{announcement_id}/retirer")
-def end(
-    request: Request, announcement_id: PathId, ctx: Ctx = Manager, form: Form = Posted
-) -> Response:
+def end(request: Request, announcement_id: PathId, ctx: Manager, form: Form = Posted) -> Response:
     """Take an announcement off the screen now."""
-    row = ctx.db.get(Announcement, announcement_id)
-    if row is None or row.agency_id != ctx.agency.id:
-        raise PageNotFound()
+    with page_not_found():
+        row = service.get_announcement(ctx.db, ctx.agency.id, announcement_id)
     service.end_announcement(ctx.db, ctx.me, row)
-    return RedirectResponse(f"{urls.PREFIX}/annonces?ok=annonce-retiree", status_code=303)
+    return RedirectResponse(
+        urls.with_message(urls.ANNOUNCEMENTS, "annonce-retiree"), status_code=303
+    )

@@ -7,11 +7,10 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
 
 from admin import urls
-from admin.deps import Ctx, CtxDep
-from admin.errors import PageNotFound
+from admin.deps import Allowed, Ctx, CtxDep
+from admin.errors import page_not_found
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.clock import local_today
@@ -27,7 +26,9 @@ from api.models.challenge import (
 from api.params import PathId
 from api.services import challenges
 
-router = APIRouter(prefix=f"{urls.PREFIX}/defi", include_in_schema=False)
+router = APIRouter(prefix=urls.CHALLENGE, include_in_schema=False)
+Runner = Allowed(Action.MANAGE_CHALLENGES)
+PAST_SHOWN = 6
 LABELS = {
     "title": "Titre",
     "unit": "Unité",
@@ -37,6 +38,11 @@ LABELS = {
     "amount": "Nombre",
     "label": "Quoi",
 }
+
+
+def _challenge(ctx: Ctx, challenge_id: int) -> Challenge:
+    with page_not_found():
+        return challenges.get_challenge(ctx.db, ctx.agency.id, challenge_id)
 
 
 def _page(
@@ -49,14 +55,7 @@ def _page(
 ) -> Response:
     today = local_today(ctx.agency.timezone)
     active = challenges.active_challenge(ctx.db, ctx.agency)
-    past = list(
-        ctx.db.exec(
-            select(Challenge)
-            .where(Challenge.agency_id == ctx.agency.id)
-            .order_by(col(Challenge.starts_on).desc())
-            .limit(6)
-        )
-    )
+    past = challenges.list_challenges(ctx.db, ctx.agency.id, limit=PAST_SHOWN)
     first_of_month = today.replace(day=1)
     next_month = (first_of_month + timedelta(days=32)).replace(day=1)
     return render(
@@ -94,9 +93,8 @@ def page(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("", response_class=HTMLResponse)
-def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
+def create(request: Request, ctx: Runner, form: Form = Posted) -> Response:
     """Start a défi (managers)."""
-    ctx.allow(Action.MANAGE_CHALLENGES)
     data = {
         "title": form.text("title", required=True),
         "unit": form.text("unit", required=True),
@@ -112,30 +110,24 @@ def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
         except (ValidationError, DomainError) as exc:
             form.add_error("title", getattr(exc, "message", "Valeurs refusées."))
         else:
-            return RedirectResponse(f"{urls.PREFIX}/defi?ok=defi-cree", status_code=303)
+            return RedirectResponse(urls.with_message(urls.CHALLENGE, "defi-cree"), status_code=303)
     return _page(request, ctx, new_form=form, status=422)
 
 
 @router.post("/{challenge_id}/clore")
-def close(request: Request, ctx: CtxDep, challenge_id: PathId, form: Form = Posted) -> Response:
+def close(request: Request, ctx: Runner, challenge_id: PathId, form: Form = Posted) -> Response:
     """End a défi early (managers)."""
-    ctx.allow(Action.MANAGE_CHALLENGES)
-    challenge = ctx.db.get(Challenge, challenge_id)
-    if challenge is None or challenge.agency_id != ctx.agency.id:
-        raise PageNotFound()
+    challenge = _challenge(ctx, challenge_id)
     challenges.update_challenge(ctx.db, ctx.me, challenge, ChallengeUpdate(closed=True))
-    return RedirectResponse(f"{urls.PREFIX}/defi?ok=defi-clos", status_code=303)
+    return RedirectResponse(urls.with_message(urls.CHALLENGE, "defi-clos"), status_code=303)
 
 
 @router.post("/{challenge_id}/contributions", response_class=HTMLResponse)
 def contribute(
-    request: Request, ctx: CtxDep, challenge_id: PathId, form: Form = Posted
+    request: Request, ctx: Allowed(Action.CONTRIBUTE), challenge_id: PathId, form: Form = Posted
 ) -> Response:
     """Add to the collective total, credited to the user's service (never ranked by person)."""
-    ctx.allow(Action.CONTRIBUTE)
-    challenge = ctx.db.get(Challenge, challenge_id)
-    if challenge is None or challenge.agency_id != ctx.agency.id:
-        raise PageNotFound()
+    challenge = _challenge(ctx, challenge_id)
     amount = form.integer("amount", minimum=1, maximum=100, default=1)
     label = form.text("label", required=True)
     if form.ok:
@@ -147,9 +139,10 @@ def contribute(
                 ContributionCreate(amount=amount, label=label),
                 local_today(ctx.agency.timezone),
             )
-            ctx.db.commit()
         except DomainError as exc:
             form.add_error("label", exc.message)
         else:
-            return RedirectResponse(f"{urls.PREFIX}/defi?ok=contribution", status_code=303)
+            return RedirectResponse(
+                urls.with_message(urls.CHALLENGE, "contribution"), status_code=303
+            )
     return _page(request, ctx, contrib_form=form, status=422)

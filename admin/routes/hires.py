@@ -8,25 +8,27 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from admin import urls
-from admin.deps import Ctx, CtxDep
-from admin.errors import PageNotFound
+from admin.deps import Allowed, Ctx, CtxDep
+from admin.errors import PageNotFound, page_not_found
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.clock import local_today
 from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
 from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
-from api.models import CandidateProposal, Hire, Offer, Staff
+from api.models import Hire
 from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
 from api.params import PathId, QueryId
 from api.services import hires as hire_service
+from api.services import offers as offer_service
 from api.services import photos
 
-router = APIRouter(prefix=f"{urls.PREFIX}/embauches", include_in_schema=False)
+router = APIRouter(prefix=urls.HIRES, include_in_schema=False)
+Writer = Allowed(Action.WRITE_HIRES)
+Moderator = Allowed(Action.MODERATE_HIRES)
 
 LABELS = {
     "employer": "Employeur",
@@ -43,20 +45,19 @@ LABELS = {
 DEFAULT_DAYS_SHOWN = 30
 
 
+def _page_of(hire: Hire, ok: str) -> str:
+    return urls.with_message(f"{urls.HIRES}/{hire.id}", ok)
+
+
 def _hire(ctx: Ctx, hire_id: int) -> Hire:
-    hire = ctx.db.get(Hire, hire_id)
-    if hire is None or hire.agency_id != ctx.agency.id:
-        raise PageNotFound("Cette embauche n'existe pas ou a été supprimée.")
-    return hire
+    with page_not_found("Cette embauche n'existe pas ou a été supprimée."):
+        return hire_service.get_hire(ctx.db, ctx.agency.id, hire_id)
 
 
-def _people(ctx: Ctx, roles: tuple[str, ...]) -> list[tuple[str, str]]:
-    rows = ctx.db.exec(
-        select(Staff)
-        .where(Staff.agency_id == ctx.agency.id, col(Staff.role).in_(roles), col(Staff.active))
-        .order_by(Staff.name)
-    )
-    return [(str(s.id), s.name) for s in rows]
+def _people(ctx: Ctx) -> dict[str, list[tuple[str, str]]]:
+    """The colleagues each credit field offers, as form options."""
+    choices = hire_service.credit_choices(ctx.db, ctx.agency.id)
+    return {name: [(str(s.id), s.name) for s in people] for name, people in choices.items()}
 
 
 def _form_page(
@@ -71,6 +72,7 @@ def _form_page(
     public = hire_service.to_public(ctx.db, [hire])[0] if hire else None
     # A hire the viewer may not change is shown read-only, with the reason, not as a form.
     locked = hire_service.edit_refusal(ctx.me, hire) if hire else None
+    people = _people(ctx)
     return render(
         request,
         "pages/hire_form.html",
@@ -81,8 +83,8 @@ def _form_page(
             "hire": public,
             "hire_row": hire,
             "labels": LABELS,
-            "cdes": _people(ctx, ("cde", "manager")),
-            "cddes": _people(ctx, ("cdde",)),
+            "cdes": people["cde_id"],
+            "cddes": people["cdde_id"],
             "statuses": HIRE_STATUS_LABELS,
             "max_mb": ctx.settings.max_upload_mb,
             "locked": locked,
@@ -111,29 +113,15 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.get("/nouvelle", response_class=HTMLResponse)
-def new_page(request: Request, ctx: CtxDep, offre: QueryId = None) -> Response:
+def new_page(request: Request, ctx: Writer, offre: QueryId = None) -> Response:
     """The story form, pre-filled from the filled offer when coming from it."""
-    ctx.allow(Action.WRITE_HIRES)
     today = local_today(ctx.agency.timezone)
+    offer = offer_service.find_offer(ctx.db, ctx.agency.id, offre)
     initial: dict[str, Any] = {
         "hired_on": today,
         "expires_on": today + timedelta(days=DEFAULT_DAYS_SHOWN),
-        "cde_id": ctx.me.id if ctx.me.role in ("cde", "manager") else "",
-        "cdde_id": ctx.me.id if ctx.me.role == "cdde" else "",
+        **hire_service.draft_values(ctx.db, ctx.me, offer),
     }
-    if offre is not None:
-        offer = ctx.db.get(Offer, offre)
-        if offer is not None and offer.agency_id == ctx.agency.id:
-            initial.update(employer=offer.employer, title=offer.title, offer_id=offer.id)
-            initial["cde_id"] = offer.owner_id
-            proposals = ctx.db.exec(
-                select(CandidateProposal).where(CandidateProposal.offer_id == offer.id)
-            ).all()
-            # The CDDE whose candidate was hired, else the latest one who proposed someone.
-            ranked = sorted(proposals, key=lambda p: (p.outcome == "hired", p.id or 0))
-            proposer = ranked[-1].proposed_by_id if ranked else None
-            if proposer:
-                initial["cdde_id"] = proposer
     return _form_page(request, ctx, Form.empty(**initial), None)
 
 
@@ -147,10 +135,10 @@ def _parse(ctx: Ctx, form: Form) -> dict[str, Any]:
         "photo_consent": form.checkbox("photo_consent"),
     }
     if data["hired_on"] and data["expires_on"] and data["expires_on"] < data["hired_on"]:
-        form.add_error("expires_on", "Cette date précède la date d'embauche.")
-    for name, roles in (("cde_id", ("cde", "manager")), ("cdde_id", ("cdde",))):
+        form.add_error("expires_on", hire_service.EXPIRES_BEFORE_HIRE)
+    for name, options in _people(ctx).items():
         raw = form.raw(name).strip()
-        allowed = {v for v, _ in _people(ctx, roles)}
+        allowed = {v for v, _ in options}
         if raw and raw not in allowed:
             form.add_error(name, "Choisissez une personne de la liste.")
         data[name] = int(raw) if raw and raw in allowed else None
@@ -188,9 +176,8 @@ def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
 
 
 @router.post("/nouvelle", response_class=HTMLResponse)
-async def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
+async def create(request: Request, ctx: Writer, form: Form = Posted) -> Response:
     """Save the story (a draft until a manager publishes it), with its photo."""
-    ctx.allow(Action.WRITE_HIRES)
     jpeg = await photos.off_loop(_read_photo, ctx, form)  # decoded once, off the event loop
     # The database work in a worker thread: a commit may wait, the event loop must not.
     return await run_in_threadpool(_create, request, ctx, form, jpeg)
@@ -198,10 +185,9 @@ async def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response
 
 def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Response:
     data = _parse(ctx, form)
-    offer_id = form.row_id("offer_id")
-    if offer_id is not None:
-        offer = ctx.db.get(Offer, offer_id)
-        data["offer_id"] = offer.id if offer and offer.agency_id == ctx.agency.id else None
+    if form.row_id("offer_id") is not None:  # a stale or forged link is dropped, not refused
+        offer = offer_service.find_offer(ctx.db, ctx.agency.id, form.row_id("offer_id"))
+        data["offer_id"] = offer.id if offer else None
     _check_consent(form, data, jpeg is not None)
     if form.ok:
         try:
@@ -214,9 +200,7 @@ def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Respo
         except DomainError as exc:
             form.add_error(exc.field or "employer", exc.message)
         else:
-            return RedirectResponse(
-                f"{urls.PREFIX}/embauches/{hire.id}?ok=embauche-enregistree", status_code=303
-            )
+            return RedirectResponse(_page_of(hire, "embauche-enregistree"), status_code=303)
     if form.files.get("photo") is not None and "photo" not in form.errors and not form.ok:
         form.add_error("photo", "Choisissez à nouveau la photo (elle n'a pas été gardée).")
     return _form_page(request, ctx, form, None, status=422)
@@ -244,9 +228,8 @@ def edit_page(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
 
 
 @router.post("/{hire_id}", response_class=HTMLResponse)
-async def update(request: Request, ctx: CtxDep, hire_id: PathId, form: Form = Posted) -> Response:
+async def update(request: Request, ctx: Writer, hire_id: PathId, form: Form = Posted) -> Response:
     """Save an edit (version-checked) and an optional new photo."""
-    ctx.allow(Action.WRITE_HIRES)
     jpeg = await photos.off_loop(_read_photo, ctx, form)  # decoded once, off the event loop
     return await run_in_threadpool(_update, request, ctx, hire_id, form, jpeg)
 
@@ -266,8 +249,7 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
             hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(**data, version=version))
             if jpeg is not None:
                 hire_service.store_photo(ctx.db, ctx.me, hire, jpeg)
-        except StaleVersion:
-            ctx.db.refresh(hire)
+        except StaleVersion:  # refused before any change: ``hire`` is the stored one
             form.add_error(
                 "employer",
                 "Quelqu'un a modifié cette embauche entre-temps. Votre saisie est gardée "
@@ -278,27 +260,24 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
         except DomainError as exc:
             form.add_error(exc.field or "employer", exc.message)
         else:
-            return RedirectResponse(
-                f"{urls.PREFIX}/embauches/{hire.id}?ok=embauche-enregistree", status_code=303
-            )
+            return RedirectResponse(_page_of(hire, "embauche-enregistree"), status_code=303)
     return _form_page(request, ctx, form, hire, status=status)
 
 
 def _moderate(ctx: Ctx, hire_id: int, status: str, ok: str) -> Response:
-    ctx.allow(Action.MODERATE_HIRES)
     hire = _hire(ctx, hire_id)
     hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(status=status))
-    return RedirectResponse(f"{urls.PREFIX}/embauches/{hire.id}?ok={ok}", status_code=303)
+    return RedirectResponse(_page_of(hire, ok), status_code=303)
 
 
 @router.post("/{hire_id}/publier")
-def publish(ctx: CtxDep, hire_id: PathId, form: Form = Posted) -> Response:
+def publish(ctx: Moderator, hire_id: PathId, form: Form = Posted) -> Response:
     """Show the hire in the corridor gallery."""
     return _moderate(ctx, hire_id, "published", "embauche-publiee")
 
 
 @router.post("/{hire_id}/retirer")
-def withdraw(ctx: CtxDep, hire_id: PathId, form: Form = Posted) -> Response:
+def withdraw(ctx: Moderator, hire_id: PathId, form: Form = Posted) -> Response:
     """Take the hire off the screen."""
     return _moderate(ctx, hire_id, "withdrawn", "embauche-retiree")
 

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from admin import urls
-from admin.deps import Ctx, require
+from admin.deps import Allowed
 from admin.templating import render
 from api.domain.permissions import Action
 from api.params import PageNumber, parse_id
 from api.services import audit
 from api.services import staff as staff_service
 
-router = APIRouter(prefix=f"{urls.PREFIX}/journal", include_in_schema=False)
-Reader = require(Action.READ_AUDIT)
+router = APIRouter(prefix=urls.JOURNAL, include_in_schema=False)
+Reader = Allowed(Action.READ_AUDIT)
 PAGE = 50
 ENTITIES = {
     "offer": "Offres",
@@ -68,7 +68,7 @@ def _changes(event: Any) -> list[tuple[str, str, str]]:
 
 @router.get("", response_class=HTMLResponse)
 def page(
-    request: Request, ctx: Ctx = Reader, quoi: str = "", qui: str = "", page: PageNumber = 1
+    request: Request, ctx: Reader, quoi: str = "", qui: str = "", page: PageNumber = 1
 ) -> Response:
     """Latest changes first, 50 per page; a filter that names no one filters nothing."""
     entity = quoi if quoi in ENTITIES else None

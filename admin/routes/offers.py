@@ -8,11 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
 
 from admin import urls
-from admin.deps import Ctx, CtxDep
-from admin.errors import PageNotFound
+from admin.deps import Allowed, Ctx
+from admin.errors import page_not_found
 from admin.forms import Form, Posted
 from admin.offer_forms import (
     CONTRACT_OPTIONS,
@@ -22,17 +21,20 @@ from admin.offer_forms import (
     parse_offer,
 )
 from admin.templating import render
-from admin.views import offer_cards
 from api.domain.permissions import Action
-from api.domain.urgency import LEVELS
-from api.errors import DomainError, NotFound, StaleVersion
-from api.models import AuditEvent, CandidateProposal, Offer, Staff
+from api.domain.urgency import LEVELS, describe
+from api.errors import DomainError, StaleVersion
+from api.models import Offer
 from api.models.offer import OUTCOME_LABELS, OfferCreate, OfferUpdate
 from api.params import PathId, parse_id
+from api.services import audit
 from api.services import offers as offer_service
 
-router = APIRouter(prefix=f"{urls.PREFIX}/offres", include_in_schema=False)
-candidates_router = APIRouter(prefix=f"{urls.PREFIX}/candidats", include_in_schema=False)
+router = APIRouter(prefix=urls.OFFERS, include_in_schema=False)
+candidates_router = APIRouter(prefix=urls.CANDIDATES, include_in_schema=False)
+Reader = Allowed(Action.READ_OFFERS)
+Editor = Allowed(Action.EDIT_OFFERS)
+Deleter = Allowed(Action.DELETE_OFFERS)
 
 STATUS_OPTIONS = [
     ("open", "En cours"),
@@ -43,23 +45,16 @@ STATUS_OPTIONS = [
 
 
 def _offer(ctx: Ctx, offer_id: int) -> Offer:
-    try:
+    with page_not_found("Cette offre n'existe pas ou a été supprimée."):
         return offer_service.get_offer(ctx.db, ctx.agency.id, offer_id)
-    except NotFound:
-        raise PageNotFound("Cette offre n'existe pas ou a été supprimée.") from None
 
 
 def _owners(ctx: Ctx) -> list[tuple[str, str]]:
-    people = ctx.db.exec(
-        select(Staff)
-        .where(Staff.agency_id == ctx.agency.id, col(Staff.role).in_(["cde", "manager"]))
-        .order_by(Staff.name)
-    )
-    return [(str(s.id), s.name) for s in people]
+    return [(str(s.id), s.name) for s in offer_service.offer_owners(ctx.db, ctx.agency.id)]
 
 
 @router.get("", response_class=HTMLResponse)
-def list_page(request: Request, ctx: CtxDep) -> Response:
+def list_page(request: Request, ctx: Reader) -> Response:
     """All offers of the agency, most urgent first, with filters and search."""
     form = Form(values=dict(request.query_params))
     status = form.raw("statut") or "open"
@@ -67,7 +62,7 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
     owner = form.raw("cde")
     owner_id = ctx.me.id if owner == "moi" else parse_id(owner)
     wanted_level = int(level) if level in {"0", "1", "2", "3"} else None
-    every_level = offer_cards(
+    every_level = offer_service.board(
         ctx.db,
         ctx.agency.id,
         ctx.offers,
@@ -82,8 +77,8 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
     )
     offers = [o for o in every_level if wanted_level is None or o.urgency.level == wanted_level]
     per_level = {u.level: 0 for u in LEVELS}
-    for card in every_level:
-        per_level[card.urgency.level] += 1
+    for entry in every_level:
+        per_level[entry.urgency.level] += 1
     filtered = any(form.raw(k) for k in ("q", "urgence", "tag", "cde")) or status != "open"
     return render(
         request,
@@ -101,7 +96,9 @@ def list_page(request: Request, ctx: CtxDep) -> Response:
             "owner_options": [("moi", "Mes offres"), *_owners(ctx)],
             "tag_options": [
                 (t, t)
-                for t in sorted({t for o in offers for t in o.tags} | ({form.raw("tag")} - {""}))
+                for t in sorted(
+                    {t for o in offers for t in o.offer.tags} | ({form.raw("tag")} - {""})
+                )
             ],
         },
     )
@@ -129,16 +126,14 @@ def _form_page(
 
 
 @router.get("/nouvelle", response_class=HTMLResponse)
-def new_page(request: Request, ctx: CtxDep) -> Response:
+def new_page(request: Request, ctx: Editor) -> Response:
     """The quick form: four fields, the rest folded away."""
-    ctx.allow(Action.EDIT_OFFERS)
     return _form_page(request, ctx, Form.empty(is_tpe=True, positions=1), offer=None)
 
 
 @router.post("/nouvelle", response_class=HTMLResponse)
-def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
+def create(request: Request, ctx: Editor, form: Form = Posted) -> Response:
     """Create the offer and show its page (it is on the screen at once)."""
-    ctx.allow(Action.EDIT_OFFERS)
     data = parse_offer(form, with_override=False)
     if form.ok:
         try:
@@ -148,45 +143,34 @@ def create(request: Request, ctx: CtxDep, form: Form = Posted) -> Response:
         except DomainError as exc:
             form.add_error(exc.field or "employer", exc.message)
         else:
-            return RedirectResponse(f"/o/{offer.code}?ok=offre-creee", status_code=303)
+            return RedirectResponse(urls.offer_page(offer.code, "offre-creee"), status_code=303)
     return _form_page(request, ctx, form, offer=None, status=422)
 
 
 @router.get("/{offer_id}/modifier", response_class=HTMLResponse)
-def edit_page(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def edit_page(request: Request, ctx: Editor, offer_id: PathId) -> Response:
     """The full form, including the urgency override."""
-    ctx.allow(Action.EDIT_OFFERS)
     offer = _offer(ctx, offer_id)
     return _form_page(request, ctx, Form.empty(**offer_values(offer)), offer=offer)
 
 
-def _last_editor(ctx: Ctx, offer: Offer) -> AuditEvent | None:
-    return ctx.db.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity == "offer", AuditEvent.entity_id == offer.id)
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-    ).first()
-
-
 @router.post("/{offer_id}/modifier", response_class=HTMLResponse)
-def update(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
+def update(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted) -> Response:
     """Save an edit; if someone saved in between, show both versions and let the user choose."""
-    ctx.allow(Action.EDIT_OFFERS)
     offer = _offer(ctx, offer_id)
     data = parse_offer(form, with_override=True)
     version = form.integer("version", minimum=1, maximum=10**9)
     if form.ok:
         try:
             offer_service.update_offer(ctx.db, ctx.me, offer, OfferUpdate(**data), version)
-        except StaleVersion:
-            ctx.db.refresh(offer)
+        except StaleVersion:  # refused before any change: ``offer`` is the stored one
             return _conflict_page(request, ctx, offer, form, data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         except DomainError as exc:
             form.add_error(exc.field or "employer", exc.message)
         else:
-            return RedirectResponse(f"/o/{offer.code}?ok=offre-modifiee", status_code=303)
+            return RedirectResponse(urls.offer_page(offer.code, "offre-modifiee"), status_code=303)
     return _form_page(request, ctx, form, offer=offer, status=422)
 
 
@@ -198,8 +182,6 @@ def _shown(name: str, value: Any) -> str:
     if name == "tags":
         return " ".join(value) if isinstance(value, list) else str(value)
     if name == "urgency_override":
-        from api.domain.urgency import describe
-
         return f"forcée : {describe(int(value)).label}"
     return str(value)
 
@@ -222,14 +204,13 @@ def _conflict_page(
             "offer": current,
             "rows": rows,
             "mine_values": keep,
-            "editor": _last_editor(ctx, current),
+            "editor": audit.last_event(ctx.db, "offer", current.id),
         },
         status_code=409,
     )
 
 
-def _status_change(request: Request, ctx: CtxDep, offer_id: int, status: str, ok: str) -> Response:
-    ctx.allow(Action.EDIT_OFFERS)
+def _status_change(request: Request, ctx: Ctx, offer_id: int, status: str, ok: str) -> Response:
     offer = _offer(ctx, offer_id)
     try:
         # No version check: a status change overwrites no one's wording; doing it twice is
@@ -243,34 +224,32 @@ def _status_change(request: Request, ctx: CtxDep, offer_id: int, status: str, ok
             status_code=exc.status,
         )
     if status == "filled":
-        return RedirectResponse(
-            f"{urls.PREFIX}/embauches/nouvelle?offre={offer.id}&ok={ok}", status_code=303
-        )
-    return RedirectResponse(f"/o/{offer.code}?ok={ok}", status_code=303)
+        new_hire = f"{urls.HIRES}/nouvelle?offre={offer.id}"
+        return RedirectResponse(urls.with_message(new_hire, ok), status_code=303)
+    return RedirectResponse(urls.offer_page(offer.code, ok), status_code=303)
 
 
 @router.post("/{offer_id}/pourvue")
-def fill(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
+def fill(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted) -> Response:
     """Mark filled, then offer to tell the hire's story."""
     return _status_change(request, ctx, offer_id, "filled", "offre-pourvue")
 
 
 @router.post("/{offer_id}/fermer")
-def close(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
+def close(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted) -> Response:
     """Close without a hire (the employer gave up, found someone elsewhere…)."""
     return _status_change(request, ctx, offer_id, "closed", "offre-fermee")
 
 
 @router.post("/{offer_id}/rouvrir")
-def reopen(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
+def reopen(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted) -> Response:
     """Put a filled or closed offer back on the board."""
     return _status_change(request, ctx, offer_id, "open", "offre-modifiee")
 
 
 @router.get("/{offer_id}/supprimer", response_class=HTMLResponse)
-def delete_page(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
+def delete_page(request: Request, ctx: Deleter, offer_id: PathId) -> Response:
     """Ask before deleting (works without JavaScript)."""
-    ctx.allow(Action.DELETE_OFFERS)
     offer = _offer(ctx, offer_id)
     return render(
         request, "pages/offer_delete.html", {"title": "Supprimer l'offre", "offer": offer}
@@ -278,18 +257,21 @@ def delete_page(request: Request, ctx: CtxDep, offer_id: PathId) -> Response:
 
 
 @router.post("/{offer_id}/supprimer")
-def delete(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
+def delete(request: Request, ctx: Deleter, offer_id: PathId, form: Form = Posted) -> Response:
     """Delete for good (the journal keeps a copy)."""
-    ctx.allow(Action.DELETE_OFFERS)
     offer = _offer(ctx, offer_id)
     offer_service.delete_offer(ctx.db, ctx.me, offer, None)
-    return RedirectResponse(f"{urls.PREFIX}/offres?ok=offre-supprimee", status_code=303)
+    return RedirectResponse(urls.with_message(urls.OFFERS, "offre-supprimee"), status_code=303)
 
 
 @router.post("/{offer_id}/candidat")
-def propose(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted) -> Response:
+def propose(
+    request: Request,
+    ctx: Allowed(Action.PROPOSE_CANDIDATE),
+    offer_id: PathId,
+    form: Form = Posted,
+) -> Response:
     """ "J'ai un candidat": records who and when, nothing about the person."""
-    ctx.allow(Action.PROPOSE_CANDIDATE)
     offer = _offer(ctx, offer_id)
     try:
         offer_service.propose_candidate(ctx.db, ctx.me, offer)
@@ -300,18 +282,21 @@ def propose(request: Request, ctx: CtxDep, offer_id: PathId, form: Form = Posted
             {"title": "Impossible", "text": exc.message},
             status_code=exc.status,
         )
-    return RedirectResponse(f"/o/{offer.code}?ok=candidat-propose", status_code=303)
+    return RedirectResponse(urls.offer_page(offer.code, "candidat-propose"), status_code=303)
 
 
 @candidates_router.post("/{proposal_id}/suite")
-def outcome(request: Request, ctx: CtxDep, proposal_id: PathId, form: Form = Posted) -> Response:
+def outcome(
+    request: Request,
+    ctx: Allowed(Action.SET_CANDIDATE_OUTCOME),
+    proposal_id: PathId,
+    form: Form = Posted,
+) -> Response:
     """Record what became of a proposed candidate (interview, hired, not retained)."""
-    ctx.allow(Action.SET_CANDIDATE_OUTCOME)
-    proposal = ctx.db.get(CandidateProposal, proposal_id)
-    if proposal is None or proposal.agency_id != ctx.agency.id:
-        raise PageNotFound()
+    with page_not_found():
+        proposal = offer_service.get_proposal(ctx.db, ctx.agency.id, proposal_id)
     choice = form.choice("outcome", OUTCOME_LABELS)
-    offer = ctx.db.get(Offer, proposal.offer_id)
+    offer = offer_service.find_offer(ctx.db, ctx.agency.id, proposal.offer_id)
     if choice is None or offer is None:
         return render(
             request,
@@ -320,4 +305,6 @@ def outcome(request: Request, ctx: CtxDep, proposal_id: PathId, form: Form = Pos
             status_code=422,
         )
     offer_service.set_outcome(ctx.db, ctx.me, proposal, choice)
-    return RedirectResponse(f"/o/{offer.code}?ok=candidat-suivi#candidats", status_code=303)
+    return RedirectResponse(
+        urls.offer_page(offer.code, "candidat-suivi", "candidats"), status_code=303
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from admin import urls
 from admin.deps import DbDep, MaybeStaff
 from admin.templating import render
 from api.domain.permissions import Action, can
 from api.errors import NotFound
-from api.models import Agency
 from api.models.offer import OUTCOME_LABELS
+from api.services import agencies
 from api.services import offers as offer_service
 from api.services.offers import OfferContext
 from api.settings import get_settings
@@ -18,7 +19,7 @@ from api.settings import get_settings
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/o/{code}", response_class=HTMLResponse)
+@router.get(f"{urls.OFFER_PAGE}/{{code}}", response_class=HTMLResponse)
 def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Response:
     """The offer for anyone; notes, candidates and actions for staff of its agency."""
     try:
@@ -36,13 +37,15 @@ def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Respon
             },
             status_code=404,
         )
-    agency = db.get(Agency, offer.agency_id)
-    assert agency is not None
+    agency = agencies.get_agency(db, offer.agency_id)
     staff_view = me is not None and me.agency_id == offer.agency_id
     ctx = OfferContext.for_agency(agency, get_settings().public_url)
     public = offer_service.to_public(db, [offer], ctx, staff_view=staff_view)[0]
     candidates = offer_service.list_candidates(db, offer) if staff_view else []
-    role = me.role if staff_view and me else ""
+
+    def may(action: Action) -> bool:
+        return staff_view and me is not None and can(me.role, action)
+
     return render(
         request,
         "pages/offer.html",
@@ -54,10 +57,10 @@ def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Respon
             "staff_view": staff_view,
             "candidates": candidates,
             "outcomes": OUTCOME_LABELS,
-            "may_edit": can(role, Action.EDIT_OFFERS) if role else False,
-            "may_delete": can(role, Action.DELETE_OFFERS) if role else False,
-            "may_propose": can(role, Action.PROPOSE_CANDIDATE) if role else False,
-            "may_outcome": can(role, Action.SET_CANDIDATE_OUTCOME) if role else False,
-            "may_hire": can(role, Action.WRITE_HIRES) if role else False,
+            "may_edit": may(Action.EDIT_OFFERS),
+            "may_delete": may(Action.DELETE_OFFERS),
+            "may_propose": may(Action.PROPOSE_CANDIDATE),
+            "may_outcome": may(Action.SET_CANDIDATE_OUTCOME),
+            "may_hire": may(Action.WRITE_HIRES),
         },
     )

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from admin import urls
-from admin.deps import Ctx, require
-from admin.errors import PageNotFound
+from admin.deps import Allowed, Ctx
+from admin.errors import page_not_found
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.contract import SCENE_NAMES, PlaylistScene
@@ -23,8 +23,8 @@ from api.models.screen import ScreenUpdate
 from api.params import PathId
 from api.services import screens as service
 
-router = APIRouter(prefix=f"{urls.PREFIX}/ecrans", include_in_schema=False)
-Manager = require(Action.MANAGE_SCREENS)
+router = APIRouter(prefix=urls.SCREENS, include_in_schema=False)
+Manager = Allowed(Action.MANAGE_SCREENS)
 
 # Keyed by the contract's members, so a scene's name is written there only;
 # tests/display/test_scene_names.py fails when a playlist scene has no label here.
@@ -39,14 +39,16 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _screen(ctx: Ctx, screen_id: int) -> Screen:
-    screen = ctx.db.get(Screen, screen_id)
-    if screen is None or screen.agency_id != ctx.agency.id:
-        raise PageNotFound("Cet écran n'existe pas.")
-    return screen
+    with page_not_found("Cet écran n'existe pas."):
+        return service.get_screen(ctx.db, ctx.agency.id, screen_id)
+
+
+def _page_of(screen: Screen, ok: str) -> str:
+    return urls.with_message(f"{urls.SCREENS}/{screen.id}", ok)
 
 
 @router.get("", response_class=HTMLResponse)
-def list_page(request: Request, ctx: Ctx = Manager) -> Response:
+def list_page(request: Request, ctx: Manager) -> Response:
     """Every screen of the agency with its health, and pairing a new one."""
     return _list(request, ctx)
 
@@ -70,7 +72,7 @@ def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
 
 
 @router.post("/appairer", response_class=HTMLResponse)
-def pair(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
+def pair(request: Request, ctx: Manager, form: Form = Posted) -> Response:
     """Register the screen showing ``code`` under ``name``."""
     code = form.text("code", required=True, max_length=12)
     name = form.text("name", required=True)
@@ -80,9 +82,7 @@ def pair(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
         except DomainError as exc:
             form.add_error("code", exc.message)
         else:
-            return RedirectResponse(
-                f"{urls.PREFIX}/ecrans/{screen.id}?ok=ecran-appaire", status_code=303
-            )
+            return RedirectResponse(_page_of(screen, "ecran-appaire"), status_code=303)
     return _list(request, ctx, form, status=422)
 
 
@@ -138,7 +138,7 @@ def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int 
 
 
 @router.get("/{screen_id}", response_class=HTMLResponse)
-def detail(request: Request, screen_id: PathId, ctx: Ctx = Manager) -> Response:
+def detail(request: Request, screen_id: PathId, ctx: Manager) -> Response:
     """One screen: health, screenshot, playlist and schedule."""
     screen = _screen(ctx, screen_id)
     return _detail(request, ctx, screen, Form.empty(**_values(screen)))
@@ -176,9 +176,7 @@ def _parse(form: Form) -> dict[str, Any]:
 
 
 @router.post("/{screen_id}", response_class=HTMLResponse)
-def update(
-    request: Request, screen_id: PathId, ctx: Ctx = Manager, form: Form = Posted
-) -> Response:
+def update(request: Request, screen_id: PathId, ctx: Manager, form: Form = Posted) -> Response:
     """Save name, rotation, playlist and schedule (version-checked)."""
     screen = _screen(ctx, screen_id)
     data = _parse(form)
@@ -187,8 +185,7 @@ def update(
     if form.ok:
         try:
             service.update_screen(ctx.db, ctx.me, screen, ScreenUpdate(**data, version=version))
-        except StaleVersion:
-            ctx.db.refresh(screen)
+        except StaleVersion:  # refused before any change: ``screen`` is the stored one
             form.add_error(
                 "name",
                 "Quelqu'un a modifié cet écran entre-temps : vérifiez puis enregistrez à nouveau.",
@@ -198,16 +195,12 @@ def update(
         except (ValidationError, DomainError) as exc:
             form.add_error("name", getattr(exc, "message", "Valeurs refusées."))
         else:
-            return RedirectResponse(
-                f"{urls.PREFIX}/ecrans/{screen.id}?ok=ecran-modifie", status_code=303
-            )
+            return RedirectResponse(_page_of(screen, "ecran-modifie"), status_code=303)
     return _detail(request, ctx, screen, form, status=status)
 
 
 @router.post("/{screen_id}/revoquer")
-def revoke(
-    request: Request, screen_id: PathId, ctx: Ctx = Manager, form: Form = Posted
-) -> Response:
+def revoke(request: Request, screen_id: PathId, ctx: Manager, form: Form = Posted) -> Response:
     """Revoke the screen's token: it stops receiving data at once."""
     screen = _screen(ctx, screen_id)
     try:
@@ -219,4 +212,4 @@ def revoke(
             {"title": "Impossible", "text": exc.message},
             status_code=exc.status,
         )
-    return RedirectResponse(f"{urls.PREFIX}/ecrans/{screen.id}?ok=ecran-revoque", status_code=303)
+    return RedirectResponse(_page_of(screen, "ecran-revoque"), status_code=303)

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from admin import urls
-from admin.deps import Ctx, require
-from admin.errors import PageNotFound
+from admin.deps import Allowed, Ctx
+from admin.errors import page_not_found
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.domain.permissions import Action, assignable_roles, may_change_account
@@ -21,8 +21,8 @@ from api.params import PathId
 from api.security.password_policy import password_problem
 from api.services import staff as service
 
-router = APIRouter(prefix=f"{urls.PREFIX}/equipe", include_in_schema=False)
-Manager = require(Action.MANAGE_STAFF)
+router = APIRouter(prefix=urls.TEAM, include_in_schema=False)
+Manager = Allowed(Action.MANAGE_STAFF)
 LABELS = {"name": "Nom", "email": "E-mail", "role": "Rôle", "password": "Mot de passe"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -52,7 +52,7 @@ def _page(
             "manageable": {p.id for p in people if may_change_account(ctx.me, p)},
             "roles": ROLE_LABELS,
             "role_options": _roles(ctx),
-            "form": form or Form.empty(role="cdde"),
+            "form": form or Form.empty(role=service.DEFAULT_NEW_ROLE),
             "labels": LABELS,
             "min_password": MIN_PASSWORD,
             "reset": reset,
@@ -75,13 +75,13 @@ def _password(
 
 
 @router.get("", response_class=HTMLResponse)
-def page(request: Request, ctx: Ctx = Manager) -> Response:
+def page(request: Request, ctx: Manager) -> Response:
     """The agency's accounts and the form to add one."""
     return _page(request, ctx)
 
 
 @router.post("", response_class=HTMLResponse)
-def create(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Response:
+def create(request: Request, ctx: Manager, form: Form = Posted) -> Response:
     """Create an account with a first password the person changes later."""
     name = form.text("name", required=True)
     email = (form.text("email", required=True, max_length=254) or "").lower()
@@ -106,16 +106,14 @@ def create(request: Request, ctx: Ctx = Manager, form: Form = Posted) -> Respons
             if isinstance(exc, Throttled):
                 headers["Retry-After"] = str(exc.retry_after)
         else:
-            return RedirectResponse(f"{urls.PREFIX}/equipe?ok=compte-cree", status_code=303)
+            return RedirectResponse(urls.with_message(urls.TEAM, "compte-cree"), status_code=303)
     form.values["password"] = ""
     return _page(request, ctx, form, status=status, headers=headers)
 
 
 def _person(ctx: Ctx, staff_id: int) -> Staff:
-    person = ctx.db.get(Staff, staff_id)
-    if person is None or person.agency_id != ctx.agency.id:
-        raise PageNotFound("Ce compte n'existe pas.")
-    return person
+    with page_not_found("Ce compte n'existe pas."):
+        return service.get_staff(ctx.db, ctx.agency.id, staff_id)
 
 
 def _update(request: Request, ctx: Ctx, staff_id: int, data: StaffUpdate, ok: str) -> Response:
@@ -129,28 +127,24 @@ def _update(request: Request, ctx: Ctx, staff_id: int, data: StaffUpdate, ok: st
             {"title": "Impossible", "text": exc.message},
             status_code=exc.status,
         )
-    return RedirectResponse(f"{urls.PREFIX}/equipe?ok={ok}", status_code=303)
+    return RedirectResponse(urls.with_message(urls.TEAM, ok), status_code=303)
 
 
 @router.post("/{staff_id}/desactiver")
-def deactivate(
-    request: Request, staff_id: PathId, ctx: Ctx = Manager, form: Form = Posted
-) -> Response:
+def deactivate(request: Request, staff_id: PathId, ctx: Manager, form: Form = Posted) -> Response:
     """Deactivate an account: its sessions end at once."""
     return _update(request, ctx, staff_id, StaffUpdate(active=False), "compte-modifie")
 
 
 @router.post("/{staff_id}/reactiver")
-def reactivate(
-    request: Request, staff_id: PathId, ctx: Ctx = Manager, form: Form = Posted
-) -> Response:
+def reactivate(request: Request, staff_id: PathId, ctx: Manager, form: Form = Posted) -> Response:
     """Give a deactivated account its access back."""
     return _update(request, ctx, staff_id, StaffUpdate(active=True), "compte-modifie")
 
 
 @router.post("/{staff_id}/mot-de-passe", response_class=HTMLResponse)
 def reset_password(
-    request: Request, staff_id: PathId, ctx: Ctx = Manager, form: Form = Posted
+    request: Request, staff_id: PathId, ctx: Manager, form: Form = Posted
 ) -> Response:
     """Set a new password (every session of that account ends)."""
     person = _person(ctx, staff_id)

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from api.clock import local_today
 from api.deps import Allowed, CurrentStaff, SessionDep, StaffAgency
 from api.domain.permissions import Action
-from api.models import Challenge
 from api.models.challenge import (
     ChallengeCreate,
     ChallengePublic,
@@ -17,7 +16,6 @@ from api.models.challenge import (
 )
 from api.params import PathId
 from api.services import challenges
-from api.services.common import get_scoped
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])
 
@@ -51,7 +49,7 @@ def update_challenge(
     actor: Allowed(Action.MANAGE_CHALLENGES),
 ) -> ChallengePublic:
     """Edit or close a challenge."""
-    challenge = get_scoped(db, Challenge, challenge_id, agency.id, "Défi")
+    challenge = challenges.get_challenge(db, agency.id, challenge_id)
     challenge = challenges.update_challenge(db, actor, challenge, data)
     return challenges.to_public(db, challenge, local_today(agency.timezone))
 
@@ -70,8 +68,6 @@ def contribute(
     actor: Allowed(Action.CONTRIBUTE),
 ) -> ContributionPublic:
     """Add a contribution, credited to the caller's service."""
-    challenge = get_scoped(db, Challenge, challenge_id, agency.id, "Défi")
+    challenge = challenges.get_challenge(db, agency.id, challenge_id)
     contribution = challenges.contribute(db, actor, challenge, data, local_today(agency.timezone))
-    db.commit()
-    db.refresh(contribution)
     return ContributionPublic(**contribution.model_dump())

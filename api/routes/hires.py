@@ -10,11 +10,9 @@ from api.deps import Allowed, CurrentStaff, SessionDep, SettingsDep, StaffAgency
 from api.domain.permissions import Action
 from api.errors import Invalid, NotFound
 from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
-from api.models import Hire
 from api.models.hire import HireCreate, HirePublic, HireStatus, HireUpdate
 from api.params import PathId
 from api.services import hires, photos
-from api.services.common import get_scoped
 
 router = APIRouter(prefix="/hires", tags=["hires"])
 
@@ -36,7 +34,7 @@ def create_hire(data: HireCreate, db: SessionDep, actor: Allowed(Action.WRITE_HI
 @router.get("/{hire_id}", response_model=HirePublic, summary="Lire une embauche")
 def read_hire(hire_id: PathId, db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> HirePublic:
     """One hire."""
-    return hires.to_public(db, [get_scoped(db, Hire, hire_id, agency.id, "Embauche")])[0]
+    return hires.to_public(db, [hires.get_hire(db, agency.id, hire_id)])[0]
 
 
 @router.patch("/{hire_id}", response_model=HirePublic, summary="Modifier une embauche")
@@ -48,7 +46,7 @@ def update_hire(
     actor: Allowed(Action.WRITE_HIRES),
 ) -> HirePublic:
     """Edit a hire; publishing, withdrawing and editing a published one are for managers."""
-    hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")
+    hire = hires.get_hire(db, agency.id, hire_id)
     return hires.to_public(db, [hires.update_hire(db, actor, hire, data)])[0]
 
 
@@ -60,7 +58,7 @@ def delete_hire(
     actor: Allowed(Action.MODERATE_HIRES),
 ) -> Response:
     """Delete a hire and its photo."""
-    hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")
+    hire = hires.get_hire(db, agency.id, hire_id)
     hires.delete_hire(db, actor, hire)
     return Response(status_code=204)
 
@@ -89,7 +87,7 @@ async def put_photo(
 ) -> HirePublic:
     """Upload the photo (JPEG/PNG/WebP ≤ 10 MB, body = image bytes); re-encoded without EXIF."""
     # Database work off the event loop too: only reading the body happens on it.
-    hire = await asyncio.to_thread(get_scoped, db, Hire, hire_id, agency.id, "Embauche")
+    hire = await asyncio.to_thread(hires.get_hire, db, agency.id, hire_id)
     hires.check_editable(actor, hire)  # before reading megabytes the service would refuse
     max_bytes = settings.max_upload_mb * 1_000_000
     raw = await request.body()  # bounded by api/security/limits.py
@@ -113,7 +111,7 @@ def get_photo(
     hire_id: PathId, request: Request, db: SessionDep, agency: StaffAgency, _: CurrentStaff
 ) -> Response:
     """The hire's photo (staff only), with its ETag; ``?v=`` (the hire's version) makes it final."""
-    hire = get_scoped(db, Hire, hire_id, agency.id, "Embauche")
+    hire = hires.get_hire(db, agency.id, hire_id)
     return image_response(
         request,
         lambda known: hires.load_photo(db, hire, known),

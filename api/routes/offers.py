@@ -8,7 +8,6 @@ from api.deps import Allowed, IfMatch, SessionDep, SettingsDep, StaffAgency
 from api.domain import urgency
 from api.domain.permissions import Action
 from api.errors import Invalid
-from api.models import CandidateProposal
 from api.models.offer import (
     CandidateOutcome,
     CandidatePublic,
@@ -20,7 +19,6 @@ from api.models.offer import (
 )
 from api.params import PathId, QueryId
 from api.services import offers
-from api.services.common import get_scoped
 
 router = APIRouter(prefix="/offers", tags=["offers"])
 
@@ -190,8 +188,6 @@ def set_candidate_outcome(
 ) -> CandidatePublic:
     """Record what became of a proposed candidate."""
     offer = offers.get_offer(db, agency.id, offer_id)
-    proposal = get_scoped(db, CandidateProposal, candidate_id, agency.id, "Candidat")
-    if proposal.offer_id != offer.id:
-        raise Invalid("Ce candidat n'est pas proposé sur cette offre.")
+    proposal = offers.proposal_on(db, offer, candidate_id)
     offers.set_outcome(db, actor, proposal, data.outcome)
     return next(c for c in offers.list_candidates(db, offer) if c.id == proposal.id)

@@ -6,13 +6,11 @@ from fastapi import APIRouter, Query
 
 from api.deps import Allowed, SessionDep, StaffAgency
 from api.domain.permissions import Action
-from api.models import Staff
 from api.models.audit import AuditEventPublic
 from api.models.staff import StaffCreate, StaffPublic, StaffUpdate
 from api.params import Offset, PathId, QueryId
 from api.services import audit
 from api.services import staff as staff_service
-from api.services.common import get_scoped
 
 router = APIRouter(tags=["staff"])
 
@@ -42,7 +40,7 @@ def update_staff(
     actor: Allowed(Action.MANAGE_STAFF),
 ) -> StaffPublic:
     """Rename, change role, deactivate (ends their sessions) or reset a password."""
-    person = get_scoped(db, Staff, staff_id, agency.id, "Compte")
+    person = staff_service.get_staff(db, agency.id, staff_id)
     return StaffPublic(**staff_service.update_staff(db, actor, person, data).model_dump())
 
 

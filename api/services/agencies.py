@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from api.errors import Conflict
+from api.errors import Conflict, NotFound
 from api.models import Agency, Staff
 from api.models.agency import DEFAULT_OPENING_HOURS, AgencyCreate
 from api.services import audit
+
+
+def get_agency(db: Session, agency_id: int) -> Agency:
+    """The agency with this id, or NotFound."""
+    agency = db.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound("Agence introuvable")
+    return agency
 
 
 def list_agencies(db: Session) -> list[Agency]:

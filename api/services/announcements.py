@@ -11,6 +11,7 @@ from api.clock import aware, to_utc, utcnow
 from api.models import Announcement, Staff
 from api.models.announcement import AnnouncementCreate, AnnouncementPublic
 from api.services import audit
+from api.services.common import get_scoped
 
 
 def is_active(announcement: Announcement, now: datetime) -> bool:
@@ -24,6 +25,11 @@ def to_public(announcement: Announcement) -> AnnouncementPublic:
         **announcement.model_dump(exclude={"agency_id", "created_by_id", "created_at"}),
         active=is_active(announcement, utcnow()),
     )
+
+
+def get_announcement(db: Session, agency_id: int, announcement_id: int) -> Announcement:
+    """One announcement of this agency, or NotFound."""
+    return get_scoped(db, Announcement, announcement_id, agency_id, "Annonce")
 
 
 def list_announcements(

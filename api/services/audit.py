@@ -67,3 +67,12 @@ def list_events(
         query = query.where(AuditEvent.actor_id == actor_id)
     query = query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
     return list(db.exec(query.offset(offset).limit(limit)))
+
+
+def last_event(db: Session, entity: str, entity_id: int | None) -> AuditEvent | None:
+    """The latest journal entry about one object (who changed it last), or None."""
+    return db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    ).first()

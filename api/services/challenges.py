@@ -16,7 +16,7 @@ from api.models.challenge import (
     ContributionCreate,
 )
 from api.services import audit
-from api.services.common import apply_changes, check_version
+from api.services.common import apply_changes, check_version, get_scoped
 
 
 def is_active(challenge: Challenge, today: date) -> bool:
@@ -39,15 +39,19 @@ def active_challenge(db: Session, agency: Agency) -> Challenge | None:
     ).first()
 
 
-def list_challenges(db: Session, agency_id: int) -> list[Challenge]:
-    """The agency's challenges, newest first."""
-    return list(
-        db.exec(
-            select(Challenge)
-            .where(Challenge.agency_id == agency_id)
-            .order_by(col(Challenge.starts_on).desc(), col(Challenge.id).desc())
-        )
+def get_challenge(db: Session, agency_id: int, challenge_id: int) -> Challenge:
+    """One challenge of this agency, or NotFound."""
+    return get_scoped(db, Challenge, challenge_id, agency_id, "Défi")
+
+
+def list_challenges(db: Session, agency_id: int, *, limit: int | None = None) -> list[Challenge]:
+    """The agency's challenges, newest first (the ``limit`` latest when given)."""
+    query = (
+        select(Challenge)
+        .where(Challenge.agency_id == agency_id)
+        .order_by(col(Challenge.starts_on).desc(), col(Challenge.id).desc())
     )
+    return list(db.exec(query.limit(limit) if limit else query))
 
 
 def progress(db: Session, challenge: Challenge) -> dict[str, int]:
@@ -122,6 +126,22 @@ def contribute(
     offer: Offer | None = None,
 ) -> Contribution:
     """Add a contribution credited to the actor's service (never ranked by person)."""
+    contribution = _add_contribution(db, actor, challenge, data, today, offer=offer)
+    db.commit()
+    db.refresh(contribution)
+    return contribution
+
+
+def _add_contribution(
+    db: Session,
+    actor: Staff,
+    challenge: Challenge,
+    data: ContributionCreate,
+    today: date,
+    *,
+    offer: Offer | None = None,
+) -> Contribution:
+    """The contribution, added to the session but not committed (the filled offer's rule)."""
     if not is_active(challenge, today):
         raise Conflict("Ce défi n'est pas en cours : il ne reçoit plus de contributions.")
     contribution = Contribution(
@@ -140,7 +160,10 @@ def contribute(
 
 
 def contribute_for_filled_offer(db: Session, actor: Staff, offer: Offer) -> None:
-    """Filling a TPE offer during an active challenge counts once for it (caller commits)."""
+    """Filling a TPE offer during an active challenge counts once for it.
+
+    Part of ``offers.set_status``'s transaction: added to the session, committed by it.
+    """
     agency = db.get(Agency, offer.agency_id)
     challenge = active_challenge(db, agency) if agency else None
     if challenge is None or agency is None:
@@ -152,7 +175,7 @@ def contribute_for_filled_offer(db: Session, actor: Staff, offer: Offer) -> None
     ).first()
     if already is None:
         label = f"{offer.title} — {offer.employer}"[:200]
-        contribute(
+        _add_contribution(
             db,
             actor,
             challenge,

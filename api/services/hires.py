@@ -12,9 +12,15 @@ from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.errors import Forbidden, Invalid
 from api.models import Hire, HirePhoto, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
-from api.services import audit, images, photos
-from api.services.common import apply_changes, check_version, staff_refs
+from api.services import audit, images, offers, photos
+from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
+# Who may be credited on each side of a hire, by role (active accounts only).
+CREDIT_ROLES = {"cde_id": ("cde", "manager"), "cdde_id": ("cdde",)}
+CREDIT_REFUSED = {
+    "cde_id": "Le CDE crédité doit être un compte actif de CDE ou de manager.",
+    "cdde_id": "Le CDDE crédité doit être un compte actif de CDDE.",
+}
 PUBLISHED_LOCKED = (
     "Une embauche publiée ne se modifie que par un manager : "
     "demandez-lui de la retirer de l'écran pour la corriger."
@@ -59,13 +65,74 @@ def to_public(db: Session, hires: list[Hire]) -> list[HirePublic]:
     ]
 
 
-def _check_credits(db: Session, agency_id: int, cde_id: int | None, cdde_id: int | None) -> None:
-    for field, staff_id in (("cde_id", cde_id), ("cdde_id", cdde_id)):
+def _check_credits(db: Session, agency_id: int, credits: dict[str, int | None]) -> None:
+    """Each credited colleague is an active account of the agency, of that field's side."""
+    for field, staff_id in credits.items():
         if staff_id is None:
             continue
         person = db.get(Staff, staff_id)
         if person is None or person.agency_id != agency_id:
             raise Invalid("Collègue introuvable dans cette agence.", field=field)
+        if person.role not in CREDIT_ROLES[field] or not person.active:
+            raise Invalid(CREDIT_REFUSED[field], field=field)
+
+
+def get_hire(db: Session, agency_id: int, hire_id: int) -> Hire:
+    """One hire of this agency, or NotFound."""
+    return get_scoped(db, Hire, hire_id, agency_id, "Embauche")
+
+
+def credit_choices(db: Session, agency_id: int) -> dict[str, list[Staff]]:
+    """The active colleagues a hire may credit, per field (``cde_id``, ``cdde_id``), by name."""
+    people = list(
+        db.exec(
+            select(Staff)
+            .where(Staff.agency_id == agency_id, col(Staff.active))
+            .order_by(Staff.name)
+        )
+    )
+    return {field: [p for p in people if p.role in roles] for field, roles in CREDIT_ROLES.items()}
+
+
+def draft_values(db: Session, actor: Staff, offer: Offer | None) -> dict[str, int | str]:
+    """Who a new story credits at first: the writer on their side, or the filled offer's people.
+
+    With an offer: its owner as CDE, and as CDDE the one whose candidate was hired, else the
+    latest one who proposed someone.
+    """
+    values: dict[str, int | str] = {
+        field: actor.id if actor.role in roles and actor.id else ""
+        for field, roles in CREDIT_ROLES.items()
+    }
+    if offer is not None:
+        values.update(employer=offer.employer, title=offer.title, cde_id=offer.owner_id)
+        if offer.id is not None:
+            values["offer_id"] = offer.id
+        proposer = offers.likely_hire_credit(db, offer)
+        if proposer:
+            values["cdde_id"] = proposer
+    return values
+
+
+def drafts_to_moderate(db: Session, agency_id: int, limit: int = 10) -> list[Hire]:
+    """The agency's draft hires, latest written first."""
+    return list(
+        db.exec(
+            select(Hire)
+            .where(Hire.agency_id == agency_id, Hire.status == "draft")
+            .order_by(col(Hire.created_at).desc())
+            .limit(limit)
+        )
+    )
+
+
+EXPIRES_BEFORE_HIRE = "Cette date précède la date d'embauche."
+
+
+def _check_dates(hired_on: date | None, expires_on: date | None) -> None:
+    """The display ends on or after the hire date (a partial edit checked against the stored)."""
+    if hired_on is not None and expires_on is not None and expires_on < hired_on:
+        raise Invalid(EXPIRES_BEFORE_HIRE, field="expires_on")
 
 
 def list_hires(db: Session, agency_id: int, *, status: str | None = None) -> list[Hire]:
@@ -93,7 +160,7 @@ def published_hires(db: Session, agency_id: int, today: date) -> list[Hire]:
 
 def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
     """Write a hire's story (a draft until a manager publishes it)."""
-    _check_credits(db, actor.agency_id, data.cde_id, data.cdde_id)
+    _check_credits(db, actor.agency_id, {"cde_id": data.cde_id, "cdde_id": data.cdde_id})
     if data.offer_id is not None:
         offer = db.get(Offer, data.offer_id)
         if offer is None or offer.agency_id != actor.agency_id:
@@ -114,10 +181,16 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     check_editable(actor, hire, changes_status="status" in changes)
     check_version(hire, data.version)
-    _check_credits(db, hire.agency_id, changes.get("cde_id"), changes.get("cdde_id"))
+    # Only a changed credit is checked: a colleague credited before leaving stays credited.
+    _check_credits(
+        db,
+        hire.agency_id,
+        {f: changes[f] for f in CREDIT_ROLES if f in changes and changes[f] != getattr(hire, f)},
+    )
     for required in ("employer", "title", "hired_on"):
         if required in changes and changes[required] is None:
             raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
+    _check_dates(changes.get("hired_on", hire.hired_on), changes.get("expires_on", hire.expires_on))
     if changes.get("photo_consent") and not hire.photo_consent:
         hire.consent_recorded_by_id = actor.id
     if changes.get("status") == "published" and hire.status != "published":

@@ -8,8 +8,8 @@
 application's lifespan (``run_periodically``). Several processes may run it at once: deleting
 what is already deleted does nothing, and on PostgreSQL an advisory lock lets one of them do it.
 
->>> sweep(engine)
-Swept(pairings=3, login_failures=12, sessions=1)
+``sweep(engine)`` returns what it deleted, for instance
+``Swept(pairings=3, login_failures=12, sessions=1)``.
 """
 
 from __future__ import annotations

@@ -20,10 +20,13 @@ from api.models.offer import (
     OfferUpdate,
     UrgencyPublic,
 )
+from api.models.staff import StaffRef
 from api.services import audit
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
 NEW_OFFER_HOURS = 48
+# Roles that own offers (and are credited as the CDE of a hire).
+OWNER_ROLES = ("cde", "manager")
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,26 @@ class OfferContext:
         )
 
 
+# Where an offer's own page lives (what its QR code opens): one path for the service and pages.
+OFFER_PAGE = "/o"
+
+
+def offer_path(code: str) -> str:
+    """The path of an offer's page.
+
+    >>> offer_path("ABCD2345")
+    '/o/ABCD2345'
+    """
+    return f"{OFFER_PAGE}/{code}"
+
+
 def qr_url(public_url: str, code: str) -> str:
-    """The URL a QR code beside an offer encodes."""
-    return f"{public_url}/o/{code}"
+    """The URL a QR code beside an offer encodes.
+
+    >>> qr_url("https://couloir.example", "ABCD2345")
+    'https://couloir.example/o/ABCD2345'
+    """
+    return public_url + offer_path(code)
 
 
 def days_open(offer: Offer, today: date) -> int:
@@ -89,27 +109,30 @@ def candidate_counts(db: Session, offer_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def _public(
+    offer: Offer, candidates: int, owner: StaffRef, ctx: OfferContext, *, staff_view: bool
+) -> OfferPublic:
+    return OfferPublic(
+        **offer.model_dump(exclude={"staff_note", "owner_id", "agency_id"}),
+        staff_note=offer.staff_note if staff_view else None,
+        urgency=urgency_of(offer, candidates, ctx),
+        qr_url=qr_url(ctx.public_url, offer.code),
+        days_open=days_open(offer, ctx.today),
+        candidates_count=candidates,
+        owner=owner,
+    )
+
+
 def to_public(
     db: Session, offers: list[Offer], ctx: OfferContext, *, staff_view: bool = True
 ) -> list[OfferPublic]:
     """Public form of several offers, with urgency, counts and owners loaded in bulk."""
     counts = candidate_counts(db, [o.id for o in offers if o.id is not None])
     owners = staff_refs(db, (o.owner_id for o in offers))
-    result = []
-    for offer in offers:
-        candidates = counts.get(offer.id or 0, 0)
-        result.append(
-            OfferPublic(
-                **offer.model_dump(exclude={"staff_note", "owner_id", "agency_id"}),
-                staff_note=offer.staff_note if staff_view else None,
-                urgency=urgency_of(offer, candidates, ctx),
-                qr_url=qr_url(ctx.public_url, offer.code),
-                days_open=days_open(offer, ctx.today),
-                candidates_count=candidates,
-                owner=owners[offer.owner_id],
-            )
-        )
-    return result
+    return [
+        _public(o, counts.get(o.id or 0, 0), owners[o.owner_id], ctx, staff_view=staff_view)
+        for o in offers
+    ]
 
 
 def matches(offer: Any, *, tag: str | None, search: str | None) -> bool:
@@ -122,9 +145,73 @@ def matches(offer: Any, *, tag: str | None, search: str | None) -> bool:
     return True
 
 
-def sort_for_board(offers: list[OfferPublic]) -> list[OfferPublic]:
-    """Most urgent first, then the oldest."""
-    return sorted(offers, key=lambda o: (-o.urgency.level, o.opened_at, o.id))
+def board_key(level: int, opened_at: datetime, offer_id: int | None) -> tuple[int, datetime, int]:
+    """The board's one order: most urgent first, then the oldest, then the first created."""
+    return -level, opened_at, offer_id or 0
+
+
+@dataclass(frozen=True, slots=True)
+class BoardEntry:
+    """One offer on the board: the row itself and what the board computes about it."""
+
+    offer: Offer
+    candidates_count: int
+    days_open: int
+    urgency: UrgencyPublic
+    owner: StaffRef
+
+
+def board(
+    db: Session,
+    agency_id: int,
+    ctx: OfferContext,
+    *,
+    status: str | None = "open",
+    level: int | None = None,
+    tag: str | None = None,
+    owner_id: int | None = None,
+    search: str | None = None,
+) -> list[BoardEntry]:
+    """The agency's offers with urgency, candidates and owner, filtered, in the board's order.
+
+    The one read model of offers listed together: the API's list, the staff pages' lists and
+    home, and the screen's snapshot all come from this query, so they agree on what is shown
+    and in which order (``board_key``).
+    """
+    proposals = (
+        select(CandidateProposal.offer_id, func.count().label("n"))
+        .where(CandidateProposal.agency_id == agency_id)
+        .group_by(col(CandidateProposal.offer_id))
+        .subquery()
+    )
+    query = (
+        select(Offer, Staff.name, Staff.role, func.coalesce(proposals.c.n, 0))
+        .join(Staff, col(Staff.id) == col(Offer.owner_id))
+        .outerjoin(proposals, proposals.c.offer_id == col(Offer.id))
+        .where(Offer.agency_id == agency_id)
+    )
+    if status:
+        query = query.where(Offer.status == status)
+    if owner_id:
+        query = query.where(Offer.owner_id == owner_id)
+    entries = []
+    for offer, owner_name, owner_role, candidates in db.exec(query):
+        if not matches(offer, tag=tag, search=search):
+            continue
+        computed = urgency_of(offer, int(candidates), ctx)
+        if level is not None and computed.level != level:
+            continue
+        entries.append(
+            BoardEntry(
+                offer=offer,
+                candidates_count=int(candidates),
+                days_open=days_open(offer, ctx.today),
+                urgency=computed,
+                owner=StaffRef(id=offer.owner_id, name=owner_name, role=owner_role),
+            )
+        )
+    entries.sort(key=lambda e: board_key(e.urgency.level, e.offer.opened_at, e.offer.id))
+    return entries
 
 
 def list_offers(
@@ -138,23 +225,95 @@ def list_offers(
     owner_id: int | None = None,
     search: str | None = None,
 ) -> list[OfferPublic]:
-    """The agency's offers, filtered, sorted by urgency then age."""
-    query = select(Offer).where(Offer.agency_id == agency_id)
-    if status:
-        query = query.where(Offer.status == status)
-    if owner_id:
-        query = query.where(Offer.owner_id == owner_id)
-    offers = list(db.exec(query))
-    offers = [o for o in offers if matches(o, tag=tag, search=search)]
-    public = to_public(db, offers, ctx)
-    if level is not None:
-        public = [o for o in public if o.urgency.level == level]
-    return sort_for_board(public)
+    """The agency's offers in public form, filtered, in the board's order (see ``board``)."""
+    entries = board(
+        db, agency_id, ctx, status=status, level=level, tag=tag, owner_id=owner_id, search=search
+    )
+    return [_public(e.offer, e.candidates_count, e.owner, ctx, staff_view=True) for e in entries]
 
 
 def get_offer(db: Session, agency_id: int, offer_id: int) -> Offer:
     """One offer of this agency, or NotFound."""
     return get_scoped(db, Offer, offer_id, agency_id, "Offre")
+
+
+def find_offer(db: Session, agency_id: int, offer_id: int | None) -> Offer | None:
+    """One offer of this agency, or None (an id from a form's hidden field, for instance)."""
+    if offer_id is None:
+        return None
+    try:
+        return get_offer(db, agency_id, offer_id)
+    except NotFound:
+        return None
+
+
+def get_proposal(db: Session, agency_id: int, proposal_id: int) -> CandidateProposal:
+    """One candidate proposal of this agency, or NotFound."""
+    return get_scoped(db, CandidateProposal, proposal_id, agency_id, "Candidat")
+
+
+def proposal_on(db: Session, offer: Offer, proposal_id: int) -> CandidateProposal:
+    """The proposal ``proposal_id`` made on ``offer``: NotFound elsewhere, Invalid on another."""
+    proposal = get_proposal(db, offer.agency_id, proposal_id)
+    if proposal.offer_id != offer.id:
+        raise Invalid("Ce candidat n'est pas proposé sur cette offre.")
+    return proposal
+
+
+def offer_owners(db: Session, agency_id: int) -> list[Staff]:
+    """The agency's people who own offers (CDE and managers), by name."""
+    return list(
+        db.exec(
+            select(Staff)
+            .where(Staff.agency_id == agency_id, col(Staff.role).in_(OWNER_ROLES))
+            .order_by(Staff.name)
+        )
+    )
+
+
+def waiting_proposals(
+    db: Session, owner: Staff, limit: int = 20
+) -> list[tuple[CandidateProposal, Offer, Staff]]:
+    """Candidates proposed on ``owner``'s open offers and not followed up yet, latest first."""
+    return list(
+        db.exec(
+            select(CandidateProposal, Offer, Staff)
+            .join(Offer, col(Offer.id) == col(CandidateProposal.offer_id))
+            .join(Staff, col(Staff.id) == col(CandidateProposal.proposed_by_id))
+            .where(
+                Offer.owner_id == owner.id,
+                Offer.status == "open",
+                CandidateProposal.outcome == "pending",
+            )
+            .order_by(col(CandidateProposal.created_at).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def proposals_by(
+    db: Session, proposer: Staff, limit: int = 5
+) -> list[tuple[CandidateProposal, Offer]]:
+    """The candidates ``proposer`` proposed, with their offers, latest first."""
+    return list(
+        db.exec(
+            select(CandidateProposal, Offer)
+            .join(Offer, col(Offer.id) == col(CandidateProposal.offer_id))
+            .where(CandidateProposal.proposed_by_id == proposer.id)
+            .order_by(col(CandidateProposal.created_at).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def likely_hire_credit(db: Session, offer: Offer) -> int | None:
+    """Who to credit for a filled offer's hire: the CDDE whose candidate was hired, else the
+    latest one who proposed someone (None when nobody did)."""
+    proposals = db.exec(
+        select(CandidateProposal).where(CandidateProposal.offer_id == offer.id)
+    ).all()
+    ranked = sorted(proposals, key=lambda p: (p.outcome == "hired", p.id or 0))
+    return ranked[-1].proposed_by_id if ranked else None
 
 
 def get_by_code(db: Session, code: str) -> Offer:

@@ -4,7 +4,7 @@ Decoding a large photo takes a second of CPU and up to ~150 MB: it never runs on
 (``off_loop`` hands it to the photo workers) and never more than ``MAX_CONCURRENT_DECODES`` at a
 time in a process, whoever calls ``reencode``.
 
->>> jpeg = await photos.off_loop(photos.reencode, raw, max_bytes=10_000_000)
+From a coroutine: ``jpeg = await photos.off_loop(photos.reencode, raw, max_bytes=10_000_000)``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from api.errors import Conflict, Invalid, NotFound, Throttled, TooLarge
 from api.models import Screen, ScreenPairing, Screenshot, Staff
 from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
 from api.services import audit, images
-from api.services.common import apply_changes, check_version
+from api.services.common import apply_changes, check_version, get_scoped
 
 PAIRING_MINUTES = 15
 PAIRINGS_PER_CLIENT = 5  # per address, per PAIRING_CLIENT_WINDOW
@@ -41,6 +41,11 @@ def to_public(screen: Screen) -> ScreenPublic:
         has_screenshot=screen.screenshot_at is not None,
         revoked=screen.revoked_at is not None,
     )
+
+
+def get_screen(db: Session, agency_id: int, screen_id: int) -> Screen:
+    """One screen of this agency, or NotFound."""
+    return get_scoped(db, Screen, screen_id, agency_id, "Écran")
 
 
 def list_screens(db: Session, agency_id: int) -> list[Screen]:

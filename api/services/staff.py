@@ -13,8 +13,8 @@ from api.errors import Conflict, Forbidden, NotFound, Throttled, Unauthorized
 from api.models import Agency, AuditEvent, Staff
 from api.models.staff import StaffCreate, StaffUpdate
 from api.security import password_policy, passwords, sessions, throttle
-from api.services import audit
-from api.services.common import apply_changes, check_version
+from api.services import agencies, audit
+from api.services.common import apply_changes, check_version, get_scoped
 
 BAD_LOGIN = "E-mail ou mot de passe incorrect."
 EMAIL_TAKEN = (
@@ -22,6 +22,7 @@ EMAIL_TAKEN = (
     "choisissez-en une autre."
 )
 REFUSED_CREATION = "refuse_create"
+DEFAULT_NEW_ROLE = "cdde"  # what the account form proposes first: the most common, least rights
 MAX_REFUSED_CREATIONS = 5
 REFUSAL_WINDOW = timedelta(hours=1)
 
@@ -32,6 +33,16 @@ def get_agency(db: Session, code: str) -> Agency:
     if agency is None:
         raise NotFound(f"Agence inconnue : {code}")
     return agency
+
+
+def agency_of(db: Session, staff: Staff) -> Agency:
+    """The agency a staff member belongs to (always one: a foreign key)."""
+    return agencies.get_agency(db, staff.agency_id)
+
+
+def get_staff(db: Session, agency_id: int, staff_id: int) -> Staff:
+    """One account of this agency, or NotFound."""
+    return get_scoped(db, Staff, staff_id, agency_id, "Compte")
 
 
 def list_staff(db: Session, agency_id: int) -> list[Staff]:

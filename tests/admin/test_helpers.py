@@ -167,14 +167,13 @@ def test_logout_makes_the_old_session_cookie_useless(module_server) -> None:  # 
     ],
     ids=["open", "all", "filled", "very-urgent", "tag", "search"],
 )
-def test_offer_cards_match_the_offer_service(module_server, filters: dict) -> None:  # type: ignore[no-untyped-def]
-    """The list pages' light query shows what the API lists: same offers, order, urgency."""
+def test_the_pages_board_is_the_apis_list(module_server, filters: dict) -> None:  # type: ignore[no-untyped-def]
+    """The staff pages' board shows what the API lists: same offers, order, urgency."""
     from sqlmodel import Session, select
 
-    from admin.views import offer_cards
     from api.db import make_engine
     from api.models import Agency
-    from api.services.offers import OfferContext, list_offers
+    from api.services.offers import OfferContext, board, list_offers
 
     engine = make_engine(module_server.database_url)
     try:
@@ -182,23 +181,33 @@ def test_offer_cards_match_the_offer_service(module_server, filters: dict) -> No
             agency = db.exec(select(Agency)).first()
             assert agency is not None and agency.id is not None
             ctx = OfferContext.for_agency(agency, module_server.url)
-
-            def shown(offers) -> list[tuple]:  # type: ignore[no-untyped-def]
-                return [
-                    (
-                        o.code,
-                        o.status,
-                        o.urgency.level,
-                        o.urgency.label,
-                        o.candidates_count,
-                        o.days_open,
-                        o.owner.name,
-                    )
-                    for o in offers
-                ]
-
-            expected = shown(list_offers(db, agency.id, ctx, **filters))
-            assert shown(offer_cards(db, agency.id, ctx, **filters)) == expected
+            expected = [
+                (
+                    o.code,
+                    o.status,
+                    o.urgency.level,
+                    o.urgency.label,
+                    o.candidates_count,
+                    o.days_open,
+                    o.owner.name,
+                )
+                for o in list_offers(db, agency.id, ctx, **filters)
+            ]
+            shown = [
+                (
+                    e.offer.code,
+                    e.offer.status,
+                    e.urgency.level,
+                    e.urgency.label,
+                    e.candidates_count,
+                    e.days_open,
+                    e.owner.name,
+                )
+                for e in board(db, agency.id, ctx, **filters)
+            ]
+            assert shown == expected
             assert expected or filters.get("status") == "filled"
+            levels = [row[2] for row in expected]
+            assert levels == sorted(levels, reverse=True), "most urgent first"
     finally:
         engine.dispose()

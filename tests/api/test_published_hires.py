@@ -1,5 +1,6 @@
 """What "published" protects: once on the corridor screen, a hire's story, credits, dates,
-consent, photo and status change only by a manager, through every API route."""
+consent, photo and status change only by a manager, through every API route; and the rules
+every edit of a hire follows on both faces (dates in order, each credit of its own side)."""
 
 from __future__ import annotations
 
@@ -116,3 +117,47 @@ def test_drafts_stay_open_to_writers_but_not_their_status(
         assert response.status_code == 403
         assert response.json()["detail"] == DENIED
     assert cdde.get(f"/api/v1/hires/{hire['id']}").json()["status"] == "draft"
+
+
+def test_an_edit_cannot_end_the_display_before_the_hire(clients: dict[str, httpx.Client]) -> None:
+    """The page refuses a display end before the hire date; so does the API, on a partial edit.
+
+    The rule lives in the service: a PATCH naming only one of the two dates is checked against
+    the stored other one.
+    """
+    cde = clients["cde"]
+    hired_on = date.today()
+    hire = cde.post(
+        "/api/v1/hires",
+        json={"employer": "Garage des Arcades", "title": "Mécanicien", "hired_on": str(hired_on)},
+    ).json()
+    early = cde.patch(
+        f"/api/v1/hires/{hire['id']}", json={"expires_on": str(hired_on - timedelta(days=1))}
+    )
+    assert early.status_code == 422, early.text
+    assert early.json()["detail"] == "Cette date précède la date d'embauche."
+    late = cde.patch(
+        f"/api/v1/hires/{hire['id']}", json={"hired_on": str(hired_on + timedelta(days=400))}
+    )
+    assert late.status_code == 200, late.text  # no end date: nothing to precede
+    assert cde.get(f"/api/v1/hires/{hire['id']}").json()["expires_on"] is None
+
+
+def test_a_hire_credits_each_side_with_a_colleague_of_that_side(
+    clients: dict[str, httpx.Client],
+) -> None:
+    """The page offers only CDE (or managers) as the CDE and only CDDE as the CDDE; the API
+    follows the same rule, which lives in the service."""
+    cde = clients["cde"]
+    colleagues = cde.get("/api/v1/staff").json()
+    a_cde = next(p["id"] for p in colleagues if p["role"] == "cde" and p["active"])
+    a_cdde = next(p["id"] for p in colleagues if p["role"] == "cdde" and p["active"])
+    story = {"employer": "Mas des Oliviers", "title": "Ouvrier", "hired_on": str(date.today())}
+    for field, wrong in (("cde_id", a_cdde), ("cdde_id", a_cde)):
+        refused = cde.post("/api/v1/hires", json={**story, field: wrong})
+        assert refused.status_code == 422, (field, refused.text)
+        assert refused.json()["field"] == field
+    hire = cde.post("/api/v1/hires", json={**story, "cde_id": a_cde, "cdde_id": a_cdde})
+    assert hire.status_code == 201, hire.text
+    swapped = cde.patch(f"/api/v1/hires/{hire.json()['id']}", json={"cdde_id": a_cde})
+    assert swapped.status_code == 422 and swapped.json()["field"] == "cdde_id", swapped.text

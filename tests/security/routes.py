@@ -1,8 +1,8 @@
 """The application's route table, read from the app itself so that the suites follow new routes.
 
 Each route says which permission it declares through a dependency (``api.deps.Allowed`` or
-``admin.deps.require``), how it authenticates (staff, screen, staff page, nobody) and which body
-model it reads.
+``admin.deps.Allowed``, both over the one table ``api.domain.permissions``), how it
+authenticates (staff, screen, staff page, nobody) and which body model it reads.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Route:
     path: str
     name: str
     endpoint: Callable[..., Any] | None
-    action: Action | None  # declared by a dependency; None when checked in the body, or never
+    action: Action | None  # declared by a dependency; None when any logged-in person may
     guards: frozenset[str]  # names of the dependencies on the way (current_staff, …)
     body_model: str | None  # the class name of the JSON body, when there is one
 

@@ -1,7 +1,8 @@
 """Valid requests for every route, shared by the role matrices and the cross-agency probes.
 
-A sample body per API body model, and per staff form the action it needs and a valid form body;
-the matrices fail when a route appears without its entry here.
+A sample body per API body model, and per staff form a valid form body (the action each form needs
+is the one its route declares, read by tests/security/routes.py); the matrices fail when a route
+appears without its entry here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 import httpx
 
-from api.domain.permissions import Action
 from api.models import Hire, Offer, Screen
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
@@ -87,7 +87,6 @@ Body = Callable[[Arena, Targets], dict[str, str]]
 
 @dataclass(frozen=True)
 class FormCase:
-    action: Action
     body: Body = lambda arena, t: {}
     ids: Callable[[Targets], dict[str, int]] = lambda t: t.ids()
 
@@ -145,44 +144,36 @@ def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
     return lambda t: {**t.ids(), **{k: getattr(t, v) for k, v in override.items()}}
 
 
-# Every POST form of the staff pages → the action it needs and how to fill it validly.
+# Every POST form of the staff pages → how to fill it validly.
 PAGE_FORMS: dict[str, FormCase] = {
-    "/admin/offres/nouvelle": FormCase(Action.EDIT_OFFERS, _offer_form),
-    "/admin/offres/{offer_id}/modifier": FormCase(Action.EDIT_OFFERS, _offer_edit),
-    "/admin/offres/{offer_id}/pourvue": FormCase(Action.EDIT_OFFERS),
-    "/admin/offres/{offer_id}/fermer": FormCase(Action.EDIT_OFFERS),
-    "/admin/offres/{offer_id}/rouvrir": FormCase(
-        Action.EDIT_OFFERS, ids=_with(offer_id="closed_offer_id")
-    ),
-    "/admin/offres/{offer_id}/supprimer": FormCase(Action.DELETE_OFFERS),
-    "/admin/offres/{offer_id}/candidat": FormCase(Action.PROPOSE_CANDIDATE),
-    "/admin/candidats/{proposal_id}/suite": FormCase(
-        Action.SET_CANDIDATE_OUTCOME, lambda a, t: {"outcome": "interview"}
-    ),
-    "/admin/embauches/nouvelle": FormCase(Action.WRITE_HIRES, _hire_form),
+    "/admin/offres/nouvelle": FormCase(_offer_form),
+    "/admin/offres/{offer_id}/modifier": FormCase(_offer_edit),
+    "/admin/offres/{offer_id}/pourvue": FormCase(),
+    "/admin/offres/{offer_id}/fermer": FormCase(),
+    "/admin/offres/{offer_id}/rouvrir": FormCase(ids=_with(offer_id="closed_offer_id")),
+    "/admin/offres/{offer_id}/supprimer": FormCase(),
+    "/admin/offres/{offer_id}/candidat": FormCase(),
+    "/admin/candidats/{proposal_id}/suite": FormCase(lambda a, t: {"outcome": "interview"}),
+    "/admin/embauches/nouvelle": FormCase(_hire_form),
     # A draft: published hires have their own rule (test_state_rules.py).
-    "/admin/embauches/{hire_id}": FormCase(
-        Action.WRITE_HIRES, _hire_edit, ids=_with(hire_id="draft_hire_id")
-    ),
-    "/admin/embauches/{hire_id}/publier": FormCase(
-        Action.MODERATE_HIRES, ids=_with(hire_id="draft_hire_id")
-    ),
-    "/admin/embauches/{hire_id}/retirer": FormCase(Action.MODERATE_HIRES),
-    "/admin/defi": FormCase(Action.MANAGE_CHALLENGES, _challenge_form),
-    "/admin/defi/{challenge_id}/clore": FormCase(Action.MANAGE_CHALLENGES),
+    "/admin/embauches/{hire_id}": FormCase(_hire_edit, ids=_with(hire_id="draft_hire_id")),
+    "/admin/embauches/{hire_id}/publier": FormCase(ids=_with(hire_id="draft_hire_id")),
+    "/admin/embauches/{hire_id}/retirer": FormCase(),
+    "/admin/defi": FormCase(_challenge_form),
+    "/admin/defi/{challenge_id}/clore": FormCase(),
     "/admin/defi/{challenge_id}/contributions": FormCase(
-        Action.CONTRIBUTE, lambda a, t: {"amount": "1", "label": "une offre pourvue"}
+        lambda a, t: {"amount": "1", "label": "une offre pourvue"}
     ),
-    "/admin/annonces": FormCase(Action.MANAGE_ANNOUNCEMENTS, _announcement_form),
-    "/admin/annonces/{announcement_id}/retirer": FormCase(Action.MANAGE_ANNOUNCEMENTS),
-    "/admin/ecrans/appairer": FormCase(Action.MANAGE_SCREENS, _pairing_form),
-    "/admin/ecrans/{screen_id}": FormCase(Action.MANAGE_SCREENS, _screen_form),
-    "/admin/ecrans/{screen_id}/revoquer": FormCase(Action.MANAGE_SCREENS),
-    "/admin/equipe": FormCase(Action.MANAGE_STAFF, _staff_form),
-    "/admin/equipe/{staff_id}/desactiver": FormCase(Action.MANAGE_STAFF),
-    "/admin/equipe/{staff_id}/reactiver": FormCase(Action.MANAGE_STAFF),
+    "/admin/annonces": FormCase(_announcement_form),
+    "/admin/annonces/{announcement_id}/retirer": FormCase(),
+    "/admin/ecrans/appairer": FormCase(_pairing_form),
+    "/admin/ecrans/{screen_id}": FormCase(_screen_form),
+    "/admin/ecrans/{screen_id}/revoquer": FormCase(),
+    "/admin/equipe": FormCase(_staff_form),
+    "/admin/equipe/{staff_id}/desactiver": FormCase(),
+    "/admin/equipe/{staff_id}/reactiver": FormCase(),
     "/admin/equipe/{staff_id}/mot-de-passe": FormCase(
-        Action.MANAGE_STAFF, lambda a, t: {"new_password": f"Couloir-{secrets.token_urlsafe(12)}"}
+        lambda a, t: {"new_password": f"Couloir-{secrets.token_urlsafe(12)}"}
     ),
 }
 # Forms any visitor may post, and why.
