@@ -35,63 +35,62 @@ class DisplaySettings(BaseModel):
 
     api_url: str = Field(
         "http://localhost:8000",
-        description="Base URL of the Couloir service the screen reads from.",
+        description="Adresse du service Couloir que l'écran lit.",
     )
     screen_token: str | None = Field(
         None,
-        description="Bearer token of this screen (printed by `couloir screen add`). "
-        "Without it the screen shows a pairing code and stores the token it receives.",
+        description="Jeton de cet écran (donné par `couloir screen add`). Sans lui, l'écran affiche "
+        "un code d'appairage et garde le jeton qu'il reçoit.",
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
-        description="Folder for the last good snapshot, hire photos and the paired token.",
+        description="Dossier des dernières données reçues, des photos et du jeton d'appairage.",
     )
     screen_off_command: str | None = Field(
         None,
-        description="Command run when the agency closes (e.g. turn the TV off over HDMI-CEC).",
+        description="Commande lancée à la fermeture de l'agence (éteindre la télé par HDMI-CEC…).",
     )
     screen_on_command: str | None = Field(
         None,
-        description="Command run when the agency opens (e.g. turn the TV on over HDMI-CEC).",
+        description="Commande lancée à l'ouverture de l'agence (allumer la télé par HDMI-CEC…).",
     )
-    fps: int = Field(30, ge=1, le=120, description="Frame rate while something moves.")
+    fps: int = Field(30, ge=1, le=120, description="Images par seconde quand quelque chose bouge.")
     idle_fps: int = Field(
         10,
         ge=1,
         le=120,
-        description="Frame rate while nothing changed on screen (saves CPU on the Pi).",
+        description="Images par seconde quand rien ne bouge (ménage le processeur du Pi).",
     )
     stale_after_s: float = Field(
         120.0,
         gt=0,
-        description="Seconds without contact with the service before the screen shows "
-        "the discreet « données du HH:MM » mark.",
+        description="Secondes sans nouvelles du service avant la discrète mention « données du HH:MM ».",
     )
     poll_interval_s: float = Field(
         30.0,
         gt=0,
-        description="Polling period when the live event stream is not available.",
+        description="Secondes entre deux lectures quand le flux en direct manque.",
     )
     heartbeat_interval_s: float = Field(
-        60.0, gt=0, description="Seconds between two heartbeats sent to the service."
+        60.0, gt=0, description="Secondes entre deux signes de vie envoyés au service."
     )
     screenshot_interval_s: float = Field(
         300.0,
         gt=0,
-        description="Seconds between two screenshots uploaded for the managers' preview.",
+        description="Secondes entre deux captures envoyées pour l'aperçu des managers.",
     )
     screenshot_width: int = Field(
-        960, ge=160, le=3840, description="Width in pixels of the uploaded screenshot."
+        960, ge=160, le=3840, description="Largeur en pixels des captures envoyées."
     )
     open_retries: int = Field(
-        5, ge=1, le=100, description="Attempts to open the screen before giving up."
+        5, ge=1, le=100, description="Tentatives d'ouverture de l'écran avant d'abandonner."
     )
 
     @field_validator("api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"must start with http:// or https:// (got {value!r})")
+            raise ValueError(f"doit commencer par http:// ou https:// (reçu : {value!r})")
         return value.rstrip("/")
 
     @model_validator(mode="before")

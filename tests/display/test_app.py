@@ -327,9 +327,64 @@ def test_screenshot_with_bad_snapshot_file_says_why(tmp_path):
     bad.write_text('{"schema_version": 99}')
     result = run_cli("--screenshot", str(tmp_path / "x.png"), "--snapshot", str(bad))
     assert result.returncode == 2
-    assert "not a valid snapshot" in result.stderr
+    assert "ne contient pas des données d'écran valides" in result.stderr
     assert "schema_version 99" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_screenshot_without_any_data_fails_and_says_what_to_give(tmp_path):
+    png = tmp_path / "vide.png"
+    result = run_cli(
+        "--screenshot", str(png),
+        env={"COULOIR_CACHE_DIR": str(tmp_path / "cache"), "COULOIR_SCREEN_TOKEN": ""},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "aucune donnée à dessiner" in result.stderr
+    assert "--snapshot" in result.stderr
+    assert not png.exists()
+
+
+def test_screenshot_of_an_urgent_scene_without_urgent_news_is_refused(tmp_path):
+    snapshot_file = tmp_path / "snap.json"
+    snapshot_file.write_text(json.dumps(snapshot_dict()))
+    png = tmp_path / "urgent.png"
+    result = run_cli(
+        "--screenshot", str(png), "--scene", "urgent", "--snapshot", str(snapshot_file),
+        env={"COULOIR_CACHE_DIR": str(tmp_path / "cache")},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "rien à montrer pour la scène « urgent »" in result.stderr
+    assert not png.exists()
+
+
+def test_screenshot_draws_the_hire_photos_kept_in_the_cache(tmp_path):
+    photo_path = "/api/v1/display/photos/7"
+    snapshot_file = tmp_path / "snap.json"
+    snapshot_file.write_text(json.dumps(snapshot_dict(hires=[hire_dict(7, photo_path)])))
+    red = pygame.Surface((400, 500))
+    red.fill((230, 20, 20))
+    buffer = io.BytesIO()
+    pygame.image.save(red, buffer, "photo.png")
+    cache_dir = tmp_path / "cache"
+
+    def reddest(name: str) -> int:
+        png = tmp_path / name
+        result = run_cli(
+            "--screenshot", str(png), "--scene", "hires", "--snapshot", str(snapshot_file),
+            "--size", "1280x720", env={"COULOIR_CACHE_DIR": str(cache_dir)},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        image = pygame.image.load(str(png))
+        return sum(
+            1
+            for x in range(0, 1280, 8)
+            for y in range(0, 720, 8)
+            if (c := image.get_at((x, y))).r > 200 and c.g < 60 and c.b < 60
+        )
+
+    without = reddest("sans.png")
+    DisplayCache(cache_dir).save_photo(7, photo_path, buffer.getvalue())
+    assert reddest("avec.png") > without + 100  # the photo fills its frame
 
 
 def test_bad_size_is_refused():
@@ -341,7 +396,7 @@ def test_bad_size_is_refused():
 def test_bad_api_url_is_refused_in_one_line():
     result = run_cli("--api", "localhost:8000", "--screenshot", "x.png")
     assert result.returncode == 2
-    assert "COULOIR_API_URL: must start with http:// or https://" in result.stderr
+    assert "COULOIR_API_URL : doit commencer par http:// ou https://" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -30,6 +31,7 @@ from display.feed import Feed, SnapshotUpdate
 from display.health import Health
 from display.pairing import Pairing
 from display.renderer import ScreenStatus
+from display.screenshot import render_frame
 from display.settings import DisplaySettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -349,16 +351,19 @@ def test_cached_token_and_snapshot_survive_for_a_screenshot_without_server(live_
     feed = new_feed(live_server, cache_dir)
     assert feed.fetch()
     live_server.stop()
-    shots = {}
-    for name, folder in (("cached", cache_dir), ("empty", tmp_path / "empty")):
-        shots[name] = tmp_path / f"{name}.png"
-        result = couloir("--screenshot", str(shots[name]), env={"COULOIR_CACHE_DIR": str(folder)})
-        assert result.returncode == 0, result.stderr
-    cached = pygame.image.load(str(shots["cached"]))
-    waiting = pygame.image.load(str(shots["empty"]))
+    shot = tmp_path / "cached.png"
+    result = couloir("--screenshot", str(shot), env={"COULOIR_CACHE_DIR": str(cache_dir)})
+    assert result.returncode == 0, result.stderr
+    cached = pygame.image.load(str(shot))
     assert cached.get_size() == (1920, 1080)
     # The cached agency is drawn, not the "waiting for data" page.
+    waiting, _ = render_frame(None, None, (1920, 1080), datetime.now(UTC))
     assert pygame.image.tobytes(cached, "RGB") != pygame.image.tobytes(waiting, "RGB")
+    # Without a cache either, there is nothing to draw: said, and no picture.
+    empty = tmp_path / "empty.png"
+    result = couloir("--screenshot", str(empty), env={"COULOIR_CACHE_DIR": str(tmp_path / "x")})
+    assert result.returncode == 1 and "aucune donnée à dessiner" in result.stderr
+    assert not empty.exists()
 
 
 def test_headless_preview_uploads_what_the_screen_shows(live_server, tmp_path):
