@@ -39,8 +39,8 @@ class DisplaySettings(BaseModel):
     )
     screen_token: str | None = Field(
         None,
-        description="Jeton de cet écran (donné par `couloir screen add`). Sans lui, l'écran affiche "
-        "un code d'appairage et garde le jeton qu'il reçoit.",
+        description="Jeton de cet écran (donné par `couloir screen add`). Sans lui, "
+        "l'écran affiche un code d'appairage et garde le jeton qu'il reçoit.",
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
@@ -64,7 +64,8 @@ class DisplaySettings(BaseModel):
     stale_after_s: float = Field(
         120.0,
         gt=0,
-        description="Secondes sans nouvelles du service avant la discrète mention « données du HH:MM ».",
+        description="Secondes sans nouvelles du service avant la discrète mention "
+        "« données du HH:MM ».",
     )
     poll_interval_s: float = Field(
         30.0,
