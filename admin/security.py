@@ -19,8 +19,6 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's interactive docs need a CDN and inline script; they get the other headers only.
-_DOCS_PREFIXES = ("/docs", "/redoc")
 
 _COMMON_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
@@ -43,7 +41,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not scope["path"].startswith(_DOCS_PREFIXES)
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
@@ -53,7 +50,9 @@ class SecurityHeadersMiddleware:
                 for name, value in self.common:
                     if name not in present:
                         headers.append((name, value))
-                if with_csp and b"content-security-policy" not in present:
+                # A page with a policy of its own keeps it (/docs allows its one inline
+                # script by hash, api/docs.py).
+                if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", CSP.encode()))
                 content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
                 # Staff pages show names and notes: never keep them in a shared phone's cache.

@@ -180,9 +180,11 @@ def _public_current(request: Request, exc: StaleVersion) -> object:
     if exc.current_public is not None:
         return exc.current_public
     from api.services.audit import state_of
+    from api.services.offers import OFFER_PAGE
 
     state = state_of(exc.current) or {}
-    state.pop("staff_note", None) if request.url.path.startswith("/o/") else None
+    if request.url.path.startswith(f"{OFFER_PAGE}/"):  # the public offer page: no staff note
+        state.pop("staff_note", None)
     return state
 
 
