@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from deploy_support import REPO, VENV_PYTHON, install_root, script_env
 
+# A program the tests run, not a module to import for its doctests.
+collect_ignore = ["fake_systemctl.py"]
+
 
 def _build_wheel(source: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
