@@ -24,6 +24,8 @@ from sqlmodel import Session, SQLModel
 import api.models  # noqa: F401 - every table in SQLModel.metadata
 from api.db import make_engine
 from api.migrate import upgrade
+from api.models import Agency, Staff
+from tests import factories
 from tests.support.databases import create_database, drop_database, engine_name
 
 
@@ -84,3 +86,15 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session as a request gets one (services commit; objects stay readable after)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def agency(db: Session) -> Agency:
+    """An agency with the factories' defaults."""
+    return factories.agency(db)
+
+
+@pytest.fixture
+def manager(db: Session, agency: Agency) -> Staff:
+    """A manager of ``agency``."""
+    return factories.staff(db, agency, "manager")

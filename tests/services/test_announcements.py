@@ -5,23 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import Session
 
 from api.clock import aware, utcnow
 from api.models import Agency, Staff
 from api.services import announcements
 from tests import factories
-
-
-@pytest.fixture
-def agency(db: Session) -> Agency:
-    return factories.agency(db)
-
-
-@pytest.fixture
-def manager(db: Session, agency: Agency) -> Staff:
-    return factories.staff(db, agency, "manager")
 
 
 def test_only_announcements_within_their_period_are_on_screen(

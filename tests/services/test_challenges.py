@@ -14,16 +14,6 @@ from api.services import challenges
 from tests import factories
 
 
-@pytest.fixture
-def agency(db: Session) -> Agency:
-    return factories.agency(db)
-
-
-@pytest.fixture
-def manager(db: Session, agency: Agency) -> Staff:
-    return factories.staff(db, agency, "manager")
-
-
 def test_the_running_defi_is_the_latest_started_open_one(
     db: Session, agency: Agency, manager: Staff
 ) -> None:

@@ -3,47 +3,22 @@ its offers come from the board in the board's order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from api.clock import utcnow
-from api.db import make_engine
-from api.migrate import upgrade
 from api.models import Agency, Staff
-from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.offer import OfferCreate, OfferUpdate
 from api.services import dashboard, offers
-from tests.support.agencies import ROLES, add_staff
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Session]:
-    """A migrated SQLite database of this test's own (local: tests/services' conftest is shared)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'couloir.db'}")
-    upgrade(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture
-def agency(db: Session) -> Agency:
-    made = Agency(
-        code="tableau", name="Agence du tableau", timezone="Europe/Paris",
-        opening_hours=DEFAULT_OPENING_HOURS,
-    )  # fmt: skip
-    db.add(made)
-    db.commit()
-    return made
+from tests import factories
+from tests.support.agencies import ROLES
 
 
 @pytest.fixture
 def people(db: Session, agency: Agency) -> dict[str, Staff]:
-    return {role: add_staff(db, agency.id, role, "Tableau") for role in ROLES}
+    return {role: factories.staff(db, agency, role) for role in ROLES}
 
 
 def _offer(db: Session, owner: Staff, title: str, *, urgency: int | None = None) -> None:

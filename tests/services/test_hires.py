@@ -22,11 +22,6 @@ DENIED = "Votre rôle ne permet pas cette action."
 
 
 @pytest.fixture
-def agency(db: Session) -> Agency:
-    return factories.agency(db)
-
-
-@pytest.fixture
 def people(db: Session, agency: Agency) -> dict[str, Staff]:
     return {role: factories.staff(db, agency, role) for role in ("cdde", "cde", "manager")}
 

@@ -19,11 +19,6 @@ PUBLIC_URL = "https://couloir.example.fr"
 
 
 @pytest.fixture
-def agency(db: Session) -> Agency:
-    return factories.agency(db)
-
-
-@pytest.fixture
 def cde(db: Session, agency: Agency) -> Staff:
     return factories.staff(db, agency, "cde")
 

@@ -20,16 +20,6 @@ from tests import factories
 BEAT = Heartbeat(version="1.4.0", resolution="1920x1080", fps=29.5, uptime_s=3600, memory_mb=180)
 
 
-@pytest.fixture
-def agency(db: Session) -> Agency:
-    return factories.agency(db)
-
-
-@pytest.fixture
-def manager(db: Session, agency: Agency) -> Staff:
-    return factories.staff(db, agency, "manager")
-
-
 def _pairings(db: Session) -> int:
     return db.exec(select(func.count()).select_from(ScreenPairing)).one()
 

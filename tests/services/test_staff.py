@@ -21,16 +21,6 @@ from tests.factories import PASSWORD
 NEW_PASSWORD = "Mistral-Garrigue-Olivier-77"
 
 
-@pytest.fixture
-def agency(db: Session) -> Agency:
-    return factories.agency(db)
-
-
-@pytest.fixture
-def manager(db: Session, agency: Agency) -> Staff:
-    return factories.staff(db, agency, "manager")
-
-
 def _new(email: str, role: str = "cdde", name: str = "Inès Roux") -> StaffCreate:
     return StaffCreate(name=name, email=email, role=role, password=PASSWORD)  # type: ignore[arg-type]
 
