@@ -20,17 +20,26 @@ SCHEMA_VERSION = 1
 
 
 class PlaylistScene(StrEnum):
-    """The scenes a playlist may name, in their default order.
+    """The scenes a playlist may name, in their default order, each with its French label.
 
-    The one place a scene's name is written: the display's registry (each scene class
-    declares its member), the staff pages' labels and the tests derive from it, and
-    ``tests/display/test_scene_names.py`` fails when they disagree.
+    The one place a scene is named: the display finds the scene class declaring each member
+    (``display.scenes``), the staff pages show the label, and
+    ``tests/display/test_scene_names.py`` fails when they disagree. Adding a scene is one
+    line here and one module under ``display/scenes/``.
     """
 
-    OFFERS = "offers"
-    HIRES = "hires"
-    CHALLENGE = "challenge"
-    ANNOUNCEMENTS = "announcements"
+    label: str
+
+    def __new__(cls, value: str, label: str) -> PlaylistScene:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    OFFERS = "offers", "Offres en cours"
+    HIRES = "hires", "Embauches remarquables"
+    CHALLENGE = "challenge", "Défi"
+    ANNOUNCEMENTS = "announcements", "Annonces"
 
 
 SCENE_NAMES: tuple[str, ...] = tuple(scene.value for scene in PlaylistScene)

@@ -28,12 +28,7 @@ Manager = Allowed(Action.MANAGE_SCREENS)
 
 # Keyed by the contract's members, so a scene's name is written there only;
 # tests/display/test_scene_names.py fails when a playlist scene has no label here.
-SCENE_LABELS: dict[str, str] = {
-    PlaylistScene.OFFERS: "Offres en cours",
-    PlaylistScene.HIRES: "Embauches remarquables",
-    PlaylistScene.CHALLENGE: "Défi",
-    PlaylistScene.ANNOUNCEMENTS: "Annonces",
-}
+SCENE_LABELS: dict[str, str] = {scene.value: scene.label for scene in PlaylistScene}
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

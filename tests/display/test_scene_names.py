@@ -4,6 +4,7 @@ the staff pages' labels must name exactly the contract's scenes."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import get_args
 
@@ -46,6 +47,23 @@ def test_every_contract_scene_has_a_scene_class_and_no_other_playlist_scene_exis
 def test_every_contract_scene_has_a_french_label_and_no_label_is_left_over() -> None:
     assert set(SCENE_LABELS) == set(SCENE_NAMES)
     assert all(label.strip() for label in SCENE_LABELS.values())
+    assert {scene.value: scene.label for scene in PlaylistScene} == SCENE_LABELS
+
+
+def test_the_registry_finds_every_scene_module_by_itself() -> None:
+    """Adding a scene is a module under display/scenes/ and a line in the contract: no list
+    of scene classes is kept by hand anywhere."""
+    folder = ROOT / "display" / "scenes"
+    modules = {
+        p.stem
+        for p in folder.glob("*.py")
+        if re.search(r"^class \w+\(Scene\):", p.read_text("utf-8"), re.M)
+    }
+    declared = {type(scene).__module__.rsplit(".", 1)[1] for scene in SCENES.values()}
+    assert declared == modules
+    registry = (folder / "__init__.py").read_text("utf-8")
+    for scene in SCENES.values():
+        assert type(scene).__name__ not in registry
 
 
 def test_the_renderer_properties_belong_to_contract_scenes() -> None:
