@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -80,25 +79,6 @@ def get_engine(settings: Settings) -> Engine:
             url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
     return _engines[url]
-
-
-def dispose_engines() -> None:
-    """Close every pooled connection (tests, shutdown)."""
-    for engine in _engines.values():
-        engine.dispose()
-    _engines.clear()
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error (CLI, seed, workers)."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 _DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
