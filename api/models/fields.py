@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Strict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Strict, StringConstraints
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column
@@ -148,3 +148,9 @@ Moment = Annotated[datetime, BeforeValidator(_not_a_number)]
 MAX_DB_ID = 2**31 - 1
 DbId = count_between(1, MAX_DB_ID)
 """A client-supplied reference to a row (a colleague, an offer)."""
+
+
+def about(model: type[BaseModel], field: str) -> str | None:
+    """The description ``field`` has on ``model``: an edit model says it once, with its
+    create model (``Field(None, description=about(HireBase, "story"))``)."""
+    return model.model_fields[field].description

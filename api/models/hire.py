@@ -9,7 +9,7 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText
+from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText, about
 from api.models.staff import StaffRef
 
 HireStatus = Literal["draft", "published", "withdrawn"]
@@ -88,40 +88,14 @@ class HireCreate(HireBase):
 
 
 class HireUpdate(SQLModel):
-    employer: ShortText | None = Field(None, description="Nom de l'employeur, 1 à 200 caractères.")
-    title: ShortText | None = Field(
-        None, description="Intitulé du poste occupé, 1 à 200 caractères."
-    )
-    story: LongText | None = Field(
-        None,
-        description="Récit de l'embauche pour la galerie, 4 000 caractères au plus.",
-    )
-    hired_on: Day | None = Field(None, description="Date de l'embauche (AAAA-MM-JJ).")
-    expires_on: Day | None = Field(
-        None,
-        description=(
-            "Dernier jour d'affichage sur l'écran, pas avant l'embauche (AAAA-MM-JJ) ; vide : "
-            "sans fin."
-        ),
-    )
-    cde_id: DbId | None = Field(
-        None,
-        description="Identifiant du ou de la CDE (conseiller entreprises) à créditer.",
-    )
-    cdde_id: DbId | None = Field(
-        None,
-        description=(
-            "Identifiant du ou de la CDDE (conseiller demandeurs d'emploi) à créditer, dans "
-            "l'agence."
-        ),
-    )
-    photo_consent: Flag | None = Field(
-        None,
-        description=(
-            "La personne a accepté que sa photo soit affichée dans le couloir ; sans accord, "
-            "la photo n'est jamais montrée."
-        ),
-    )
+    employer: ShortText | None = Field(None, description=about(HireBase, "employer"))
+    title: ShortText | None = Field(None, description=about(HireBase, "title"))
+    story: LongText | None = Field(None, description=about(HireBase, "story"))
+    hired_on: Day | None = Field(None, description=about(HireBase, "hired_on"))
+    expires_on: Day | None = Field(None, description=about(HireBase, "expires_on"))
+    cde_id: DbId | None = Field(None, description=about(HireBase, "cde_id"))
+    cdde_id: DbId | None = Field(None, description=about(HireBase, "cdde_id"))
+    photo_consent: Flag | None = Field(None, description=about(HireBase, "photo_consent"))
     status: HireStatus | None = Field(
         None,
         description=(
