@@ -35,9 +35,13 @@ def _axe_source() -> str:
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One chromium for the whole run."""
+    """One chromium for the staff pages' tests.
+
+    Per package, not per session: while Playwright's sync API is open, its event loop counts
+    as running in the main thread, and a later test calling ``asyncio.run`` would fail.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
     with sync_playwright() as playwright:
