@@ -16,8 +16,8 @@ from datetime import date, datetime
 
 import pygame
 
-from api.contract import Snapshot
-from display.french import clock, french_date, plural
+from api.contract import Snapshot, SnapshotChallenge
+from display.french import clock, count, french_date
 from display.scenes.announcements import active
 from display.scenes.base import Canvas
 
@@ -38,12 +38,13 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
         items.append(f"Bravo ! {hire.title} chez {hire.employer}{thanks}")
     ch = snapshot.challenge
     if ch is not None:
-        items.append(f"{ch.title} : {ch.total} sur {ch.goal} {ch.unit}, ensemble !")
+        items.append(challenge_news(ch))
     very_urgent = sum(1 for o in snapshot.offers if o.urgency.level >= 3)
-    if very_urgent:
+    if very_urgent == 1:
+        items.append("Une offre très urgente cherche un candidat : scannez son QR code !")
+    elif very_urgent:
         items.append(
-            f"{plural(very_urgent, 'offre très urgente', 'offres très urgentes')} "
-            "cherche(nt) un candidat : scannez le QR code !"
+            f"{very_urgent} offres très urgentes cherchent des candidats : scannez leur QR code !"
         )
     if snapshot.offers:
         items.append(
@@ -51,11 +52,24 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
         )
     fresh = [o for o in snapshot.offers if o.is_new]
     for offer in sorted(fresh, key=lambda o: o.opened_at, reverse=True)[:3]:
-        items.append(f"Nouvelle offre : {offer.title} · {offer.employer} ({offer.commune})")
+        items.append(f"Nouvelle offre : {offer.title} chez {offer.employer}, à {offer.commune}")
     items.extend(a.message for a in active(snapshot, now, urgent=False))
     if not items:
         items.append(f"Bienvenue à {snapshot.agency.name}")
     return items
+
+
+def challenge_news(ch: SnapshotChallenge) -> str:
+    """The défi as one would say it in the corridor, e.g. « Défi TPE : déjà 19 offres TPE
+    pourvues sur 30, plus que 11 ensemble ! »."""
+    done = count(ch.total, ch.unit)
+    if ch.total >= ch.goal:
+        return f"Défi TPE réussi : {done} sur {ch.goal}, bravo à toute l'agence !"
+    if ch.days_left < 0:
+        return f"Défi TPE terminé : {done} sur {ch.goal}. Merci à tous !"
+    if ch.total <= 0:
+        return f"Défi TPE : objectif {count(ch.goal, ch.unit)}, à nous de jouer !"
+    return f"Défi TPE : déjà {done} sur {ch.goal}, plus que {ch.goal - ch.total} ensemble !"
 
 
 def stale_mark(since: datetime | None, now: datetime) -> str | None:

@@ -254,7 +254,7 @@ def heading(canvas: Canvas, title: str, aside: str | Sequence[str] | None = None
     ``aside`` may list variants from longest to shortest: the first that fits is shown.
     """
     theme = canvas.theme
-    px = theme.text_px(1.45)
+    px = theme.heading_px
     bounds = canvas.bounds
     line_h = canvas.texts.assets.font("bold", px).get_linesize()
     bar = pygame.Rect(0, theme.u(8), theme.u(10), line_h - theme.u(16))

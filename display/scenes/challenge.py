@@ -11,7 +11,7 @@ import pygame
 
 from api.contract import PlaylistScene, Snapshot, SnapshotChallenge
 from display.assets import Assets
-from display.french import days_left, french_date
+from display.french import count, days_left, french_date
 from display.scenes.base import Canvas, Scene, centred_message, heading
 from display.theme import Theme
 
@@ -106,7 +106,7 @@ class ChallengeScene(Scene):
         )
         goal_px = theme.text_px(1.2)
         goal_h = fonts("regular", goal_px).get_linesize()
-        goal_text = f"sur {ch.goal} {ch.unit}"
+        goal_text = f"sur {count(ch.goal, ch.unit)}"
         beside = pygame.Rect(
             total_rect.right + theme.u(20),
             0,
@@ -158,7 +158,12 @@ class ChallengeScene(Scene):
         elif ch.days_left < 0:
             text = f"Défi terminé à {ch.total} sur {ch.goal}. Merci à tous !"
         else:
-            text = f"Plus que {ch.goal - ch.total} pour réussir, ensemble !"
+            left = ch.goal - ch.total
+            text = (
+                "Un dernier effort pour réussir, ensemble !"
+                if left == 1
+                else f"Plus que {left} pour réussir, ensemble !"
+            )
         used = canvas.text(
             text,
             rect,

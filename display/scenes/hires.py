@@ -43,7 +43,7 @@ class HiresScene(Scene):
     def photo_rect(theme: Theme, assets: Assets) -> pygame.Rect:
         """Where the photo goes in the content area (photos are cropped to this size)."""
         cw, ch = theme.content_size
-        top = assets.font("bold", theme.text_px(1.45)).get_linesize() + theme.u(18)
+        top = assets.font("bold", theme.heading_px).get_linesize() + theme.u(18)
         if theme.portrait:
             return pygame.Rect(0, top, cw, round((ch - top) * 0.3))
         side = min(ch - top, round(cw * 0.42))
