@@ -11,6 +11,7 @@ Rhône — merci Amandine et Karim ».
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,10 +21,12 @@ from api.contract import Snapshot, SnapshotChallenge
 from display.french import clock, count, french_date
 from display.scenes.announcements import active
 from display.scenes.base import Canvas
+from display.text import TextBox, TextRenderer
 
 TICKER_LABEL = "LA CRIÉE"
 CLOCK_SAMPLE = "00:00"  # DejaVu digits share one width: the clock box never moves
-TICKER_S = 8.0  # each ticker item stays this long
+TICKER_S = 8.0  # each ticker item stays this long (at least)
+SCROLL_HOLD_S = 2.0  # a long item rests this long at its start and at its end
 
 
 def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
@@ -79,33 +82,68 @@ def stale_mark(since: datetime | None, now: datetime) -> str | None:
 
 @dataclass
 class Ticker:
-    """Which item the ticker shows, and since when; items are listed afresh as it turns."""
+    """Which item the ticker shows, since when, and how far it has scrolled.
 
+    An item that fits its line stays ``TICKER_S`` seconds. One that does not fit is never
+    cut: it shows its beginning for ``SCROLL_HOLD_S``, scrolls at ``speed`` px/s until its
+    end is in view, and stays there ``SCROLL_HOLD_S`` more. ``measure(item)`` says by how
+    many pixels an item overflows its line (0 when it fits). Items are listed afresh as
+    it turns.
+    """
+
+    measure: Callable[[str], int] = field(default=lambda item: 0)  # every item fits
+    speed: float = 100.0  # px/s while scrolling
     items: list[str] = field(default_factory=list)
     index: int = 0
     elapsed: float = 0.0  # seconds the item has been shown
+    overflow: int = 0  # px of the item beyond its line
+    offset: int = 0  # px scrolled so far
 
     def forget(self) -> None:
         """The data changed: list the items again at the next step."""
         self.items = []
 
+    @property
+    def duration(self) -> float:
+        """Seconds the current item stays."""
+        if not self.overflow:
+            return TICKER_S
+        return max(TICKER_S, 2 * SCROLL_HOLD_S + self.overflow / self.speed)
+
+    def _scrolled(self) -> int:
+        moving = max(0.0, self.elapsed - SCROLL_HOLD_S)
+        return min(self.overflow, round(moving * self.speed))
+
+    def _list(self, snapshot: Snapshot, now: datetime) -> None:
+        self.items = ticker_items(snapshot, now)
+        self.index %= len(self.items)
+        self.overflow = self.measure(self.items[self.index])
+        self.offset = min(self.offset, self.overflow)
+
     def advance(self, dt: float, snapshot: Snapshot, now: datetime, *, hold: bool) -> bool:
         """Move on by ``dt`` seconds; True when the ticker must be rendered again.
 
-        ``hold``: keep the item on (during a slide the ticker waits for the scene to settle).
+        ``hold``: keep the item where it is (during a slide the ticker waits for the scene
+        to settle: one moving thing at a time).
         """
-        self.elapsed += dt
         if not self.items:
-            self.items = ticker_items(snapshot, now)
-            self.index %= len(self.items)
+            self._list(snapshot, now)
             return True
-        if self.elapsed < TICKER_S or hold:
+        if hold:
             return False
+        self.elapsed += dt
+        if self.elapsed < self.duration:
+            offset = self._scrolled()
+            if offset == self.offset:
+                return False
+            self.offset = offset
+            return True
         self.elapsed = 0.0
-        shown = self.items[self.index % len(self.items)]
-        self.items = ticker_items(snapshot, now)
-        self.index = (self.index + 1) % len(self.items)
-        return self.items[self.index] != shown  # one item: nothing to redo
+        shown = (self.items[self.index % len(self.items)], self.offset)
+        self.index += 1
+        self.offset = 0
+        self._list(snapshot, now)
+        return (self.items[self.index], 0) != shown  # one short item: nothing to redo
 
     def item(self, snapshot: Snapshot | None, now: datetime) -> str:
         """The item on show."""
@@ -199,21 +237,39 @@ def draw_header(
     return clock_rect
 
 
-def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int]) -> None:
-    """Draw the ticker band with its label and one item."""
-    theme = canvas.theme
-    pal = theme.palette
-    fonts = canvas.texts.assets.font
-    w, h = canvas.bounds.size
-    canvas.fill(canvas.bounds, pal.header)
-    canvas.fill(pygame.Rect(0, 0, w, theme.u(4)), pal.card_edge)
-    dx, dy = shift
-    left, right = theme.margin + dx, w - theme.margin + dx
+def ticker_body(canvas_size: tuple[int, int], theme, fonts) -> tuple[pygame.Rect, pygame.Rect]:
+    """The label's pill and the item's line in a ticker band of ``canvas_size``."""
+    w, h = canvas_size
     px = theme.ticker_px
     line_h = fonts("bold", px).get_linesize()
     label_w = fonts("bold", px).size(TICKER_LABEL)[0]
+    left, right = theme.margin, w - theme.margin
     pill = pygame.Rect(left, 0, label_w + round(px * 0.9), line_h + theme.u(8))
-    pill.centery = h // 2 + theme.u(2) + dy
+    pill.centery = h // 2 + theme.u(2)
+    body = pygame.Rect(pill.right + theme.u(28), 0, right - pill.right - theme.u(28), line_h)
+    body.centery = pill.centery
+    return pill, body
+
+
+def ticker_overflow(texts: TextRenderer, theme, width: int, item: str) -> int:
+    """Pixels by which ``item`` overflows the ticker's line (0 when it fits)."""
+    _, body = ticker_body((width, theme.ticker_h), theme, texts.assets.font)
+    clean = texts.clean(item)
+    return max(0, texts.assets.font("regular", theme.ticker_px).size(clean)[0] - body.width)
+
+
+def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int], offset: int = 0) -> None:
+    """Draw the ticker band with its label and one item, scrolled ``offset`` px to the left
+    when it is longer than its line."""
+    theme = canvas.theme
+    pal = theme.palette
+    fonts = canvas.texts.assets.font
+    w, _ = canvas.bounds.size
+    canvas.fill(canvas.bounds, pal.header)
+    canvas.fill(pygame.Rect(0, 0, w, theme.u(4)), pal.card_edge)
+    px = theme.ticker_px
+    pill, body = ticker_body(canvas.bounds.size, theme, fonts)
+    pill, body = pill.move(shift), body.move(shift)
     canvas.fill(pill, pal.accent, radius=theme.u(8))
     canvas.text(
         TICKER_LABEL,
@@ -225,7 +281,47 @@ def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int]) -> None:
         valign="middle",
         role="ticker-label",
     )
-    body_h = line_h * theme.ticker_lines
-    body = pygame.Rect(pill.right + theme.u(28), 0, right - pill.right - theme.u(28), body_h)
-    body.centery = pill.centery
-    canvas.text(item, body, px=px, max_lines=theme.ticker_lines, valign="middle", role="ticker")
+    clean = canvas.texts.clean(item)
+    font = fonts("regular", px)
+    if font.size(clean)[0] <= body.width:
+        canvas.text(item, body, px=px, valign="middle", role="ticker")
+        return
+    line = canvas.texts.line(clean, "regular", px, pal.text)
+    clip = canvas.surface.get_clip()
+    canvas.surface.set_clip(body)
+    canvas.surface.blit(line, (body.left - offset, body.top))
+    canvas.surface.set_clip(clip)
+    # Record the characters wholly in view (tests read the item over time from these).
+    first = _prefix_at(font, clean, offset, up=True)
+    last = _prefix_at(font, clean, offset + body.width, up=False)
+    if last > first:
+        x0, x1 = font.size(clean[:first])[0], font.size(clean[:last])[0]
+        shown = pygame.Rect(body.left + x0 - offset, body.top, x1 - x0, body.height)
+        canvas.boxes.append(
+            TextBox(
+                canvas._screen(shown.clip(body)),
+                clean[first:last],
+                px,
+                "ticker",
+                canvas._screen(body),
+            )
+        )
+
+
+def _prefix_at(font: pygame.font.Font, text: str, x: int, *, up: bool) -> int:
+    """The number of characters whose prefix ends at ``x`` px: the first at or after
+    ``x`` (``up``), or the last at or before it."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + (0 if up else 1)) // 2
+        width = font.size(text[:mid])[0]
+        if up:
+            if width >= x:
+                hi = mid
+            else:
+                lo = mid + 1
+        elif width <= x:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

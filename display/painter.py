@@ -14,7 +14,7 @@ import pygame
 
 from api.contract import Snapshot
 from display.assets import Assets
-from display.frame import draw_header, draw_ticker
+from display.frame import draw_header, draw_ticker, ticker_overflow
 from display.layers import Areas, ClockFace, Picture, ScreenStatus
 from display.qr import QrCache
 from display.scenes import SCENES, Canvas
@@ -75,11 +75,15 @@ class Painter:
         clock_rect = draw_header(canvas, agency, today, stale, shift)
         return Picture.of(canvas), clock_rect
 
-    def ticker(self, item: str, shift: tuple[int, int]) -> Picture:
-        """The ticker band showing ``item``."""
+    def ticker(self, item: str, shift: tuple[int, int], offset: int = 0) -> Picture:
+        """The ticker band showing ``item``, scrolled ``offset`` px when it is long."""
         canvas = self.canvas(self.areas.ticker.size, self.areas.ticker.topleft)
-        draw_ticker(canvas, item, shift)
+        draw_ticker(canvas, item, shift, offset)
         return Picture.of(canvas)
+
+    def ticker_overflow(self, item: str) -> int:
+        """Pixels by which ``item`` is longer than the ticker's line (0: it fits)."""
+        return ticker_overflow(self.texts, self.theme, self.areas.ticker.width, item)
 
     def banner(self, message: str) -> pygame.Surface:
         """A celebration's banner: ``message`` on the accent colour."""
