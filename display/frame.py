@@ -294,6 +294,10 @@ def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int], offset: int =
     # Record the characters wholly in view (tests read the item over time from these).
     first = _prefix_at(font, clean, offset, up=True)
     last = _prefix_at(font, clean, offset + body.width, up=False)
+    while first < last and clean[first] in " \u00a0":
+        first += 1
+    while last > first and clean[last - 1] in " \u00a0":
+        last -= 1
     if last > first:
         x0, x1 = font.size(clean[:first])[0], font.size(clean[:last])[0]
         shown = pygame.Rect(body.left + x0 - offset, body.top, x1 - x0, body.height)

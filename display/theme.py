@@ -131,7 +131,7 @@ class Theme:
     def header_h(self) -> int:
         if self.portrait:
             # Two rows (agency; date and clock), each one bold line of text_px(1.2).
-            return round(self.text_px(1.2) * 2.35) + self.u(16)
+            return round(self.text_px(1.2) * 2.35) + self.u(28)
         return round(self.min_px * 1.45) + self.u(40)
 
     @property

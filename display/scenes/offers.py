@@ -645,7 +645,7 @@ def _column_plan(theme: Theme, texts: TextRenderer, offer: SnapshotOffer) -> Col
     fonts = texts.assets.font
     px = theme.min_px
     pad, pad_y = theme.u(18), theme.u(7)
-    band_h = fonts("bold", px).get_linesize() + theme.u(4)
+    band_h = fonts("bold", px).get_linesize() + theme.u(6)  # room for the « NOUVEAU » pill
     line_h = fonts("condensed", px).get_linesize()
     width = theme.content_size[0]
     modules = len(qr_matrix(offer.qr_url)) + 2 * QUIET_ZONE
