@@ -263,33 +263,53 @@ def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int], offset: int =
     when it is longer than its line."""
     theme = canvas.theme
     pal = theme.palette
-    fonts = canvas.texts.assets.font
     w, _ = canvas.bounds.size
     canvas.fill(canvas.bounds, pal.header)
     canvas.fill(pygame.Rect(0, 0, w, theme.u(4)), pal.card_edge)
-    px = theme.ticker_px
-    pill, body = ticker_body(canvas.bounds.size, theme, fonts)
-    pill, body = pill.move(shift), body.move(shift)
+    pill, _ = ticker_body(canvas.bounds.size, theme, canvas.texts.assets.font)
+    pill = pill.move(shift)
     canvas.fill(pill, pal.accent, radius=theme.u(8))
     canvas.text(
         TICKER_LABEL,
         pill,
-        px=px,
+        px=theme.ticker_px,
         face="bold",
         colour=pal.accent_ink,
         align="center",
         valign="middle",
         role="ticker-label",
     )
+    draw_ticker_item(canvas, item, shift, offset)
+
+
+def draw_ticker_item(canvas: Canvas, item: str, shift: tuple[int, int], offset: int) -> None:
+    """Draw (again) only the item's line of a ticker band, scrolled ``offset`` px: a
+    scrolling item repaints this strip, not the whole band."""
+    theme = canvas.theme
+    pal = theme.palette
+    fonts = canvas.texts.assets.font
+    px = theme.ticker_px
+    _, body = ticker_body(canvas.bounds.size, theme, fonts)
+    body = body.move(shift)
+    canvas.fill(body, pal.header)
     clean = canvas.texts.clean(item)
     font = fonts("regular", px)
     if font.size(clean)[0] <= body.width:
         canvas.text(item, body, px=px, valign="middle", role="ticker")
         return
     line = canvas.texts.line(clean, "regular", px, pal.text)
+    overflow = line.get_width() - body.width
     clip = canvas.surface.get_clip()
     canvas.surface.set_clip(body)
     canvas.surface.blit(line, (body.left - offset, body.top))
+    # Soft edges where the text runs on out of view: it reads as moving, not as cut.
+    fade = theme.u(40)
+    if offset > 0:
+        canvas.surface.blit(_fade(fade, body.height, pal.header, left=True), body.topleft)
+    if offset < overflow:
+        canvas.surface.blit(
+            _fade(fade, body.height, pal.header, left=False), (body.right - fade, body.top)
+        )
     canvas.surface.set_clip(clip)
     # Record the characters wholly in view (tests read the item over time from these).
     first = _prefix_at(font, clean, offset, up=True)
@@ -310,6 +330,22 @@ def draw_ticker(canvas: Canvas, item: str, shift: tuple[int, int], offset: int =
                 canvas._screen(body),
             )
         )
+
+
+_FADES: dict[tuple[int, int, tuple[int, int, int], bool], pygame.Surface] = {}
+
+
+def _fade(width: int, height: int, colour: tuple[int, int, int], *, left: bool) -> pygame.Surface:
+    """A strip going from ``colour`` to transparent (left edge) or the reverse (right)."""
+    key = (width, height, colour, left)
+    found = _FADES.get(key)
+    if found is None:
+        found = pygame.Surface((width, height), pygame.SRCALPHA)
+        for x in range(width):
+            alpha = round(255 * (1 - x / width) if left else 255 * (x + 1) / width)
+            found.fill((*colour, alpha), pygame.Rect(x, 0, 1, height))
+        _FADES[key] = found
+    return found
 
 
 def _prefix_at(font: pygame.font.Font, text: str, x: int, *, up: bool) -> int:
