@@ -222,13 +222,22 @@ class HiresScene(Scene):
         px = theme.min_px
         line_h = fonts("bold", px).get_linesize()
         pill_h = line_h + theme.u(16)
+        # Only the people credited: a pill with a dash would be an empty box on the wall.
         people = [
-            ("CDE", hire.cde_name or "—", pal.cde),
-            ("CDDE", hire.cdde_name or "—", pal.cdde),
+            (service, name, colour)
+            for service, name, colour in (
+                ("CDE", hire.cde_name, pal.cde),
+                ("CDDE", hire.cdde_name, pal.cdde),
+            )
+            if name
         ]
-        stacked = theme.portrait or rect.width < theme.min_px * 30
-        width = rect.width if stacked else (rect.width - theme.gap) // 2
-        top = bottom - (2 * pill_h + theme.u(12) if stacked else pill_h)
+        if not people:
+            return bottom + theme.u(14)  # the gap the story leaves above the pills
+        stacked = len(people) > 1 and (theme.portrait or rect.width < theme.min_px * 30)
+        width = rect.width if stacked or len(people) == 1 else (rect.width - theme.gap) // 2
+        top = bottom - (
+            len(people) * pill_h + (len(people) - 1) * theme.u(12) if stacked else pill_h
+        )
         for i, (service, name, colour) in enumerate(people):
             if stacked:
                 pill = pygame.Rect(rect.left, top + i * (pill_h + theme.u(12)), width, pill_h)

@@ -124,7 +124,7 @@ def test_la_criee_scrolls_a_long_item_instead_of_cutting_it(size, assets):
     renderer.show("challenge")
     surface = pygame.Surface(size)
     seen, now, redrawn = [], NOW, []
-    for _ in range(int(40 * 10)):
+    for _ in range(40 * 10):
         renderer.update(0.1, now)
         redrawn.append(renderer.draw(surface))
         now += timedelta(seconds=0.1)
@@ -219,5 +219,23 @@ def test_a_hire_without_a_photo_gets_a_calm_typographic_card(size, assets):
         for y in range(inner.top, inner.bottom, 9)
         if not any(w.collidepoint(x, y) for w in words)
     ]
-    tone, most = Counter(samples).most_common(1)[0]
+    _tone, most = Counter(samples).most_common(1)[0]
     assert most / len(samples) >= 0.97, Counter(samples).most_common(4)
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_a_hire_credited_to_one_service_shows_no_empty_pill(size, assets):
+    data = snapshot_dict("demo")
+    for hire in data["hires"]:
+        hire["cdde_name"] = None
+    _surface, renderer = render_frame(Snapshot.model_validate(data), "hires", size, NOW, assets)
+    names = [b.text for b in renderer.text_boxes if b.role == "credit-name"]
+    services = [b.text for b in renderer.text_boxes if b.role == "credit-service"]
+    assert services == ["CDE"] and len(names) == 1 and "—" not in names
+
+
+def test_portrait_challenge_keeps_the_dates_of_its_contributions(assets):
+    _surface, renderer = render_frame(load_snapshot("demo"), "challenge", PORTRAIT, NOW, assets)
+    recent = [b for b in renderer.text_boxes if b.role == "recent"]
+    assert recent
+    assert all(not b.text.endswith("…") and b.text.endswith("novembre") for b in recent), recent
