@@ -42,6 +42,7 @@ class Scenery:
     stale_text: str | None  # « données du HH:MM » when the data is old
     ticker_item: Callable[[], str]  # asked only when the ticker is rendered
     view: ViewKey
+    ticker_offset: int = 0  # px a long ticker item has scrolled
 
     @property
     def shows_scenes(self) -> bool:
@@ -191,7 +192,10 @@ class Compositor:
             )
             self._rendered(Layer.HEADER, picture)
         if Layer.TICKER in self.needs_render or Layer.TICKER not in self.pictures:
-            self._rendered(Layer.TICKER, self.painter.ticker(scenery.ticker_item(), self.shift))
+            self._rendered(
+                Layer.TICKER,
+                self.painter.ticker(scenery.ticker_item(), self.shift, scenery.ticker_offset),
+            )
         # The view is drawn again when it changed, or when a frame needs it and it was let go.
         if Layer.CONTENT in self.needs_render or (
             self.view is None and (self.dirty.full or Layer.CONTENT in self.dirty)

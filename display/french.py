@@ -6,7 +6,7 @@ here, so the screen and the staff pages cannot drift apart.
 
 from __future__ import annotations
 
-from api.domain.french import clock, days_left, plural
+from api.domain.french import agree, clock, count, days_left, plural
 from api.domain.french import long_date as french_date
 
-__all__ = ["clock", "days_left", "french_date", "plural"]
+__all__ = ["agree", "clock", "count", "days_left", "french_date", "plural"]

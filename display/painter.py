@@ -14,7 +14,7 @@ import pygame
 
 from api.contract import Snapshot
 from display.assets import Assets
-from display.frame import draw_header, draw_ticker
+from display.frame import draw_header, draw_ticker, draw_ticker_item, ticker_overflow
 from display.layers import Areas, ClockFace, Picture, ScreenStatus
 from display.qr import QrCache
 from display.scenes import SCENES, Canvas
@@ -39,6 +39,8 @@ class Painter:
         self.texts = TextRenderer(assets, cached=not naive, budget_bytes=area)
         self.qrs = QrCache(cached=not naive, budget_bytes=area // 4)
         self.photos: dict[int, pygame.Surface] = {}  # hires' photos, cropped to their size
+        self.naive = naive
+        self._ticker: tuple[tuple[str, tuple[int, int]], Picture] | None = None  # the last band
 
     def canvas(self, size: tuple[int, int], origin: tuple[int, int] = (0, 0)) -> Canvas:
         """A blank canvas of ``size``, to be shown at ``origin`` on the screen."""
@@ -75,11 +77,29 @@ class Painter:
         clock_rect = draw_header(canvas, agency, today, stale, shift)
         return Picture.of(canvas), clock_rect
 
-    def ticker(self, item: str, shift: tuple[int, int]) -> Picture:
-        """The ticker band showing ``item``."""
-        canvas = self.canvas(self.areas.ticker.size, self.areas.ticker.topleft)
-        draw_ticker(canvas, item, shift)
-        return Picture.of(canvas)
+    def ticker(self, item: str, shift: tuple[int, int], offset: int = 0) -> Picture:
+        """The ticker band showing ``item``, scrolled ``offset`` px when it is long.
+
+        While an item scrolls, the last band is reused and only its line repainted.
+        """
+        last = self._ticker
+        if last is not None and last[0] == (item, shift) and not self.naive:
+            picture = last[1]
+            canvas = Canvas(
+                picture.surface, self.theme, self.texts, self.qrs, origin=self.areas.ticker.topleft
+            )
+            canvas.boxes = [b for b in picture.boxes if b.role != "ticker"]
+            draw_ticker_item(canvas, item, shift, offset)
+        else:
+            canvas = self.canvas(self.areas.ticker.size, self.areas.ticker.topleft)
+            draw_ticker(canvas, item, shift, offset)
+        picture = Picture.of(canvas)
+        self._ticker = ((item, shift), picture)
+        return picture
+
+    def ticker_overflow(self, item: str) -> int:
+        """Pixels by which ``item`` is longer than the ticker's line (0: it fits)."""
+        return ticker_overflow(self.texts, self.theme, self.areas.ticker.width, item)
 
     def banner(self, message: str) -> pygame.Surface:
         """A celebration's banner: ``message`` on the accent colour."""

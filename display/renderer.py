@@ -56,10 +56,12 @@ class Renderer:
         self.snapshot: Snapshot | None = None
         self.stale_since: datetime | None = None  # when the data shown was last current
         self.now: datetime | None = None  # in the agency's zone, from the last update
-        self.ticker = Ticker()
         self._stale_text: str | None = None
         self._date: date | None = None
         self.compositor = Compositor(self.theme, self.assets, naive=naive)
+        self.ticker = Ticker(
+            measure=self.compositor.painter.ticker_overflow, speed=self.theme.ticker_px * 3.0
+        )
         self.playlist = Playlist(
             self.theme, self.assets, enter=self.compositor.enter, prerender=self._prerender
         )
@@ -184,6 +186,7 @@ class Renderer:
             now=now,
             stale_text=self._stale_text,
             ticker_item=lambda: self.ticker.item(self.snapshot, now),
+            ticker_offset=self.ticker.offset,
             view=(self.current_scene, self.playlist.view),
         )
         return self.compositor.draw(surface, scenery)

@@ -96,6 +96,11 @@ class Theme:
         """A text size ``scale`` times the minimum (never below it)."""
         return max(self.min_px, round(self.min_px * scale))
 
+    @property
+    def heading_px(self) -> int:
+        """A scene's title: smaller on a portrait screen, where width is short."""
+        return self.text_px(1.2 if self.portrait else 1.45)
+
     def u(self, value: float) -> int:
         """Design pixels → screen pixels."""
         return max(1, round(value * self.unit))
@@ -124,17 +129,20 @@ class Theme:
 
     @property
     def header_h(self) -> int:
-        lines = 2 if self.portrait else 1
-        return round(self.min_px * (1.45 if lines == 1 else 2.9)) + self.u(40)
+        if self.portrait:
+            # Two rows (agency; date and clock), each one bold line of text_px(1.2).
+            return round(self.text_px(1.2) * 2.35) + self.u(28)
+        return round(self.min_px * 1.45) + self.u(40)
 
     @property
     def ticker_lines(self) -> int:
-        # A portrait screen is narrow: its ticker gets two lines instead of one.
-        return 2 if self.portrait else 1
+        # One line everywhere: an item longer than the line scrolls (see display.frame).
+        return 1
 
     @property
     def ticker_h(self) -> int:
-        return round(self.ticker_px * (1.25 * self.ticker_lines + 0.7))
+        # A portrait screen is short of height for its cards: a tighter band.
+        return round(self.ticker_px * (1.25 * self.ticker_lines + (0.45 if self.portrait else 0.7)))
 
     @property
     def content_rect(self) -> tuple[int, int, int, int]:

@@ -15,6 +15,12 @@ Rules chosen here, in one place:
   be aspirated and a wrong « d' » reads worse than a plain « de ». A leading article contracts:
   « Le Fournil » → « du Fournil », « Les Halles » → « des Halles »; « La Poste » and
   « L'Équipe » stay (« de La Poste », « de L'Équipe »).
+- **Agreement** (``agree``): an adjective takes « e » for a feminine noun and « s » in the
+  plural (« très urgent » → « très urgentes »); a phrase starting with « à » (« à pourvoir »)
+  never changes.
+- **Singular of a plural phrase** (``singular``): the screen is given units in the plural
+  (« offres TPE pourvues »); for 0 or 1 each lower-case word loses its final « s » or « x »
+  (« offre TPE pourvue »), words in capitals (« TPE », « CV ») and short words stay.
 """
 
 from __future__ import annotations
@@ -82,6 +88,32 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """« 0 candidat », « 1 candidat », « 2 candidats »: singular while ``abs(n) < 2``."""
     word = singular if abs(n) < 2 else (plural_form or singular + "s")
     return f"{n} {word}"
+
+
+def singular(phrase: str) -> str:
+    """The singular of a plural phrase: « offres TPE pourvues » → « offre TPE pourvue »."""
+    words = []
+    for word in phrase.split(" "):
+        if len(word) > 3 and word.islower() and word[-1] in "sx" and word[-2] not in "sx":
+            word = word[:-1]
+        words.append(word)
+    return " ".join(words)
+
+
+def count(n: int, plural_phrase: str) -> str:
+    """« 0 offre TPE pourvue », « 1 offre TPE pourvue », « 19 offres TPE pourvues »."""
+    return f"{n} {plural_phrase if abs(n) >= 2 else singular(plural_phrase)}"
+
+
+def agree(adjective: str, n: int, *, feminine: bool = False) -> str:
+    """An adjective agreeing with ``n`` things: « très urgentes », « urgent », « à pourvoir »."""
+    if adjective.startswith("à "):
+        return adjective
+    if feminine and not adjective.endswith("e"):
+        adjective += "e"
+    if abs(n) >= 2 and adjective[-1] not in "sx":
+        adjective += "s"
+    return adjective
 
 
 def days(n: int) -> str:

@@ -254,7 +254,7 @@ def heading(canvas: Canvas, title: str, aside: str | Sequence[str] | None = None
     ``aside`` may list variants from longest to shortest: the first that fits is shown.
     """
     theme = canvas.theme
-    px = theme.text_px(1.45)
+    px = theme.heading_px
     bounds = canvas.bounds
     line_h = canvas.texts.assets.font("bold", px).get_linesize()
     bar = pygame.Rect(0, theme.u(8), theme.u(10), line_h - theme.u(16))
@@ -264,14 +264,19 @@ def heading(canvas: Canvas, title: str, aside: str | Sequence[str] | None = None
     title_layout = canvas.fit(title, title_rect, px=px, face="bold", min_px=theme.min_px)
     variants = [aside] if isinstance(aside, str) else list(aside or ())
     room = bounds.width - left - title_layout.width - theme.gap * 2
-    # On a narrow screen the title shrinks (down to the minimum size) before the note
-    # goes: a page indicator matters more than a big title.
-    small = canvas.fit(title, title_rect, px=theme.min_px, face="bold")
-    squeezed = bounds.width - left - small.width - theme.gap * 2
+    # On a narrow screen the title shrinks (down to the minimum size, then to the condensed
+    # face) before the note goes: a page indicator matters more than a big title.
+    face = "bold"
     for i, variant in enumerate(variants):
         layout = canvas.fit(variant, pygame.Rect(0, 0, bounds.width, line_h), px=theme.min_px)
-        last = i == len(variants) - 1
-        if layout.width <= room or (last and layout.width <= squeezed):
+        fits = layout.width <= room
+        if not fits and i == len(variants) - 1:
+            for squeezed_face in ("bold", "condensed_bold"):
+                small = canvas.fit(title, title_rect, px=theme.min_px, face=squeezed_face)
+                if layout.width <= bounds.width - left - small.width - theme.gap:
+                    fits, face = True, squeezed_face
+                    break
+        if fits:
             rect = pygame.Rect(bounds.right - layout.width, 0, layout.width, line_h)
             canvas.text(
                 variant,
@@ -285,7 +290,7 @@ def heading(canvas: Canvas, title: str, aside: str | Sequence[str] | None = None
             )
             title_rect.width = rect.left - theme.gap - left
             break
-    canvas.text(title, title_rect, px=px, face="bold", min_px=theme.min_px, role="heading")
+    canvas.text(title, title_rect, px=px, face=face, min_px=theme.min_px, role="heading")
     return line_h + theme.u(18)
 
 

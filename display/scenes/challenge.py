@@ -11,7 +11,7 @@ import pygame
 
 from api.contract import PlaylistScene, Snapshot, SnapshotChallenge
 from display.assets import Assets
-from display.french import days_left, french_date
+from display.french import count, days_left, french_date
 from display.scenes.base import Canvas, Scene, centred_message, heading
 from display.theme import Theme
 
@@ -106,7 +106,7 @@ class ChallengeScene(Scene):
         )
         goal_px = theme.text_px(1.2)
         goal_h = fonts("regular", goal_px).get_linesize()
-        goal_text = f"sur {ch.goal} {ch.unit}"
+        goal_text = f"sur {count(ch.goal, ch.unit)}"
         beside = pygame.Rect(
             total_rect.right + theme.u(20),
             0,
@@ -158,7 +158,12 @@ class ChallengeScene(Scene):
         elif ch.days_left < 0:
             text = f"Défi terminé à {ch.total} sur {ch.goal}. Merci à tous !"
         else:
-            text = f"Plus que {ch.goal - ch.total} pour réussir, ensemble !"
+            left = ch.goal - ch.total
+            text = (
+                "Un dernier effort pour réussir, ensemble !"
+                if left == 1
+                else f"Plus que {left} pour réussir, ensemble !"
+            )
         used = canvas.text(
             text,
             rect,
@@ -286,12 +291,20 @@ class ChallengeScene(Scene):
             colour=pal.muted,
             role="recent-title",
         )
-        rows = min(len(recent), (area.height - row_h) // row_h, 4)
         tag_w = canvas.fit(
             "CDDE", pygame.Rect(0, 0, area.width, line_h), px=px, face="bold"
         ).width + round(px * 0.7)
-        for i, c in enumerate(recent[:rows]):
-            y = area.top + row_h * (i + 1)
+        # A row wraps over lines rather than lose its end (the date); rows that no longer
+        # fit whole are left out.
+        y = area.top + row_h
+        left = area.left + tag_w + theme.u(16)
+        for c in recent[:4]:
+            when = french_date(c.at.date(), weekday=False)
+            text = f"+{c.amount} · {c.label} — {when}"
+            room = pygame.Rect(left, y + theme.u(4), area.right - left, 3 * line_h)
+            layout = canvas.fit(text, room, px=px, face="condensed", max_lines=3)
+            if layout.text.endswith("…") or room.top + layout.height > area.bottom:
+                break
             colour = pal.cde if c.service == "cde" else pal.cdde
             tag = pygame.Rect(area.left, y + theme.u(4), tag_w, line_h)
             canvas.fill(tag, colour, radius=theme.u(8))
@@ -305,20 +318,8 @@ class ChallengeScene(Scene):
                 valign="middle",
                 role="recent-service",
             )
-            when = french_date(c.at.date(), weekday=False)
-            text = f"+{c.amount} · {c.label} — {when}"
-            canvas.text(
-                text,
-                pygame.Rect(
-                    tag.right + theme.u(16),
-                    y + theme.u(4),
-                    area.right - tag.right - theme.u(16),
-                    line_h,
-                ),
-                px=px,
-                face="condensed",
-                role="recent",
-            )
+            canvas.text(text, room, px=px, face="condensed", role="recent", layout=layout)
+            y += layout.height + theme.u(10)
 
 
 class Celebration:

@@ -1,5 +1,5 @@
-"""« Embauches remarquables »: one hire at a time, its photo or an illustration, its story
-and the CDE + CDDE pair credited."""
+"""« Embauches remarquables »: one hire at a time, its photo or a typographic card, its
+story and the CDE + CDDE pair credited."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from display.scenes.base import Canvas, Scene, centred_message, heading
 from display.theme import Colour, Theme
 
 TITLE = "Embauches remarquables"
-# Backgrounds of generated illustrations, picked by hire id: deep, calm tones.
-ILLUSTRATION_TONES: tuple[Colour, ...] = (
-    (32, 92, 120),
-    (88, 60, 130),
-    (26, 110, 90),
-    (140, 74, 48),
-    (54, 76, 150),
-    (120, 50, 90),
+# Backgrounds of the cards of hires without a photo, picked by hire id: deep, calm tones
+# on which white type and the accent yellow both read well.
+CARD_TONES: tuple[Colour, ...] = (
+    (22, 62, 84),
+    (52, 40, 86),
+    (20, 72, 62),
+    (86, 48, 34),
+    (34, 50, 98),
+    (78, 34, 60),
 )
 
 
@@ -43,7 +44,7 @@ class HiresScene(Scene):
     def photo_rect(theme: Theme, assets: Assets) -> pygame.Rect:
         """Where the photo goes in the content area (photos are cropped to this size)."""
         cw, ch = theme.content_size
-        top = assets.font("bold", theme.text_px(1.45)).get_linesize() + theme.u(18)
+        top = assets.font("bold", theme.heading_px).get_linesize() + theme.u(18)
         if theme.portrait:
             return pygame.Rect(0, top, cw, round((ch - top) * 0.3))
         side = min(ch - top, round(cw * 0.42))
@@ -69,8 +70,15 @@ class HiresScene(Scene):
         heading(canvas, TITLE, f"{index + 1}/{len(hires)}" if len(hires) > 1 else None)
         theme = canvas.theme
         photo = self.photo_rect(theme, canvas.texts.assets)
-        self._picture(canvas, hire, photo)
         bounds = canvas.bounds
+        if theme.portrait and hire.id not in canvas.photos:
+            # Narrow and without a photo: the story is the picture, it gets the whole
+            # column (a card would only repeat the employer's name above it).
+            self._story(
+                canvas, hire, pygame.Rect(0, photo.top, bounds.width, bounds.bottom - photo.top)
+            )
+            return
+        self._picture(canvas, hire, photo)
         if theme.portrait:
             text = pygame.Rect(
                 0,
@@ -100,57 +108,54 @@ class HiresScene(Scene):
             )
             canvas.region(rect, "photo", hire.id)
             return
-        self._illustration(canvas, hire, rect)
-        canvas.region(rect, "illustration", hire.id)
+        self._typographic_card(canvas, hire, rect)
+        canvas.region(rect, "hire-card", hire.id)
 
-    def _illustration(self, canvas: Canvas, hire: SnapshotHire, rect: pygame.Rect) -> None:
-        """A poster-like picture when there is no photo: tone, circles, initials."""
+    def _typographic_card(self, canvas: Canvas, hire: SnapshotHire, rect: pygame.Rect) -> None:
+        """A calm card when there is no photo: one deep tone, an opening guillemet, the
+        employer's name set large and what the hire was, like a poster's type."""
         theme = canvas.theme
-        seed = zlib.crc32(f"{hire.id}:{hire.employer}".encode())
-        tone = ILLUSTRATION_TONES[seed % len(ILLUSTRATION_TONES)]
-        canvas.fill(rect, tone)
-        # Soft circles and accent dots, blended by hand (no alpha surface to allocate).
-        r = min(rect.size)
-        circles = (
-            (0.15, 0.2, 0.55, (255, 255, 255)),
-            (0.9, 0.85, 0.7, (0, 0, 0)),
-            (0.8, 0.1, 0.3, (255, 255, 255)),
+        pal = theme.palette
+        fonts = canvas.texts.assets.font
+        tone = CARD_TONES[zlib.crc32(f"{hire.id}:{hire.employer}".encode()) % len(CARD_TONES)]
+        canvas.fill(rect, tone, radius=theme.radius)
+        pad = max(theme.u(40), round(min(rect.size) * 0.08))
+        inner = rect.inflate(-2 * pad, -2 * pad)
+        # The guillemet opens the story told beside (or under) the card.
+        mark_px = max(theme.min_px, round(min(rect.size) * (0.22 if theme.portrait else 0.3)))
+        mark_h = fonts("bold", mark_px).get_linesize()
+        mark = pygame.Rect(inner.left, inner.top - round(mark_h * 0.12), inner.width, mark_h)
+        canvas.text("«", mark, px=mark_px, face="bold", colour=pal.accent, role="hire-card-mark")
+        # Bottom up: the hire's label, a short rule, the employer's name over what is left.
+        label_h = fonts("regular", theme.min_px).get_linesize()
+        label = pygame.Rect(inner.left, inner.bottom - label_h, inner.width, label_h)
+        canvas.text(
+            "Embauche remarquable",
+            label,
+            px=theme.min_px,
+            colour=_mix(tone, pal.text, 0.7),
+            role="hire-card-label",
         )
-        clip = canvas.surface.get_clip()
-        canvas.surface.set_clip(rect)
-        for fx, fy, fr, shade in circles:
-            pygame.draw.circle(
-                canvas.surface,
-                _mix(tone, shade, 0.11),
-                (rect.left + round(rect.width * fx), rect.top + round(rect.height * fy)),
-                round(r * fr),
-            )
-        dot = _mix(tone, theme.palette.accent, 0.55)
-        for k in range(5):
-            x = (seed >> (k * 5)) % 1000 / 1000
-            y = (seed >> (k * 3 + 2)) % 1000 / 1000
-            y = 0.2 * y if k % 2 else 0.8 + 0.2 * y  # above or below the initials
-            centre = (
-                rect.left + round(rect.width * (0.1 + 0.8 * x)),
-                rect.top + round(rect.height * (0.1 + 0.8 * y)),
-            )
-            pygame.draw.circle(canvas.surface, dot, centre, max(2, r // 40))
-        canvas.surface.set_clip(clip)
-        initials = "".join(w[0] for w in hire.employer.split() if w[:1].isalpha())[:2].upper()
-        if initials:
-            px = max(theme.min_px, round(r * 0.32))
-            box = pygame.Rect(0, 0, rect.width - 2 * theme.u(20), round(px * 1.3))
-            box.center = rect.center
-            canvas.text(
-                initials,
-                box,
-                px=px,
-                face="bold",
-                colour=(255, 255, 255),
-                align="center",
-                valign="middle",
-                role="illustration",
-            )
+        rule = pygame.Rect(inner.left, label.top - theme.u(22), theme.u(90), theme.u(6))
+        canvas.fill(rule, pal.accent, radius=theme.u(3))
+        name_px = theme.text_px(1.9 if not theme.portrait else 1.3)
+        name_h = fonts("bold", name_px).get_linesize()
+        top = mark.bottom
+        room = rule.top - theme.u(22) - top
+        lines = max(1, min(4, room // name_h))
+        canvas.text(
+            hire.employer,
+            pygame.Rect(
+                inner.left, rule.top - theme.u(22) - lines * name_h, inner.width, lines * name_h
+            ),
+            px=name_px,
+            face="bold",
+            min_px=theme.min_px,
+            max_lines=lines,
+            valign="bottom",
+            colour=pal.text,
+            role="hire-card-employer",
+        )
 
     def _story(self, canvas: Canvas, hire: SnapshotHire, rect: pygame.Rect) -> None:
         theme = canvas.theme
@@ -174,7 +179,7 @@ class HiresScene(Scene):
         )
         credits_bottom = self._credits(canvas, hire, rect, date_rect.top - gap)
 
-        title_px = theme.text_px(1.7)
+        title_px = theme.text_px(1.3 if theme.portrait else 1.7)
         title_h = fonts("bold", title_px).get_linesize() * 2
         used = canvas.text(
             hire.title,
@@ -185,7 +190,7 @@ class HiresScene(Scene):
             max_lines=2,
             role="hire-title",
         )
-        emp_px = theme.text_px(1.15)
+        emp_px = theme.min_px if theme.portrait else theme.text_px(1.15)
         emp_h = fonts("regular", emp_px).get_linesize() * 2
         used = canvas.text(
             f"chez {hire.employer}",
@@ -203,7 +208,7 @@ class HiresScene(Scene):
             canvas.text(
                 f"« {hire.story.strip()} »",
                 pygame.Rect(rect.left, story_top, rect.width, lines * body_h),
-                px=theme.text_px(1.3),
+                px=theme.min_px if theme.portrait else theme.text_px(1.3),
                 min_px=theme.min_px,
                 max_lines=lines,
                 role="hire-story",
@@ -217,13 +222,22 @@ class HiresScene(Scene):
         px = theme.min_px
         line_h = fonts("bold", px).get_linesize()
         pill_h = line_h + theme.u(16)
+        # Only the people credited: a pill with a dash would be an empty box on the wall.
         people = [
-            ("CDE", hire.cde_name or "—", pal.cde),
-            ("CDDE", hire.cdde_name or "—", pal.cdde),
+            (service, name, colour)
+            for service, name, colour in (
+                ("CDE", hire.cde_name, pal.cde),
+                ("CDDE", hire.cdde_name, pal.cdde),
+            )
+            if name
         ]
-        stacked = theme.portrait or rect.width < theme.min_px * 30
-        width = rect.width if stacked else (rect.width - theme.gap) // 2
-        top = bottom - (2 * pill_h + theme.u(12) if stacked else pill_h)
+        if not people:
+            return bottom + theme.u(14)  # the gap the story leaves above the pills
+        stacked = len(people) > 1 and (theme.portrait or rect.width < theme.min_px * 30)
+        width = rect.width if stacked or len(people) == 1 else (rect.width - theme.gap) // 2
+        top = bottom - (
+            len(people) * pill_h + (len(people) - 1) * theme.u(12) if stacked else pill_h
+        )
         for i, (service, name, colour) in enumerate(people):
             if stacked:
                 pill = pygame.Rect(rect.left, top + i * (pill_h + theme.u(12)), width, pill_h)

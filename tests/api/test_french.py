@@ -136,3 +136,43 @@ def test_one_timezone_fallback_for_both_faces() -> None:
     assert datetime_fr(winter) == "lun. 3 déc. 2001 à 14 h 05"
     assert datetime_fr(winter, "Mars/Olympus") == "lun. 3 déc. 2001 à 14 h 05"
     assert datetime_fr(winter, "America/Cayenne") == "lun. 3 déc. 2001 à 10 h 05"
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (0, "0 offre TPE pourvue"),
+        (1, "1 offre TPE pourvue"),
+        (2, "2 offres TPE pourvues"),
+        (19, "19 offres TPE pourvues"),
+    ],
+)
+def test_count_of_a_plural_unit(n: int, expected: str) -> None:
+    assert french.count(n, "offres TPE pourvues") == expected
+
+
+def test_singular_keeps_capitals_short_words_and_double_letters() -> None:
+    assert french.singular("CV envoyés") == "CV envoyé"
+    assert french.singular("contrats signés") == "contrat signé"
+    assert french.singular("jeux") == "jeu"
+    assert french.singular("mises en relation") == "mise en relation"
+    assert french.singular("bus") == "bus"
+
+
+@pytest.mark.parametrize(
+    ("label", "n", "expected"),
+    [
+        ("très urgent", 1, "très urgente"),
+        ("très urgent", 3, "très urgentes"),
+        ("urgent", 5, "urgentes"),
+        ("à surveiller", 10, "à surveiller"),
+        ("à pourvoir", 1, "à pourvoir"),
+    ],
+)
+def test_agree_a_level_with_offers(label: str, n: int, expected: str) -> None:
+    assert french.agree(label, n, feminine=True) == expected
+
+
+def test_agree_masculine_plural() -> None:
+    assert french.agree("urgent", 2) == "urgents"
+    assert french.agree("urgent", 1) == "urgent"

@@ -15,6 +15,7 @@ from display_support import NOW, load_snapshot, snapshot_dict
 
 from api.contract import Snapshot
 from display.qr import QUIET_ZONE, QrCache
+from display.scenes.offers import board
 from display.screenshot import render_frame
 
 pytestmark = pytest.mark.skipif(shutil.which("zbarimg") is None, reason="needs zbar-tools")
@@ -38,6 +39,7 @@ def zbar(path) -> set[str]:
         ("sample", (1920, 1080)),
         ("stress", (1920, 1080)),
         ("sample", (1080, 1920)),
+        ("demo", (1080, 1920)),
         ("stress", (1280, 720)),
     ],
 )
@@ -48,8 +50,8 @@ def test_every_visible_offer_qr_decodes_to_its_url(name, size, tmp_path, assets)
     pygame.image.save(surface, str(path))
     qrs = [r for r in renderer.regions if r.role == "qr"]
     visible = {r.data for r in qrs}
-    # The first page shows the first offers, in the snapshot's (the board's) order.
-    expected = {o.qr_url for o in snapshot.offers[: len(qrs)]}
+    # The first page shows the first offers: the new ones, then the board's order (issue 12).
+    expected = {o.qr_url for o in board(snapshot)[: len(qrs)]}
     assert visible == expected
     assert zbar(path) == expected
 
