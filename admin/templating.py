@@ -30,7 +30,7 @@ MESSAGES = {
     "offre-pourvue": "Bravo ! Offre marquée pourvue.",
     "offre-fermee": "Offre fermée.",
     "offre-supprimee": "Offre supprimée.",
-    "candidat-propose": "Merci ! Le CDE de l'offre le voit sur son téléphone.",
+    "candidat-propose": "Merci ! Le CDE de l'offre est prévenu : il le voit sur son téléphone.",
     "candidat-deja-propose": (
         "Vous avez déjà proposé quelqu'un sur cette offre il y a moins de 10 minutes : "
         "c'est la même proposition. Pour une autre personne : « Proposer un autre candidat »."

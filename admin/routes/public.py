@@ -70,7 +70,9 @@ def render_offer_page(
     def may(action: Action) -> bool:
         return staff_view and me is not None and can(me.role, action)
 
-    mine = [c for c in candidates if me is not None and c.proposed_by.id == me.id]
+    # Proposed by me a moment ago: a new tap would be the same one, so the page offers
+    # « Proposer un autre candidat » instead of « J'ai un candidat ».
+    recent = offer_service.recent_proposal(db, me, offer) if staff_view and me else None
     return render(
         request,
         "pages/offer.html",
@@ -81,7 +83,7 @@ def render_offer_page(
             "agency": agency,
             "staff_view": staff_view,
             "candidates": candidates,
-            "my_proposals": mine,
+            "recent_proposal": recent,
             "newly_seen": newly_seen,
             "propose_form": form or Form.empty(),
             "note_max": NOTE_MAX,
