@@ -27,8 +27,8 @@ def home(request: Request, ctx: Allowed(Action.READ_OFFERS)) -> Response:
     """The first page after login, ordered by what needs the user now."""
     view = dashboard.for_staff(ctx.db, ctx.me, ctx.agency, ctx.offers)
     # « À traiter » lists the new candidates: looked at, they leave the tab bar's badge.
-    offer_service.mark_proposals_seen(ctx.db, ctx.me)
-    refresh_badges(request, ctx.db, ctx.me)
+    if offer_service.mark_proposals_seen(ctx.db, ctx.me):
+        refresh_badges(request, ctx.db, ctx.me)
     return render(
         request,
         "pages/home.html",

@@ -65,7 +65,8 @@ def render_offer_page(
     newly_seen: set[int] = set()
     if staff_view and me is not None:
         newly_seen = offer_service.mark_proposals_seen(db, me, offer)
-        refresh_badges(request, db, me)
+        if newly_seen:
+            refresh_badges(request, db, me)
 
     def may(action: Action) -> bool:
         return staff_view and me is not None and can(me.role, action)
