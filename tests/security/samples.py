@@ -216,6 +216,18 @@ OPEN_FORMS = {
 }
 
 
+def prepared(arena: Arena, route: Route, role: str, t: Targets) -> Targets:
+    """``t`` as ``role`` needs it to call ``route`` validly: its own proposal where it acts on one.
+
+    For suites that build their requests themselves (``send_api`` and ``send_form`` do it).
+    """
+    if route.id in OWN_PROPOSAL_ROUTES:
+        return _propose_first_in_api(arena.api(role), t)
+    if route.is_page and route.method == "POST" and route.path in PAGE_FORMS:
+        return PAGE_FORMS[route.path].prepare(arena, arena.page(role), t)
+    return t
+
+
 def api_ids(route: Route, t: Targets) -> dict[str, int]:
     """Path values for an API route naming the objects ``t``."""
     ids = t.ids()
