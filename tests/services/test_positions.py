@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from api.errors import Invalid
 from api.models import Agency, AuditEvent, Offer, Staff
 from api.models.offer import OfferUpdate
-from api.services import challenges, offers
+from api.services import challenges, offers, snapshot
 from tests import factories
 
 PUBLIC_URL = "https://couloir.example.fr"
@@ -126,3 +126,12 @@ def test_the_board_and_the_list_show_the_positions(db: Session, agency: Agency, 
     assert (listed.positions, listed.positions_filled) == (2, 1)
     [entry] = offers.board(db, agency.id, ctx)
     assert entry.offer.positions_filled == 1
+
+
+def test_the_corridor_screen_counts_the_positions_still_to_fill(
+    db: Session, agency: Agency, cde: Staff
+) -> None:
+    offer = factories.offer(db, cde, positions=3)
+    offers.set_status(db, cde, offer, "filled", None)
+    [shown] = snapshot.build(db, factories.screen(db, agency), PUBLIC_URL).offers
+    assert (shown.code, shown.positions) == (offer.code, 2)
