@@ -131,7 +131,11 @@ def _set_status(request_status: str):  # type: ignore[no-untyped-def]
 
 
 for _verb, _status, _summary in (
-    ("fill", "filled", "Marquer une offre pourvue (compte pour le défi TPE en cours)"),
+    (
+        "fill",
+        "filled",
+        "Marquer un poste pourvu (l'offre l'est quand tous le sont ; chacun compte au défi TPE)",
+    ),
     ("close", "closed", "Clôturer une offre sans embauche"),
     ("reopen", "open", "Rouvrir une offre pourvue ou clôturée"),
 ):

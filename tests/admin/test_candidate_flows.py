@@ -73,7 +73,12 @@ def test_a_double_tap_is_one_proposal_and_the_cde_sees_a_badge_then_the_note(
     cde.page.reload()
     cde.page.get_by_label("Nouvelle suite").select_option("interview")
     cde.page.get_by_role("button", name="Enregistrer").click()
-    cdde.page.reload()
+    # The CDDE's page still shows the button from before: the answer says why it is too late.
+    cdde.page.once("dialog", lambda dialog: dialog.accept())
+    cdde.page.get_by_role("button", name="Retirer ma proposition").click()
+    assert "déjà donné une suite à ce candidat (entretien)" in cdde.page.content()
+    cdde.go(f"/o/{offer['code']}")
+    assert len(cdde.page.locator("#candidats + ul > li").all()) == 1
     assert cdde.page.get_by_role("button", name="Retirer ma proposition").count() == 0
 
 
