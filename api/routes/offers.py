@@ -137,7 +137,7 @@ for _verb, _status, _summary in (
         "Marquer un poste pourvu (l'offre l'est quand tous le sont ; chacun compte au défi TPE)",
     ),
     ("close", "closed", "Clôturer une offre sans embauche"),
-    ("reopen", "open", "Rouvrir une offre pourvue ou clôturée"),
+    ("reopen", "open", "Rouvrir une offre pourvue (un poste redevient libre) ou clôturée"),
 ):
     router.add_api_route(
         f"/{{offer_id}}/{_verb}",
