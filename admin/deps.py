@@ -15,7 +15,7 @@ from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.models import Agency, Staff
 from api.security.sessions import COOKIE_NAME, staff_for_token
 from api.services import staff as staff_service
-from api.services.offers import OfferContext
+from api.services.offers import OfferContext, unseen_proposals_count
 from api.settings import Settings
 
 DbDep = SessionDep
@@ -26,7 +26,17 @@ def optional_staff(request: Request, db: DbDep) -> Staff | None:
     token = request.cookies.get(COOKIE_NAME)
     staff = staff_for_token(db, token) if token else None
     request.state.staff = staff
+    if staff is not None:
+        refresh_badges(request, db, staff)
     return staff
+
+
+def refresh_badges(request: Request, db: Session, staff: Staff) -> None:
+    """Count what the tab bar flags for ``staff`` (new candidates on their offers).
+
+    Pages that show those candidates mark them seen, then call this again before rendering.
+    """
+    request.state.new_proposals = unseen_proposals_count(db, staff)
 
 
 def _here(request: Request) -> str:

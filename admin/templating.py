@@ -13,6 +13,7 @@ from admin import TEMPLATES_DIR, csrf, urls
 from api.clock import aware, zone
 from api.domain import french, urgency
 from api.domain.permissions import Action, can
+from api.services.offers import positions_label
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 env = templates.env
@@ -29,7 +30,13 @@ MESSAGES = {
     "offre-pourvue": "Bravo ! Offre marquée pourvue.",
     "offre-fermee": "Offre fermée.",
     "offre-supprimee": "Offre supprimée.",
-    "candidat-propose": "Merci ! Le CDE de l'offre est prévenu.",
+    "candidat-propose": "Merci ! Le CDE de l'offre est prévenu : il le voit sur son téléphone.",
+    "candidat-deja-propose": (
+        "Vous avez déjà proposé quelqu'un sur cette offre il y a moins de 10 minutes : "
+        "c'est la même proposition. Pour une autre personne : « Proposer un autre candidat »."
+    ),
+    "candidat-retire": "Proposition retirée : l'offre retrouve son urgence.",
+    "poste-pourvu": "Bravo ! Un poste de plus est pourvu.",
     "candidat-suivi": "Suite du candidat enregistrée.",
     "embauche-enregistree": "Embauche enregistrée.",
     "embauche-publiee": "Embauche publiée sur l'écran.",
@@ -83,6 +90,7 @@ env.globals.update(
     describe_level=urgency.describe,
     urls=urls,
     plural=french.plural,
+    positions_label=positions_label,
 )
 
 
@@ -99,6 +107,7 @@ def render(
         "me": getattr(request.state, "staff", None),
         "message": MESSAGES.get(request.query_params.get("ok", "")),
         "path": request.url.path,
+        "new_proposals": getattr(request.state, "new_proposals", 0),
     }
     if context:
         ctx.update(context)

@@ -130,8 +130,8 @@ def offer(
     """An offer opened ``days_open`` days ago by ``owner`` (a CDE), through ``create_offer``.
 
     ``start_in_days`` sets the start date from the agency's today (negative: already past);
-    ``candidates`` proposals are made by ``proposer`` (default: the owner); ``status`` filled or
-    closed goes through ``set_status``, as a CDE's button does.
+    ``candidates`` distinct proposals are made by ``proposer`` (default: the owner); ``status``
+    filled (every position) or closed goes through ``set_status``, as a CDE's button does.
     """
     owner_agency = db.get(Agency, owner.agency_id)
     assert owner_agency is not None
@@ -150,8 +150,11 @@ def offer(
         created.opened_at = utcnow() - timedelta(days=days_open)
         db.commit()
     for _ in range(candidates):
-        offers.propose_candidate(db, proposer or owner, created)
-    if status != "open":
+        offers.propose_candidate(db, proposer or owner, created, another=True)
+    if status == "filled":  # every position, one at a time as the CDE's button does
+        while created.status != "filled":
+            created = offers.set_status(db, owner, created, status, None)
+    elif status != "open":
         created = offers.set_status(db, owner, created, status, None)
     return created
 

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import urls
-from admin.deps import Allowed
+from admin.deps import Allowed, refresh_badges
 from admin.templating import render
 from api.domain.permissions import Action
 from api.models.offer import OUTCOME_LABELS
 from api.services import dashboard
+from api.services import offers as offer_service
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +26,9 @@ def root() -> Response:
 def home(request: Request, ctx: Allowed(Action.READ_OFFERS)) -> Response:
     """The first page after login, ordered by what needs the user now."""
     view = dashboard.for_staff(ctx.db, ctx.me, ctx.agency, ctx.offers)
+    # « À traiter » lists the new candidates: looked at, they leave the tab bar's badge.
+    if offer_service.mark_proposals_seen(ctx.db, ctx.me):
+        refresh_badges(request, ctx.db, ctx.me)
     return render(
         request,
         "pages/home.html",

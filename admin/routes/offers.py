@@ -20,12 +20,13 @@ from admin.offer_forms import (
     offer_values,
     parse_offer,
 )
+from admin.routes.public import render_offer_page
 from admin.templating import render
 from api.domain.permissions import Action
 from api.domain.urgency import LEVELS, describe
 from api.errors import DomainError, StaleVersion
 from api.models import Offer
-from api.models.offer import OUTCOME_LABELS, OfferCreate, OfferUpdate
+from api.models.offer import NOTE_MAX, OUTCOME_LABELS, OfferCreate, OfferUpdate
 from api.params import PathId, parse_id
 from api.services import audit
 from api.services import offers as offer_service
@@ -225,13 +226,14 @@ def _status_change(request: Request, ctx: Ctx, offer_id: int, status: str, ok: s
         )
     if status == "filled":
         new_hire = f"{urls.HIRES}/nouvelle?offre={offer.id}"
-        return RedirectResponse(urls.with_message(new_hire, ok), status_code=303)
+        done = ok if offer.status == "filled" else "poste-pourvu"  # positions still open
+        return RedirectResponse(urls.with_message(new_hire, done), status_code=303)
     return RedirectResponse(urls.offer_page(offer.code, ok), status_code=303)
 
 
 @router.post("/{offer_id}/pourvue")
 def fill(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted) -> Response:
-    """Mark filled, then offer to tell the hire's story."""
+    """Mark one more position filled (the offer when all are), then tell the hire's story."""
     return _status_change(request, ctx, offer_id, "filled", "offre-pourvue")
 
 
@@ -271,10 +273,19 @@ def propose(
     offer_id: PathId,
     form: Form = Posted,
 ) -> Response:
-    """ "J'ai un candidat": records who and when, nothing about the person."""
+    """ "J'ai un candidat": records who and when, and an optional word, nothing about the person.
+
+    A second tap within the repeat window shows the first proposal; « Proposer un autre
+    candidat » (``another``) makes a new one.
+    """
     offer = _offer(ctx, offer_id)
+    note = form.text("note", max_length=NOTE_MAX)
+    if not form.ok:
+        return render_offer_page(request, ctx.db, ctx.me, offer, form=form, status_code=422)
     try:
-        offer_service.propose_candidate(ctx.db, ctx.me, offer)
+        _, created = offer_service.propose_candidate(
+            ctx.db, ctx.me, offer, note=note, another=form.checkbox("another")
+        )
     except DomainError as exc:
         return render(
             request,
@@ -282,7 +293,35 @@ def propose(
             {"title": "Impossible", "text": exc.message},
             status_code=exc.status,
         )
-    return RedirectResponse(urls.offer_page(offer.code, "candidat-propose"), status_code=303)
+    done = "candidat-propose" if created else "candidat-deja-propose"
+    return RedirectResponse(urls.offer_page(offer.code, done, "candidats"), status_code=303)
+
+
+@candidates_router.post("/{proposal_id}/retirer")
+def withdraw(
+    request: Request,
+    ctx: Allowed(Action.PROPOSE_CANDIDATE),
+    proposal_id: PathId,
+    form: Form = Posted,
+) -> Response:
+    """The proposer takes back a proposal the CDE has not acted on yet."""
+    with page_not_found():
+        proposal = offer_service.get_proposal(ctx.db, ctx.agency.id, proposal_id)
+    offer = offer_service.find_offer(ctx.db, ctx.agency.id, proposal.offer_id)
+    try:
+        offer_service.withdraw_candidate(ctx.db, ctx.me, proposal)
+    except DomainError as exc:
+        return render(
+            request,
+            "pages/error.html",
+            {"title": "Impossible de retirer", "text": exc.message},
+            status_code=exc.status,
+        )
+    if offer is None:  # pragma: no cover - a proposal always has its offer
+        return RedirectResponse(urls.HOME, status_code=303)
+    return RedirectResponse(
+        urls.offer_page(offer.code, "candidat-retire", "candidats"), status_code=303
+    )
 
 
 @candidates_router.post("/{proposal_id}/suite")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from admin import urls
-from admin.deps import DbDep, MaybeStaff
+from admin.deps import DbDep, MaybeStaff, refresh_badges
+from admin.forms import Form
 from admin.templating import render
 from api.domain.permissions import Action, can
 from api.errors import NotFound
-from api.models.offer import OUTCOME_LABELS
+from api.models import Offer, Staff
+from api.models.offer import NOTE_HELP, NOTE_MAX, OUTCOME_LABELS
 from api.services import agencies
 from api.services import offers as offer_service
 from api.services.offers import OfferContext
@@ -37,15 +40,40 @@ def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Respon
             },
             status_code=404,
         )
+    return render_offer_page(request, db, me, offer)
+
+
+def render_offer_page(
+    request: Request,
+    db: Session,
+    me: Staff | None,
+    offer: Offer,
+    *,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The offer's page: for anyone, plus notes, candidates and actions for its agency's staff.
+
+    ``form`` is a « J'ai un candidat » form sent back with its error and its note kept. The
+    offer's CDE looking at the page sees its new proposals (they leave the tab bar's badge).
+    """
     agency = agencies.get_agency(db, offer.agency_id)
     staff_view = me is not None and me.agency_id == offer.agency_id
     ctx = OfferContext.for_agency(agency, get_settings().public_url)
     public = offer_service.to_public(db, [offer], ctx, staff_view=staff_view)[0]
     candidates = offer_service.list_candidates(db, offer) if staff_view else []
+    newly_seen: set[int] = set()
+    if staff_view and me is not None:
+        newly_seen = offer_service.mark_proposals_seen(db, me, offer)
+        if newly_seen:
+            refresh_badges(request, db, me)
 
     def may(action: Action) -> bool:
         return staff_view and me is not None and can(me.role, action)
 
+    # Proposed by me a moment ago: a new tap would be the same one, so the page offers
+    # « Proposer un autre candidat » instead of « J'ai un candidat ».
+    recent = offer_service.recent_proposal(db, me, offer) if staff_view and me else None
     return render(
         request,
         "pages/offer.html",
@@ -56,6 +84,11 @@ def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Respon
             "agency": agency,
             "staff_view": staff_view,
             "candidates": candidates,
+            "recent_proposal": recent,
+            "newly_seen": newly_seen,
+            "propose_form": form or Form.empty(),
+            "note_max": NOTE_MAX,
+            "note_help": NOTE_HELP,
             "outcomes": OUTCOME_LABELS,
             "may_edit": may(Action.EDIT_OFFERS),
             "may_delete": may(Action.DELETE_OFFERS),
@@ -63,4 +96,5 @@ def offer_page(request: Request, code: str, db: DbDep, me: MaybeStaff) -> Respon
             "may_outcome": may(Action.SET_CANDIDATE_OUTCOME),
             "may_hire": may(Action.WRITE_HIRES),
         },
+        status_code=status_code,
     )

@@ -82,6 +82,13 @@ Reason = Annotated[
 ]
 """A short free text (the reason of a forced urgency)."""
 
+Note = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    _cleaner(multiline=False, required=False, max_length=200),
+]
+"""A one-line word to a colleague (a candidate proposal's note): up to 200 characters."""
+
 Message = Annotated[
     str,
     StringConstraints(min_length=1, max_length=280),

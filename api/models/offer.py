@@ -16,6 +16,7 @@ from api.models.fields import (
     Flag,
     FranceTravailId,
     LongText,
+    Note,
     Reason,
     ShortText,
     Tag,
@@ -28,6 +29,14 @@ Contract = Literal["CDI", "CDD", "intérim", "saisonnier", "alternance", "stage"
 CONTRACTS: tuple[str, ...] = ("CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre")
 OfferStatus = Literal["open", "filled", "closed"]
 Positions = count_between(1, 99)
+# A proposal's optional word to the CDE (``Note``): short, never about the job seeker.
+NOTE_MAX = 200
+NOTE_HELP = (
+    "Aucune donnée personnelle sur la personne (ni nom, ni âge, ni situation) : "
+    "seulement un mot pour le CDE, 200 caractères au plus."
+)
+# Within this many minutes, a second « J'ai un candidat » on the same offer is the same one.
+REPEAT_TAP_MINUTES = 10
 UrgencyLevel = count_between(0, MAX_LEVEL)
 STATUS_LABELS = {"open": "en cours", "filled": "pourvue", "closed": "clôturée"}
 Outcome = Literal["pending", "interview", "hired", "declined"]
@@ -128,6 +137,7 @@ class Offer(SQLModel, table=True):
     contract: str = Field(max_length=20)
     commune: str = Field(max_length=200)
     positions: int = 1
+    positions_filled: int = 0
     start_date: date | None = None
     tags: list[str] = json_column([])
     description: str = Field(default="", max_length=4000)
@@ -237,6 +247,15 @@ class OfferPublic(SQLModel):
     )
     commune: str = Field(description="Commune du poste, 1 à 200 caractères.")
     positions: int = Field(description="Nombre de postes à pourvoir : 1 à 99.")
+    positions_filled: int = Field(
+        description=(
+            "Nombre de postes déjà pourvus (0 à positions) : l'offre est pourvue quand tous "
+            "le sont."
+        )
+    )
+    positions_label: str = Field(
+        description="Les postes en mots, comme les pages les affichent : « 1 poste sur 2 pourvu »."
+    )
     start_date: date | None = Field(
         description="Date de prise de poste souhaitée (AAAA-MM-JJ), si connue."
     )
@@ -304,10 +323,24 @@ class CandidateProposal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     outcome: str = Field(default="pending", max_length=16)
     outcome_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=NOTE_MAX)
+    # When the offer's CDE first looked at it (their tab bar's badge counts the unseen ones).
+    seen_at: datetime | None = None
 
 
 class CandidateCreate(SQLModel):
-    """Nothing about the person: who proposes is the caller."""
+    """Nothing about the person: who proposes is the caller; the note is a word to the CDE."""
+
+    note: Note | None = Field(None, description="Un mot pour le CDE, facultatif. " + NOTE_HELP)
+    another: Flag = Field(
+        False,
+        description=(
+            "« Proposer un autre candidat » : true pour une nouvelle proposition même si vous "
+            f"avez déjà proposé quelqu'un sur cette offre il y a moins de {REPEAT_TAP_MINUTES} "
+            "minutes. Sans lui, ce second appui renvoie la première proposition (200) au lieu "
+            "d'en créer une seconde."
+        ),
+    )
 
 
 class CandidateOutcome(SQLModel):
@@ -334,6 +367,15 @@ class CandidatePublic(SQLModel):
     )
     outcome_at: datetime | None = Field(
         description="Dernière suite donnée : date et heure (UTC), vide tant que rien n'est fait."
+    )
+    note: str | None = Field(
+        None, description="Le mot laissé au CDE par qui a proposé (sans donnée personnelle)."
+    )
+    withdrawable: bool = Field(
+        False,
+        description=(
+            "Encore retirable par qui l'a proposé : vrai tant que le CDE n'a donné aucune suite."
+        ),
     )
 
 

@@ -9,6 +9,8 @@ from api.domain import urgency
 from api.domain.permissions import Action
 from api.errors import Invalid
 from api.models.offer import (
+    REPEAT_TAP_MINUTES,
+    CandidateCreate,
     CandidateOutcome,
     CandidatePublic,
     FillRequest,
@@ -129,9 +131,13 @@ def _set_status(request_status: str):  # type: ignore[no-untyped-def]
 
 
 for _verb, _status, _summary in (
-    ("fill", "filled", "Marquer une offre pourvue (compte pour le défi TPE en cours)"),
+    (
+        "fill",
+        "filled",
+        "Marquer un poste pourvu (l'offre l'est quand tous le sont ; chacun compte au défi TPE)",
+    ),
     ("close", "closed", "Clôturer une offre sans embauche"),
-    ("reopen", "open", "Rouvrir une offre pourvue ou clôturée"),
+    ("reopen", "open", "Rouvrir une offre pourvue (un poste redevient libre) ou clôturée"),
 ):
     router.add_api_route(
         f"/{{offer_id}}/{_verb}",
@@ -159,18 +165,67 @@ def list_candidates(
     "/{offer_id}/candidates",
     response_model=CandidatePublic,
     status_code=201,
-    summary="Proposer un candidat",
+    summary="Proposer un candidat (« J'ai un candidat »)",
+    description=(
+        "Signale que vous avez un candidat pour une offre en cours, sans aucune donnée sur la "
+        "personne : seulement vous, la date et, si vous le voulez, un mot pour le CDE. "
+        f"Un second appui sur la même offre dans les {REPEAT_TAP_MINUTES} minutes renvoie la "
+        "première proposition (réponse 200) au lieu d'en créer une seconde : un double appui "
+        "ne baisse pas deux fois l'urgence de l'offre. Pour proposer vraiment une autre "
+        'personne, envoyez {"another": true} (réponse 201).'
+    ),
+    responses={
+        200: {
+            "model": CandidatePublic,
+            "description": (
+                f"Vous aviez déjà proposé quelqu'un sur cette offre il y a moins de "
+                f"{REPEAT_TAP_MINUTES} minutes : cette proposition-là, inchangée."
+            ),
+        },
+        201: {"description": "Proposition enregistrée."},
+    },
 )
 def propose_candidate(
     offer_id: PathId,
     db: SessionDep,
     agency: StaffAgency,
     actor: Allowed(Action.PROPOSE_CANDIDATE),
+    response: Response,
+    data: CandidateCreate | None = None,
 ) -> CandidatePublic:
     """ "J'ai un candidat": no personal data about the job seeker is taken."""
+    data = data or CandidateCreate()
     offer = offers.get_offer(db, agency.id, offer_id)
-    proposal = offers.propose_candidate(db, actor, offer)
+    proposal, created = offers.propose_candidate(
+        db, actor, offer, note=data.note, another=data.another
+    )
+    if not created:
+        response.status_code = 200
     return next(c for c in offers.list_candidates(db, offer) if c.id == proposal.id)
+
+
+@router.delete(
+    "/{offer_id}/candidates/{candidate_id}",
+    status_code=204,
+    summary="Retirer sa proposition de candidat",
+    description=(
+        "La personne qui a proposé un candidat retire sa proposition tant que le CDE n'y a "
+        "donné aucune suite : l'offre retrouve l'urgence qu'elle aurait eue sans elle, le "
+        "journal en garde la trace. Une fois une suite donnée (entretien, embauche, non "
+        "retenu), réponse 409 avec la raison ; pour la proposition d'un ou d'une collègue, 403."
+    ),
+)
+def withdraw_candidate(
+    offer_id: PathId,
+    candidate_id: PathId,
+    db: SessionDep,
+    agency: StaffAgency,
+    actor: Allowed(Action.PROPOSE_CANDIDATE),
+) -> Response:
+    """Withdraw one's own proposal until the CDE has acted on it."""
+    offer = offers.get_offer(db, agency.id, offer_id)
+    offers.withdraw_candidate(db, actor, offers.proposal_on(db, offer, candidate_id))
+    return Response(status_code=204)
 
 
 @router.put(

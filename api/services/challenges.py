@@ -160,26 +160,31 @@ def _add_contribution(
 
 
 def contribute_for_filled_offer(db: Session, actor: Staff, offer: Offer) -> None:
-    """Filling a TPE offer during an active challenge counts once for it.
+    """Each filled position of a TPE offer counts once in the active challenge.
 
-    Part of ``offers.set_status``'s transaction: added to the session, committed by it.
+    « A filled offer counts once » means each of its positions once: the challenge holds at most
+    ``positions_filled`` for the offer, whatever reopening and filling again happened. Part of
+    ``offers.set_status``'s transaction: added to the session, committed by it.
     """
     agency = db.get(Agency, offer.agency_id)
     challenge = active_challenge(db, agency) if agency else None
     if challenge is None or agency is None:
         return
-    already = db.exec(
-        select(Contribution.id).where(
+    counted = db.exec(
+        select(func.coalesce(func.sum(Contribution.amount), 0)).where(
             Contribution.challenge_id == challenge.id, Contribution.offer_id == offer.id
         )
-    ).first()
-    if already is None:
-        label = f"{offer.title} — {offer.employer}"[:200]
-        _add_contribution(
-            db,
-            actor,
-            challenge,
-            ContributionCreate(amount=1, label=label),
-            local_today(agency.timezone),
-            offer=offer,
-        )
+    ).one()
+    missing = offer.positions_filled - int(counted)
+    if missing <= 0:
+        return
+    position = f" · {offer.positions_filled} sur {offer.positions}" if offer.positions > 1 else ""
+    label = f"{offer.title} — {offer.employer}"[: 200 - len(position)] + position
+    _add_contribution(
+        db,
+        actor,
+        challenge,
+        ContributionCreate(amount=missing, label=label),
+        local_today(agency.timezone),
+        offer=offer,
+    )

@@ -9,11 +9,13 @@ from typing import Any
 from sqlmodel import Session, col, func, select, update
 
 from api.clock import aware, local_today, utcnow
-from api.domain import urgency
+from api.domain import french, urgency
 from api.domain.codes import random_code
-from api.errors import Conflict, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import Agency, CandidateProposal, Contribution, Hire, Offer, Staff
 from api.models.offer import (
+    OUTCOME_LABELS,
+    REPEAT_TAP_MINUTES,
     CandidatePublic,
     OfferCreate,
     OfferPublic,
@@ -109,11 +111,30 @@ def candidate_counts(db: Session, offer_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def positions_label(filled: int, positions: int) -> str:
+    """An offer's positions in words, as the pages and the API show them.
+
+    >>> positions_label(0, 1), positions_label(0, 2)
+    ('1 poste', '2 postes')
+    >>> positions_label(1, 2)
+    '1 poste sur 2 pourvu'
+    >>> positions_label(2, 3), positions_label(1, 1)
+    ('2 postes sur 3 pourvus', '1 poste pourvu')
+    """
+    if filled <= 0:
+        return french.plural(positions, "poste")
+    if positions == 1:
+        return "1 poste pourvu"
+    done = "pourvus" if filled > 1 else "pourvu"
+    return f"{french.plural(filled, 'poste')} sur {positions} {done}"
+
+
 def _public(
     offer: Offer, candidates: int, owner: StaffRef, ctx: OfferContext, *, staff_view: bool
 ) -> OfferPublic:
     return OfferPublic(
         **offer.model_dump(exclude={"staff_note", "owner_id", "agency_id"}),
+        positions_label=positions_label(offer.positions_filled, offer.positions),
         staff_note=offer.staff_note if staff_view else None,
         urgency=urgency_of(offer, candidates, ctx),
         qr_url=qr_url(ctx.public_url, offer.code),
@@ -362,6 +383,8 @@ def update_offer(
             raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
     if "tags" in changes and changes["tags"] is None:
         changes["tags"] = []
+    if changes.get("positions") is not None:
+        _check_positions(offer, changes["positions"])
     before = audit.state_of(offer)
     apply_changes(offer, changes)
     offer.updated_at = utcnow()
@@ -371,20 +394,59 @@ def update_offer(
     return offer
 
 
+def _check_positions(offer: Offer, positions: int) -> None:
+    """A new number of positions keeps the filled ones and the offer's status true."""
+    filled = offer.positions_filled
+    if positions < filled:
+        raise Invalid(
+            f"{positions_label(filled, offer.positions).capitalize()} : l'offre ne peut pas "
+            f"compter moins de {french.plural(filled, 'poste')}.",
+            field="positions",
+        )
+    if offer.status == "open" and filled and positions == filled:
+        raise Invalid(
+            f"{positions_label(filled, offer.positions).capitalize()} : pour ne plus chercher "
+            "personne, marquez le dernier poste pourvu ou clôturez l'offre.",
+            field="positions",
+        )
+    if offer.status == "filled" and positions > filled:
+        raise Invalid(
+            "L'offre est pourvue : remettez-la en cours avant d'ajouter des postes.",
+            field="positions",
+        )
+
+
 def set_status(
     db: Session, actor: Staff, offer: Offer, status: str, expected_version: int | None
 ) -> Offer:
-    """Mark an offer filled, closed or open again; filling a TPE offer feeds the active défi."""
+    """Fill one more position, close, or reopen an offer.
+
+    ``filled`` records one more filled position (« 1 poste sur 2 pourvu »); the offer is filled
+    when every position is, and each filled position of a TPE offer counts once in the active
+    défi. Reopening a filled offer frees one position again; closing keeps the filled count.
+    """
     check_version(offer, expected_version)
     if offer.status == status:
         raise Conflict(f"L'offre est déjà {_STATUS_WORDS[status]}.")
     before = audit.state_of(offer)
-    offer.status = status
-    offer.filled_at = utcnow() if status == "filled" else None
-    offer.closed_at = utcnow() if status == "closed" else None
+    action = status if status != "open" else "reopen"
+    if status == "filled":
+        offer.positions_filled = min(offer.positions, offer.positions_filled + 1)
+        if offer.positions_filled == offer.positions:
+            offer.status = "filled"
+            offer.filled_at = utcnow()
+            offer.closed_at = None
+        else:
+            action = FILL_ONE
+    else:
+        if offer.status == "filled":  # one hire fell through: its position is open again
+            offer.positions_filled = min(offer.positions_filled, offer.positions - 1)
+        offer.status = status
+        offer.filled_at = None
+        offer.closed_at = utcnow() if status == "closed" else None
     offer.version += 1
     offer.updated_at = utcnow()
-    audit.record(db, actor, status if status != "open" else "reopen", offer, before=before)
+    audit.record(db, actor, action, offer, before=before)
     if status == "filled" and offer.is_tpe:
         from api.services import challenges  # local: challenges imports offers' helpers
 
@@ -394,6 +456,8 @@ def set_status(
     return offer
 
 
+# The journal's action when a position is filled and others remain (« 1 poste sur 2 pourvu »).
+FILL_ONE = "fill_position"
 _STATUS_WORDS = {"open": "en cours", "filled": "pourvue", "closed": "clôturée"}
 
 
@@ -415,19 +479,138 @@ def delete_offer(db: Session, actor: Staff, offer: Offer, expected_version: int 
     db.commit()
 
 
-def propose_candidate(db: Session, actor: Staff, offer: Offer) -> CandidateProposal:
-    """Record that ``actor`` has a candidate for an open offer (no job seeker data)."""
+def _lock_offer(db: Session, offer: Offer) -> None:
+    """Serialise writers of one offer's proposals until this transaction ends.
+
+    A no-op update: PostgreSQL locks the offer's row, SQLite takes its write lock (waiting its
+    busy timeout), so two taps arriving together cannot both find "no recent proposal".
+    """
+    db.exec(update(Offer).where(col(Offer.id) == offer.id).values(version=Offer.version))
+
+
+def recent_proposal(db: Session, actor: Staff, offer: Offer) -> CandidateProposal | None:
+    """``actor``'s latest proposal on ``offer`` within the repeat-tap window, if any."""
+    since = utcnow() - timedelta(minutes=REPEAT_TAP_MINUTES)
+    return db.exec(
+        select(CandidateProposal)
+        .where(
+            CandidateProposal.offer_id == offer.id,
+            CandidateProposal.proposed_by_id == actor.id,
+            col(CandidateProposal.created_at) >= since,
+        )
+        .order_by(col(CandidateProposal.created_at).desc(), col(CandidateProposal.id).desc())
+    ).first()
+
+
+def propose_candidate(
+    db: Session,
+    actor: Staff,
+    offer: Offer,
+    *,
+    note: str | None = None,
+    another: bool = False,
+) -> tuple[CandidateProposal, bool]:
+    """Record that ``actor`` has a candidate for an open offer (no job seeker data).
+
+    Returns ``(proposal, created)``. A second tap by the same person on the same offer within
+    ``REPEAT_TAP_MINUTES`` returns their first proposal unchanged (``created`` False): a double
+    tap must not lower the offer's urgency twice. ``another`` asks for a new proposal anyway
+    (« proposer un autre candidat »).
+    """
     if offer.status != "open":
         raise Conflict("Cette offre n'est plus en cours : elle ne reçoit plus de candidats.")
+    _lock_offer(db, offer)
+    if not another:
+        existing = recent_proposal(db, actor, offer)
+        if existing is not None:
+            db.rollback()  # releases the lock; nothing was changed
+            return existing, False
     proposal = CandidateProposal(
-        agency_id=offer.agency_id, offer_id=offer.id, proposed_by_id=actor.id
+        agency_id=offer.agency_id,
+        offer_id=offer.id,
+        proposed_by_id=actor.id,
+        note=note or None,
     )
     db.add(proposal)
     db.flush()
     audit.record(db, actor, "propose", proposal)
     db.commit()
     db.refresh(proposal)
-    return proposal
+    return proposal, True
+
+
+NOT_YOURS = "Seule la personne qui a proposé ce candidat peut retirer sa proposition."
+ALREADY_FOLLOWED = (
+    "Le CDE a déjà donné une suite à ce candidat ({outcome}) : la proposition ne peut plus "
+    "être retirée. Parlez-en avec lui ou elle."
+)
+
+
+def withdrawal_refusal(actor: Staff, proposal: CandidateProposal) -> str | None:
+    """Why ``actor`` may not withdraw ``proposal`` (French), or None when they may."""
+    if proposal.proposed_by_id != actor.id:
+        return NOT_YOURS
+    if proposal.outcome != "pending":
+        return ALREADY_FOLLOWED.format(outcome=OUTCOME_LABELS.get(proposal.outcome, "?"))
+    return None
+
+
+def withdraw_candidate(db: Session, actor: Staff, proposal: CandidateProposal) -> None:
+    """The proposer takes back a proposal the CDE has not acted on: as if it never was.
+
+    The row goes (the offer's urgency counts it no more); the journal keeps a copy. Refused
+    with 409 once the CDE gave it a suite, and 403 for anyone but the proposer.
+    """
+    refusal = withdrawal_refusal(actor, proposal)
+    if refusal == NOT_YOURS:
+        raise Forbidden(refusal)
+    if refusal is not None:
+        raise Conflict(refusal)
+    audit.record(db, actor, "withdraw", proposal, before=audit.state_of(proposal))
+    db.delete(proposal)
+    db.commit()
+
+
+def unseen_proposals_count(db: Session, owner: Staff) -> int:
+    """Proposals on ``owner``'s open offers they have not looked at yet (their tab bar badge)."""
+    return db.exec(
+        select(func.count())
+        .select_from(CandidateProposal)
+        .join(Offer, col(Offer.id) == col(CandidateProposal.offer_id))
+        .where(
+            Offer.owner_id == owner.id,
+            Offer.status == "open",
+            CandidateProposal.outcome == "pending",
+            col(CandidateProposal.seen_at).is_(None),
+        )
+    ).one()
+
+
+def mark_proposals_seen(db: Session, viewer: Staff, offer: Offer | None = None) -> set[int]:
+    """``viewer`` looked at the proposals on their offers (or on ``offer`` if theirs).
+
+    Returns the ids seen for the first time (the page may mark them « nouveau »). Written with
+    one UPDATE outside the session's objects: a look changes nothing the screen shows, so it
+    moves no agency revision.
+    """
+    if offer is not None and offer.owner_id != viewer.id:
+        return set()
+    owned = select(Offer.id).where(Offer.owner_id == viewer.id)
+    if offer is not None:
+        owned = owned.where(Offer.id == offer.id)
+    unseen = (
+        col(CandidateProposal.offer_id).in_(owned.scalar_subquery()),
+        col(CandidateProposal.seen_at).is_(None),
+    )
+    ids = set(db.exec(select(CandidateProposal.id).where(*unseen)).all())
+    if ids:
+        db.exec(
+            update(CandidateProposal)
+            .where(col(CandidateProposal.id).in_(ids))
+            .values(seen_at=utcnow())
+        )
+        db.commit()
+    return {i for i in ids if i is not None}
 
 
 def set_outcome(
@@ -461,6 +644,8 @@ def list_candidates(db: Session, offer: Offer) -> list[CandidatePublic]:
             created_at=p.created_at,
             outcome=p.outcome,
             outcome_at=p.outcome_at,
+            note=p.note,
+            withdrawable=p.outcome == "pending",
         )
         for p in proposals
     ]

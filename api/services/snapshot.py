@@ -127,7 +127,7 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
                 employer=o.employer,
                 contract=o.contract,
                 commune=o.commune,
-                positions=o.positions,
+                positions=o.positions - o.positions_filled,  # still to fill, as described
                 start_date=o.start_date,
                 opened_at=aware(o.opened_at),
                 days_open=o.days_open,

@@ -101,6 +101,8 @@ def test_candidates_are_counted_and_closed_offers_refuse_them(
             "created_at",
             "outcome",
             "outcome_at",
+            "note",
+            "withdrawable",
         }
         assert cde.get(f"/api/v1/offers/{offer['id']}").json()["candidates_count"] == 1
         outcome = cde.put(

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import col, select
 
-from api.models import Hire, Offer, Screen
+from api.models import CandidateProposal, Hire, Offer, Screen
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -46,6 +47,7 @@ SAMPLE_BODIES: dict[str, Any] = {
     "OfferUpdate": lambda: {"positions": 2},
     "FillRequest": lambda: None,
     "CandidateOutcome": lambda: {"outcome": "interview"},
+    "CandidateCreate": lambda: {"note": "Disponible dès lundi", "another": True},
     "HireCreate": lambda: {
         "employer": "Garage",
         "title": "Mécanicien",
@@ -78,17 +80,47 @@ SAMPLE_BODIES: dict[str, Any] = {
 }
 # Routes that end the token they are called with.
 SPENDS_ITS_TOKEN = {"POST /api/v1/auth/logout"}
+# Routes acting on the caller's own proposal: the caller first proposes someone on the offer
+# (only the proposer may withdraw), then acts on that proposal. When the caller cannot propose
+# there (anonymous, screen, another agency's offer), the targets' own proposal is used.
+OWN_PROPOSAL_ROUTES = {"DELETE /api/v1/offers/{offer_id}/candidates/{candidate_id}"}
 # Routes reading raw bytes rather than JSON.
 RAW_BODIES = {"PUT /api/v1/hires/{hire_id}/photo": jpeg, "PUT /api/v1/display/screenshot": png}
 
 
 Body = Callable[[Arena, Targets], dict[str, str]]
+Prepare = Callable[[Arena, PageClient, Targets], Targets]
 
 
 @dataclass(frozen=True)
 class FormCase:
     body: Body = lambda arena, t: {}
     ids: Callable[[Targets], dict[str, int]] = lambda t: t.ids()
+    prepare: Prepare = lambda arena, client, t: t  # what the caller does first, on the page
+
+
+def _latest_proposal(arena: Arena, offer_id: int) -> int:
+    with arena.db() as db:
+        return db.exec(
+            select(CandidateProposal.id)
+            .where(CandidateProposal.offer_id == offer_id)
+            .order_by(col(CandidateProposal.id).desc())
+        ).first()
+
+
+def _propose_first_on_page(arena: Arena, client: PageClient, t: Targets) -> Targets:
+    """The caller proposes someone on the offer's page: the form then withdraws that one."""
+    response = client.form(f"/admin/offres/{t.offer_id}/candidat", {"another": "1"})
+    if response.status_code != 303:
+        return t
+    return replace(t, candidate_id=_latest_proposal(arena, t.offer_id))
+
+
+def _propose_first_in_api(client: httpx.Client, t: Targets) -> Targets:
+    response = client.post(f"/api/v1/offers/{t.offer_id}/candidates", json={"another": True})
+    if response.status_code != 201:
+        return t
+    return replace(t, candidate_id=response.json()["id"])
 
 
 def _version(arena: Arena, model: type, row_id: int) -> str:
@@ -154,6 +186,7 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/offres/{offer_id}/supprimer": FormCase(),
     "/admin/offres/{offer_id}/candidat": FormCase(),
     "/admin/candidats/{proposal_id}/suite": FormCase(lambda a, t: {"outcome": "interview"}),
+    "/admin/candidats/{proposal_id}/retirer": FormCase(prepare=_propose_first_on_page),
     "/admin/embauches/nouvelle": FormCase(_hire_form),
     # A draft: published hires have their own rule (test_state_rules.py).
     "/admin/embauches/{hire_id}": FormCase(_hire_edit, ids=_with(hire_id="draft_hire_id")),
@@ -183,6 +216,18 @@ OPEN_FORMS = {
 }
 
 
+def prepared(arena: Arena, route: Route, role: str, t: Targets) -> Targets:
+    """``t`` as ``role`` needs it to call ``route`` validly: its own proposal where it acts on one.
+
+    For suites that build their requests themselves (``send_api`` and ``send_form`` do it).
+    """
+    if route.id in OWN_PROPOSAL_ROUTES:
+        return _propose_first_in_api(arena.api(role), t)
+    if route.is_page and route.method == "POST" and route.path in PAGE_FORMS:
+        return PAGE_FORMS[route.path].prepare(arena, arena.page(role), t)
+    return t
+
+
 def api_ids(route: Route, t: Targets) -> dict[str, int]:
     """Path values for an API route naming the objects ``t``."""
     ids = t.ids()
@@ -208,6 +253,8 @@ def api_body(arena: Arena, route: Route) -> tuple[bytes, str | None]:
 
 def send_api(arena: Arena, client: httpx.Client, route: Route, t: Targets) -> httpx.Response:
     """Send ``route`` with a valid body, naming the objects ``t``."""
+    if route.id in OWN_PROPOSAL_ROUTES:
+        t = _propose_first_in_api(client, t)
     content, content_type = api_body(arena, route)
     headers = {"Content-Type": content_type} if content_type else {}
     return client.request(
@@ -222,4 +269,5 @@ def form_url(path: str, t: Targets) -> str:
 
 def send_form(arena: Arena, client: PageClient, path: str, t: Targets) -> httpx.Response:
     """Submit the staff form ``path`` with a valid body naming the objects ``t``."""
+    t = PAGE_FORMS[path].prepare(arena, client, t)
     return client.form(form_url(path, t), PAGE_FORMS[path].body(arena, t))

@@ -27,6 +27,7 @@ from tests.security.samples import (
     SPENDS_ITS_TOKEN,
     api_body,
     api_ids,
+    prepared,
 )
 from tests.support.agencies import Targets, bearer_for
 
@@ -100,7 +101,7 @@ class Caller:
         spends = route.id in SPENDS_ITS_TOKEN or route.path == "/admin/deconnexion"
         if fresh and route.method != "GET" and route.params:
             self.shared = self.arena.fresh()
-        t = self.shared
+        t = prepared(self.arena, route, "admin", self.shared)
         ids = {**self._ids(route, t), "code": t.offer_code, "poll_secret": self.poll_secret}
         headers: list[tuple[bytes, bytes]] = []
         body = b""

@@ -268,7 +268,7 @@ def test_candidates_are_listed_oldest_first_and_closed_offers_refuse_them(
 ) -> None:
     cdde = factories.staff(db, agency, "cdde", name="Aurélie Fabre")
     offer = factories.offer(db, cde)
-    first = offers.propose_candidate(db, cdde, offer)
+    first, _ = offers.propose_candidate(db, cdde, offer)
     offers.propose_candidate(db, cde, offer)
     listed = offers.list_candidates(db, offer)
     assert [c.proposed_by.name for c in listed] == ["Aurélie Fabre", cde.name]

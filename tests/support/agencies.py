@@ -154,7 +154,7 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         OfferCreate(employer=f"Fermée {marker}", title="Poste", contract="CDD", commune="Orange"),
     )
     offers.set_status(db, actor, closed, "closed", None)
-    candidate = offers.propose_candidate(db, cdde, offer)
+    candidate, _ = offers.propose_candidate(db, cdde, offer)
     made: dict[str, int] = {}
     for key, publish in (("draft", False), ("published", True)):
         hire = hires.create_hire(
