@@ -20,6 +20,7 @@ from api.models.fields import (
     Reason,
     ShortText,
     Tag,
+    about,
     count_between,
     json_column,
 )
@@ -162,60 +163,24 @@ class OfferCreate(OfferBase):
 class OfferUpdate(SQLModel):
     """Every field optional; ``version`` (or If-Match) guards against overwriting a newer edit."""
 
-    employer: ShortText | None = Field(None, description="Nom de l'employeur, 1 à 200 caractères.")
-    title: ShortText | None = Field(None, description="Intitulé du poste, 1 à 200 caractères.")
-    contract: Contract | None = Field(
-        None,
-        description="Type de contrat : CDI, CDD, intérim, saisonnier, alternance, stage ou autre.",
-    )
-    commune: ShortText | None = Field(None, description="Commune du poste, 1 à 200 caractères.")
-    positions: Positions | None = Field(None, description="Nombre de postes à pourvoir : 1 à 99.")
-    start_date: Day | None = Field(
-        None, description="Date de prise de poste souhaitée (AAAA-MM-JJ), si connue."
-    )
+    employer: ShortText | None = Field(None, description=about(OfferBase, "employer"))
+    title: ShortText | None = Field(None, description=about(OfferBase, "title"))
+    contract: Contract | None = Field(None, description=about(OfferBase, "contract"))
+    commune: ShortText | None = Field(None, description=about(OfferBase, "commune"))
+    positions: Positions | None = Field(None, description=about(OfferBase, "positions"))
+    start_date: Day | None = Field(None, description=about(OfferBase, "start_date"))
     tags: list[Tag] | None = Field(
-        default=None,
-        max_length=12,
-        description=(
-            "Étiquettes (#mot) pour filtrer les offres : 12 au plus, chacune de 2 à 40 "
-            "caractères sans espace ni virgule."
-        ),
+        default=None, max_length=12, description=about(OfferBase, "tags")
     )
-    description: LongText | None = Field(
-        None,
-        description="Description du poste, jusqu'à 4 000 caractères, retours à la ligne gardés.",
-    )
-    staff_note: LongText | None = Field(
-        None,
-        description=(
-            "Note interne pour les collègues, jamais affichée sur l'écran ni sur la page "
-            "publique : jusqu'à 4 000 caractères."
-        ),
-    )
-    is_tpe: Flag | None = Field(
-        None,
-        description="L'employeur est une TPE (moins de 10 salariés) : l'offre compte au défi TPE.",
-    )
-    ft_offer_id: FranceTravailId | None = Field(
-        None,
-        description=(
-            "Numéro de l'offre dans le système de France Travail, 5 à 20 lettres ou chiffres "
-            "(facultatif)."
-        ),
-    )
+    description: LongText | None = Field(None, description=about(OfferBase, "description"))
+    staff_note: LongText | None = Field(None, description=about(OfferBase, "staff_note"))
+    is_tpe: Flag | None = Field(None, description=about(OfferBase, "is_tpe"))
+    ft_offer_id: FranceTravailId | None = Field(None, description=about(OfferBase, "ft_offer_id"))
     urgency_override: UrgencyLevel | None = Field(
-        None,
-        description=(
-            "Urgence forcée à la main, de 0 (aucune) à 3 (maximale) ; vide : calculée selon "
-            "l'ancienneté."
-        ),
+        None, description=about(OfferBase, "urgency_override")
     )
     urgency_override_reason: Reason | None = Field(
-        None,
-        description=(
-            "Pourquoi l'urgence est forcée, jusqu'à 300 caractères (obligatoire avec une "
-            "urgence forcée)."
-        ),
+        None, description=about(OfferBase, "urgency_override_reason")
     )
     version: Count | None = Field(
         None,
