@@ -184,6 +184,13 @@ class Contribution(_Strict):
     amount: int = Field(description="Nombre d'unités apportées au défi.")
     label: str = Field(description="Libellé de la contribution (ce qui a été fait).")
     at: datetime = Field(description="Date et heure de la contribution (UTC).")
+    shared: bool = Field(
+        False,
+        description=(
+            "Contribution commune aux deux services (le candidat d'un CDDE embauché sur l'offre "
+            "d'un CDE) ; ``service`` est alors celui qui l'a enregistrée."
+        ),
+    )
 
 
 class SnapshotChallenge(_Strict):
@@ -200,7 +207,13 @@ class SnapshotChallenge(_Strict):
     )
     total: int = Field(description="Total des contributions, en unités du défi.")
     by_service: dict[Service, int] = Field(
-        description="Total par service : « cde » (entreprises) et « cdde » (demandeurs d'emploi)."
+        description=(
+            "Total par service : « cde » (entreprises) et « cdde » (demandeurs d'emploi), hors "
+            "contributions communes."
+        )
+    )
+    shared: int = Field(
+        0, description="Total des contributions communes aux deux services (CDE et CDDE ensemble)."
     )
     recent: list[Contribution] = Field(
         [], description="Dernières contributions, la plus récente d'abord."

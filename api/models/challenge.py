@@ -82,6 +82,8 @@ class Contribution(SQLModel, table=True):
     label: str = Field(default="", max_length=200)
     staff_id: int = Field(foreign_key="staff.id")
     offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    # Credited to both services together (a CDDE's candidate hired on a CDE's offer).
+    shared: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -108,6 +110,13 @@ class ContributionPublic(SQLModel):
     offer_id: int | None = Field(
         description="Identifiant de l'offre pourvue qui a produit la contribution, le cas échéant."
     )
+    shared: bool = Field(
+        False,
+        description=(
+            "Contribution commune aux deux services : le candidat proposé par un CDDE a été "
+            "embauché sur l'offre d'un CDE."
+        ),
+    )
 
 
 class ChallengePublic(SQLModel):
@@ -123,7 +132,13 @@ class ChallengePublic(SQLModel):
     active: bool = Field(description="Le défi est en cours aujourd'hui et n'est pas clos.")
     total: int = Field(description="Total des contributions, en unités du défi.")
     by_service: dict[str, int] = Field(
-        description="Total par service : « cde » (entreprises) et « cdde » (demandeurs d'emploi)."
+        description=(
+            "Total par service : « cde » (entreprises) et « cdde » (demandeurs d'emploi), hors "
+            "contributions communes."
+        )
+    )
+    shared: int = Field(
+        0, description="Total des contributions communes aux deux services (CDE et CDDE ensemble)."
     )
     version: int = Field(
         description=(

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from api.clock import local_today
 from api.errors import Conflict
-from api.models import Agency, Challenge, Contribution, Offer, Staff
+from api.models import Agency, CandidateProposal, Challenge, Contribution, Offer, Staff
 from api.models.challenge import (
     ChallengeCreate,
     ChallengePublic,
@@ -54,16 +54,30 @@ def list_challenges(db: Session, agency_id: int, *, limit: int | None = None) ->
     return list(db.exec(query.limit(limit) if limit else query))
 
 
+SHARED = "shared"
+
+
 def progress(db: Session, challenge: Challenge) -> dict[str, int]:
-    """Collective total split by service: ``{"cde": n, "cdde": m}``."""
+    """Collective total split by service, and what both services did together:
+    ``{"cde": n, "cdde": m, "shared": k}``."""
     rows = db.exec(
-        select(Contribution.service, func.coalesce(func.sum(Contribution.amount), 0))
+        select(
+            Contribution.service,
+            Contribution.shared,
+            func.coalesce(func.sum(Contribution.amount), 0),
+        )
         .where(Contribution.challenge_id == challenge.id)
-        .group_by(Contribution.service)
+        .group_by(Contribution.service, Contribution.shared)
     ).all()
-    split = {"cde": 0, "cdde": 0}
-    split.update({service: int(total) for service, total in rows})
+    split = {"cde": 0, "cdde": 0, SHARED: 0}
+    for service, shared, total in rows:
+        split[SHARED if shared else service] += int(total)
     return split
+
+
+def by_service(split: dict[str, int]) -> dict[str, int]:
+    """The part of ``progress`` each service did on its own."""
+    return {service: total for service, total in split.items() if service != SHARED}
 
 
 def to_public(db: Session, challenge: Challenge, today: date) -> ChallengePublic:
@@ -73,7 +87,8 @@ def to_public(db: Session, challenge: Challenge, today: date) -> ChallengePublic
         **challenge.model_dump(exclude={"agency_id", "created_at"}),
         active=is_active(challenge, today),
         total=sum(split.values()),
-        by_service=split,
+        by_service=by_service(split),
+        shared=split[SHARED],
     )
 
 
@@ -140,6 +155,7 @@ def _add_contribution(
     today: date,
     *,
     offer: Offer | None = None,
+    shared: bool = False,
 ) -> Contribution:
     """The contribution, added to the session but not committed (the filled offer's rule)."""
     if not is_active(challenge, today):
@@ -152,6 +168,7 @@ def _add_contribution(
         label=data.label,
         staff_id=actor.id,
         offer_id=offer.id if offer else None,
+        shared=shared,
     )
     db.add(contribution)
     db.flush()
@@ -187,4 +204,26 @@ def contribute_for_filled_offer(db: Session, actor: Staff, offer: Offer) -> None
         ContributionCreate(amount=missing, label=label),
         local_today(agency.timezone),
         offer=offer,
+        shared=_hired_from_the_other_service(db, actor, offer.id),
     )
+
+
+def _hired_from_the_other_service(db: Session, actor: Staff, offer_id: int | None) -> bool:
+    """Whether the offer's hire came through a colleague of the other service: a candidate
+    proposed by a CDDE and marked hired on a CDE's offer counts for both, together."""
+    proposers = db.exec(
+        select(Staff)
+        .join(CandidateProposal, col(CandidateProposal.proposed_by_id) == col(Staff.id))
+        .where(CandidateProposal.offer_id == offer_id, CandidateProposal.outcome == "hired")
+    ).all()
+    return any(proposer.service != actor.service for proposer in proposers)
+
+
+def recredit_offer(db: Session, offer_id: int) -> None:
+    """Share the offer's contributions, or not, as its candidates' outcomes now say (a CDE
+    may fill the offer before marking the CDDE's candidate hired). Part of the caller's
+    transaction."""
+    for contribution in db.exec(select(Contribution).where(Contribution.offer_id == offer_id)):
+        contributor = db.get(Staff, contribution.staff_id)
+        if contributor is not None:
+            contribution.shared = _hired_from_the_other_service(db, contributor, offer_id)

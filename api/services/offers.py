@@ -23,7 +23,7 @@ from api.models.offer import (
     UrgencyPublic,
 )
 from api.models.staff import StaffRef
-from api.services import audit
+from api.services import audit, challenges
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
 NEW_OFFER_HOURS = 48
@@ -448,8 +448,6 @@ def set_status(
     offer.updated_at = utcnow()
     audit.record(db, actor, action, offer, before=before)
     if status == "filled" and offer.is_tpe:
-        from api.services import challenges  # local: challenges imports offers' helpers
-
         challenges.contribute_for_filled_offer(db, actor, offer)
     db.commit()
     db.refresh(offer)
@@ -621,6 +619,8 @@ def set_outcome(
     proposal.outcome = outcome
     proposal.outcome_at = utcnow()
     audit.record(db, actor, "outcome", proposal, before=before)
+    db.flush()
+    challenges.recredit_offer(db, proposal.offer_id)  # a CDDE's candidate hired: shared
     db.commit()
     db.refresh(proposal)
     return proposal

@@ -179,9 +179,16 @@ def _challenge(db: Session, challenge: Challenge, today: date) -> SnapshotChalle
         ends_on=challenge.ends_on,
         days_left=max(0, (challenge.ends_on - today).days),
         total=sum(split.values()),
-        by_service=split,
+        by_service=challenges.by_service(split),
+        shared=split[challenges.SHARED],
         recent=[
-            Contribution(service=c.service, amount=c.amount, label=c.label, at=aware(c.created_at))
+            Contribution(
+                service=c.service,
+                amount=c.amount,
+                label=c.label,
+                at=aware(c.created_at),
+                shared=c.shared,
+            )
             for c in challenges.recent_contributions(db, challenge)
         ],
     )

@@ -9,14 +9,20 @@ from datetime import datetime
 
 import pygame
 
-from api.contract import PlaylistScene, Snapshot, SnapshotChallenge
+from api.contract import Contribution, PlaylistScene, Snapshot, SnapshotChallenge
 from display.assets import Assets
 from display.french import count, days_left, french_date
 from display.scenes.base import Canvas, Scene, centred_message, heading
-from display.theme import Theme
+from display.theme import Colour, Theme
 
 MILESTONES = (25, 50, 75, 100)
 SERVICE_NAMES = {"cde": "CDE", "cdde": "CDDE"}
+SHARED_NAME = "ensemble"
+
+
+def _tag_name(contribution: Contribution) -> str:
+    """Who a recent contribution is credited to, as its tag says."""
+    return SHARED_NAME if contribution.shared else SERVICE_NAMES[contribution.service]
 
 
 def milestones_crossed(before: SnapshotChallenge | None, after: SnapshotChallenge | None) -> int:
@@ -185,25 +191,30 @@ class ChallengeScene(Scene):
         bar = pygame.Rect(area.left, area.top, area.width, bar_h)
         canvas.fill(bar, pal.gauge_track, radius=bar_h // 2)
         scale = bar.width / max(ch.goal, ch.total, 1)
-        x = bar.left
         cde = ch.by_service.get("cde", 0)
         cdde = ch.by_service.get("cdde", 0)
-        for amount, colour in ((cde, pal.cde), (cdde, pal.cdde)):
-            w = round(amount * scale)
-            if w > 0:
-                seg = pygame.Rect(x, bar.top, min(w, bar.right - x), bar_h)
-                canvas.fill(seg, colour, radius=bar_h // 2)
-                x = seg.right
-        # Re-round the joint so the two colours meet on a straight edge.
-        if cde and cdde:
-            joint = pygame.Rect(bar.left + round(cde * scale) - bar_h // 2, bar.top, bar_h, bar_h)
-            left_half = joint.copy()
-            left_half.width = bar_h // 2
-            canvas.fill(left_half.clip(bar), pal.cde)
-            right_half = joint.copy()
-            right_half.left = joint.left + bar_h // 2
-            right_half.width = bar_h - bar_h // 2
-            canvas.fill(right_half.clip(bar), pal.cdde)
+        # What both services did together sits between their two parts, in both colours.
+        parts = ((cde, pal.cde, None), (ch.shared, pal.cde, pal.cdde), (cdde, pal.cdde, None))
+        filled = min(round((cde + ch.shared + cdde) * scale), bar.width)
+        if filled > 0:
+            strip = pygame.Surface((filled, bar_h), pygame.SRCALPHA)
+            left = 0
+            for amount, colour, stripes in parts:
+                width = min(round(amount * scale), filled - left)
+                if width <= 0:
+                    continue
+                part = pygame.Rect(left, 0, width, bar_h)
+                strip.fill(colour, part)
+                if stripes is not None:
+                    draw_stripes(strip, part, stripes, theme.u(16))
+                    shared = part.move(bar.left, bar.top)
+                    canvas.region(shared, "gauge-shared", ch.shared)
+                left = part.right
+            # Round the ends of the filled part as a whole: the colours meet on straight edges.
+            ends = pygame.Surface((filled, bar_h), pygame.SRCALPHA)
+            pygame.draw.rect(ends, (255, 255, 255, 255), ends.get_rect(), border_radius=bar_h // 2)
+            strip.blit(ends, (0, 0), special_flags=pygame.BLEND_RGBA_MIN)
+            canvas.surface.blit(strip, bar.topleft)
         canvas.region(bar, "gauge", (cde, cdde, ch.goal))
         # Milestone ticks and labels.
         label_h = fonts("regular", theme.min_px).get_linesize()
@@ -238,7 +249,8 @@ class ChallengeScene(Scene):
         return bar.bottom + theme.u(14) + label_h
 
     def _legend(self, canvas: Canvas, ch: SnapshotChallenge, top: int) -> int:
-        """« ■ CDE 11   ■ CDDE 7   ensemble 18 »: the split is collective, by service."""
+        """« ■ CDE 11   ■ CDDE 7   ▨ ensemble 2 »: the split is collective, by service, and
+        what both services did together has its own striped share."""
         theme = canvas.theme
         pal = theme.palette
         fonts = canvas.texts.assets.font
@@ -247,12 +259,13 @@ class ChallengeScene(Scene):
         x = 0
         swatch = round(px * 0.8)
         width = canvas.bounds.width
-        items = [
-            (f"CDE {ch.by_service.get('cde', 0)}", pal.cde),
-            (f"CDDE {ch.by_service.get('cdde', 0)}", pal.cdde),
-            (f"ensemble : {ch.total}", None),
+        items: list[tuple[str, Colour | None, Colour | None]] = [
+            (f"CDE {ch.by_service.get('cde', 0)}", pal.cde, None),
+            (f"CDDE {ch.by_service.get('cdde', 0)}", pal.cdde, None),
         ]
-        for text, colour in items:
+        if ch.shared:
+            items.append((f"{SHARED_NAME} {ch.shared}", pal.cde, pal.cdde))
+        for text, colour, stripes in items:
             layout = canvas.fit(text, pygame.Rect(0, 0, width, line_h), px=px, face="bold")
             need = (swatch + theme.u(12) if colour else 0) + layout.width
             if x and x + need > width:
@@ -260,6 +273,8 @@ class ChallengeScene(Scene):
             if colour:
                 sw = pygame.Rect(x, top + (line_h - swatch) // 2, swatch, swatch)
                 canvas.fill(sw, colour, radius=theme.u(4))
+                if stripes is not None:
+                    draw_stripes(canvas.surface, sw, stripes, max(3, swatch // 3))
                 x = sw.right + theme.u(12)
             canvas.text(
                 text,
@@ -291,9 +306,11 @@ class ChallengeScene(Scene):
             colour=pal.muted,
             role="recent-title",
         )
-        tag_w = canvas.fit(
-            "CDDE", pygame.Rect(0, 0, area.width, line_h), px=px, face="bold"
-        ).width + round(px * 0.7)
+        names = {_tag_name(c) for c in recent[:4]} | {SERVICE_NAMES["cdde"]}
+        tag_w = max(
+            canvas.fit(name, pygame.Rect(0, 0, area.width, line_h), px=px, face="bold").width
+            for name in names
+        ) + round(px * 0.7)
         # A row wraps over lines rather than lose its end (the date); rows that no longer
         # fit whole are left out.
         y = area.top + row_h
@@ -305,11 +322,13 @@ class ChallengeScene(Scene):
             layout = canvas.fit(text, room, px=px, face="condensed", max_lines=3)
             if layout.text.endswith("…") or room.top + layout.height > area.bottom:
                 break
-            colour = pal.cde if c.service == "cde" else pal.cdde
+            colour = pal.cde if c.service == "cde" or c.shared else pal.cdde
             tag = pygame.Rect(area.left, y + theme.u(4), tag_w, line_h)
             canvas.fill(tag, colour, radius=theme.u(8))
+            if c.shared:
+                draw_stripes(canvas.surface, tag.inflate(-theme.u(8), 0), pal.cdde, theme.u(16))
             canvas.text(
-                SERVICE_NAMES[c.service],
+                _tag_name(c),
                 tag,
                 px=px,
                 face="bold",
@@ -390,3 +409,22 @@ class Celebration:
                 shown = banner
             rect = shown.get_rect(center=(ox + w // 2, oy + h // 2))
             surface.blit(shown, rect)
+
+
+def draw_stripes(surface: pygame.Surface, area: pygame.Rect, colour: Colour, step: int) -> None:
+    """Diagonal stripes of ``colour`` over ``area``: half of every ``step`` pixels."""
+    clip = surface.get_clip()
+    surface.set_clip(area.clip(clip) if clip else area)
+    half = max(1, step // 2)
+    for x in range(area.left - area.height, area.right, step):
+        pygame.draw.polygon(
+            surface,
+            colour,
+            [
+                (x, area.bottom),
+                (x + half, area.bottom),
+                (x + half + area.height, area.top),
+                (x + area.height, area.top),
+            ],
+        )
+    surface.set_clip(clip)

@@ -443,3 +443,29 @@ def test_ticker_cycles_through_news_redrawing_only_itself(assets):
         texts.append(next(b.text for b in renderer2.text_boxes if b.role == "ticker"))
     assert len(set(texts)) >= 3
     assert any(t.startswith("Bravo") for t in texts)
+
+
+def test_what_both_services_did_together_is_shown_as_their_shared_part(assets, artifacts):
+    """A CDDE's candidate hired on a CDE's offer: a striped part between the two colours,
+    « ensemble 2 » in the legend and on the recent contribution, never a third competitor."""
+    data = load_snapshot("sample").model_dump(mode="json")
+    challenge = data["challenge"]
+    challenge |= {"by_service": {"cde": 3, "cdde": 2}, "shared": 2, "total": 7}
+    challenge["recent"][0] |= {"service": "cde", "shared": True}
+    snapshot = Snapshot.model_validate(data)
+    surface, renderer = render_frame(snapshot, "challenge", (1920, 1080), NOW, assets)
+    pygame.image.save(surface, str(artifacts / "challenge-shared.png"))
+    [shared] = [r for r in renderer.regions if r.role == "gauge-shared"]
+    [gauge] = [r for r in renderer.regions if r.role == "gauge"]
+    assert shared.data == 2
+    # Between the CDE part (3) and the CDDE part (2), two units wide on the goal's scale.
+    unit = gauge.rect.width / max(snapshot.challenge.goal, 7)
+    assert abs(shared.rect.left - (gauge.rect.left + 3 * unit)) <= 2
+    assert abs(shared.rect.width - 2 * unit) <= 2
+    row = range(shared.rect.left + 2, shared.rect.right - 2)
+    colours = {tuple(surface.get_at((x, shared.rect.centery)))[:3] for x in row}
+    palette = renderer.theme.palette
+    assert {palette.cde, palette.cdde} <= colours  # stripes of both services' colours
+    texts = [b.text for b in renderer.text_boxes]
+    assert "ensemble 2" in texts
+    assert "ensemble" in [b.text for b in renderer.text_boxes if b.role == "recent-service"]

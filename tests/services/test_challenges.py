@@ -10,7 +10,7 @@ from sqlmodel import Session
 from api.errors import Conflict, StaleVersion
 from api.models import Agency, Staff
 from api.models.challenge import ChallengeUpdate, ContributionCreate
-from api.services import challenges
+from api.services import challenges, offers
 from tests import factories
 
 
@@ -45,9 +45,10 @@ def test_contributions_count_by_service_never_by_person(
     for person, amount in ((cdde, 2), (factories.staff(db, agency, "cde"), 3), (manager, 1)):
         challenges.contribute(db, person, defi, ContributionCreate(amount=amount), today)
     db.commit()
-    assert challenges.progress(db, defi) == {"cde": 4, "cdde": 2}
+    assert challenges.progress(db, defi) == {"cde": 4, "cdde": 2, "shared": 0}
     public = challenges.to_public(db, defi, today)
     assert (public.total, public.by_service, public.active) == (6, {"cde": 4, "cdde": 2}, True)
+    assert public.shared == 0
     recent = challenges.recent_contributions(db, defi, limit=2)
     assert [c.amount for c in recent] == [1, 3]
 
@@ -56,7 +57,7 @@ def test_a_defi_with_no_contribution_shows_zero_for_both_services(
     db: Session, manager: Staff
 ) -> None:
     defi = factories.challenge(db, manager)
-    assert challenges.progress(db, defi) == {"cde": 0, "cdde": 0}
+    assert challenges.progress(db, defi) == {"cde": 0, "cdde": 0, "shared": 0}
 
 
 @pytest.mark.parametrize("state", ["closed", "ended", "not started"])
@@ -92,3 +93,40 @@ def test_an_edit_bumps_the_version_and_an_older_one_is_refused(db: Session, mana
     with pytest.raises(StaleVersion):
         challenges.update_challenge(db, manager, defi, ChallengeUpdate(goal=40, version=1))
     assert defi.goal == 30
+
+
+@pytest.mark.parametrize(
+    "hired_first", [True, False], ids=["hired then filled", "filled then hired"]
+)
+def test_a_cdde_candidate_hired_on_a_cde_offer_counts_for_both_together(
+    db: Session, agency: Agency, manager: Staff, hired_first: bool
+) -> None:
+    """Shared, never a competition: the défi shows it as what the two services did together."""
+    defi = factories.challenge(db, manager, goal=10)
+    cde, cdde = factories.staff(db, agency, "cde"), factories.staff(db, agency, "cdde")
+    offer = factories.offer(db, cde, is_tpe=True)
+    proposal, _ = offers.propose_candidate(db, cdde, offer)
+    if hired_first:
+        offers.set_outcome(db, cde, proposal, "hired")
+    offer = offers.set_status(db, cde, offer, "filled", None)
+    if not hired_first:
+        offers.set_outcome(db, cde, proposal, "hired")
+    assert challenges.progress(db, defi) == {"cde": 0, "cdde": 0, "shared": 1}
+    public = challenges.to_public(db, defi, factories.today(agency))
+    assert (public.total, public.by_service, public.shared) == (1, {"cde": 0, "cdde": 0}, 1)
+    [latest] = challenges.recent_contributions(db, defi, limit=1)
+    assert latest.shared and latest.service == "cde"
+
+
+def test_a_cde_filling_alone_or_a_candidate_not_hired_counts_for_the_cde(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    defi = factories.challenge(db, manager, goal=10)
+    cde, cdde = factories.staff(db, agency, "cde"), factories.staff(db, agency, "cdde")
+    alone = factories.offer(db, cde, is_tpe=True)
+    offers.set_status(db, cde, alone, "filled", None)
+    with_interview = factories.offer(db, cde, is_tpe=True)
+    proposal, _ = offers.propose_candidate(db, cdde, with_interview)
+    offers.set_outcome(db, cde, proposal, "interview")
+    offers.set_status(db, cde, with_interview, "filled", None)
+    assert challenges.progress(db, defi) == {"cde": 2, "cdde": 0, "shared": 0}
