@@ -1,0 +1,71 @@
+"""The staff pages speak plain French: the journal, « de » before names, the photo kept."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from api.demo import AGENCY_CODE
+from tests.admin.conftest import Phone
+
+pytestmark = pytest.mark.browser
+
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\d(T|\s\d)")
+SHORT_MOMENT = r"(lun|mar|mer|jeu|ven|sam|dim)\. \d{1,2}(er)? \S+ à \d{1,2} h \d\d"
+
+
+def _open_offers(server, role: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    with server.client(role) as client:
+        me = client.get("/api/v1/auth/me").json()
+        offers = client.get("/api/v1/offers", params={"status": "open"}).json()
+    return [o for o in offers if o["owner"]["id"] == me["id"]] if role == "cde" else offers
+
+
+def test_the_journal_tells_who_did_what_in_plain_french(new_phone, live_server) -> None:  # type: ignore[no-untyped-def]
+    filled = _open_offers(live_server, "cde")[0]
+    with live_server.client("cde") as client:
+        client.post(f"/api/v1/offers/{filled['id']}/fill").raise_for_status()
+    proposed = next(o for o in _open_offers(live_server, "cdde") if o["id"] != filled["id"])
+    with live_server.client("cdde") as client:
+        client.post(f"/api/v1/offers/{proposed['id']}/candidates").raise_for_status()
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "api.cli", "user", "add", "ines.morel@example.fr"),
+            *("--name", "Inès Morel", "--role", "cdde", "--agency", AGENCY_CODE),
+            "--password-stdin",
+        ],
+        input="premier-jour-2026\n",
+        env=live_server.env,
+        check=True,
+        text=True,
+        capture_output=True,
+    )
+
+    manager: Phone = new_phone(live_server, as_role="manager")
+    manager.go("/admin/journal")
+    manager.shot("journal_plain_french")
+    text = manager.page.locator("main").inner_text()
+    assert (
+        f"Sophie Marchal a marqué l'offre « {filled['title']} » ({filled['employer']}) pourvue"
+        in text
+    )
+    assert "Statut : en cours → pourvue" in text
+    assert re.search(f"Pourvue le : — → {SHORT_MOMENT}", text)
+    assert re.search(SHORT_MOMENT, manager.page.locator(".journal-line .muted").first.inner_text())
+    assert (
+        f"Thomas Girard a proposé un candidat pour l'offre « {proposed['title']} » "
+        f"({proposed['employer']})" in text
+    )
+    assert "Le compte d'Inès Morel a été créé depuis le terminal" in text
+    for raw in ("None", "status", "filled_at", "ligne de commande", "(cde)", "(cdde)"):
+        assert raw not in text
+    assert not ISO_MOMENT.search(text)
+    # The object is named and linked: a candidate leads to its offer's candidates.
+    link = manager.page.get_by_role("link", name=f"« {proposed['title']} »").first
+    assert link.get_attribute("href") == f"/o/{proposed['code']}#candidats"
+    link = manager.page.get_by_role("link", name=f"« {filled['title']} »").first
+    assert link.get_attribute("href") == f"/o/{filled['code']}"
+    assert manager.axe() == []
