@@ -69,3 +69,48 @@ def test_the_journal_tells_who_did_what_in_plain_french(new_phone, live_server) 
     link = manager.page.get_by_role("link", name=f"« {filled['title']} »").first
     assert link.get_attribute("href") == f"/o/{filled['code']}"
     assert manager.axe() == []
+
+
+def test_names_after_de_are_elided_on_the_team_page(new_phone, live_server) -> None:  # type: ignore[no-untyped-def]
+    with live_server.client("manager") as client:
+        client.post(
+            "/api/v1/staff",
+            json={
+                "name": "Équipe accueil",
+                "email": "accueil@example.fr",
+                "role": "cdde",
+                "password": "premier-jour-2026",
+            },
+        ).raise_for_status()
+    manager: Phone = new_phone(live_server, as_role="manager")
+    manager.go("/admin/equipe")
+    manager.shot("team_elisions")
+    summaries = manager.page.locator("summary").all_inner_texts()
+    assert "Gérer le compte d'Aurélie Fabre" in summaries
+    assert "Gérer le compte de l'Équipe accueil" in summaries
+    assert "Gérer le compte de Thomas Girard" in summaries
+    assert not [s for s in summaries if re.search(r"\bde [AEIOUÉÈÀ]", s)]
+
+
+def test_a_filled_offer_loses_its_urgency_marks(new_phone, live_server) -> None:  # type: ignore[no-untyped-def]
+    filled = _open_offers(live_server, "cde")[0]
+    with live_server.client("cde") as client:
+        client.post(f"/api/v1/offers/{filled['id']}/fill").raise_for_status()
+    cde: Phone = new_phone(live_server, as_role="cde")
+    cde.go("/admin/offres?statut=filled")
+    cde.shot("offers_filled_no_urgency")
+    card = cde.page.locator("a.offer", has_text=filled["title"])
+    assert "u" not in [c[:1] for c in (card.get_attribute("class") or "").split() if c != "offer"]
+    text = card.inner_text()
+    assert "depuis" not in text
+    assert re.search(r"pourvue le (lun|mar|mer|jeu|ven|sam|dim)\. ", text)
+    assert card.locator(".badge").count() == 0
+    stripe = card.evaluate("e => getComputedStyle(e).borderLeftColor")
+    border = card.evaluate("e => getComputedStyle(e).borderTopColor")
+    assert stripe == border  # no urgency colour on the stripe
+    for path in (f"/o/{filled['code']}",):
+        cde.go(path)
+        page = cde.page.locator("main").inner_text()
+        assert "Ouverte depuis" not in page
+        assert "Offre pourvue." in page
+        assert cde.page.locator(".badge").count() == 0

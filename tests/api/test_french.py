@@ -136,3 +136,22 @@ def test_one_timezone_fallback_for_both_faces() -> None:
     assert datetime_fr(winter) == "lun. 3 déc. 2001 à 14 h 05"
     assert datetime_fr(winter, "Mars/Olympus") == "lun. 3 déc. 2001 à 14 h 05"
     assert datetime_fr(winter, "America/Cayenne") == "lun. 3 déc. 2001 à 10 h 05"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Aurélie Fabre", "d'Aurélie Fabre"),
+        ("Karim Benali", "de Karim Benali"),
+        ("Équipe support", "de l'Équipe support"),
+        ("équipe du soir", "de l'équipe du soir"),
+        ("Accueil", "de l'Accueil"),
+        ("Direction", "de la Direction"),
+        ("Service entreprises", "du Service entreprises"),
+        ("Hélène Roux", "d'Hélène Roux"),
+    ],
+)
+def test_de_account_gives_a_team_its_article_and_a_person_an_elision(
+    name: str, expected: str
+) -> None:
+    assert french.de_account(name) == expected
