@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
 
 import pytest
+from PIL import Image
 
 from api.demo import AGENCY_CODE
 from tests.admin.conftest import Phone
+from tests.admin.support import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +117,55 @@ def test_a_filled_offer_loses_its_urgency_marks(new_phone, live_server) -> None:
         assert "Ouverte depuis" not in page
         assert "Offre pourvue." in page
         assert cde.page.locator(".badge").count() == 0
+
+
+def test_the_chosen_photo_survives_a_form_error(new_phone, live_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cde: Phone = new_phone(live_server, as_role="cde")
+    cde.go("/admin/embauches/nouvelle")
+    cde.page.get_by_role("textbox", name="Employeur").fill("Garage des Italiens")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_bytes(colour="#c0392b"))
+    cde.page.locator("#f-photo").set_input_files(str(photo))
+    # Two mistakes in a row: the job title left empty, then the consent box forgotten.
+    cde.page.get_by_label("La personne photographiée a donné son accord").check()
+    cde.page.get_by_role("button", name="Enregistrer").click()
+    assert cde.page.locator("#e-title").is_visible()
+    assert "Photo gardée" in cde.page.locator(".kept-photo").inner_text()
+    cde.page.get_by_role("textbox", name="Poste").fill("Carrossier")
+    cde.page.get_by_label("La personne photographiée a donné son accord").uncheck()
+    cde.page.get_by_role("button", name="Enregistrer").click()
+    assert cde.page.locator("#e-photo_consent").is_visible()
+    kept = cde.page.locator(".kept-photo")
+    assert "Photo gardée" in kept.inner_text()
+    assert kept.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert cde.page.locator("#f-photo").input_value() == ""  # nothing to pick again
+    cde.shot("hire_photo_kept")
+    assert cde.axe() == []
+
+    cde.page.get_by_label("La personne photographiée a donné son accord").check()
+    cde.page.get_by_role("button", name="Enregistrer").click()
+    assert "Embauche enregistrée" in cde.flash()
+    image = cde.page.get_by_role("img", name=re.compile("Photo de l'embauche"))
+    assert image.is_visible()
+    source = cde.page.context.request.get(live_server.url + (image.get_attribute("src") or ""))
+    saved = Image.open(io.BytesIO(source.body())).convert("RGB").getpixel((10, 10))
+    assert abs(saved[0] - 0xC0) < 12 and abs(saved[1] - 0x39) < 12  # the photo chosen first
+
+
+def test_a_kept_photo_can_be_left_out(new_phone, live_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cde: Phone = new_phone(live_server, as_role="cde")
+    cde.go("/admin/embauches/nouvelle")
+    cde.page.get_by_role("textbox", name="Employeur").fill("Garage des Italiens")
+    cde.page.get_by_role("textbox", name="Poste").fill("Carrossier")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_bytes())
+    cde.page.locator("#f-photo").set_input_files(str(photo))
+    cde.page.get_by_role("button", name="Enregistrer").click()
+    assert cde.page.locator("#e-photo_consent").is_visible()
+    kept_src = cde.page.locator(".kept-photo img").get_attribute("src") or ""
+    cde.page.get_by_label("Ne pas joindre cette photo").check()
+    cde.page.get_by_role("button", name="Enregistrer").click()
+    assert "Embauche enregistrée" in cde.flash()
+    assert cde.page.get_by_role("img", name=re.compile("Photo de l'embauche")).count() == 0
+    # The kept photo is gone, and was only ever served to the person who chose it.
+    assert cde.page.context.request.get(live_server.url + kept_src).status == 404
