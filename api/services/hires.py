@@ -197,11 +197,11 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
         if required in changes and changes[required] is None:
             raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
     _check_dates(changes.get("hired_on", hire.hired_on), changes.get("expires_on", hire.expires_on))
+    before = audit.state_of(hire)  # before any field moves, publication date included
     if changes.get("photo_consent") and not hire.photo_consent:
         hire.consent_recorded_by_id = actor.id
     if changes.get("status") == "published" and hire.status != "published":
         hire.published_at = utcnow()
-    before = audit.state_of(hire)
     apply_changes(hire, changes)
     hire.updated_at = utcnow()
     audit.record(db, actor, "update", hire, before=before)
