@@ -68,6 +68,7 @@ def _form_page(
     *,
     status: int = 200,
     refusal: str | None = None,
+    kept_photo: str | None = None,
 ) -> Response:
     public = hire_service.to_public(ctx.db, [hire])[0] if hire else None
     # A hire the viewer may not change is shown read-only, with the reason, not as a form.
@@ -89,6 +90,7 @@ def _form_page(
             "max_mb": ctx.settings.max_upload_mb,
             "locked": locked,
             "refusal": refusal,
+            "kept_photo": kept_photo,
         },
         status_code=status,
     )
@@ -188,12 +190,16 @@ def _kept_photo(ctx: Ctx, form: Form, jpeg: bytes | None) -> bytes | None:
     return kept
 
 
-def _keep_photo(ctx: Ctx, form: Form, jpeg: bytes | None) -> None:
-    """After a refusal: keep the photo for the next try, unless it is the refused field."""
+def _keep_photo(ctx: Ctx, form: Form, jpeg: bytes | None) -> str | None:
+    """After a refusal: keep the photo for the next try, unless it is the refused field.
+
+    Returns the small picture the form shows of it (a ``data:`` URL), or None.
+    """
     if jpeg is None or "photo" in form.errors:
-        return
+        return None
     if hire_service.pending_photo(ctx.db, ctx.me, form.raw(KEPT)) is None:
         form.values[KEPT] = hire_service.keep_pending_photo(ctx.db, ctx.me, jpeg)
+    return hire_service.thumbnail_url(jpeg)
 
 
 def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
@@ -232,8 +238,8 @@ def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Respo
             form.add_error(exc.field or "employer", exc.message)
         else:
             return RedirectResponse(_page_of(hire, "embauche-enregistree"), status_code=303)
-    _keep_photo(ctx, form, jpeg)
-    return _form_page(request, ctx, form, None, status=422)
+    kept = _keep_photo(ctx, form, jpeg)
+    return _form_page(request, ctx, form, None, status=422, kept_photo=kept)
 
 
 def _values(hire: Hire) -> dict[str, Any]:
@@ -248,15 +254,6 @@ def _values(hire: Hire) -> dict[str, Any]:
         "photo_consent": hire.photo_consent,
         "version": hire.version,
     }
-
-
-@router.get("/photo-gardee/{key}")
-def kept_photo(ctx: Writer, key: str) -> Response:
-    """The photo kept from a refused try, shown on the form again (to its owner only)."""
-    jpeg = hire_service.pending_photo(ctx.db, ctx.me, key)
-    if jpeg is None:
-        raise PageNotFound("Cette photo n'est plus gardée.")
-    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/{hire_id}", response_class=HTMLResponse)
@@ -302,8 +299,8 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
             form.add_error(exc.field or "employer", exc.message)
         else:
             return RedirectResponse(_page_of(hire, "embauche-enregistree"), status_code=303)
-    _keep_photo(ctx, form, jpeg)
-    return _form_page(request, ctx, form, hire, status=status)
+    kept = _keep_photo(ctx, form, jpeg)
+    return _form_page(request, ctx, form, hire, status=status, kept_photo=kept)
 
 
 def _moderate(ctx: Ctx, hire_id: int, status: str, ok: str) -> Response:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import timedelta
 
+from PIL import Image
 from sqlmodel import Session, select
 
 from api.models.image import PendingPhoto
@@ -36,3 +39,10 @@ def test_kept_photos_expire_and_are_swept_by_the_next_one(db: Session) -> None:
     assert hires.pending_photo(db, cde, old) is None
     new = hires.keep_pending_photo(db, cde, factories.sample_jpeg())
     assert set(db.exec(select(PendingPhoto.key))) == {new}
+
+
+def test_the_form_shows_a_small_copy_of_the_kept_photo() -> None:
+    url = hires.thumbnail_url(factories.sample_jpeg(640, 480))
+    assert url.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as small:
+        assert max(small.size) <= 144
