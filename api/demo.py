@@ -469,11 +469,11 @@ FILLED = [
     ("Fleuriste Les Jardins de Laure", "Fleuriste", "CDD", "Avignon"),
     ("Menuiserie Bois d'Ocre", "Menuisier·ère poseur", "CDI", "Apt"),
     ("Camping Les Rives du Rhône", "Agent·e d'accueil", "saisonnier", "Avignon"),
-    ("Crèche Les Petits Papes", "Auxiliaire de puériculture", "CDI", "Avignon"),
-    ("Traiteur Saveurs du Comtat", "Commis traiteur", "CDD", "Carpentras"),
+    ("Boucherie Chez Marcel", "Boucher·ère", "CDI", "Avignon"),
+    ("Optique du Rempart", "Vendeur·se en optique", "CDD", "Carpentras"),
     ("Pharmacie des Remparts", "Préparateur·rice en pharmacie", "CDI", "Avignon"),
     ("Jardins de Provence Paysage", "Ouvrier·ère paysagiste", "CDD", "Le Pontet"),
-    ("Librairie La Mémoire du Monde", "Libraire", "CDD", "Avignon"),
+    ("Cordonnerie Saint-Didier", "Cordonnier·ère", "CDD", "Avignon"),
     ("Hôtel du Palais des Papes", "Réceptionniste de nuit", "CDI", "Avignon"),
     ("Maçonnerie Vauclusienne", "Maçon·ne", "CDI", "Sorgues"),
     ("Fromagerie du Marché", "Vendeur·se en fromagerie", "CDD", "Avignon"),
@@ -505,6 +505,7 @@ def _between(start: datetime, end: datetime, rng: random.Random) -> datetime:
     if end <= start:
         return end
     day = (start + (end - start) * rng.uniform(0.1, 0.95)).astimezone(ZoneInfo("Europe/Paris"))
+    day -= timedelta(days=max(0, day.weekday() - 4))  # a weekend moment moves to the Friday
     moment = to_utc(
         day.replace(hour=8 + rng.randrange(10), minute=rng.randrange(60), second=0, microsecond=0)
     )
