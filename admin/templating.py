@@ -82,7 +82,13 @@ def can_do(staff: Any, action: str) -> bool:
     return staff is not None and can(staff.role, Action(action))
 
 
-env.filters.update(date_fr=date_fr, datetime_fr=datetime_fr, days_fr=days_fr, de=french.de)
+env.filters.update(
+    date_fr=date_fr,
+    datetime_fr=datetime_fr,
+    days_fr=days_fr,
+    de=french.de,
+    de_account=french.de_account,
+)
 env.globals.update(
     can_do=can_do,
     LEVELS=urgency.LEVELS,

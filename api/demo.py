@@ -454,6 +454,32 @@ HIRES = [
     ),
 ]
 
+# The TPE offers filled this month, newest first: the défi counts exactly these. The first ones
+# are the offers behind the hires above (same employer and job), so that the gallery, « Offres
+# pourvues » and the défi tell one story. (employer, title, contract, commune)
+FILLED = [
+    ("Boulangerie Au Pain d'Antan", "Apprenti boulanger", "alternance", "Avignon"),
+    ("Plomberie Rhodanienne", "Plombier", "CDI", "Le Pontet"),
+    ("Restaurant Le Cloître des Arts", "Second de cuisine", "CDI", "Avignon"),
+    ("Domaine des Garrigues", "Ouvrière viticole", "saisonnier", "Châteauneuf-du-Pape"),
+    ("Salon Émilie Coiffure", "Coiffeuse", "CDI", "Villeneuve-lès-Avignon"),
+    ("Garage Mistral Auto", "Mécanicien", "CDI", "Montfavet"),
+    ("Aide à domicile Vaucluse Services", "Aide à domicile", "CDI", "Sorgues"),
+    ("Pizzeria Da Luigi", "Pizzaïolo", "CDI", "L'Isle-sur-la-Sorgue"),
+    ("Fleuriste Les Jardins de Laure", "Fleuriste", "CDD", "Avignon"),
+    ("Menuiserie Bois d'Ocre", "Menuisier·ère poseur", "CDI", "Apt"),
+    ("Camping Les Rives du Rhône", "Agent·e d'accueil", "saisonnier", "Avignon"),
+    ("Boucherie Chez Marcel", "Boucher·ère", "CDI", "Avignon"),
+    ("Optique du Rempart", "Vendeur·se en optique", "CDD", "Carpentras"),
+    ("Pharmacie des Remparts", "Préparateur·rice en pharmacie", "CDI", "Avignon"),
+    ("Jardins de Provence Paysage", "Ouvrier·ère paysagiste", "CDD", "Le Pontet"),
+    ("Cordonnerie Saint-Didier", "Cordonnier·ère", "CDD", "Avignon"),
+    ("Hôtel du Palais des Papes", "Réceptionniste de nuit", "CDI", "Avignon"),
+    ("Maçonnerie Vauclusienne", "Maçon·ne", "CDI", "Sorgues"),
+    ("Fromagerie du Marché", "Vendeur·se en fromagerie", "CDD", "Avignon"),
+]
+# Which of the filled offers came through a CDDE's proposal (the défi credits that service).
+THROUGH_A_PROPOSAL = {1, 3, 6, 8, 11, 13, 16, 18}
 
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
 
@@ -473,9 +499,110 @@ def _opened(today: date, days_open: int, rng: random.Random) -> datetime:
     return to_utc(moment) if days_open else utcnow() - timedelta(hours=rng.randrange(1, 20))
 
 
+def _between(start: datetime, end: datetime, rng: random.Random) -> datetime:
+    """A working-hours moment between ``start`` and ``end`` (kept inside them)."""
+    start, end = to_utc(start), to_utc(end)
+    if end <= start:
+        return end
+    day = (start + (end - start) * rng.uniform(0.1, 0.95)).astimezone(ZoneInfo("Europe/Paris"))
+    day -= timedelta(days=max(0, day.weekday() - 4))  # a weekend moment moves to the Friday
+    moment = to_utc(
+        day.replace(hour=8 + rng.randrange(10), minute=rng.randrange(60), second=0, microsecond=0)
+    )
+    return min(max(moment, start), end)
+
+
+def _seed_filled(
+    db: Session,
+    agency: Agency,
+    challenge: Challenge,
+    people: dict[str, list[Staff]],
+    rng: random.Random,
+) -> None:
+    """This month's filled TPE offers, each counted once in the défi; the hires told from them.
+
+    Filled between the first of the month and now, newest first; the ones in
+    ``THROUGH_A_PROPOSAL`` came from a CDDE's candidate and are credited to that service.
+    """
+    now = utcnow()
+    local = ZoneInfo(agency.timezone)
+    month_start = to_utc(
+        datetime.combine(local_today(agency.timezone).replace(day=1), time(), local)
+    )
+    span = max(now - month_start, timedelta(minutes=len(FILLED)))
+    today = local_today(agency.timezone)
+    for index, (employer, title, contract, commune) in enumerate(FILLED):
+        step = span / len(FILLED)
+        filled_at = _between(now - step * (index + 1), now - step * index, rng)
+        owner = people["cde"][index % len(people["cde"])]
+        offer = Offer(
+            agency_id=agency.id,
+            code=unused_code(db),
+            employer=employer,
+            title=title,
+            contract=contract,
+            commune=commune,
+            status="filled",
+            owner_id=owner.id,
+            opened_at=filled_at - timedelta(days=6 + (7 * index) % 30, hours=rng.randrange(8)),
+            filled_at=filled_at,
+            updated_at=filled_at,
+        )
+        db.add(offer)
+        db.flush()
+        proposer = None
+        if index in THROUGH_A_PROPOSAL:
+            proposer = people["cdde"][index % len(people["cdde"])]
+            db.add(
+                CandidateProposal(
+                    agency_id=agency.id,
+                    offer_id=offer.id,
+                    proposed_by_id=proposer.id,
+                    created_at=_between(offer.opened_at, filled_at, rng),
+                    outcome="hired",
+                    outcome_at=filled_at,
+                )
+            )
+        db.add(
+            Contribution(
+                agency_id=agency.id,
+                challenge_id=challenge.id,
+                service=owner.service,
+                amount=1,
+                label=f"{title} — {employer}",
+                staff_id=owner.id,
+                offer_id=offer.id,
+                # The CDE fills it; a CDDE's candidate hired makes it both services' together.
+                shared=proposer is not None,
+                created_at=filled_at,
+            )
+        )
+        if index < len(HIRES):
+            story = HIRES[index][2]
+            hired_on = filled_at.astimezone(local).date()
+            db.add(
+                Hire(
+                    agency_id=agency.id,
+                    offer_id=offer.id,
+                    employer=employer,
+                    title=title,
+                    story=story,
+                    hired_on=hired_on,
+                    expires_on=today + timedelta(days=60),
+                    cde_id=owner.id,
+                    cdde_id=(proposer or people["cdde"][index % len(people["cdde"])]).id,
+                    status="published",
+                    published_at=min(filled_at + timedelta(hours=20), now),
+                    created_by_id=owner.id,
+                )
+            )
+
+
 def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccounts:
     """Create the demo agency with its people, offers, hires, défi and announcements."""
     rng = random.Random(2018)  # the year of the Avignon residency
+    # Who proposed when, and when offers were filled: drawn apart, so the offers stay as they are.
+    moments = random.Random(2019)
     agency = Agency(
         code=AGENCY_CODE,
         name=AGENCY_NAME,
@@ -504,6 +631,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         people[role].append(person)
     db.flush()
 
+    turns = {person.id: 0 for person in people["cde"]}
     recipes = [recipe for per_level in URGENCY_RECIPES.values() for recipe in per_level]
     for index, (employer, title, contract, commune, tags, description) in enumerate(OFFERS):
         days_open, to_start, candidates = recipes[index % len(recipes)]
@@ -525,33 +653,18 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         )
         db.add(offer)
         db.flush()
-        for k in range(candidates):
-            proposer = people["cdde"][(index + k) % len(people["cdde"])]
+        for _ in range(candidates):
+            # Each CDE hears from the CDDEs in turn, at moments between opening and now.
+            proposer = people["cdde"][turns[owner.id] % len(people["cdde"])]
+            turns[owner.id] += 1
             db.add(
                 CandidateProposal(
                     agency_id=agency.id,
                     offer_id=offer.id,
                     proposed_by_id=proposer.id,
-                    created_at=utcnow() - timedelta(days=k + 1),
+                    created_at=_between(offer.opened_at, utcnow(), moments),
                 )
             )
-
-    for index, (employer, title, story) in enumerate(HIRES):
-        db.add(
-            Hire(
-                agency_id=agency.id,
-                employer=employer,
-                title=title,
-                story=story,
-                hired_on=today - timedelta(days=3 + 6 * index),
-                expires_on=today + timedelta(days=60),
-                cde_id=people["cde"][index % 3].id,
-                cdde_id=people["cdde"][index % 3].id,
-                status="published",
-                published_at=utcnow() - timedelta(days=2 + 6 * index),
-                created_by_id=people["cde"][index % 3].id,
-            )
-        )
 
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
@@ -565,21 +678,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
     )
     db.add(challenge)
     db.flush()
-    for k in range(19):
-        service = "cde" if k % 5 in (0, 2, 4) else "cdde"
-        person = people[service][k % 3]
-        db.add(
-            Contribution(
-                agency_id=agency.id,
-                challenge_id=challenge.id,
-                service=service,
-                amount=1,
-                label=f"{OFFERS[k][1]} — {OFFERS[k][0]}",
-                staff_id=person.id,
-                created_at=utcnow() - timedelta(hours=6 + 20 * k),
-            )
-        )
-
+    _seed_filled(db, agency, challenge, people, moments)
     manager = people["manager"][0]
     now = utcnow()
     for message in (

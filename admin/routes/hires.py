@@ -68,6 +68,7 @@ def _form_page(
     *,
     status: int = 200,
     refusal: str | None = None,
+    kept_photo: str | None = None,
 ) -> Response:
     public = hire_service.to_public(ctx.db, [hire])[0] if hire else None
     # A hire the viewer may not change is shown read-only, with the reason, not as a form.
@@ -89,6 +90,7 @@ def _form_page(
             "max_mb": ctx.settings.max_upload_mb,
             "locked": locked,
             "refusal": refusal,
+            "kept_photo": kept_photo,
         },
         status_code=status,
     )
@@ -167,6 +169,39 @@ def _read_photo(ctx: Ctx, form: Form) -> bytes | None:
         return None
 
 
+KEPT = "photo_kept"  # the form field carrying the key of a photo kept from a refused try
+KEPT_DROP = "photo_kept_drop"
+
+
+def _kept_photo(ctx: Ctx, form: Form, jpeg: bytes | None) -> bytes | None:
+    """The photo of this try: the one just chosen, else the one kept from the refused try.
+
+    A newly chosen photo replaces the kept one; « ne pas joindre cette photo » drops it.
+    """
+    key = form.raw(KEPT)
+    if jpeg is not None or form.checkbox(KEPT_DROP):
+        hire_service.drop_pending_photo(ctx.db, ctx.me, key)
+        form.values.pop(KEPT, None)
+        return jpeg
+    kept = hire_service.pending_photo(ctx.db, ctx.me, key) if key else None
+    if key and kept is None:
+        form.values.pop(KEPT, None)
+        form.add_error("photo", "La photo gardée a expiré : choisissez-la à nouveau.")
+    return kept
+
+
+def _keep_photo(ctx: Ctx, form: Form, jpeg: bytes | None) -> str | None:
+    """After a refusal: keep the photo for the next try, unless it is the refused field.
+
+    Returns the small picture the form shows of it (a ``data:`` URL), or None.
+    """
+    if jpeg is None or "photo" in form.errors:
+        return None
+    if hire_service.pending_photo(ctx.db, ctx.me, form.raw(KEPT)) is None:
+        form.values[KEPT] = hire_service.keep_pending_photo(ctx.db, ctx.me, jpeg)
+    return hire_service.thumbnail_url(jpeg)
+
+
 def _check_consent(form: Form, data: dict[str, Any], has_photo: bool) -> None:
     if has_photo and not data["photo_consent"]:
         form.add_error(
@@ -184,6 +219,7 @@ async def create(request: Request, ctx: Writer, form: Form = Posted) -> Response
 
 
 def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Response:
+    jpeg = _kept_photo(ctx, form, jpeg)
     data = _parse(ctx, form)
     if form.row_id("offer_id") is not None:  # a stale or forged link is dropped, not refused
         offer = offer_service.find_offer(ctx.db, ctx.agency.id, form.row_id("offer_id"))
@@ -194,6 +230,7 @@ def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Respo
             hire = hire_service.create_hire(ctx.db, ctx.me, HireCreate(**data))
             if jpeg is not None:
                 hire_service.store_photo(ctx.db, ctx.me, hire, jpeg)
+                hire_service.drop_pending_photo(ctx.db, ctx.me, form.raw(KEPT))
         except ValidationError as exc:
             for err in exc.errors():
                 form.add_error(str((err.get("loc") or ["employer"])[0]), "Valeur refusée.")
@@ -201,9 +238,8 @@ def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Respo
             form.add_error(exc.field or "employer", exc.message)
         else:
             return RedirectResponse(_page_of(hire, "embauche-enregistree"), status_code=303)
-    if form.files.get("photo") is not None and "photo" not in form.errors and not form.ok:
-        form.add_error("photo", "Choisissez à nouveau la photo (elle n'a pas été gardée).")
-    return _form_page(request, ctx, form, None, status=422)
+    kept = _keep_photo(ctx, form, jpeg)
+    return _form_page(request, ctx, form, None, status=422, kept_photo=kept)
 
 
 def _values(hire: Hire) -> dict[str, Any]:
@@ -240,6 +276,7 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
     if refusal:
         form = Form.empty(**_values(hire))
         return _form_page(request, ctx, form, hire, status=403, refusal=refusal)
+    jpeg = _kept_photo(ctx, form, jpeg)
     data = _parse(ctx, form)
     version = form.integer("version", minimum=1, maximum=10**9)
     _check_consent(form, data, jpeg is not None or hire.photo_sha256 is not None)
@@ -249,6 +286,7 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
             hire_service.update_hire(ctx.db, ctx.me, hire, HireUpdate(**data, version=version))
             if jpeg is not None:
                 hire_service.store_photo(ctx.db, ctx.me, hire, jpeg)
+                hire_service.drop_pending_photo(ctx.db, ctx.me, form.raw(KEPT))
         except StaleVersion:  # refused before any change: ``hire`` is the stored one
             form.add_error(
                 "employer",
@@ -261,7 +299,8 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
             form.add_error(exc.field or "employer", exc.message)
         else:
             return RedirectResponse(_page_of(hire, "embauche-enregistree"), status_code=303)
-    return _form_page(request, ctx, form, hire, status=status)
+    kept = _keep_photo(ctx, form, jpeg)
+    return _form_page(request, ctx, form, hire, status=status, kept_photo=kept)
 
 
 def _moderate(ctx: Ctx, hire_id: int, status: str, ok: str) -> Response:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -28,42 +26,24 @@ ENTITIES = {
     "screen": "Écrans",
     "staff": "Comptes",
 }
-ACTIONS = {
-    "create": "a créé",
-    "update": "a modifié",
-    "delete": "a supprimé",
-    "filled": "a marqué pourvue",
-    "closed": "a clôturé",
-    "reopen": "a rouvert",
-    "propose": "a proposé un candidat",
-    "outcome": "a noté la suite",
-    "photo": "a changé la photo",
-    "contribute": "a contribué",
-    "revoke": "a révoqué",
-    "end": "a retiré",
-    "refuse_create": "n'a pas pu créer (e-mail déjà utilisé)",
-}
-_SHOWN_KEYS = ("title", "employer", "name", "message", "label", "status", "email")
 
 
-def _summary(event: Any) -> str:
-    state = event.after or event.before or {}
-    for key in _SHOWN_KEYS:
-        if state.get(key):
-            return str(state[key])[:120]
-    return ""
-
-
-def _changes(event: Any) -> list[tuple[str, str, str]]:
-    if not event.before or not event.after:
-        return []
-    skip = {"version", "updated_at"}
-    out = []
-    for key, new in event.after.items():
-        old = event.before.get(key)
-        if key not in skip and old != new:
-            out.append((key, str(old)[:80], str(new)[:80]))
-    return out[:8]
+def _href(link: tuple[str, str | int] | None) -> str | None:
+    """The staff page of an object the journal names (``audit.JournalLine.link``)."""
+    if link is None:
+        return None
+    kind, key = link
+    pages = {
+        "offer": lambda: urls.offer_page(str(key)),
+        "candidates": lambda: f"{urls.offer_page(str(key))}#candidats",
+        "hire": lambda: f"{urls.HIRES}/{key}",
+        "challenge": lambda: urls.CHALLENGE,
+        "announcements": lambda: urls.ANNOUNCEMENTS,
+        "screen": lambda: f"{urls.SCREENS}/{key}",
+        "team": lambda: urls.TEAM,
+    }
+    page = pages.get(kind)
+    return page() if page else None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -81,15 +61,8 @@ def page(
         limit=PAGE + 1,
         offset=(page - 1) * PAGE,
     )
-    rows = [
-        {
-            "e": e,
-            "what": _summary(e),
-            "changes": _changes(e),
-            "verb": ACTIONS.get(e.action, e.action),
-        }
-        for e in events[:PAGE]
-    ]
+    lines = audit.tell(ctx.db, events[:PAGE], ctx.agency.timezone)
+    rows = [{"line": line, "href": _href(line.link)} for line in lines]
     people = [(str(p.id), p.name) for p in staff_service.list_staff(ctx.db, ctx.agency.id)]
     return render(
         request,
@@ -104,6 +77,5 @@ def page(
             "qui": str(actor or ""),
             "page": page,
             "has_more": len(events) > PAGE,
-            "tz": ctx.agency.timezone,
         },
     )

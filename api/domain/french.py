@@ -158,3 +158,30 @@ def de(name: str) -> str:
     if rest and head.casefold() == "les":
         return f"des {rest}"
     return f"d'{name}" if elides(name) else f"de {name}"
+
+
+# Nouns that make an account's name a team's rather than a person's, with the article they take
+# after « de »: « l'Équipe support », « la Direction », « du Service entreprises ».
+TEAM_NOUNS = {
+    "équipe": "l'",
+    "accueil": "l'",
+    "agence": "l'",
+    "direction": "la ",
+    "cellule": "la ",
+    "service": "le ",
+    "secrétariat": "le ",
+    "pôle": "le ",
+}
+
+
+def de_account(name: str) -> str:
+    """« de » before a staff account's name, which may be a person's or a team's.
+
+    « d'Aurélie Fabre », « de Karim Benali », and for a team « de l'Équipe support »,
+    « de la Direction », « du Service entreprises »: a team name takes its article.
+    """
+    name = name.strip()
+    article = TEAM_NOUNS.get(name.partition(" ")[0].casefold())
+    if article is None:
+        return de(name)
+    return f"du {name}" if article == "le " else f"de {article}{name}"

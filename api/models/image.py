@@ -36,3 +36,14 @@ class Screenshot(StoredImage, table=True):
     """The latest frame (PNG) a screen sent."""
 
     screen_id: int = Field(foreign_key="screen.id", ondelete="CASCADE", primary_key=True)
+
+
+class PendingPhoto(StoredImage, table=True):
+    """A photo chosen on a hire form that was refused for another field (consent forgotten…).
+
+    Kept a short while (``api.services.hires.PENDING_PHOTO_LIFE``) so that the person does not
+    pick it again: found by the random ``key`` the form carries back, and only for its owner.
+    """
+
+    key: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(foreign_key="staff.id", ondelete="CASCADE", index=True)

@@ -12,13 +12,24 @@ from api.services import agencies
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
 
-@router.get("", response_model=list[AgencyPublic], summary="Lister les agences")
+@router.get(
+    "",
+    response_model=list[AgencyPublic],
+    summary="Lister les agences",
+    description="Toutes les agences.",
+)
 def list_agencies(db: SessionDep, _: Allowed(Action.MANAGE_AGENCIES)) -> list[AgencyPublic]:
     """All agencies."""
     return [AgencyPublic(**a.model_dump()) for a in agencies.list_agencies(db)]
 
 
-@router.post("", response_model=AgencyPublic, status_code=201, summary="Créer une agence")
+@router.post(
+    "",
+    response_model=AgencyPublic,
+    status_code=201,
+    summary="Créer une agence",
+    description="Crée une agence.",
+)
 def create_agency(
     data: AgencyCreate, db: SessionDep, actor: Allowed(Action.MANAGE_AGENCIES)
 ) -> AgencyPublic:

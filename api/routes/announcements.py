@@ -15,7 +15,12 @@ from api.services.common import get_scoped
 router = APIRouter(prefix="/announcements", tags=["announcements"])
 
 
-@router.get("", response_model=list[AnnouncementPublic], summary="Lister les annonces")
+@router.get(
+    "",
+    response_model=list[AnnouncementPublic],
+    summary="Lister les annonces",
+    description="Les annonces de l'agence, les plus récentes d'abord.",
+)
 def list_announcements(
     db: SessionDep, agency: StaffAgency, _: CurrentStaff, active: bool = False
 ) -> list[AnnouncementPublic]:
@@ -24,7 +29,13 @@ def list_announcements(
     return [announcements.to_public(a) for a in rows]
 
 
-@router.post("", response_model=AnnouncementPublic, status_code=201, summary="Publier une annonce")
+@router.post(
+    "",
+    response_model=AnnouncementPublic,
+    status_code=201,
+    summary="Publier une annonce",
+    description="Publie une annonce ; une annonce urgente occupe tout l'écran pendant sa période.",
+)
 def create_announcement(
     data: AnnouncementCreate, db: SessionDep, actor: Allowed(Action.MANAGE_ANNOUNCEMENTS)
 ) -> AnnouncementPublic:
@@ -33,7 +44,10 @@ def create_announcement(
 
 
 @router.post(
-    "/{announcement_id}/end", response_model=AnnouncementPublic, summary="Terminer une annonce"
+    "/{announcement_id}/end",
+    response_model=AnnouncementPublic,
+    summary="Terminer une annonce",
+    description="Retire une annonce de l'écran tout de suite.",
 )
 def end_announcement(
     announcement_id: PathId,

@@ -35,7 +35,14 @@ class TokenOut(BaseModel):
     token_type: str = Field("bearer", description="Toujours « bearer ».")
 
 
-@router.post("/token", response_model=TokenOut, summary="Se connecter : obtenir un jeton")
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    summary="Se connecter : obtenir un jeton",
+    description=(
+        "Échange l'e-mail et le mot de passe contre un jeton (bloqué un moment après 5 échecs)."
+    ),
+)
 def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
     """Exchange e-mail and password for a bearer token (throttled after 5 failures)."""
     staff = staff_service.authenticate(db, data.email, data.password)
@@ -43,7 +50,12 @@ def token(data: Credentials, db: SessionDep, settings: SettingsDep) -> TokenOut:
     return TokenOut(access_token=raw)
 
 
-@router.post("/logout", status_code=204, summary="Se déconnecter : révoquer le jeton")
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Se déconnecter : révoquer le jeton",
+    description="Révoque la session de cette requête : celle du jeton, sinon celle du cookie.",
+)
 def logout(
     request: Request,
     db: SessionDep,
@@ -61,7 +73,12 @@ def logout(
     return response
 
 
-@router.get("/me", response_model=StaffPublic, summary="Mon compte")
+@router.get(
+    "/me",
+    response_model=StaffPublic,
+    summary="Mon compte",
+    description="Le compte à qui appartient le jeton.",
+)
 def me(staff: CurrentStaff) -> StaffPublic:
     """Who the token belongs to."""
     return StaffPublic(**staff.model_dump())

@@ -20,7 +20,12 @@ from api.services import challenges
 router = APIRouter(prefix="/challenges", tags=["challenges"])
 
 
-@router.get("", response_model=list[ChallengePublic], summary="Lister les défis")
+@router.get(
+    "",
+    response_model=list[ChallengePublic],
+    summary="Lister les défis",
+    description="Les défis de l'agence avec leur progression, les plus récents d'abord.",
+)
 def list_challenges(db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> list[ChallengePublic]:
     """The agency's challenges with their progress, newest first."""
     rows = challenges.list_challenges(db, agency.id)
@@ -28,7 +33,13 @@ def list_challenges(db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> lis
     return [challenges.to_public(db, c, today) for c in rows]
 
 
-@router.post("", response_model=ChallengePublic, status_code=201, summary="Créer un défi")
+@router.post(
+    "",
+    response_model=ChallengePublic,
+    status_code=201,
+    summary="Créer un défi",
+    description="Lance un défi.",
+)
 def create_challenge(
     data: ChallengeCreate,
     db: SessionDep,
@@ -40,7 +51,12 @@ def create_challenge(
     return challenges.to_public(db, challenge, local_today(agency.timezone))
 
 
-@router.patch("/{challenge_id}", response_model=ChallengePublic, summary="Modifier un défi")
+@router.patch(
+    "/{challenge_id}",
+    response_model=ChallengePublic,
+    summary="Modifier un défi",
+    description="Modifie ou clôt un défi.",
+)
 def update_challenge(
     challenge_id: PathId,
     data: ChallengeUpdate,
@@ -59,6 +75,7 @@ def update_challenge(
     response_model=ContributionPublic,
     status_code=201,
     summary="Compter une contribution au défi",
+    description="Ajoute une contribution, créditée au service de l'appelant.",
 )
 def contribute(
     challenge_id: PathId,

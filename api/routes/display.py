@@ -91,6 +91,10 @@ _ETAG = {
         200: {"description": "Ce que l'écran affiche.", "headers": _ETAG},
         304: {"description": "Rien de changé depuis l'ETag de If-None-Match.", "headers": _ETAG},
     },
+    description=(
+        "Tout ce que l'écran affiche, avec son ETag ; avec « If-None-Match » à jour, la réponse "
+        "est 304 sans corps."
+    ),
 )
 async def snapshot(request: Request, screen: CachedScreen) -> Response:
     """Everything this screen shows, with an ETag; ``If-None-Match`` → 304.
@@ -114,6 +118,10 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
     summary="Suivre les changements (flux d'événements)",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Flux sans fin."}},
+    description=(
+        "Flux d'événements (Server-Sent Events) : « event: snapshot » avec le nouvel ETag après "
+        "chaque changement."
+    ),
 )
 async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     """Server-Sent Events: ``event: snapshot`` with the new ETag after each change.
@@ -159,7 +167,15 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     )
 
 
-@router.post(route(HEARTBEAT_PATH), status_code=204, summary="Signaler l'état de l'écran")
+@router.post(
+    route(HEARTBEAT_PATH),
+    status_code=204,
+    summary="Signaler l'état de l'écran",
+    description=(
+        "L'écran signale sa version, sa résolution, sa fréquence d'images, sa durée de marche et "
+        "l'ETag affiché."
+    ),
+)
 def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen reports its version, resolution, frame rate, uptime and snapshot ETag."""
     screens.record_heartbeat(db, screen, data)
@@ -176,6 +192,7 @@ def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Respons
             "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
         }
     },
+    description="L'écran envoie une image PNG réduite de ce qu'il affiche.",
 )
 async def put_screenshot(request: Request, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen sends a downscaled PNG of what it shows."""
@@ -194,6 +211,10 @@ async def put_screenshot(request: Request, db: SessionDep, screen: CurrentScreen
         200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
         304: {"description": "La photo n'a pas changé (If-None-Match)."},
     },
+    description=(
+        "La photo d'une embauche publiée, seulement si l'accord a été noté ; définitive pour son "
+        "« ?v= »."
+    ),
 )
 def photo(hire_id: PathId, request: Request, db: SessionDep, screen: CurrentScreen) -> Response:
     """A published hire's photo, only when consent was recorded; final for its ``?v=``."""
@@ -218,6 +239,10 @@ def photo(hire_id: PathId, request: Request, db: SessionDep, screen: CurrentScre
     status_code=201,
     response_model=PairingStarted,
     summary="Demander un code d'appairage",
+    description=(
+        "Un écran non appairé demande un code à afficher (sans jeton ; nombre de demandes limité "
+        "par adresse)."
+    ),
 )
 def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
     """An unpaired screen asks for a code to show (no token needed; throttled per address)."""
@@ -234,6 +259,10 @@ def start_pairing(request: Request, db: SessionDep) -> dict[str, str]:
     summary="Attendre l'appairage de l'écran",
     response_model=PairingPoll,
     response_model_exclude_none=True,
+    description=(
+        "En attente, ou le jeton de l'écran une fois le code saisi par un manager (donné une "
+        "seule fois)."
+    ),
 )
 def poll_pairing(poll_secret: str, db: SessionDep) -> dict[str, str]:
     """Pending, or the screen's token once a manager entered the code (given once)."""

@@ -20,6 +20,11 @@ MIN_FREE_MB = 32
     "/healthz",
     summary="État du serveur",
     responses={503: {"description": "Base injoignable ou migrations en retard (``detail``)."}},
+    description=(
+        "200 quand la base répond, que son schéma est à jour et que le dossier des données a de "
+        "la place ; sinon 503 avec la raison (« status » vaut « error », ou « degraded » quand le"
+        " disque est presque plein)."
+    ),
 )
 def healthz(request: Request) -> JSONResponse:
     """200 when the database answers, its schema is current and the data folder has room.

@@ -17,7 +17,12 @@ from api.services import hires, photos
 router = APIRouter(prefix="/hires", tags=["hires"])
 
 
-@router.get("", response_model=list[HirePublic], summary="Lister les embauches")
+@router.get(
+    "",
+    response_model=list[HirePublic],
+    summary="Lister les embauches",
+    description="Les embauches de l'agence, les plus récentes d'abord.",
+)
 def list_hires(
     db: SessionDep, agency: StaffAgency, _: CurrentStaff, status: HireStatus | None = None
 ) -> list[HirePublic]:
@@ -25,19 +30,38 @@ def list_hires(
     return hires.to_public(db, hires.list_hires(db, agency.id, status=status))
 
 
-@router.post("", response_model=HirePublic, status_code=201, summary="Raconter une embauche")
+@router.post(
+    "",
+    response_model=HirePublic,
+    status_code=201,
+    summary="Raconter une embauche",
+    description="Raconte une embauche (brouillon jusqu'à ce qu'un manager la publie).",
+)
 def create_hire(data: HireCreate, db: SessionDep, actor: Allowed(Action.WRITE_HIRES)) -> HirePublic:
     """Tell the story of a hire (a draft until a manager publishes it)."""
     return hires.to_public(db, [hires.create_hire(db, actor, data)])[0]
 
 
-@router.get("/{hire_id}", response_model=HirePublic, summary="Lire une embauche")
+@router.get(
+    "/{hire_id}",
+    response_model=HirePublic,
+    summary="Lire une embauche",
+    description="Une embauche.",
+)
 def read_hire(hire_id: PathId, db: SessionDep, agency: StaffAgency, _: CurrentStaff) -> HirePublic:
     """One hire."""
     return hires.to_public(db, [hires.get_hire(db, agency.id, hire_id)])[0]
 
 
-@router.patch("/{hire_id}", response_model=HirePublic, summary="Modifier une embauche")
+@router.patch(
+    "/{hire_id}",
+    response_model=HirePublic,
+    summary="Modifier une embauche",
+    description=(
+        "Modifie une embauche ; publier, retirer ou modifier une embauche publiée est réservé aux"
+        " managers."
+    ),
+)
 def update_hire(
     hire_id: PathId,
     data: HireUpdate,
@@ -50,7 +74,12 @@ def update_hire(
     return hires.to_public(db, [hires.update_hire(db, actor, hire, data)])[0]
 
 
-@router.delete("/{hire_id}", status_code=204, summary="Supprimer une embauche")
+@router.delete(
+    "/{hire_id}",
+    status_code=204,
+    summary="Supprimer une embauche",
+    description="Supprime une embauche et sa photo.",
+)
 def delete_hire(
     hire_id: PathId,
     db: SessionDep,
@@ -76,6 +105,10 @@ def delete_hire(
             },
         }
     },
+    description=(
+        "Dépose la photo (JPEG, PNG ou WebP, 10 Mo au plus, le corps est l'image) ; elle est "
+        "réencodée sans métadonnées EXIF."
+    ),
 )
 async def put_photo(
     hire_id: PathId,
@@ -106,6 +139,10 @@ async def put_photo(
         200: {"content": {"image/jpeg": {}}, "description": "La photo (JPEG)."},
         304: {"description": "La photo n'a pas changé (If-None-Match)."},
     },
+    description=(
+        "La photo de l'embauche (personnel seulement), avec son ETag ; « ?v= » (la version de "
+        "l'embauche) la rend définitive."
+    ),
 )
 def get_photo(
     hire_id: PathId, request: Request, db: SessionDep, agency: StaffAgency, _: CurrentStaff

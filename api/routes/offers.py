@@ -30,7 +30,14 @@ def _public(db, offer, agency, settings) -> OfferPublic:  # type: ignore[no-unty
     return offers.to_public(db, [offer], ctx)[0]
 
 
-@router.get("", response_model=list[OfferPublic], summary="Lister les offres")
+@router.get(
+    "",
+    response_model=list[OfferPublic],
+    summary="Lister les offres",
+    description=(
+        "Les offres de l'agence de l'appelant, les plus urgentes d'abord, puis les plus anciennes."
+    ),
+)
 def list_offers(
     db: SessionDep,
     settings: SettingsDep,
@@ -54,7 +61,13 @@ def list_offers(
     )
 
 
-@router.post("", response_model=OfferPublic, status_code=201, summary="Créer une offre")
+@router.post(
+    "",
+    response_model=OfferPublic,
+    status_code=201,
+    summary="Créer une offre",
+    description="Ouvre une nouvelle offre, dont l'appelant est le CDE en charge.",
+)
 def create_offer(
     data: OfferCreate,
     db: SessionDep,
@@ -66,7 +79,12 @@ def create_offer(
     return _public(db, offers.create_offer(db, actor, data), agency, settings)
 
 
-@router.get("/{offer_id}", response_model=OfferPublic, summary="Lire une offre")
+@router.get(
+    "/{offer_id}",
+    response_model=OfferPublic,
+    summary="Lire une offre",
+    description="Une offre (son ETag est sa version, à renvoyer dans If-Match).",
+)
 def read_offer(
     offer_id: PathId,
     db: SessionDep,
@@ -81,7 +99,15 @@ def read_offer(
     return _public(db, offer, agency, settings)
 
 
-@router.patch("/{offer_id}", response_model=OfferPublic, summary="Modifier une offre")
+@router.patch(
+    "/{offer_id}",
+    response_model=OfferPublic,
+    summary="Modifier une offre",
+    description=(
+        "Modifie certains champs ; une version périmée (« version » ou If-Match) reçoit 409 avec "
+        "l'offre actuelle."
+    ),
+)
 def update_offer(
     offer_id: PathId,
     data: OfferUpdate,
@@ -99,7 +125,12 @@ def update_offer(
     return _public(db, offer, agency, settings)
 
 
-@router.delete("/{offer_id}", status_code=204, summary="Supprimer une offre")
+@router.delete(
+    "/{offer_id}",
+    status_code=204,
+    summary="Supprimer une offre",
+    description="Supprime une offre (interdit aux CDDE).",
+)
 def delete_offer(
     offer_id: PathId,
     db: SessionDep,
@@ -130,14 +161,27 @@ def _set_status(request_status: str):  # type: ignore[no-untyped-def]
     return handler
 
 
-for _verb, _status, _summary in (
+for _verb, _status, _summary, _description in (
     (
         "fill",
         "filled",
         "Marquer un poste pourvu (l'offre l'est quand tous le sont ; chacun compte au défi TPE)",
+        "Un poste de plus est pourvu ; l'offre passe à « pourvue » quand tous le sont. Chaque "
+        "poste d'une offre TPE compte une fois pour le défi en cours.",
     ),
-    ("close", "closed", "Clôturer une offre sans embauche"),
-    ("reopen", "open", "Rouvrir une offre pourvue (un poste redevient libre) ou clôturée"),
+    (
+        "close",
+        "closed",
+        "Clôturer une offre sans embauche",
+        "L'offre passe à « clôturée » : elle quitte l'écran sans compter pour le défi.",
+    ),
+    (
+        "reopen",
+        "open",
+        "Rouvrir une offre pourvue (un poste redevient libre) ou clôturée",
+        "L'offre redevient « en cours » et revient sur l'écran ; pourvue, un de ses postes "
+        "redevient libre.",
+    ),
 ):
     router.add_api_route(
         f"/{{offer_id}}/{_verb}",
@@ -145,6 +189,7 @@ for _verb, _status, _summary in (
         methods=["POST"],
         response_model=OfferPublic,
         summary=_summary,
+        description=_description,
         name=f"{_verb}_offer",
     )
 
@@ -153,6 +198,7 @@ for _verb, _status, _summary in (
     "/{offer_id}/candidates",
     response_model=list[CandidatePublic],
     summary="Lister les candidats proposés",
+    description="Les candidats proposés pour l'offre et la suite qui leur a été donnée.",
 )
 def list_candidates(
     offer_id: PathId, db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
@@ -232,6 +278,7 @@ def withdraw_candidate(
     "/{offer_id}/candidates/{candidate_id}",
     response_model=CandidatePublic,
     summary="Indiquer la suite donnée à un candidat",
+    description="Note ce qu'il est advenu d'un candidat proposé.",
 )
 def set_candidate_outcome(
     offer_id: PathId,

@@ -24,13 +24,24 @@ router = APIRouter(prefix="/screens", tags=["screens"])
 Manager = Allowed(Action.MANAGE_SCREENS)
 
 
-@router.get("", response_model=list[ScreenPublic], summary="Lister les écrans")
+@router.get(
+    "",
+    response_model=list[ScreenPublic],
+    summary="Lister les écrans",
+    description="Les écrans de l'agence et leur état.",
+)
 def list_screens(db: SessionDep, agency: StaffAgency, _: Manager) -> list[ScreenPublic]:
     """The agency's screens with their health."""
     return [screens.to_public(s) for s in screens.list_screens(db, agency.id)]
 
 
-@router.post("", response_model=ScreenCreated, status_code=201, summary="Enregistrer un écran")
+@router.post(
+    "",
+    response_model=ScreenCreated,
+    status_code=201,
+    summary="Enregistrer un écran",
+    description="Enregistre un écran ; son jeton n'est donné que dans cette réponse.",
+)
 def create_screen(data: ScreenCreate, db: SessionDep, actor: Manager) -> ScreenCreated:
     """Register a screen; the token is in this answer only."""
     screen, token = screens.create_screen(db, actor, actor.agency_id, data)
@@ -38,7 +49,13 @@ def create_screen(data: ScreenCreate, db: SessionDep, actor: Manager) -> ScreenC
 
 
 @router.post(
-    "/pair", response_model=ScreenPublic, status_code=201, summary="Appairer un écran par son code"
+    "/pair",
+    response_model=ScreenPublic,
+    status_code=201,
+    summary="Appairer un écran par son code",
+    description=(
+        "Enregistre l'écran qui affiche « code » ; il récupère son jeton à sa prochaine demande."
+    ),
 )
 def pair_screen(data: PairRequest, db: SessionDep, actor: Manager) -> ScreenPublic:
     """Register the screen showing ``code``; it collects its token on its next poll."""
@@ -46,7 +63,12 @@ def pair_screen(data: PairRequest, db: SessionDep, actor: Manager) -> ScreenPubl
 
 
 # ``:int`` so that "/screens/pair" with another method is a 405, not a bad id.
-@router.patch("/{screen_id:int}", response_model=ScreenPublic, summary="Modifier un écran")
+@router.patch(
+    "/{screen_id:int}",
+    response_model=ScreenPublic,
+    summary="Modifier un écran",
+    description="Renomme un écran, le tourne, change son programme ou ses horaires.",
+)
 def update_screen(
     screen_id: PathId,
     data: ScreenUpdate,
@@ -59,7 +81,12 @@ def update_screen(
     return screens.to_public(screens.update_screen(db, actor, screen, data))
 
 
-@router.post("/{screen_id}/revoke", response_model=ScreenPublic, summary="Révoquer un écran")
+@router.post(
+    "/{screen_id}/revoke",
+    response_model=ScreenPublic,
+    summary="Révoquer un écran",
+    description="Révoque le jeton de l'écran.",
+)
 def revoke_screen(
     screen_id: PathId, db: SessionDep, agency: StaffAgency, actor: Manager
 ) -> ScreenPublic:
@@ -76,6 +103,7 @@ def revoke_screen(
         200: {"content": {"image/png": {}}, "description": "La dernière capture (PNG)."},
         304: {"description": "La capture n'a pas changé (If-None-Match)."},
     },
+    description="La dernière image envoyée par l'écran (PNG), avec son ETag.",
 )
 def screenshot(
     screen_id: PathId, request: Request, db: SessionDep, agency: StaffAgency, _: Manager

@@ -15,7 +15,14 @@ from api.services import staff as staff_service
 router = APIRouter(tags=["staff"])
 
 
-@router.get("/staff", response_model=list[StaffPublic], summary="Lister les collègues")
+@router.get(
+    "/staff",
+    response_model=list[StaffPublic],
+    summary="Lister les collègues",
+    description=(
+        "Les collègues de l'agence (pour créditer une embauche, filtrer les offres par CDE)."
+    ),
+)
 def list_staff(
     db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_OFFERS)
 ) -> list[StaffPublic]:
@@ -23,7 +30,13 @@ def list_staff(
     return [StaffPublic(**s.model_dump()) for s in staff_service.list_staff(db, agency.id)]
 
 
-@router.post("/staff", response_model=StaffPublic, status_code=201, summary="Créer un compte")
+@router.post(
+    "/staff",
+    response_model=StaffPublic,
+    status_code=201,
+    summary="Créer un compte",
+    description="Crée un compte dans l'agence du manager.",
+)
 def create_staff(
     data: StaffCreate, db: SessionDep, actor: Allowed(Action.MANAGE_STAFF)
 ) -> StaffPublic:
@@ -31,7 +44,15 @@ def create_staff(
     return StaffPublic(**staff_service.create_staff(db, actor, actor.agency_id, data).model_dump())
 
 
-@router.patch("/staff/{staff_id}", response_model=StaffPublic, summary="Modifier un compte")
+@router.patch(
+    "/staff/{staff_id}",
+    response_model=StaffPublic,
+    summary="Modifier un compte",
+    description=(
+        "Renomme, change le rôle, désactive (ce qui ferme ses sessions) ou réinitialise le mot de"
+        " passe."
+    ),
+)
 def update_staff(
     staff_id: PathId,
     data: StaffUpdate,
@@ -45,7 +66,10 @@ def update_staff(
 
 
 @router.get(
-    "/audit", response_model=list[AuditEventPublic], summary="Lire le journal des modifications"
+    "/audit",
+    response_model=list[AuditEventPublic],
+    summary="Lire le journal des modifications",
+    description="Le journal de l'agence, les modifications les plus récentes d'abord.",
 )
 def journal(
     db: SessionDep,

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import secrets
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 
-from sqlmodel import Session, col, or_, select
+from PIL import Image
+from sqlmodel import Session, col, delete, or_, select
 
 from api.clock import utcnow
 from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.errors import Forbidden, Invalid
 from api.models import Hire, HirePhoto, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
+from api.models.image import PendingPhoto
 from api.services import audit, images, offers, photos
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
+
+# How long a photo chosen on a refused hire form is kept for the next try.
+PENDING_PHOTO_LIFE = timedelta(hours=1)
+PENDING_KEY_LENGTH = 32  # secrets.token_urlsafe(24)
 
 # Who may be credited on each side of a hire, by role (active accounts only).
 CREDIT_ROLES = {"cde_id": ("cde", "manager"), "cdde_id": ("cdde",)}
@@ -191,11 +200,11 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
         if required in changes and changes[required] is None:
             raise Invalid(f"Le champ {required} ne peut pas être vidé.", field=required)
     _check_dates(changes.get("hired_on", hire.hired_on), changes.get("expires_on", hire.expires_on))
+    before = audit.state_of(hire)  # before any field moves, publication date included
     if changes.get("photo_consent") and not hire.photo_consent:
         hire.consent_recorded_by_id = actor.id
     if changes.get("status") == "published" and hire.status != "published":
         hire.published_at = utcnow()
-    before = audit.state_of(hire)
     apply_changes(hire, changes)
     hire.updated_at = utcnow()
     audit.record(db, actor, "update", hire, before=before)
@@ -241,3 +250,66 @@ def publishable_photo(hire: Hire) -> str | None:
 def load_photo(db: Session, hire: Hire, known: Collection[str] = ()) -> images.Image | None:
     """The hire's photo; its bytes are not read when ``known`` (ETags the client holds) has it."""
     return images.load(db, HirePhoto, hire.id, known) if hire.photo_sha256 and hire.id else None
+
+
+def keep_pending_photo(db: Session, actor: Staff, jpeg: bytes) -> str:
+    """Keep ``jpeg`` (re-encoded already) for ``actor``'s next try; return its key.
+
+    For a hire form refused for another field: the person does not pick the photo again. Nothing
+    else of the refused form is saved (the session is rolled back first). Kept photos older than
+    ``PENDING_PHOTO_LIFE``, anyone's, are deleted on the way, so the table stays small.
+    """
+    db.rollback()
+    now = utcnow()
+    db.exec(delete(PendingPhoto).where(col(PendingPhoto.created_at) < now - PENDING_PHOTO_LIFE))
+    key = secrets.token_urlsafe(24)
+    db.add(
+        PendingPhoto(
+            key=key,
+            staff_id=actor.id,
+            data=jpeg,
+            media_type=photos.MEDIA_TYPE,
+            size=len(jpeg),
+            sha256=images.sha256_of(jpeg),
+            created_at=now,
+        )
+    )
+    db.commit()
+    return key
+
+
+def pending_photo(db: Session, actor: Staff, key: str) -> bytes | None:
+    """The photo kept under ``key`` for ``actor`` while it lives; None when gone or not theirs."""
+    if not key or len(key) != PENDING_KEY_LENGTH:
+        return None
+    return db.exec(
+        select(PendingPhoto.data).where(
+            PendingPhoto.key == key,
+            PendingPhoto.staff_id == actor.id,
+            col(PendingPhoto.created_at) >= utcnow() - PENDING_PHOTO_LIFE,
+        )
+    ).first()
+
+
+def drop_pending_photo(db: Session, actor: Staff, key: str) -> None:
+    """Forget the photo kept under ``key`` (saved with its hire, or refused by its owner)."""
+    if key:
+        db.exec(
+            delete(PendingPhoto).where(PendingPhoto.key == key, PendingPhoto.staff_id == actor.id)
+        )
+        db.commit()
+
+
+def thumbnail_url(jpeg: bytes, side_px: int = 144) -> str:
+    """A small copy of a stored photo as a ``data:`` URL, for a form to show what it keeps.
+
+    ``jpeg`` is one of ours (re-encoded, ≤ 1920 px): the JPEG draft mode decodes it at a
+    fraction of its size, so this costs milliseconds.
+    """
+    with Image.open(io.BytesIO(jpeg)) as image:
+        image.draft("RGB", (side_px, side_px))
+        small = image.convert("RGB")
+        small.thumbnail((side_px, side_px))
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")

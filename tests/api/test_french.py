@@ -176,3 +176,22 @@ def test_agree_a_level_with_offers(label: str, n: int, expected: str) -> None:
 def test_agree_masculine_plural() -> None:
     assert french.agree("urgent", 2) == "urgents"
     assert french.agree("urgent", 1) == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Aurélie Fabre", "d'Aurélie Fabre"),
+        ("Karim Benali", "de Karim Benali"),
+        ("Équipe support", "de l'Équipe support"),
+        ("équipe du soir", "de l'équipe du soir"),
+        ("Accueil", "de l'Accueil"),
+        ("Direction", "de la Direction"),
+        ("Service entreprises", "du Service entreprises"),
+        ("Hélène Roux", "d'Hélène Roux"),
+    ],
+)
+def test_de_account_gives_a_team_its_article_and_a_person_an_elision(
+    name: str, expected: str
+) -> None:
+    assert french.de_account(name) == expected

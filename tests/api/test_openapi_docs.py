@@ -174,3 +174,21 @@ def test_no_default_english_response_descriptions(schema: dict) -> None:
         if ENGLISH_WORDS.search(answer.get("description", ""))
     ]
     assert not english, english
+
+
+# Words of an English sentence that French never uses on its own (« a », « on » are French too).
+ENGLISH_SENTENCE = re.compile(
+    r"\b(the|and|of|is|are|with|from|when|only|its|this|that|by|for|their|Everything|Who)\b"
+)
+
+
+def test_every_operation_is_described_in_french_not_by_its_docstring(schema: dict) -> None:
+    """/docs shows the description under each summary: a French sentence, not the handler's
+    English docstring (a code comment)."""
+    english = {
+        key: operation.get("description", "")
+        for key, operation in _operations(schema)
+        if not operation.get("description", "").strip()
+        or ENGLISH_SENTENCE.search(operation["description"])
+    }
+    assert not english, english

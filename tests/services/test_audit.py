@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlmodel import Session
 
 from api.models.offer import OfferUpdate
+from api.models.staff import StaffCreate
 from api.services import audit, offers
+from api.services import staff as staff_service
 from tests import factories
 
 
@@ -55,3 +58,49 @@ def test_a_deletion_keeps_the_before_state_only(db: Session) -> None:
     [deleted] = audit.list_events(db, agency.id, entity="offer")[:1]
     assert (deleted.action, deleted.after) == ("delete", None)
     assert deleted.before is not None and deleted.before["title"] == "Caviste"
+
+
+def test_the_journal_tells_a_publication_in_plain_french(db: Session) -> None:
+    agency = factories.agency(db)
+    cde = factories.staff(db, agency, "cde")
+    hire = factories.hire(db, cde, status="published")
+    [published] = audit.tell(db, audit.list_events(db, agency.id, limit=1), agency.timezone)
+    assert published.after.startswith(" chez Garage Martin")
+    assert published.subject == f"« {hire.title} »" and published.link == ("hire", hire.id)
+    changes = {c.field: (c.before, c.after) for c in published.changes}
+    assert changes["statut"] == ("brouillon", "publiée")
+    before, after = changes["publiée le"]
+    assert before == "—" and re.fullmatch(r"\w+\. \d{1,2}(er)? \S+ à \d{1,2} h \d\d", after or "")
+    assert "version" not in changes and "updated_at" not in changes
+    assert "None" not in repr(published.changes) and "T" not in (after or "").split(" à ")[1]
+
+
+def test_the_journal_says_what_the_terminal_did(db: Session) -> None:
+    agency = factories.agency(db)
+    person = staff_service.create_staff(
+        db,
+        None,
+        agency.id,
+        StaffCreate(
+            name="Aurélie Fabre",
+            email="a.fabre@example.fr",
+            role="cdde",
+            password="premier-jour-2026",
+        ),
+    )
+    [created] = audit.tell(db, audit.list_events(db, agency.id, entity="staff"), agency.timezone)
+    assert (created.who, created.before, created.subject) == ("", "Le compte d'", person.name)
+    assert created.after == " a été créé depuis le terminal"
+
+
+def test_a_candidate_is_told_with_its_offer(db: Session) -> None:
+    agency = factories.agency(db)
+    cde, cdde = factories.staff(db, agency, "cde"), factories.staff(db, agency, "cdde")
+    offer = factories.offer(db, cde)
+    offers.propose_candidate(db, cdde, offer)
+    [told] = audit.tell(db, audit.list_events(db, agency.id, limit=1), agency.timezone)
+    assert told.who == cdde.name
+    assert f"{told.before}{told.subject}{told.after}" == (
+        f"a proposé un candidat pour l'offre « {offer.title} » ({offer.employer})"
+    )
+    assert told.link == ("candidates", offer.code)

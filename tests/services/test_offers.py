@@ -250,7 +250,7 @@ def test_filling_a_tpe_offer_counts_once_for_the_running_defi(
     offers.set_status(db, cde, tpe, "open", None)
     offers.set_status(db, cde, tpe, "filled", None)  # filled again: still one
     offers.set_status(db, cde, not_tpe, "filled", None)
-    assert challenges.progress(db, defi) == {"cde": 1, "cdde": 0}
+    assert challenges.progress(db, defi) == {"cde": 1, "cdde": 0, "shared": 0}
     [counted] = challenges.recent_contributions(db, defi)
     assert (counted.offer_id, counted.label) == (tpe.id, "Boulanger·ère — Épicerie Fine")
     assert _board(db, agency) == []  # filled offers leave the board
@@ -296,7 +296,7 @@ def test_deleting_an_offer_keeps_the_hires_and_the_defi_count_citing_it(
     assert db.exec(select(CandidateProposal)).all() == []
     db.refresh(story)
     assert story.offer_id is None and db.get(Hire, story.id) is not None
-    assert challenges.progress(db, defi) == {"cde": 1, "cdde": 0}
+    assert challenges.progress(db, defi) == {"cde": 1, "cdde": 0, "shared": 0}
 
 
 def test_deleting_an_older_version_is_refused(db: Session, cde: Staff) -> None:
