@@ -104,3 +104,22 @@ def test_a_candidate_is_told_with_its_offer(db: Session) -> None:
         f"a proposé un candidat pour l'offre « {offer.title} » ({offer.employer})"
     )
     assert told.link == ("candidates", offer.code)
+
+
+def test_the_journal_tells_a_position_filled_and_a_withdrawn_proposal(db: Session) -> None:
+    agency = factories.agency(db)
+    cde, cdde = factories.staff(db, agency, "cde"), factories.staff(db, agency, "cdde")
+    offer = factories.offer(db, cde, positions=2)
+    offer = offers.set_status(db, cde, offer, "filled", None)
+    proposal, _ = offers.propose_candidate(db, cdde, offer)
+    offers.withdraw_candidate(db, cdde, proposal)
+    withdrawn, filled = audit.tell(db, audit.list_events(db, agency.id, limit=3), agency.timezone)[
+        :3:2
+    ]
+    assert f"{filled.before}{filled.subject}{filled.after}".startswith(
+        f"a marqué un poste pourvu sur l'offre « {offer.title} »"
+    )
+    assert [(c.field, c.before, c.after) for c in filled.changes] == [("postes pourvus", "0", "1")]
+    assert f"{withdrawn.before}{withdrawn.subject}{withdrawn.after}".startswith(
+        "a retiré sa proposition : "
+    )
