@@ -264,6 +264,9 @@ class ChallengeScene(Scene):
             (f"CDDE {ch.by_service.get('cdde', 0)}", pal.cdde, None),
         ]
         if ch.shared:
+            # « CDDE 0 » beside « ensemble 8 » would read as a side doing nothing, when its
+            # candidates made those eight: a service shows when it has a part of its own.
+            items = [item for item in items if not item[0].endswith(" 0")]
             items.append((f"{SHARED_NAME} {ch.shared}", pal.cde, pal.cdde))
         for text, colour, stripes in items:
             layout = canvas.fit(text, pygame.Rect(0, 0, width, line_h), px=px, face="bold")

@@ -469,3 +469,13 @@ def test_what_both_services_did_together_is_shown_as_their_shared_part(assets, a
     texts = [b.text for b in renderer.text_boxes]
     assert "ensemble 2" in texts
     assert "ensemble" in [b.text for b in renderer.text_boxes if b.role == "recent-service"]
+
+
+def test_a_service_with_no_part_of_its_own_is_not_shown_as_zero_beside_a_shared_part(assets):
+    data = load_snapshot("sample").model_dump(mode="json")
+    data["challenge"] |= {"by_service": {"cde": 3, "cdde": 0}, "shared": 4, "total": 7}
+    _, renderer = render_frame(
+        Snapshot.model_validate(data), "challenge", (1920, 1080), NOW, assets
+    )
+    legend = [b.text for b in renderer.text_boxes if b.role == "legend"]
+    assert legend == ["CDE 3", "ensemble 4"]
