@@ -533,7 +533,8 @@ def _seed_filled(
     today = local_today(agency.timezone)
     for index, (employer, title, contract, commune) in enumerate(FILLED):
         step = span / len(FILLED)
-        filled_at = _between(now - step * (index + 1), now - step * index, rng)
+        # ``step * len(FILLED)`` may pass ``span`` by a microsecond: never before the month.
+        filled_at = _between(max(month_start, now - step * (index + 1)), now - step * index, rng)
         owner = people["cde"][index % len(people["cde"])]
         offer = Offer(
             agency_id=agency.id,

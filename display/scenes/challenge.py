@@ -301,6 +301,37 @@ class ChallengeScene(Scene):
         recent = sorted(ch.recent, key=lambda c: c.at, reverse=True)
         if not recent or area.height < 2 * row_h:
             return
+
+        def tag_width(name: str) -> int:
+            def measure(text: str) -> int:
+                box = pygame.Rect(0, 0, area.width, line_h)
+                return canvas.fit(text, box, px=px, face="bold").width
+
+            # The services' tags align; the longer « ensemble » takes the room it needs.
+            return max(measure(name), measure(SERVICE_NAMES["cdde"])) + round(px * 0.7)
+
+        # A row wraps over lines rather than lose its end (the date): beside its tag, or under
+        # it when the screen is narrow; rows that no longer fit whole are left out, and the
+        # title only comes with at least one row.
+        rows = []
+        y = area.top + row_h
+        for c in recent[:4]:
+            when = french_date(c.at.date(), weekday=False)
+            text = f"+{c.amount} · {c.label} — {when}"
+            tag = pygame.Rect(area.left, y + theme.u(4), tag_width(_tag_name(c)), line_h)
+            left = tag.right + theme.u(16)
+            room = pygame.Rect(left, tag.top, area.right - left, 3 * line_h)
+            layout = canvas.fit(text, room, px=px, face="condensed", max_lines=3)
+            if layout.text.endswith("…"):
+                room = pygame.Rect(area.left, tag.bottom + theme.u(6), area.width, 3 * line_h)
+                layout = canvas.fit(text, room, px=px, face="condensed", max_lines=3)
+            bottom = max(tag.bottom, room.top + layout.height)
+            if layout.text.endswith("…") or bottom > area.bottom:
+                break
+            rows.append((c, tag, room, layout, text))
+            y = bottom + theme.u(10)
+        if not rows:
+            return
         canvas.text(
             "Dernières contributions",
             pygame.Rect(area.left, area.top, area.width, line_h),
@@ -309,24 +340,8 @@ class ChallengeScene(Scene):
             colour=pal.muted,
             role="recent-title",
         )
-        names = {_tag_name(c) for c in recent[:4]} | {SERVICE_NAMES["cdde"]}
-        tag_w = max(
-            canvas.fit(name, pygame.Rect(0, 0, area.width, line_h), px=px, face="bold").width
-            for name in names
-        ) + round(px * 0.7)
-        # A row wraps over lines rather than lose its end (the date); rows that no longer
-        # fit whole are left out.
-        y = area.top + row_h
-        left = area.left + tag_w + theme.u(16)
-        for c in recent[:4]:
-            when = french_date(c.at.date(), weekday=False)
-            text = f"+{c.amount} · {c.label} — {when}"
-            room = pygame.Rect(left, y + theme.u(4), area.right - left, 3 * line_h)
-            layout = canvas.fit(text, room, px=px, face="condensed", max_lines=3)
-            if layout.text.endswith("…") or room.top + layout.height > area.bottom:
-                break
+        for c, tag, room, layout, text in rows:
             colour = pal.cde if c.service == "cde" or c.shared else pal.cdde
-            tag = pygame.Rect(area.left, y + theme.u(4), tag_w, line_h)
             canvas.fill(tag, colour, radius=theme.u(8))
             if c.shared:
                 draw_stripes(canvas.surface, tag.inflate(-theme.u(8), 0), pal.cdde, theme.u(16))
@@ -341,7 +356,6 @@ class ChallengeScene(Scene):
                 role="recent-service",
             )
             canvas.text(text, room, px=px, face="condensed", role="recent", layout=layout)
-            y += layout.height + theme.u(10)
 
 
 class Celebration:
