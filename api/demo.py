@@ -544,6 +544,7 @@ def _seed_filled(
             contract=contract,
             commune=commune,
             status="filled",
+            positions_filled=1,
             owner_id=owner.id,
             opened_at=filled_at - timedelta(days=6 + (7 * index) % 30, hours=rng.randrange(8)),
             filled_at=filled_at,

@@ -56,3 +56,9 @@ def test_a_cdes_waiting_candidates_come_from_several_colleagues_at_different_mom
         assert len(minutes) == len(waiting), cde.name
         for proposal, offer, _ in waiting:
             assert offer.opened_at <= proposal.created_at
+
+
+def test_the_demos_filled_offers_have_all_their_positions_filled(db: Session) -> None:
+    seed_demo(db)
+    filled = list(db.exec(select(Offer).where(Offer.status == "filled")))
+    assert filled and all(o.positions_filled == o.positions for o in filled)
