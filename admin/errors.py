@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin import urls
 from admin.csrf import CsrfError
-from api.errors import NotFound
+from api.errors import DomainError, NotFound
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -138,6 +138,15 @@ def html_error(request: Request, status: int, detail: str) -> Response:
 
     title = _TITLES.get(status, "Erreur")
     return render(request, "pages/error.html", {"title": title, "text": detail}, status_code=status)
+
+
+def refused_page(request: Request, exc: DomainError, title: str = "Impossible") -> Response:
+    """The page saying why a service refused an action (its French reason and status)."""
+    from admin.templating import render
+
+    return render(
+        request, "pages/error.html", {"title": title, "text": exc.message}, status_code=exc.status
+    )
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from admin import urls
 from admin.deps import Allowed, Ctx
-from admin.errors import page_not_found
+from admin.errors import page_not_found, refused_page
 from admin.forms import Form, Posted
 from admin.offer_forms import (
     CONTRACT_OPTIONS,
@@ -218,12 +218,7 @@ def _status_change(request: Request, ctx: Ctx, offer_id: int, status: str, ok: s
         # refused by the service ("déjà pourvue").
         offer_service.set_status(ctx.db, ctx.me, offer, status, None)
     except DomainError as exc:
-        return render(
-            request,
-            "pages/error.html",
-            {"title": "Impossible", "text": exc.message},
-            status_code=exc.status,
-        )
+        return refused_page(request, exc)
     if status == "filled":
         new_hire = f"{urls.HIRES}/nouvelle?offre={offer.id}"
         done = ok if offer.status == "filled" else "poste-pourvu"  # positions still open
@@ -287,12 +282,7 @@ def propose(
             ctx.db, ctx.me, offer, note=note, another=form.checkbox("another")
         )
     except DomainError as exc:
-        return render(
-            request,
-            "pages/error.html",
-            {"title": "Impossible", "text": exc.message},
-            status_code=exc.status,
-        )
+        return refused_page(request, exc)
     done = "candidat-propose" if created else "candidat-deja-propose"
     return RedirectResponse(urls.offer_page(offer.code, done, "candidats"), status_code=303)
 
@@ -311,12 +301,7 @@ def withdraw(
     try:
         offer_service.withdraw_candidate(ctx.db, ctx.me, proposal)
     except DomainError as exc:
-        return render(
-            request,
-            "pages/error.html",
-            {"title": "Impossible de retirer", "text": exc.message},
-            status_code=exc.status,
-        )
+        return refused_page(request, exc, "Impossible de retirer")
     if offer is None:  # pragma: no cover - a proposal always has its offer
         return RedirectResponse(urls.HOME, status_code=303)
     return RedirectResponse(

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from admin import urls
 from admin.deps import Allowed, Ctx
-from admin.errors import page_not_found
+from admin.errors import page_not_found, refused_page
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.contract import SCENE_NAMES, PlaylistScene
@@ -201,10 +201,5 @@ def revoke(request: Request, screen_id: PathId, ctx: Manager, form: Form = Poste
     try:
         service.revoke(ctx.db, ctx.me, screen)
     except DomainError as exc:
-        return render(
-            request,
-            "pages/error.html",
-            {"title": "Impossible", "text": exc.message},
-            status_code=exc.status,
-        )
+        return refused_page(request, exc)
     return RedirectResponse(_page_of(screen, "ecran-revoque"), status_code=303)
