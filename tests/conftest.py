@@ -12,6 +12,32 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 from tests.support.server import LiveServer
 
+# The longest files start first, so that parallel workers (scripts/test runs pytest-xdist, a
+# whole file per worker) finish together rather than waiting on one late, slow file.
+SLOW_FIRST = (
+    "tests/api/test_cli.py",
+    "tests/deploy/test_update.py",
+    "tests/deploy/test_server_deploy.py",
+    "tests/deploy/test_install.py",
+    "tests/display/test_live.py",
+    "tests/admin/test_every_page.py",
+    "tests/admin/test_staff_words.py",
+    "tests/api/test_login_attacks.py",
+    "tests/security/test_odd_headers.py",
+    "tests/api/test_settings.py",
+    "tests/admin/test_candidate_flows.py",
+    "tests/admin/test_negative_paths.py",
+    "tests/admin/test_offer_flows.py",
+    "tests/deploy/test_backup.py",
+    "tests/security/test_schemathesis.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the files of SLOW_FIRST ahead, in that order; the others keep theirs."""
+    rank = {path: index for index, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
 
 @pytest.fixture
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:

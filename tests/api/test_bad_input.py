@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +21,8 @@ LONG = "x" * 10_000
 EMOJI = "Boulangerie 🥖 Élodie"
 HUGE_ID = 10**20
 TODAY = date.today()
-NOW = datetime.now(UTC)
+# Noon today, not the instant: test ids must be equal in every xdist worker.
+NOW = datetime.combine(TODAY, time(12), UTC)
 
 NEW_OFFER = {
     "employer": "Boulangerie du Rempart",
@@ -198,7 +199,14 @@ class Endpoint:
         return out
 
 
-MISSING = object()
+class _Missing:
+    """A field left out of the body (a stable repr keeps test ids equal across xdist workers)."""
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+MISSING = _Missing()
 MALFORMED: dict[str, dict[str, Any]] = {
     "malformed JSON": {"content": b'{"title": "Boul'},
     "not UTF-8": {"content": b'{"title": "\xff\xfe"}'},

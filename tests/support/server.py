@@ -35,6 +35,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind its port: another process took it first."""
+
+
 @dataclass(frozen=True)
 class _Demo:
     database_url: str
@@ -121,7 +125,21 @@ class LiveServer:
         )
 
     def start(self) -> None:
-        """Start (or restart) the server and wait until /healthz answers 200."""
+        """Start (or restart) the server and wait until /healthz answers 200.
+
+        Parallel test workers pick free ports independently: if another took this one between
+        ``free_port`` and the bind, the server starts again on a new port.
+        """
+        for _ in range(3):
+            try:
+                return self._start_once()
+            except PortTaken:
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+        return self._start_once()
+
+    def _start_once(self) -> None:
+        log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self._process = subprocess.Popen(
             [
@@ -144,7 +162,10 @@ class LiveServer:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+                output = self.log_path.read_bytes()[log_start:].decode(errors="replace")
+                if "address already in use" in output.lower():
+                    raise PortTaken(self.port)
+                raise RuntimeError(f"server exited: {output[-2000:]}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return
