@@ -16,6 +16,8 @@ from tests.support.server import LiveServer
 # whole file per worker) finish together rather than waiting on one late, slow file.
 SLOW_FIRST = (
     "tests/api/test_cli.py",
+    "tests/api/test_network.py",  # PostgreSQL only: several servers, listeners, locks
+    "tests/api/test_event_streams.py",
     "tests/deploy/test_update.py",
     "tests/deploy/test_server_deploy.py",
     "tests/deploy/test_install.py",
