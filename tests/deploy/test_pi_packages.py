@@ -1,0 +1,35 @@
+"""The Pi installer's Debian packages resolve on arm64 Bookworm and Trixie (simulated apt)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from deploy_support import REPO
+
+CHECK = REPO / "scripts" / "check-pi-packages"
+
+
+def _check(*args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(CHECK), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+    if result.returncode == 77:
+        pytest.skip(result.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_every_installer_package_resolves_on_both_releases() -> None:
+    result = _check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    for release in ("bookworm", "trixie"):
+        assert f"{release} : ok" in result.stdout
+    # The list comes from install.sh itself, roles and options included.
+    assert "v4l-utils" in result.stdout and "caddy" in result.stdout
+
+
+def test_a_package_the_release_lacks_fails_the_check() -> None:
+    result = _check("--release", "trixie", "--extra", "paquet-qui-nexiste-pas")
+    assert result.returncode == 1
+    assert "trixie : ÉCHEC" in result.stdout
+    assert "paquet-qui-nexiste-pas" in result.stdout
