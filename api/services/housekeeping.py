@@ -2,14 +2,15 @@
 
 - pairings past their expiry (plus a grace for a paired screen to collect its token);
 - login failures older than the throttle's window (they no longer count);
-- staff sessions expired, or revoked, for longer than a grace period.
+- staff sessions expired, or revoked, for longer than a grace period;
+- photos kept from a refused hire form past their life (``hires.PENDING_PHOTO_LIFE``).
 
 ``sweep`` is a plain function run at ``couloir serve`` start and every ``INTERVAL_S`` by the
 application's lifespan (``run_periodically``). Several processes may run it at once: deleting
 what is already deleted does nothing, and on PostgreSQL an advisory lock lets one of them do it.
 
 ``sweep(engine)`` returns what it deleted, for instance
-``Swept(pairings=3, login_failures=12, sessions=1)``.
+``Swept(pairings=3, login_failures=12, sessions=1, pending_photos=0)``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from sqlmodel import Session, and_, col, delete, or_
 
 from api.clock import utcnow
 from api.models import LoginFailure, ScreenPairing, StaffSession
+from api.models.image import PendingPhoto
 from api.security.throttle import WINDOW as LOGIN_FAILURE_WINDOW
+from api.services.hires import PENDING_PHOTO_LIFE
 
 log = logging.getLogger("couloir.housekeeping")
 
@@ -42,10 +45,11 @@ class Swept:
     pairings: int = 0
     login_failures: int = 0
     sessions: int = 0
+    pending_photos: int = 0
 
 
 def sweep(engine: Engine, now: datetime | None = None) -> Swept:
-    """Delete expired pairings, old login failures and dead sessions; return the counts."""
+    """Delete expired pairings, old login failures, dead sessions and stale kept photos."""
     now = now or utcnow()
     with Session(engine) as db:
         if engine.dialect.name == "postgresql":
@@ -71,8 +75,12 @@ def sweep(engine: Engine, now: datetime | None = None) -> Swept:
                 )
             )
         )
+        # Also deleted whenever someone keeps a photo; this covers a quiet agency.
+        photos = db.exec(
+            delete(PendingPhoto).where(col(PendingPhoto.created_at) < now - PENDING_PHOTO_LIFE)
+        )
         db.commit()
-    return Swept(pairings.rowcount, failures.rowcount, sessions.rowcount)
+    return Swept(pairings.rowcount, failures.rowcount, sessions.rowcount, photos.rowcount)
 
 
 async def run_periodically(engine: Engine, interval_s: float = INTERVAL_S) -> None:

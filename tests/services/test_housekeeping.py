@@ -6,6 +6,7 @@ tests/api/test_pairings_and_housekeeping.py.)
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -15,18 +16,24 @@ from sqlmodel import Session, select
 
 from api.clock import utcnow
 from api.models import LoginFailure, ScreenPairing, StaffSession
+from api.models.image import PendingPhoto
 from api.security.throttle import WINDOW as LOGIN_FAILURE_WINDOW
-from api.services import housekeeping
+from api.services import hires, housekeeping
 from tests import factories
 
-EVERYTHING = housekeeping.Swept(pairings=2, login_failures=1, sessions=2)
+EVERYTHING = housekeeping.Swept(pairings=2, login_failures=1, sessions=2, pending_photos=1)
 
 
 def _fill(engine: Engine) -> dict[str, set[str]]:
     """Rows on both sides of every boundary; return the names of those that must stay."""
     now = utcnow()
     second = timedelta(seconds=5)
-    keep: dict[str, set[str]] = {"pairing": set(), "failure": set(), "session": set()}
+    keep: dict[str, set[str]] = {
+        "pairing": set(),
+        "failure": set(),
+        "session": set(),
+        "photo": set(),
+    }
     with Session(engine) as db:
         person = factories.staff(db, factories.agency(db), "cde")
         pairings = {
@@ -64,6 +71,23 @@ def _fill(engine: Engine) -> dict[str, set[str]]:
                 )
             )
         keep["session"] = {"expired yesterday", "revoked today", "live"}
+        photos = {
+            "past its life": now - hires.PENDING_PHOTO_LIFE - second,
+            "still kept": now - hires.PENDING_PHOTO_LIFE + second,
+        }
+        for name, created_at in photos.items():
+            db.add(
+                PendingPhoto(
+                    key=name,
+                    staff_id=person.id,  # type: ignore[arg-type]
+                    data=b"jpeg",
+                    media_type="image/jpeg",
+                    size=4,
+                    sha256="0" * 64,
+                    created_at=created_at,
+                )
+            )
+        keep["photo"] = {"still kept"}
         db.commit()
     return keep
 
@@ -74,6 +98,7 @@ def _left(engine: Engine) -> dict[str, set[str]]:
             "pairing": set(db.exec(select(ScreenPairing.code)).all()),
             "failure": set(db.exec(select(LoginFailure.email)).all()),
             "session": set(db.exec(select(StaffSession.token_hash)).all()),
+            "photo": set(db.exec(select(PendingPhoto.key)).all()),
         }
 
 
@@ -95,7 +120,7 @@ def test_two_processes_sweeping_at_once_delete_each_row_once(engine: Engine) -> 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(sweep, range(2)))
     total = housekeeping.Swept(
-        *(sum(getattr(r, f) for r in results) for f in ("pairings", "login_failures", "sessions"))
+        *(sum(getattr(r, f.name) for r in results) for f in dataclasses.fields(housekeeping.Swept))
     )
     assert total == EVERYTHING
     assert _left(engine) == keep
