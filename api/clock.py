@@ -31,11 +31,6 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
 
 
-def local_datetime(moment: datetime, timezone: str) -> datetime:
-    """``moment`` in the agency's local time."""
-    return aware(moment).astimezone(ZoneInfo(timezone))
-
-
 def zone(name: str | None) -> ZoneInfo:
     """The timezone called ``name``; Europe/Paris when the name is empty or unknown.
 
