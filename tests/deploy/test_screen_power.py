@@ -273,7 +273,9 @@ def test_installed_display_commands_drive_the_tv(all_root: tuple[Path, str], tv:
     assert power(tv.env, script=on).returncode == 0
     assert tv.power == "on"
     display = parse_unit(root / "etc/systemd/system/couloir-display.service")
-    assert "COULOIR_CEC_CONNECTOR=HDMI-A-1" in display["Service.Environment"]
+    settings = [word for line in display["Service.Environment"] for word in shlex.split(line)]
+    assert "COULOIR_CEC_CONNECTOR=HDMI-A-1" in settings
+    assert "COULOIR_CEC_STATE=/var/cache/couloir/screen-power" in settings
 
 
 def test_boot_unit_switches_a_sleeping_tv_on_before_the_screen_starts(
