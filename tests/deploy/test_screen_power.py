@@ -10,6 +10,7 @@ the first order or never answers. Real TVs are only exercised on a Pi (see the R
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
@@ -317,3 +318,45 @@ def test_reassert_timer_and_udev_rule_run_the_reassert_unit(
     result = subprocess.run(argv, env=unit_env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert tv.power == "on"
+
+
+def _waiting_in_flock(pid: int) -> bool:
+    """True once process ``pid`` has a ``flock`` child (it waits for the lock)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            name = fields[0].split("(", 1)[1]
+            ppid = int(fields[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid and name == "flock":
+            return True
+    return False
+
+
+def test_an_off_given_while_a_reassert_waits_wins(tv: TV) -> None:
+    """Closing time while the timer's check waits for the lock: it reads the order again."""
+    tv.state.write_text("on\n")
+    tv.set(tv="standby")
+    lock = tv.state.with_name(tv.state.name + ".lock")
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        check = subprocess.Popen(
+            [str(SCRIPT), "reassert"], env=tv.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not _waiting_in_flock(check.pid):
+                assert check.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            # The screen program's "off" records its order first, then waits its turn.
+            tv.state.write_text("off\n")
+            fcntl.flock(held, fcntl.LOCK_UN)
+            _, err = check.communicate(timeout=30)
+        finally:
+            if check.poll() is None:
+                check.kill()
+                check.wait()
+    assert check.returncode == 0, err
+    assert tv.power == "standby"
+    assert not tv.bus
