@@ -140,7 +140,7 @@ validate_args() {
     case "$JOURNAL" in "" | persistent | volatile) ;; *) die "--journal must be persistent or volatile" ;; esac
     [[ "$NTP" =~ ^[A-Za-z0-9.:,-]*$ ]] || die "--ntp attend un ou plusieurs noms de serveurs séparés par des virgules, pas '$NTP'"
     [[ "$VIDEO_MODE" =~ ^[0-9]+x[0-9]+(M?R?)?(@[0-9]+)?(i|m|e|d|D)?$ ]] ||
-        die "--video must look like 1920x1080@60D, not '$VIDEO_MODE'"
+        die "--video doit ressembler à 1920x1080M@60D, pas '$VIDEO_MODE'"
     [[ "$CONNECTOR" =~ ^[A-Za-z]+-[A-Za-z]-?[0-9]+$ ]] || die "--connector must look like HDMI-A-1"
     case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir must be an absolute path" ;; esac
     [ "$HTTPS" = 0 ] || [ "$ROLE" = all ] || die "--https only makes sense with --role all"

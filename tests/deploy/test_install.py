@@ -424,7 +424,7 @@ def test_screen_system_files(screen_root: tuple[Path, str], all_root: tuple[Path
         (["--role", "screen"], "--role screen needs --api URL"),
         (["--role", "all", "--rotate", "45"], "--rotate must be 0, 90, 180 or 270"),
         (["--role", "all", "--port", "http"], "--port must be a number"),
-        (["--role", "all", "--video", "big"], "--video must look like 1920x1080@60D"),
+        (["--role", "all", "--video", "big"], "--video doit ressembler à 1920x1080M@60D"),
         (["--role", "all", "--api", "couloir.local"], "--api must start with http://"),
         (["--role", "all", "--bogus"], "unknown option '--bogus'"),
         (["--role", "screen", "--api", "http://x", "--https"], "--https only makes sense"),
