@@ -80,7 +80,7 @@ class ScreenPower:
     def __init__(self, on_command: str | None = None, off_command: str | None = None) -> None:
         self.on_command = on_command
         self.off_command = off_command
-        #: None until the first decision, so the first "off" also runs its command.
+        #: None until the first decision, so the first decision always runs its command.
         self.is_on: bool | None = None
         self._child: subprocess.Popen[bytes] | None = None
         self._pending: list[str] = []
@@ -91,12 +91,11 @@ class ScreenPower:
         if snapshot is not None:
             on = is_open(snapshot.screen.schedule, now.astimezone(agency_zone(snapshot)))
         if on != self.is_on:
-            first = self.is_on is None
             self.is_on = on
-            # Starting up during opening hours: the TV is already on, nothing to run.
-            if not (first and on):
-                log.info("schedule: screen %s", "on" if on else "off")
-                self._run(self.on_command if on else self.off_command)
+            # Starting up during opening hours runs "on" too: the TV may have been left in
+            # standby (a power cut, the screen restarted after an "off").
+            log.info("schedule: screen %s", "on" if on else "off")
+            self._run(self.on_command if on else self.off_command)
         self._reap()
         return on
 

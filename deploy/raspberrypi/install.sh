@@ -30,11 +30,13 @@ PUBLIC_URL="" PUBLIC_URL_GIVEN=0
 PORT=8000 PORT_GIVEN=0
 ROTATE="" ROTATE_GIVEN=0
 CONNECTOR=HDMI-A-1
-VIDEO_MODE=1920x1080@60D
+VIDEO_MODE=1920x1080M@60D
 EDID=""
+NTP=""
+TIME_WAIT=90s
 BACKUP_DIR=/var/backups/couloir
 BACKUP_KEEP=14
-JOURNAL=persistent
+JOURNAL=""
 WATCHDOG=14s
 SOURCE=""
 PYTHON="${PYTHON:-python3}"
@@ -56,10 +58,13 @@ Screen:
   --token TOKEN          screen token from "couloir screen add"; without it the screen shows
                          a pairing code for a manager to enter on the phone
   --rotate 0|90|180|270  portrait or upside-down TV
-  --video MODE           kernel video mode (default 1920x1080@60D; D forces the output on)
+  --video MODE           kernel video mode (default 1920x1080M@60D: M the standard timing,
+                         D forces the output on)
   --connector NAME       HDMI connector (default HDMI-A-1, the port next to the power socket)
-  --edid FILE|capture    use a stored EDID (for TVs that are off at boot); "capture" reads it
-                         from the TV now (it must be on)
+  --edid FILE|capture|none
+                         EDID the kernel uses when the TV is off at boot. By default it is
+                         read from the TV when one answers; "capture" insists on it, "none"
+                         stops using one
   --no-boot              leave cmdline.txt and config.txt alone
   --uninstall-boot       undo this script's cmdline.txt/config.txt changes and stop
 
@@ -72,6 +77,8 @@ Service (role all):
 
 System:
   --journal persistent|volatile   journal on the card (capped at 64 MB) or in RAM only
+                         (default: persistent for --role all, volatile for --role screen)
+  --ntp HOST[,HOST...]   the agency's time server(s) (default: the distribution's)
   --source DIR|WHEEL     what to install (default: the checkout holding this script)
   --python PY            interpreter for the virtualenv (default python3)
   --root DIR             write everything under DIR, run no system command (staging, tests)
@@ -95,6 +102,7 @@ parse_args() {
             --backup-dir) need_value "$@" && BACKUP_DIR="$2" && shift ;;
             --backup-keep) need_value "$@" && BACKUP_KEEP="$2" && shift ;;
             --journal) need_value "$@" && JOURNAL="$2" && shift ;;
+            --ntp) need_value "$@" && NTP="$2" && shift ;;
             --source) need_value "$@" && SOURCE="$2" && shift ;;
             --python) need_value "$@" && PYTHON="$2" && shift ;;
             --root) need_value "$@" && ROOT="$2" && shift ;;
@@ -129,9 +137,10 @@ validate_args() {
     if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "--port must be between 1 and 65535"; fi
     case "$ROTATE" in "" | 0 | 90 | 180 | 270) ;; *) die "--rotate must be 0, 90, 180 or 270" ;; esac
     case "$BACKUP_KEEP" in '' | *[!0-9]* | 0) die "--backup-keep must be a number above 0" ;; esac
-    case "$JOURNAL" in persistent | volatile) ;; *) die "--journal must be persistent or volatile" ;; esac
+    case "$JOURNAL" in "" | persistent | volatile) ;; *) die "--journal must be persistent or volatile" ;; esac
+    [[ "$NTP" =~ ^[A-Za-z0-9.:,-]*$ ]] || die "--ntp attend un ou plusieurs noms de serveurs séparés par des virgules, pas '$NTP'"
     [[ "$VIDEO_MODE" =~ ^[0-9]+x[0-9]+(M?R?)?(@[0-9]+)?(i|m|e|d|D)?$ ]] ||
-        die "--video must look like 1920x1080@60D, not '$VIDEO_MODE'"
+        die "--video doit ressembler à 1920x1080M@60D, pas '$VIDEO_MODE'"
     [[ "$CONNECTOR" =~ ^[A-Za-z]+-[A-Za-z]-?[0-9]+$ ]] || die "--connector must look like HDMI-A-1"
     case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir must be an absolute path" ;; esac
     [ "$HTTPS" = 0 ] || [ "$ROLE" = all ] || die "--https only makes sense with --role all"
@@ -165,6 +174,10 @@ packages() {
         libegl-mesa0 libgl1-mesa-dri v4l-utils fonts-dejavu-core)
     [ "$ROLE" = all ] && wanted+=(sqlite3)
     [ "$HTTPS" = 1 ] && wanted+=(caddy)
+    # A Pi 4 has no clock battery: fake-hwclock restarts it from the last known time, and
+    # timesyncd sets it from the network (unless another time daemon does).
+    wanted+=(fake-hwclock)
+    other_time_daemon || wanted+=(systemd-timesyncd)
     install_packages "${wanted[@]}"
 }
 
@@ -329,25 +342,31 @@ plain_http_line() {
 UNITS_CHANGED=()
 units() {
     local vars=(PREFIX="$PREFIX" ENV_FILE="$ENV_FILE" DATA_DIR="$DATA_DIR" CACHE_DIR="$CACHE_DIR"
-        USER="$SERVICE_USER" TTY="$TTY" BACKUP_DIR="$BACKUP_DIR" KEEP="$BACKUP_KEEP")
+        USER="$SERVICE_USER" TTY="$TTY" BACKUP_DIR="$BACKUP_DIR" KEEP="$BACKUP_KEEP"
+        CONNECTOR="$CONNECTOR")
     local unit content
-    local wanted=(couloir-display.service couloir-screen-on.service)
+    local wanted=(couloir-display.service couloir-screen-on.service couloir-screen-reassert.service)
     [ "$ROLE" = all ] && wanted+=(couloir-server.service couloir-backup.service)
     for unit in "${wanted[@]}"; do
         content="$(render_template "$HERE/systemd/$unit.in" "${vars[@]}")"
         put_file "$UNIT_DIR/$unit" 644 <<<"$content"
         if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=("$unit"); fi
     done
-    if [ "$ROLE" = all ]; then
-        copy_file "$HERE/systemd/couloir-backup.timer" "$UNIT_DIR/couloir-backup.timer" 644
-        if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=(couloir-backup.timer); fi
-    fi
+    local timers=(couloir-screen-reassert.timer)
+    [ "$ROLE" = all ] && timers+=(couloir-backup.timer)
+    for unit in "${timers[@]}"; do
+        copy_file "$HERE/systemd/$unit" "$UNIT_DIR/$unit" 644
+        if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=("$unit"); fi
+    done
     return 0
 }
 
 JOURNALD_CHANGED=0 MANAGER_CHANGED=0 ENV_CHANGED=0
 system_dropins() {
     local content
+    # A screen-only Pi holds nothing worth keeping: its journal lives in RAM.
+    if [ -z "$JOURNAL" ] && [ "$ROLE" = screen ]; then JOURNAL=volatile; fi
+    JOURNAL="${JOURNAL:-persistent}"
     content="$(render_template "$HERE/conf/journald-couloir.conf" STORAGE="$JOURNAL")"
     put_file /etc/systemd/journald.conf.d/couloir.conf 644 <<<"$content"
     JOURNALD_CHANGED=$LAST_CHANGED
@@ -357,6 +376,55 @@ system_dropins() {
     if [ "$JOURNAL" = persistent ]; then
         ensure_dir /var/log/journal 2755 root:systemd-journal
     fi
+}
+
+# --- Clock and screen system files (timesyncd, time-wait-sync, PAM, udev, Wi-Fi) ---------------
+
+# other_time_daemon: true when chrony, ntpsec or openntpd keeps the time on this Pi (installing
+# systemd-timesyncd would remove it).
+other_time_daemon() {
+    host_actions || return 1
+    local pkg
+    for pkg in chrony ntpsec ntp openntpd; do
+        if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            return 0
+        fi
+    done
+    return 1
+}
+
+# clock_sync: the agency's NTP server (--ntp) for timesyncd, and units ordered after
+# time-sync.target really waiting for the network time, for TIME_WAIT at most.
+clock_sync() {
+    local content unit
+    if [ -n "$NTP" ]; then
+        content="$(render_template "$HERE/conf/timesyncd-couloir.conf" NTP="${NTP//,/ }")"
+        put_file /etc/systemd/timesyncd.conf.d/couloir.conf 644 <<<"$content"
+        if [ "$LAST_CHANGED" = 1 ]; then run systemctl try-restart systemd-timesyncd.service; fi
+    fi
+    content="$(render_template "$HERE/conf/time-wait-sync.conf" WAIT="$TIME_WAIT")"
+    put_file "$UNIT_DIR/systemd-time-wait-sync.service.d/couloir.conf" 644 <<<"$content"
+    if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=(systemd-time-wait-sync.service); fi
+    # Enabled for the next boot only: started now, it could hold this install for 90 s.
+    unit=systemd-time-wait-sync.service
+    if host_actions && [ ! -e "/usr/lib/systemd/system/$unit" ] && [ ! -e "/lib/systemd/system/$unit" ]; then
+        warn "$unit absent : l'écran n'attendra pas l'heure du réseau au démarrage"
+    elif ! unit_enabled "$unit"; then
+        run systemctl enable "$unit"
+    fi
+}
+
+# screen_files: the screen session's PAM stack, the udev rule of the CEC adapters, and no
+# Wi-Fi power saving.
+screen_files() {
+    copy_file "$HERE/conf/pam-couloir-display" /etc/pam.d/couloir-display 644
+    copy_file "$HERE/conf/99-couloir-cec.rules" /etc/udev/rules.d/99-couloir-cec.rules 644
+    if [ "$LAST_CHANGED" = 1 ]; then
+        run udevadm control --reload || warn "udevadm control --reload a échoué : la règle CEC s'appliquera au prochain démarrage"
+        run udevadm trigger --subsystem-match=cec --action=change || true
+    fi
+    # Applies to the next Wi-Fi connection (at the latest, the reboot).
+    copy_file "$HERE/conf/networkmanager-wifi.conf" /etc/NetworkManager/conf.d/couloir-wifi.conf 644
 }
 
 https_proxy() {
@@ -402,33 +470,90 @@ cmdline_filter() {
     printf '%s\n' "${out[*]}"
 }
 
+EDID_DIR=/usr/lib/firmware/edid
+EDID_IN_USE=""
+
+# edid_valid FILE: whole 128-byte blocks starting with the fixed header 00 FF FF FF FF FF FF 00.
+edid_valid() {
+    local size header
+    size="$(stat -c %s "$1")"
+    header="$(od -An -N8 -tx1 "$1" | tr -d ' \n')"
+    [ "$size" -ge 128 ] && [ $((size % 128)) -eq 0 ] && [ "$header" = 00ffffffffffff00 ]
+}
+
+# edid_model FILE: the TV model an EDID describes, as MAKER-PRODUCT (e.g. SAM-7078): the
+# three-letter maker id and the product code. Files are kept per model under EDID_DIR.
+edid_model() {
+    local bytes=() maker shift code letters="" alphabet=ABCDEFGHIJKLMNOPQRSTUVWXYZ
+    read -r -a bytes < <(od -An -j8 -N4 -tu1 "$1")
+    maker=$(((bytes[0] << 8) | bytes[1]))
+    for shift in 10 5 0; do
+        code=$(((maker >> shift) & 31))
+        if [ "$code" -ge 1 ] && [ "$code" -le 26 ]; then
+            letters="$letters${alphabet:code-1:1}"
+        else
+            letters="${letters}X"
+        fi
+    done
+    printf '%s-%04X\n' "$letters" $((bytes[2] | (bytes[3] << 8)))
+}
+
+# current_edid LINE: the EDID file (relative to the firmware folder) LINE gives our connector,
+# when that file is still there.
+current_edid() {
+    local word file words=()
+    read -ra words <<<"$1"
+    for word in "${words[@]}"; do
+        case "$word" in
+            "drm.edid_firmware=$CONNECTOR:"*)
+                file="${word#"drm.edid_firmware=$CONNECTOR:"}"
+                if [ -f "$(target "/usr/lib/firmware/$file")" ]; then printf '%s\n' "$file"; fi
+                ;;
+        esac
+    done
+}
+
+# edid_firmware: set EDID_IN_USE to the EDID the kernel gets when the TV is off at boot.
+# Without --edid, the TV's own EDID is kept when a TV answers now; otherwise the one already
+# in use stays.
 edid_firmware() {
-    [ -n "$EDID" ] || return 0
-    local src="$EDID" candidate size header
-    if [ "$EDID" = capture ]; then
-        src=""
-        for candidate in "$(target /sys/class/drm)"/card*-"$CONNECTOR"/edid; do
-            if [ -s "$candidate" ]; then
-                src="$candidate"
-                break
+    local src="" candidate model
+    case "$EDID" in
+        none)
+            EDID_IN_USE=""
+            return 0
+            ;;
+        "" | capture)
+            for candidate in "$(target /sys/class/drm)"/card*-"$CONNECTOR"/edid; do
+                if [ -s "$candidate" ]; then
+                    src="$candidate"
+                    break
+                fi
+            done
+            if [ -z "$src" ]; then
+                [ "$EDID" = capture ] &&
+                    die "aucun EDID à lire sur $CONNECTOR : allumez le téléviseur (sur l'entrée du Pi), puis relancez"
+                return 0
             fi
-        done
-        [ -n "$src" ] || die "no EDID to capture on $CONNECTOR: switch the TV on (and to this input), then retry"
+            ;;
+        *) src="$EDID" ;;
+    esac
+    [ -f "$src" ] || die "--edid $src : fichier introuvable"
+    if ! edid_valid "$src"; then
+        [ -n "$EDID" ] ||
+            { warn "l'EDID lu sur $CONNECTOR n'est pas valide : il n'est pas gardé" && return 0; }
+        die "--edid $src n'est pas un EDID (attendu : des blocs de 128 octets commençant par 00 FF FF FF FF FF FF 00)"
     fi
-    [ -f "$src" ] || die "--edid $src: no such file"
-    # A valid EDID is whole 128-byte blocks starting with the fixed header 00 FF FF FF FF FF FF 00.
-    size="$(stat -c %s "$src")"
-    header="$(od -An -N8 -tx1 "$src" | tr -d ' \n')"
-    { [ "$size" -ge 128 ] && [ $((size % 128)) -eq 0 ] && [ "$header" = 00ffffffffffff00 ]; } ||
-        die "--edid $src is not an EDID (expected 128-byte blocks starting with 00 FF FF FF FF FF FF 00)"
-    put_file /usr/lib/firmware/edid/couloir.bin 644 <"$src"
-    if [ "$LAST_CHANGED" = 1 ]; then REBOOT_NEEDED=1; fi
+    model="$(edid_model "$src")"
+    put_file "$EDID_DIR/couloir-$model.bin" 644 <"$src"
+    if [ "$LAST_CHANGED" = 1 ]; then log "EDID du téléviseur $model gardé dans $EDID_DIR/couloir-$model.bin"; fi
+    EDID_IN_USE="edid/couloir-$model.bin"
 }
 
 boot_config() {
     local dir cmdline mode line new extra
     if ! dir="$(boot_dir)"; then
-        warn "no cmdline.txt in /boot/firmware or /boot: kernel command line left alone"
+        warn "pas de cmdline.txt dans /boot/firmware ni /boot : ligne de commande du noyau laissée telle quelle"
         return 0
     fi
     cmdline="$dir/cmdline.txt"
@@ -440,10 +565,9 @@ boot_config() {
         put_file "$cmdline$CMDLINE_MARK" "$mode" <<<"$line"
     fi
     extra="video=$CONNECTOR:$VIDEO_MODE consoleblank=0 vt.global_cursor_default=0"
+    EDID_IN_USE="$(current_edid "$line")"
     edid_firmware
-    if [ -n "$EDID" ] || [ -f "$(target /usr/lib/firmware/edid/couloir.bin)" ]; then
-        extra="$extra drm.edid_firmware=$CONNECTOR:edid/couloir.bin"
-    fi
+    if [ -n "$EDID_IN_USE" ]; then extra="$extra drm.edid_firmware=$CONNECTOR:$EDID_IN_USE"; fi
     new="$(cmdline_filter keep "$line") $extra"
     put_file "$cmdline" "$mode" <<<"${new# }"
     if [ "$LAST_CHANGED" = 1 ]; then REBOOT_NEEDED=1; fi
@@ -460,7 +584,9 @@ config_txt() {
     local path="$1" file block content
     file="$(target "$path")"
     [ -f "$file" ] || return 0
+    # [all]: a section left open above (e.g. [pi4]) must not swallow our lines.
     block="# >>> couloir (managed by install.sh; --uninstall-boot removes it)
+[all]
 # No rainbow square at power-on: the corridor sees black until the board is up.
 disable_splash=1"
     case "$VIDEO_MODE" in 3840x2160@60* | 4096x2160@60*) block="$block
@@ -468,7 +594,7 @@ hdmi_enable_4kp60=1" ;; esac
     block="$block
 # <<< couloir"
     if ! grep -qE '^[[:space:]]*dtoverlay=vc4-f?kms-v3d' "$file"; then
-        warn "$path has no dtoverlay=vc4-kms-v3d: the screen needs the KMS driver (README, Black screen)"
+        warn "$path n'a pas de dtoverlay=vc4-kms-v3d : l'écran a besoin du pilote KMS (README, Écran noir)"
     fi
     content="$(config_body "$file")
 $block"
@@ -479,7 +605,7 @@ $block"
 uninstall_boot() {
     local dir cmdline original line restored file content
     if ! dir="$(boot_dir)"; then
-        log "no cmdline.txt found: nothing to undo"
+        log "pas de cmdline.txt : rien à défaire"
         return 0
     fi
     cmdline="$dir/cmdline.txt"
@@ -502,17 +628,21 @@ uninstall_boot() {
         content="$(config_body "$file")"
         put_file "$dir/config.txt" "$(file_mode "$file")" <<<"$content"
     fi
-    remove_file /usr/lib/firmware/edid/couloir.bin
+    local edid
+    for edid in "$(target "$EDID_DIR")"/couloir*.bin; do
+        if [ -e "$edid" ]; then remove_file "${edid#"$ROOT"}"; fi
+    done
 }
 
 # --- systemd ---------------------------------------------------------------------------------
 
 
 services() {
-    local unit wanted=(couloir-screen-on.service couloir-display.service) changed
+    local unit wanted=(couloir-screen-on.service couloir-screen-reassert.timer
+        couloir-display.service) changed
     if [ "$ROLE" = all ]; then
         wanted=(couloir-server.service couloir-backup.timer couloir-screen-on.service
-            couloir-display.service)
+            couloir-screen-reassert.timer couloir-display.service)
     fi
     changed=" ${UNITS_CHANGED[*]:-} "
     if [ "${#UNITS_CHANGED[@]}" -gt 0 ]; then run systemctl daemon-reload; fi
@@ -529,7 +659,7 @@ services() {
         if ! unit_active "$unit"; then
             run systemctl start "$unit"
         elif [[ "$changed" == *" $unit "* ]] ||
-            { [ "$ENV_CHANGED" = 1 ] && [ "$unit" != couloir-backup.timer ]; }; then
+            { [ "$ENV_CHANGED" = 1 ] && [[ "$unit" != *.timer ]]; }; then
             run systemctl restart "$unit"
         fi
     done
@@ -568,6 +698,8 @@ main() {
         env_file
         units
         system_dropins
+        clock_sync
+        screen_files
         https_proxy
         if [ "$BOOT" = 1 ]; then boot_config; fi
         services

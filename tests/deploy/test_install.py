@@ -16,6 +16,7 @@ from deploy_support import (
     PI_CMDLINE,
     install_root,
     make_boot_partition,
+    parse_unit,
     read_env_file,
     run_script,
     script_env,
@@ -23,6 +24,26 @@ from deploy_support import (
 )
 
 UNITS = Path("etc/systemd/system")
+EDIDS = Path("usr/lib/firmware/edid")
+
+
+def edid_bytes(maker: str = "SAM", product: int = 0x7078, blocks: int = 1) -> bytes:
+    """An EDID as a TV sends it: the fixed header, then the maker's id and product code."""
+    code = 0
+    for letter in maker:
+        code = (code << 5) | (ord(letter) - 64)
+    head = (
+        bytes.fromhex("00ffffffffffff00") + code.to_bytes(2, "big") + product.to_bytes(2, "little")
+    )
+    return head + bytes(128 * blocks - len(head))
+
+
+def plug_tv(root: Path, edid: bytes, connector: str = "HDMI-A-1") -> None:
+    """Give a staging root a TV that answers on ``connector`` (the kernel's sysfs view)."""
+    sysfs = root / "sys/class/drm" / f"card1-{connector}"
+    sysfs.mkdir(parents=True, exist_ok=True)
+    (sysfs / "status").write_text("connected\n")
+    (sysfs / "edid").write_bytes(edid)
 
 
 def test_role_all_installs_server_screen_and_backup(all_root: tuple[Path, str]) -> None:
@@ -203,7 +224,8 @@ def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -
     line = (boot / "cmdline.txt").read_text()
     assert line.count("\n") == 1, "cmdline.txt must stay one line"
     words = line.split()
-    assert "video=HDMI-A-1:1920x1080@60D" in words
+    # M: the standard timing a TV expects, not a GTF one; D: the output on even with no TV.
+    assert "video=HDMI-A-1:1920x1080M@60D" in words
     assert "consoleblank=0" in words and "consoleblank=600" not in words
     assert "vt.global_cursor_default=0" in words
     # What is not ours stays, in order: root device, the other HDMI port.
@@ -212,6 +234,8 @@ def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -
     assert "Reboot to apply the kernel command line" in output
     config = (boot / "config.txt").read_text()
     assert config.startswith(original_config) and "disable_splash=1" in config
+    # No TV answered: no EDID is forced.
+    assert not any(word.startswith("drm.edid_firmware=") for word in words)
     # The FAT partition's mode is kept.
     assert stat.S_IMODE((boot / "cmdline.txt").stat().st_mode) == 0o755
 
@@ -225,7 +249,7 @@ def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -
 def test_video_mode_and_stored_edid(tmp_path: Path, good_wheel: Path) -> None:
     boot = make_boot_partition(tmp_path, PI_CMDLINE)
     edid = tmp_path / "tv.bin"
-    edid.write_bytes(bytes.fromhex("00ffffffffffff00") + bytes(120))
+    edid.write_bytes(edid_bytes("LGE", 0x0001))
     install_root(
         tmp_path,
         good_wheel,
@@ -240,8 +264,8 @@ def test_video_mode_and_stored_edid(tmp_path: Path, good_wheel: Path) -> None:
     )
     words = (boot / "cmdline.txt").read_text().split()
     assert "video=HDMI-A-1:3840x2160@60D" in words
-    assert "drm.edid_firmware=HDMI-A-1:edid/couloir.bin" in words
-    assert (tmp_path / "usr/lib/firmware/edid/couloir.bin").read_bytes() == edid.read_bytes()
+    assert "drm.edid_firmware=HDMI-A-1:edid/couloir-LGE-0001.bin" in words
+    assert (tmp_path / EDIDS / "couloir-LGE-0001.bin").read_bytes() == edid.read_bytes()
     assert "hdmi_enable_4kp60=1" in (boot / "config.txt").read_text()
 
 
@@ -266,12 +290,130 @@ def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
         "capture",
     )
     assert result.returncode != 0
-    assert "is not an EDID" in result.stderr
-    (sysfs / "edid").write_bytes(bytes.fromhex("00ffffffffffff00") + bytes(248))
+    assert "n'est pas un EDID" in result.stderr
+    (sysfs / "edid").write_bytes(edid_bytes(blocks=2))
     install_root(
         tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000", "--edid", "capture"
     )
-    assert (tmp_path / "usr/lib/firmware/edid/couloir.bin").stat().st_size == 256
+    assert (tmp_path / EDIDS / "couloir-SAM-7078.bin").stat().st_size == 256
+    sysfs.joinpath("edid").write_bytes(b"")
+    result = run_script(
+        INSTALL,
+        "--root",
+        tmp_path,
+        "--role",
+        "screen",
+        "--api",
+        "http://srv:8000",
+        "--source",
+        good_wheel,
+        "--edid",
+        "capture",
+    )
+    assert result.returncode != 0 and "aucun EDID à lire sur HDMI-A-1" in result.stderr
+
+
+def test_the_tv_edid_is_kept_by_default_per_tv_model(tmp_path: Path, good_wheel: Path) -> None:
+    """A TV answering at install leaves its EDID for the boots where it is off."""
+    boot = make_boot_partition(tmp_path, PI_CMDLINE)
+    plug_tv(tmp_path, edid_bytes("SAM", 0x7078))
+    output = install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
+    assert "EDID du téléviseur SAM-7078" in output
+    words = (boot / "cmdline.txt").read_text().split()
+    assert "drm.edid_firmware=HDMI-A-1:edid/couloir-SAM-7078.bin" in words
+    # The TV is off at the next run: the EDID in use stays, nothing changes.
+    (tmp_path / "sys/class/drm/card1-HDMI-A-1/edid").write_bytes(b"")
+    again = install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
+    assert "Nothing to change" in again
+    # Another TV model: its own file, used from now on; the first one is kept.
+    plug_tv(tmp_path, edid_bytes("PHL", 0x0C1B))
+    install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
+    words = (boot / "cmdline.txt").read_text().split()
+    assert "drm.edid_firmware=HDMI-A-1:edid/couloir-PHL-0C1B.bin" in words
+    assert sorted(p.name for p in (tmp_path / EDIDS).iterdir()) == [
+        "couloir-PHL-0C1B.bin",
+        "couloir-SAM-7078.bin",
+    ]
+    # --edid none: the kernel reads the TV itself again.
+    install_root(
+        tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000", "--edid", "none"
+    )
+    words = (boot / "cmdline.txt").read_text().split()
+    assert not any(word.startswith("drm.edid_firmware=") for word in words)
+    result = run_script(INSTALL, "--root", tmp_path, "--uninstall-boot")
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / EDIDS).iterdir()) == []
+
+
+def test_an_older_install_keeps_its_edid(tmp_path: Path, good_wheel: Path) -> None:
+    """Pis set up before EDIDs were kept per model keep edid/couloir.bin in use."""
+    boot = make_boot_partition(
+        tmp_path, PI_CMDLINE + " drm.edid_firmware=HDMI-A-1:edid/couloir.bin"
+    )
+    (tmp_path / EDIDS).mkdir(parents=True)
+    (tmp_path / EDIDS / "couloir.bin").write_bytes(edid_bytes())
+    install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
+    words = (boot / "cmdline.txt").read_text().split()
+    assert "drm.edid_firmware=HDMI-A-1:edid/couloir.bin" in words
+
+
+def test_config_txt_block_applies_to_every_model(tmp_path: Path, good_wheel: Path) -> None:
+    """A config.txt ending inside a [pi4] section must not keep our lines for Pi 4s only."""
+    boot = make_boot_partition(tmp_path, PI_CMDLINE, "dtoverlay=vc4-kms-v3d\n[pi4]\narm_boost=1\n")
+    install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
+    block = (boot / "config.txt").read_text().split("# >>> couloir", 1)[1].splitlines()
+    assert block[1] == "[all]"
+    assert block.index("[all]") < block.index("disable_splash=1")
+
+
+def test_clock_ntp_server_and_bounded_wait_for_time(tmp_path: Path, good_wheel: Path) -> None:
+    output = install_root(
+        tmp_path,
+        good_wheel,
+        "--role",
+        "screen",
+        "--api",
+        "http://srv:8000",
+        "--ntp",
+        "ntp1.agence.fr,10.0.0.1",
+        "--no-boot",
+    )
+    timesyncd = parse_unit(tmp_path / "etc/systemd/timesyncd.conf.d/couloir.conf")
+    assert timesyncd == {"Time.NTP": ["ntp1.agence.fr 10.0.0.1"]}
+    # Every key is one timesyncd knows.
+    assert b"Time.NTP" in Path("/lib/systemd/systemd-timesyncd").read_bytes()
+    wait = parse_unit(tmp_path / UNITS / "systemd-time-wait-sync.service.d/couloir.conf")
+    assert wait == {"Service.TimeoutStartSec": ["90s"]}
+    assert "would run: systemctl enable systemd-time-wait-sync.service" in output
+    assert "would run: systemctl try-restart systemd-timesyncd.service" in output
+    packages = output.split("apt-get install", 1)[1].splitlines()[0].split()
+    assert "fake-hwclock" in packages and "systemd-timesyncd" in packages
+    # A later run without --ntp keeps the server.
+    install_root(tmp_path, good_wheel, "--role", "screen", "--no-boot")
+    assert (tmp_path / "etc/systemd/timesyncd.conf.d/couloir.conf").exists()
+    result = run_script(
+        INSTALL, "--root", tmp_path, "--source", good_wheel, "--role", "screen", "--ntp", "a b"
+    )
+    assert result.returncode != 0 and "--ntp attend" in result.stderr
+
+
+def test_screen_system_files(screen_root: tuple[Path, str], all_root: tuple[Path, str]) -> None:
+    """PAM stack, CEC udev rule, Wi-Fi power save off; the journal in RAM on a screen-only Pi."""
+    root = screen_root[0]
+    pam = (root / "etc/pam.d/couloir-display").read_text()
+    modules = [line.split()[2] for line in pam.splitlines() if line and not line.startswith("#")]
+    assert modules == ["pam_unix.so", "pam_unix.so", "pam_systemd.so"]
+    assert "pam_motd" not in pam and "pam_lastlog" not in pam
+    nm = (root / "etc/NetworkManager/conf.d/couloir-wifi.conf").read_text()
+    assert "[connection]" in nm and "wifi.powersave=2" in nm
+    rule = (root / "etc/udev/rules.d/99-couloir-cec.rules").read_text()
+    assert 'SUBSYSTEM=="cec"' in rule and 'GROUP="video"' in rule
+    assert "would run: udevadm control --reload" in screen_root[1]
+    screen = parse_unit(root / "etc/systemd/journald.conf.d/couloir.conf")
+    assert screen["Journal.Storage"] == ["volatile"]
+    assert "Journal.SyncIntervalSec" not in screen
+    whole = parse_unit(all_root[0] / "etc/systemd/journald.conf.d/couloir.conf")
+    assert whole["Journal.Storage"] == ["persistent"]
 
 
 @pytest.mark.parametrize(
@@ -282,7 +424,7 @@ def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
         (["--role", "screen"], "--role screen needs --api URL"),
         (["--role", "all", "--rotate", "45"], "--rotate must be 0, 90, 180 or 270"),
         (["--role", "all", "--port", "http"], "--port must be a number"),
-        (["--role", "all", "--video", "big"], "--video must look like 1920x1080@60D"),
+        (["--role", "all", "--video", "big"], "--video doit ressembler à 1920x1080M@60D"),
         (["--role", "all", "--api", "couloir.local"], "--api must start with http://"),
         (["--role", "all", "--bogus"], "unknown option '--bogus'"),
         (["--role", "screen", "--api", "http://x", "--https"], "--https only makes sense"),

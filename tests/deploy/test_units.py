@@ -59,9 +59,21 @@ def test_every_script_is_shellcheck_clean() -> None:
                 "couloir-backup.service",
                 "couloir-backup.timer",
                 "couloir-screen-on.service",
+                "couloir-screen-reassert.service",
+                "couloir-screen-reassert.timer",
+                "systemd-time-wait-sync.service",
             ],
         ),
-        ("screen_root", ["couloir-display.service", "couloir-screen-on.service"]),
+        (
+            "screen_root",
+            [
+                "couloir-display.service",
+                "couloir-screen-on.service",
+                "couloir-screen-reassert.service",
+                "couloir-screen-reassert.timer",
+                "systemd-time-wait-sync.service",
+            ],
+        ),
     ],
 )
 def test_systemd_analyze_verify_is_clean(
@@ -71,6 +83,10 @@ def test_systemd_analyze_verify_is_clean(
     staged, _ = request.getfixturevalue(fixture)
     root = tmp_path / "root"
     shutil.copytree(staged, root, symlinks=True)
+    # The distribution's unit that our drop-in bounds runs this program.
+    wait_sync = root / "lib/systemd/systemd-time-wait-sync"
+    wait_sync.parent.mkdir(parents=True)
+    shutil.copy2("/lib/systemd/systemd-time-wait-sync", wait_sync)
     result = verify_units(systemd_root(root), units)
     # verify exits 0 even for unknown keys: any message at all is a defect.
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
@@ -117,6 +133,7 @@ def test_server_unit_is_hardened(all_root: tuple[Path, str]) -> None:
         ("couloir-backup.service", 2.0, False),
         ("couloir-display.service", 3.0, True),
         ("couloir-screen-on.service", 3.0, True),
+        ("couloir-screen-reassert.service", 3.0, True),
     ],
 )
 def test_exposure_score(
@@ -153,7 +170,7 @@ def test_display_unit_is_a_tty1_session_watched_by_systemd(all_root: tuple[Path,
     unit = parse_unit(all_root[0] / UNITS / "couloir-display.service")
     expected = {
         "Service.Type": "notify",
-        "Service.PAMName": "login",
+        "Service.PAMName": "couloir-display",
         "Service.TTYPath": "/dev/tty1",
         "Service.User": "couloir",
         "Service.Restart": "always",
@@ -163,6 +180,14 @@ def test_display_unit_is_a_tty1_session_watched_by_systemd(all_root: tuple[Path,
     for key, value in expected.items():
         assert unit[key] == [value], key
     assert "SDL_VIDEODRIVER=kmsdrm" in unit["Service.Environment"][0]
+    # Modelled on a kiosk compositor's unit: logind and D-Bus wanted and waited for, a
+    # console required, and no utmp/wtmp record at each restart.
+    assert unit["Unit.Wants"] == ["dbus.socket systemd-logind.service"]
+    after = " ".join(unit["Unit.After"]).split()
+    for name in ("dbus.socket", "systemd-logind.service", "time-sync.target"):
+        assert name in after, name
+    assert unit["Unit.ConditionPathExists"] == ["/dev/tty0"]
+    assert "Service.UtmpIdentifier" not in unit and "Service.UtmpMode" not in unit
     assert int(unit["Service.WatchdogSec"][0]) > 0
     assert "video" in unit["Service.SupplementaryGroups"][0].split()
 
@@ -276,6 +301,11 @@ def test_display_unit_command_turns_portrait(screen_root: tuple[Path, str]) -> N
     [
         ("etc/systemd/journald.conf.d/couloir.conf", "/lib/systemd/systemd-journald", "Journal."),
         ("etc/systemd/system.conf.d/couloir-watchdog.conf", "/lib/systemd/systemd", ""),
+        (
+            "etc/systemd/system/systemd-time-wait-sync.service.d/couloir.conf",
+            "/lib/systemd/systemd",
+            "",
+        ),
     ],
 )
 def test_system_dropins_use_keys_the_daemons_know(
