@@ -276,19 +276,14 @@ def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
     sysfs = tmp_path / "sys/class/drm/card1-HDMI-A-1"
     sysfs.mkdir(parents=True)
     (sysfs / "edid").write_bytes(b"not an edid at all" * 8)
-    result = run_script(
-        INSTALL,
-        "--root",
-        tmp_path,
-        "--role",
-        "screen",
-        "--api",
-        "http://srv:8000",
-        "--source",
-        good_wheel,
-        "--edid",
-        "capture",
-    )
+
+    def capture_edid() -> subprocess.CompletedProcess[str]:
+        return run_script(
+            INSTALL, "--root", tmp_path, "--role", "screen", "--api", "http://srv:8000",
+            "--source", good_wheel, "--edid", "capture",
+        )  # fmt: skip
+
+    result = capture_edid()
     assert result.returncode != 0
     assert "n'est pas un EDID" in result.stderr
     (sysfs / "edid").write_bytes(edid_bytes(blocks=2))
@@ -297,19 +292,7 @@ def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
     )
     assert (tmp_path / EDIDS / "couloir-SAM-7078.bin").stat().st_size == 256
     sysfs.joinpath("edid").write_bytes(b"")
-    result = run_script(
-        INSTALL,
-        "--root",
-        tmp_path,
-        "--role",
-        "screen",
-        "--api",
-        "http://srv:8000",
-        "--source",
-        good_wheel,
-        "--edid",
-        "capture",
-    )
+    result = capture_edid()
     assert result.returncode != 0 and "aucun EDID à lire sur HDMI-A-1" in result.stderr
 
 
