@@ -355,3 +355,17 @@ def test_not_root_with_a_proxy_is_told_how_to_keep_it(good_wheel: Path) -> None:
     assert result.returncode == 1
     assert "run as root" in result.stderr
     assert "sudo --preserve-env=http_proxy,https_proxy,no_proxy,HTTP_PROXY" in result.stderr
+
+
+def test_the_pinning_scripts_are_shellcheck_clean() -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (scripts/setup --test installs it)")
+    scripts = [REPO / "scripts" / "constraints", REPO / "scripts" / "check-pi-wheels"]
+    result = subprocess.run(
+        [shellcheck, "-x", "--severity=style", *map(str, scripts)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
