@@ -12,6 +12,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
+# Pip's configuration files (Raspberry Pi OS's /etc/pip.conf and its extra index) are ignored
+# unless --pip-conf: see README, Pinned installs.
+PIP_CONF=0
 
 PREFIX=/opt/couloir
 CONF_DIR=/etc/couloir
@@ -166,10 +169,10 @@ validate_args() {
     [ "$HTTPS" = 0 ] || [ "$ROLE" = all ] || die "--https only makes sense with --role all"
     if [ -z "$ROOT" ] && [ "$DRY_RUN" = 0 ] && [ "$(id -u)" -ne 0 ]; then
         if _proxy_set; then
-            die "run as root (sudo $0 ...), or use --dry-run to see what would be done; sudo efface les variables de proxy : sudo --preserve-env=$(
+            warn "sudo efface les variables de proxy ; pour les garder : sudo --preserve-env=$(
                 IFS=,
                 printf '%s' "${PROXY_VARS[*]}"
-            ) $0 ... les garde"
+            ) $0 ..."
         fi
         die "run as root (sudo $0 ...), or use --dry-run to see what would be done"
     fi

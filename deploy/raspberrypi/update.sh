@@ -16,6 +16,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
+# Pip's configuration files (Raspberry Pi OS's /etc/pip.conf and its extra index) are ignored
+# unless --pip-conf: see README, Pinned installs.
+PIP_CONF=0
 
 PREFIX=/opt/couloir
 ENV_FILE=/etc/couloir/couloir.env

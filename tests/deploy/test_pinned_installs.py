@@ -270,7 +270,10 @@ def test_pip_gets_the_pins_ignores_the_system_config_and_keeps_the_proxy(
     root = tmp_path / "root"
     root.mkdir()
     result = run_script(
-        INSTALL, "--root", root, "--source", good_wheel, "--role", "all", "--no-boot", env=env
+        INSTALL,
+        *("--root", root, "--source", good_wheel, "--no-boot"),
+        *("--role", "screen", "--api", "http://srv.invalid:8000"),
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     args, seen = _call(record)
@@ -296,6 +299,7 @@ def test_pip_gets_the_pins_ignores_the_system_config_and_keeps_the_proxy(
         "http://user:secret@proxy2.invalid:8080",
         env={**env, "COULOIR_SYSTEMCTL": "/bin/true"},
     )
+    assert update.returncode == 0, update.stdout + update.stderr
     args, seen = _call(record)
     assert "PIP_CONFIG_FILE" not in seen
     assert seen["PIP_EXTRA_INDEX_URL"] == "http://extra.invalid/simple"

@@ -217,11 +217,15 @@ version_of() {
 
 # --- pip: pins, offline wheelhouse, index and proxies ------------------------------------------
 # Set by the scripts' options (--constraints, --unpinned, --wheelhouse, --pip-conf, --proxy).
-CONSTRAINTS="${CONSTRAINTS:-}"
+# PIP_CONF=1 keeps pip's own configuration: the Pi's scripts set 0 (ignore it) unless
+# --pip-conf; deploy/server, which shares this file, keeps it.
+CONSTRAINTS=""
 UNPINNED=0
 WHEELHOUSE=""
-PIP_CONF=0
+PIP_CONF=1
 PROXY=""
+# A stand-in systemctl (tests), set by the scripts themselves; never read from the environment.
+SYSTEMCTL=""
 # Proxy variables, as programs read them: curl and apt the lower case ones, others either.
 PROXY_VARS=(http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
 
@@ -350,7 +354,7 @@ pip_summary() {
 # COULOIR_PIP names a pip command to drive the venv from outside (pip --python), so the
 # venv needs no pip of its own: much faster, used by the tests.
 make_venv() {
-    local dir="$1" src="$2" python="${PYTHON:-python3}" site pip extra environment
+    local dir="$1" src="$2" python="${PYTHON:-python3}" site pip pip_sources pip_environment
     if [ -n "${COULOIR_PIP:-}" ]; then
         "$python" -m venv --without-pip "$dir" || return 1
         # shellcheck disable=SC2206 # a command line given as words on purpose
@@ -363,11 +367,11 @@ make_venv() {
         site="$("$dir/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
         printf '%s\n' "$COULOIR_VENV_SITE" >"$site/couloir-extra-site.pth"
     fi
-    mapfile -t extra < <(pip_args)
-    mapfile -t environment < <(pip_env)
+    mapfile -t pip_sources < <(pip_args)
+    mapfile -t pip_environment < <(pip_env)
     # shellcheck disable=SC2086 # COULOIR_PIP_ARGS is a list of words on purpose
-    "${environment[@]}" "${pip[@]}" install --quiet --disable-pip-version-check \
-        "${extra[@]}" ${COULOIR_PIP_ARGS:-} "$src" || return 1
+    "${pip_environment[@]}" "${pip[@]}" install --quiet --disable-pip-version-check \
+        "${pip_sources[@]}" ${COULOIR_PIP_ARGS:-} "$src" || return 1
 }
 
 # need_value OPTION [VALUE...]: die unless OPTION is followed by a non-empty value.
