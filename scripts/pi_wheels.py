@@ -18,6 +18,10 @@ from pathlib import Path
 EM_AARCH64 = 183
 
 
+def _oui(value: bool) -> str:
+    return "oui" if value else "NON"
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -40,13 +44,13 @@ def wheel_problems(folder: Path, pins: dict[str, str], python: str) -> list[str]
     for wheel in sorted(folder.glob("*.whl")):
         name, version, *_, abi, platform = wheel.name.removesuffix(".whl").split("-")
         if _norm(name) not in pins:
-            problems.append(f"{wheel.name}: {name} is not pinned")
+            problems.append(f"{wheel.name} : {name} n'est pas épinglé")
         elif pins[_norm(name)] != version:
-            problems.append(f"{wheel.name}: the pin is {pins[_norm(name)]}")
+            problems.append(f"{wheel.name} : la version épinglée est {pins[_norm(name)]}")
         if platform != "any" and "aarch64" not in platform:
-            problems.append(f"{wheel.name}: not an aarch64 wheel")
+            problems.append(f"{wheel.name} : pas une roue aarch64")
         if abi not in ("none", "abi3") and not abi.startswith(cp):
-            problems.append(f"{wheel.name}: not built for CPython {python}")
+            problems.append(f"{wheel.name} : pas construite pour CPython {python}")
     return problems
 
 
@@ -54,22 +58,24 @@ def sdl_findings(folder: Path) -> tuple[list[str], list[str]]:
     """(notes, problems) about the libSDL2 bundled in the pygame-ce wheel of ``folder``."""
     wheels = sorted(folder.glob("pygame_ce-*.whl"))
     if not wheels:
-        return [], ["no pygame_ce wheel"]
+        return [], ["pas de roue pygame_ce"]
     notes, problems = [], []
     with zipfile.ZipFile(wheels[0]) as archive:
         libraries = [n for n in archive.namelist() if re.search(r"/libSDL2-[^/]*\.so", n)]
         if not libraries:
-            problems.append(f"{wheels[0].name} bundles no libSDL2")
+            problems.append(f"{wheels[0].name} ne contient pas de libSDL2")
         for member in libraries:
             data = archive.read(member)
             arm = data[:4] == b"\x7fELF" and int.from_bytes(data[18:20], "little") == EM_AARCH64
             # SDL names each video driver: "KMSDRM" is what SDL_VIDEODRIVER=kmsdrm selects.
             kms = b"KMSDRM\x00" in data and b"KMS/DRM" in data
-            notes.append(f"{wheels[0].name}: {member}: aarch64 {arm}, KMSDRM driver {kms}")
+            notes.append(
+                f"{wheels[0].name} : {member} : aarch64 {_oui(arm)}, pilote KMSDRM {_oui(kms)}"
+            )
             if not arm:
-                problems.append(f"{member} is not an aarch64 library")
+                problems.append(f"{member} n'est pas une bibliothèque aarch64")
             if not kms:
-                problems.append(f"{member} has no KMSDRM video driver")
+                problems.append(f"{member} n'a pas le pilote vidéo KMSDRM")
     return notes, problems
 
 
@@ -81,10 +87,10 @@ def main(argv: list[str]) -> int:
     for note in notes:
         print(f"    {note}")
     for problem in [*problems, *sdl_problems]:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"erreur : {problem}", file=sys.stderr)
     if not problems and not sdl_problems:
         count = len(list(folder.glob("*.whl")))
-        print(f"    {count} wheels, all pinned, binary, for CPython {python} on aarch64")
+        print(f"    {count} roues, toutes épinglées, binaires, pour CPython {python} sur aarch64")
         return 0
     return 1
 

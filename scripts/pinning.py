@@ -119,17 +119,17 @@ def resolve(roots: Iterable[Requirement]) -> tuple[dict[str, str], list[str]]:
             dist = metadata.distribution(requirement.name)
         except metadata.PackageNotFoundError:
             if _applies_here(requirement, parent_extras):
-                problems.append(f"{requirement} is required but not installed in {sys.prefix}")
+                problems.append(f"{requirement} est requis mais absent de {sys.prefix}")
             else:
                 # Needed on a Pi's Python only: the tests never ran it, nothing to pin.
                 print(
-                    f"warning: {requirement} applies on a Pi but not here: left unpinned",
+                    f"attention : {requirement} vaut sur un Pi mais pas ici : version non épinglée",
                     file=sys.stderr,
                 )
             continue
         version = dist.version
         if not requirement.specifier.contains(Version(version), prereleases=True):
-            problems.append(f"{name} {version} is installed, outside {requirement}")
+            problems.append(f"{name} {version} est installé, hors de {requirement}")
         pins[name] = version
         extras = frozenset(requirement.extras)
         if (name, extras) in seen:
@@ -175,11 +175,11 @@ def disagreements(pins: dict[str, str], pyproject: Path = PYPROJECT) -> list[str
     for requirement in declared_dependencies(pyproject):
         name = canonicalize_name(requirement.name)
         if name not in pins:
-            found.append(f"{requirement.name}: declared in pyproject.toml, not pinned")
+            found.append(f"{requirement.name} : déclaré dans pyproject.toml, sans version épinglée")
         elif not requirement.specifier.contains(Version(pins[name]), prereleases=True):
-            found.append(f"{name}=={pins[name]} is outside pyproject.toml's {requirement}")
+            found.append(f"{name}=={pins[name]} est hors de {requirement} (pyproject.toml)")
     for name in sorted(only_for_tests(pyproject) & pins.keys()):
-        found.append(f"{name} is a test-only package: it has no place among the runtime pins")
+        found.append(f"{name} ne sert qu'aux tests : pas de place parmi les versions épinglées")
     return found
 
 
@@ -195,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pins, problems = resolve(declared_dependencies())
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"erreur : {problem}", file=sys.stderr)
     if problems:
         return 1
     if args.check:
         if not args.output.exists():
-            print(f"error: {args.output} is missing: run scripts/constraints", file=sys.stderr)
+            print(f"erreur : {args.output} manque : lancez scripts/constraints", file=sys.stderr)
             return 1
         written = read_pins(args.output)
         found = disagreements(written)
@@ -209,25 +209,27 @@ def main(argv: list[str] | None = None) -> int:
                 [f"{n}=={v}" for n, v in written.items()],
                 [f"{n}=={v}" for n, v in pins.items()],
                 str(args.output),
-                "this environment",
+                "cet environnement",
                 lineterm="",
             )
-            found.append("pins differ from this environment:\n" + "\n".join(diff))
+            differ = "les versions épinglées diffèrent de cet environnement :\n"
+            found.append(differ + "\n".join(diff))
         for problem in found:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"erreur : {problem}", file=sys.stderr)
         if found:
             print(
-                "The tests ran with other versions than the Pis would install: install the "
-                "pinned ones (pip install -c deploy/constraints.txt -e .) or, to move to the "
-                "new ones, run scripts/constraints and commit deploy/constraints.txt.",
+                "Les tests tournent avec d'autres versions que celles que les Pi installeraient : "
+                "installez les versions épinglées (pip install -c deploy/constraints.txt -e .) "
+                "ou, pour passer aux nouvelles, lancez scripts/constraints et committez "
+                "deploy/constraints.txt.",
                 file=sys.stderr,
             )
             return 1
-        print(f"{args.output}: {len(pins)} pins, as installed in {sys.prefix}")
+        print(f"{args.output} : {len(pins)} versions épinglées, celles de {sys.prefix}")
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(pins))
-    print(f"wrote {args.output}: {len(pins)} pins from {sys.prefix}")
+    print(f"{args.output} écrit : {len(pins)} versions épinglées, celles de {sys.prefix}")
     return 0
 
 

@@ -39,14 +39,14 @@ def test_pinned_dependencies_have_pi_wheels_and_sdl_has_kmsdrm() -> None:
         timeout=600,
         check=False,
     )
-    if result.returncode == 3:
+    if result.returncode == 77:
         pytest.skip(
             f"package index unreachable, aarch64 wheels not checked: {result.stderr[-300:]}"
         )
     assert result.returncode == 0, result.stdout + result.stderr
     for python in ("3.11", "3.13"):
-        assert f"for CPython {python} on aarch64" in result.stdout
-    assert result.stdout.count("KMSDRM driver True") == 2
+        assert f"pour CPython {python} sur aarch64" in result.stdout
+    assert result.stdout.count("pilote KMSDRM oui") == 2
 
 
 def _library(aarch64: bool, kmsdrm: bool) -> bytes:
@@ -67,8 +67,8 @@ def _pygame(folder: Path, library: bytes) -> None:
     ("aarch64", "kmsdrm", "problem"),
     [
         (True, True, None),
-        (True, False, "has no KMSDRM video driver"),
-        (False, True, "is not an aarch64 library"),
+        (True, False, "n'a pas le pilote vidéo KMSDRM"),
+        (False, True, "n'est pas une bibliothèque aarch64"),
     ],
 )
 def test_sdl_without_kmsdrm_or_for_another_cpu_is_refused(
@@ -96,16 +96,16 @@ def test_unpinned_off_pin_or_foreign_wheels_are_refused(tmp_path: Path) -> None:
     problems = pi_wheels.wheel_problems(tmp_path, pins, "3.11")
     assert sorted(problems) == sorted(
         [
-            "pillow-13.0.0-cp311-cp311-manylinux_2_27_x86_64.whl: not an aarch64 wheel",
-            "qrcode-7.0-py3-none-any.whl: the pin is 8.2",
-            "stray-1.0-py3-none-any.whl: stray is not pinned",
-            "pydantic_core-2.50.5-cp313-cp313-manylinux_2_17_aarch64.whl: not built for CPython 3.11",
+            "pillow-13.0.0-cp311-cp311-manylinux_2_27_x86_64.whl : pas une roue aarch64",
+            "qrcode-7.0-py3-none-any.whl : la version épinglée est 8.2",
+            "stray-1.0-py3-none-any.whl : stray n'est pas épinglé",
+            "pydantic_core-2.50.5-cp313-cp313-manylinux_2_17_aarch64.whl : pas construite pour CPython 3.11",
         ]
     )
 
 
 def test_an_unreachable_index_is_told_apart_from_a_missing_wheel(tmp_path: Path) -> None:
-    """Exit status 3 (the whole check is then skipped), not 1 (a wheel is missing)."""
+    """Exit status 77 (the whole check is then skipped), not 1 (a wheel is missing)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     env.update(
         PYTHON=sys.executable,
@@ -123,5 +123,5 @@ def test_an_unreachable_index_is_told_apart_from_a_missing_wheel(tmp_path: Path)
         timeout=120,
         check=False,
     )
-    assert result.returncode == 3, result.stdout + result.stderr
-    assert "the package index could not be reached" in result.stderr
+    assert result.returncode == 77, result.stdout + result.stderr
+    assert "index des paquets injoignable" in result.stderr

@@ -58,9 +58,11 @@ def test_a_missing_or_out_of_range_pin_is_caught(tmp_path: Path) -> None:
     found = pinning.disagreements(
         {"fastapi": "0.100.0", "jinja2": "3.1.6", "pytest": "8.0.0"}, pyproject
     )
-    assert any("fastapi==0.100.0 is outside" in line for line in found)
-    assert any(line.startswith("qrcode: declared in pyproject.toml, not pinned") for line in found)
-    assert any("pytest is a test-only package" in line for line in found)
+    assert any("fastapi==0.100.0 est hors de fastapi>=0.110" in line for line in found)
+    assert any(
+        line.startswith("qrcode : déclaré dans pyproject.toml, sans version") for line in found
+    )
+    assert any("pytest ne sert qu'aux tests" in line for line in found)
     assert len(found) == 3
 
 
@@ -75,7 +77,7 @@ def test_a_drifted_environment_fails_the_check(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "-fastapi==0.110.0" in result.stderr
-    assert "pins differ from this environment" in result.stderr
+    assert "les versions épinglées diffèrent de cet environnement" in result.stderr
 
 
 # --- install.sh and update.sh with real pip, offline -----------------------------------------
