@@ -12,6 +12,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
+# Pip's configuration files (Raspberry Pi OS's /etc/pip.conf and its extra index) are ignored
+# unless --pip-conf: see README, Pinned installs.
+PIP_CONF=0
 
 PREFIX=/opt/couloir
 CONF_DIR=/etc/couloir
@@ -44,6 +47,11 @@ BOOT=1
 UNINSTALL_BOOT=0
 HTTPS=0
 REBOOT_NEEDED=0
+# A stand-in systemctl (tests): with --root, systemctl commands run through it.
+SYSTEMCTL="${COULOIR_SYSTEMCTL:-}"
+# Seconds to wait for the screen's first frame when no reboot is pending.
+DISPLAY_WAIT="${COULOIR_DISPLAY_WAIT:-30}"
+DISPLAY_STATE=""
 
 usage() {
     cat <<'EOF'
@@ -82,6 +90,15 @@ System:
   --source DIR|WHEEL     what to install (default: the checkout holding this script)
   --python PY            interpreter for the virtualenv (default python3)
   --root DIR             write everything under DIR, run no system command (staging, tests)
+  --systemctl CMD        with --root: run systemctl commands through CMD (tests)
+
+Python packages (see README, Pinned installs):
+  --constraints FILE     exact versions to install (default: deploy/constraints.txt of the
+                         checkout, or constraints.txt beside the wheel)
+  --unpinned             install without pinned versions (not recommended)
+  --wheelhouse DIR       offline: install only from the wheels in DIR (no index)
+  --pip-conf             use the system's pip configuration (/etc/pip.conf: extra indexes)
+  --proxy URL            HTTP(S) proxy for apt and pip (default: http_proxy/https_proxy)
   --dry-run              print every action, change nothing
   -h, --help             this help
 EOF
@@ -106,6 +123,12 @@ parse_args() {
             --source) need_value "$@" && SOURCE="$2" && shift ;;
             --python) need_value "$@" && PYTHON="$2" && shift ;;
             --root) need_value "$@" && ROOT="$2" && shift ;;
+            --systemctl) need_value "$@" && SYSTEMCTL="$2" && shift ;;
+            --constraints) need_value "$@" && CONSTRAINTS="$2" && shift ;;
+            --wheelhouse) need_value "$@" && WHEELHOUSE="$2" && shift ;;
+            --proxy) need_value "$@" && PROXY="$2" && shift ;;
+            --unpinned) UNPINNED=1 ;;
+            --pip-conf) PIP_CONF=1 ;;
             --https) HTTPS=1 ;;
             --no-boot) BOOT=0 ;;
             --uninstall-boot) UNINSTALL_BOOT=1 ;;
@@ -145,13 +168,23 @@ validate_args() {
     case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir must be an absolute path" ;; esac
     [ "$HTTPS" = 0 ] || [ "$ROLE" = all ] || die "--https only makes sense with --role all"
     if [ -z "$ROOT" ] && [ "$DRY_RUN" = 0 ] && [ "$(id -u)" -ne 0 ]; then
+        if _proxy_set; then
+            warn "sudo efface les variables de proxy ; pour les garder : sudo --preserve-env=$(
+                IFS=,
+                printf '%s' "${PROXY_VARS[*]}"
+            ) $0 ..."
+        fi
         die "run as root (sudo $0 ...), or use --dry-run to see what would be done"
     fi
+    [ -z "$SYSTEMCTL" ] || [ -n "$ROOT" ] || die "--systemctl only goes with --root (tests)"
+    pip_validate
     if [ -z "$SOURCE" ]; then
         SOURCE="$(cd "$HERE/../.." && pwd)"
     fi
     [ -e "$SOURCE" ] || die "--source $SOURCE: no such file or folder"
     SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
+    # Pins are needed only when a virtualenv is made (a Pi already installed keeps its own).
+    if [ ! -e "$(target "$PREFIX/current")" ]; then find_constraints "$SOURCE"; fi
 }
 
 hostname_of_target() {
@@ -232,10 +265,12 @@ virtualenv() {
     venv="$PREFIX/venvs/$version-$stamp"
     if [ "$DRY_RUN" = 1 ]; then
         log "would create the virtualenv $venv and install $SOURCE into it"
+        pip_summary
         log "would point $PREFIX/current at it"
         return 0
     fi
     log "creating the virtualenv $venv (Couloir $version; a few minutes on a Pi)"
+    pip_summary
     make_venv "$(target "$venv")" "$SOURCE" || {
         rm -rf "$(target "$venv")"
         die "installing $SOURCE into $venv failed (see the pip messages above)"
@@ -433,7 +468,7 @@ https_proxy() {
     host="$(hostname_of_target)"
     content="$(render_template "$HERE/conf/Caddyfile.in" HOST="$host.local" PORT="$PORT")"
     put_file /etc/caddy/Caddyfile 644 <<<"$content"
-    if [ "$LAST_CHANGED" = 1 ]; then run systemctl reload-or-restart caddy.service; fi
+    if [ "$LAST_CHANGED" = 1 ]; then systemctl_run reload-or-restart caddy.service; fi
 }
 
 # --- Boot configuration (cmdline.txt, config.txt, EDID) -------------------------------------
@@ -637,32 +672,99 @@ uninstall_boot() {
 # --- systemd ---------------------------------------------------------------------------------
 
 
+# systemctl_run ARGS...: a systemctl command on the host; with --root, through --systemctl
+# when given (tests), else only printed.
+systemctl_run() {
+    if [ -n "$SYSTEMCTL" ] && [ "$DRY_RUN" = 0 ]; then
+        log "run: systemctl $*"
+        "$SYSTEMCTL" "$@" || return
+        CHANGES=$((CHANGES + 1))
+    else
+        run systemctl "$@"
+    fi
+}
+
 services() {
     local unit wanted=(couloir-screen-on.service couloir-screen-reassert.timer
-        couloir-display.service) changed
+        couloir-display.service) changed action
     if [ "$ROLE" = all ]; then
         wanted=(couloir-server.service couloir-backup.timer couloir-screen-on.service
             couloir-screen-reassert.timer couloir-display.service)
     fi
     changed=" ${UNITS_CHANGED[*]:-} "
-    if [ "${#UNITS_CHANGED[@]}" -gt 0 ]; then run systemctl daemon-reload; fi
-    if [ "$MANAGER_CHANGED" = 1 ]; then run systemctl daemon-reexec; fi
-    if [ "$JOURNALD_CHANGED" = 1 ]; then run systemctl restart systemd-journald.service; fi
+    if [ "${#UNITS_CHANGED[@]}" -gt 0 ]; then systemctl_run daemon-reload; fi
+    if [ "$MANAGER_CHANGED" = 1 ]; then systemctl_run daemon-reexec; fi
+    if [ "$JOURNALD_CHANGED" = 1 ]; then systemctl_run restart systemd-journald.service; fi
     # The screen owns tty1: no login prompt there (Ctrl+Alt+F2 still gives one).
     if ! host_actions || systemctl is-enabled --quiet getty@tty1.service 2>/dev/null; then
-        run systemctl disable getty@tty1.service
+        systemctl_run disable getty@tty1.service
     fi
     for unit in "${wanted[@]}"; do
-        unit_enabled "$unit" || run systemctl enable "$unit"
+        unit_enabled "$unit" || systemctl_run enable "$unit"
         # The boot-time TV switch is not run now: the screen program decides from here on.
         [ "$unit" = couloir-screen-on.service ] && continue
+        action=""
         if ! unit_active "$unit"; then
-            run systemctl start "$unit"
+            action=start
         elif [[ "$changed" == *" $unit "* ]] ||
             { [ "$ENV_CHANGED" = 1 ] && [[ "$unit" != *.timer ]]; }; then
-            run systemctl restart "$unit"
+            action=restart
+        fi
+        [ -n "$action" ] || continue
+        if [ "$unit" = couloir-display.service ]; then
+            display_start "$action"
+        else
+            systemctl_run "$action" "$unit" ||
+                die "$unit n'a pas démarré : journalctl -u ${unit%.service} -n 50"
         fi
     done
+}
+
+# display_start start|restart: start the screen without waiting on it. With no TV attached, or
+# before the reboot that applies the kernel's video mode, it cannot open the screen: systemd
+# retries every 5 s, and the install goes on (DISPLAY_STATE says what the end message tells).
+display_start() {
+    local deadline
+    if ! systemctl_run "$1" --no-block couloir-display.service; then
+        DISPLAY_STATE=waiting
+        return 0
+    fi
+    if [ "$REBOOT_NEEDED" = 1 ]; then
+        DISPLAY_STATE=reboot
+        return 0
+    fi
+    # Staging without a stand-in systemctl: nothing was started.
+    if [ -z "$SYSTEMCTL" ] && ! host_actions; then return 0; fi
+    deadline=$((SECONDS + DISPLAY_WAIT))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if unit_active couloir-display.service; then
+            DISPLAY_STATE=up
+            return 0
+        fi
+        sleep 1
+    done
+    DISPLAY_STATE=waiting
+}
+
+# display_message: what the end of the install says about the screen (in French, for the
+# person at the Pi).
+display_message() {
+    case "$DISPLAY_STATE" in
+        up) log "L'écran est affiché sur le téléviseur." ;;
+        waiting)
+            if [ "$REBOOT_NEEDED" = 1 ]; then
+                log "L'écran n'a pas pu s'afficher avant le redémarrage (téléviseur absent ou éteint ?) : c'est normal, il démarrera après le redémarrage."
+            else
+                log "L'écran n'a pas encore pu s'afficher (téléviseur absent ou éteint ?) : il réessaie toutes les 5 secondes et démarrera dès que le téléviseur répondra, ou après un redémarrage. Suivi : journalctl -u couloir-display -b"
+            fi
+            ;;
+        reboot) log "L'écran démarrera après le redémarrage." ;;
+        *) ;;
+    esac
+    if [ "$REBOOT_NEEDED" = 1 ]; then
+        log "Redémarrez le Pi pour terminer l'installation : sudo reboot"
+    fi
+    return 0
 }
 
 wait_healthy() {
@@ -687,6 +789,7 @@ main() {
     validate_args
     [ "$DRY_RUN" = 1 ] && log "dry run: nothing will be changed"
     [ -n "$ROOT" ] && log "staging root $ROOT: system commands are printed, not run"
+    proxy_setup
     if [ "$UNINSTALL_BOOT" = 1 ]; then
         uninstall_boot
     else
@@ -713,6 +816,7 @@ main() {
         log "Done: $CHANGES change(s)."
         [ "$REBOOT_NEEDED" = 1 ] && log "Reboot to apply the kernel command line: sudo reboot"
     fi
+    [ "$UNINSTALL_BOOT" = 1 ] || [ "$DRY_RUN" = 1 ] || display_message
     return 0
 }
 

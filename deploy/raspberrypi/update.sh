@@ -16,6 +16,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$HERE/lib/common.sh"
+# Pip's configuration files (Raspberry Pi OS's /etc/pip.conf and its extra index) are ignored
+# unless --pip-conf: see README, Pinned installs.
+PIP_CONF=0
 
 PREFIX=/opt/couloir
 ENV_FILE=/etc/couloir/couloir.env
@@ -38,6 +41,12 @@ Usage: update.sh --source WHEEL|DIR [options]
   --python PY         interpreter for the new virtualenv (default python3)
   --systemctl CMD     command used to stop/start units (default systemctl)
   --root DIR          operate on a staging root (tests)
+  --constraints FILE  exact versions to install (default: deploy/constraints.txt of the
+                      checkout, or constraints.txt beside the wheel)
+  --unpinned          install without pinned versions (not recommended)
+  --wheelhouse DIR    offline: install only from the wheels in DIR (no index)
+  --pip-conf          use the system's pip configuration (/etc/pip.conf: extra indexes)
+  --proxy URL         HTTP(S) proxy for pip (default: http_proxy/https_proxy)
   -h, --help          this help
 Exit status: 0 updated (or nothing to do), 1 failed before switching (old version still
 running), 2 failed after switching and rolled back (old version running again), 3 the
@@ -55,6 +64,11 @@ parse_args() {
             --python) PYTHON="${2:?--python needs a value}" && shift ;;
             --systemctl) SYSTEMCTL="${2:?--systemctl needs a value}" && shift ;;
             --root) ROOT="${2:?--root needs a value}" && shift ;;
+            --constraints) CONSTRAINTS="${2:?--constraints needs a value}" && shift ;;
+            --wheelhouse) WHEELHOUSE="${2:?--wheelhouse needs a value}" && shift ;;
+            --proxy) PROXY="${2:?--proxy needs a value}" && shift ;;
+            --unpinned) UNPINNED=1 ;;
+            --pip-conf) PIP_CONF=1 ;;
             -h | --help) usage && exit 0 ;;
             *) die "unknown option '$1' (see --help)" ;;
         esac
@@ -65,6 +79,7 @@ parse_args() {
     SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
     case "$TIMEOUT" in '' | *[!0-9]* | 0) die "--timeout must be a number of seconds" ;; esac
     case "$KEEP_VENVS" in '' | *[!0-9]* | 0 | 1) die "--keep must be 2 or more" ;; esac
+    pip_validate
     if [ -n "$ROOT" ]; then
         [ -d "$ROOT" ] || die "--root $ROOT: no such folder"
         ROOT="$(cd "$ROOT" && pwd)"
@@ -223,12 +238,15 @@ main() {
         log "Couloir $OLD_VERSION is already running: nothing to do (--force reinstalls it)."
         exit 0
     fi
+    find_constraints "$SOURCE"
     NEW_NAME="$NEW_VERSION-$(date -u +%Y%m%dT%H%M%SZ)"
     local new_venv
     new_venv="$(target "$PREFIX/venvs/$NEW_NAME")"
     BACKUP_FILE="" DB_FILE=""
 
     log "installing Couloir $NEW_VERSION into $PREFIX/venvs/$NEW_NAME (running: $OLD_VERSION)"
+    proxy_setup
+    pip_summary
     if ! make_venv "$new_venv" "$SOURCE" || ! "$new_venv/bin/couloir" --help >/dev/null; then
         rm -rf "$new_venv"
         die "installing $NEW_VERSION failed; nothing was changed, $OLD_VERSION keeps running"

@@ -15,6 +15,7 @@ collect_ignore = ["fake_systemctl.py"]
 
 
 def _build_wheel(source: Path, out: Path) -> Path:
+    """A wheel of ``source`` in ``out``, shipped as a release is: its pins beside it."""
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [str(VENV_PYTHON), "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
@@ -22,6 +23,7 @@ def _build_wheel(source: Path, out: Path) -> Path:
         timeout=300,
     )
     (wheel,) = out.glob("couloir-*.whl")
+    shutil.copyfile(source / "deploy" / "constraints.txt", out / "constraints.txt")
     return wheel
 
 

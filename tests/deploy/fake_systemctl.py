@@ -5,7 +5,10 @@ the background, keeps its pid under ``$FAKE_SYSTEMD_ROOT/run/fake-systemd/``, an
 start, stop, restart, is-active and is-enabled (units listed in ``$FAKE_SYSTEMD_ENABLED``).
 ``Type=notify`` units get a NOTIFY_SOCKET, and start succeeds only once they send READY=1
 (within TimeoutStartSec=), as with systemd. ``$FAKE_SYSTEMD_ENV`` ("K=V K=V") overrides the
-unit's environment (e.g. SDL_VIDEODRIVER=dummy: no screen here).
+unit's environment (e.g. SDL_VIDEODRIVER=dummy: no screen here). Units listed in
+``$FAKE_SYSTEMD_FAIL`` fail to start, as the screen does with no TV attached. Units that are
+not Couloir's services (timers, the system's own units) start and stop as states only.
+Every command is appended to ``$FAKE_SYSTEMD_ROOT/run/fake-systemd/calls``.
 
     FAKE_SYSTEMD_ROOT=/tmp/pi python fake_systemctl.py start couloir-server.service
 """
@@ -31,6 +34,22 @@ STATE = ROOT / "run" / "fake-systemd"
 
 def _pid_file(unit: str) -> Path:
     return STATE / f"{unit}.pid"
+
+
+def _active_file(unit: str) -> Path:
+    return STATE / f"{unit}.active"
+
+
+def _runs_a_command(unit: str) -> bool:
+    """Couloir's services run their command; timers and the system's own units are states."""
+    return unit.endswith(".service") and (ROOT / "etc/systemd/system" / unit).exists()
+
+
+def is_active(unit: str) -> bool:
+    """Whether the unit runs (a service's process) or was started (any other unit)."""
+    if not _runs_a_command(unit):
+        return _active_file(unit).exists()
+    return running_pid(unit) is not None
 
 
 def running_pid(unit: str) -> int | None:
@@ -60,9 +79,17 @@ def _wait_ready(process: subprocess.Popen, sock: socket.socket, timeout_s: float
 
 
 def start(unit: str) -> int:
-    if running_pid(unit):
+    if is_active(unit):
         return 0
-    STATE.mkdir(parents=True, exist_ok=True)
+    if unit in os.environ.get("FAKE_SYSTEMD_FAIL", "").split(","):
+        print(
+            f"Job for {unit} failed because the control process exited with error code.",
+            file=sys.stderr,
+        )
+        return 1
+    if not _runs_a_command(unit):
+        _active_file(unit).touch()
+        return 0
     unit_path = ROOT / "etc/systemd/system" / unit
     overrides = dict(
         pair.split("=", 1) for pair in shlex.split(os.environ.get("FAKE_SYSTEMD_ENV", ""))
@@ -102,6 +129,7 @@ def start(unit: str) -> int:
 
 
 def stop(unit: str) -> int:
+    _active_file(unit).unlink(missing_ok=True)
     pid = running_pid(unit)
     if pid is not None:
         os.kill(pid, signal.SIGTERM)
@@ -115,6 +143,9 @@ def stop(unit: str) -> int:
 
 
 def main(argv: list[str]) -> int:
+    STATE.mkdir(parents=True, exist_ok=True)
+    with (STATE / "calls").open("a") as calls:
+        calls.write(" ".join(argv) + "\n")
     words = [a for a in argv if not a.startswith("-")]
     if not words:
         return 0
@@ -129,7 +160,7 @@ def main(argv: list[str]) -> int:
             stop(unit)
             status |= start(unit)
         elif command == "is-active":
-            active = running_pid(unit) is not None
+            active = is_active(unit)
             if "--quiet" not in argv:
                 print("active" if active else "inactive")
             status |= 0 if active else 3

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from deploy_support import (
+    REPO,
     UPDATE,
     VENV_PYTHON,
     free_port,
@@ -147,6 +148,7 @@ def test_same_version_is_left_alone(pi: StagedPi, good_wheel: Path) -> None:
 def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path: Path) -> None:
     bogus = tmp_path / "couloir-99.2.0-py3-none-any.whl"
     bogus.write_bytes(b"not a zip file")
+    shutil.copyfile(REPO / "deploy" / "constraints.txt", tmp_path / "constraints.txt")
     old = pi.current()
     result = pi.update(bogus)
     assert result.returncode == 1

@@ -36,7 +36,8 @@ run() {
         return 0
     fi
     log "run: $*"
-    "$@"
+    # A failing command fails run too, also where set -e does not apply (if ! run ...).
+    "$@" || return
     CHANGES=$((CHANGES + 1))
 }
 
@@ -214,13 +215,146 @@ version_of() {
     fi
 }
 
-# make_venv DIR SOURCE: create a virtualenv at DIR (a real path) and install SOURCE into it.
-# COULOIR_PIP_ARGS adds pip arguments (e.g. --no-index --find-links for an offline wheelhouse);
+# --- pip: pins, offline wheelhouse, index and proxies ------------------------------------------
+# Set by the scripts' options (--constraints, --unpinned, --wheelhouse, --pip-conf, --proxy).
+# PIP_CONF=1 keeps pip's own configuration: the Pi's scripts set 0 (ignore it) unless
+# --pip-conf; deploy/server, which shares this file, keeps it.
+CONSTRAINTS=""
+UNPINNED=0
+WHEELHOUSE=""
+PIP_CONF=1
+PROXY=""
+# A stand-in systemctl (tests), set by the scripts themselves; never read from the environment.
+SYSTEMCTL=""
+# Proxy variables, as programs read them: curl and apt the lower case ones, others either.
+PROXY_VARS=(http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
+
+# pip_validate: check the --wheelhouse and --proxy values.
+pip_validate() {
+    if [ -n "$WHEELHOUSE" ]; then
+        [ -d "$WHEELHOUSE" ] || die "--wheelhouse $WHEELHOUSE : dossier introuvable"
+        WHEELHOUSE="$(cd "$WHEELHOUSE" && pwd)"
+    fi
+    case "$PROXY" in "" | http://?* | https://?*) ;; *) die "--proxy doit commencer par http:// ou https://" ;; esac
+    if [ "$UNPINNED" = 1 ] && [ -n "$CONSTRAINTS" ]; then die "--unpinned et --constraints s'excluent"; fi
+    return 0
+}
+
+# find_constraints SOURCE: set CONSTRAINTS to the pins SOURCE is installed with: the file given
+# (--constraints), else deploy/constraints.txt of a checkout, else constraints.txt beside a
+# wheel. Without one the install is refused, unless --unpinned.
+find_constraints() {
+    local src="$1" found
+    [ "$UNPINNED" = 0 ] || return 0
+    if [ -n "$CONSTRAINTS" ]; then
+        found="$CONSTRAINTS"
+        [ -f "$found" ] || die "--constraints $found : fichier introuvable"
+    elif [ -d "$src" ]; then
+        found="$src/deploy/constraints.txt"
+    else
+        found="$(dirname "$src")/constraints.txt"
+    fi
+    [ -f "$found" ] || die "pas de versions épinglées pour $src : copiez à côté de la roue le deploy/constraints.txt de la même version (sous le nom constraints.txt), ou donnez --constraints FICHIER (--unpinned installe sans, déconseillé)"
+    CONSTRAINTS="$(cd "$(dirname "$found")" && pwd)/$(basename "$found")"
+}
+
+# proxy_setup: the proxy variables every download (apt, pip) uses, in both cases. --proxy URL
+# sets them; under sudo, which drops them, they are taken back from the caller's environment
+# (the sudo process's own) when none survived.
+proxy_setup() {
+    local name value lower upper
+    if [ -n "$PROXY" ]; then
+        export http_proxy="$PROXY" https_proxy="$PROXY"
+    elif [ -n "${SUDO_USER:-}" ] && ! _proxy_set; then
+        _proxy_from_sudo
+    fi
+    for lower in http_proxy https_proxy no_proxy; do
+        upper="${lower^^}"
+        value="${!lower:-${!upper:-}}"
+        [ -n "$value" ] || continue
+        export "$lower=$value" "$upper=$value"
+    done
+    for name in http_proxy https_proxy; do
+        [ -n "${!name:-}" ] && log "proxy ($name) : $(_hide_password "${!name}")"
+    done
+    return 0
+}
+
+_proxy_set() {
+    local name
+    for name in "${PROXY_VARS[@]}"; do
+        [ -n "${!name:-}" ] && return 0
+    done
+    return 1
+}
+
+# _proxy_from_sudo: copy the proxy variables of the nearest sudo above this script.
+_proxy_from_sudo() {
+    local pid="$$" comm line name parent
+    while [ "$pid" -gt 1 ]; do
+        parent="$(awk '/^PPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" || return 0
+        [ -n "$parent" ] || return 0
+        pid="$parent"
+        comm="$(cat "/proc/$pid/comm" 2>/dev/null)" || return 0
+        [ "$comm" = sudo ] || continue
+        while IFS= read -r -d '' line; do
+            name="${line%%=*}"
+            case " ${PROXY_VARS[*]} " in *" $name "*)
+                [ -n "${line#*=}" ] || continue
+                export "$name=${line#*=}"
+                log "proxy : $name repris de l'environnement de sudo"
+                ;;
+            esac
+        done <"/proc/$pid/environ"
+        return 0
+    done
+    return 0
+}
+
+# _hide_password URL: URL without the password of a user:password@ part.
+_hide_password() {
+    printf '%s' "$1" | sed -E 's#^([a-z]+://[^:/@]+):[^@]*@#\1:***@#'
+}
+
+# pip_env: the environment pip runs in. Unless --pip-conf, pip's configuration files
+# (/etc/pip.conf, where Raspberry Pi OS adds its extra index) and PIP_* index variables are
+# ignored: pins come from the default index or the wheelhouse only.
+pip_env() {
+    if [ "$PIP_CONF" = 1 ]; then
+        printf '%s\n' env
+    else
+        printf '%s\n' env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_NO_INDEX \
+            PIP_CONFIG_FILE=/dev/null
+    fi
+}
+
+# pip_args: pip install's arguments for the pins and the wheelhouse.
+pip_args() {
+    if [ -n "$CONSTRAINTS" ]; then printf '%s\n' --constraint "$CONSTRAINTS"; fi
+    if [ -n "$WHEELHOUSE" ]; then printf '%s\n' --no-index --find-links "$WHEELHOUSE"; fi
+    return 0
+}
+
+# pip_summary: one line saying where the packages come from and how they are pinned.
+pip_summary() {
+    local where="l'index par défaut de pip"
+    [ "$PIP_CONF" = 1 ] && where="les index de la configuration pip du système (--pip-conf)"
+    [ -n "$WHEELHOUSE" ] && where="le dossier $WHEELHOUSE, hors ligne"
+    if [ -n "$CONSTRAINTS" ]; then
+        log "paquets : $where ; versions épinglées par $CONSTRAINTS ($(grep -cE '^[^#[:space:]]' "$CONSTRAINTS") paquets)"
+    else
+        warn "paquets : $where ; versions NON épinglées (--unpinned) : celles du jour"
+    fi
+}
+
+# make_venv DIR SOURCE: create a virtualenv at DIR (a real path) and install SOURCE into it,
+# with the pins and sources the options chose (pip_args, pip_env).
+# COULOIR_PIP_ARGS adds pip arguments (the tests: --no-deps --no-index);
 # COULOIR_VENV_SITE adds a folder of already installed packages to the venv (tests, offline);
 # COULOIR_PIP names a pip command to drive the venv from outside (pip --python), so the
 # venv needs no pip of its own: much faster, used by the tests.
 make_venv() {
-    local dir="$1" src="$2" python="${PYTHON:-python3}" site pip
+    local dir="$1" src="$2" python="${PYTHON:-python3}" site pip pip_sources pip_environment
     if [ -n "${COULOIR_PIP:-}" ]; then
         "$python" -m venv --without-pip "$dir" || return 1
         # shellcheck disable=SC2206 # a command line given as words on purpose
@@ -233,8 +367,11 @@ make_venv() {
         site="$("$dir/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
         printf '%s\n' "$COULOIR_VENV_SITE" >"$site/couloir-extra-site.pth"
     fi
+    mapfile -t pip_sources < <(pip_args)
+    mapfile -t pip_environment < <(pip_env)
     # shellcheck disable=SC2086 # COULOIR_PIP_ARGS is a list of words on purpose
-    "${pip[@]}" install --quiet --disable-pip-version-check ${COULOIR_PIP_ARGS:-} "$src" || return 1
+    "${pip_environment[@]}" "${pip[@]}" install --quiet --disable-pip-version-check \
+        "${pip_sources[@]}" ${COULOIR_PIP_ARGS:-} "$src" || return 1
 }
 
 # need_value OPTION [VALUE...]: die unless OPTION is followed by a non-empty value.
@@ -256,6 +393,14 @@ env_set() {
     fi
 }
 
-# unit_enabled / unit_active UNIT: the unit's state on a real host (false when staging).
-unit_enabled() { host_actions && systemctl is-enabled --quiet "$1" 2>/dev/null; }
-unit_active() { host_actions && systemctl is-active --quiet "$1" 2>/dev/null; }
+# unit_enabled / unit_active UNIT: the unit's state on a real host (false when staging,
+# unless a stand-in systemctl was given: SYSTEMCTL).
+unit_enabled() { _unit_query is-enabled "$1"; }
+unit_active() { _unit_query is-active "$1"; }
+_unit_query() {
+    if [ -n "${SYSTEMCTL:-}" ] && [ "$DRY_RUN" = 0 ]; then
+        "$SYSTEMCTL" "$1" --quiet "$2" 2>/dev/null
+    else
+        host_actions && systemctl "$1" --quiet "$2" 2>/dev/null
+    fi
+}
