@@ -234,7 +234,7 @@ def test_local_postgres_generates_the_database_url_once(good_wheel: Path, tmp_pa
     assert match[1] not in output
     assert (
         "exécuterait : runuser -u postgres -- /opt/couloir/deploy/bin/couloir-db-create "
-        "--role couloir --database couloir (password on stdin)"
+        "--role couloir --database couloir (mot de passe sur l'entrée standard)"
     ) in output
     assert "postgresql" in output.split("apt-get install", 1)[1].splitlines()[0].split()
     again = install(tmp_path, good_wheel)
