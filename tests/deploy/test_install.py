@@ -443,7 +443,7 @@ def test_changing_role_is_refused_without_losing_secrets(tmp_path: Path, good_wh
         "--no-boot",
     )
     assert result.returncode != 0
-    assert "set up with --role all" in result.stderr
+    assert "installé avec --role all" in result.stderr
     assert (tmp_path / "etc/couloir/couloir.env").read_text() == env_before
 
 
@@ -463,7 +463,7 @@ def test_not_root_without_staging_is_refused(good_wheel: Path) -> None:
         check=False,
     )
     assert result.returncode != 0
-    assert "run as root" in result.stderr
+    assert "lancez ce script en root" in result.stderr
 
 
 def test_couloir_cli_runs_the_installed_couloir_with_the_service_settings(
