@@ -5,7 +5,7 @@
 #   sudo ./install.sh --role screen --api http://couloir.example:8000 [--token T]
 #
 # Safe to run again: every file is compared before it is written, secrets are never
-# regenerated, and a run that finds everything in place says "Nothing to change".
+# regenerated, and a run that finds everything in place says "Rien à changer".
 # See README.md next to this script for the options and for what each step does.
 set -euo pipefail
 

@@ -7,7 +7,7 @@
 #        --database-url 'postgresql+psycopg://couloir:PW@db.example.fr:5432/couloir' --instances 4
 #
 # Safe to run again: every file is compared before it is written, the secret key is never
-# regenerated, and a run that finds everything in place says "Nothing to change". Given a
+# regenerated, and a run that finds everything in place says "Rien à changer". Given a
 # newer --source, it installs it beside the running one and restarts the instances one by
 # one. See README.md next to this script.
 set -euo pipefail

@@ -3,9 +3,9 @@
 #
 # Every change goes through these functions so that:
 #   * --root DIR writes under DIR instead of / and never touches the host (apt, users, systemd
-#     are printed as "would run"), which is how the tests stage a whole Pi in a temporary folder;
+#     are printed as "exécuterait"), which is how the tests stage a whole Pi in a temporary folder;
 #   * --dry-run prints each action and changes nothing;
-#   * a second run finds every file already right and says "Nothing to change".
+#   * a second run finds every file already right and says "Rien à changer".
 
 # "&" in a ${var//pattern/value} value must stay a plain character (bash 5.2).
 shopt -u patsub_replacement 2>/dev/null || true
