@@ -5,7 +5,7 @@
 #   sudo ./install.sh --role screen --api http://couloir.example:8000 [--token T]
 #
 # Safe to run again: every file is compared before it is written, secrets are never
-# regenerated, and a run that finds everything in place says "Nothing to change".
+# regenerated, and a run that finds everything in place says "Rien à changer".
 # See README.md next to this script for the options and for what each step does.
 set -euo pipefail
 
@@ -55,52 +55,53 @@ DISPLAY_STATE=""
 
 usage() {
     cat <<'EOF'
-Usage: install.sh --role all|screen [options]
+Usage : install.sh --role all|screen [options]
 
-Roles:
-  --role all             service + SQLite + screen on this Pi (phones reach it on the network)
-  --role screen          screen only; needs --api (the service runs elsewhere)
+Rôles :
+  --role all             service + SQLite + écran sur ce Pi (les téléphones le joignent par le réseau)
+  --role screen          écran seul ; demande --api (le service tourne ailleurs)
 
-Screen:
-  --api URL              service the screen reads (role all: this Pi)
-  --token TOKEN          screen token from "couloir screen add"; without it the screen shows
-                         a pairing code for a manager to enter on the phone
-  --rotate 0|90|180|270  portrait or upside-down TV
-  --video MODE           kernel video mode (default 1920x1080M@60D: M the standard timing,
-                         D forces the output on)
-  --connector NAME       HDMI connector (default HDMI-A-1, the port next to the power socket)
-  --edid FILE|capture|none
-                         EDID the kernel uses when the TV is off at boot. By default it is
-                         read from the TV when one answers; "capture" insists on it, "none"
-                         stops using one
-  --no-boot              leave cmdline.txt and config.txt alone
-  --uninstall-boot       undo this script's cmdline.txt/config.txt changes and stop
+Écran :
+  --api URL              service que l'écran lit (rôle all : ce Pi)
+  --token JETON          jeton d'écran donné par « couloir screen add » ; sans lui, l'écran
+                         affiche un code d'appairage qu'un responsable saisit sur son téléphone
+  --rotate 0|90|180|270  téléviseur en portrait ou à l'envers
+  --video MODE           mode vidéo du noyau (par défaut 1920x1080M@60D : M la synchronisation
+                         standard, D force la sortie)
+  --connector NOM        connecteur HDMI (par défaut HDMI-A-1, le port à côté de l'alimentation)
+  --edid FICHIER|capture|none
+                         EDID utilisé par le noyau quand le téléviseur est éteint au démarrage.
+                         Par défaut il est lu sur le téléviseur s'il répond ; « capture » l'exige,
+                         « none » cesse d'en utiliser un
+  --no-boot              ne touche ni à cmdline.txt ni à config.txt
+  --uninstall-boot       défait les modifications de cmdline.txt/config.txt faites par ce script, puis s'arrête
 
-Service (role all):
-  --public-url URL       base URL phones use, put in QR codes (default http://HOSTNAME.local:PORT)
-  --port N               HTTP port (default 8000)
-  --backup-dir DIR       nightly backups (default /var/backups/couloir; may be a USB stick)
-  --backup-keep N        copies kept (default 14)
-  --https                put Caddy in front with its own local CA (see README)
+Service (rôle all) :
+  --public-url URL       adresse de base des téléphones, mise dans les QR codes
+                         (par défaut http://NOM-DU-PI.local:PORT)
+  --port N               port HTTP (par défaut 8000)
+  --backup-dir DOSSIER   sauvegardes nocturnes (par défaut /var/backups/couloir ; peut être une clé USB)
+  --backup-keep N        copies gardées (par défaut 14)
+  --https                place Caddy devant, avec sa propre autorité de certification locale (voir README)
 
-System:
-  --journal persistent|volatile   journal on the card (capped at 64 MB) or in RAM only
-                         (default: persistent for --role all, volatile for --role screen)
-  --ntp HOST[,HOST...]   the agency's time server(s) (default: the distribution's)
-  --source DIR|WHEEL     what to install (default: the checkout holding this script)
-  --python PY            interpreter for the virtualenv (default python3)
-  --root DIR             write everything under DIR, run no system command (staging, tests)
-  --systemctl CMD        with --root: run systemctl commands through CMD (tests)
+Système :
+  --journal persistent|volatile   journal sur la carte (limité à 64 Mo) ou en mémoire seulement
+                         (par défaut : persistent pour --role all, volatile pour --role screen)
+  --ntp HÔTE[,HÔTE...]   serveur(s) de temps de l'agence (par défaut : ceux de la distribution)
+  --source DOSSIER|ROUE  ce qu'il faut installer (par défaut : le dépôt qui contient ce script)
+  --python PY            interpréteur de l'environnement virtuel (par défaut python3)
+  --root DOSSIER         écrit tout sous DOSSIER, ne lance aucune commande système (préparation, tests)
+  --systemctl CMD        avec --root : passe les commandes systemctl à CMD (tests)
 
-Python packages (see README, Pinned installs):
-  --constraints FILE     exact versions to install (default: deploy/constraints.txt of the
-                         checkout, or constraints.txt beside the wheel)
-  --unpinned             install without pinned versions (not recommended)
-  --wheelhouse DIR       offline: install only from the wheels in DIR (no index)
-  --pip-conf             use the system's pip configuration (/etc/pip.conf: extra indexes)
-  --proxy URL            HTTP(S) proxy for apt and pip (default: http_proxy/https_proxy)
-  --dry-run              print every action, change nothing
-  -h, --help             this help
+Paquets Python (voir README, Installations épinglées) :
+  --constraints FICHIER  versions exactes à installer (par défaut : deploy/constraints.txt du
+                         dépôt, ou constraints.txt à côté de la roue)
+  --unpinned             installe sans versions épinglées (déconseillé)
+  --wheelhouse DOSSIER   hors ligne : installe seulement depuis les roues de DOSSIER (sans index)
+  --pip-conf             utilise la configuration pip du système (/etc/pip.conf : index supplémentaires)
+  --proxy URL            proxy HTTP(S) pour apt et pip (par défaut : http_proxy/https_proxy)
+  --dry-run              affiche chaque action, ne change rien
+  -h, --help             cette aide
 EOF
 }
 
@@ -134,7 +135,7 @@ parse_args() {
             --uninstall-boot) UNINSTALL_BOOT=1 ;;
             --dry-run) DRY_RUN=1 ;;
             -h | --help) usage && exit 0 ;;
-            *) die "unknown option '$1' (see --help)" ;;
+            *) die "option inconnue « $1 » (voir --help)" ;;
         esac
         shift
     done
@@ -142,31 +143,31 @@ parse_args() {
 
 validate_args() {
     if [ -n "$ROOT" ]; then
-        [ -d "$ROOT" ] || die "--root $ROOT: no such folder"
+        [ -d "$ROOT" ] || die "--root $ROOT : dossier introuvable"
         ROOT="$(cd "$ROOT" && pwd)"
     fi
     [ "$UNINSTALL_BOOT" = 1 ] && return 0
     case "$ROLE" in
         all | screen) ;;
-        "") die "say which role this Pi plays: --role all or --role screen" ;;
-        *) die "--role must be 'all' or 'screen', not '$ROLE'" ;;
+        "") die "indiquez le rôle de ce Pi : --role all ou --role screen" ;;
+        *) die "--role doit valoir all ou screen, pas « $ROLE »" ;;
     esac
     if [ "$ROLE" = screen ] && [ -z "$API_URL" ] && [ ! -f "$(target "$ENV_FILE")" ]; then
-        die "--role screen needs --api URL (the address of the Couloir service)"
+        die "--role screen demande --api URL (l'adresse du service Couloir)"
     fi
-    case "$API_URL" in "" | http://?* | https://?*) ;; *) die "--api must start with http:// or https://" ;; esac
-    case "$PUBLIC_URL" in "" | http://?* | https://?*) ;; *) die "--public-url must start with http:// or https://" ;; esac
-    case "$PORT" in '' | *[!0-9]*) die "--port must be a number" ;; esac
-    if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "--port must be between 1 and 65535"; fi
-    case "$ROTATE" in "" | 0 | 90 | 180 | 270) ;; *) die "--rotate must be 0, 90, 180 or 270" ;; esac
-    case "$BACKUP_KEEP" in '' | *[!0-9]* | 0) die "--backup-keep must be a number above 0" ;; esac
-    case "$JOURNAL" in "" | persistent | volatile) ;; *) die "--journal must be persistent or volatile" ;; esac
-    [[ "$NTP" =~ ^[A-Za-z0-9.:,-]*$ ]] || die "--ntp attend un ou plusieurs noms de serveurs séparés par des virgules, pas '$NTP'"
+    case "$API_URL" in "" | http://?* | https://?*) ;; *) die "--api doit commencer par http:// ou https://" ;; esac
+    case "$PUBLIC_URL" in "" | http://?* | https://?*) ;; *) die "--public-url doit commencer par http:// ou https://" ;; esac
+    case "$PORT" in '' | *[!0-9]*) die "--port doit être un nombre" ;; esac
+    if [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then die "--port doit être compris entre 1 et 65535"; fi
+    case "$ROTATE" in "" | 0 | 90 | 180 | 270) ;; *) die "--rotate doit valoir 0, 90, 180 ou 270" ;; esac
+    case "$BACKUP_KEEP" in '' | *[!0-9]* | 0) die "--backup-keep doit être un nombre supérieur à 0" ;; esac
+    case "$JOURNAL" in "" | persistent | volatile) ;; *) die "--journal doit valoir persistent ou volatile" ;; esac
+    [[ "$NTP" =~ ^[A-Za-z0-9.:,-]*$ ]] || die "--ntp attend un ou plusieurs noms de serveurs séparés par des virgules, pas « $NTP »"
     [[ "$VIDEO_MODE" =~ ^[0-9]+x[0-9]+(M?R?)?(@[0-9]+)?(i|m|e|d|D)?$ ]] ||
-        die "--video doit ressembler à 1920x1080M@60D, pas '$VIDEO_MODE'"
-    [[ "$CONNECTOR" =~ ^[A-Za-z]+-[A-Za-z]-?[0-9]+$ ]] || die "--connector must look like HDMI-A-1"
-    case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir must be an absolute path" ;; esac
-    [ "$HTTPS" = 0 ] || [ "$ROLE" = all ] || die "--https only makes sense with --role all"
+        die "--video doit ressembler à 1920x1080M@60D, pas « $VIDEO_MODE »"
+    [[ "$CONNECTOR" =~ ^[A-Za-z]+-[A-Za-z]-?[0-9]+$ ]] || die "--connector doit ressembler à HDMI-A-1"
+    case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir doit être un chemin absolu" ;; esac
+    [ "$HTTPS" = 0 ] || [ "$ROLE" = all ] || die "--https n'a de sens qu'avec --role all"
     if [ -z "$ROOT" ] && [ "$DRY_RUN" = 0 ] && [ "$(id -u)" -ne 0 ]; then
         if _proxy_set; then
             warn "sudo efface les variables de proxy ; pour les garder : sudo --preserve-env=$(
@@ -174,14 +175,14 @@ validate_args() {
                 printf '%s' "${PROXY_VARS[*]}"
             ) $0 ..."
         fi
-        die "run as root (sudo $0 ...), or use --dry-run to see what would be done"
+        die "lancez ce script en root (sudo $0 ...), ou avec --dry-run pour voir ce qu'il ferait"
     fi
-    [ -z "$SYSTEMCTL" ] || [ -n "$ROOT" ] || die "--systemctl only goes with --root (tests)"
+    [ -z "$SYSTEMCTL" ] || [ -n "$ROOT" ] || die "--systemctl ne va qu'avec --root (tests)"
     pip_validate
     if [ -z "$SOURCE" ]; then
         SOURCE="$(cd "$HERE/../.." && pwd)"
     fi
-    [ -e "$SOURCE" ] || die "--source $SOURCE: no such file or folder"
+    [ -e "$SOURCE" ] || die "--source $SOURCE : fichier ou dossier introuvable"
     SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
     # Pins are needed only when a virtualenv is made (a Pi already installed keeps its own).
     if [ ! -e "$(target "$PREFIX/current")" ]; then find_constraints "$SOURCE"; fi
@@ -243,7 +244,7 @@ directories() {
             ensure_dir "$BACKUP_DIR" 750 "$SERVICE_USER:$SERVICE_USER"
         elif [ ! -d "$(target "$BACKUP_DIR")" ]; then
             # A USB stick's folder must not be created on the SD card when the stick is out.
-            warn "backup folder $BACKUP_DIR does not exist yet: mount the USB stick and create it (README, Backups)"
+            warn "le dossier de sauvegarde $BACKUP_DIR n'existe pas encore : montez la clé USB et créez-le (README, Sauvegardes)"
         fi
     fi
 }
@@ -256,28 +257,28 @@ virtualenv() {
         local running
         running="$("$current/bin/python" -c 'from importlib.metadata import version; print(version("couloir"))' 2>/dev/null || true)"
         if [ -n "$running" ] && [ "$running" != "$version" ]; then
-            log "note: Couloir $running is installed, $SOURCE holds $version: $PREFIX/deploy/update.sh --source $SOURCE switches safely"
+            log "remarque : Couloir $running est installé, $SOURCE contient $version : $PREFIX/deploy/update.sh --source $SOURCE fait le changement sans risque"
         fi
         return 0
     fi
-    [ -n "$version" ] || die "cannot read the version of $SOURCE"
+    [ -n "$version" ] || die "impossible de lire la version de $SOURCE"
     stamp="$(date -u +%Y%m%dT%H%M%SZ)"
     venv="$PREFIX/venvs/$version-$stamp"
     if [ "$DRY_RUN" = 1 ]; then
-        log "would create the virtualenv $venv and install $SOURCE into it"
+        log "créerait l'environnement virtuel $venv et y installerait $SOURCE"
         pip_summary
-        log "would point $PREFIX/current at it"
+        log "ferait pointer $PREFIX/current dessus"
         return 0
     fi
-    log "creating the virtualenv $venv (Couloir $version; a few minutes on a Pi)"
+    log "création de l'environnement virtuel $venv (Couloir $version ; quelques minutes sur un Pi)"
     pip_summary
     make_venv "$(target "$venv")" "$SOURCE" || {
         rm -rf "$(target "$venv")"
-        die "installing $SOURCE into $venv failed (see the pip messages above)"
+        die "l'installation de $SOURCE dans $venv a échoué (voir les messages de pip ci-dessus)"
     }
     # Relative link: the same tree works in a staging root and on the Pi.
     ln -sfn "venvs/$version-$stamp" "$current"
-    log "linked $PREFIX/current -> venvs/$version-$stamp"
+    log "lien $PREFIX/current -> venvs/$version-$stamp"
     CHANGES=$((CHANGES + 1))
 }
 
@@ -305,7 +306,7 @@ env_file() {
         API_URL="http://127.0.0.1:$PORT"
     fi
     if [ -f "$file" ] && [ "$(env_get "$file" COULOIR_ROLE)" != "$ROLE" ]; then
-        die "this Pi was set up with --role $(env_get "$file" COULOIR_ROLE); to change its role, move $ENV_FILE away first (it holds the secrets)"
+        die "ce Pi a été installé avec --role $(env_get "$file" COULOIR_ROLE) ; pour changer son rôle, déplacez d'abord $ENV_FILE ailleurs (il contient les secrets)"
     fi
     if [ ! -f "$file" ]; then
         # The secret key is generated here and goes only into the file (mode 0640).
@@ -676,7 +677,7 @@ uninstall_boot() {
 # when given (tests), else only printed.
 systemctl_run() {
     if [ -n "$SYSTEMCTL" ] && [ "$DRY_RUN" = 0 ]; then
-        log "run: systemctl $*"
+        log "exécute : systemctl $*"
         "$SYSTEMCTL" "$@" || return
         CHANGES=$((CHANGES + 1))
     else
@@ -776,19 +777,19 @@ import sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=3) as r:
     sys.exit(0 if r.status == 200 else 1)
 PY
-            log "service healthy: $url"
+            log "service en bonne santé : $url"
             return 0
         fi
         sleep 2
     done
-    warn "no answer from $url after 90 s: journalctl -u couloir-server -n 50"
+    warn "pas de réponse de $url après 90 s : journalctl -u couloir-server -n 50"
 }
 
 main() {
     parse_args "$@"
     validate_args
-    [ "$DRY_RUN" = 1 ] && log "dry run: nothing will be changed"
-    [ -n "$ROOT" ] && log "staging root $ROOT: system commands are printed, not run"
+    [ "$DRY_RUN" = 1 ] && log "essai à blanc : rien ne sera modifié"
+    [ -n "$ROOT" ] && log "racine de préparation $ROOT : les commandes système sont affichées, pas exécutées"
     proxy_setup
     if [ "$UNINSTALL_BOOT" = 1 ]; then
         uninstall_boot
@@ -809,12 +810,15 @@ main() {
         wait_healthy
     fi
     if [ "$CHANGES" -eq 0 ] && [ "$DRY_RUN" = 0 ]; then
-        log "Nothing to change: this Pi is already set up."
+        log "Rien à changer : ce Pi est déjà installé."
     elif [ "$DRY_RUN" = 1 ]; then
-        log "Dry run finished: nothing was changed."
+        log "Essai à blanc terminé : rien n'a été modifié."
     else
-        log "Done: $CHANGES change(s)."
-        [ "$REBOOT_NEEDED" = 1 ] && log "Reboot to apply the kernel command line: sudo reboot"
+        log "Terminé : $CHANGES modification(s)."
+        # The install's own reboot hint comes with display_message; --uninstall-boot has none.
+        if [ "$REBOOT_NEEDED" = 1 ] && [ "$UNINSTALL_BOOT" = 1 ]; then
+            log "Redémarrez pour appliquer la ligne de commande du noyau : sudo reboot"
+        fi
     fi
     [ "$UNINSTALL_BOOT" = 1 ] || [ "$DRY_RUN" = 1 ] || display_message
     return 0

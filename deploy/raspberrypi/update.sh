@@ -32,25 +32,26 @@ PYTHON="${PYTHON:-python3}"
 
 usage() {
     cat <<'EOF'
-Usage: update.sh --source WHEEL|DIR [options]
+Usage : update.sh --source ROUE|DOSSIER [options]
 
-  --source WHEEL|DIR  the new version: a couloir-*.whl or a source checkout
-  --force             reinstall even when that version is already running
-  --timeout S         seconds to wait for the new version to be healthy (default 60)
-  --keep N            virtualenvs kept, the running one included (default 3)
-  --python PY         interpreter for the new virtualenv (default python3)
-  --systemctl CMD     command used to stop/start units (default systemctl)
-  --root DIR          operate on a staging root (tests)
-  --constraints FILE  exact versions to install (default: deploy/constraints.txt of the
-                      checkout, or constraints.txt beside the wheel)
-  --unpinned          install without pinned versions (not recommended)
-  --wheelhouse DIR    offline: install only from the wheels in DIR (no index)
-  --pip-conf          use the system's pip configuration (/etc/pip.conf: extra indexes)
-  --proxy URL         HTTP(S) proxy for pip (default: http_proxy/https_proxy)
-  -h, --help          this help
-Exit status: 0 updated (or nothing to do), 1 failed before switching (old version still
-running), 2 failed after switching and rolled back (old version running again), 3 the
-rollback did not come up healthy either.
+  --source ROUE|DOSSIER  la nouvelle version : une roue couloir-*.whl ou un dépôt source
+  --force                réinstalle même quand cette version tourne déjà
+  --timeout S            secondes d'attente pour que la nouvelle version soit en bonne santé
+                         (par défaut 60)
+  --keep N               environnements virtuels gardés, celui en service compris (par défaut 3)
+  --python PY            interpréteur du nouvel environnement virtuel (par défaut python3)
+  --systemctl CMD        commande qui arrête et démarre les unités (par défaut systemctl)
+  --root DOSSIER         travaille sur une racine de préparation (tests)
+  --constraints FICHIER  versions exactes à installer (par défaut : deploy/constraints.txt du
+                         dépôt, ou constraints.txt à côté de la roue)
+  --unpinned             installe sans versions épinglées (déconseillé)
+  --wheelhouse DOSSIER   hors ligne : installe seulement depuis les roues de DOSSIER (sans index)
+  --pip-conf             utilise la configuration pip du système (/etc/pip.conf : index supplémentaires)
+  --proxy URL            proxy HTTP(S) pour pip (par défaut : http_proxy/https_proxy)
+  -h, --help             cette aide
+Code de sortie : 0 mis à jour (ou rien à faire), 1 échec avant le changement (l'ancienne
+version tourne toujours), 2 échec après le changement, retour en arrière fait (l'ancienne
+version tourne de nouveau), 3 l'ancienne version n'est pas revenue en bonne santé non plus.
 EOF
 }
 
@@ -70,21 +71,21 @@ parse_args() {
             --unpinned) UNPINNED=1 ;;
             --pip-conf) PIP_CONF=1 ;;
             -h | --help) usage && exit 0 ;;
-            *) die "unknown option '$1' (see --help)" ;;
+            *) die "option inconnue « $1 » (voir --help)" ;;
         esac
         shift
     done
-    [ -n "$SOURCE" ] || die "say what to install: --source couloir-X.Y.Z-py3-none-any.whl or a checkout"
-    [ -e "$SOURCE" ] || die "--source $SOURCE: no such file or folder"
+    [ -n "$SOURCE" ] || die "indiquez quoi installer : --source couloir-X.Y.Z-py3-none-any.whl ou un dépôt"
+    [ -e "$SOURCE" ] || die "--source $SOURCE : fichier ou dossier introuvable"
     SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
-    case "$TIMEOUT" in '' | *[!0-9]* | 0) die "--timeout must be a number of seconds" ;; esac
-    case "$KEEP_VENVS" in '' | *[!0-9]* | 0 | 1) die "--keep must be 2 or more" ;; esac
+    case "$TIMEOUT" in '' | *[!0-9]* | 0) die "--timeout doit être un nombre de secondes" ;; esac
+    case "$KEEP_VENVS" in '' | *[!0-9]* | 0 | 1) die "--keep doit valoir 2 ou plus" ;; esac
     pip_validate
     if [ -n "$ROOT" ]; then
-        [ -d "$ROOT" ] || die "--root $ROOT: no such folder"
+        [ -d "$ROOT" ] || die "--root $ROOT : dossier introuvable"
         ROOT="$(cd "$ROOT" && pwd)"
     elif [ "$(id -u)" -ne 0 ]; then
-        die "run as root: sudo $0 ..."
+        die "lancez ce script en root : sudo $0 ..."
     fi
 }
 
@@ -128,17 +129,17 @@ wait_healthy() {
     while [ "$SECONDS" -lt "$deadline" ]; do
         got="$(health_version "$HEALTH_URL")"
         if [ "$got" = "$want" ]; then
-            log "healthy: $HEALTH_URL answers 200 with version $want"
+            log "en bonne santé : $HEALTH_URL répond 200 avec la version $want"
             return 0
         fi
         state="$("$SYSTEMCTL" is-active couloir-server.service 2>/dev/null || true)"
         if [ "$state" = failed ] || [ "$state" = inactive ]; then
-            warn "couloir-server is $state: journalctl -u couloir-server -n 50"
+            warn "couloir-server est à l'état $state : journalctl -u couloir-server -n 50"
             return 1
         fi
         sleep 1
     done
-    warn "$HEALTH_URL did not answer 200 with version $want within ${TIMEOUT}s (last version seen: ${got:-none})"
+    warn "$HEALTH_URL n'a pas répondu 200 avec la version $want en ${TIMEOUT} s (dernière version vue : ${got:-aucune})"
     return 1
 }
 
@@ -165,14 +166,14 @@ database_file() {
 
 rollback() {
     local reason="$1"
-    warn "$reason: going back to Couloir $OLD_VERSION"
+    warn "$reason : retour à Couloir $OLD_VERSION"
     if [ "$ROLE" = all ]; then
         sysctl stop couloir-server.service || true
         # The new version may have migrated the database: put back the copy taken before.
         if [ -n "$BACKUP_FILE" ] && [ -f "$BACKUP_FILE" ] && [ -n "$DB_FILE" ]; then
             rm -f "$DB_FILE-wal" "$DB_FILE-shm"
             cp -p "$BACKUP_FILE" "$DB_FILE"
-            log "database restored from $BACKUP_FILE"
+            log "base de données restaurée depuis $BACKUP_FILE"
         fi
     fi
     point_current "$OLD_NAME"
@@ -180,22 +181,22 @@ rollback() {
     if [ "$ROLE" = all ]; then
         sysctl start couloir-server.service || true
         if ! wait_healthy "$OLD_VERSION"; then
-            warn "Couloir $OLD_VERSION is not healthy either: journalctl -u couloir-server -n 100"
+            warn "Couloir $OLD_VERSION n'est pas en bonne santé non plus : journalctl -u couloir-server -n 100"
             exit 3
         fi
         restart_display_if_enabled
     elif ! sysctl restart couloir-display.service; then
-        warn "the display does not start with $OLD_VERSION either: journalctl -u couloir-display -n 100"
+        warn "l'écran ne démarre pas non plus avec $OLD_VERSION : journalctl -u couloir-display -n 100"
         exit 3
     fi
-    log "Rolled back: Couloir $OLD_VERSION is running again; the update to $NEW_VERSION failed."
+    log "Retour en arrière : Couloir $OLD_VERSION tourne de nouveau ; la mise à jour vers $NEW_VERSION a échoué."
     exit 2
 }
 
 restart_display_if_enabled() {
     if "$SYSTEMCTL" is-enabled --quiet couloir-display.service 2>/dev/null; then
         sysctl restart couloir-display.service ||
-            warn "couloir-display did not start (TV off?): journalctl -u couloir-display -n 50"
+            warn "couloir-display n'a pas démarré (téléviseur éteint ?) : journalctl -u couloir-display -n 50"
     fi
     return 0
 }
@@ -208,7 +209,7 @@ prune() {
     while IFS= read -r name; do
         [ "$name" = "$NEW_NAME" ] && continue
         rm -rf "${dir:?}/$name"
-        log "removed the old virtualenv $name"
+        log "ancien environnement virtuel $name supprimé"
     done < <(find "$dir" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %f\n' | sort -rn |
         tail -n +"$((KEEP_VENVS + 1))" | cut -d' ' -f2-)
     if [ -n "$BACKUP_FILE" ]; then
@@ -220,22 +221,22 @@ prune() {
 main() {
     parse_args "$@"
     ENV_FILE_PATH="$(target "$ENV_FILE")"
-    [ -f "$ENV_FILE_PATH" ] || die "$ENV_FILE not found: run install.sh first"
+    [ -f "$ENV_FILE_PATH" ] || die "$ENV_FILE introuvable : lancez d'abord install.sh"
     ROLE="$(env_get "$ENV_FILE_PATH" COULOIR_ROLE)"
     ROLE="${ROLE:-all}"
 
     # One update at a time.
     exec 9>"$(target "$PREFIX")/.update.lock"
-    flock -n 9 || die "another update is running"
+    flock -n 9 || die "une autre mise à jour est en cours"
 
     local current_link
-    current_link="$(readlink "$(target "$PREFIX/current")")" || die "$PREFIX/current missing: run install.sh first"
+    current_link="$(readlink "$(target "$PREFIX/current")")" || die "$PREFIX/current absent : lancez d'abord install.sh"
     OLD_NAME="${current_link#venvs/}"
-    OLD_VERSION="$(venv_version "$(target "$PREFIX/current")")" || die "cannot read the running version"
+    OLD_VERSION="$(venv_version "$(target "$PREFIX/current")")" || die "impossible de lire la version en service"
     NEW_VERSION="$(version_of "$SOURCE")"
-    [ -n "$NEW_VERSION" ] || die "cannot read the version of $SOURCE"
+    [ -n "$NEW_VERSION" ] || die "impossible de lire la version de $SOURCE"
     if [ "$NEW_VERSION" = "$OLD_VERSION" ] && [ "$FORCE" = 0 ]; then
-        log "Couloir $OLD_VERSION is already running: nothing to do (--force reinstalls it)."
+        log "Couloir $OLD_VERSION tourne déjà : rien à faire (--force la réinstalle)."
         exit 0
     fi
     find_constraints "$SOURCE"
@@ -244,19 +245,19 @@ main() {
     new_venv="$(target "$PREFIX/venvs/$NEW_NAME")"
     BACKUP_FILE="" DB_FILE=""
 
-    log "installing Couloir $NEW_VERSION into $PREFIX/venvs/$NEW_NAME (running: $OLD_VERSION)"
+    log "installation de Couloir $NEW_VERSION dans $PREFIX/venvs/$NEW_NAME (en service : $OLD_VERSION)"
     proxy_setup
     pip_summary
     if ! make_venv "$new_venv" "$SOURCE" || ! "$new_venv/bin/couloir" --help >/dev/null; then
         rm -rf "$new_venv"
-        die "installing $NEW_VERSION failed; nothing was changed, $OLD_VERSION keeps running"
+        die "l'installation de $NEW_VERSION a échoué ; rien n'a été modifié, $OLD_VERSION continue de tourner"
     fi
     if [ "$ROLE" = all ] && [[ "$(env_get "$ENV_FILE_PATH" COULOIR_PUBLIC_URL)" == http://* ]] &&
         ! grep -qE '^[[:space:]]*COULOIR_ALLOW_HTTP=' "$ENV_FILE_PATH"; then
         # Production now refuses an http:// PUBLIC_URL unless told: a Pi installed before that
         # rule keeps serving its phones over plain HTTP (install.sh --https is the better way).
         printf 'COULOIR_ALLOW_HTTP=true\n' >>"$ENV_FILE_PATH"
-        log "added COULOIR_ALLOW_HTTP=true to $ENV_FILE (phones reach this Pi over plain HTTP)"
+        log "COULOIR_ALLOW_HTTP=true ajouté à $ENV_FILE (les téléphones joignent ce Pi en HTTP simple)"
     fi
     env_export "$ENV_FILE_PATH"
 
@@ -277,25 +278,25 @@ main() {
             if ! as_service "$(target "$PREFIX/current")/bin/couloir" backup "$BACKUP_FILE"; then
                 sysctl start couloir-server.service || true
                 rm -rf "$new_venv"
-                die "the backup before the update failed; nothing was changed, $OLD_VERSION restarted"
+                die "la sauvegarde avant la mise à jour a échoué ; rien n'a été modifié, $OLD_VERSION a redémarré"
             fi
-            log "database saved to $BACKUP_FILE"
+            log "base de données sauvegardée dans $BACKUP_FILE"
         elif [ -z "$DB_FILE" ]; then
-            warn "PostgreSQL database: back it up yourself (pg_dump) before updates; no automatic restore"
+            warn "base PostgreSQL : sauvegardez-la vous-même (pg_dump) avant les mises à jour ; pas de restauration automatique"
         fi
-        as_service "$new_venv/bin/couloir" migrate || rollback "the migrations of $NEW_VERSION failed"
+        as_service "$new_venv/bin/couloir" migrate || rollback "les migrations de $NEW_VERSION ont échoué"
         point_current "$NEW_NAME"
-        sysctl start couloir-server.service || rollback "couloir-server did not start"
-        wait_healthy "$NEW_VERSION" || rollback "Couloir $NEW_VERSION is not healthy"
+        sysctl start couloir-server.service || rollback "couloir-server n'a pas démarré"
+        wait_healthy "$NEW_VERSION" || rollback "Couloir $NEW_VERSION n'est pas en bonne santé"
         restart_display_if_enabled
     else
         point_current "$NEW_NAME"
-        sysctl restart couloir-display.service || rollback "couloir-display did not start"
+        sysctl restart couloir-display.service || rollback "couloir-display n'a pas démarré"
     fi
     prune
-    log "Updated: Couloir $OLD_VERSION -> $NEW_VERSION."
+    log "Mis à jour : Couloir $OLD_VERSION -> $NEW_VERSION."
     if [ -x "$SOURCE/deploy/raspberrypi/install.sh" ]; then
-        log "Units and helper scripts come from the checkout: sudo $SOURCE/deploy/raspberrypi/install.sh --role $ROLE refreshes them (it changes only what differs)."
+        log "Les unités et les scripts d'appoint viennent du dépôt : sudo $SOURCE/deploy/raspberrypi/install.sh --role $ROLE les met à jour (il ne change que ce qui diffère)."
     fi
 }
 

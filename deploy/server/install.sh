@@ -7,7 +7,7 @@
 #        --database-url 'postgresql+psycopg://couloir:PW@db.example.fr:5432/couloir' --instances 4
 #
 # Safe to run again: every file is compared before it is written, the secret key is never
-# regenerated, and a run that finds everything in place says "Nothing to change". Given a
+# regenerated, and a run that finds everything in place says "Rien à changer". Given a
 # newer --source, it installs it beside the running one and restarts the instances one by
 # one. See README.md next to this script.
 set -euo pipefail
@@ -49,35 +49,38 @@ declare -A GIVEN=()
 
 usage() {
     cat <<'EOF'
-Usage: install.sh --public-url URL (--database-url URL | --local-postgres) [options]
+Usage : install.sh --public-url URL (--database-url URL | --local-postgres) [options]
 
-Service:
-  --public-url URL       address phones and screens use (https://...; put in QR codes)
-  --database-url URL     postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB, the same on every host
-  --local-postgres       create the role and database on this host's PostgreSQL instead
-                         (generated password, written only into the settings file)
-  --instances N          couloir-server@PORT units on this host (default 2)
-  --base-port N          port of the first instance; the others follow (default 8001)
-  --workers N            worker processes per instance (default 2)
+Service :
+  --public-url URL       adresse utilisée par les téléphones et les écrans (https://... ; mise
+                         dans les QR codes)
+  --database-url URL     postgresql+psycopg://UTILISATEUR:MOT_DE_PASSE@HÔTE:PORT/BASE, la même
+                         sur chaque hôte
+  --local-postgres       crée plutôt le rôle et la base dans le PostgreSQL de cet hôte
+                         (mot de passe généré, écrit seulement dans le fichier de réglages)
+  --instances N          unités couloir-server@PORT sur cet hôte (par défaut 2)
+  --base-port N          port de la première instance ; les autres suivent (par défaut 8001)
+  --workers N            processus de travail par instance (par défaut 2)
 
-Caddy (HTTPS and load balancing):
-  --tls auto|internal|off  auto: public certificate for the public URL's name (ACME);
-                         internal: Caddy's own CA; off: plain HTTP on port 80, for a load
-                         balancer in front that does TLS (default auto)
-  --acme-email ADDRESS   contact address for the public certificate (tls auto)
-  --trusted-proxies "CIDR..."  load balancers whose X-Forwarded-For Caddy passes on
+Caddy (HTTPS et répartition de charge) :
+  --tls auto|internal|off  auto : certificat public pour le nom de l'URL publique (ACME) ;
+                         internal : autorité de certification propre à Caddy ; off : HTTP
+                         simple sur le port 80, pour un répartiteur de charge placé devant qui
+                         fait le TLS (par défaut auto)
+  --acme-email ADRESSE   adresse de contact pour le certificat public (tls auto)
+  --trusted-proxies "CIDR..."  répartiteurs de charge dont Caddy transmet le X-Forwarded-For
 
-Backups:
-  --backup-dir DIR       nightly pg_dump folder (default /var/backups/couloir)
-  --backup-keep N        dumps kept (default 14)
-  --no-backup            no nightly dump on this host (another host makes them)
+Sauvegardes :
+  --backup-dir DOSSIER   dossier des pg_dump nocturnes (par défaut /var/backups/couloir)
+  --backup-keep N        sauvegardes gardées (par défaut 14)
+  --no-backup            pas de sauvegarde nocturne sur cet hôte (un autre hôte s'en charge)
 
-System:
-  --source DIR|WHEEL     what to install (default: the checkout holding this script)
-  --python PY            interpreter for the virtualenv (default python3)
-  --root DIR             write everything under DIR, run no system command (staging, tests)
-  --dry-run              print every action, change nothing
-  -h, --help             this help
+Système :
+  --source DOSSIER|ROUE  ce qu'il faut installer (par défaut : le dépôt qui contient ce script)
+  --python PY            interpréteur de l'environnement virtuel (par défaut python3)
+  --root DOSSIER         écrit tout sous DOSSIER, ne lance aucune commande système (préparation, tests)
+  --dry-run              affiche chaque action, ne change rien
+  -h, --help             cette aide
 EOF
 }
 
@@ -101,7 +104,7 @@ parse_args() {
             --root) need_value "$@" && ROOT="$2" && shift ;;
             --dry-run) DRY_RUN=1 ;;
             -h | --help) usage && exit 0 ;;
-            *) die "unknown option '$1' (see --help)" ;;
+            *) die "option inconnue « $1 » (voir --help)" ;;
         esac
         shift
     done
@@ -131,57 +134,57 @@ save_options() {
 
 # whole_number NAME VALUE MIN MAX: die unless VALUE is a whole number in [MIN, MAX].
 whole_number() {
-    case "$2" in '' | *[!0-9]*) die "$1 must be a whole number, not '$2'" ;; esac
-    if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then die "$1 must be between $3 and $4, not $2"; fi
+    case "$2" in '' | *[!0-9]*) die "$1 doit être un nombre entier, pas « $2 »" ;; esac
+    if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then die "$1 doit être compris entre $3 et $4, pas $2"; fi
 }
 
 validate_args() {
     if [ -n "$ROOT" ]; then
-        [ -d "$ROOT" ] || die "--root $ROOT: no such folder"
+        [ -d "$ROOT" ] || die "--root $ROOT : dossier introuvable"
         ROOT="$(cd "$ROOT" && pwd)"
     fi
     whole_number --instances "$INSTANCES" 1 64
     whole_number --workers "$WORKERS" 1 64
     whole_number --base-port "$BASE_PORT" 1024 65535
     whole_number --backup-keep "$BACKUP_KEEP" 1 3650
-    [ $((BASE_PORT + INSTANCES - 1)) -le 65535 ] || die "--base-port $BASE_PORT leaves no room for $INSTANCES instances"
+    [ $((BASE_PORT + INSTANCES - 1)) -le 65535 ] || die "--base-port $BASE_PORT ne laisse pas la place pour $INSTANCES instances"
     case "$PUBLIC_URL" in
         "" | https://?*) ;;
-        http://?*) [ "$TLS" = off ] || die "--public-url must be https:// (phones log in through it); plain http:// only with --tls off behind a load balancer doing TLS" ;;
-        *) die "--public-url must start with https://" ;;
+        http://?*) [ "$TLS" = off ] || die "--public-url doit être en https:// (les téléphones s'y connectent) ; http:// simple seulement avec --tls off derrière un répartiteur de charge qui fait le TLS" ;;
+        *) die "--public-url doit commencer par https://" ;;
     esac
-    case "$PUBLIC_URL" in *[[:space:]\"\'\\]*) die "--public-url must not contain spaces or quotes" ;; esac
+    case "$PUBLIC_URL" in *[[:space:]\"\'\\]*) die "--public-url ne doit contenir ni espaces ni guillemets" ;; esac
     case "$DATABASE_URL" in
         "" | postgresql://?* | postgresql+psycopg://?*) ;;
-        sqlite*) die "--database-url: the central service needs PostgreSQL (SQLite is for a single Pi)" ;;
-        *) die "--database-url must start with postgresql+psycopg://" ;;
+        sqlite*) die "--database-url : le service central demande PostgreSQL (SQLite est pour un Pi seul)" ;;
+        *) die "--database-url doit commencer par postgresql+psycopg://" ;;
     esac
     if [ "$LOCAL_POSTGRES" = 1 ] && [ -n "$DATABASE_URL" ]; then
-        die "choose one: --database-url URL or --local-postgres"
+        die "choisissez l'un ou l'autre : --database-url URL ou --local-postgres"
     fi
-    case "$TLS" in auto | internal | off) ;; *) die "--tls must be auto, internal or off, not '$TLS'" ;; esac
-    case "$ACME_EMAIL" in "" | ?*@?*.?*) ;; *) die "--acme-email must be an e-mail address" ;; esac
-    case "$ACME_EMAIL$TRUSTED_PROXIES" in *[\"\'\\\{\}]*) die "--acme-email and --trusted-proxies must not contain quotes or braces" ;; esac
+    case "$TLS" in auto | internal | off) ;; *) die "--tls doit valoir auto, internal ou off, pas « $TLS »" ;; esac
+    case "$ACME_EMAIL" in "" | ?*@?*.?*) ;; *) die "--acme-email doit être une adresse e-mail" ;; esac
+    case "$ACME_EMAIL$TRUSTED_PROXIES" in *[\"\'\\\{\}]*) die "--acme-email et --trusted-proxies ne doivent contenir ni guillemets ni accolades" ;; esac
     local proxy
     for proxy in $TRUSTED_PROXIES; do
         [[ "$proxy" =~ ^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$ ]] ||
-            die "--trusted-proxies: '$proxy' is not an IP address or CIDR range"
+            die "--trusted-proxies : « $proxy » n'est ni une adresse IP ni une plage CIDR"
     done
-    case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir must be an absolute path" ;; esac
+    case "$BACKUP_DIR" in /*) ;; *) die "--backup-dir doit être un chemin absolu" ;; esac
     local env
     env="$(target "$ENV_FILE")"
     if [ ! -f "$env" ]; then
-        [ -n "$PUBLIC_URL" ] || die "--public-url URL is needed on the first install (e.g. https://couloir.example.fr)"
+        [ -n "$PUBLIC_URL" ] || die "--public-url URL est nécessaire à la première installation (par exemple https://couloir.example.fr)"
         [ -n "$DATABASE_URL" ] || [ "$LOCAL_POSTGRES" = 1 ] ||
-            die "say where the database is: --database-url URL, or --local-postgres to create it here"
+            die "indiquez où est la base de données : --database-url URL, ou --local-postgres pour la créer ici"
     fi
     if [ -z "$ROOT" ] && [ "$DRY_RUN" = 0 ] && [ "$(id -u)" -ne 0 ]; then
-        die "run as root (sudo $0 ...), or use --dry-run to see what would be done"
+        die "lancez ce script en root (sudo $0 ...), ou avec --dry-run pour voir ce qu'il ferait"
     fi
     if [ -z "$SOURCE" ]; then
         SOURCE="$(cd "$HERE/../.." && pwd)"
     fi
-    [ -e "$SOURCE" ] || die "--source $SOURCE: no such file or folder"
+    [ -e "$SOURCE" ] || die "--source $SOURCE : fichier ou dossier introuvable"
     SOURCE="$(cd "$(dirname "$SOURCE")" && pwd)/$(basename "$SOURCE")"
 }
 
@@ -221,29 +224,29 @@ virtualenv() {
     local current venv version stamp running=""
     current="$(target "$PREFIX/current")"
     version="$(version_of "$SOURCE")"
-    [ -n "$version" ] || die "cannot read the version of $SOURCE"
+    [ -n "$version" ] || die "impossible de lire la version de $SOURCE"
     if [ -e "$current" ]; then
         running="$(installed_version "$current")"
         [ "$running" = "$version" ] && return 0
-        [ -n "$running" ] || die "$PREFIX/current holds no working Couloir: remove the link and run again"
+        [ -n "$running" ] || die "$PREFIX/current ne contient pas de Couloir qui fonctionne : supprimez le lien et relancez"
     fi
     stamp="$(date -u +%Y%m%dT%H%M%SZ)"
     venv="$PREFIX/venvs/$version-$stamp"
     if [ "$DRY_RUN" = 1 ]; then
-        log "would create the virtualenv $venv, install $SOURCE into it and point $PREFIX/current at it"
+        log "créerait l'environnement virtuel $venv, y installerait $SOURCE et ferait pointer $PREFIX/current dessus"
         return 0
     fi
-    log "creating the virtualenv $venv (Couloir $version)"
+    log "création de l'environnement virtuel $venv (Couloir $version)"
     make_venv "$(target "$venv")" "$SOURCE" || {
         rm -rf "$(target "$venv")"
-        die "installing $SOURCE into $venv failed (see the pip messages above); nothing else was changed"
+        die "l'installation de $SOURCE dans $venv a échoué (voir les messages de pip ci-dessus) ; rien d'autre n'a été modifié"
     }
     # Relative link, switched atomically: the same tree works in a staging root.
     ln -sfn "venvs/$version-$stamp" "$current.new"
     mv -Tf "$current.new" "$current"
-    log "linked $PREFIX/current -> venvs/$version-$stamp"
+    log "lien $PREFIX/current -> venvs/$version-$stamp"
     if [ -n "$running" ]; then
-        log "upgrade: Couloir $running -> $version (the instances restart one by one below)"
+        log "mise à niveau : Couloir $running -> $version (les instances redémarrent une à une ci-dessous)"
         UPGRADED=1
     fi
     CHANGES=$((CHANGES + 1))
@@ -274,7 +277,7 @@ local_postgres() {
     case "$existing" in
         *@127.0.0.1:5432/"$DB_NAME") password="$(url_password "$existing")" ;;
         "") ;;
-        *) die "--local-postgres: $ENV_FILE already names another database; edit it or use --database-url" ;;
+        *) die "--local-postgres : $ENV_FILE nomme déjà une autre base de données ; modifiez-le ou utilisez --database-url" ;;
     esac
     # Generated once and kept: the role gets the same password on every run.
     [ -n "$password" ] || password="$(random_secret)"
@@ -284,10 +287,10 @@ local_postgres() {
     local create=(runuser -u postgres -- "$PREFIX/deploy/bin/couloir-db-create"
         --role "$SERVICE_USER" --database "$DB_NAME")
     if host_actions; then
-        log "run: ${create[*]} (password on stdin)"
-        (cd / && "${create[@]}" <<<"$password") || die "creating the PostgreSQL role and database failed"
+        log "exécute : ${create[*]} (mot de passe sur l'entrée standard)"
+        (cd / && "${create[@]}" <<<"$password") || die "la création du rôle et de la base PostgreSQL a échoué"
     else
-        log "would run: ${create[*]} (password on stdin)"
+        log "exécuterait : ${create[*]} (mot de passe sur l'entrée standard)"
     fi
 }
 
@@ -319,7 +322,7 @@ env_file() {
     [ "$DATABASE_URL_GIVEN" = 1 ] && content="$(env_set "$content" COULOIR_DATABASE_URL "$DATABASE_URL")"
     [ "$WORKERS_GIVEN" = 1 ] && content="$(env_set "$content" COULOIR_WORKERS "$WORKERS")"
     if [ -z "$(printf '%s\n' "$content" | sed -n 's/^COULOIR_SECRET_KEY=//p')" ]; then
-        die "$ENV_FILE has no COULOIR_SECRET_KEY: copy it from another host of the service (it must be the same everywhere)"
+        die "$ENV_FILE n'a pas de COULOIR_SECRET_KEY : copiez-la depuis un autre hôte du service (elle doit être la même partout)"
     fi
     put_file "$ENV_FILE" 600 root:root <<<"$content"
     ENV_CHANGED=$LAST_CHANGED
@@ -354,7 +357,7 @@ public_host() {
 caddy_config() {
     local host upstreams="" port global="" site tls="" extra="" proxies="" content
     host="$(public_host)"
-    [ -n "$host" ] || die "no COULOIR_PUBLIC_URL in $ENV_FILE"
+    [ -n "$host" ] || die "pas de COULOIR_PUBLIC_URL dans $ENV_FILE"
     for port in $(ports); do upstreams="$upstreams 127.0.0.1:$port"; done
     upstreams="${upstreams# }"
     [ -n "$ACME_EMAIL" ] && global="	email $ACME_EMAIL"
@@ -415,12 +418,12 @@ wait_healthy() {
     local url="http://127.0.0.1:$1/healthz" deadline=$((SECONDS + 90))
     while [ "$SECONDS" -lt "$deadline" ]; do
         if curl -fsS -o /dev/null --max-time 3 "$url" 2>/dev/null; then
-            log "instance $1 healthy: $url"
+            log "instance $1 en bonne santé : $url"
             return 0
         fi
         sleep 2
     done
-    die "no answer from $url after 90 s: journalctl -u couloir-server@$1 -n 50 (the other instances are left as they were)"
+    die "pas de réponse de $url après 90 s : journalctl -u couloir-server@$1 -n 50 (les autres instances sont laissées telles quelles)"
 }
 
 services() {
@@ -466,8 +469,8 @@ main() {
     parse_args "$@"
     load_saved
     validate_args
-    [ "$DRY_RUN" = 1 ] && log "dry run: nothing will be changed"
-    [ -n "$ROOT" ] && log "staging root $ROOT: system commands are printed, not run"
+    [ "$DRY_RUN" = 1 ] && log "essai à blanc : rien ne sera modifié"
+    [ -n "$ROOT" ] && log "racine de préparation $ROOT : les commandes système sont affichées, pas exécutées"
     packages
     service_user
     directories
@@ -480,11 +483,11 @@ main() {
     save_options
     services
     if [ "$CHANGES" -eq 0 ] && [ "$DRY_RUN" = 0 ]; then
-        log "Nothing to change: this host is already set up."
+        log "Rien à changer : cet hôte est déjà installé."
     elif [ "$DRY_RUN" = 1 ]; then
-        log "Dry run finished: nothing was changed."
+        log "Essai à blanc terminé : rien n'a été modifié."
     else
-        log "Done: $CHANGES change(s). Instances: $(ports | sed 's/^/couloir-server@/' | tr '\n' ' ')"
+        log "Terminé : $CHANGES modification(s). Instances : $(ports | sed 's/^/couloir-server@/' | tr '\n' ' ')"
     fi
     return 0
 }

@@ -44,7 +44,7 @@ def test_backup_copies_the_database_and_keeps_the_newest_14(
     assert not old[0].exists() and not old[1].exists() and old[2].exists()
     assert unrelated.exists()
     assert not list(backups.glob(".*partial*"))
-    assert f"{newest.name} written, 14 copies kept" in result.stdout
+    assert f"{newest.name} écrite, 14 copies gardées" in result.stdout
     # The copy is a whole database with the agency's offers in it.
     with sqlite3.connect(newest) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -62,7 +62,7 @@ def test_missing_usb_stick_fails_loudly_and_prunes_nothing(
 ) -> None:
     result = run_backup(all_root[0], seeded_data[0], tmp_path / "unplugged")
     assert result.returncode == 1
-    assert "does not exist (USB stick unplugged or not mounted?)" in result.stderr
+    assert "n'existe pas (clé USB débranchée ou non montée ?)" in result.stderr
 
 
 def test_a_failed_copy_keeps_every_previous_one(all_root: tuple[Path, str], tmp_path: Path) -> None:
@@ -75,6 +75,6 @@ def test_a_failed_copy_keeps_every_previous_one(all_root: tuple[Path, str], tmp_
     empty.mkdir()
     result = run_backup(all_root[0], empty, backups)
     assert result.returncode == 1
-    assert "previous copies kept" in result.stderr
+    assert "les copies précédentes sont gardées" in result.stderr
     assert all(path.exists() for path in old)
     assert sorted(p.name for p in backups.iterdir()) == sorted(p.name for p in old)

@@ -76,7 +76,7 @@ def test_https_install_writes_caddy_config_and_https_public_url(https_root) -> N
     assert values["COULOIR_PUBLIC_URL"] == f"https://{HOST}"
     assert "COULOIR_ALLOW_HTTP" not in values  # production refuses plain HTTP here
     assert " caddy" in output.split("apt-get install", 1)[1].splitlines()[0]
-    assert "would run: systemctl reload-or-restart caddy.service" in output
+    assert "exécuterait : systemctl reload-or-restart caddy.service" in output
 
 
 def test_caddy_serves_the_service_over_https_with_its_local_ca(https_root, tmp_path: Path) -> None:

@@ -61,12 +61,12 @@ def test_role_all_installs_server_screen_and_backup(all_root: tuple[Path, str]) 
     assert os.access(root / "opt/couloir/deploy/update.sh", os.X_OK)
     assert os.access(root / "opt/couloir/deploy/bin/couloir-screen-power", os.X_OK)
     # Host actions are announced, never run, in a staging root.
-    assert "would run: useradd --system" in output
-    assert "would run: systemctl enable couloir-server.service" in output
-    assert "would run: systemctl enable couloir-display.service" in output
-    assert "would run: systemctl enable couloir-screen-on.service" in output
+    assert "exécuterait : useradd --system" in output
+    assert "exécuterait : systemctl enable couloir-server.service" in output
+    assert "exécuterait : systemctl enable couloir-display.service" in output
+    assert "exécuterait : systemctl enable couloir-screen-on.service" in output
     # Enabled for the next boot only: switching the TV on now is the screen program's call.
-    assert "would run: systemctl start couloir-screen-on.service" not in output
+    assert "exécuterait : systemctl start couloir-screen-on.service" not in output
     assert "libgbm1" in output and "v4l-utils" in output
 
 
@@ -127,8 +127,8 @@ def test_second_run_changes_nothing_and_says_so(
     if role == "screen":
         args += ["--api", "http://couloir.example.org:8000", "--rotate", "90"]
     output = install_root(root, good_wheel, *args)
-    assert "Nothing to change" in output
-    assert "wrote " not in output and "directory " not in output
+    assert "Rien à changer" in output
+    assert "écrit " not in output and "dossier " not in output
     assert tree_digest(root) == before
 
 
@@ -160,7 +160,7 @@ def test_rerun_keeps_secrets_and_applies_a_new_token(tmp_path: Path, good_wheel:
     assert second["COULOIR_TIMEZONE"] == "Europe/Paris"
     assert second["COULOIR_ALLOW_HTTP"] == "true"
     assert "new-tok-42" not in output
-    assert "wrote /etc/couloir/couloir.env" in output
+    assert "écrit /etc/couloir/couloir.env" in output
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o640
 
 
@@ -183,14 +183,14 @@ def test_dry_run_touches_nothing_on_a_blank_pi(tmp_path: Path, good_wheel: Path)
     assert tree_digest(tmp_path) == before
     out = result.stdout
     # Every action is listed.
-    assert "would write /etc/couloir/couloir.env (mode 640)" in out
-    assert "would write /etc/systemd/system/couloir-server.service" in out
-    assert "would write /etc/systemd/system/couloir-display.service" in out
-    assert "would create the virtualenv /opt/couloir/venvs/" in out
-    assert "would write /boot/firmware/cmdline.txt" in out
-    assert "would run: systemctl enable couloir-display.service" in out
+    assert "écrirait /etc/couloir/couloir.env (mode 640)" in out
+    assert "écrirait /etc/systemd/system/couloir-server.service" in out
+    assert "écrirait /etc/systemd/system/couloir-display.service" in out
+    assert "créerait l'environnement virtuel /opt/couloir/venvs/" in out
+    assert "écrirait /boot/firmware/cmdline.txt" in out
+    assert "exécuterait : systemctl enable couloir-display.service" in out
     assert "dry-token-777" not in out + result.stderr
-    assert "Dry run finished: nothing was changed." in out
+    assert "Essai à blanc terminé : rien n'a été modifié." in out
 
 
 def test_dry_run_on_an_installed_pi_lists_only_real_differences(
@@ -212,8 +212,8 @@ def test_dry_run_on_an_installed_pi_lists_only_real_differences(
     )
     assert result.returncode == 0, result.stderr
     assert tree_digest(tmp_path) == before
-    assert "would write /boot/firmware/cmdline.txt" in result.stdout
-    assert "would write /etc/systemd/system" not in result.stdout
+    assert "écrirait /boot/firmware/cmdline.txt" in result.stdout
+    assert "écrirait /etc/systemd/system" not in result.stdout
 
 
 def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -> None:
@@ -231,7 +231,8 @@ def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -
     # What is not ours stays, in order: root device, the other HDMI port.
     assert words[: len(PI_CMDLINE.split())] == PI_CMDLINE.split()
     assert "video=HDMI-A-2:1024x768@60" in words
-    assert "Reboot to apply the kernel command line" in output
+    assert "Redémarrez le Pi pour terminer l'installation : sudo reboot" in output
+    assert output.count("sudo reboot") == 1, output
     config = (boot / "config.txt").read_text()
     assert config.startswith(original_config) and "disable_splash=1" in config
     # No TV answered: no EDID is forced.
@@ -241,6 +242,7 @@ def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -
 
     result = run_script(INSTALL, "--root", tmp_path, "--uninstall-boot")
     assert result.returncode == 0, result.stderr
+    assert "Redémarrez pour appliquer la ligne de commande du noyau : sudo reboot" in result.stdout
     assert (boot / "cmdline.txt").read_text().split() == original.split()
     assert (boot / "config.txt").read_text() == original_config
     assert not (boot / "cmdline.txt.couloir-orig").exists()
@@ -307,7 +309,7 @@ def test_the_tv_edid_is_kept_by_default_per_tv_model(tmp_path: Path, good_wheel:
     # The TV is off at the next run: the EDID in use stays, nothing changes.
     (tmp_path / "sys/class/drm/card1-HDMI-A-1/edid").write_bytes(b"")
     again = install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
-    assert "Nothing to change" in again
+    assert "Rien à changer" in again
     # Another TV model: its own file, used from now on; the first one is kept.
     plug_tv(tmp_path, edid_bytes("PHL", 0x0C1B))
     install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
@@ -367,8 +369,8 @@ def test_clock_ntp_server_and_bounded_wait_for_time(tmp_path: Path, good_wheel: 
     assert b"Time.NTP" in Path("/lib/systemd/systemd-timesyncd").read_bytes()
     wait = parse_unit(tmp_path / UNITS / "systemd-time-wait-sync.service.d/couloir.conf")
     assert wait == {"Service.TimeoutStartSec": ["90s"]}
-    assert "would run: systemctl enable systemd-time-wait-sync.service" in output
-    assert "would run: systemctl try-restart systemd-timesyncd.service" in output
+    assert "exécuterait : systemctl enable systemd-time-wait-sync.service" in output
+    assert "exécuterait : systemctl try-restart systemd-timesyncd.service" in output
     packages = output.split("apt-get install", 1)[1].splitlines()[0].split()
     assert "fake-hwclock" in packages and "systemd-timesyncd" in packages
     # A later run without --ntp keeps the server.
@@ -391,7 +393,7 @@ def test_screen_system_files(screen_root: tuple[Path, str], all_root: tuple[Path
     assert "[connection]" in nm and "wifi.powersave=2" in nm
     rule = (root / "etc/udev/rules.d/99-couloir-cec.rules").read_text()
     assert 'SUBSYSTEM=="cec"' in rule and 'GROUP="video"' in rule
-    assert "would run: udevadm control --reload" in screen_root[1]
+    assert "exécuterait : udevadm control --reload" in screen_root[1]
     screen = parse_unit(root / "etc/systemd/journald.conf.d/couloir.conf")
     assert screen["Journal.Storage"] == ["volatile"]
     assert "Journal.SyncIntervalSec" not in screen
@@ -402,15 +404,18 @@ def test_screen_system_files(screen_root: tuple[Path, str], all_root: tuple[Path
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([], "--role all or --role screen"),
-        (["--role", "kiosk"], "--role must be 'all' or 'screen'"),
-        (["--role", "screen"], "--role screen needs --api URL"),
-        (["--role", "all", "--rotate", "45"], "--rotate must be 0, 90, 180 or 270"),
-        (["--role", "all", "--port", "http"], "--port must be a number"),
+        ([], "--role all ou --role screen"),
+        (["--role", "kiosk"], "--role doit valoir all ou screen"),
+        (["--role", "screen"], "--role screen demande --api URL"),
+        (["--role", "all", "--rotate", "45"], "--rotate doit valoir 0, 90, 180 ou 270"),
+        (["--role", "all", "--port", "http"], "--port doit être un nombre"),
         (["--role", "all", "--video", "big"], "--video doit ressembler à 1920x1080M@60D"),
-        (["--role", "all", "--api", "couloir.local"], "--api must start with http://"),
-        (["--role", "all", "--bogus"], "unknown option '--bogus'"),
-        (["--role", "screen", "--api", "http://x", "--https"], "--https only makes sense"),
+        (["--role", "all", "--api", "couloir.local"], "--api doit commencer par http://"),
+        (["--role", "all", "--bogus"], "option inconnue « --bogus »"),
+        (
+            ["--role", "screen", "--api", "http://x", "--https"],
+            "--https n'a de sens qu'avec --role all",
+        ),
     ],
 )
 def test_bad_arguments_get_one_clear_line(
@@ -438,7 +443,7 @@ def test_changing_role_is_refused_without_losing_secrets(tmp_path: Path, good_wh
         "--no-boot",
     )
     assert result.returncode != 0
-    assert "set up with --role all" in result.stderr
+    assert "installé avec --role all" in result.stderr
     assert (tmp_path / "etc/couloir/couloir.env").read_text() == env_before
 
 
@@ -458,7 +463,7 @@ def test_not_root_without_staging_is_refused(good_wheel: Path) -> None:
         check=False,
     )
     assert result.returncode != 0
-    assert "run as root" in result.stderr
+    assert "lancez ce script en root" in result.stderr
 
 
 def test_couloir_cli_runs_the_installed_couloir_with_the_service_settings(
@@ -514,6 +519,6 @@ def test_dry_run_on_this_very_machine_changes_nothing(good_wheel: Path) -> None:
         pytest.skip("Couloir is installed on this machine")
     result = run_script(INSTALL, "--dry-run", "--role", "all", "--source", good_wheel)
     assert result.returncode == 0, result.stderr
-    assert "would run: systemctl enable couloir-server.service" in result.stdout
-    assert "would write /etc/couloir/couloir.env" in result.stdout
+    assert "exécuterait : systemctl enable couloir-server.service" in result.stdout
+    assert "écrirait /etc/couloir/couloir.env" in result.stdout
     assert not any(p.exists() for p in watched)

@@ -124,4 +124,4 @@ def test_systemctl_stand_in_needs_a_staging_root(good_wheel: Path) -> None:
         INSTALL, "--dry-run", "--role", "all", "--source", good_wheel, "--systemctl", "/bin/true"
     )
     assert result.returncode == 1
-    assert "--systemctl only goes with --root" in result.stderr
+    assert "--systemctl ne va qu'avec --root" in result.stderr

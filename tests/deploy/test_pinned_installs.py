@@ -228,7 +228,7 @@ def test_update_installs_the_new_release_with_its_own_pins(offline: dict) -> Non
     assert "pas de versions épinglées" in refused.stderr
     result = run_script(UPDATE, "--source", second, *update, env=offline["env"])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Updated: Couloir 0.1.0 -> 0.2.0." in result.stdout
+    assert "Mis à jour : Couloir 0.1.0 -> 0.2.0." in result.stdout
     assert _installed(offline["root"] / "opt/couloir/current") == "2.0"
 
 
@@ -359,7 +359,7 @@ def test_not_root_with_a_proxy_is_told_how_to_keep_it(good_wheel: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert "run as root" in result.stderr
+    assert "lancez ce script en root" in result.stderr
     assert "sudo --preserve-env=http_proxy,https_proxy,no_proxy,HTTP_PROXY" in result.stderr
 
 

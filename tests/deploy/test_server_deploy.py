@@ -145,12 +145,12 @@ def test_install_writes_units_env_file_and_caddyfile(server_root: tuple[Path, st
     assert "@events path /api/v1/display/events" in caddyfile
 
     for port in (8001, 8002, 8003):
-        assert f"would run: systemctl enable couloir-server@{port}.service" in output
+        assert f"exécuterait : systemctl enable couloir-server@{port}.service" in output
     # The schema is brought up to date before the first instance starts.
     assert output.index("systemctl start couloir-migrate.service") < output.index(
         "systemctl start couloir-server@8001.service"
     )
-    assert "would run: systemctl enable --now couloir-pgdump.timer" in output
+    assert "exécuterait : systemctl enable --now couloir-pgdump.timer" in output
     packages = output.split("apt-get install", 1)[1].splitlines()[0].split()
     assert {"caddy", "python3-venv", "postgresql-client"} <= set(packages)
     assert "postgresql" not in packages
@@ -193,7 +193,7 @@ def test_second_run_changes_nothing_and_options_update_their_line(
     before = tree_digest(root)
     secret = read_env_file(root / "etc/couloir/couloir.env")["COULOIR_SECRET_KEY"]
     output = install(root, good_wheel)
-    assert "Nothing to change" in output
+    assert "Rien à changer" in output
     assert tree_digest(root) == before
 
     output = install(root, good_wheel, "--workers", "4", "--public-url", "https://c.example.fr")
@@ -218,8 +218,8 @@ def test_fewer_instances_stop_the_extra_ones(
     for port in (8001, 8002, 8003):  # what "systemctl enable" made on the real host
         (wants / f"couloir-server@{port}.service").symlink_to("../couloir-server@.service")
     output = install(root, good_wheel, "--instances", "1")
-    assert "would run: systemctl disable --now couloir-server@8002.service" in output
-    assert "would run: systemctl disable --now couloir-server@8003.service" in output
+    assert "exécuterait : systemctl disable --now couloir-server@8002.service" in output
+    assert "exécuterait : systemctl disable --now couloir-server@8003.service" in output
     assert "couloir-server@8001.service" not in output.split("disable")[-1].split("\n")[0]
     assert upstream_lines((root / "etc/caddy/Caddyfile").read_text())[0] == ["127.0.0.1:8001"]
 
@@ -233,12 +233,12 @@ def test_local_postgres_generates_the_database_url_once(good_wheel: Path, tmp_pa
     assert match, url
     assert match[1] not in output
     assert (
-        "would run: runuser -u postgres -- /opt/couloir/deploy/bin/couloir-db-create "
-        "--role couloir --database couloir (password on stdin)"
+        "exécuterait : runuser -u postgres -- /opt/couloir/deploy/bin/couloir-db-create "
+        "--role couloir --database couloir (mot de passe sur l'entrée standard)"
     ) in output
     assert "postgresql" in output.split("apt-get install", 1)[1].splitlines()[0].split()
     again = install(tmp_path, good_wheel)
-    assert "Nothing to change" in again
+    assert "Rien à changer" in again
     assert read_env_file(tmp_path / "etc/couloir/couloir.env")["COULOIR_DATABASE_URL"] == url
 
 
@@ -258,28 +258,31 @@ def test_a_newer_release_is_installed_beside_and_migrated_first(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--database-url", DATABASE_URL], "--public-url URL is needed on the first install"),
-        (["--public-url", PUBLIC_URL], "say where the database is"),
-        (["--public-url", "http://c.example.fr", "--local-postgres"], "must be https://"),
-        (["--public-url", "c.example.fr", "--local-postgres"], "must start with https://"),
+        (
+            ["--database-url", DATABASE_URL],
+            "--public-url URL est nécessaire à la première installation",
+        ),
+        (["--public-url", PUBLIC_URL], "indiquez où est la base de données"),
+        (["--public-url", "http://c.example.fr", "--local-postgres"], "doit être en https://"),
+        (["--public-url", "c.example.fr", "--local-postgres"], "doit commencer par https://"),
         (
             ["--public-url", PUBLIC_URL, "--database-url", "sqlite:////tmp/x.db"],
-            "needs PostgreSQL",
+            "demande PostgreSQL",
         ),
         (
             ["--public-url", PUBLIC_URL, "--local-postgres", "--database-url", DATABASE_URL],
-            "choose one",
+            "choisissez l'un ou l'autre",
         ),
-        (["--local-postgres", "--public-url", PUBLIC_URL, "--instances", "0"], "between 1 and 64"),
-        (["--local-postgres", "--public-url", PUBLIC_URL, "--workers", "two"], "whole number"),
-        (["--local-postgres", "--public-url", PUBLIC_URL, "--tls", "acme"], "--tls must be"),
+        (["--local-postgres", "--public-url", PUBLIC_URL, "--instances", "0"], "entre 1 et 64"),
+        (["--local-postgres", "--public-url", PUBLIC_URL, "--workers", "two"], "nombre entier"),
+        (["--local-postgres", "--public-url", PUBLIC_URL, "--tls", "acme"], "--tls doit valoir"),
         (
             ["--local-postgres", "--public-url", PUBLIC_URL, "--trusted-proxies", "lb.local"],
-            "is not an IP address",
+            "n'est ni une adresse IP",
         ),
-        (["--local-postgres", "--public-url", PUBLIC_URL, "--backup-dir", "x"], "absolute path"),
-        (["--local-postgres", "--public-url"], "--public-url needs a value"),
-        (["--bogus"], "unknown option '--bogus'"),
+        (["--local-postgres", "--public-url", PUBLIC_URL, "--backup-dir", "x"], "chemin absolu"),
+        (["--local-postgres", "--public-url"], "--public-url attend une valeur"),
+        (["--bogus"], "option inconnue « --bogus »"),
     ],
 )
 def test_bad_options_get_one_clear_line(
@@ -287,7 +290,7 @@ def test_bad_options_get_one_clear_line(
 ) -> None:
     result = run_script(INSTALL, "--root", tmp_path, "--source", good_wheel, *args)
     assert result.returncode == 1
-    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("erreur : ") and result.stderr.count("\n") == 1, result.stderr
     assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -522,7 +525,7 @@ def central_database(postgres_admin: dict[str, str]) -> Iterator[tuple[str, str,
                 check=False,
             )
             assert result.returncode == 0, result.stderr
-            assert f"role {name} and database {name} ready" in result.stdout
+            assert f"rôle {name} et base de données {name} prêts" in result.stdout
             assert password not in result.stdout + result.stderr
         port = postgres_admin["PGPORT"]
         yield name, password, f"postgresql+psycopg://{name}:{password}@127.0.0.1:{port}/{name}"
@@ -543,7 +546,7 @@ def test_db_create_refuses_a_missing_password(postgres_admin: dict[str, str]) ->
         check=False,
     )
     assert result.returncode == 1
-    assert "give the password" in result.stderr
+    assert "donnez le mot de passe" in result.stderr
 
 
 def run_pgdump(root: Path, url: str, backups: Path) -> subprocess.CompletedProcess[str]:
@@ -626,7 +629,7 @@ def test_nightly_dump_keeps_14_and_restores_with_pg_restore(
     assert len(dumps) == 14 and dumps[-1] not in old
     assert not old[0].exists() and not old[1].exists() and old[2].exists()
     assert (backups / "notes.txt").exists() and not list(backups.glob(".*partial"))
-    assert f"{dumps[-1].name} written" in result.stdout and "14 dumps kept" in result.stdout
+    assert f"{dumps[-1].name} écrite" in result.stdout and "14 sauvegardes gardées" in result.stdout
     assert password not in result.stdout + result.stderr
 
     # The restore paragraph of the README: a fresh database, then pg_restore.
@@ -657,7 +660,7 @@ def test_a_failed_dump_keeps_every_previous_one(
         path.write_bytes(b"older dump")
     result = run_pgdump(server_root[0], url.replace(password, "wrong-password"), backups)
     assert result.returncode == 1
-    assert "previous dumps kept" in result.stderr
+    assert "les sauvegardes précédentes sont gardées" in result.stderr
     assert sorted(backups.iterdir()) == old
 
 

@@ -109,7 +109,7 @@ def test_good_release_goes_live(pi: StagedPi, next_wheel: Path, current_version:
     result = pi.update(next_wheel)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "COULOIR_ALLOW_HTTP=true" in env_file.read_text()
-    assert f"Updated: Couloir {current_version} -> 99.0.0." in result.stdout
+    assert f"Mis à jour : Couloir {current_version} -> 99.0.0." in result.stdout
     assert pi.health()["version"] == "99.0.0"
     assert pi.current().startswith("venvs/99.0.0-")
     # The previous venv stays for a manual roll back; the data went through untouched.
@@ -127,8 +127,8 @@ def test_broken_release_is_rolled_back(
     result = pi.update(broken_wheel)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
-    assert "Couloir 99.1.0 is not healthy" in output
-    assert f"Rolled back: Couloir {current_version} is running again" in output
+    assert "Couloir 99.1.0 n'est pas en bonne santé" in output
+    assert f"Retour en arrière : Couloir {current_version} tourne de nouveau" in output
     # Serving again, on the old version, from the old venv, with the same data.
     assert pi.health()["version"] == current_version
     assert pi.current() == old
@@ -140,7 +140,7 @@ def test_same_version_is_left_alone(pi: StagedPi, good_wheel: Path) -> None:
     old = pi.current()
     result = pi.update(good_wheel)
     assert result.returncode == 0, result.stderr
-    assert "already running: nothing to do" in result.stdout
+    assert "tourne déjà : rien à faire" in result.stdout
     assert pi.current() == old
     assert len(list((pi.root / "opt/couloir/venvs").iterdir())) == 1
 
@@ -152,7 +152,7 @@ def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path:
     old = pi.current()
     result = pi.update(bogus)
     assert result.returncode == 1
-    assert "nothing was changed" in result.stderr
+    assert "rien n'a été modifié" in result.stderr
     assert pi.current() == old
     assert not list((pi.root / "opt/couloir/venvs").glob("99.2.0-*"))
     assert pi.health()["version"] != "99.2.0"
@@ -188,7 +188,7 @@ def test_screen_update_restarts_the_display_on_the_new_version(
     assert display_venv(screen_pi).startswith(f"{current_version}-")
     result = screen_pi.update(next_wheel)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Updated: Couloir {current_version} -> 99.0.0." in result.stdout
+    assert f"Mis à jour : Couloir {current_version} -> 99.0.0." in result.stdout
     # Running, and ready (the fake systemctl, like systemd, waited for READY=1).
     assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
     assert display_venv(screen_pi).startswith("99.0.0-")
@@ -201,8 +201,8 @@ def test_screen_update_to_a_display_that_cannot_start_is_rolled_back(
     result = screen_pi.update(broken_wheel)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
-    assert "couloir-display did not start" in output
-    assert f"Rolled back: Couloir {current_version} is running again" in output
+    assert "couloir-display n'a pas démarré" in output
+    assert f"Retour en arrière : Couloir {current_version} tourne de nouveau" in output
     assert screen_pi.current() == old
     assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
     assert display_venv(screen_pi) == old.removeprefix("venvs/")

@@ -3,9 +3,9 @@
 #
 # Every change goes through these functions so that:
 #   * --root DIR writes under DIR instead of / and never touches the host (apt, users, systemd
-#     are printed as "would run"), which is how the tests stage a whole Pi in a temporary folder;
+#     are printed as "exécuterait"), which is how the tests stage a whole Pi in a temporary folder;
 #   * --dry-run prints each action and changes nothing;
-#   * a second run finds every file already right and says "Nothing to change".
+#   * a second run finds every file already right and says "Rien à changer".
 
 # "&" in a ${var//pattern/value} value must stay a plain character (bash 5.2).
 shopt -u patsub_replacement 2>/dev/null || true
@@ -17,9 +17,9 @@ CHANGES=0
 LAST_CHANGED=0
 
 log() { printf '%s\n' "$*"; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
+warn() { printf 'attention : %s\n' "$*" >&2; }
 die() {
-    printf 'error: %s\n' "$*" >&2
+    printf 'erreur : %s\n' "$*" >&2
     exit 1
 }
 
@@ -32,10 +32,10 @@ host_actions() { [ "$DRY_RUN" = 0 ] && [ -z "$ROOT" ]; }
 # run CMD...: a command that changes the host (apt, useradd, systemctl...).
 run() {
     if ! host_actions; then
-        log "would run: $*"
+        log "exécuterait : $*"
         return 0
     fi
-    log "run: $*"
+    log "exécute : $*"
     # A failing command fails run too, also where set -e does not apply (if ! run ...).
     "$@" || return
     CHANGES=$((CHANGES + 1))
@@ -79,7 +79,7 @@ put_file() {
     LAST_CHANGED=1
     if [ "$DRY_RUN" = 1 ]; then
         rm -f "$tmp"
-        log "would write $path (mode $mode)"
+        log "écrirait $path (mode $mode)"
         return 0
     fi
     mkdir -p "$(dirname "$dest")"
@@ -98,7 +98,7 @@ put_file() {
     fi
     rm -f "$tmp"
     mv -f "$staged" "$dest"
-    log "wrote $path (mode $mode)"
+    log "écrit $path (mode $mode)"
     CHANGES=$((CHANGES + 1))
 }
 
@@ -117,7 +117,7 @@ ensure_dir() {
         fi
     fi
     if [ "$DRY_RUN" = 1 ]; then
-        log "would create directory $path (mode $mode)"
+        log "créerait le dossier $path (mode $mode)"
         return 0
     fi
     mkdir -p "$dest"
@@ -125,7 +125,7 @@ ensure_dir() {
     if [ -n "$owner" ] && [ -z "$ROOT" ]; then
         chown "$owner" "$dest"
     fi
-    log "directory $path (mode $mode)"
+    log "dossier $path (mode $mode)"
     CHANGES=$((CHANGES + 1))
 }
 
@@ -135,11 +135,11 @@ remove_file() {
     dest="$(target "$1")"
     [ -e "$dest" ] || [ -L "$dest" ] || return 0
     if [ "$DRY_RUN" = 1 ]; then
-        log "would remove $1"
+        log "supprimerait $1"
         return 0
     fi
     rm -f "$dest"
-    log "removed $1"
+    log "supprimé $1"
     CHANGES=$((CHANGES + 1))
 }
 
@@ -152,7 +152,7 @@ render_template() {
         text="${text//@${pair%%=*}@/${pair#*=}}"
     done
     if printf '%s' "$text" | grep -q '@[A-Z_]*@'; then
-        die "template $file: unreplaced placeholder $(printf '%s' "$text" | grep -o '@[A-Z_]*@' | head -n 1)"
+        die "modèle $file : espace réservé non remplacé $(printf '%s' "$text" | grep -o '@[A-Z_]*@' | head -n 1)"
     fi
     printf '%s\n' "$text"
 }
@@ -175,7 +175,7 @@ env_get() {
 # env_line KEY VALUE: one EnvironmentFile line, quoted when the value holds spaces.
 env_line() {
     case "$2" in
-        *[\"\'\\$'\n']*) die "value of $1 must not contain quotes, backslashes or newlines" ;;
+        *[\"\'\\$'\n']*) die "la valeur de $1 ne doit contenir ni guillemets, ni barres obliques inverses, ni retours à la ligne" ;;
         *[[:space:]]*) printf '%s="%s"\n' "$1" "$2" ;;
         *) printf '%s=%s\n' "$1" "$2" ;;
     esac
@@ -204,13 +204,13 @@ random_secret() {
 version_of() {
     local src="$1" name
     if [ -d "$src" ]; then
-        [ -f "$src/pyproject.toml" ] || die "$src has no pyproject.toml: not a Couloir source folder"
+        [ -f "$src/pyproject.toml" ] || die "$src n'a pas de pyproject.toml : ce n'est pas un dossier source de Couloir"
         sed -n 's/^version *= *"\([^"]*\)".*/\1/p' "$src/pyproject.toml" | head -n 1
     else
         name="$(basename "$src")"
         case "$name" in
             couloir-*.whl) name="${name#couloir-}" && printf '%s\n' "${name%%-*}" ;;
-            *) die "$src is neither a source folder nor a couloir-*.whl wheel" ;;
+            *) die "$src n'est ni un dossier source ni une roue couloir-*.whl" ;;
         esac
     fi
 }
@@ -376,7 +376,7 @@ make_venv() {
 
 # need_value OPTION [VALUE...]: die unless OPTION is followed by a non-empty value.
 need_value() {
-    if [ "$#" -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi
+    if [ "$#" -lt 2 ] || [ -z "$2" ]; then die "$1 attend une valeur (voir --help)"; fi
 }
 
 # env_set CONTENT KEY VALUE: CONTENT with KEY set to VALUE (replaced in place or appended).
