@@ -2,7 +2,8 @@
 # Runs inside the guest of scripts/test-pi-vm, started at each boot by couloir-vmtest.service
 # from the host's 9p share (mounted at /mnt/couloir).
 #
-#   boot 1: runs the real install.sh --role all (no --root), then reboots;
+#   boot 1: runs the real install.sh --role all (no --root), then powers off (the host
+#           starts it again: the reboot the installer asks for);
 #   boot 2: checks the installed Pi (health, display READY on tty1 with the DRM master,
 #           no SIGSYS, watchdog), then powers off.
 #
@@ -90,7 +91,9 @@ install_phase() {
         fail "install.sh conclut" "pas de ligne « Done: » dans sa sortie"
     fi
     echo 2 >"$STATE/phase"
-    finish 1 reboot
+    : >"$RESULTS/boot1-done"
+    # Powered off, not rebooted: the host starts the guest again (a power cycle).
+    finish 1 poweroff
 }
 
 # --- boot 2: checks ----------------------------------------------------------------------
@@ -104,9 +107,9 @@ check_health() {
 
 check_display() {
     local pid tty fd fds session found=0 id clients
-    if ! wait_for 120 display_ready; then
+    if ! wait_for 240 display_ready; then
         fail "couloir-display READY" \
-            "pas active/running en 120 s ($(prop couloir-display.service ActiveState)/$(prop couloir-display.service SubState), $(prop couloir-display.service Result))"
+            "pas active/running en 240 s ($(prop couloir-display.service ActiveState)/$(prop couloir-display.service SubState), $(prop couloir-display.service Result))"
         return
     fi
     ok "couloir-display READY (Type=notify)"

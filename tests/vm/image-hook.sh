@@ -8,7 +8,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 printf 'couloir-pi\n' >"$root/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 couloir-pi\n' >"$root/etc/hosts"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 0\n' >"$root/etc/fstab"
-chroot "$root" passwd --delete root >/dev/null
+# (Trixie has no passwd command without its package: edit the shadow line itself.)
+sed -i 's/^root:[^:]*:/root::/' "$root/etc/shadow"
 install -m 0644 "$here/couloir-vmtest.service" "$root/etc/systemd/system/couloir-vmtest.service"
 install -m 0755 "$here/couloir-vmtest" "$root/usr/local/sbin/couloir-vmtest"
 mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
