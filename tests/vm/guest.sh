@@ -119,8 +119,8 @@ check_display() {
         fail "l'écran tourne sur tty1" "terminal « $tty » pour le PID $pid"
     fi
     for id in $(loginctl list-sessions --no-legend 2>/dev/null | awk '{print $1}'); do
-        session="$(loginctl show-session "$id" -p TTY -p Name -p Leader --value 2>/dev/null | tr '\n' ' ')"
-        case "$session" in *tty1*couloir*) found=1 ;; esac
+        session="$(loginctl show-session "$id" -p Name --value 2>/dev/null):$(loginctl show-session "$id" -p TTY --value 2>/dev/null)"
+        [ "$session" = couloir:tty1 ] && found=1
     done
     if [ "$found" = 1 ]; then ok "session logind de couloir sur tty1"; else
         fail "session logind de couloir sur tty1" "$(loginctl list-sessions --no-legend 2>&1 | tr '\n' ';')"
