@@ -1,7 +1,7 @@
 """The boot test in a virtual machine (scripts/test-pi-vm), on demand only.
 
 It builds a Debian guest, boots it twice and runs the real installer inside: minutes, not
-seconds. It runs only with ``COULOIR_TEST_PI_VM=1`` (``COULOIR_TEST_PI_VM_RELEASES`` picks
+seconds. The boot test runs only with ``COULOIR_TEST_PI_VM=1`` (``COULOIR_TEST_PI_VM_RELEASES`` picks
 the releases, default ``bookworm``); otherwise each test is skipped saying why. The script's
 own skip (exit 77: no /dev/kvm, not root, a tool missing) becomes a pytest skip.
 """
@@ -9,6 +9,7 @@ own skip (exit 77: no /dev/kvm, not root, a tool missing) becomes a pytest skip.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "test-pi-vm"
+GUEST_SCRIPTS = [
+    REPO / "tests" / "vm" / "guest.sh",
+    REPO / "tests" / "vm" / "image-hook.sh",
+    REPO / "tests" / "vm" / "couloir-vmtest",
+]
 SKIPPED = 77
 
 RELEASES = os.environ.get("COULOIR_TEST_PI_VM_RELEASES", "bookworm").split()
@@ -44,3 +50,17 @@ def test_pi_installs_boots_and_passes_checks_in_a_vm(release: str) -> None:
     if result.returncode == SKIPPED:
         pytest.skip(result.stderr.strip() or "scripts/test-pi-vm skipped")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+
+
+def test_vm_scripts_are_shellcheck_clean() -> None:
+    """The VM test's scripts (host and guest side) pass shellcheck; this one always runs."""
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.fail("shellcheck is missing: apt install shellcheck (Debian package)")
+    result = subprocess.run(
+        [shellcheck, "-x", "--severity=style", str(SCRIPT), *map(str, GUEST_SCRIPTS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
