@@ -2,7 +2,7 @@
 
 It builds a Debian guest, boots it twice and runs the real installer inside: minutes, not
 seconds. The boot test runs only with ``COULOIR_TEST_PI_VM=1`` (``COULOIR_TEST_PI_VM_RELEASES`` picks
-the releases, default ``bookworm``); otherwise each test is skipped saying why. The script's
+the releases, default ``bookworm trixie``); otherwise each test is skipped saying why. The script's
 own skip (exit 77: no /dev/kvm, not root, a tool missing) becomes a pytest skip.
 """
 
@@ -25,7 +25,7 @@ GUEST_SCRIPTS = [
 ]
 SKIPPED = 77
 
-RELEASES = os.environ.get("COULOIR_TEST_PI_VM_RELEASES", "bookworm").split()
+RELEASES = os.environ.get("COULOIR_TEST_PI_VM_RELEASES", "bookworm trixie").split()
 
 
 def _run(release: str) -> subprocess.CompletedProcess[str]:
