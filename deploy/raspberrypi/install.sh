@@ -203,9 +203,10 @@ hostname_of_target() {
 # --- Debian packages and the service user -----------------------------------------------
 
 packages() {
-    # SDL's KMSDRM driver loads EGL/GLES/GBM/DRM at run time; v4l-utils brings cec-ctl.
+    # SDL's KMSDRM driver loads EGL/GLES/GBM/DRM at run time; v4l-utils brings cec-ctl;
+    # tzdata: the agency's time zone (zoneinfo), absent from a minimal Debian.
     local wanted=(python3-venv python3-pip ca-certificates libegl1 libgles2 libgbm1 libdrm2
-        libegl-mesa0 libgl1-mesa-dri v4l-utils fonts-dejavu-core)
+        libegl-mesa0 libgl1-mesa-dri v4l-utils fonts-dejavu-core tzdata)
     [ "$ROLE" = all ] && wanted+=(sqlite3)
     [ "$HTTPS" = 1 ] && wanted+=(caddy)
     # A Pi 4 has no clock battery: fake-hwclock restarts it from the last known time, and
