@@ -58,16 +58,16 @@ EOF
 parse_args() {
     while [ "$#" -gt 0 ]; do
         case "$1" in
-            --source) SOURCE="${2:?--source needs a value}" && shift ;;
+            --source) SOURCE="${2:?--source demande une valeur}" && shift ;;
             --force) FORCE=1 ;;
-            --timeout) TIMEOUT="${2:?--timeout needs a value}" && shift ;;
-            --keep) KEEP_VENVS="${2:?--keep needs a value}" && shift ;;
-            --python) PYTHON="${2:?--python needs a value}" && shift ;;
-            --systemctl) SYSTEMCTL="${2:?--systemctl needs a value}" && shift ;;
-            --root) ROOT="${2:?--root needs a value}" && shift ;;
-            --constraints) CONSTRAINTS="${2:?--constraints needs a value}" && shift ;;
-            --wheelhouse) WHEELHOUSE="${2:?--wheelhouse needs a value}" && shift ;;
-            --proxy) PROXY="${2:?--proxy needs a value}" && shift ;;
+            --timeout) TIMEOUT="${2:?--timeout demande une valeur}" && shift ;;
+            --keep) KEEP_VENVS="${2:?--keep demande une valeur}" && shift ;;
+            --python) PYTHON="${2:?--python demande une valeur}" && shift ;;
+            --systemctl) SYSTEMCTL="${2:?--systemctl demande une valeur}" && shift ;;
+            --root) ROOT="${2:?--root demande une valeur}" && shift ;;
+            --constraints) CONSTRAINTS="${2:?--constraints demande une valeur}" && shift ;;
+            --wheelhouse) WHEELHOUSE="${2:?--wheelhouse demande une valeur}" && shift ;;
+            --proxy) PROXY="${2:?--proxy demande une valeur}" && shift ;;
             --unpinned) UNPINNED=1 ;;
             --pip-conf) PIP_CONF=1 ;;
             -h | --help) usage && exit 0 ;;
