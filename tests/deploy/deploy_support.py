@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import socket
 import stat
 import subprocess
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy" / "raspberrypi"
@@ -52,6 +54,26 @@ def script_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def install_as_nobody(wheel: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``install.sh --role all`` as an unprivileged user, as someone forgetting sudo would.
+
+    As root, drops to nobody with ``setpriv`` (the test is skipped without it).
+    """
+    cmd: list[str] = []
+    if os.geteuid() == 0:
+        runner = shutil.which("setpriv")
+        if runner is None:
+            pytest.skip("needs setpriv to drop root")
+        cmd = [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return subprocess.run(
+        [*cmd, str(INSTALL), "--role", "all", "--source", str(wheel)],
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        check=False,
+    )
 
 
 def run_script(

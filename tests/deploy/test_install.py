@@ -14,6 +14,7 @@ import pytest
 from deploy_support import (
     INSTALL,
     PI_CMDLINE,
+    install_as_nobody,
     install_root,
     make_boot_partition,
     parse_unit,
@@ -448,20 +449,7 @@ def test_changing_role_is_refused_without_losing_secrets(tmp_path: Path, good_wh
 
 
 def test_not_root_without_staging_is_refused(good_wheel: Path) -> None:
-    if os.geteuid() == 0:
-        runner = shutil.which("setpriv")
-        if runner is None:
-            pytest.skip("needs setpriv to drop root")
-        cmd = [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    else:
-        cmd = []
-    result = subprocess.run(
-        [*cmd, str(INSTALL), "--role", "all", "--source", str(good_wheel)],
-        capture_output=True,
-        text=True,
-        env=script_env(),
-        check=False,
-    )
+    result = install_as_nobody(good_wheel, script_env())
     assert result.returncode != 0
     assert "lancez ce script en root" in result.stderr
 

@@ -15,7 +15,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from deploy_support import INSTALL, REPO, UPDATE, VENV_PYTHON, run_script, script_env
+from deploy_support import (
+    INSTALL,
+    REPO,
+    UPDATE,
+    VENV_PYTHON,
+    install_as_nobody,
+    run_script,
+    script_env,
+)
 
 CONSTRAINTS = REPO / "deploy" / "constraints.txt"
 
@@ -344,19 +352,8 @@ def test_proxy_variables_dropped_by_sudo_are_taken_back(tmp_path: Path, good_whe
 
 
 def test_not_root_with_a_proxy_is_told_how_to_keep_it(good_wheel: Path) -> None:
-    if os.geteuid() == 0:
-        runner = shutil.which("setpriv")
-        if runner is None:
-            pytest.skip("needs setpriv to drop root")
-        cmd = [runner, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    else:
-        cmd = []
-    result = subprocess.run(
-        [*cmd, str(INSTALL), "--role", "all", "--source", str(good_wheel)],
-        capture_output=True,
-        text=True,
-        env=script_env(https_proxy="http://proxy.agence.invalid:3128"),
-        check=False,
+    result = install_as_nobody(
+        good_wheel, script_env(https_proxy="http://proxy.agence.invalid:3128")
     )
     assert result.returncode == 1
     assert "lancez ce script en root" in result.stderr
