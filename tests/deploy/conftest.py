@@ -48,8 +48,13 @@ def _copy_source(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def good_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of the project as it stands (what an operator copies to the Pi)."""
-    return _build_wheel(REPO, tmp_path_factory.mktemp("good-wheel"))
+    """A wheel of the project as it stands (what an operator copies to the Pi).
+
+    Built from a copy: setuptools builds in the source's ``build/`` folder, which two parallel
+    test workers building from the repository at once would both write into.
+    """
+    base = tmp_path_factory.mktemp("good-wheel")
+    return _build_wheel(_copy_source(base / "src"), base / "dist")
 
 
 @pytest.fixture(scope="session")
