@@ -13,8 +13,7 @@ from admin.errors import LoginRequired, PageForbidden
 from api.deps import SessionDep, SettingsDep
 from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.models import Agency, Staff
-from api.security.sessions import COOKIE_NAME, staff_for_token
-from api.services import staff as staff_service
+from api.security.sessions import COOKIE_NAME, staff_and_agency_for_token
 from api.services.offers import OfferContext, unseen_proposals_count
 from api.settings import Settings
 
@@ -24,7 +23,8 @@ DbDep = SessionDep
 def optional_staff(request: Request, db: DbDep) -> Staff | None:
     """The staff member of the session cookie, or None (pages use cookies, never bearers)."""
     token = request.cookies.get(COOKIE_NAME)
-    staff = staff_for_token(db, token) if token else None
+    found = staff_and_agency_for_token(db, token) if token else None
+    staff, request.state.agency = found or (None, None)
     request.state.staff = staff
     if staff is not None:
         refresh_badges(request, db, staff)
@@ -74,9 +74,9 @@ class Ctx:
         return OfferContext.for_agency(self.agency, self.settings.public_url)
 
 
-def page_ctx(db: DbDep, me: PageStaff, settings: SettingsDep) -> Ctx:
-    """Build the page context for a logged-in staff member."""
-    return Ctx(db=db, me=me, agency=staff_service.agency_of(db, me), settings=settings)
+async def page_ctx(request: Request, db: DbDep, me: PageStaff, settings: SettingsDep) -> Ctx:
+    """Build the page context for a logged-in staff member (agency read with the session)."""
+    return Ctx(db=db, me=me, agency=request.state.agency, settings=settings)
 
 
 CtxDep = Annotated[Ctx, Depends(page_ctx)]

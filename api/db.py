@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 from contextlib import suppress
@@ -47,6 +48,14 @@ def _create_private_file(path: Path) -> None:
 
 # A request that cannot get a connection within this answers 503 rather than waiting on.
 POOL_TIMEOUT_S = 10
+
+
+def session_permits(settings: Settings) -> asyncio.Semaphore | None:
+    """How many requests may hold a session at once: as many as the pool has connections
+    (None for SQLite, whose pool has no limit). See ``api.deps.get_db``."""
+    if settings.resolved_database_url.startswith("sqlite"):
+        return None
+    return asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
 
 
 def make_engine(

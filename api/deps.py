@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -17,20 +17,41 @@ from api.errors import Forbidden, Invalid, Unauthorized
 from api.models import Agency, Screen, Staff
 from api.models.fields import MAX_DB_ID
 from api.security import limits
-from api.security.sessions import COOKIE_NAME, staff_for_token
+from api.security.sessions import COOKIE_NAME, staff_and_agency_for_token
 from api.services import screens
 from api.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The application's settings."""
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A database session for one request."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A database session for one request, once a connection is sure to be free for it.
+
+    FastAPI runs each synchronous dependency, the route and the response's validation in
+    separate trips to its worker threads, and a session keeps its connection between them.
+    Without a bound, a burst larger than the thread pool deadlocks: every thread waits for a
+    connection held by a request that waits for a thread, until the pool's timeout answers 503.
+    A request therefore waits here, in the event loop, while all connections are taken; and its
+    session is closed in the loop's own small thread pool, never behind those waiting requests.
+    """
+    permits: asyncio.Semaphore | None = request.app.state.session_permits
+    if permits is not None:
+        await permits.acquire()
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        try:
+            if session.in_transaction():  # holds a connection: closing it talks to the database
+                await asyncio.to_thread(session.close)
+            else:
+                session.close()
+        finally:
+            if permits is not None:
+                permits.release()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -101,11 +122,15 @@ def check_same_origin(request: Request) -> None:
 def optional_staff(request: Request, db: SessionDep, bearer: StaffBearer) -> Staff | None:
     """The logged-in staff member (bearer token or session cookie), or None.
 
-    A write that relies on the cookie must come from Couloir's own pages (check_same_origin).
+    Their agency is read in the same query and kept for ``staff_agency``. A write that relies
+    on the cookie must come from Couloir's own pages (check_same_origin).
     """
     token = bearer or request.cookies.get(COOKIE_NAME)
-    staff = staff_for_token(db, token) if token else None
-    if staff is not None and not bearer:
+    found = staff_and_agency_for_token(db, token) if token else None
+    if found is None:
+        return None
+    staff, request.state.agency = found
+    if not bearer:
         check_same_origin(request)
     return staff
 
@@ -113,7 +138,7 @@ def optional_staff(request: Request, db: SessionDep, bearer: StaffBearer) -> Sta
 OptionalStaff = Annotated[Staff | None, Depends(optional_staff)]
 
 
-def current_staff(staff: OptionalStaff) -> Staff:
+async def current_staff(staff: OptionalStaff) -> Staff:
     """The logged-in staff member, or 401."""
     if staff is None:
         raise Unauthorized("Connexion requise.")
@@ -126,7 +151,7 @@ CurrentStaff = Annotated[Staff, Depends(current_staff)]
 def require(action: Action) -> Callable[[Staff], Staff]:
     """A dependency that lets through only roles allowed to ``action`` (the one check)."""
 
-    def check(staff: CurrentStaff) -> Staff:
+    async def check(staff: CurrentStaff) -> Staff:
         if not can(staff.role, action):
             raise Forbidden(DENIED_MESSAGE)
         return staff
@@ -169,10 +194,11 @@ async def cached_screen(request: Request, token: ScreenBearer) -> screens.Screen
 CachedScreen = Annotated[screens.ScreenRef, Depends(cached_screen)]
 
 
-def staff_agency(db: SessionDep, staff: CurrentStaff) -> Agency:
-    """The agency of the logged-in staff member."""
-    agency = db.get(Agency, staff.agency_id)
-    assert agency is not None
+async def staff_agency(request: Request, staff: CurrentStaff) -> Agency:
+    """The agency of the logged-in staff member (read with the session, in the request's
+    database session: a route may change it and commit)."""
+    agency: Agency = request.state.agency
+    assert agency.id == staff.agency_id
     return agency
 
 
@@ -184,7 +210,7 @@ StaffAgency = Annotated[Agency, Depends(staff_agency)]
 IF_MATCH_PATTERN = r'^((W/)?\s*"*[0-9]{1,9}"*\s*)?$'
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         str | None, Header(), WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN})
     ] = None,

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__, docs
 from api.changes import broker_for, draining
-from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable
+from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable, session_permits
 from api.errors import DomainError, StaleVersion, Throttled
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
@@ -227,6 +227,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
+    app.state.session_permits = session_permits(settings)
     app.state.broker = broker_for(app.state.engine)
     app.state.snapshot_cache = SnapshotCache(app.state.broker)
     app.state.screen_tokens = ScreenTokenCache(app.state.broker)

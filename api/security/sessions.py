@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select, update
 
 from api.clock import utcnow
 from api.domain.codes import new_token, token_hash
-from api.models import Staff, StaffSession
+from api.models import Agency, Staff, StaffSession
 
 COOKIE_NAME = "couloir_session"
 
@@ -30,19 +30,26 @@ def open_session(db: Session, staff: Staff, *, kind: str, days: int) -> str:
 
 def staff_for_token(db: Session, token: str) -> Staff | None:
     """The active staff member a live session token belongs to, or None."""
+    found = staff_and_agency_for_token(db, token)
+    return found[0] if found else None
+
+
+def staff_and_agency_for_token(db: Session, token: str) -> tuple[Staff, Agency] | None:
+    """The active staff member of a live session token and their agency, in one query."""
     if not token or len(token) > 200:
         return None
     row = db.exec(
-        select(Staff, StaffSession)
+        select(Staff, StaffSession, Agency)
         .join(StaffSession, col(StaffSession.staff_id) == col(Staff.id))
+        .join(Agency, col(Agency.id) == col(Staff.agency_id))
         .where(StaffSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    staff, session = row
+    staff, session, agency = row
     if session.revoked or session.expires_at < utcnow() or not staff.active:
         return None
-    return staff
+    return staff, agency
 
 
 def close_session(db: Session, token: str) -> None:
