@@ -30,6 +30,12 @@ Manager = Allowed(Action.MANAGE_SCREENS)
 # tests/display/test_scene_names.py fails when a playlist scene has no label here.
 SCENE_LABELS: dict[str, str] = {scene.value: scene.label for scene in PlaylistScene}
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+# The last fleet update's result, as the manager reads it (a sign and words, never colour alone).
+UPDATE_RESULTS = {
+    "ok": "✓ Mise à jour réussie",
+    "rolled_back": "↩ Mise à jour annulée, retour à la version d'avant",
+    "failed": "✗ Mise à jour échouée",
+}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -50,7 +56,8 @@ def list_page(request: Request, ctx: Manager) -> Response:
 
 def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
     rows = service.list_screens(ctx.db, ctx.agency.id)
-    public = [service.to_public(s) for s in rows]
+    target, tz = ctx.settings.fleet_version, ctx.agency.timezone
+    public = [service.to_public(s, target_version=target, timezone=tz) for s in rows]
     return render(
         request,
         "pages/screens.html",
@@ -61,6 +68,7 @@ def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
             "form": form or Form.empty(),
             "labels": {"code": "Code affiché", "name": "Nom de l'écran"},
             "tz": ctx.agency.timezone,
+            "update_results": UPDATE_RESULTS,
         },
         status_code=status,
     )
