@@ -198,3 +198,33 @@ def test_the_screens_page_lists_versions_target_and_last_result(server: FleetSer
     assert "✗ Mise à jour échouée (9.9.0)" in item
     assert "(9.9.0), ven. 28 nov. 2025 à 3 h 12 : " in item
     assert "0.1.0 tourne toujours." in item
+
+
+def test_a_manager_sets_a_screens_window_from_the_phone(server: FleetServer) -> None:
+    screen_id, screen = _screen(server, "Salle des conseillers")
+    phone = _page_client(server, "manager")
+    try:
+        page = phone.get(f"/admin/ecrans/{screen_id}")
+        assert "Laissez vide : la nuit, de 02:00 à 05:00." in page.text
+        form = {
+            "csrf_token": _CSRF.search(page.text)[1],  # type: ignore[index]
+            "version": re.search(r'name="version" value="(\d+)"', page.text)[1],  # type: ignore[index]
+            "name": "Salle des conseillers",
+            "rotation": "0",
+            "on_offers": "on",
+            "order_offers": "1",
+            "duration_offers": "30",
+        }
+        wrong = phone.post(f"/admin/ecrans/{screen_id}", data={**form, "update_opens": "25:00"})
+        assert wrong.status_code == 422
+        assert "Heure au format HH:MM, par exemple 02:00." in wrong.text
+        saved = phone.post(
+            f"/admin/ecrans/{screen_id}",
+            data={**form, "update_opens": "12:00", "update_closes": "13:30"},
+        )
+        assert saved.status_code == 303, saved.text[:500]
+    finally:
+        phone.close()
+    with screen:
+        window = screen.get(ORDER).json()["window"]
+    assert (window["opens"], window["closes"]) == ("12:00", "13:30")
