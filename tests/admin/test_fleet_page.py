@@ -19,6 +19,7 @@ def fleet_server(tmp_path: Path) -> Iterator[FleetServer]:
     fleet_dir.mkdir()
     (fleet_dir / WHEEL).write_bytes(b"wheel")
     (fleet_dir / "constraints.txt").write_text(PINS)
+    (tmp_path / "data").mkdir()
     server = FleetServer(tmp_path / "data")
     server.fleet_dir = fleet_dir
     server.start()

@@ -44,6 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetServer]:
     fleet_dir.mkdir()
     (fleet_dir / WHEEL).write_bytes(b"PK\x03\x04 not really a wheel " * 100)
     (fleet_dir / "constraints.txt").write_text(PINS)
+    (base / "data").mkdir()
     srv = FleetServer(base / "data")
     srv.fleet_dir = fleet_dir
     srv.start()
