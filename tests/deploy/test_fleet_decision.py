@@ -3,12 +3,15 @@ outside the maintenance window (in the agency's time zone), the Pi's clock, earl
 
 from __future__ import annotations
 
+import hashlib
 import importlib.machinery
 import importlib.util
 import sys
+import urllib.error
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from deploy_support import DEPLOY
@@ -150,3 +153,98 @@ def test_the_env_file_is_parsed_not_run(tmp_path) -> None:  # type: ignore[no-un
     assert values["COULOIR_API_URL"] == "http://srv:8000"
     assert values["COULOIR_SCREEN_TOKEN"] == "tok en"
     assert values["COULOIR_X"] == "$(touch /tmp/nope)"
+
+
+# --- One run of the timer, with the service and update.sh stubbed (their real run is in
+# test_update.py) -------------------------------------------------------------------------------
+
+
+class StubService:
+    """The service as the timer sees it: an order, a wheel, and reports that may fail."""
+
+    wheel = b"the wheel"
+    reachable = True
+    reports: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, base_url: str, token: str) -> None:
+        assert (base_url, token) == ("http://srv:8000", "tok-123")
+
+    def order(self) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        window = {"opens": "00:00", "closes": "23:59", "timezone": "UTC"}
+        digest = hashlib.sha256(StubService.wheel).hexdigest()
+        return order(now, window=window, wheel_sha256=digest)
+
+    def download(self, path: str, dest: Path) -> None:
+        dest.write_bytes(b"the wheel")
+
+    def report(self, report: dict[str, Any]) -> None:
+        if not StubService.reachable:
+            raise urllib.error.URLError("connexion refusée")
+        StubService.reports.append(report)
+
+
+@pytest.fixture
+def pi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "pi"
+    (root / "etc/couloir").mkdir(parents=True)
+    (root / "opt/couloir").mkdir(parents=True)
+    (root / "etc/couloir/couloir.env").write_text(
+        "COULOIR_API_URL=http://srv:8000\nCOULOIR_SCREEN_TOKEN=tok-123\n"
+    )
+    monkeypatch.setattr(fleet, "Service", StubService)
+    monkeypatch.setattr(fleet, "installed_version", lambda _current: "1.4.0")
+    monkeypatch.setattr(StubService, "reports", [])
+    monkeypatch.setattr(StubService, "reachable", True)
+    return root
+
+
+def _run(root: Path) -> int:
+    args = fleet.argparse.Namespace(
+        root=str(root), systemctl=None, update_script=None, timeout=None, dry_run=False
+    )
+    return fleet.FleetUpdate(args).run(datetime.now(UTC))
+
+
+def test_a_rollback_is_reported_and_a_lost_report_is_sent_at_the_next_run(
+    pi: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[Path] = []
+
+    def update_sh(self, wheel: Path) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+        ran.append(wheel)
+        assert (wheel.parent / "constraints.txt").read_text() == "fastapi==0.115.0\n"
+        return 2, "couloir-display n'a pas démarré"
+
+    monkeypatch.setattr(fleet.FleetUpdate, "run_update_sh", update_sh)
+    StubService.reachable = False
+    assert _run(pi) == 2
+    assert [w.name for w in ran] == ["couloir-1.5.0-py3-none-any.whl"]
+    assert StubService.reports == []
+    assert not (pi / "opt/couloir/fleet/1.5.0").exists()
+
+    StubService.reachable = True
+    assert _run(pi) == 0  # the report goes first; then: failed less than 20 hours ago
+    assert len(ran) == 1
+    (sent,) = StubService.reports
+    assert sent["result"] == "rolled_back" and sent["running_version"] == "1.4.0"
+    assert sent["reason"] == (
+        "1.5.0 ne démarrait pas : retour automatique à 1.4.0. (couloir-display n'a pas démarré)"
+    )
+
+
+def test_a_wheel_that_is_not_the_announced_one_is_never_installed(
+    pi: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fleet.FleetUpdate, "run_update_sh", lambda *_: pytest.fail("ran"))
+    monkeypatch.setattr(StubService, "wheel", b"another wheel")
+    assert _run(pi) == 2
+    (sent,) = StubService.reports
+    assert sent["result"] == "failed"
+    assert "la roue téléchargée n'a pas l'empreinte annoncée" in sent["reason"]
+
+
+def test_a_screen_not_yet_paired_does_nothing(pi: Path) -> None:
+    (pi / "etc/couloir/couloir.env").write_text("COULOIR_API_URL=http://srv:8000\n")
+    assert _run(pi) == 0
+    assert StubService.reports == []
