@@ -416,6 +416,8 @@ ENDPOINTS = [
                 [{"weekday": 1, "opens": "8h", "closes": "17:00"}],
                 {"weekday": 1},
             ],
+            "update_window_opens": ["25:00", "2h", "", 200, LONG],
+            "update_window_closes": ["02:60", "🌙", True],
             "version": [999],
         },
     ),
