@@ -7,6 +7,7 @@ settings.database_url  # 'sqlite:////home/me/.local/share/couloir/couloir.db'
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +77,16 @@ class Settings(BaseSettings):
         description="`true` lets production run with an http:// PUBLIC_URL (agency network "
         "without HTTPS: the login cookie then travels in clear). Prefer HTTPS.",
     )
+    fleet_version: str = Field(
+        "",
+        description="Version the screens should run (e.g. `1.4.0`): each Pi's update timer "
+        "installs it in its maintenance window. Empty: no update is announced.",
+    )
+    fleet_dir: Path | None = Field(
+        None,
+        description="Folder holding the wheel `couloir-<FLEET_VERSION>-py3-none-any.whl` and "
+        "its `constraints.txt` (the pins the screens install it with). Empty: DATA_DIR/fleet.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -84,6 +95,13 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError("doit commencer par http:// ou https:// suivi d'un hôte")
         return value.rstrip("/")
+
+    @field_validator("fleet_version")
+    @classmethod
+    def _fleet_version_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9][0-9A-Za-z.+!-]{0,39}", value):
+            raise ValueError("un numéro de version comme 1.4.0 (40 caractères au plus) est attendu")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -105,6 +123,11 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'couloir.db'}"
+
+    @property
+    def resolved_fleet_dir(self) -> Path:
+        """Where the announced release's wheel and pins are kept."""
+        return self.fleet_dir or self.data_dir / "fleet"
 
     @property
     def is_sqlite(self) -> bool:

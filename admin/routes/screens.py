@@ -19,7 +19,7 @@ from api.contract import SCENE_NAMES, PlaylistScene
 from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
 from api.models import Screen
-from api.models.screen import ScreenUpdate
+from api.models.screen import DEFAULT_UPDATE_WINDOW, ScreenUpdate
 from api.params import PathId
 from api.services import screens as service
 
@@ -30,6 +30,12 @@ Manager = Allowed(Action.MANAGE_SCREENS)
 # tests/display/test_scene_names.py fails when a playlist scene has no label here.
 SCENE_LABELS: dict[str, str] = {scene.value: scene.label for scene in PlaylistScene}
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+# The last fleet update's result, as the manager reads it (a sign and words, never colour alone).
+UPDATE_RESULTS = {
+    "ok": "✓ Mise à jour réussie",
+    "rolled_back": "↩ Mise à jour annulée, retour à la version d'avant",
+    "failed": "✗ Mise à jour échouée",
+}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -50,7 +56,8 @@ def list_page(request: Request, ctx: Manager) -> Response:
 
 def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 200) -> Response:
     rows = service.list_screens(ctx.db, ctx.agency.id)
-    public = [service.to_public(s) for s in rows]
+    target, tz = ctx.settings.fleet_version, ctx.agency.timezone
+    public = [service.to_public(s, target_version=target, timezone=tz) for s in rows]
     return render(
         request,
         "pages/screens.html",
@@ -61,6 +68,7 @@ def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
             "form": form or Form.empty(),
             "labels": {"code": "Code affiché", "name": "Nom de l'écran"},
             "tz": ctx.agency.timezone,
+            "update_results": UPDATE_RESULTS,
         },
         status_code=status,
     )
@@ -99,6 +107,8 @@ def _values(screen: Screen) -> dict[str, Any]:
         day = slot.get("weekday")
         values[f"opens_{day}"] = slot.get("opens", "")
         values[f"closes_{day}"] = slot.get("closes", "")
+    values["update_opens"] = screen.update_window_opens or ""
+    values["update_closes"] = screen.update_window_closes or ""
     return values
 
 
@@ -110,6 +120,7 @@ def _labels() -> dict[str, str]:
         labels[f"duration_{scene}"] = f"{name} : durée"
     for day, label in enumerate(WEEKDAYS):
         labels |= {f"opens_{day}": f"{label} : allumage", f"closes_{day}": f"{label} : extinction"}
+    labels |= {"update_opens": "Mises à jour : début", "update_closes": "Mises à jour : fin"}
     return labels
 
 
@@ -120,13 +131,17 @@ def _detail(request: Request, ctx: Ctx, screen: Screen, form: Form, status: int 
         {
             "title": screen.name,
             "active_tab": "menu",
-            "screen": service.to_public(screen),
+            "screen": service.to_public(
+                screen, target_version=ctx.settings.fleet_version, timezone=ctx.agency.timezone
+            ),
             "form": form,
             "scenes": [(s, SCENE_LABELS.get(s, s)) for s in SCENE_NAMES],
             "labels": _labels(),
             "weekdays": list(enumerate(WEEKDAYS)),
             "agency_hours": ctx.agency.opening_hours,
             "tz": ctx.agency.timezone,
+            "update_results": UPDATE_RESULTS,
+            "default_window": DEFAULT_UPDATE_WINDOW,
         },
         status_code=status,
     )
@@ -162,11 +177,19 @@ def _parse(form: Form) -> dict[str, Any]:
                 form.add_error(key, "Heure au format HH:MM, par exemple 08:30.")
         # closes <= opens is allowed: the screen stays on overnight (00:00 → 00:00: all day).
         schedule.append({"weekday": day, "opens": opens, "closes": closes})
+    # The fleet update window: both times, or neither (the default, at night).
+    window = [form.raw(key).strip() for key in ("update_opens", "update_closes")]
+    if any(window):
+        for key, value in zip(("update_opens", "update_closes"), window, strict=True):
+            if not _TIME.match(value):
+                form.add_error(key, "Heure au format HH:MM, par exemple 02:00.")
     return {
         "name": name,
         "rotation": int(rotation) if rotation else None,
         "playlist": playlist,
         "schedule": schedule,
+        "update_window_opens": window[0] if any(window) else None,
+        "update_window_closes": window[1] if any(window) else None,
     }
 
 

@@ -11,7 +11,15 @@ from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.contract import SCENE_NAMES, OpeningSlot, PlaylistEntry, PlaylistScene
-from api.models.fields import Count, Measure, ShortText, json_column, not_a_boolean
+from api.models.fields import (
+    Count,
+    Measure,
+    Moment,
+    Reason,
+    ShortText,
+    json_column,
+    not_a_boolean,
+)
 
 DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": scene.value, "duration_s": seconds}
@@ -19,6 +27,15 @@ DEFAULT_PLAYLIST: list[dict[str, Any]] = [
 ]
 Rotation = Annotated[Literal[0, 90, 180, 270], BeforeValidator(not_a_boolean)]
 NO_CONTROL_CHARS = r"^[^\x00-\x1f]*$"
+# Fleet updates: a maintenance window at night, when agencies are closed (agency local time).
+DEFAULT_UPDATE_WINDOW = ("02:00", "05:00")
+WindowTime = Annotated[
+    str,
+    PydanticField(
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["02:00"], min_length=5, max_length=5
+    ),
+]
+UpdateResult = Literal["ok", "rolled_back", "failed"]
 MAX_UPTIME_S = 20 * 365 * 86_400  # fits the 32-bit column; no Pi runs twenty years unrebooted
 
 
@@ -42,6 +59,14 @@ class Screen(SQLModel, table=True):
     revoked_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
+    # Fleet updates: the maintenance window (agency local time HH:MM; empty: the default, at
+    # night) and the last result the screen's update timer reported.
+    update_window_opens: str | None = Field(default=None, max_length=5)
+    update_window_closes: str | None = Field(default=None, max_length=5)
+    update_result: str | None = Field(default=None, max_length=20)
+    update_target: str | None = Field(default=None, max_length=40)
+    update_reason: str | None = Field(default=None, max_length=300)
+    update_reported_at: datetime | None = None
 
 
 class ScreenCreate(SQLModel):
@@ -69,6 +94,14 @@ class ScreenUpdate(SQLModel):
             "d'ouverture de l'agence."
         ),
     )
+    update_window_opens: WindowTime | None = Field(
+        None,
+        description="Début de la fenêtre de mise à jour de l'écran, heure locale HH:MM.",
+    )
+    update_window_closes: WindowTime | None = Field(
+        None,
+        description="Fin de la fenêtre de mise à jour de l'écran, heure locale HH:MM.",
+    )
     version: Count | None = Field(
         None,
         description=(
@@ -83,6 +116,31 @@ class ScreenUpdate(SQLModel):
         if value is not None and not value:
             raise ValueError(f"au moins une scène parmi {', '.join(SCENE_NAMES)}")
         return value
+
+
+class UpdateWindow(BaseModel):
+    """When a screen may install a new version: local time of its agency, HH:MM to HH:MM."""
+
+    opens: str = PydanticField(description="Début, heure locale HH:MM.")
+    closes: str = PydanticField(
+        description="Fin, heure locale HH:MM (avant le début : la fenêtre passe minuit)."
+    )
+    timezone: str = PydanticField(
+        description="Fuseau horaire de l'agence (par exemple Europe/Paris)."
+    )
+
+
+class LastUpdate(BaseModel):
+    """The last result a screen's update timer reported."""
+
+    result: UpdateResult = PydanticField(
+        description="« ok », « rolled_back » (retour à la version d'avant) ou « failed »."
+    )
+    target_version: str | None = PydanticField(
+        description="Version que l'écran a essayé d'installer."
+    )
+    reason: str = PydanticField(description="Explication courte, en français.")
+    at: datetime = PydanticField(description="Date et heure de la fin de la mise à jour (UTC).")
 
 
 class ScreenPublic(SQLModel):
@@ -120,6 +178,15 @@ class ScreenPublic(SQLModel):
             "Numéro de version, augmenté à chaque modification ; à renvoyer pour éviter "
             "d'écraser la modification d'un collègue (sinon 409)."
         )
+    )
+    target_version: str | None = Field(
+        None, description="Version que le service demande aux écrans d'installer (vide : aucune)."
+    )
+    update_window: UpdateWindow | None = Field(
+        None, description="Fenêtre de maintenance où l'écran peut installer une nouvelle version."
+    )
+    last_update: LastUpdate | None = Field(
+        None, description="Dernier résultat de mise à jour signalé par l'écran."
     )
 
 
@@ -187,3 +254,51 @@ class ScreenPairing(SQLModel, table=True):
     # Who asked (a hash of the client address): new screens have no token, so requests are
     # counted per address to keep anyone from filling the table.
     requested_by: str | None = Field(default=None, index=True, max_length=64)
+
+
+class UpdateOrder(BaseModel):
+    """What a screen's update timer learns: the version to run, when, and its pins."""
+
+    target_version: str | None = PydanticField(
+        description="Version à installer ; vide : le service n'annonce aucune version."
+    )
+    window: UpdateWindow = PydanticField(description="Fenêtre de maintenance de cet écran.")
+    server_time: datetime = PydanticField(
+        description="Heure du service (UTC), pour vérifier l'horloge de l'écran."
+    )
+    wheel_path: str | None = PydanticField(
+        description="Où télécharger la roue (avec le jeton de l'écran) ; vide : roue absente."
+    )
+    wheel_name: str | None = PydanticField(description="Nom du fichier de la roue.")
+    wheel_sha256: str | None = PydanticField(description="Empreinte SHA-256 de la roue.")
+    constraints: str | None = PydanticField(
+        description="Versions exactes des dépendances (constraints.txt) à installer avec la roue."
+    )
+
+
+class UpdateReport(BaseModel):
+    """What a screen's update timer reports after an attempt."""
+
+    model_config = {"extra": "forbid"}
+
+    running_version: str = PydanticField(
+        min_length=1,
+        max_length=40,
+        pattern=NO_CONTROL_CHARS,
+        description="Version qui tourne maintenant sur l'écran, 40 caractères au plus.",
+    )
+    target_version: str = PydanticField(
+        min_length=1,
+        max_length=40,
+        pattern=NO_CONTROL_CHARS,
+        description="Version que l'écran a essayé d'installer, 40 caractères au plus.",
+    )
+    result: UpdateResult = PydanticField(
+        description="« ok », « rolled_back » (retour à la version d'avant) ou « failed »."
+    )
+    reason: Reason = PydanticField(
+        description="Explication courte, en français : 300 caractères au plus."
+    )
+    finished_at: Moment = PydanticField(
+        description="Date et heure de la fin de la mise à jour (ISO 8601 avec fuseau)."
+    )

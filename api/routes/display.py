@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.changes import draining
 from api.contract import (
+    DISPLAY_ROOT,
     DISPLAY_ROUTER,
     EVENTS_PATH,
     HEARTBEAT_PATH,
@@ -25,17 +26,21 @@ from api.contract import (
     Snapshot,
     route,
 )
-from api.deps import CachedScreen, CurrentScreen, SessionDep
+from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
 from api.errors import NotFound, Unauthorized
 from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
 from api.models import Hire, Screen
 from api.models.fields import MAX_DB_ID
-from api.models.screen import Heartbeat
+from api.models.screen import Heartbeat, UpdateOrder, UpdateReport
 from api.params import PathId
 from api.services import hires, screens
 from api.services.snapshot import CachedSnapshot, SnapshotCache
 
 router = APIRouter(prefix=DISPLAY_ROUTER, tags=["display"])
+# Fleet updates: what version the screen should run, its wheel, and the screen's report.
+UPDATE_PATH = f"{DISPLAY_ROOT}/update"
+UPDATE_WHEEL_PATH = f"{UPDATE_PATH}/wheel"
+UPDATE_REPORT_PATH = f"{UPDATE_PATH}/report"
 
 
 class PairingStarted(BaseModel):
@@ -179,6 +184,52 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
 def heartbeat(data: Heartbeat, db: SessionDep, screen: CurrentScreen) -> Response:
     """The screen reports its version, resolution, frame rate, uptime and snapshot ETag."""
     screens.record_heartbeat(db, screen, data)
+    return Response(status_code=204)
+
+
+@router.get(
+    route(UPDATE_PATH),
+    summary="Lire la version à installer",
+    response_model=UpdateOrder,
+    description=(
+        "La version que le service demande à cet écran d'installer, sa fenêtre de maintenance, "
+        "l'empreinte de la roue et les versions épinglées de ses dépendances."
+    ),
+)
+def update_order(db: SessionDep, screen: CurrentScreen, settings: SettingsDep) -> UpdateOrder:
+    """The version this screen should run, its maintenance window, the wheel's digest and pins."""
+    return screens.update_order(
+        db, screen, settings.fleet_version, settings.resolved_fleet_dir, UPDATE_WHEEL_PATH
+    )
+
+
+@router.get(
+    route(UPDATE_WHEEL_PATH),
+    summary="Télécharger la roue de la version à installer",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "La roue."}},
+    description="La roue (fichier .whl) de la version annoncée, pour le jeton d'un écran.",
+)
+def update_wheel(screen: CurrentScreen, settings: SettingsDep) -> FileResponse:
+    """The announced release's wheel."""
+    wheel = screens.fleet_wheel(settings.resolved_fleet_dir, settings.fleet_version)
+    if wheel is None:
+        raise NotFound("Aucune version à installer n'est disponible sur le service.")
+    return FileResponse(wheel, media_type="application/octet-stream", filename=wheel.name)
+
+
+@router.post(
+    route(UPDATE_REPORT_PATH),
+    status_code=204,
+    summary="Signaler le résultat d'une mise à jour",
+    description=(
+        "Le minuteur de mise à jour de l'écran signale la version qui tourne, le résultat "
+        "(ok, retour en arrière, échec), sa date et une raison courte."
+    ),
+)
+def update_report(data: UpdateReport, db: SessionDep, screen: CurrentScreen) -> Response:
+    """The screen's update timer reports the version now running and how the attempt went."""
+    screens.record_update_report(db, screen, data)
     return Response(status_code=204)
 
 

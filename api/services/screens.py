@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
 from api.changes import QUIET, ChangeBroker
-from api.clock import utcnow
+from api.clock import aware, utcnow
 from api.db import serialize_on
 from api.domain.codes import new_token, normalise_pairing_code, pairing_code, token_hash
 from api.errors import Conflict, Invalid, NotFound, Throttled, TooLarge
-from api.models import Screen, ScreenPairing, Screenshot, Staff
-from api.models.screen import Heartbeat, ScreenCreate, ScreenPublic, ScreenUpdate
+from api.models import Agency, Screen, ScreenPairing, Screenshot, Staff
+from api.models.screen import (
+    DEFAULT_UPDATE_WINDOW,
+    Heartbeat,
+    LastUpdate,
+    ScreenCreate,
+    ScreenPublic,
+    ScreenUpdate,
+    UpdateOrder,
+    UpdateReport,
+    UpdateWindow,
+)
 from api.services import audit, images
 from api.services.common import apply_changes, check_version, get_scoped
 
@@ -28,18 +40,39 @@ PAIRING_LOCK_KEY = 0x636F756C_70616972  # PostgreSQL advisory lock serializing p
 ONLINE_WITHIN = timedelta(minutes=3)  # three missed heartbeats
 MAX_SCREENSHOT_BYTES = 2_000_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_UPDATE_FIELDS = (
+    "update_window_opens",
+    "update_window_closes",
+    "update_result",
+    "update_target",
+    "update_reason",
+    "update_reported_at",
+)
+# A report dated later than this ahead of the service's clock is refused (wrong clock on the Pi).
+REPORT_CLOCK_SLACK = timedelta(minutes=10)
 SCREENSHOT_MEDIA_TYPE = "image/png"
 
 
-def to_public(screen: Screen) -> ScreenPublic:
-    """Public form with online status from the last heartbeat."""
+def to_public(
+    screen: Screen, *, target_version: str | None = None, timezone: str | None = None
+) -> ScreenPublic:
+    """Public form with online status from the last heartbeat.
+
+    ``target_version`` (the service's ``fleet_version``) and ``timezone`` (the agency's) add
+    what the fleet update part of the screens page shows.
+    """
     seen = screen.last_heartbeat_at
     return ScreenPublic(
-        **screen.model_dump(exclude={"agency_id", "token_hash", "created_at", "screenshot_at"}),
+        **screen.model_dump(
+            exclude={"agency_id", "token_hash", "created_at", "screenshot_at", *_UPDATE_FIELDS}
+        ),
         online=seen is not None and utcnow() - seen < ONLINE_WITHIN and screen.revoked_at is None,
         # Written with the screenshot itself (store_screenshot): no need to look at the image.
         has_screenshot=screen.screenshot_at is not None,
         revoked=screen.revoked_at is not None,
+        target_version=target_version or None,
+        update_window=update_window(screen, timezone) if timezone else None,
+        last_update=last_update(screen),
     )
 
 
@@ -301,3 +334,92 @@ def pair(db: Session, actor: Staff, code: str, name: str) -> Screen:
     pairing.pending_token = token
     db.commit()
     return screen
+
+
+# --- Fleet updates: the version screens should run, and what they report back --------------
+
+
+def update_window(screen: Screen, timezone: str) -> UpdateWindow:
+    """The screen's maintenance window (its own, or the default at night), in ``timezone``."""
+    opens, closes = DEFAULT_UPDATE_WINDOW
+    if screen.update_window_opens and screen.update_window_closes:
+        opens, closes = screen.update_window_opens, screen.update_window_closes
+    return UpdateWindow(opens=opens, closes=closes, timezone=timezone)
+
+
+def last_update(screen: Screen) -> LastUpdate | None:
+    """The last update result the screen reported, or None."""
+    if screen.update_result is None or screen.update_reported_at is None:
+        return None
+    return LastUpdate(
+        result=screen.update_result,  # type: ignore[arg-type]  # written from UpdateResult only
+        target_version=screen.update_target,
+        reason=screen.update_reason or "",
+        at=screen.update_reported_at,
+    )
+
+
+def fleet_wheel(fleet_dir: Path, version: str) -> Path | None:
+    """The wheel of ``version`` in ``fleet_dir`` (``couloir-<version>-*.whl``), or None."""
+    if not version:
+        return None
+    found = sorted(fleet_dir.glob(f"couloir-{version}-*.whl"))
+    return found[0] if found else None
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a file, remembered while its size and modification time stay the same."""
+    info = path.stat()
+    key = (str(path), info.st_mtime_ns, info.st_size)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if len(_DIGESTS) > 32:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
+
+
+def update_order(
+    db: Session, screen: Screen, fleet_version: str, fleet_dir: Path, wheel_path: str
+) -> UpdateOrder:
+    """What this screen's update timer is told: target version, its window, wheel and pins.
+
+    The wheel is announced only with its pins (``constraints.txt`` beside it): a screen is
+    never asked to install a release whose dependencies would be resolved on the day.
+    """
+    agency = db.get(Agency, screen.agency_id)
+    window = update_window(screen, agency.timezone if agency else "Europe/Paris")
+    wheel = fleet_wheel(fleet_dir, fleet_version)
+    pins = fleet_dir / "constraints.txt"
+    usable = wheel is not None and pins.is_file()
+    return UpdateOrder(
+        target_version=fleet_version or None,
+        window=window,
+        server_time=utcnow(),
+        wheel_path=wheel_path if usable else None,
+        wheel_name=wheel.name if usable and wheel else None,
+        wheel_sha256=_sha256(wheel) if usable and wheel else None,
+        constraints=pins.read_text("utf-8") if usable else None,
+    )
+
+
+def record_update_report(db: Session, screen: Screen, report: UpdateReport) -> None:
+    """Store the result of the screen's last update attempt and the version it now runs."""
+    finished = aware(report.finished_at)
+    if finished > utcnow() + REPORT_CLOCK_SLACK:
+        raise Invalid(
+            "Date de fin dans le futur : vérifiez l'horloge de l'écran.", field="finished_at"
+        )
+    db.info[QUIET] = True  # nothing the corridor shows changed
+    screen.reported_version = report.running_version
+    screen.update_result = report.result
+    screen.update_target = report.target_version
+    screen.update_reason = report.reason
+    screen.update_reported_at = finished
+    db.commit()

@@ -51,6 +51,8 @@ REBOOT_NEEDED=0
 SYSTEMCTL="${COULOIR_SYSTEMCTL:-}"
 # Seconds to wait for the screen's first frame when no reboot is pending.
 DISPLAY_WAIT="${COULOIR_DISPLAY_WAIT:-30}"
+# Seconds to wait for the service's /healthz (role all) before the install fails.
+HEALTH_WAIT="${COULOIR_HEALTH_WAIT:-90}"
 DISPLAY_STATE=""
 
 usage() {
@@ -382,14 +384,15 @@ units() {
         USER="$SERVICE_USER" TTY="$TTY" BACKUP_DIR="$BACKUP_DIR" KEEP="$BACKUP_KEEP"
         CONNECTOR="$CONNECTOR")
     local unit content
-    local wanted=(couloir-display.service couloir-screen-on.service couloir-screen-reassert.service)
+    local wanted=(couloir-display.service couloir-screen-on.service couloir-screen-reassert.service
+        couloir-fleet-update.service)
     [ "$ROLE" = all ] && wanted+=(couloir-server.service couloir-backup.service)
     for unit in "${wanted[@]}"; do
         content="$(render_template "$HERE/systemd/$unit.in" "${vars[@]}")"
         put_file "$UNIT_DIR/$unit" 644 <<<"$content"
         if [ "$LAST_CHANGED" = 1 ]; then UNITS_CHANGED+=("$unit"); fi
     done
-    local timers=(couloir-screen-reassert.timer)
+    local timers=(couloir-screen-reassert.timer couloir-fleet-update.timer)
     [ "$ROLE" = all ] && timers+=(couloir-backup.timer)
     for unit in "${timers[@]}"; do
         copy_file "$HERE/systemd/$unit" "$UNIT_DIR/$unit" 644
@@ -688,10 +691,10 @@ systemctl_run() {
 
 services() {
     local unit wanted=(couloir-screen-on.service couloir-screen-reassert.timer
-        couloir-display.service) changed action
+        couloir-fleet-update.timer couloir-display.service) changed action
     if [ "$ROLE" = all ]; then
         wanted=(couloir-server.service couloir-backup.timer couloir-screen-on.service
-            couloir-screen-reassert.timer couloir-display.service)
+            couloir-screen-reassert.timer couloir-fleet-update.timer couloir-display.service)
     fi
     changed=" ${UNITS_CHANGED[*]:-} "
     if [ "${#UNITS_CHANGED[@]}" -gt 0 ]; then systemctl_run daemon-reload; fi
@@ -769,9 +772,13 @@ display_message() {
     return 0
 }
 
+# wait_healthy: the service (role all) must answer /healthz within HEALTH_WAIT seconds, or the
+# install fails: a Pi whose service never came up is not installed. Checked on the host, and in
+# a staging root when a stand-in systemctl started the units (tests).
 wait_healthy() {
-    [ "$ROLE" = all ] && host_actions || return 0
-    local url="http://127.0.0.1:$PORT/healthz" deadline=$((SECONDS + 90))
+    [ "$ROLE" = all ] || return 0
+    if ! host_actions && { [ -z "$SYSTEMCTL" ] || [ "$DRY_RUN" = 1 ]; }; then return 0; fi
+    local url="http://127.0.0.1:$PORT/healthz" deadline=$((SECONDS + HEALTH_WAIT))
     while [ "$SECONDS" -lt "$deadline" ]; do
         if "$PYTHON" - "$url" <<'PY' 2>/dev/null; then
 import sys, urllib.request
@@ -783,7 +790,7 @@ PY
         fi
         sleep 2
     done
-    warn "pas de réponse de $url après 90 s : journalctl -u couloir-server -n 50"
+    die "le service Couloir ne répond pas sur $url après $HEALTH_WAIT s : l'installation n'est PAS terminée. Cause : journalctl -u couloir-server -n 50 ; une fois corrigé, relancez install.sh (il ne refait que ce qui manque)."
 }
 
 main() {

@@ -218,6 +218,30 @@ prune() {
     fi
 }
 
+# refresh_deploy: the new release's scripts, unit templates and README replace those of
+# PREFIX/deploy (a checkout's deploy/raspberrypi, or the copy a wheel installs in the venv's
+# share/couloir), so that the next update, the fleet timer and install.sh run the new ones.
+refresh_deploy() {
+    local from file rel mode units=0
+    from="$SOURCE/deploy/raspberrypi"
+    [ -d "$from" ] || from="$(target "$PREFIX/venvs/$NEW_NAME")/share/couloir/deploy/raspberrypi"
+    if [ ! -f "$from/update.sh" ]; then
+        warn "cette version n'apporte pas ses scripts d'installation : $PREFIX/deploy reste tel quel"
+        return 0
+    fi
+    while IFS= read -r file; do
+        rel="${file#"$from"/}"
+        mode=644
+        [ -x "$file" ] && mode=755
+        copy_file "$file" "$PREFIX/deploy/$rel" "$mode"
+        if [ "$LAST_CHANGED" = 1 ] && [[ "$rel" == systemd/* ]]; then units=1; fi
+    done < <(find "$from" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' | sort)
+    if [ "$units" = 1 ]; then
+        log "Les modèles d'unités systemd ont changé : sudo $PREFIX/deploy/install.sh --role $ROLE --source $SOURCE les installe (il ne change que ce qui diffère)."
+    fi
+    return 0
+}
+
 main() {
     parse_args "$@"
     ENV_FILE_PATH="$(target "$ENV_FILE")"
@@ -294,10 +318,8 @@ main() {
         sysctl restart couloir-display.service || rollback "couloir-display n'a pas démarré"
     fi
     prune
+    refresh_deploy
     log "Mis à jour : Couloir $OLD_VERSION -> $NEW_VERSION."
-    if [ -x "$SOURCE/deploy/raspberrypi/install.sh" ]; then
-        log "Les unités et les scripts d'appoint viennent du dépôt : sudo $SOURCE/deploy/raspberrypi/install.sh --role $ROLE les met à jour (il ne change que ce qui diffère)."
-    fi
 }
 
 main "$@"

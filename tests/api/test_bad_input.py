@@ -43,6 +43,13 @@ NEW_ANNOUNCEMENT = {
     "ends_at": (NOW + timedelta(days=301)).isoformat(),
 }
 HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
+UPDATE_REPORT = {
+    "running_version": "1.0.0",
+    "target_version": "1.1.0",
+    "result": "rolled_back",
+    "reason": "1.1.0 ne démarrait pas : retour automatique à 1.0.0.",
+    "finished_at": "2025-11-28T02:12:00+00:00",
+}
 
 
 @dataclass
@@ -409,6 +416,8 @@ ENDPOINTS = [
                 [{"weekday": 1, "opens": "8h", "closes": "17:00"}],
                 {"weekday": 1},
             ],
+            "update_window_opens": ["25:00", "2h", "", 200, LONG],
+            "update_window_closes": ["02:60", "🌙", True],
             "version": [999],
         },
     ),
@@ -477,6 +486,21 @@ ENDPOINTS = [
             "uptime_s": [-1, 2**63, 10**30, "longtemps", 1.5],
             "memory_mb": [-5, 1e12, "beaucoup", NAN],
             "snapshot_etag": [LONG, "\x00", 5],
+        },
+    ),
+    Endpoint(
+        "update report",
+        "screen",
+        "POST",
+        "/api/v1/display/update/report",
+        state_screens,
+        UPDATE_REPORT,
+        {
+            "running_version": [LONG, "", None, True, "1\x00", MISSING],
+            "target_version": [LONG, "", 7, MISSING],
+            "result": ["peut-être", 1, None, MISSING],
+            "reason": [LONG, 42, ["ok"]],
+            "finished_at": [1_700_000_000, "hier", None, "2999-01-01T00:00:00+00:00", MISSING],
         },
     ),
     Endpoint(
@@ -721,6 +745,14 @@ def _listed(path: str, key: str, role: str = "manager") -> Callable[[World, dict
     return read
 
 
+def _update_read(key: str) -> Callable[[World, dict[str, Any]], Any]:
+    def read(w: World, _answer: dict[str, Any]) -> Any:
+        screens = w.clients["manager"].get("/api/v1/screens").json()
+        return next(s for s in screens if s["id"] == w.screen_id)["last_update"][key]
+
+    return read
+
+
 def _heartbeat_read(w: World, _answer: dict[str, Any]) -> Any:
     screens = w.clients["manager"].get("/api/v1/screens").json()
     return next(s for s in screens if s["id"] == w.screen_id)["reported_version"]
@@ -768,6 +800,9 @@ ACCEPTED = [
             {"name": "Anaïs Nguyễn 🌸", "email": "anais@example.fr", "role": "cdde",
              "password": "mot de passe 🔑 long"},
             _listed("/api/v1/staff", "name"), "Anaïs Nguyễn 🌸"),
+    Accepts("update report reason", "screen", "POST", "/api/v1/display/update/report",
+            {**UPDATE_REPORT, "reason": "Échec 😬 : « 9.9.0 » ne démarre pas"},
+            _update_read("reason"), "Échec 😬 : « 9.9.0 » ne démarre pas"),
     Accepts("heartbeat version", "screen", "POST", "/api/v1/display/heartbeat",
             {**HEARTBEAT, "version": "1.2 β"}, _heartbeat_read, "1.2 β"),
 ]  # fmt: skip

@@ -125,3 +125,25 @@ def test_systemctl_stand_in_needs_a_staging_root(good_wheel: Path) -> None:
     )
     assert result.returncode == 1
     assert "--systemctl ne va qu'avec --root" in result.stderr
+
+
+def test_a_server_that_never_answers_fails_the_install_in_french(
+    tmp_path: Path, good_wheel: Path
+) -> None:
+    """Started (the stand-in says every unit runs) but /healthz never answers: not installed."""
+    root = tmp_path / "pi"
+    root.mkdir()
+    port = str(free_port())
+    result = run_script(
+        INSTALL,
+        *("--root", root, "--source", good_wheel, "--systemctl", "/bin/true"),
+        *("--role", "all", "--no-boot", "--port", port),
+        env=script_env(COULOIR_HEALTH_WAIT="2"),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"erreur : le service Couloir ne répond pas sur http://127.0.0.1:{port}/healthz après 2 s"
+        " : l'installation n'est PAS terminée." in result.stderr
+    )
+    assert "journalctl -u couloir-server -n 50" in result.stderr
+    assert "Terminé" not in result.stdout

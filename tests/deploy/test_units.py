@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -26,8 +28,10 @@ SCRIPTS = [
     DEPLOY / "install.sh",
     DEPLOY / "update.sh",
     DEPLOY / "lib" / "common.sh",
-    *sorted((DEPLOY / "bin").iterdir()),
+    # Shell programs only: couloir-fleet-update is Python (ruff checks it, see below).
+    *sorted(p for p in (DEPLOY / "bin").iterdir() if "python" not in p.open().readline()),
 ]
+PYTHON_PROGRAMS = [p for p in sorted((DEPLOY / "bin").iterdir()) if p not in SCRIPTS]
 
 
 def _tool(name: str) -> str:
@@ -48,6 +52,16 @@ def test_every_script_is_shellcheck_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_python_programs_are_ruff_clean() -> None:
+    assert PYTHON_PROGRAMS, "couloir-fleet-update is expected here"
+    ruff = Path(sys.executable).with_name("ruff")
+    for args in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [str(ruff), *args, *map(str, PYTHON_PROGRAMS)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("fixture", "units"),
     [
@@ -61,6 +75,8 @@ def test_every_script_is_shellcheck_clean() -> None:
                 "couloir-screen-on.service",
                 "couloir-screen-reassert.service",
                 "couloir-screen-reassert.timer",
+                "couloir-fleet-update.service",
+                "couloir-fleet-update.timer",
                 "systemd-time-wait-sync.service",
             ],
         ),
@@ -71,6 +87,8 @@ def test_every_script_is_shellcheck_clean() -> None:
                 "couloir-screen-on.service",
                 "couloir-screen-reassert.service",
                 "couloir-screen-reassert.timer",
+                "couloir-fleet-update.service",
+                "couloir-fleet-update.timer",
                 "systemd-time-wait-sync.service",
             ],
         ),
@@ -374,3 +392,17 @@ def test_display_unit_command_reports_ready_then_feeds_the_watchdog(
     assert "READY=1" in messages, messages
     assert messages.index("READY=1") < messages.index("WATCHDOG=1")
     assert messages.count("WATCHDOG=1") >= 3, messages
+
+
+def test_the_fleet_update_timer_asks_every_half_hour_and_runs_the_pis_script(
+    screen_root: tuple[Path, str],
+) -> None:
+    root, output = screen_root
+    timer = parse_unit(root / UNITS / "couloir-fleet-update.timer")
+    assert timer["Timer.OnCalendar"] == ["*:0/30"]
+    assert timer["Timer.RandomizedDelaySec"] == ["20min"]
+    service = parse_unit(root / UNITS / "couloir-fleet-update.service")
+    assert service["Service.ExecStart"] == ["/opt/couloir/deploy/bin/couloir-fleet-update"]
+    assert "Service.User" not in service  # root: update.sh makes venvs and restarts units
+    assert os.access(root / "opt/couloir/deploy/bin/couloir-fleet-update", os.X_OK)
+    assert "exécuterait : systemctl enable couloir-fleet-update.timer" in output

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +21,7 @@ from deploy_support import (
     install_root,
     run_script,
     script_env,
+    stop_process,
     wait_for_health,
 )
 
@@ -206,3 +210,160 @@ def test_screen_update_to_a_display_that_cannot_start_is_rolled_back(
     assert screen_pi.current() == old
     assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
     assert display_venv(screen_pi) == old.removeprefix("venvs/")
+
+
+# --- Fleet updates: the Pi's timer against a real central service -----------------------------
+
+FLEET_SCRIPT = "opt/couloir/deploy/bin/couloir-fleet-update"
+
+
+class CentralService:
+    """The Couloir service the screens read, announcing a release (COULOIR_FLEET_VERSION)."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, wheel: Path) -> None:
+        """Serve, announcing ``wheel``'s release (its folder holds its constraints.txt)."""
+        version = wheel.name.split("-")[1]
+        env = script_env(
+            COULOIR_DATA_DIR=str(self.data),
+            COULOIR_FLEET_VERSION=version,
+            COULOIR_FLEET_DIR=str(wheel.parent),
+        )
+        self.process = subprocess.Popen(
+            [str(VENV_PYTHON), "-m", "api.cli", "serve", "--port", str(self.port)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_health(f"{self.url}/healthz", deadline_s=60, process=self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process)
+            self.process = None
+
+    def screen_row(self) -> dict:
+        """The registered screen's row, as the manager's page reads it."""
+        with sqlite3.connect(self.data / "couloir.db") as db:
+            db.row_factory = sqlite3.Row
+            return dict(db.execute("SELECT * FROM screen").fetchone())
+
+
+def _window_around_now(data: Path) -> None:
+    """Give the screen a maintenance window from an hour ago to an hour from now (its
+    agency's local time), as a manager would for a daytime pilot."""
+    with sqlite3.connect(data / "couloir.db") as db:
+        (timezone,) = db.execute("SELECT timezone FROM agency").fetchone()
+        local = datetime.now(ZoneInfo(timezone))
+        opens = (local - timedelta(hours=1)).strftime("%H:%M")
+        closes = (local + timedelta(hours=1)).strftime("%H:%M")
+        db.execute(
+            "UPDATE screen SET update_window_opens = ?, update_window_closes = ?", (opens, closes)
+        )
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, good_wheel: Path, seeded_data: tuple[Path, str]):
+    """A central service (the demo agency, one screen) and that screen's Pi, staged with
+    install.sh --role screen, its display running here on SDL's dummy driver."""
+    data = tmp_path / "central"
+    shutil.copytree(seeded_data[0], data)
+    # Migrated by this checkout first: the window columns exist before they are set.
+    subprocess.run(
+        [str(VENV_PYTHON), "-m", "api.cli", "migrate"],
+        cwd=REPO,
+        env=script_env(COULOIR_DATA_DIR=str(data)),
+        check=True,
+        capture_output=True,
+    )
+    _window_around_now(data)
+    central = CentralService(data)
+    root = tmp_path / "pi"
+    root.mkdir()
+    install_root(
+        root,
+        good_wheel,
+        *("--role", "screen", "--api", central.url, "--token", seeded_data[1], "--no-boot"),
+    )
+    pi = StagedPi(root, tmp_path)
+    pi.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
+    assert pi.ctl("start", DISPLAY).returncode == 0
+    try:
+        yield central, pi
+    finally:
+        pi.ctl("stop", DISPLAY)
+        central.stop()
+
+
+def _timer_run(pi: StagedPi) -> subprocess.CompletedProcess[str]:
+    """What couloir-fleet-update.timer starts, run from the staged Pi's own copy."""
+    return subprocess.run(
+        [
+            str(VENV_PYTHON),
+            str(pi.root / FLEET_SCRIPT),
+            "--root",
+            str(pi.root),
+            "--systemctl",
+            str(pi.systemctl),
+            "--timeout",
+            "40",
+        ],
+        env=pi.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_fleet_update_installs_the_announced_release_then_rolls_a_broken_one_back(
+    fleet: tuple[CentralService, StagedPi],
+    next_wheel: Path,
+    broken_wheel: Path,
+    current_version: str,
+) -> None:
+    central, pi = fleet
+    readme = pi.root / "opt/couloir/deploy/README.md"
+    readme.write_text("an old copy\n")
+
+    central.start(next_wheel)
+    run = _timer_run(pi)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"update : {current_version} -> 99.0.0" in run.stdout
+    assert pi.current().startswith("venvs/99.0.0-")
+    assert display_venv(pi).startswith("99.0.0-")
+    row = central.screen_row()
+    assert (row["reported_version"], row["update_result"], row["update_target"]) == (
+        "99.0.0",
+        "ok",
+        "99.0.0",
+    )
+    assert row["update_reason"] == "Mise à jour installée : Couloir 99.0.0 tourne."
+    # update.sh brought the release's own scripts and units to /opt/couloir/deploy.
+    assert readme.read_text() == (REPO / "deploy/raspberrypi/README.md").read_text()
+    # Asked again: nothing to do.
+    again = _timer_run(pi)
+    assert again.returncode == 0 and "nothing : Couloir 99.0.0 tourne déjà" in again.stdout
+
+    central.stop()
+    central.start(broken_wheel)
+    run = _timer_run(pi)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert pi.current().startswith("venvs/99.0.0-")
+    assert display_venv(pi).startswith("99.0.0-")
+    row = central.screen_row()
+    assert (row["reported_version"], row["update_result"], row["update_target"]) == (
+        "99.0.0",
+        "rolled_back",
+        "99.1.0",
+    )
+    assert row["update_reason"].startswith("99.1.0 ne démarrait pas : retour automatique à 99.0.0.")
+    # The failed release is not tried again every half hour.
+    later = _timer_run(pi)
+    assert later.returncode == 0 and "nouvel essai la nuit suivante" in later.stdout

@@ -23,6 +23,7 @@ NO_ACTION_WRITES = {
     "POST /api/v1/display/pairings": "public: an unpaired screen asks for a code to show",
     "POST /api/v1/display/heartbeat": "screen token: the screen reports its health",
     "PUT /api/v1/display/screenshot": "screen token: the screen sends what it shows",
+    "POST /api/v1/display/update/report": "screen token: the screen reports its own update",
 }
 PUBLIC_API = {
     "POST /api/v1/auth/token",
