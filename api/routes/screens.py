@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import Allowed, SessionDep, StaffAgency
+from api.deps import Allowed, SessionDep, SettingsDep, StaffAgency
 from api.domain.permissions import Action
 from api.errors import NotFound
 from api.image_responses import REVALIDATE, image_response
-from api.models import Screen
+from api.models import Agency, Screen
 from api.models.screen import (
     PairRequest,
     ScreenCreate,
@@ -19,9 +19,17 @@ from api.models.screen import (
 from api.params import PathId
 from api.services import screens
 from api.services.common import get_scoped
+from api.settings import Settings
 
 router = APIRouter(prefix="/screens", tags=["screens"])
 Manager = Allowed(Action.MANAGE_SCREENS)
+
+
+def _public(screen: Screen, agency: Agency, settings: Settings) -> ScreenPublic:
+    """The public form, with the version the fleet should run and the update window."""
+    return screens.to_public(
+        screen, target_version=settings.fleet_version, timezone=agency.timezone
+    )
 
 
 @router.get(
@@ -30,9 +38,11 @@ Manager = Allowed(Action.MANAGE_SCREENS)
     summary="Lister les écrans",
     description="Les écrans de l'agence et leur état.",
 )
-def list_screens(db: SessionDep, agency: StaffAgency, _: Manager) -> list[ScreenPublic]:
+def list_screens(
+    db: SessionDep, agency: StaffAgency, settings: SettingsDep, _: Manager
+) -> list[ScreenPublic]:
     """The agency's screens with their health."""
-    return [screens.to_public(s) for s in screens.list_screens(db, agency.id)]
+    return [_public(s, agency, settings) for s in screens.list_screens(db, agency.id)]
 
 
 @router.post(
@@ -42,10 +52,16 @@ def list_screens(db: SessionDep, agency: StaffAgency, _: Manager) -> list[Screen
     summary="Enregistrer un écran",
     description="Enregistre un écran ; son jeton n'est donné que dans cette réponse.",
 )
-def create_screen(data: ScreenCreate, db: SessionDep, actor: Manager) -> ScreenCreated:
+def create_screen(
+    data: ScreenCreate,
+    db: SessionDep,
+    agency: StaffAgency,
+    settings: SettingsDep,
+    actor: Manager,
+) -> ScreenCreated:
     """Register a screen; the token is in this answer only."""
     screen, token = screens.create_screen(db, actor, actor.agency_id, data)
-    return ScreenCreated(**screens.to_public(screen).model_dump(), token=token)
+    return ScreenCreated(**_public(screen, agency, settings).model_dump(), token=token)
 
 
 @router.post(
@@ -57,9 +73,15 @@ def create_screen(data: ScreenCreate, db: SessionDep, actor: Manager) -> ScreenC
         "Enregistre l'écran qui affiche « code » ; il récupère son jeton à sa prochaine demande."
     ),
 )
-def pair_screen(data: PairRequest, db: SessionDep, actor: Manager) -> ScreenPublic:
+def pair_screen(
+    data: PairRequest,
+    db: SessionDep,
+    agency: StaffAgency,
+    settings: SettingsDep,
+    actor: Manager,
+) -> ScreenPublic:
     """Register the screen showing ``code``; it collects its token on its next poll."""
-    return screens.to_public(screens.pair(db, actor, data.code, data.name))
+    return _public(screens.pair(db, actor, data.code, data.name), agency, settings)
 
 
 # ``:int`` so that "/screens/pair" with another method is a 405, not a bad id.
@@ -74,11 +96,12 @@ def update_screen(
     data: ScreenUpdate,
     db: SessionDep,
     agency: StaffAgency,
+    settings: SettingsDep,
     actor: Manager,
 ) -> ScreenPublic:
     """Rename, rotate, change playlist or schedule."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
-    return screens.to_public(screens.update_screen(db, actor, screen, data))
+    return _public(screens.update_screen(db, actor, screen, data), agency, settings)
 
 
 @router.post(
@@ -88,11 +111,11 @@ def update_screen(
     description="Révoque le jeton de l'écran.",
 )
 def revoke_screen(
-    screen_id: PathId, db: SessionDep, agency: StaffAgency, actor: Manager
+    screen_id: PathId, db: SessionDep, agency: StaffAgency, settings: SettingsDep, actor: Manager
 ) -> ScreenPublic:
     """Revoke the screen's token."""
     screen = get_scoped(db, Screen, screen_id, agency.id, "Écran")
-    return screens.to_public(screens.revoke(db, actor, screen))
+    return _public(screens.revoke(db, actor, screen), agency, settings)
 
 
 @router.get(

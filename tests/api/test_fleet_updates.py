@@ -229,3 +229,15 @@ def test_a_manager_sets_a_screens_window_from_the_phone(server: FleetServer) -> 
     with screen:
         window = screen.get(ORDER).json()["window"]
     assert (window["opens"], window["closes"]) == ("12:00", "13:30")
+
+
+def test_the_api_lists_each_screen_with_its_target_and_window(server: FleetServer) -> None:
+    screen_id, client = _screen(server, "Écran de l'API")
+    client.close()
+    listed = _screens(server)[screen_id]
+    assert listed["target_version"] == TARGET
+    assert listed["update_window"], listed
+    with server.client("manager") as manager:
+        renamed = manager.patch(f"/api/v1/screens/{screen_id}", json={"name": "Renommé"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["target_version"] == TARGET
