@@ -23,6 +23,8 @@ TestimonyText = Paragraph
 
 
 class Testimony(SQLModel, table=True):
+    __test__ = False  # a model, not a test class (pytest collects Test*)
+
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     author_id: int = Field(foreign_key="staff.id", index=True)
@@ -37,12 +39,16 @@ class Testimony(SQLModel, table=True):
 class TestimonyTag(SQLModel, table=True):
     """A testimony carries a tag."""
 
+    __test__ = False  # a model, not a test class (pytest collects Test*)
+
     testimony_id: int = Field(foreign_key="testimony.id", ondelete="CASCADE", primary_key=True)
     tag_id: int = Field(foreign_key="tag.id", ondelete="CASCADE", primary_key=True, index=True)
     position: int = 0
 
 
 class TestimonyCreate(SQLModel):
+    __test__ = False  # a model, not a test class (pytest collects Test*)
+
     text: TestimonyText = Field(
         description=f"Le témoignage, 1 à {TEXT_MAX} caractères. {PERSONAL_DATA_NOTICE}"
     )
@@ -59,6 +65,8 @@ class TestimonyCreate(SQLModel):
 
 
 class TestimonyUpdate(SQLModel):
+    __test__ = False  # a model, not a test class (pytest collects Test*)
+
     text: TestimonyText | None = Field(None, description=about(TestimonyCreate, "text"))
     offer_id: DbId | None = Field(None, description=about(TestimonyCreate, "offer_id"))
     hire_id: DbId | None = Field(None, description=about(TestimonyCreate, "hire_id"))
@@ -73,6 +81,8 @@ class TestimonyUpdate(SQLModel):
 
 
 class TestimonyPublic(SQLModel):
+    __test__ = False  # a model, not a test class (pytest collects Test*)
+
     id: int = Field(description="Identifiant (numéro attribué par Couloir).")
     text: str = Field(description="Le témoignage (sans donnée personnelle).")
     author: StaffRef = Field(description="Qui l'a écrit.")

@@ -741,7 +741,7 @@ ACCEPTED = [
             {**NEW_OFFER, "description": STORY}, _offer_read("description"), STORY),
     Accepts("offer tags", "cde", "POST", "/api/v1/offers",
             {**NEW_OFFER, "tags": ["#été☀️", "#Débutant"]}, _offer_read("tags"),
-            ["#été☀️", "#débutant"]),
+            ["#été☀️", "#Débutant"]),
     Accepts("offer urgency reason", "cde", "POST", "/api/v1/offers",
             {**NEW_OFFER, "urgency_override": 3, "urgency_override_reason": "Ouverture 🔥 lundi"},
             _offer_read("urgency_override_reason"), "Ouverture 🔥 lundi"),
