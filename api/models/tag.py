@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from api.clock import utcnow
-from api.models.fields import Count, DbId, Reason, about
+from api.models.fields import Count, Reason, about
 from api.models.fields import Tag as TagText
 
 NAME_MAX = 40
@@ -127,4 +127,9 @@ class TagUpdate(SQLModel):
 class TagMerge(SQLModel):
     """A manager merges this tag into another one: its items move, it disappears."""
 
-    into: DbId = Field(description="Identifiant de l'étiquette qui reste (pas elle-même).")
+    into: TagText = Field(
+        description=(
+            "L'étiquette qui reste (son nom ou son adresse, sans souci des majuscules ni des "
+            "accents) ; pas elle-même."
+        )
+    )

@@ -9,8 +9,10 @@ from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.models.fields import Count, DbId, Paragraph, Tag, about
+from api.models.hire import HirePublic
+from api.models.offer import OfferPublic
 from api.models.staff import StaffRef
-from api.models.tag import TagRef
+from api.models.tag import TagPublic, TagRef
 
 TEXT_MAX = 2000
 # Shown beside the text field on every form and in the API's description.
@@ -92,3 +94,16 @@ class TestimonyPublic(SQLModel):
     created_at: datetime = Field(description="Date et heure d'écriture (UTC).")
     updated_at: datetime = Field(description="Dernière modification (UTC).")
     version: int = Field(description=about(TestimonyUpdate, "version"))
+
+
+class TagCrossingPublic(SQLModel):
+    """What a tag gathers, as its page shows it."""
+
+    tag: TagPublic = Field(description="L'étiquette.")
+    offers: list[OfferPublic] = Field(description="Offres en cours, les plus urgentes d'abord.")
+    hires: list[HirePublic] = Field(
+        description="Embauches racontées (hors retirées), les plus récentes d'abord."
+    )
+    testimonies: list[TestimonyPublic] = Field(
+        description="Témoignages et retours d'expérience, les plus récents d'abord."
+    )

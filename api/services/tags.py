@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, SQLModel, col, delete, func, select
 
@@ -21,6 +21,9 @@ from api.models import Hire, HireTag, Offer, OfferTag, Staff, Tag, Testimony, Te
 from api.models.tag import SUGGESTIONS, TagPublic, TagRef, TagUpdate, display_name, fold
 from api.services import audit
 from api.services.common import check_version
+
+if TYPE_CHECKING:
+    from api.services.offers import BoardEntry, OfferContext
 
 NAME_TAKEN = (
     "Une autre étiquette porte déjà ce nom (aux majuscules et accents près) : fusionnez-les plutôt."
@@ -76,6 +79,11 @@ def suggest(db: Session, agency_id: int, typed: str = "", limit: int = SUGGESTIO
     starting = [t for t in tags if t.slug.startswith(needle)]
     inside = [t for t in tags if needle in t.slug and t not in starting]
     return (starting + inside)[:limit]
+
+
+def suggestion_names(db: Session, agency_id: int, limit: int = 12) -> list[str]:
+    """The agency's most used tags as forms suggest them (« #antiplôme »)."""
+    return [display_name(t.name) for t in suggest(db, agency_id, "", limit=limit)]
 
 
 def usage(
@@ -191,20 +199,16 @@ class Crossing:
     """What a tag gathers: open offers (board order), hire stories, testimonies (newest first)."""
 
     tag: Tag
-    offer_ids: list[int]
+    offers: list[BoardEntry]
     hires: list[Hire]
     testimonies: list[Testimony]
 
 
-def crossing(db: Session, tag: Tag) -> Crossing:
+def crossing(db: Session, tag: Tag, ctx: OfferContext) -> Crossing:
     """The open offers, hire stories (withdrawn ones aside) and testimonies under ``tag``."""
-    offer_ids = list(
-        db.exec(
-            select(OfferTag.offer_id)
-            .join(Offer, col(Offer.id) == col(OfferTag.offer_id))
-            .where(OfferTag.tag_id == tag.id, Offer.status == "open")
-        )
-    )
+    from api.services import offers  # offers attach their tags through this module
+
+    board = offers.board(db, tag.agency_id, ctx, status="open", tag=tag.slug)
     hires = list(
         db.exec(
             select(Hire)
@@ -221,7 +225,7 @@ def crossing(db: Session, tag: Tag) -> Crossing:
             .order_by(col(Testimony.created_at).desc(), col(Testimony.id).desc())
         )
     )
-    return Crossing(tag=tag, offer_ids=offer_ids, hires=hires, testimonies=testimonies)
+    return Crossing(tag=tag, offers=board, hires=hires, testimonies=testimonies)
 
 
 # --- a manager renames and merges -----------------------------------------------------------

@@ -76,8 +76,9 @@ def test_a_tag_crosses_open_offers_hires_and_testimonies(
     factories.hire(db, cdde, tags=["antiplome"], status="withdrawn")
     words = factories.testimony(db, cdde, tags=["#Antiplome"], offer_id=shown.id)
     tag = tags.get_by_slug(db, agency.id, "antiplome")
-    crossing = tags.crossing(db, tag)
-    assert crossing.offer_ids == [shown.id]
+    ctx = offers.OfferContext.for_agency(agency, "https://couloir.example")
+    crossing = tags.crossing(db, tag, ctx)
+    assert [e.offer.id for e in crossing.offers] == [shown.id]
     assert [h.id for h in crossing.hires] == [story.id]
     assert [t.id for t in crossing.testimonies] == [words.id]
     [public] = tags.to_public(db, [tag])
