@@ -52,6 +52,8 @@ def _form_page(
     *,
     status: int = 200,
 ) -> Response:
+    # One the viewer may not change is shown read-only, with the reason, not as a form.
+    locked = testimonies.edit_refusal(ctx.me, testimony) if testimony else None
     return render(
         request,
         "pages/testimony_form.html",
@@ -60,6 +62,8 @@ def _form_page(
             "active_tab": "menu",
             "form": form,
             "testimony": testimony,
+            "public": testimonies.to_public(ctx.db, [testimony])[0] if testimony else None,
+            "locked": locked,
             "labels": LABELS,
             "text_max": TEXT_MAX,
             "tag_suggestions": tags.suggestion_names(ctx.db, ctx.agency.id),
@@ -152,8 +156,8 @@ def _editable(ctx: Ctx, testimony_id: int) -> Testimony:
 
 @router.get("/{testimony_id}", response_class=HTMLResponse)
 def edit_page(request: Request, ctx: Writer, testimony_id: PathId) -> Response:
-    """The edit form of a testimony (its author or a manager)."""
-    testimony = _editable(ctx, testimony_id)
+    """A testimony: its edit form for its author or a manager, else read-only."""
+    testimony = _testimony(ctx, testimony_id)
     return _form_page(request, ctx, Form.empty(**_values(ctx, testimony)), testimony)
 
 
