@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, delete, func, select
 
 from api.clock import utcnow
 from api.domain.permissions import DENIED_MESSAGE, Action, can
-from api.errors import Forbidden, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import Hire, HireTag, Offer, OfferTag, Staff, Tag, Testimony, TestimonyTag
 from api.models.tag import SUGGESTIONS, TagPublic, TagRef, TagUpdate, display_name, fold
 from api.services import audit
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 NAME_TAKEN = (
     "Une autre étiquette porte déjà ce nom (aux majuscules et accents près) : fusionnez-les plutôt."
+)
+SAME_INSTANT = (
+    "Un collègue vient de créer ou renommer une étiquette du même nom : enregistrez à nouveau."
 )
 MERGE_ITSELF = "Une étiquette ne peut pas être fusionnée avec elle-même."
 NOT_FOUND = "Étiquette introuvable"
@@ -140,11 +144,21 @@ def resolve(db: Session, agency_id: int, typed: Iterable[str]) -> list[Tag]:
         if tag is None:
             tag = Tag(agency_id=agency_id, name=name, slug=slug)
             db.add(tag)
-            db.flush()
+            _flush_unique(db)
             known[slug] = tag
         if tag not in chosen:
             chosen.append(tag)
     return chosen
+
+
+def _flush_unique(db: Session) -> None:
+    """Flush; a tag of the same folded name written at the same instant by a colleague (the
+    unique constraint) is a 409 to try again, which then finds that tag. Nothing is kept."""
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise Conflict(SAME_INSTANT) from None
 
 
 def canonical_names(db: Session, agency_id: int, typed: Iterable[str]) -> list[str]:
@@ -273,7 +287,7 @@ def update_tag(
     tag.version += 1
     tag.updated_at = utcnow()
     db.add(tag)
-    db.flush()
+    _flush_unique(db)
     if tag.id is not None:
         _rewrite_offer_copies(db, [tag.id], tag.agency_id)
     audit.record(db, actor, "update", tag, before=before)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from api.errors import Forbidden, Invalid, NotFound, StaleVersion
+from api.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from api.models import Agency, OfferTag, Staff, Tag
 from api.models.hire import HireUpdate
 from api.models.offer import OfferUpdate
@@ -174,3 +174,23 @@ def test_a_testimony_only_names_its_agency_s_offers_and_hires(
     story = factories.hire(db, cdde)
     written = factories.testimony(db, cdde, hire_id=story.id)
     assert testimonies.list_testimonies(db, agency.id, hire_id=story.id) == [written]
+
+
+def test_a_tag_made_at_the_same_instant_elsewhere_is_a_conflict_to_retry(
+    db: Session,
+    engine,  # type: ignore[no-untyped-def]
+    agency: Agency,
+    cde: Staff,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A colleague's request (another session) commits « #Relais » while ours still believes
+    # it is new: ours answers 409 and keeps nothing; trying again attaches to theirs.
+    with Session(engine) as theirs:
+        theirs.add(Tag(agency_id=agency.id, name="Relais", slug="relais"))
+        theirs.commit()
+    with monkeypatch.context() as patched:
+        patched.setattr(tags, "agency_tags", lambda *_: [])  # as read before their commit
+        with pytest.raises(Conflict):
+            factories.offer(db, cde, tags=["#relais"])
+    offer = factories.offer(db, cde, tags=["#relais"])
+    assert offer.tags == ["#Relais"]
