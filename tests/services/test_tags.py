@@ -12,7 +12,7 @@ from api.models.hire import HireUpdate
 from api.models.offer import OfferUpdate
 from api.models.tag import TagUpdate
 from api.models.testimony import TestimonyUpdate
-from api.services import hires, offers, tags, testimonies
+from api.services import audit, hires, offers, tags, testimonies
 from tests import factories
 
 
@@ -194,3 +194,16 @@ def test_a_tag_made_at_the_same_instant_elsewhere_is_a_conflict_to_retry(
             factories.offer(db, cde, tags=["#relais"])
     offer = factories.offer(db, cde, tags=["#relais"])
     assert offer.tags == ["#Relais"]
+
+
+def test_the_journal_tells_a_rename_in_french(
+    db: Session, agency: Agency, cde: Staff, manager: Staff
+) -> None:
+    factories.offer(db, cde, tags=["#antiplome"])
+    tag = tags.get_by_slug(db, agency.id, "antiplome")
+    tags.update_tag(db, manager, tag, TagUpdate(name="antiplôme"))
+    [told] = audit.tell(db, audit.list_events(db, agency.id, entity="tag"), agency.timezone)
+    assert (told.before, told.subject) == ("a modifié l'étiquette ", "« #antiplôme »")
+    assert [(c.field, c.before, c.after) for c in told.changes] == [
+        ("nom", "« antiplome »", "« antiplôme »")
+    ]
