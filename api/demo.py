@@ -781,7 +781,7 @@ def _seed_testimonies(db: Session, agency: Agency) -> None:
             author_id=author.id,
             text=text,
             hire_id=hire.id if hire else None,
-            offer_id=offer.id if offer and not hire else None,
+            offer_id=offer.id if offer else None,
             created_at=written,
             updated_at=written,
         )

@@ -40,6 +40,7 @@ def test_a_tag_page_crosses_offers_stories_and_testimonies(new_phone, live_serve
         "Une mise en situation au magasin a remplacé l'entretien : à refaire."
     )
     phone.page.get_by_role("combobox", name="Étiquettes").fill("antiplome")
+    phone.page.get_by_label("À propos de l'offre (facultatif)").select_option(str(offer["id"]))
     phone.page.get_by_role("button", name="Enregistrer").click()
     phone.page.wait_for_load_state()
     assert phone.page.url.split("?")[0].endswith("/admin/tags/antiplome")
