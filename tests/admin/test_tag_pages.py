@@ -49,6 +49,14 @@ def test_a_tag_page_crosses_offers_stories_and_testimonies(new_phone, live_serve
         in phone.page.locator("#temoignages ~ ul.list").first.inner_text()
     )
     assert phone.axe() == []
+    # The offer's page shows it to staff, never to a visitor.
+    phone.go(f"/o/{offer['code']}")
+    said = phone.page.locator("#temoignages ~ ul.list").first.inner_text()
+    assert "mise en situation au magasin" in said
+    visitor = new_phone(live_server)
+    visitor.go(f"/o/{offer['code']}")
+    assert "mise en situation" not in visitor.page.content()
+    assert visitor.page.locator("#temoignages").count() == 0
 
 
 def test_a_manager_renames_a_tag_from_the_phone(new_phone, live_server) -> None:  # type: ignore[no-untyped-def]
