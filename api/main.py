@@ -33,6 +33,8 @@ from api.routes import (
     offers,
     screens,
     staff,
+    tags,
+    testimonies,
 )
 from api.security.limits import BodyLimitMiddleware
 from api.services import housekeeping
@@ -54,6 +56,8 @@ API_ROUTERS = (
     screens.router,
     staff.router,
     agencies.router,
+    tags.router,
+    testimonies.router,
 )
 
 
@@ -68,6 +72,8 @@ OPENAPI_TAGS = [
     {"name": "screens", "description": "Écrans de l'agence : appairage, réglages, état."},
     {"name": "staff", "description": "Comptes des collègues et journal des modifications."},
     {"name": "agencies", "description": "Agences (administrateurs)."},
+    {"name": "tags", "description": "Étiquettes de l'agence, qui croisent offres et récits."},
+    {"name": "testimonies", "description": "Témoignages et retours d'expérience des collègues."},
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 

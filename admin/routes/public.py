@@ -16,6 +16,7 @@ from api.models import Offer, Staff
 from api.models.offer import NOTE_HELP, NOTE_MAX, OUTCOME_LABELS
 from api.services import agencies
 from api.services import offers as offer_service
+from api.services import testimonies as testimony_service
 from api.services.offers import OfferContext
 from api.settings import get_settings
 
@@ -95,6 +96,12 @@ def render_offer_page(
             "may_propose": may(Action.PROPOSE_CANDIDATE),
             "may_outcome": may(Action.SET_CANDIDATE_OUTCOME),
             "may_hire": may(Action.WRITE_HIRES),
+            "may_testify": may(Action.WRITE_TESTIMONIES),
+            "testimonies": testimony_service.to_public(
+                db, testimony_service.list_testimonies(db, offer.agency_id, offer_id=offer.id)
+            )
+            if staff_view
+            else [],
         },
         status_code=status_code,
     )

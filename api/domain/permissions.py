@@ -21,6 +21,9 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"
     READ_AUDIT = "read_audit"
     MANAGE_AGENCIES = "manage_agencies"
+    WRITE_TESTIMONIES = "write_testimonies"  # write one; edit or delete one's own
+    MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
+    MANAGE_TAGS = "manage_tags"  # rename, describe, merge
 
 
 _STAFF = {
@@ -28,6 +31,7 @@ _STAFF = {
     Action.PROPOSE_CANDIDATE,
     Action.WRITE_HIRES,
     Action.CONTRIBUTE,
+    Action.WRITE_TESTIMONIES,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
 _MANAGER = _CDE | {
@@ -37,6 +41,8 @@ _MANAGER = _CDE | {
     Action.MANAGE_SCREENS,
     Action.MANAGE_STAFF,
     Action.READ_AUDIT,
+    Action.MODERATE_TESTIMONIES,
+    Action.MANAGE_TAGS,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

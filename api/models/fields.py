@@ -69,6 +69,13 @@ LongText = Annotated[
 ]
 """A free text (descriptions, stories): up to 4,000 characters once cleaned, lines kept."""
 
+Paragraph = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000),
+    _cleaner(multiline=True, required=True, max_length=2000),
+]
+"""A required short free text (a testimony): 1–2,000 visible characters, lines kept."""
+
 Tag = Annotated[
     str,
     StringConstraints(min_length=2, max_length=40, pattern=TAG_PATTERN),
@@ -96,9 +103,14 @@ Message = Annotated[
 ]
 """A required one-line message for the screen (announcements)."""
 
+# No « @ » nor space in each part. Python's and JSON Schema's ``\s`` differ (Python's also
+# has \x1c-\x1f and \x85, JSON Schema's \ufeff): both are named, so that the published
+# pattern and the server's check refuse the same addresses.
+_NOT_IN_EMAIL = r"[^@\s\x1c-\x1f\x85\ufeff]"
+EMAIL_PATTERN = rf"^{_NOT_IN_EMAIL}+@{_NOT_IN_EMAIL}+\.{_NOT_IN_EMAIL}+$"
 Email = Annotated[
     str,
-    StringConstraints(to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(to_lower=True, max_length=254, pattern=EMAIL_PATTERN),
     _cleaner(multiline=False, required=True, max_length=254),
 ]
 """An e-mail address, lower-cased; only its shape is checked."""

@@ -147,6 +147,7 @@ FIELD_LABELS: dict[str, str] = {
     "timezone": "fuseau horaire",
     "opening_hours": "horaires d'ouverture",
     "urgency_thresholds": "seuils d'urgence",
+    "text": "texte",
 }
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
@@ -365,6 +366,10 @@ def _subject(
         return f"le compte {words}", state.get("name", ""), "", ("team", 0)
     if event.entity == "agency":
         return "l'agence ", state.get("name", ""), "", None
+    if event.entity == "tag":
+        return "l'étiquette ", f"#{state.get('name', '')}", "", None
+    if event.entity == "testimony":
+        return "un témoignage", "", "", None
     return "un objet ", event.entity, "", None
 
 
