@@ -1,6 +1,7 @@
 """SQLModel tables and their API model families, one module per entity."""
 
 from api.models.agency import Agency
+from api.models.agenda import AgendaAttendance, AgendaEvent, CalendarFeed
 from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
@@ -12,8 +13,11 @@ from api.models.staff import LoginFailure, Staff, StaffSession
 
 __all__ = [
     "Agency",
+    "AgendaAttendance",
+    "AgendaEvent",
     "Announcement",
     "AuditEvent",
+    "CalendarFeed",
     "CandidateProposal",
     "Challenge",
     "Contribution",
