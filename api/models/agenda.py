@@ -16,7 +16,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import DbId, Day, Moment, ShortText, count_between, json_column
+from api.models.fields import Day, DbId, Moment, ShortText, count_between, json_column
 
 EventKind = Literal["job_dating", "petit_dej", "reunion", "autre"]
 KIND_LABELS: dict[str, str] = {
@@ -225,4 +225,3 @@ class CalendarFeedCreated(SQLModel):
             "ajouter comme abonnement dans Outlook ou Thunderbird."
         )
     )
-
