@@ -16,7 +16,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Day, DbId, Moment, ShortText, count_between, json_column
+from api.models.fields import Day, DbId, Flag, Moment, ShortText, count_between, json_column
 
 EventKind = Literal["job_dating", "petit_dej", "reunion", "autre"]
 KIND_LABELS: dict[str, str] = {
@@ -164,8 +164,9 @@ class AgendaEventUpdate(SQLModel):
         return self
 
 
-class CancelOccurrence(SQLModel):
-    occurs_on: Day = Field(description="Date de la fois annulée (AAAA-MM-JJ, heure de l'agence).")
+class OccurrenceStatus(SQLModel):
+    occurs_on: Day = Field(description="Date de la fois concernée (AAAA-MM-JJ, heure de l'agence).")
+    cancelled: Flag = Field(description="true : cette fois est annulée ; false : elle a lieu.")
 
 
 class AttendanceAnswer(SQLModel):

@@ -307,9 +307,11 @@ def delete_event(db: Session, actor: Staff, event: AgendaEvent) -> None:
 def set_cancelled(
     db: Session, actor: Staff, agency: Agency, event: AgendaEvent, day: date, cancelled: bool
 ) -> AgendaEvent:
-    """Cancel one occurrence (an exception to the rule) or bring it back."""
+    """Cancel one occurrence (an exception to the rule) or bring it back (idempotent)."""
     tz = zone(agency.timezone)
     text = day.isoformat()
+    if (text in event.cancelled) == cancelled:
+        return event  # already so: answering twice changes nothing
     if cancelled:
         if occurrence_on(event, tz, day) is None:
             raise Invalid(NO_SUCH_DATE, field="occurs_on")
@@ -317,8 +319,6 @@ def set_cancelled(
             raise Invalid(f"{MAX_CANCELLED} dates annulées au plus.", field="occurs_on")
         dates = sorted({*event.cancelled, text})
     else:
-        if text not in event.cancelled:
-            raise Invalid("Cette date n'est pas annulée.", field="occurs_on")
         dates = [d for d in event.cancelled if d != text]
     before = audit.state_of(event)
     event.cancelled = dates

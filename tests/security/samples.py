@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlmodel import col, select
@@ -29,6 +30,21 @@ def _announcement() -> dict[str, Any]:
         "message": "Réunion d'équipe",
         "starts_at": now.isoformat(),
         "ends_at": (now + timedelta(hours=2)).isoformat(),
+    }
+
+
+def _paris_tomorrow() -> date:
+    """The date of the targets' weekly event (tomorrow in the agency's zone)."""
+    return datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=1)
+
+
+def _event() -> dict[str, Any]:
+    start = datetime.now(UTC) + timedelta(days=3)
+    return {
+        "title": "Job dating de la matrice",
+        "kind": "job_dating",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
     }
 
 
@@ -63,6 +79,10 @@ SAMPLE_BODIES: dict[str, Any] = {
     "ChallengeUpdate": lambda: {"title": "Défi renommé"},
     "ContributionCreate": lambda: {"amount": 1, "label": "une offre pourvue"},
     "AnnouncementCreate": _announcement,
+    "AgendaEventCreate": _event,
+    "AgendaEventUpdate": lambda: {"place": "Salle renommée"},
+    "OccurrenceStatus": lambda: {"occurs_on": str(_paris_tomorrow()), "cancelled": True},
+    "AttendanceAnswer": lambda: {"occurs_on": str(_paris_tomorrow())},
     "ScreenCreate": lambda: {"name": "Écran de la matrice"},
     "ScreenUpdate": lambda: {"name": "Écran renommé"},
     "PairRequest": lambda: {"name": "Écran appairé"},  # the code is added per test
