@@ -75,6 +75,9 @@ class AgendaAttendance(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "staff_id", "occurs_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # The event's agency, kept here too: an answer moves the agency's revision (the screen's
+    # counts) like any other row of the agency.
+    agency_id: int = Field(foreign_key="agency.id", index=True)
     event_id: int = Field(foreign_key="agendaevent.id", index=True, ondelete="CASCADE")
     staff_id: int = Field(foreign_key="staff.id", index=True, ondelete="CASCADE")
     occurs_on: date

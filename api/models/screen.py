@@ -15,7 +15,7 @@ from api.models.fields import Count, Measure, ShortText, json_column, not_a_bool
 
 DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": scene.value, "duration_s": seconds}
-    for scene, seconds in zip(PlaylistScene, (30, 15, 15, 10), strict=True)
+    for scene, seconds in zip(PlaylistScene, (30, 15, 15, 10, 15), strict=True)
 ]
 Rotation = Annotated[Literal[0, 90, 180, 270], BeforeValidator(not_a_boolean)]
 NO_CONTROL_CHARS = r"^[^\x00-\x1f]*$"

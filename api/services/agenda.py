@@ -44,7 +44,10 @@ FEED_PATH = "/api/v1/agenda/feed"  # + "/{token}.ics"
 # Occurrences before this year or after the last one are refused: a rule started in year 1
 # would cost a request hundreds of thousands of steps.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-FEED_PAST = timedelta(days=90)  # how far back a calendar feed reaches (one-off events)
+FEED_PAST = timedelta(days=90)
+SCREEN_SPAN = timedelta(
+    days=14
+)  # what the corridor screen shows  # how far back a calendar feed reaches (one-off events)
 
 WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)
 _ORDINALS = {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", 5: "cinquième"}
@@ -271,7 +274,7 @@ def update_event(
 ) -> AgendaEvent:
     """Change an event; ``data.version`` older than the stored one is refused (409)."""
     tz = zone(agency.timezone)
-    check_version(event, data.version, to_public(event, tz))
+    check_version(event, data.version, to_public(event, tz).model_dump(mode="json"))
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in ("starts_at", "ends_at"):
         if changes.get(name) is not None:
@@ -401,6 +404,7 @@ def attend(db: Session, me: Staff, agency: Agency, event: AgendaEvent, day: date
         raise Invalid(FULL.format(n=event.capacity), field="occurs_on")
     db.add(
         AgendaAttendance(
+            agency_id=event.agency_id,
             event_id=event.id,  # type: ignore[arg-type]
             staff_id=me.id,  # type: ignore[arg-type]
             occurs_on=day,
@@ -414,13 +418,9 @@ def attend(db: Session, me: Staff, agency: Agency, event: AgendaEvent, day: date
 def withdraw(db: Session, me: Staff, agency: Agency, event: AgendaEvent, day: date) -> Occurrence:
     """Take back one's « je viens » (frees a place)."""
     found = _answerable(db, agency, event, day)
-    db.exec(
-        delete(AgendaAttendance).where(
-            col(AgendaAttendance.event_id) == event.id,
-            col(AgendaAttendance.staff_id) == me.id,
-            col(AgendaAttendance.occurs_on) == day,
-        )
-    )
+    for row in answers(db, [found]).get(found.key, []):
+        if row.staff_id == me.id:
+            db.delete(row)  # through the session: the agency's screens hear of it
     db.commit()
     return found
 

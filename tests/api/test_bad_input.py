@@ -415,7 +415,7 @@ ENDPOINTS = [
                 MISSING,
             ],
             "place": [*EMPTY, LONG, 4],
-            "capacity": [*INTEGER, 1001],
+            "capacity": [*(v for v in INTEGER if v is not None), 1001],  # null: no limit
             "recurrence": ["chaque lune", "", 7],
             "repeat_until": [*DATE, "1999-01-01", "9999-12-31"],
             "host_ids": [[HUGE_ID], [0], ["moi"], [999_999], "1", list(range(1, 30))],

@@ -212,3 +212,32 @@ def test_deleting_an_event_removes_its_answers(db: Session, agency: Agency, mana
     agenda.attend(db, manager, agency, event, day)
     agenda.delete_event(db, manager, event)
     assert agenda.list_events(db, agency.id) == []
+
+
+def test_the_screen_snapshot_shows_two_weeks_counted_by_service_and_names_nobody(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    from api.services import snapshot
+
+    cde = factories.staff(db, agency, "cde", name="Inès Carpentier")
+    cdde = factories.staff(db, agency, "cdde", name="Yanis Obrecht")
+    event = factories.event(db, manager, kind="job_dating", title="Job dating", capacity=8)
+    factories.event(db, manager, title="Trop loin", starts_at=datetime.now() + timedelta(days=20))
+    day = event.starts_at.astimezone(PARIS).date()
+    db.refresh(agency)
+    revision = agency.revision
+    agenda.attend(db, cde, agency, event, day)
+    agenda.attend(db, cdde, agency, event, day)
+    db.refresh(agency)
+    assert agency.revision == revision + 2  # each answer reaches the screens
+    screen = factories.screen(db, agency)
+    shown = snapshot.build(db, screen, "https://couloir.example.fr")
+    [item] = shown.agenda
+    assert item.title == "Job dating" and item.counts == {"cde": 1, "cdde": 1}
+    assert item.qr_url == f"https://couloir.example.fr/admin/agenda/{event.id}?le={day}"
+    body = shown.model_dump_json()
+    assert "Carpentier" not in body and "Obrecht" not in body
+    agenda.withdraw(db, cde, agency, event, day)
+    db.refresh(agency)
+    assert agency.revision == revision + 3
+    assert snapshot.build(db, screen, "https://x.test").agenda[0].counts == {"cde": 0, "cdde": 1}

@@ -43,11 +43,13 @@ def upgrade() -> None:
     op.create_table(
         "agendaattendance",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("occurs_on", sa.Date(), nullable=False),
         sa.Column("service", _text(length=8), nullable=False),
         sa.Column("created_at", _moment(), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"]),
         sa.ForeignKeyConstraint(["event_id"], ["agendaevent.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -73,6 +75,7 @@ def downgrade() -> None:
     op.drop_table("calendarfeed")
     op.drop_index("ix_agendaattendance_staff_id", table_name="agendaattendance")
     op.drop_index("ix_agendaattendance_event_id", table_name="agendaattendance")
+    op.drop_index("ix_agendaattendance_agency_id", table_name="agendaattendance")
     op.drop_table("agendaattendance")
     op.drop_index("ix_agendaevent_agency_id", table_name="agendaevent")
     op.drop_table("agendaevent")
