@@ -86,12 +86,18 @@ class AgendaAttendance(SQLModel, table=True):
 
 
 class CalendarFeed(SQLModel, table=True):
-    """A staff member's private calendar address: only the token's hash is kept."""
+    """A staff member's private calendar address.
+
+    The token is an HMAC of ``nonce`` under the server's secret key: the database alone holds
+    neither the token nor what makes it (its owner's page computes it again to show the
+    address), and looks a request up by the token's hash.
+    """
 
     __tablename__ = "calendarfeed"
 
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", unique=True, ondelete="CASCADE")
+    nonce: str = Field(max_length=64)
     token_hash: str = Field(index=True, unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -225,7 +231,7 @@ class AgendaEventPublic(SQLModel):
 class CalendarFeedCreated(SQLModel):
     url: str = Field(
         description=(
-            "Adresse privée de l'agenda (iCalendar), montrée dans cette seule réponse : à "
-            "ajouter comme abonnement dans Outlook ou Thunderbird."
+            "Adresse privée de l'agenda (iCalendar), à ajouter comme abonnement dans Outlook ou "
+            "Thunderbird ; à garder pour soi."
         )
     )

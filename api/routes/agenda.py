@@ -227,7 +227,8 @@ def new_feed(
     db: SessionDep, settings: SettingsDep, me: Allowed(Action.READ_AGENDA)
 ) -> CalendarFeedCreated:
     """Make (or make again) one's private calendar feed."""
-    return CalendarFeedCreated(url=agenda.feed_url(settings.public_url, agenda.new_feed(db, me)))
+    token = agenda.new_feed(db, me, settings.secret_key)
+    return CalendarFeedCreated(url=agenda.feed_url(settings.public_url, token))
 
 
 @router.delete(

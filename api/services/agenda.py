@@ -10,6 +10,10 @@ exceptions (``rruleset.exdate``). Times are stored in UTC and shown in the agenc
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +24,7 @@ from sqlmodel import Session, col, delete, select
 
 from api.clock import aware, utcnow, zone
 from api.domain import french
-from api.domain.codes import new_token, token_hash
+from api.domain.codes import token_hash
 from api.errors import Invalid, NotFound
 from api.models import Agency, Staff
 from api.models.agenda import (
@@ -489,21 +493,37 @@ def feed_of(db: Session, me: Staff) -> CalendarFeed | None:
     return db.exec(select(CalendarFeed).where(CalendarFeed.staff_id == me.id)).first()
 
 
-def new_feed(db: Session, me: Staff) -> str:
+def _feed_token(nonce: str, secret: str) -> str:
+    digest = hmac.new(secret.encode(), f"agenda-feed|{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def new_feed(db: Session, me: Staff, secret: str) -> str:
     """Make (or make again) the staff member's private feed; returns its secret token.
 
-    The previous address stops working at once; only the token's hash is stored.
+    The previous address stops working at once.
     """
-    token = new_token()
+    nonce = secrets.token_urlsafe(32)
+    token = _feed_token(nonce, secret)
     current = feed_of(db, me)
     if current is None:
-        current = CalendarFeed(staff_id=me.id, token_hash=token_hash(token))  # type: ignore[arg-type]
+        current = CalendarFeed(staff_id=me.id, nonce=nonce, token_hash=token_hash(token))  # type: ignore[arg-type]
     else:
+        current.nonce = nonce
         current.token_hash = token_hash(token)
         current.created_at = utcnow()
     db.add(current)
     db.commit()
     return token
+
+
+def feed_token(db: Session, me: Staff, secret: str) -> str | None:
+    """The staff member's current feed token (None: no feed, or the secret key changed since)."""
+    current = feed_of(db, me)
+    if current is None:
+        return None
+    token = _feed_token(current.nonce, secret)
+    return token if token_hash(token) == current.token_hash else None
 
 
 def revoke_feed(db: Session, me: Staff) -> bool:

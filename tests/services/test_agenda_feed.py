@@ -117,10 +117,15 @@ def test_a_feed_token_is_secret_revocable_and_regenerable(
     db: Session, agency: Agency, manager: Staff
 ) -> None:
     cdde = factories.staff(db, agency, "cdde")
-    first = agenda.new_feed(db, cdde)
+    secret = "s" * 40
+    assert agenda.feed_token(db, cdde, secret) is None
+    first = agenda.new_feed(db, cdde, secret)
     assert agenda.staff_for_feed(db, first) == cdde
+    assert agenda.feed_token(db, cdde, secret) == first  # shown again on its owner's page
+    assert agenda.feed_token(db, cdde, "t" * 40) is None  # another key: make a new one
+    assert first not in str(agenda.feed_of(db, cdde))  # the database holds no token
     assert agenda.feed_url(PUBLIC, first) == f"{PUBLIC}/api/v1/agenda/feed/{first}.ics"
-    second = agenda.new_feed(db, cdde)
+    second = agenda.new_feed(db, cdde, secret)
     assert second != first
     assert agenda.staff_for_feed(db, first) is None
     assert agenda.staff_for_feed(db, second) == cdde

@@ -61,6 +61,7 @@ def upgrade() -> None:
         "calendarfeed",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("nonce", _text(length=64), nullable=False),
         sa.Column("token_hash", _text(length=64), nullable=False),
         sa.Column("created_at", _moment(), nullable=False),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], ondelete="CASCADE"),
