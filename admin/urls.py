@@ -20,6 +20,7 @@ ANNOUNCEMENTS = f"{PREFIX}/annonces"
 SCREENS = f"{PREFIX}/ecrans"
 TEAM = f"{PREFIX}/equipe"
 JOURNAL = f"{PREFIX}/journal"
+AGENDA = f"{PREFIX}/agenda"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import col, select
 
-from api.models import CandidateProposal, Hire, Offer, Screen
+from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -192,6 +192,20 @@ def _staff_form(arena: Arena, t: Targets) -> dict[str, str]:
             "role": "cdde", "password": f"Couloir-{secrets.token_urlsafe(12)}"}  # fmt: skip
 
 
+def _event_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"title": "Job dating formulaire", "kind": "job_dating",
+            "day": str(_paris_tomorrow() + timedelta(days=2)), "starts": "09:00", "ends": "10:00",
+            "recurrence": "none"}  # fmt: skip
+
+
+def _event_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_event_form(arena, t), "version": _version(arena, AgendaEvent, t.event_id)}
+
+
+def _occurrence_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"le": str(_paris_tomorrow())}
+
+
 def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
     return lambda t: {**t.ids(), **{k: getattr(t, v) for k, v in override.items()}}
 
@@ -222,6 +236,14 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/ecrans/appairer": FormCase(_pairing_form),
     "/admin/ecrans/{screen_id}": FormCase(_screen_form),
     "/admin/ecrans/{screen_id}/revoquer": FormCase(),
+    "/admin/agenda/nouveau": FormCase(_event_form),
+    "/admin/agenda/{event_id}/modifier": FormCase(_event_edit),
+    "/admin/agenda/{event_id}/je-viens": FormCase(_occurrence_form),
+    "/admin/agenda/{event_id}/je-ne-viens-plus": FormCase(_occurrence_form),
+    "/admin/agenda/{event_id}/annulation": FormCase(_occurrence_form),
+    "/admin/agenda/{event_id}/supprimer": FormCase(),
+    "/admin/agenda/abonnement": FormCase(),
+    "/admin/agenda/abonnement/revoquer": FormCase(),
     "/admin/equipe": FormCase(_staff_form),
     "/admin/equipe/{staff_id}/desactiver": FormCase(),
     "/admin/equipe/{staff_id}/reactiver": FormCase(),
