@@ -55,6 +55,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("event_id", "staff_id", "occurs_on"),
     )
+    op.create_index(
+        "ix_agendaattendance_agency_id", "agendaattendance", ["agency_id"], unique=False
+    )
     op.create_index("ix_agendaattendance_event_id", "agendaattendance", ["event_id"], unique=False)
     op.create_index("ix_agendaattendance_staff_id", "agendaattendance", ["staff_id"], unique=False)
     op.create_table(
