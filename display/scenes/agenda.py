@@ -85,9 +85,9 @@ def _lines(theme: Theme, fonts) -> tuple[int, int, int]:
     """Heights of the « when » line, the title's area and a details line."""
     small = fonts("regular", theme.min_px).get_linesize()
     bold = fonts("bold", theme.min_px).get_linesize()
-    # Landscape cards give the title two lines (at the smallest size): titles matter most.
+    # The title gets two lines (at the smallest size): titles matter most.
     title = fonts("bold", theme.text_px(1.15)).get_linesize()
-    return bold, title if theme.portrait else max(title, 2 * bold), small
+    return bold, max(title, 2 * bold), small
 
 
 class AgendaScene(Scene):
@@ -100,7 +100,7 @@ class AgendaScene(Scene):
         columns = 1 if theme.portrait else 2
         gap = theme.gap
         card_w = (width - gap * (columns - 1)) // columns
-        pad = theme.u(22)
+        pad = theme.u(16 if theme.portrait else 22)  # three cards fit a portrait screen
         module_px = max(3, math.floor(theme.qr_module * QR_SCALE))
         qr = modules * module_px
         bold, title, small = _lines(theme, fonts)
@@ -192,7 +192,7 @@ class AgendaScene(Scene):
         y += bold
         title_rect = pygame.Rect(left, y, text_w, title_h)
         options = {"px": theme.text_px(1.15), "min_px": theme.min_px}
-        options["max_lines"] = 1 if theme.portrait else 2
+        options["max_lines"] = 2
         layout = canvas.fit(event.title, title_rect, face="bold", **options)
         if layout.text.endswith("…"):  # the condensed face before cutting the title short
             layout = canvas.fit(event.title, title_rect, face="condensed_bold", **options)
@@ -208,7 +208,7 @@ class AgendaScene(Scene):
         canvas.qr(event.qr_url, (rect.right - pad - qr_side, qr_top), plan.module_px)
         where = " · ".join(p for p in (event.kind_label, event.place) if p)
         canvas.text_first(
-            [where, event.kind_label, event.place or event.kind_label],
+            [where, event.place or event.kind_label, event.kind_label],
             pygame.Rect(left, details_top, text_w, small),
             px=theme.min_px,
             colour=pal.muted,
