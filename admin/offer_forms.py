@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from admin.forms import Form
 from api.models.offer import CONTRACTS, Offer, OfferPublic
+from api.models.tag import fold
 
 OFFER_FIELDS = (
     "employer", "title", "contract", "commune", "positions", "start_date", "tags",
@@ -36,7 +37,7 @@ _FT_ID = re.compile(r"^[0-9A-Za-z]{5,20}$")
 
 
 def parse_tags(form: Form, name: str = "tags") -> list[str]:
-    """``#embaucheenor antiplome, Festival`` → ``['#embaucheenor', '#antiplome', '#festival']``."""
+    """``#embaucheenor antiplôme, Festival`` → ``['#embaucheenor', '#antiplôme', '#Festival']``."""
     text = form.text(name, max_length=600) or ""
     tags: list[str] = []
     for word in re.split(r"[\s,;]+", text):
@@ -46,8 +47,8 @@ def parse_tags(form: Form, name: str = "tags") -> list[str]:
         if not _TAG.match(word):
             form.add_error(name, f"Étiquette trop longue ou invalide : « {word[:40]} ».")
             return []
-        tag = "#" + word.lower()
-        if tag not in tags:
+        tag = "#" + word  # as typed: the service names it as the agency's existing tag
+        if fold(tag) not in {fold(t) for t in tags}:
             tags.append(tag)
     if len(tags) > 12:
         form.add_error(name, "12 étiquettes au maximum.")

@@ -13,6 +13,7 @@ from admin import TEMPLATES_DIR, csrf, urls
 from api.clock import aware, zone
 from api.domain import french, urgency
 from api.domain.permissions import Action, can
+from api.models.testimony import PERSONAL_DATA_NOTICE
 from api.services.offers import positions_label
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -61,6 +62,10 @@ MESSAGES = {
     "date-retablie": "Cette date est rétablie.",
     "agenda-adresse-creee": "Nouvelle adresse créée : l'ancienne ne marche plus.",
     "agenda-adresse-revoquee": "Adresse révoquée : elle ne marche plus.",
+    "etiquette-modifiee": "Étiquette enregistrée : les offres qui la portent suivent.",
+    "etiquettes-fusionnees": "Étiquettes fusionnées : tout est maintenant sous celle-ci.",
+    "temoignage-enregistre": "Merci ! Témoignage enregistré.",
+    "temoignage-supprime": "Témoignage supprimé.",
 }
 
 
@@ -119,6 +124,8 @@ env.globals.update(
     urls=urls,
     plural=french.plural,
     positions_label=positions_label,
+    tag_url=urls.tag_page,
+    PERSONAL_DATA_NOTICE=PERSONAL_DATA_NOTICE,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+from api.models.tag import fold
 from api.services.offers import OFFER_PAGE as OFFER_PAGE  # re-exported: pages use it
 from api.services.offers import offer_path
 
@@ -21,6 +22,8 @@ SCREENS = f"{PREFIX}/ecrans"
 TEAM = f"{PREFIX}/equipe"
 JOURNAL = f"{PREFIX}/journal"
 AGENDA = f"{PREFIX}/agenda"
+TAGS = f"{PREFIX}/tags"
+TESTIMONIES = f"{PREFIX}/temoignages"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:
@@ -33,6 +36,15 @@ def with_message(path: str, ok: str, anchor: str = "") -> str:
     """
     joiner = "&" if "?" in path else "?"
     return f"{path}{joiner}ok={ok}" + (f"#{anchor}" if anchor else "")
+
+
+def tag_page(name: str) -> str:
+    """The page of a tag, from its name as shown (« #antiplôme ») or its slug.
+
+    >>> tag_page("#Antiplôme")
+    '/admin/tags/antiplome'
+    """
+    return f"{TAGS}/{quote(fold(name), safe='')}"
 
 
 def offer_page(code: str, ok: str | None = None, anchor: str = "") -> str:

@@ -4,6 +4,14 @@ Defined once here; the server builds it (``api.services.snapshot``) and the scre
 validates it (``display.feed``) with these same models. Bump ``SCHEMA_VERSION`` on any
 incompatible change; a screen rejects a version it does not know and keeps its last one.
 
+The contract grows additively within a version, so that screens in the field keep working
+against a newer server: a new field always has a default (a newer screen reads an older
+server's snapshot, or its own cache from before an update), and every model ignores fields it
+does not know (an older screen reads a newer server's). Nothing is renamed, removed or
+narrowed without a new ``SCHEMA_VERSION``. ``tests/display/test_contract_growth.py`` checks
+both directions against a frozen copy of the contract and its golden fixture. Added in
+version 1: ``SnapshotOffer.first_tag``.
+
     snapshot = Snapshot.model_validate_json(body)
     snapshot.offers[0].urgency.label  # « urgent »
 """
@@ -149,6 +157,15 @@ class SnapshotOffer(_Strict):
         description="Nombre de candidats proposés par les CDDE pour cette offre."
     )
     tags: list[str] = Field([], description="Étiquettes de l'offre (#mot).")
+    # Added within version 1 (optional: older servers and caches do not send it).
+    first_tag: str | None = Field(
+        None,
+        description=(
+            "L'étiquette que sa carte affiche sur l'écran (la première, « #antiplôme ») ; "
+            "vide : aucune, ou instantané d'un serveur plus ancien (l'écran prend alors la "
+            "première de ``tags``)."
+        ),
+    )
     urgency: Urgency = Field(description="Urgence de l'offre telle que l'écran l'affiche.")
     qr_url: str = Field(
         description="Adresse de la page publique de l'offre, celle du QR code affiché."

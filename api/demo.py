@@ -27,11 +27,15 @@ from api.models import (
     Hire,
     Offer,
     Staff,
+    Tag,
+    Testimony,
 )
 from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.screen import ScreenCreate
+from api.models.tag import fold
 from api.security.passwords import hash_password
 from api.services import agenda, screens
+from api.services import tags as tag_service
 from api.services.offers import unused_code
 
 AGENCY_CODE = "avignon-joly-jean"
@@ -483,6 +487,58 @@ FILLED = [
 # Which of the filled offers came through a CDDE's proposal (the défi credits that service).
 THROUGH_A_PROPOSAL = {1, 3, 6, 8, 11, 13, 16, 18}
 
+# The agency's words, named as the agents write them (offers typed « #antiplome » join
+# « antiplôme »): name → description.
+TAGS = {
+    "antiplôme": "Offres ouvertes sans diplôme : l'employeur recrute sur la motivation et l'essai.",
+    "embaucheenor": "Les recrutements exemplaires, à raconter à la réunion thématique du mois.",
+    "festival": "Renforts de juillet pour le Festival d'Avignon : logement et horaires décalés.",
+    "permisB": "Le permis de conduire est demandé : penser aux aides au permis.",
+    "debutantaccepte": "Première expérience bienvenue : l'employeur forme sur place.",
+    "logementfourni": "L'employeur loge la personne recrutée : à signaler aux CDDE.",
+}
+# The hires' tags, by their index in HIRES.
+HIRE_TAGS = {
+    0: ["#antiplôme", "#embaucheenor"],
+    1: ["#antiplôme"],
+    2: ["#embaucheenor", "#festival"],
+    3: ["#antiplôme"],
+    6: ["#permisB", "#embaucheenor"],
+    7: ["#debutantaccepte"],
+}
+# Testimonies (author's e-mail, employer of the offer or hire it is about, tags, text). What
+# worked, never who: no job seeker's personal data.
+TESTIMONIES = [
+    (
+        "aurelie.fabre@demo.couloir.test",
+        "Boulangerie Au Pain d'Antan",
+        ["#antiplôme", "#embaucheenor"],
+        "Trois jours d'immersion au fournil ont remplacé l'entretien : le boulanger a jugé sur "
+        "le geste, pas sur le CV. À proposer aux artisans qui hésitent.",
+    ),
+    (
+        "julien.baptiste@demo.couloir.test",
+        "Plomberie Rhodanienne",
+        ["#antiplôme"],
+        "L'artisan voulait un diplôme ; je l'ai invité à rencontrer deux candidats sans CV à "
+        "l'agence. Le binôme CDE + CDDE a tout changé : il a embauché le jour même.",
+    ),
+    (
+        "mehdi.haddad@demo.couloir.test",
+        "Restaurant Le Cloître des Arts",
+        ["#festival", "#embaucheenor"],
+        "Pour le Festival, une session collective au restaurant un lundi matin : huit personnes "
+        "reçues en deux heures, le chef a choisi sur la mise en place.",
+    ),
+    (
+        "aurelie.fabre@demo.couloir.test",
+        None,
+        ["#permisB"],
+        "Les aides au permis débloquent beaucoup d'offres #permisB : en parler dès le premier "
+        "rendez-vous, le dossier prend trois semaines.",
+    ),
+]
+
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
 
 
@@ -584,22 +640,24 @@ def _seed_filled(
         if index < len(HIRES):
             story = HIRES[index][2]
             hired_on = filled_at.astimezone(local).date()
-            db.add(
-                Hire(
-                    agency_id=agency.id,
-                    offer_id=offer.id,
-                    employer=employer,
-                    title=title,
-                    story=story,
-                    hired_on=hired_on,
-                    expires_on=today + timedelta(days=60),
-                    cde_id=owner.id,
-                    cdde_id=(proposer or people["cdde"][index % len(people["cdde"])]).id,
-                    status="published",
-                    published_at=min(filled_at + timedelta(hours=20), now),
-                    created_by_id=owner.id,
-                )
+            hire = Hire(
+                agency_id=agency.id,
+                offer_id=offer.id,
+                employer=employer,
+                title=title,
+                story=story,
+                hired_on=hired_on,
+                expires_on=today + timedelta(days=60),
+                cde_id=owner.id,
+                cdde_id=(proposer or people["cdde"][index % len(people["cdde"])]).id,
+                status="published",
+                published_at=min(filled_at + timedelta(hours=20), now),
+                created_by_id=owner.id,
             )
+            db.add(hire)
+            db.flush()
+            assert hire.id is not None
+            tag_service.attach(db, "hire", hire.id, agency.id, HIRE_TAGS.get(index, []))
 
 
 def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccounts:
@@ -635,6 +693,10 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         people[role].append(person)
     db.flush()
 
+    for name, description in TAGS.items():
+        db.add(Tag(agency_id=agency.id, name=name, slug=fold(name), description=description))
+    db.flush()
+
     turns = {person.id: 0 for person in people["cde"]}
     recipes = [recipe for per_level in URGENCY_RECIPES.values() for recipe in per_level]
     for index, (employer, title, contract, commune, tags, description) in enumerate(OFFERS):
@@ -657,6 +719,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         )
         db.add(offer)
         db.flush()
+        tag_service.attach_offer(db, offer)
         for _ in range(candidates):
             # Each CDE hears from the CDDEs in turn, at moments between opening and now.
             proposer = people["cdde"][turns[owner.id] % len(people["cdde"])]
@@ -700,6 +763,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
             )
         )
     _seed_agenda(db, agency, people, today)
+    _seed_testimonies(db, agency)
     db.commit()
     return DemoAccounts(by_role=accounts)
 
@@ -729,6 +793,7 @@ def _seed_agenda(db: Session, agency: Agency, people: dict[str, list[Staff]], to
             title="#antiplôme : les offres ouvertes sans diplôme", kind="reunion",
             starts_at=at(today + timedelta(days=9), 14), ends_at=at(today + timedelta(days=9), 15),
             place="Salle Durance", host_ids=[cde[1].id],
+            tag_id=tag_service.resolve(db, agency.id, ["antiplôme"])[0].id,  # type: ignore[arg-type]
         ),
     ]  # fmt: skip
     for event in events:
@@ -760,6 +825,32 @@ def _seed_agenda(db: Session, agency: Agency, people: dict[str, list[Staff]], to
                     service=person.service,
                 )
             )
+
+
+def _seed_testimonies(db: Session, agency: Agency) -> None:
+    """The staff's testimonies, each about the hire (else the offer) of its employer."""
+    for index, (email, employer, words, text) in enumerate(TESTIMONIES):
+        author = db.exec(select(Staff).where(Staff.email == email)).one()
+        hire = db.exec(
+            select(Hire).where(Hire.agency_id == agency.id, Hire.employer == employer)
+        ).first()
+        offer = db.exec(
+            select(Offer).where(Offer.agency_id == agency.id, Offer.employer == employer)
+        ).first()
+        written = utcnow() - timedelta(days=2 + 5 * index, hours=3)
+        testimony = Testimony(
+            agency_id=agency.id,
+            author_id=author.id,
+            text=text,
+            hire_id=hire.id if hire else None,
+            offer_id=offer.id if offer and not hire else None,
+            created_at=written,
+            updated_at=written,
+        )
+        db.add(testimony)
+        db.flush()
+        assert testimony.id is not None
+        tag_service.attach(db, "testimony", testimony.id, agency.id, words)
 
 
 def demo_screen_token(db: Session) -> str:

@@ -34,6 +34,8 @@ from api.routes import (
     offers,
     screens,
     staff,
+    tags,
+    testimonies,
 )
 from api.security.limits import BodyLimitMiddleware
 from api.services import housekeeping
@@ -56,6 +58,8 @@ API_ROUTERS = (
     screens.router,
     staff.router,
     agencies.router,
+    tags.router,
+    testimonies.router,
 )
 
 
@@ -74,6 +78,8 @@ OPENAPI_TAGS = [
     {"name": "screens", "description": "Écrans de l'agence : appairage, réglages, état."},
     {"name": "staff", "description": "Comptes des collègues et journal des modifications."},
     {"name": "agencies", "description": "Agences (administrateurs)."},
+    {"name": "tags", "description": "Étiquettes de l'agence, qui croisent offres et récits."},
+    {"name": "testimonies", "description": "Témoignages et retours d'expérience des collègues."},
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 

@@ -25,7 +25,17 @@ from sqlmodel import Session, select
 
 from api.clock import local_today, utcnow
 from api.domain.urgency import UrgencyThresholds
-from api.models import Agency, AgendaEvent, Announcement, Challenge, Hire, Offer, Screen, Staff
+from api.models import (
+    Agency,
+    AgendaEvent,
+    Announcement,
+    Challenge,
+    Hire,
+    Offer,
+    Screen,
+    Staff,
+    Testimony,
+)
 from api.models.agency import AgencyCreate
 from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
@@ -34,8 +44,19 @@ from api.models.hire import HireCreate, HireUpdate
 from api.models.offer import OfferCreate
 from api.models.screen import ScreenCreate
 from api.models.staff import StaffBase, StaffCreate
+from api.models.testimony import TestimonyCreate
 from api.security import passwords
-from api.services import agencies, agenda, announcements, challenges, hires, offers, photos, screens
+from api.services import (
+    agencies,
+    agenda,
+    announcements,
+    challenges,
+    hires,
+    offers,
+    photos,
+    screens,
+    testimonies,
+)
 
 # Every factory-made account logs in with this password (it passes the password policy).
 PASSWORD = "Lavande-Rhône-Tilleul-42"
@@ -302,3 +323,12 @@ def event(
         title=title, kind=kind, starts_at=start, ends_at=start + lasts, **fields
     )
     return agenda.create_event(db, author, owner_agency, data)
+
+
+def testimony(db: Session, author: Staff, **fields: Any) -> Testimony:
+    """A testimony written by ``author`` through ``create_testimony``."""
+    values: dict[str, Any] = {
+        "text": "Présenter le poste au fournil plutôt qu'en entretien a tout changé.",
+    }
+    values.update(fields)
+    return testimonies.create_testimony(db, author, TestimonyCreate(**values))

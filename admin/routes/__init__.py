@@ -14,7 +14,9 @@ from admin.routes import (
     offers,
     public,
     screens,
+    tags,
     team,
+    testimonies,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +34,8 @@ for _module_router in (
     screens.router,
     team.router,
     journal.router,
+    tags.router,
+    testimonies.router,
 ):
     router.include_router(_module_router)
 

@@ -28,6 +28,7 @@ from api.models.agenda import (
 from api.params import PathId
 from api.services import agenda as service
 from api.services import staff as staff_service
+from api.services import tags as tag_service
 
 router = APIRouter(prefix=urls.AGENDA, include_in_schema=False)
 Reader = Allowed(Action.READ_AGENDA)
@@ -45,6 +46,7 @@ LABELS = {
     "recurrence": "Répétition",
     "repeat_until": "Jusqu'au",
     "host_ids": "Qui anime",
+    "tag": "Étiquette",
 }
 RECURRENCE_CHOICES = [
     ("none", "Une seule fois"),
@@ -158,6 +160,7 @@ def _form_page(
             "recurrences": RECURRENCE_CHOICES,
             "colleagues": colleagues,
             "max_capacity": MAX_CAPACITY,
+            "tag_names": tag_service.suggestion_names(ctx.db, ctx.agency.id),
         },
         status_code=status,
     )
@@ -183,6 +186,7 @@ def _initial(ctx: Ctx, event: AgendaEvent | None) -> Form:
         recurrence=event.recurrence,
         repeat_until=event.repeat_until,
         host_ids=[str(i) for i in event.host_ids],
+        tag=(ref.name if (ref := service.tag_of(ctx.db, event)) else None),
         version=event.version,
     )
 
@@ -207,6 +211,7 @@ def _read(ctx: Ctx, form: Form) -> dict[str, Any]:
     day = form.date("day", required=True)
     starts, ends = _clock(form, "starts"), _clock(form, "ends")
     place = form.text("place")
+    tag = form.text("tag", max_length=40)
     capacity = form.integer("capacity", minimum=1, maximum=MAX_CAPACITY, required=False)
     recurrence = form.choice("recurrence", dict(RECURRENCE_CHOICES))
     repeat_until = form.date("repeat_until")
@@ -218,6 +223,7 @@ def _read(ctx: Ctx, form: Form) -> dict[str, Any]:
         elif value:
             hosts.append(int(value))
     values: dict[str, Any] = {"title": title, "kind": kind, "place": place, "capacity": capacity}
+    values["tag"] = tag
     values |= {"recurrence": recurrence, "repeat_until": repeat_until, "host_ids": hosts}
     if day and starts and ends:
         if not service.FIRST_YEAR <= day.year <= service.LAST_YEAR:
@@ -295,7 +301,7 @@ def _event_view(
         {
             "title": event.title,
             "active_tab": "menu",
-            "event": service.to_public(event, tz),
+            "event": service.to_public(event, tz, service.tag_of(ctx.db, event)),
             "occurrence": shown,
             "cancelled": bool(found and found.occurs_on.isoformat() in event.cancelled),
             "over": bool(found and found.ends_at <= now),

@@ -14,6 +14,7 @@ from admin import urls
 from admin.deps import Allowed, Ctx, CtxDep
 from admin.errors import PageNotFound, page_not_found
 from admin.forms import Form, Posted
+from admin.offer_forms import parse_tags
 from admin.templating import render
 from api.clock import local_today
 from api.domain.permissions import Action
@@ -24,7 +25,7 @@ from api.models.hire import HIRE_STATUS_LABELS, HireCreate, HireUpdate
 from api.params import PathId, QueryId
 from api.services import hires as hire_service
 from api.services import offers as offer_service
-from api.services import photos
+from api.services import photos, tags
 
 router = APIRouter(prefix=urls.HIRES, include_in_schema=False)
 Writer = Allowed(Action.WRITE_HIRES)
@@ -41,6 +42,7 @@ LABELS = {
     "photo": "Photo",
     "photo_consent": "Accord",
     "offer_id": "Offre pourvue",
+    "tags": "Étiquettes",
 }
 DEFAULT_DAYS_SHOWN = 30
 
@@ -91,6 +93,7 @@ def _form_page(
             "locked": locked,
             "refusal": refusal,
             "kept_photo": kept_photo,
+            "tag_suggestions": tags.suggestion_names(ctx.db, ctx.agency.id),
         },
         status_code=status,
     )
@@ -135,6 +138,7 @@ def _parse(ctx: Ctx, form: Form) -> dict[str, Any]:
         "hired_on": form.date("hired_on", required=True),
         "expires_on": form.date("expires_on"),
         "photo_consent": form.checkbox("photo_consent"),
+        "tags": parse_tags(form),
     }
     if data["hired_on"] and data["expires_on"] and data["expires_on"] < data["hired_on"]:
         form.add_error("expires_on", hire_service.EXPIRES_BEFORE_HIRE)
@@ -242,7 +246,7 @@ def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Respo
     return _form_page(request, ctx, form, None, status=422, kept_photo=kept)
 
 
-def _values(hire: Hire) -> dict[str, Any]:
+def _values(ctx: Ctx, hire: Hire) -> dict[str, Any]:
     return {
         "employer": hire.employer,
         "title": hire.title,
@@ -252,6 +256,7 @@ def _values(hire: Hire) -> dict[str, Any]:
         "cde_id": hire.cde_id or "",
         "cdde_id": hire.cdde_id or "",
         "photo_consent": hire.photo_consent,
+        "tags": " ".join(f"#{t.name}" for t in hire_service.to_public(ctx.db, [hire])[0].tags),
         "version": hire.version,
     }
 
@@ -260,7 +265,7 @@ def _values(hire: Hire) -> dict[str, Any]:
 def edit_page(request: Request, ctx: CtxDep, hire_id: PathId) -> Response:
     """A hire's story, editable, with the manager's publish/withdraw buttons."""
     hire = _hire(ctx, hire_id)
-    return _form_page(request, ctx, Form.empty(**_values(hire)), hire)
+    return _form_page(request, ctx, Form.empty(**_values(ctx, hire)), hire)
 
 
 @router.post("/{hire_id}", response_class=HTMLResponse)
@@ -274,7 +279,7 @@ def _update(request: Request, ctx: Ctx, hire_id: int, form: Form, jpeg: bytes | 
     hire = _hire(ctx, hire_id)
     refusal = hire_service.edit_refusal(ctx.me, hire)
     if refusal:
-        form = Form.empty(**_values(hire))
+        form = Form.empty(**_values(ctx, hire))
         return _form_page(request, ctx, form, hire, status=403, refusal=refusal)
     jpeg = _kept_photo(ctx, form, jpeg)
     data = _parse(ctx, form)

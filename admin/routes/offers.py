@@ -30,6 +30,7 @@ from api.models.offer import NOTE_MAX, OUTCOME_LABELS, OfferCreate, OfferUpdate
 from api.params import PathId, parse_id
 from api.services import audit
 from api.services import offers as offer_service
+from api.services import tags as tag_service
 
 router = APIRouter(prefix=urls.OFFERS, include_in_schema=False)
 candidates_router = APIRouter(prefix=urls.CANDIDATES, include_in_schema=False)
@@ -118,6 +119,7 @@ def _form_page(
             "offer": offer,
             "contracts": CONTRACT_OPTIONS,
             "labels": FIELD_LABELS,
+            "tag_suggestions": tag_service.suggestion_names(ctx.db, ctx.agency.id),
             "urgency_now": (
                 offer_service.to_public(ctx.db, [offer], ctx.offers)[0].urgency if offer else None
             ),

@@ -10,6 +10,8 @@ from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
 from api.models.screen import Screen, ScreenPairing
 from api.models.staff import LoginFailure, Staff, StaffSession
+from api.models.tag import HireTag, OfferTag, Tag
+from api.models.testimony import Testimony, TestimonyTag
 
 __all__ = [
     "Agency",
@@ -23,11 +25,16 @@ __all__ = [
     "Contribution",
     "Hire",
     "HirePhoto",
+    "HireTag",
     "LoginFailure",
     "Offer",
+    "OfferTag",
     "Screen",
     "ScreenPairing",
     "Screenshot",
     "Staff",
     "StaffSession",
+    "Tag",
+    "Testimony",
+    "TestimonyTag",
 ]

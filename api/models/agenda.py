@@ -17,6 +17,8 @@ from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.models.fields import Day, DbId, Flag, Moment, ShortText, count_between, json_column
+from api.models.fields import Tag as TagText
+from api.models.tag import TagRef
 
 EventKind = Literal["job_dating", "petit_dej", "reunion", "autre"]
 KIND_LABELS: dict[str, str] = {
@@ -63,6 +65,8 @@ class AgendaEvent(SQLModel, table=True):
     repeat_until: date | None = None  # last local date an occurrence may fall on
     cancelled: list[str] = json_column([])  # local dates (AAAA-MM-JJ) of cancelled occurrences
     host_ids: list[int] = json_column([])
+    # A thematic meeting's tag (its page crosses offers, stories and testimonies under it).
+    tag_id: int | None = Field(default=None, foreign_key="tag.id", ondelete="SET NULL")
     created_by_id: int = Field(foreign_key="staff.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
@@ -102,6 +106,12 @@ class CalendarFeed(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+_TAG_HELP = (
+    "Étiquette d'une réunion thématique (« #antiplôme »), reconnue sans souci des accents ni "
+    "des majuscules, créée si nouvelle ; sa page réunit offres, embauches et témoignages."
+)
+
+
 class AgendaEventBase(SQLModel):
     title: ShortText = Field(description="Intitulé du rendez-vous, 1 à 200 caractères.")
     kind: EventKind = Field(description=_KIND_HELP)
@@ -125,6 +135,7 @@ class AgendaEventBase(SQLModel):
         max_length=MAX_HOSTS,
         description=f"Identifiants des collègues qui animent, {MAX_HOSTS} au plus.",
     )
+    tag: TagText | None = Field(None, description=_TAG_HELP)
 
 
 def _in_order(starts_at: datetime | None, ends_at: datetime | None) -> None:
@@ -163,6 +174,7 @@ class AgendaEventUpdate(SQLModel):
     host_ids: list[DbId] | None = Field(  # type: ignore[valid-type]
         None, max_length=MAX_HOSTS, description="Identifiants des collègues qui animent."
     )
+    tag: TagText | None = Field(None, description=_TAG_HELP + " null : plus d'étiquette.")
     version: count_between(1, 2**31 - 1) | None = Field(  # type: ignore[valid-type]
         None, description=_VERSION_HELP
     )
@@ -225,6 +237,7 @@ class AgendaEventPublic(SQLModel):
     repeat_until: date | None = Field(description="Dernier jour possible d'une répétition.")
     cancelled: list[date] = Field(description="Dates des fois annulées.")
     host_ids: list[int] = Field(description="Identifiants des collègues qui animent.")
+    tag: TagRef | None = Field(None, description="Étiquette de la réunion thématique, s'il y en a.")
     version: int = Field(description=_VERSION_HELP)
 
 

@@ -69,6 +69,13 @@ LongText = Annotated[
 ]
 """A free text (descriptions, stories): up to 4,000 characters once cleaned, lines kept."""
 
+Paragraph = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000),
+    _cleaner(multiline=True, required=True, max_length=2000),
+]
+"""A required short free text (a testimony): 1–2,000 visible characters, lines kept."""
+
 Tag = Annotated[
     str,
     StringConstraints(min_length=2, max_length=40, pattern=TAG_PATTERN),

@@ -9,8 +9,9 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText, about
+from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText, Tag, about
 from api.models.staff import StaffRef
+from api.models.tag import TagRef
 
 HireStatus = Literal["draft", "published", "withdrawn"]
 HIRE_STATUS_LABELS = {"draft": "à valider", "published": "publiée", "withdrawn": "retirée"}
@@ -50,6 +51,15 @@ class HireBase(SQLModel):
         description=(
             "La personne a accepté que sa photo soit affichée dans le couloir ; sans accord, "
             "la photo n'est jamais montrée."
+        ),
+    )
+
+    tags: list[Tag] = Field(
+        default_factory=list,
+        max_length=12,
+        description=(
+            "Étiquettes (#mot), 12 au plus ; « antiplome » rejoint l'étiquette « antiplôme » "
+            "si elle existe."
         ),
     )
 
@@ -96,6 +106,7 @@ class HireUpdate(SQLModel):
     cde_id: DbId | None = Field(None, description=about(HireBase, "cde_id"))
     cdde_id: DbId | None = Field(None, description=about(HireBase, "cdde_id"))
     photo_consent: Flag | None = Field(None, description=about(HireBase, "photo_consent"))
+    tags: list[Tag] | None = Field(None, max_length=12, description=about(HireBase, "tags"))
     status: HireStatus | None = Field(
         None,
         description=(
@@ -143,6 +154,7 @@ class HirePublic(SQLModel):
     status: str = Field(
         description="État : draft (à valider), published (publiée) ou withdrawn (retirée)."
     )
+    tags: list[TagRef] = Field([], description="Ses étiquettes, dans l'ordre donné.")
     published_at: datetime | None = Field(
         description=(
             "Date et heure de publication sur l'écran (UTC), vide tant que l'embauche est à "

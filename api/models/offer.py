@@ -25,6 +25,7 @@ from api.models.fields import (
     json_column,
 )
 from api.models.staff import StaffRef
+from api.models.tag import fold
 
 Contract = Literal["CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre"]
 CONTRACTS: tuple[str, ...] = ("CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre")
@@ -50,13 +51,17 @@ OUTCOME_LABELS = {
 
 
 def normalise_tags(tags: list[str]) -> list[str]:
-    """Lower-case, prefix with #, drop duplicates, keep order."""
-    seen: list[str] = []
+    """Prefix with #, keep case and accents, drop duplicates (without case or accents), keep order.
+
+    The service then names them as the agency's existing tags (``api.services.tags``).
+
+    >>> normalise_tags(["antiplôme", "#Antiplome", "#festival"])
+    ['#antiplôme', '#festival']
+    """
+    seen: dict[str, str] = {}
     for tag in tags:
-        text = "#" + tag.lstrip("#").lower()
-        if text not in seen:
-            seen.append(text)
-    return seen
+        seen.setdefault(fold(tag), "#" + tag.lstrip("#"))
+    return list(seen.values())
 
 
 class OfferBase(SQLModel):

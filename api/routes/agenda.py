@@ -43,7 +43,8 @@ def list_events(
 ) -> list[AgendaEventPublic]:
     """The agency's events, earliest first start first."""
     tz = zone(agency.timezone)
-    return [agenda.to_public(e, tz) for e in agenda.list_events(db, agency.id)]
+    rows = agenda.list_events(db, agency.id)
+    return [agenda.to_public(e, tz, agenda.tag_of(db, e)) for e in rows]
 
 
 @router.post(
@@ -63,7 +64,7 @@ def create_event(
 ) -> AgendaEventPublic:
     """Add an event to the agency's agenda."""
     event = agenda.create_event(db, actor, agency, data)
-    return agenda.to_public(event, zone(agency.timezone))
+    return agenda.to_public(event, zone(agency.timezone), agenda.tag_of(db, event))
 
 
 @router.get(
@@ -76,7 +77,8 @@ def get_event(
     event_id: PathId, db: SessionDep, agency: StaffAgency, _: Allowed(Action.READ_AGENDA)
 ) -> AgendaEventPublic:
     """One event."""
-    return agenda.to_public(agenda.get_event(db, agency.id, event_id), zone(agency.timezone))
+    event = agenda.get_event(db, agency.id, event_id)
+    return agenda.to_public(event, zone(agency.timezone), agenda.tag_of(db, event))
 
 
 @router.patch(
@@ -98,7 +100,7 @@ def update_event(
     if data.version is None and if_match is not None:
         data.version = if_match
     event = agenda.update_event(db, actor, agency, event, data)
-    return agenda.to_public(event, zone(agency.timezone))
+    return agenda.to_public(event, zone(agency.timezone), agenda.tag_of(db, event))
 
 
 @router.delete(
@@ -133,7 +135,7 @@ def set_cancelled(
     """Cancel one occurrence, or bring it back."""
     event = agenda.get_event(db, agency.id, event_id)
     event = agenda.set_cancelled(db, actor, agency, event, data.occurs_on, data.cancelled)
-    return agenda.to_public(event, zone(agency.timezone))
+    return agenda.to_public(event, zone(agency.timezone), agenda.tag_of(db, event))
 
 
 @router.get(
@@ -263,7 +265,10 @@ def feed(
     if me is None:
         raise NotFound("Adresse d'agenda inconnue ou révoquée.")
     agency, events, mine = agenda.feed_events(db, me)
-    body = agenda_ics.calendar(agency, events, mine, public_url=settings.public_url)
+    names = agenda.feed_tag_names(db, events)
+    body = agenda_ics.calendar(
+        agency, events, mine, public_url=settings.public_url, tag_names=names
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

@@ -26,7 +26,7 @@ from api.clock import aware, utcnow, zone
 from api.domain import french
 from api.domain.codes import token_hash
 from api.errors import Invalid, NotFound
-from api.models import Agency, Staff
+from api.models import Agency, Staff, Tag
 from api.models.agenda import (
     KIND_LABELS,
     MAX_CANCELLED,
@@ -40,7 +40,8 @@ from api.models.agenda import (
     OccurrencePublic,
     ServiceCounts,
 )
-from api.services import audit
+from api.models.tag import TagRef
+from api.services import audit, tags
 from api.services.common import apply_changes, check_version, get_scoped
 
 EVENT_PAGE = "/admin/agenda"  # + "/{id}?le=AAAA-MM-JJ": an occurrence's page (QR target)
@@ -248,6 +249,20 @@ def _check_hosts(db: Session, agency_id: int, host_ids: list[int]) -> list[int]:
     return wanted
 
 
+def _tag_id(db: Session, agency: Agency, typed: str | None) -> int | None:
+    """The agency's tag for ``typed`` (found without case or accents, made when new)."""
+    if not typed:
+        return None
+    found = tags.resolve(db, agency.id, [typed])  # type: ignore[arg-type]
+    return found[0].id if found else None
+
+
+def tag_of(db: Session, event: AgendaEvent) -> TagRef | None:
+    """The event's tag as pages link it, if any."""
+    tag = db.get(Tag, event.tag_id) if event.tag_id else None
+    return TagRef(name=tag.name, slug=tag.slug) if tag else None
+
+
 def create_event(db: Session, actor: Staff, agency: Agency, data: AgendaEventCreate) -> AgendaEvent:
     """Add an event to the agency's agenda (times read in the agency's zone when naive)."""
     tz = zone(agency.timezone)
@@ -262,6 +277,7 @@ def create_event(db: Session, actor: Staff, agency: Agency, data: AgendaEventCre
         recurrence=data.recurrence,
         repeat_until=data.repeat_until,
         host_ids=_check_hosts(db, agency.id, data.host_ids),  # type: ignore[arg-type]
+        tag_id=_tag_id(db, agency, data.tag),
         created_by_id=actor.id,  # type: ignore[arg-type]
     )
     _check_period(event)
@@ -278,7 +294,9 @@ def update_event(
 ) -> AgendaEvent:
     """Change an event; ``data.version`` older than the stored one is refused (409)."""
     tz = zone(agency.timezone)
-    check_version(event, data.version, to_public(event, tz).model_dump(mode="json"))
+    check_version(
+        event, data.version, to_public(event, tz, tag_of(db, event)).model_dump(mode="json")
+    )
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in ("starts_at", "ends_at"):
         if changes.get(name) is not None:
@@ -289,6 +307,8 @@ def update_event(
         changes["recurrence"] = "none"
     if changes.get("host_ids") is not None:
         changes["host_ids"] = _check_hosts(db, agency.id, changes["host_ids"])  # type: ignore[arg-type]
+    if "tag" in changes:
+        changes["tag_id"] = _tag_id(db, agency, changes.pop("tag"))
     before = audit.state_of(event)
     apply_changes(event, changes)
     try:
@@ -336,8 +356,8 @@ def set_cancelled(
     return event
 
 
-def to_public(event: AgendaEvent, tz: ZoneInfo) -> AgendaEventPublic:
-    """The event as the API shows it."""
+def to_public(event: AgendaEvent, tz: ZoneInfo, tag: TagRef | None = None) -> AgendaEventPublic:
+    """The event as the API shows it (with ``tag``, its tag as ``tag_of`` reads it)."""
     return AgendaEventPublic(
         id=event.id,  # type: ignore[arg-type]
         title=event.title,
@@ -352,6 +372,7 @@ def to_public(event: AgendaEvent, tz: ZoneInfo) -> AgendaEventPublic:
         repeat_until=event.repeat_until,
         cancelled=[date.fromisoformat(d) for d in event.cancelled],
         host_ids=list(event.host_ids),
+        tag=tag,
         version=event.version,
     )
 
@@ -548,6 +569,14 @@ def staff_for_feed(db: Session, token: str) -> Staff | None:
 def feed_url(public_url: str, token: str) -> str:
     """The address a calendar program subscribes to."""
     return f"{public_url.rstrip('/')}{FEED_PATH}/{token}.ics"
+
+
+def feed_tag_names(db: Session, events: list[AgendaEvent]) -> dict[int, str]:
+    """The names of the events' tags, by tag id (for the feed's categories)."""
+    ids = {e.tag_id for e in events if e.tag_id}
+    if not ids:
+        return {}
+    return {t.id: t.name for t in db.exec(select(Tag).where(col(Tag.id).in_(ids)))}  # type: ignore[misc]
 
 
 def feed_events(db: Session, me: Staff) -> tuple[Agency, list[AgendaEvent], set[tuple[int, date]]]:

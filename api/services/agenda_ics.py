@@ -150,7 +150,12 @@ def rrule_text(event: AgendaEvent, tz: ZoneInfo) -> str | None:
 
 
 def _vevent(
-    event: AgendaEvent, tz: ZoneInfo, host: str, public_url: str, mine: set[tuple[int, date]]
+    event: AgendaEvent,
+    tz: ZoneInfo,
+    host: str,
+    public_url: str,
+    mine: set[tuple[int, date]],
+    tags: list[str],
 ) -> list[str]:
     start = aware(event.starts_at).astimezone(tz)
     end = aware(event.ends_at).astimezone(tz)
@@ -184,7 +189,8 @@ def _vevent(
         status = "CANCELLED"
     lines += [
         f"SUMMARY:{escape(event.title)}",
-        f"CATEGORIES:{escape(KIND_LABELS.get(event.kind, event.kind))}",
+        "CATEGORIES:"
+        + ",".join(escape(c) for c in [KIND_LABELS.get(event.kind, event.kind), *tags]),
         f"STATUS:{status}",
         "TRANSP:OPAQUE",
         f"URL:{page}",
@@ -201,8 +207,9 @@ def calendar(
     mine: set[tuple[int, date]],
     *,
     public_url: str,
+    tag_names: dict[int, str] | None = None,
 ) -> bytes:
-    """The whole feed, CRLF lines folded at 75 octets."""
+    """The whole feed, CRLF lines folded at 75 octets (``tag_names``: tag id → name)."""
     tz = zone(agency.timezone)
     events = list(events)
     host = urlsplit(public_url).hostname or "couloir"
@@ -220,6 +227,7 @@ def calendar(
         *vtimezone(tz, first_year),
     ]
     for event in events:
-        lines += _vevent(event, tz, host, public_url, mine)
+        tag = (tag_names or {}).get(event.tag_id or 0)
+        lines += _vevent(event, tz, host, public_url, mine, [f"#{tag}"] if tag else [])
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines).encode()

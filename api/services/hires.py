@@ -17,7 +17,7 @@ from api.errors import Forbidden, Invalid
 from api.models import Hire, HirePhoto, Offer, Staff
 from api.models.hire import HireCreate, HirePublic, HireUpdate
 from api.models.image import PendingPhoto
-from api.services import audit, images, offers, photos
+from api.services import audit, images, offers, photos, tags
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
 # How long a photo chosen on a refused hire form is kept for the next try.
@@ -63,12 +63,14 @@ def check_editable(actor: Staff, hire: Hire, *, changes_status: bool = False) ->
 def to_public(db: Session, hires: list[Hire]) -> list[HirePublic]:
     """Public form of hires with the credited staff loaded in bulk."""
     people = staff_refs(db, [h.cde_id for h in hires] + [h.cdde_id for h in hires])
+    labels = tags.tags_of(db, "hire", (h.id for h in hires if h.id is not None))
     return [
         HirePublic(
             **h.model_dump(exclude={"agency_id", "photo_sha256", "cde_id", "cdde_id"}),
             cde=people.get(h.cde_id) if h.cde_id else None,
             cdde=people.get(h.cdde_id) if h.cdde_id else None,
             has_photo=h.photo_sha256 is not None,
+            tags=labels.get(h.id or 0, []),
         )
         for h in hires
     ]
@@ -174,11 +176,15 @@ def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
         offer = db.get(Offer, data.offer_id)
         if offer is None or offer.agency_id != actor.agency_id:
             raise Invalid("Offre introuvable dans cette agence.", field="offer_id")
-    hire = Hire(**data.model_dump(), agency_id=actor.agency_id, created_by_id=actor.id)
+    hire = Hire(
+        **data.model_dump(exclude={"tags"}), agency_id=actor.agency_id, created_by_id=actor.id
+    )
     if data.photo_consent:
         hire.consent_recorded_by_id = actor.id
     db.add(hire)
     db.flush()
+    assert hire.id is not None
+    tags.attach(db, "hire", hire.id, hire.agency_id, data.tags)
     audit.record(db, actor, "create", hire)
     db.commit()
     db.refresh(hire)
@@ -187,7 +193,7 @@ def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
 
 def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire:
     """Edit, publish or withdraw a hire (version-checked)."""
-    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    changes = data.model_dump(exclude_unset=True, exclude={"version", "tags"})
     check_editable(actor, hire, changes_status="status" in changes)
     check_version(hire, data.version)
     # Only a changed credit is checked: a colleague credited before leaving stays credited.
@@ -207,6 +213,8 @@ def update_hire(db: Session, actor: Staff, hire: Hire, data: HireUpdate) -> Hire
         hire.published_at = utcnow()
     apply_changes(hire, changes)
     hire.updated_at = utcnow()
+    if data.tags is not None and hire.id is not None:
+        tags.attach(db, "hire", hire.id, hire.agency_id, data.tags)
     audit.record(db, actor, "update", hire, before=before)
     db.commit()
     db.refresh(hire)

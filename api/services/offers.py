@@ -23,7 +23,8 @@ from api.models.offer import (
     UrgencyPublic,
 )
 from api.models.staff import StaffRef
-from api.services import audit, challenges
+from api.models.tag import fold
+from api.services import audit, challenges, tags
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
 NEW_OFFER_HOURS = 48
@@ -158,7 +159,7 @@ def to_public(
 
 def matches(offer: Any, *, tag: str | None, search: str | None) -> bool:
     """Whether an offer (any object with tags, employer, title, commune) passes the filters."""
-    if tag and "#" + tag.lstrip("#").lower() not in (offer.tags or []):
+    if tag and fold(tag) not in {fold(t) for t in offer.tags or []}:  # « antiplome » too
         return False
     if search:
         needle = search.strip().lower()
@@ -360,6 +361,7 @@ def create_offer(db: Session, actor: Staff, data: OfferCreate) -> Offer:
     )
     db.add(offer)
     db.flush()
+    tags.attach_offer(db, offer)
     audit.record(db, actor, "create", offer)
     db.commit()
     db.refresh(offer)
@@ -388,6 +390,8 @@ def update_offer(
     before = audit.state_of(offer)
     apply_changes(offer, changes)
     offer.updated_at = utcnow()
+    if "tags" in changes:
+        tags.attach_offer(db, offer)
     audit.record(db, actor, "update", offer, before=before)
     db.commit()
     db.refresh(offer)

@@ -135,6 +135,7 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
                 days_open=o.days_open,
                 candidates_count=o.candidates_count,
                 tags=o.tags,
+                first_tag=o.tags[0] if o.tags else None,
                 urgency=Urgency(**o.urgency.model_dump()),
                 qr_url=o.qr_url,
                 is_new=offers.is_new(o.opened_at),

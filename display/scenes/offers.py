@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import pygame
 
@@ -403,6 +404,7 @@ class OffersScene(Scene):
             "offer-title": pal.text,
             "offer-employer": pal.text,
             "offer-meta": pal.muted,
+            "offer-tags": pal.accent,
         }
         for role, layout, (x, y, w, h) in plan.rows:
             canvas.text(
@@ -508,8 +510,8 @@ class OffersScene(Scene):
         *,
         new_mark: bool,
     ) -> None:
-        """Title, employer, contract · commune and tags from the top; days and candidates
-        at the bottom. Extra lines go to the primary details before the tags."""
+        """Title, employer, contract · commune and the first tag from the top; days and
+        candidates at the bottom. The tag's line comes before second lines of the others."""
         theme = canvas.theme
         pal = theme.palette
         px = theme.min_px
@@ -529,6 +531,10 @@ class OffersScene(Scene):
         if spare < 0:  # a cramped card: the employer stands in for contract · commune
             lines["meta"] = 0
             spare += s.body_h
+        tag = card_tag(offer)
+        if tag and spare >= s.body_h + s.gap:
+            lines["tags"] = 1
+            spare -= s.body_h
         extras = [
             ("stats", stats, "condensed", px, s.body_h),
             ("title", offer.title, "condensed_bold", s.title_px, s.title_h),
@@ -539,8 +545,6 @@ class OffersScene(Scene):
             if lines[key] and need(text, face, size) > 1 and spare >= line_h:
                 lines[key] = 2
                 spare -= line_h
-        if offer.tags and spare >= s.body_h + s.gap:
-            lines["tags"] = 1
         if spare >= s.gap:
             spare -= s.gap
         gap = s.gap if spare >= 0 else 0
@@ -548,7 +552,7 @@ class OffersScene(Scene):
         stats_rect = pygame.Rect(
             col.left, col.bottom - lines["stats"] * s.body_h, col.width, lines["stats"] * s.body_h
         )
-        canvas.text(
+        drawn = canvas.text(
             stats,
             stats_rect,
             px=px,
@@ -558,6 +562,7 @@ class OffersScene(Scene):
             valign="bottom",
             role="offer-stats",
         )
+        ends = [drawn]  # lines the tag may end, when it has no line of its own
         used = canvas.text(
             offer.title,
             pygame.Rect(col.left, col.top, col.width, lines["title"] * s.title_h),
@@ -573,7 +578,7 @@ class OffersScene(Scene):
         rows = [
             ("employer", [offer.employer], pal.text, "offer-employer"),
             ("meta", [meta, f"{offer.contract} · {offer.commune}", where], pal.muted, "offer-meta"),
-            ("tags", [" ".join(offer.tags)], pal.accent, "offer-tags"),
+            ("tags", [tag or ""], pal.accent, "offer-tags"),
         ]
         for key, variants, colour, role in rows:
             if not lines[key] or y + s.body_h > stats_rect.top:
@@ -589,6 +594,35 @@ class OffersScene(Scene):
                 role=role,
             )
             y = used.bottom
+            if n == 1:
+                ends.insert(1, used)
+        if tag and not lines["tags"]:
+            for line in ends:  # the stats line first, then meta, then employer
+                if self._tag_after(canvas, tag, line, col.right, s):
+                    break
+
+    def _tag_after(
+        self, canvas: Canvas, tag: str, line: pygame.Rect, right: int, s: CardSizes
+    ) -> bool:
+        """Draw ``tag`` at the right end of a one-line text ending at ``line`` when it fits
+        whole beside it; returns whether it did."""
+        px = canvas.theme.min_px
+        room = right - line.right - 2 * s.gap
+        if room <= 0:
+            return False
+        fitted = canvas.fit(tag, pygame.Rect(0, 0, room, s.body_h), px=px, face="condensed")
+        if fitted.text.endswith("…"):
+            return False
+        canvas.text(
+            tag,
+            pygame.Rect(right - fitted.width, line.bottom - s.body_h, fitted.width, s.body_h),
+            px=px,
+            face="condensed",
+            colour=canvas.theme.palette.accent,
+            role="offer-tags",
+            layout=fitted,
+        )
+        return True
 
     def _new_badge(self, canvas: Canvas, band: pygame.Rect, pad: int, room: int) -> int:
         """A white « NOUVEAU » pill at the band's right if it fits in ``room`` px beside
@@ -669,11 +703,12 @@ def _column_plan(theme: Theme, texts: TextRenderer, offer: SnapshotOffer) -> Col
         variants.insert(0, f"{meta} · {plural(offer.positions, 'poste')}")
     rows = []
     y = band_h + pad_y
-    for role, text, face, lines in (
+    wanted = [
         ("offer-title", [offer.title], "condensed_bold", PORTRAIT_MAX_LINES),
         ("offer-employer", [offer.employer], "condensed", PORTRAIT_MAX_LINES),
         ("offer-meta", variants, "condensed", 2),
-    ):
+    ]
+    for role, text, face, lines in wanted:
         w = narrow if y < qr_bottom else wide
         layout = None
         for variant in text:
@@ -686,8 +721,38 @@ def _column_plan(theme: Theme, texts: TextRenderer, offer: SnapshotOffer) -> Col
         h = len(layout.lines) * line_h
         rows.append((role, layout, (pad, y, w, h)))
         y += h
+    tag = card_tag(offer)
+    if tag:
+        rows.extend(_portrait_tag(tag, rows, fit, y, qr_bottom, line_h, gap=pad))
     height = max(y, qr_bottom) + pad_y
     return ColumnPlan(height, band_h, pad, pad_y, qr_side, qr_margin, module_px, tuple(rows))
+
+
+def _portrait_tag(
+    tag: str, rows: list, fit: Any, y: int, qr_bottom: int, line_h: int, *, gap: int
+) -> list:
+    """Where a portrait card shows its tag without growing (four cards a page): on a line of
+    its own beside the QR code when the text ends above the code's bottom, else at the end of
+    the last line when there is room; nowhere when neither fits."""
+    _role, _last, (x, _y, w, _h) = rows[-1]
+    if y + line_h <= qr_bottom:
+        layout = fit(tag, w, "condensed", 1)
+        return [("offer-tags", layout, (x, y, w, line_h))]
+    for _role, last, (x, last_y, w, h) in reversed(rows):  # the last line first
+        room = w - last.width - gap  # a text box spans its widest line
+        if room <= 0:
+            continue
+        layout = fit(tag, room, "condensed", 1)
+        if not layout.text.endswith("…"):
+            top = last_y + h - line_h
+            return [("offer-tags", layout, (x + w - layout.width, top, layout.width, line_h))]
+    return []
+
+
+def card_tag(offer: SnapshotOffer) -> str | None:
+    """The tag an offer's card shows: the server's choice, else (an older server or cache)
+    the first of its tags."""
+    return offer.first_tag or (offer.tags[0] if offer.tags else None)
 
 
 def _days(n: int) -> str:

@@ -30,6 +30,9 @@ PAGES = [
     ("cdde", "/admin/", 200),
     ("cdde", "/o/{code}", 200),
     ("cdde", "/admin/offres/{offer_id}/supprimer", 403),
+    ("cdde", "/admin/tags", 200),
+    ("cdde", "/admin/tags/antiplome", 200),
+    ("cdde", "/admin/temoignages", 200),
     ("manager", "/admin/", 200),
     ("manager", "/admin/defi", 200),
     ("manager", "/admin/annonces", 200),
@@ -44,6 +47,7 @@ PAGES = [
     ("manager", "/admin/agenda/nouveau", 200),
     ("manager", "/admin/agenda/{event_id}/modifier", 200),
     ("cdde", "/admin/agenda/nouveau", 403),
+    ("manager", "/admin/tags/antiplome/gerer", 200),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
 TARGETS = (

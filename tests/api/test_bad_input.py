@@ -51,6 +51,7 @@ NEW_EVENT = {
     "recurrence": "weekly",
     "capacity": 10,
 }
+NEW_TESTIMONY = {"text": "Immersion au fournil.", "tags": ["#mauvaiseentrée", "#AutreEntrée"]}
 HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
 
 
@@ -92,6 +93,8 @@ def world(module_server: LiveServer) -> Iterator[World]:
     ).json()["id"]
     clients["screen"].post("/api/v1/display/heartbeat", json=HEARTBEAT).raise_for_status()
     w.event_id = manager.post("/api/v1/agenda/events", json=NEW_EVENT).json()["id"]
+    testimony = clients["cdde"].post("/api/v1/testimonies", json=NEW_TESTIMONY).json()
+    w.ids.update(testimony_id=testimony["id"], tag_slug=testimony["tags"][0]["slug"])
     yield w
     for client in clients.values():
         client.close()
@@ -148,6 +151,14 @@ def state_screens(w: World) -> object:
 
 def state_staff(w: World) -> object:
     return w.clients["manager"].get("/api/v1/staff").json()
+
+
+def state_tags(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/tags").json()
+
+
+def state_testimonies(w: World) -> object:
+    return (state_tags(w), w.clients["manager"].get("/api/v1/testimonies").json())
 
 
 def state_agencies(w: World) -> object:
@@ -243,7 +254,70 @@ NAN, INF = float("nan"), float("inf")
 INTEGER = [0, -1, 10**30, "deux", 1.5, [1], "", None, NAN, INF]
 DATE = ["2026-13-45", "demain", "", [2026], "2026-02-30"]
 
+TAG_WORDS = [
+    "festival",
+    ["#a b"],
+    ["#"],
+    ["#" + "x" * 41],
+    [1],
+    [LONG],
+    [f"#t{i}" for i in range(13)],
+]
 ENDPOINTS = [
+    Endpoint(
+        "testimonies create",
+        "cdde",
+        "POST",
+        "/api/v1/testimonies",
+        state_testimonies,
+        NEW_TESTIMONY,
+        {
+            "text": [*TEXT, None, MISSING, "x" * 2001],
+            "tags": TAG_WORDS,
+            "offer_id": [HUGE_ID, 0, "offre", 999_999, True],
+            "hire_id": [HUGE_ID, -1, 999_999, [1]],
+        },
+    ),
+    Endpoint(
+        "testimonies patch",
+        "cdde",
+        "PATCH",
+        "/api/v1/testimonies/{testimony_id}",
+        state_testimonies,
+        {},
+        {
+            "text": [*TEXT, None],
+            "tags": TAG_WORDS,
+            "offer_id": [HUGE_ID, 999_999],
+            "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current one
+        },
+    ),
+    Endpoint(
+        "tags rename",
+        "manager",
+        "PATCH",
+        "/api/v1/tags/{tag_slug}",
+        state_tags,
+        {},
+        {
+            # « AutreEntrée » folds to another tag's name: a merge, not a rename.
+            "name": [*TEXT, "#a b", "x" * 41, "🎉", "AutreEntree", "#autreentrée"],
+            "description": [LONG, 42, ["a"]],
+            "version": ["abc", 10**30, 999],
+        },
+    ),
+    Endpoint(
+        "tags merge",
+        "manager",
+        "POST",
+        "/api/v1/tags/{tag_slug}/merge",
+        state_tags,
+        {"into": "autreentree"},
+        {
+            # Into itself (however written), an unknown tag, or no tag at all.
+            "into": [*TEXT, None, MISSING, "MauvaiseEntrée", "#mauvaiseentree", "inconnue"],
+        },
+    ),
     Endpoint(
         "offers create",
         "cde",
@@ -419,6 +493,7 @@ ENDPOINTS = [
             "recurrence": ["chaque lune", "", 7],
             "repeat_until": [*DATE, "1999-01-01", "9999-12-31"],
             "host_ids": [[HUGE_ID], [0], ["moi"], [999_999], "1", list(range(1, 30))],
+            "tag": ["#a b", "#" + "x" * 41, "#", 3, ["#antiplome"]],
         },
     ),
     Endpoint(
@@ -808,7 +883,13 @@ def _heartbeat_read(w: World, _answer: dict[str, Any]) -> Any:
 
 
 STORY = "Première embauche 🎉 chez « Le Fournil » : Zoë a commencé lundi 👩‍🍳\nMerci à tous ! ❤️"
+WORDS = "Immersion 🎉 au « Fournil » plutôt qu'un entretien 👩‍🍳\nÀ refaire ! ❤️"
 ACCEPTED = [
+    Accepts("testimony text", "cdde", "POST", "/api/v1/testimonies",
+            {"text": WORDS}, _from_answer("text"), WORDS),
+    Accepts("testimony tags", "cdde", "POST", "/api/v1/testimonies",
+            {"text": "Vu au forum.", "tags": ["#été☀️", "#Débutant"]},
+            lambda _w, answer: [t["name"] for t in answer["tags"]], ["été☀️", "Débutant"]),
     Accepts("offer employer", "cde", "POST", "/api/v1/offers", {**NEW_OFFER, "employer": EMOJI},
             _offer_read("employer"), EMOJI),
     Accepts("offer employer of 200 emoji", "cde", "POST", "/api/v1/offers",
@@ -822,7 +903,7 @@ ACCEPTED = [
             {**NEW_OFFER, "description": STORY}, _offer_read("description"), STORY),
     Accepts("offer tags", "cde", "POST", "/api/v1/offers",
             {**NEW_OFFER, "tags": ["#été☀️", "#Débutant"]}, _offer_read("tags"),
-            ["#été☀️", "#débutant"]),
+            ["#été☀️", "#Débutant"]),
     Accepts("offer urgency reason", "cde", "POST", "/api/v1/offers",
             {**NEW_OFFER, "urgency_override": 3, "urgency_override_reason": "Ouverture 🔥 lundi"},
             _offer_read("urgency_override_reason"), "Ouverture 🔥 lundi"),

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import col, select
 
-from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen
+from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen, Tag, Testimony
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -94,6 +94,10 @@ SAMPLE_BODIES: dict[str, Any] = {
     },
     "StaffUpdate": lambda: {"name": "Nom corrigé"},
     "AgencyCreate": lambda: {"code": f"agence-{secrets.token_hex(3)}", "name": "Agence neuve"},
+    "TagUpdate": lambda: {"description": "Décrite par la matrice."},
+    "TagMerge": lambda: {"into": "fusion"},  # every target's offer carries « #fusion »
+    "TestimonyCreate": lambda: {"text": "Ce qui a marché : une immersion.", "tags": ["#fusion"]},
+    "TestimonyUpdate": lambda: {"text": "Réécrit par son auteur."},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
@@ -104,6 +108,12 @@ SPENDS_ITS_TOKEN = {"POST /api/v1/auth/logout"}
 # (only the proposer may withdraw), then acts on that proposal. When the caller cannot propose
 # there (anonymous, screen, another agency's offer), the targets' own proposal is used.
 OWN_PROPOSAL_ROUTES = {"DELETE /api/v1/offers/{offer_id}/candidates/{candidate_id}"}
+# Routes acting on the caller's own testimony (only its author or a manager may): the caller
+# writes one first, then acts on it; when it cannot write, the targets' own one is used.
+OWN_TESTIMONY_ROUTES = {
+    "PATCH /api/v1/testimonies/{testimony_id}",
+    "DELETE /api/v1/testimonies/{testimony_id}",
+}
 # Routes reading raw bytes rather than JSON.
 RAW_BODIES = {"PUT /api/v1/hires/{hire_id}/photo": jpeg, "PUT /api/v1/display/screenshot": png}
 
@@ -141,6 +151,44 @@ def _propose_first_in_api(client: httpx.Client, t: Targets) -> Targets:
     if response.status_code != 201:
         return t
     return replace(t, candidate_id=response.json()["id"])
+
+
+def _write_first_in_api(client: httpx.Client, t: Targets) -> Targets:
+    # About the targets' offer: refused (and so left to the targets' own testimony) when the
+    # targets are another agency's, as in the cross-agency probes.
+    body = {"text": "Le mien.", "tags": ["#fusion"], "offer_id": t.offer_id}
+    response = client.post("/api/v1/testimonies", json=body)
+    if response.status_code != 201:
+        return t
+    return replace(t, testimony_id=response.json()["id"])
+
+
+def _write_first_on_page(arena: Arena, client: PageClient, t: Targets) -> Targets:
+    """The caller writes a testimony on the form: the edit and delete forms then act on it."""
+    body = {"text": "Le mien.", "tags": "#fusion", "offer_id": str(t.offer_id)}
+    response = client.form("/admin/temoignages", body)
+    if response.status_code != 303:
+        return t
+    with arena.db() as db:
+        latest = db.exec(select(Testimony.id).order_by(col(Testimony.id).desc())).first()
+    return replace(t, testimony_id=latest)
+
+
+def _testimony_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"text": "Ce qui a marché : une immersion.", "tags": "#fusion"}
+
+
+def _testimony_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_testimony_form(arena, t), "version": _version(arena, Testimony, t.testimony_id)}
+
+
+def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
+    with arena.db() as db:
+        tag = db.exec(
+            select(Tag).where(Tag.agency_id == t.agency_id, Tag.slug == t.tag_slug)
+        ).first()
+        version = str(tag.version) if tag else "1"
+    return {"name": t.tag_slug, "description": "Décrite par la matrice.", "version": version}
 
 
 def _version(arena: Arena, model: type, row_id: int) -> str:
@@ -250,6 +298,11 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/equipe/{staff_id}/mot-de-passe": FormCase(
         lambda a, t: {"new_password": f"Couloir-{secrets.token_urlsafe(12)}"}
     ),
+    "/admin/tags/{slug}/renommer": FormCase(_tag_form),
+    "/admin/tags/{slug}/fusionner": FormCase(lambda a, t: {"into": "fusion"}),
+    "/admin/temoignages": FormCase(_testimony_form),
+    "/admin/temoignages/{testimony_id}": FormCase(_testimony_edit, prepare=_write_first_on_page),
+    "/admin/temoignages/{testimony_id}/supprimer": FormCase(prepare=_write_first_on_page),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {
@@ -265,6 +318,8 @@ def prepared(arena: Arena, route: Route, role: str, t: Targets) -> Targets:
     """
     if route.id in OWN_PROPOSAL_ROUTES:
         return _propose_first_in_api(arena.api(role), t)
+    if route.id in OWN_TESTIMONY_ROUTES:
+        return _write_first_in_api(arena.api(role), t)
     if route.is_page and route.method == "POST" and route.path in PAGE_FORMS:
         return PAGE_FORMS[route.path].prepare(arena, arena.page(role), t)
     return t
@@ -297,6 +352,8 @@ def send_api(arena: Arena, client: httpx.Client, route: Route, t: Targets) -> ht
     """Send ``route`` with a valid body, naming the objects ``t``."""
     if route.id in OWN_PROPOSAL_ROUTES:
         t = _propose_first_in_api(client, t)
+    if route.id in OWN_TESTIMONY_ROUTES:
+        t = _write_first_in_api(client, t)
     content, content_type = api_body(arena, route)
     headers = {"Content-Type": content_type} if content_type else {}
     return client.request(

@@ -26,6 +26,8 @@ OPEN_TO_STAFF = {
     "GET /admin/embauches/{hire_id}": "one hire, as GET /api/v1/hires/{hire_id}",
     "GET /admin/embauches/{hire_id}/photo": "its photo, as GET /api/v1/hires/{hire_id}/photo",
     "GET /admin/defi": "the défi, as GET /api/v1/challenges",
+    "GET /admin/tags": "the agency's tags, as GET /api/v1/tags",
+    "GET /admin/tags/{slug}": "what a tag crosses, as GET /api/v1/tags/{slug}",
 }
 
 

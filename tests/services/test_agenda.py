@@ -243,3 +243,20 @@ def test_the_screen_snapshot_shows_two_weeks_counted_by_service_and_names_nobody
     db.refresh(agency)
     assert agency.revision == revision + 1
     assert snapshot.build(db, screen, "https://x.test").agenda[0].counts == {"cde": 0, "cdde": 1}
+
+
+def test_a_thematic_meeting_is_tied_to_the_agencys_tag_found_without_accents(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    from api.services import tags
+
+    [known] = tags.resolve(db, agency.id, ["antiplôme"])
+    db.commit()
+    meeting = factories.event(db, manager, kind="reunion", title="Réunion", tag="#Antiplome")
+    assert meeting.tag_id == known.id
+    assert agenda.tag_of(db, meeting).slug == known.slug
+    agenda.update_event(db, manager, agency, meeting, AgendaEventUpdate(tag=None))
+    assert meeting.tag_id is None and agenda.tag_of(db, meeting) is None
+    elsewhere = factories.staff(db, factories.agency(db), "manager")
+    other = factories.event(db, elsewhere, kind="reunion", tag="antiplôme")
+    assert other.tag_id != known.id  # each agency its own words

@@ -20,7 +20,8 @@ PUBLIC = "https://couloir.example.fr"
 
 def _feed(db: Session, me: Staff) -> icalendar.Calendar:
     agency, events, mine = agenda.feed_events(db, me)
-    body = agenda_ics.calendar(agency, events, mine, public_url=PUBLIC)
+    names = agenda.feed_tag_names(db, events)
+    body = agenda_ics.calendar(agency, events, mine, public_url=PUBLIC, tag_names=names)
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))
     return icalendar.Calendar.from_ical(body)
 
@@ -96,6 +97,7 @@ def test_repetitions_end_in_utc_and_one_off_events_have_no_rule(
         manager,
         title="Réunion #antiplôme",
         kind="reunion",
+        tag="antiplôme",
         starts_at=datetime(2027, 1, 5, 10, 0),
         recurrence="weekly",
         repeat_until=date(2027, 1, 26),
@@ -107,6 +109,7 @@ def test_repetitions_end_in_utc_and_one_off_events_have_no_rule(
     weekly = events["Réunion #antiplôme"]
     assert weekly["RRULE"]["UNTIL"][0] == datetime(2027, 1, 26, 22, 59, 59, tzinfo=UTC)
     assert len(_expand(weekly, datetime(2027, 12, 31, tzinfo=UTC))) == 4
+    assert [str(c) for c in weekly["CATEGORIES"].cats] == ["Réunion thématique", "#antiplôme"]
     once = events["Job dating 🎯"]
     assert "RRULE" not in once
     assert once.decoded("DTSTART") == datetime(2027, 2, 3, 14, 0, tzinfo=PARIS)

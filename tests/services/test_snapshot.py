@@ -64,7 +64,7 @@ def test_the_board_shows_open_offers_most_urgent_first_with_their_qr_codes(
     first = shown.offers[0]
     assert (first.urgency.level, first.urgency.label) == (3, "très urgent")
     assert first.qr_url == f"{PUBLIC_URL}/o/{urgent.code}"
-    assert first.tags == ["#festival"] and first.is_new is True
+    assert first.tags == ["#Festival"] and first.is_new is True  # tags as typed
     assert (shown.offers[1].candidates_count, shown.offers[1].is_new) == (1, False)
 
 

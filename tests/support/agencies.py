@@ -30,9 +30,11 @@ from api.models.challenge import ChallengeCreate
 from api.models.hire import HireCreate, HireUpdate
 from api.models.offer import OfferCreate
 from api.models.screen import ScreenCreate
+from api.models.tag import fold
+from api.models.testimony import TestimonyCreate
 from api.security.passwords import hash_password
 from api.security.sessions import open_session
-from api.services import agenda, announcements, challenges, hires, offers, screens
+from api.services import agenda, announcements, challenges, hires, offers, screens, testimonies
 
 ROLES = ("cdde", "cde", "manager", "admin")
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
@@ -75,6 +77,8 @@ class Targets:
     screen_token: str
     colleague_id: int  # a CDDE account nobody else relies on
     marker: str  # a word in every title, to spot a leak in any listing
+    tag_slug: str  # the offer's first tag, « #<marker> » (its second is « #fusion »)
+    testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
 
     def ids(self) -> dict[str, int]:
@@ -89,6 +93,8 @@ class Targets:
             "screen_id": self.screen_id,
             "staff_id": self.colleague_id,
             "event_id": self.event_id,
+            "slug": self.tag_slug,  # type: ignore[dict-item]
+            "testimony_id": self.testimony_id,
         }
 
 
@@ -150,6 +156,7 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
             contract="CDI",
             commune="Orange",
             staff_note=f"note interne {marker}",
+            tags=[f"#{marker}", "#fusion"],
         ),
     )
     closed = offers.create_offer(
@@ -216,6 +223,11 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
             recurrence="weekly",
         ),
     )
+    testimony = testimonies.create_testimony(
+        db,
+        actor,
+        TestimonyCreate(text=f"Témoignage {marker}", offer_id=offer.id, tags=[f"#{marker}"]),
+    )
     return Targets(
         agency_id=agency_id,
         offer_id=offer.id,
@@ -231,6 +243,8 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         colleague_id=colleague.id,
         marker=marker,
         event_id=event.id,
+        tag_slug=fold(marker),
+        testimony_id=testimony.id,
     )
 
 

@@ -1,7 +1,7 @@
 """The agency's agenda: events (with their recurrence), « je viens » answers, calendar feeds.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009 (chained after the tags migration when the tags branch was merged)
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -32,11 +32,13 @@ def upgrade() -> None:
         sa.Column("repeat_until", sa.Date(), nullable=True),
         sa.Column("cancelled", sa.JSON(), nullable=False),
         sa.Column("host_ids", sa.JSON(), nullable=False),
+        sa.Column("tag_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
         sa.Column("created_at", _moment(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["agency_id"], ["agency.id"]),
         sa.ForeignKeyConstraint(["created_by_id"], ["staff.id"]),
+        sa.ForeignKeyConstraint(["tag_id"], ["tag.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_agendaevent_agency_id", "agendaevent", ["agency_id"], unique=False)
