@@ -219,17 +219,18 @@ def withdraw(
     "/feed",
     response_model=CalendarFeedCreated,
     status_code=201,
-    summary="Créer son adresse d'agenda privée",
+    summary="Son adresse d'agenda privée",
     description=(
-        "Crée (ou recrée) l'adresse iCalendar privée de la personne connectée, à ajouter dans "
-        "Outlook ou Thunderbird ; l'adresse précédente cesse de marcher."
+        "L'adresse iCalendar privée de la personne connectée, à ajouter dans Outlook ou "
+        "Thunderbird, créée si elle n'existe pas (redemander donne la même). Pour en changer : "
+        "la révoquer (DELETE), puis en demander une nouvelle."
     ),
 )
 def new_feed(
     db: SessionDep, settings: SettingsDep, me: Allowed(Action.READ_AGENDA)
 ) -> CalendarFeedCreated:
-    """Make (or make again) one's private calendar feed."""
-    token = agenda.new_feed(db, me, settings.secret_key)
+    """One's private calendar feed, made when there is none."""
+    token = agenda.ensure_feed(db, me, settings.secret_key)
     return CalendarFeedCreated(url=agenda.feed_url(settings.public_url, token))
 
 

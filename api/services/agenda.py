@@ -547,6 +547,11 @@ def feed_token(db: Session, me: Staff, secret: str) -> str | None:
     return token if token_hash(token) == current.token_hash else None
 
 
+def ensure_feed(db: Session, me: Staff, secret: str) -> str:
+    """The staff member's feed token, made if they have none (asking twice changes nothing)."""
+    return feed_token(db, me, secret) or new_feed(db, me, secret)
+
+
 def revoke_feed(db: Session, me: Staff) -> bool:
     """Stop the staff member's feed; True when there was one."""
     current = feed_of(db, me)

@@ -136,3 +136,10 @@ def test_a_feed_token_is_secret_revocable_and_regenerable(
     assert agenda.staff_for_feed(db, second) is None
     assert agenda.revoke_feed(db, cdde) is False
     assert agenda.staff_for_feed(db, "x" * 500) is None
+
+
+def test_asking_for_the_address_twice_gives_the_same_one(db: Session, manager: Staff) -> None:
+    first = agenda.ensure_feed(db, manager, "s" * 40)
+    assert agenda.ensure_feed(db, manager, "s" * 40) == first
+    agenda.revoke_feed(db, manager)
+    assert agenda.ensure_feed(db, manager, "s" * 40) != first
