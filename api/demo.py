@@ -861,6 +861,8 @@ def demo_screen_token(db: Session) -> str:
     )
     # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
     screen.schedule = ALWAYS_ON
+    # The demo's screen runs this version: it shows the agenda too.
+    screen.playlist = [*screen.playlist, {"scene": "agenda", "duration_s": 15}]
     db.commit()
     return token
 
