@@ -326,7 +326,7 @@ def update_event(
 def delete_event(db: Session, actor: Staff, event: AgendaEvent) -> None:
     """Remove an event, every occurrence and answer with it."""
     db.exec(delete(AgendaAttendance).where(col(AgendaAttendance.event_id) == event.id))
-    audit.record(db, actor, "delete", event)
+    audit.record(db, actor, "delete", event, before=audit.state_of(event))
     db.delete(event)
     db.commit()
 
