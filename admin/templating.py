@@ -53,6 +53,15 @@ MESSAGES = {
     "compte-cree": "Compte créé.",
     "compte-modifie": "Compte mis à jour.",
     "mdp-reinitialise": "Mot de passe réinitialisé.",
+    "rendez-vous-cree": "Rendez-vous ajouté à l'agenda : il est sur l'écran du couloir.",
+    "rendez-vous-modifie": "Rendez-vous enregistré.",
+    "rendez-vous-supprime": "Rendez-vous supprimé.",
+    "je-viens": "C'est noté : vous venez. Vos collègues le voient.",
+    "je-ne-viens-plus": "C'est noté : vous ne venez plus.",
+    "date-annulee": "Cette date est annulée.",
+    "date-retablie": "Cette date est rétablie.",
+    "agenda-adresse-creee": "Nouvelle adresse créée : l'ancienne ne marche plus.",
+    "agenda-adresse-revoquee": "Adresse révoquée : elle ne marche plus.",
     "etiquette-modifiee": "Étiquette enregistrée : les offres qui la portent suivent.",
     "etiquettes-fusionnees": "Étiquettes fusionnées : tout est maintenant sous celle-ci.",
     "temoignage-enregistre": "Merci ! Témoignage enregistré.",
@@ -82,6 +91,17 @@ def days_fr(days: int | None) -> str:
     return "—" if days is None else french.days(days)
 
 
+def long_date(value: date | datetime) -> str:
+    """``vendredi 4 décembre`` (a datetime is read on its own clock)."""
+    day = value.date() if isinstance(value, datetime) else value
+    return french.long_date(day, year=day.year != date.today().year)
+
+
+def hm(value: datetime, timezone: str | None = None) -> str:
+    """``9 h 00`` in the agency's time."""
+    return french.hour_minute(aware(value).astimezone(zone(timezone)))
+
+
 def can_do(staff: Any, action: str) -> bool:
     """Template check: show a button only to roles allowed to use it."""
     return staff is not None and can(staff.role, Action(action))
@@ -91,6 +111,8 @@ env.filters.update(
     date_fr=date_fr,
     datetime_fr=datetime_fr,
     days_fr=days_fr,
+    long_date=long_date,
+    hm=hm,
     de=french.de,
     de_account=french.de_account,
 )

@@ -21,6 +21,7 @@ ANNOUNCEMENTS = f"{PREFIX}/annonces"
 SCREENS = f"{PREFIX}/ecrans"
 TEAM = f"{PREFIX}/equipe"
 JOURNAL = f"{PREFIX}/journal"
+AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 

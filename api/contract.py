@@ -48,6 +48,7 @@ class PlaylistScene(StrEnum):
     HIRES = "hires", "Embauches remarquables"
     CHALLENGE = "challenge", "Défi"
     ANNOUNCEMENTS = "announcements", "Annonces"
+    AGENDA = "agenda", "Agenda"
 
 
 SCENE_NAMES: tuple[str, ...] = tuple(scene.value for scene in PlaylistScene)
@@ -95,8 +96,8 @@ class SnapshotAgency(_Strict):
 class PlaylistEntry(_Strict):
     scene: SceneName = Field(
         description=(
-            "Scène : offers (offres), hires (embauches), challenge (défi) ou announcements "
-            "(annonces)."
+            "Scène : offers (offres), hires (embauches), challenge (défi), announcements "
+            "(annonces) ou agenda."
         )
     )
     duration_s: int = Field(
@@ -247,6 +248,21 @@ class SnapshotAnnouncement(_Strict):
     ends_at: datetime = Field(description="Fin de l'affichage (UTC).")
 
 
+class SnapshotEvent(_Strict):
+    """One occurrence of an agenda event; who comes is counted by service, never named."""
+
+    id: int = Field(description="Identifiant du rendez-vous.")
+    title: str = Field(description="Intitulé du rendez-vous.")
+    kind: str = Field(description="Genre : job_dating, petit_dej, reunion ou autre.")
+    kind_label: str = Field(description="Genre en mots.")
+    starts_at: datetime = Field(description="Début de cette fois (UTC).")
+    ends_at: datetime = Field(description="Fin de cette fois (UTC).")
+    place: str = Field("", description="Lieu.")
+    capacity: int | None = Field(None, description="Nombre de places ; vide : sans limite.")
+    counts: dict[Service, int] = Field(description="Qui vient, compté par service (cde, cdde).")
+    qr_url: str = Field(description="Adresse de la page du rendez-vous, celle du QR code.")
+
+
 class Snapshot(_Strict):
     """One screen's view of its agency at ``generated_at``."""
 
@@ -269,3 +285,7 @@ class Snapshot(_Strict):
     hires: list[SnapshotHire] = Field(description="Embauches publiées à montrer dans la galerie.")
     challenge: SnapshotChallenge | None = Field(description="Le défi en cours, s'il y en a un.")
     announcements: list[SnapshotAnnouncement] = Field(description="Annonces à afficher maintenant.")
+    # Added within version 1: an older screen ignores it, an older server's snapshot lacks it.
+    agenda: list[SnapshotEvent] = Field(
+        [], description="Rendez-vous de l'agence des 14 prochains jours, dans l'ordre."
+    )

@@ -18,6 +18,8 @@ from api.clock import local_today, to_utc, utcnow
 from api.domain import french
 from api.models import (
     Agency,
+    AgendaAttendance,
+    AgendaEvent,
     Announcement,
     CandidateProposal,
     Challenge,
@@ -32,7 +34,7 @@ from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.screen import ScreenCreate
 from api.models.tag import fold
 from api.security.passwords import hash_password
-from api.services import screens
+from api.services import agenda, screens
 from api.services import tags as tag_service
 from api.services.offers import unused_code
 
@@ -760,9 +762,69 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
                 created_by_id=manager.id,
             )
         )
+    _seed_agenda(db, agency, people, today)
     _seed_testimonies(db, agency)
     db.commit()
     return DemoAccounts(by_role=accounts)
+
+
+def _seed_agenda(db: Session, agency: Agency, people: dict[str, list[Staff]], today: date) -> None:
+    """The first-Friday petit-déj, a job dating with answers from both services, a meeting."""
+    tz = ZoneInfo(agency.timezone)
+    cde, cdde, manager = people["cde"], people["cdde"], people["manager"][0]
+
+    def at(day: date, hour: int, minute: int = 0) -> datetime:
+        return to_utc(datetime.combine(day, time(hour, minute), tz))
+
+    first_friday = today.replace(day=1) + timedelta(days=(4 - today.replace(day=1).weekday()) % 7)
+    events = [
+        AgendaEvent(
+            title="Petit-déj d'échange de pratiques", kind="petit_dej",
+            starts_at=at(first_friday, 9), ends_at=at(first_friday, 10, 30),
+            place="Salle Rhône, 1er étage", recurrence="monthly_nth",
+            host_ids=[cde[0].id, cdde[0].id],
+        ),
+        AgendaEvent(
+            title="Job dating restauration et hôtellerie", kind="job_dating",
+            starts_at=at(today + timedelta(days=5), 14), ends_at=at(today + timedelta(days=5), 16),
+            place="Salle du rez-de-chaussée", capacity=12, host_ids=[manager.id],
+        ),
+        AgendaEvent(
+            title="#antiplôme : les offres ouvertes sans diplôme", kind="reunion",
+            starts_at=at(today + timedelta(days=9), 14), ends_at=at(today + timedelta(days=9), 15),
+            place="Salle Durance", host_ids=[cde[1].id],
+            tag_id=tag_service.resolve(db, agency.id, ["antiplôme"])[0].id,  # type: ignore[arg-type]
+        ),
+    ]  # fmt: skip
+    for event in events:
+        event.agency_id = agency.id  # type: ignore[assignment]
+        event.created_by_id = manager.id  # type: ignore[assignment]
+        db.add(event)
+    db.flush()
+    petit_dej, job_dating, meeting = events
+    # One later date is cancelled, as a bank holiday would have it: an exception to the rule.
+    dates = agenda.occurrences(petit_dej, tz, at(today, 0), at(today + timedelta(days=120), 0))
+    if len(dates) >= 3:
+        petit_dej.cancelled = [dates[2].occurs_on.isoformat()]
+    answers = [
+        (job_dating, [*cde[:2], *cdde, manager]),  # both services: the job dating balances
+        (petit_dej, [cde[0], cde[2], cdde[0], cdde[1]]),
+        (meeting, [cde[1], cdde[2]]),
+    ]
+    for event, who in answers:
+        upcoming = agenda.next_occurrence(event, tz, at(today, 0))
+        if upcoming is None:
+            continue
+        for person in who:
+            db.add(
+                AgendaAttendance(
+                    agency_id=agency.id,  # type: ignore[arg-type]
+                    event_id=event.id,  # type: ignore[arg-type]
+                    staff_id=person.id,  # type: ignore[arg-type]
+                    occurs_on=upcoming.occurs_on,
+                    service=person.service,
+                )
+            )
 
 
 def _seed_testimonies(db: Session, agency: Agency) -> None:
@@ -799,6 +861,8 @@ def demo_screen_token(db: Session) -> str:
     )
     # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
     screen.schedule = ALWAYS_ON
+    # The demo's screen runs this version: it shows the agenda too.
+    screen.playlist = [*screen.playlist, {"scene": "agenda", "duration_s": 15}]
     db.commit()
     return token
 

@@ -24,6 +24,7 @@ from api.errors import DomainError, StaleVersion, Throttled
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
     agencies,
+    agenda,
     announcements,
     auth,
     challenges,
@@ -53,6 +54,7 @@ API_ROUTERS = (
     hires.router,
     challenges.router,
     announcements.router,
+    agenda.router,
     screens.router,
     staff.router,
     agencies.router,
@@ -69,6 +71,10 @@ OPENAPI_TAGS = [
     {"name": "hires", "description": "Embauches remarquables, racontées pour la galerie."},
     {"name": "challenges", "description": "Défi TPE : objectif commun et contributions."},
     {"name": "announcements", "description": "Annonces affichées sur les écrans."},
+    {
+        "name": "agenda",
+        "description": "Agenda de l'agence : rendez-vous, « je viens », agenda privé.",
+    },
     {"name": "screens", "description": "Écrans de l'agence : appairage, réglages, état."},
     {"name": "staff", "description": "Comptes des collègues et journal des modifications."},
     {"name": "agencies", "description": "Agences (administrateurs)."},

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -25,8 +25,19 @@ from sqlmodel import Session, select
 
 from api.clock import local_today, utcnow
 from api.domain.urgency import UrgencyThresholds
-from api.models import Agency, Announcement, Challenge, Hire, Offer, Screen, Staff, Testimony
+from api.models import (
+    Agency,
+    AgendaEvent,
+    Announcement,
+    Challenge,
+    Hire,
+    Offer,
+    Screen,
+    Staff,
+    Testimony,
+)
 from api.models.agency import AgencyCreate
+from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
 from api.models.challenge import ChallengeCreate
 from api.models.hire import HireCreate, HireUpdate
@@ -37,6 +48,7 @@ from api.models.testimony import TestimonyCreate
 from api.security import passwords
 from api.services import (
     agencies,
+    agenda,
     announcements,
     challenges,
     hires,
@@ -288,6 +300,29 @@ def challenge(
         **fields,
     )
     return challenges.create_challenge(db, author, data)
+
+
+def event(
+    db: Session,
+    author: Staff,
+    *,
+    title: str = "Petit-déj d'échange de pratiques",
+    kind: str = "petit_dej",
+    starts_at: datetime | None = None,
+    lasts: timedelta = timedelta(hours=1, minutes=30),
+    **fields: Any,
+) -> AgendaEvent:
+    """An agenda event made by ``author`` (a manager); tomorrow at 9:00 agency time by default.
+
+    ``starts_at`` naive is read on the agency's wall clock, as the API reads it.
+    """
+    owner_agency = db.get(Agency, author.agency_id)
+    assert owner_agency is not None
+    start = starts_at or datetime.combine(today(owner_agency) + timedelta(days=1), time(9, 0))
+    data = AgendaEventCreate(
+        title=title, kind=kind, starts_at=start, ends_at=start + lasts, **fields
+    )
+    return agenda.create_event(db, author, owner_agency, data)
 
 
 def testimony(db: Session, author: Staff, **fields: Any) -> Testimony:

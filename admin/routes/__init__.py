@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from admin.routes import (
+    agenda,
     announcements,
     assets,
     auth,
@@ -29,6 +30,7 @@ for _module_router in (
     hires.router,
     challenge.router,
     announcements.router,
+    agenda.router,
     screens.router,
     team.router,
     journal.router,

@@ -21,6 +21,9 @@ class Action(StrEnum):
     MANAGE_STAFF = "manage_staff"
     READ_AUDIT = "read_audit"
     MANAGE_AGENCIES = "manage_agencies"
+    READ_AGENDA = "read_agenda"  # the agenda, who comes, one's own calendar feed
+    ATTEND_EVENTS = "attend_events"  # « je viens » and taking it back
+    MANAGE_AGENDA = "manage_agenda"  # create, edit, cancel a date, delete an event
     WRITE_TESTIMONIES = "write_testimonies"  # write one; edit or delete one's own
     MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
@@ -31,6 +34,8 @@ _STAFF = {
     Action.PROPOSE_CANDIDATE,
     Action.WRITE_HIRES,
     Action.CONTRIBUTE,
+    Action.READ_AGENDA,
+    Action.ATTEND_EVENTS,
     Action.WRITE_TESTIMONIES,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
@@ -41,6 +46,7 @@ _MANAGER = _CDE | {
     Action.MANAGE_SCREENS,
     Action.MANAGE_STAFF,
     Action.READ_AUDIT,
+    Action.MANAGE_AGENDA,
     Action.MODERATE_TESTIMONIES,
     Action.MANAGE_TAGS,
 }

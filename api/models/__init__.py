@@ -1,6 +1,7 @@
 """SQLModel tables and their API model families, one module per entity."""
 
 from api.models.agency import Agency
+from api.models.agenda import AgendaAttendance, AgendaEvent, CalendarFeed
 from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
@@ -14,8 +15,11 @@ from api.models.testimony import Testimony, TestimonyTag
 
 __all__ = [
     "Agency",
+    "AgendaAttendance",
+    "AgendaEvent",
     "Announcement",
     "AuditEvent",
+    "CalendarFeed",
     "CandidateProposal",
     "Challenge",
     "Contribution",

@@ -21,9 +21,14 @@ from api.models.fields import (
     not_a_boolean,
 )
 
+# Scenes a screen of an older version would refuse in its playlist (its contract lists the
+# scenes it knows): a manager adds them to a screen once it runs the new version.
+NEWER_SCENES = (PlaylistScene.AGENDA,)
 DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": scene.value, "duration_s": seconds}
-    for scene, seconds in zip(PlaylistScene, (30, 15, 15, 10), strict=True)
+    for scene, seconds in zip(
+        [s for s in PlaylistScene if s not in NEWER_SCENES], (30, 15, 15, 10), strict=True
+    )
 ]
 Rotation = Annotated[Literal[0, 90, 180, 270], BeforeValidator(not_a_boolean)]
 NO_CONTROL_CHARS = r"^[^\x00-\x1f]*$"

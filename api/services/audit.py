@@ -364,6 +364,8 @@ def _subject(
     if event.entity == "staff":
         words = french.de_account(state.get("name", "")).removesuffix(state.get("name", ""))
         return f"le compte {words}", state.get("name", ""), "", ("team", 0)
+    if event.entity == "agendaevent":
+        return "le rendez-vous ", state.get("title", ""), "", None
     if event.entity == "agency":
         return "l'agence ", state.get("name", ""), "", None
     if event.entity == "tag":

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from api.changes import ChangeBroker
-from api.clock import aware, utcnow
+from api.clock import aware, local_today, utcnow, zone
 from api.contract import (
     PHOTOS_PATH,
     SCHEMA_VERSION,
@@ -29,13 +29,15 @@ from api.contract import (
     SnapshotAgency,
     SnapshotAnnouncement,
     SnapshotChallenge,
+    SnapshotEvent,
     SnapshotHire,
     SnapshotOffer,
     SnapshotScreen,
     Urgency,
 )
 from api.models import Agency, Challenge, Screen
-from api.services import announcements, challenges, hires, offers
+from api.models.agenda import KIND_LABELS
+from api.services import agenda, announcements, challenges, hires, offers
 from api.services.common import staff_refs
 
 # Time alone changes a snapshot at known instants (midnight, an announcement's start or end, an
@@ -166,7 +168,32 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
             )
             for a in announcements.list_announcements(db, agency.id, active_only=True)
         ],
+        agenda=_agenda(db, agency, public_url),
     )
+
+
+def _agenda(db: Session, agency: Agency, public_url: str) -> list[SnapshotEvent]:
+    """The next 14 days of the agenda, from midnight today (agency time); no names."""
+    start = datetime.combine(
+        local_today(agency.timezone), datetime.min.time(), zone(agency.timezone)
+    )
+    found = agenda.agency_occurrences(db, agency, start, start + agenda.SCREEN_SPAN)
+    grouped = agenda.answers(db, found)
+    return [
+        SnapshotEvent(
+            id=o.event.id,
+            title=o.event.title,
+            kind=o.event.kind,
+            kind_label=KIND_LABELS.get(o.event.kind, o.event.kind),
+            starts_at=o.starts_at.astimezone(UTC),
+            ends_at=o.ends_at.astimezone(UTC),
+            place=o.event.place,
+            capacity=o.event.capacity,
+            counts=agenda.counts(grouped.get(o.key, [])).model_dump(),
+            qr_url=public_url.rstrip("/") + agenda.event_path(o.event.id or 0, o.occurs_on),
+        )
+        for o in found
+    ]
 
 
 def _challenge(db: Session, challenge: Challenge, today: date) -> SnapshotChallenge:

@@ -41,6 +41,12 @@ PAGES = [
     ("manager", "/admin/equipe", 200),
     ("manager", "/admin/journal", 200),
     ("manager", "/admin/menu", 200),
+    ("cdde", "/admin/agenda", 200),
+    ("cdde", "/admin/agenda/{event_id}", 200),
+    ("cde", "/admin/agenda/abonnement", 200),
+    ("manager", "/admin/agenda/nouveau", 200),
+    ("manager", "/admin/agenda/{event_id}/modifier", 200),
+    ("cdde", "/admin/agenda/nouveau", 403),
     ("manager", "/admin/tags/antiplome/gerer", 200),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
@@ -58,7 +64,9 @@ def _ids(url: str, server) -> dict[str, str]:  # type: ignore[no-untyped-def]
         offer = client.get("/api/v1/offers", params={"status": "open"}).json()[0]
         hire = client.get("/api/v1/hires").json()[0]
         screen = client.get("/api/v1/screens").json()[0]
+        event = client.get("/api/v1/agenda/events").json()[0]
     return {
+        "event_id": str(event["id"]),
         "code": offer["code"],
         "offer_id": str(offer["id"]),
         "hire_id": str(hire["id"]),

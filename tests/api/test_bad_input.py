@@ -42,6 +42,15 @@ NEW_ANNOUNCEMENT = {
     "starts_at": (NOW + timedelta(days=300)).isoformat(),
     "ends_at": (NOW + timedelta(days=301)).isoformat(),
 }
+EVENT_START = (NOW + timedelta(days=300)).replace(hour=9, minute=0, second=0, microsecond=0)
+NEW_EVENT = {
+    "title": "Job dating CDE × CDDE",
+    "kind": "job_dating",
+    "starts_at": EVENT_START.isoformat(),
+    "ends_at": (EVENT_START + timedelta(hours=2)).isoformat(),
+    "recurrence": "weekly",
+    "capacity": 10,
+}
 NEW_TESTIMONY = {"text": "Immersion au fournil.", "tags": ["#mauvaiseentrée", "#AutreEntrée"]}
 HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
 UPDATE_REPORT = {
@@ -66,6 +75,7 @@ class World:
     challenge_id: int = 0
     screen_id: int = 0
     staff_id: int = 0
+    event_id: int = 0
     ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -89,6 +99,7 @@ def world(module_server: LiveServer) -> Iterator[World]:
         "/api/v1/staff", json={**account, "password": "lampe tuba girafe 7"}
     ).json()["id"]
     clients["screen"].post("/api/v1/display/heartbeat", json=HEARTBEAT).raise_for_status()
+    w.event_id = manager.post("/api/v1/agenda/events", json=NEW_EVENT).json()["id"]
     testimony = clients["cdde"].post("/api/v1/testimonies", json=NEW_TESTIMONY).json()
     w.ids.update(testimony_id=testimony["id"], tag_slug=testimony["tags"][0]["slug"])
     yield w
@@ -129,6 +140,15 @@ def state_challenges(w: World) -> object:
 
 def state_announcements(w: World) -> object:
     return w.clients["manager"].get("/api/v1/announcements").json()
+
+
+def state_agenda(w: World) -> object:
+    manager = w.clients["manager"]
+    around = {"start": str(EVENT_START.date() - timedelta(days=1)), "days": 30}
+    return (
+        manager.get("/api/v1/agenda/events").json(),
+        manager.get("/api/v1/agenda/occurrences", params=around).json(),
+    )
 
 
 def state_screens(w: World) -> object:
@@ -457,6 +477,68 @@ ENDPOINTS = [
                 MISSING,
             ],
         },
+    ),
+    Endpoint(
+        "agenda create",
+        "manager",
+        "POST",
+        "/api/v1/agenda/events",
+        state_agenda,
+        NEW_EVENT,
+        {
+            "title": [*TEXT, MISSING],
+            "kind": ["fête", "", None, 3, MISSING],
+            "starts_at": ["hier", "", 0, "2026-02-30T10:00:00", "0001-01-01T00:00:00+14:00"],
+            "ends_at": [
+                (EVENT_START - timedelta(hours=1)).isoformat(),  # before the start
+                (EVENT_START + timedelta(days=3)).isoformat(),  # a weekly event of 3 days
+                "9999-12-31T23:59:59-14:00",
+                MISSING,
+            ],
+            "place": [*EMPTY, LONG, 4],
+            "capacity": [*(v for v in INTEGER if v is not None), 1001],  # null: no limit
+            "recurrence": ["chaque lune", "", 7],
+            "repeat_until": [*DATE, "1999-01-01", "9999-12-31"],
+            "host_ids": [[HUGE_ID], [0], ["moi"], [999_999], "1", list(range(1, 30))],
+            "tag": ["#a b", "#" + "x" * 41, "#", 3, ["#antiplome"]],
+        },
+    ),
+    Endpoint(
+        "agenda patch",
+        "manager",
+        "PATCH",
+        "/api/v1/agenda/events/{event_id}",
+        state_agenda,
+        {},
+        {
+            "title": [*EMPTY, LONG, None],
+            "kind": ["fête", None],
+            "capacity": [0, -1, "dix", 10**30],
+            "ends_at": [(EVENT_START - timedelta(days=1)).isoformat(), "jamais"],
+            "recurrence": ["souvent"],
+            "version": ["abc", 10**30, 999],
+        },
+    ),
+    Endpoint(
+        "agenda cancellation",
+        "manager",
+        "POST",
+        "/api/v1/agenda/events/{event_id}/cancellation",
+        state_agenda,
+        {"occurs_on": str(EVENT_START.date()), "cancelled": True},
+        {
+            "occurs_on": [*DATE, None, MISSING, str(EVENT_START.date() + timedelta(days=1))],
+            "cancelled": ["oui", None, 1, MISSING],
+        },
+    ),
+    Endpoint(
+        "agenda attendance",
+        "cdde",
+        "POST",
+        "/api/v1/agenda/events/{event_id}/attendance",
+        state_agenda,
+        {"occurs_on": str(EVENT_START.date())},
+        {"occurs_on": [*DATE, 20270101, str(EVENT_START.date() + timedelta(days=2)), "2001-01-05"]},
     ),
     Endpoint(
         "screens create",
@@ -874,6 +956,9 @@ ACCEPTED = [
     Accepts("announcement", "manager", "POST", "/api/v1/announcements",
             {**NEW_ANNOUNCEMENT, "message": "Galette des rois 👑 à 16 h !"},
             _listed("/api/v1/announcements", "message"), "Galette des rois 👑 à 16 h !"),
+    Accepts("agenda title", "manager", "POST", "/api/v1/agenda/events",
+            {**NEW_EVENT, "title": "Petit-déj 🥐 « pratiques »", "place": "Salle 🌿 Durance"},
+            _from_answer("title"), "Petit-déj 🥐 « pratiques »"),
     Accepts("screen name", "manager", "POST", "/api/v1/screens", {"name": "Écran 📺 accueil"},
             _listed("/api/v1/screens", "name"), "Écran 📺 accueil"),
     Accepts("staff name", "manager", "POST", "/api/v1/staff",

@@ -87,6 +87,7 @@ PUBLIC_OPERATIONS = {
     "post /api/v1/auth/token",
     "post /api/v1/display/pairings",
     "get /api/v1/display/pairings/{poll_secret}",
+    "get /api/v1/agenda/feed/{token}.ics",  # the address's secret token is the credential
     "get /healthz",
 }
 SCREEN_PREFIX = "/api/v1/display/"

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlmodel import col, select
 
-from api.models import CandidateProposal, Hire, Offer, Screen, Tag, Testimony
+from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen, Tag, Testimony
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -29,6 +30,21 @@ def _announcement() -> dict[str, Any]:
         "message": "Réunion d'équipe",
         "starts_at": now.isoformat(),
         "ends_at": (now + timedelta(hours=2)).isoformat(),
+    }
+
+
+def _paris_tomorrow() -> date:
+    """The date of the targets' weekly event (tomorrow in the agency's zone)."""
+    return datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=1)
+
+
+def _event() -> dict[str, Any]:
+    start = datetime.now(UTC) + timedelta(days=3)
+    return {
+        "title": "Job dating de la matrice",
+        "kind": "job_dating",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
     }
 
 
@@ -63,6 +79,10 @@ SAMPLE_BODIES: dict[str, Any] = {
     "ChallengeUpdate": lambda: {"title": "Défi renommé"},
     "ContributionCreate": lambda: {"amount": 1, "label": "une offre pourvue"},
     "AnnouncementCreate": _announcement,
+    "AgendaEventCreate": _event,
+    "AgendaEventUpdate": lambda: {"place": "Salle renommée"},
+    "OccurrenceStatus": lambda: {"occurs_on": str(_paris_tomorrow()), "cancelled": True},
+    "AttendanceAnswer": lambda: {"occurs_on": str(_paris_tomorrow())},
     "ScreenCreate": lambda: {"name": "Écran de la matrice"},
     "ScreenUpdate": lambda: {"name": "Écran renommé"},
     "PairRequest": lambda: {"name": "Écran appairé"},  # the code is added per test
@@ -220,6 +240,20 @@ def _staff_form(arena: Arena, t: Targets) -> dict[str, str]:
             "role": "cdde", "password": f"Couloir-{secrets.token_urlsafe(12)}"}  # fmt: skip
 
 
+def _event_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"title": "Job dating formulaire", "kind": "job_dating",
+            "day": str(_paris_tomorrow() + timedelta(days=2)), "starts": "09:00", "ends": "10:00",
+            "recurrence": "none"}  # fmt: skip
+
+
+def _event_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_event_form(arena, t), "version": _version(arena, AgendaEvent, t.event_id)}
+
+
+def _occurrence_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"le": str(_paris_tomorrow())}
+
+
 def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
     return lambda t: {**t.ids(), **{k: getattr(t, v) for k, v in override.items()}}
 
@@ -250,6 +284,14 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/ecrans/appairer": FormCase(_pairing_form),
     "/admin/ecrans/{screen_id}": FormCase(_screen_form),
     "/admin/ecrans/{screen_id}/revoquer": FormCase(),
+    "/admin/agenda/nouveau": FormCase(_event_form),
+    "/admin/agenda/{event_id}/modifier": FormCase(_event_edit),
+    "/admin/agenda/{event_id}/je-viens": FormCase(_occurrence_form),
+    "/admin/agenda/{event_id}/je-ne-viens-plus": FormCase(_occurrence_form),
+    "/admin/agenda/{event_id}/annulation": FormCase(_occurrence_form),
+    "/admin/agenda/{event_id}/supprimer": FormCase(),
+    "/admin/agenda/abonnement": FormCase(),
+    "/admin/agenda/abonnement/revoquer": FormCase(),
     "/admin/equipe": FormCase(_staff_form),
     "/admin/equipe/{staff_id}/desactiver": FormCase(),
     "/admin/equipe/{staff_id}/reactiver": FormCase(),

@@ -23,6 +23,8 @@ from tests.support.agencies import ROLES, agency_rows, last_audit_id
 NOT_IDS = {
     "poll_secret": "a screen's pairing secret (a credential, in no agency until paired)",
     "code": "an offer's public code: /o/{code} is public by design, see test_public_offer_page",
+    "token": "a private calendar address's secret (a credential: it names one staff member, whose "
+    "agency alone it shows; see tests/admin/test_agenda_pages.py)",
 }
 
 

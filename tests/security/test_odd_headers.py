@@ -19,6 +19,7 @@ import pytest
 
 from api.models import Staff
 from api.security.sessions import COOKIE_NAME, open_session
+from api.services import agenda
 from tests.security.conftest import Arena, csrf_of
 from tests.security.routes import Route, app_routes
 from tests.security.samples import (
@@ -83,6 +84,8 @@ class Caller:
         self.arena = arena
         self.shared = arena.fresh()
         self.poll_secret = arena.pairing()[1]
+        with arena.db() as db:  # a private calendar address of A's admin (its own credential)
+            self.feed_token = agenda.new_feed(db, db.get(Staff, arena.a_staff["admin"]), "k" * 40)
         self._cookie = self.page_cookie()
 
     def page_cookie(self) -> tuple[bytes, str]:
@@ -103,6 +106,7 @@ class Caller:
             self.shared = self.arena.fresh()
         t = prepared(self.arena, route, "admin", self.shared)
         ids = {**self._ids(route, t), "code": t.offer_code, "poll_secret": self.poll_secret}
+        ids["token"] = self.feed_token  # type: ignore[assignment]
         headers: list[tuple[bytes, bytes]] = []
         body = b""
         if route.auth == "screen":

@@ -29,6 +29,7 @@ PUBLIC_API = {
     "POST /api/v1/auth/token",
     "POST /api/v1/display/pairings",
     "GET /api/v1/display/pairings/{poll_secret}",  # the poll secret is the credential
+    "GET /api/v1/agenda/feed/{token}.ics",  # the feed's secret token is the credential
 }
 
 

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -20,9 +20,11 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from api.clock import local_today
 from api.db import make_engine
 from api.models import Agency, AuditEvent, Staff
 from api.models.agency import DEFAULT_OPENING_HOURS
+from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
 from api.models.challenge import ChallengeCreate
 from api.models.hire import HireCreate, HireUpdate
@@ -32,7 +34,7 @@ from api.models.tag import fold
 from api.models.testimony import TestimonyCreate
 from api.security.passwords import hash_password
 from api.security.sessions import open_session
-from api.services import announcements, challenges, hires, offers, screens, testimonies
+from api.services import agenda, announcements, challenges, hires, offers, screens, testimonies
 
 ROLES = ("cdde", "cde", "manager", "admin")
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
@@ -77,6 +79,7 @@ class Targets:
     marker: str  # a word in every title, to spot a leak in any listing
     tag_slug: str  # the offer's first tag, « #<marker> » (its second is « #fusion »)
     testimony_id: int  # written by the admin, about the offer, under the tag
+    event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -89,6 +92,7 @@ class Targets:
             "announcement_id": self.announcement_id,
             "screen_id": self.screen_id,
             "staff_id": self.colleague_id,
+            "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
         }
@@ -205,6 +209,20 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
     db.commit()
     screens.store_screenshot(db, screen, png())
     colleague = add_staff(db, agency_id, "cdde", f"Collègue{marker}")
+    agency = db.get(Agency, agency_id)
+    tomorrow = datetime.combine(local_today(agency.timezone) + timedelta(days=1), time(9))
+    event = agenda.create_event(
+        db,
+        actor,
+        agency,
+        AgendaEventCreate(
+            title=f"Rendez-vous {marker}",
+            kind="job_dating",
+            starts_at=tomorrow,
+            ends_at=tomorrow + timedelta(hours=2),
+            recurrence="weekly",
+        ),
+    )
     testimony = testimonies.create_testimony(
         db,
         actor,
@@ -224,6 +242,7 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         screen_token=token,
         colleague_id=colleague.id,
         marker=marker,
+        event_id=event.id,
         tag_slug=fold(marker),
         testimony_id=testimony.id,
     )
