@@ -35,11 +35,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pygame
 from pydantic import ValidationError
 
-from api.contract import EVENTS_PATH, SCHEMA_VERSION, SNAPSHOT_PATH, Snapshot
+from api.contract import EVENTS_PATH, SCENE_NAMES, SCHEMA_VERSION, SNAPSHOT_PATH, Snapshot
 from display.cache import DisplayCache
 from display.libraries import httpx, service_client
 
@@ -73,6 +74,28 @@ class AuthRefused:
 FeedMessage = SnapshotUpdate | PhotoUpdate | AuthRefused
 
 
+def _drop_unknown_scenes(data: dict[str, Any]) -> None:
+    """Leave out playlist entries naming a scene this screen does not know.
+
+    A newer server may offer scenes an older screen lacks: the screen plays the others rather
+    than refusing the whole snapshot (and showing stale data until it is updated).
+    """
+    screen = data.get("screen")
+    playlist = screen.get("playlist") if isinstance(screen, dict) else None
+    if not isinstance(playlist, list):
+        return
+    unknown = {
+        str(e.get("scene"))
+        for e in playlist
+        if isinstance(e, dict) and isinstance(e.get("scene"), str) and e["scene"] not in SCENE_NAMES
+    }
+    if unknown:
+        log.warning("feed: playlist scenes unknown to this screen left out: %s", sorted(unknown))
+        screen["playlist"] = [
+            e for e in playlist if not (isinstance(e, dict) and e.get("scene") in unknown)
+        ]
+
+
 def parse_snapshot(body: bytes | str) -> Snapshot | None:
     """Return the snapshot in ``body``, or None after logging why it was rejected."""
     try:
@@ -92,6 +115,7 @@ def parse_snapshot(body: bytes | str) -> Snapshot | None:
             SCHEMA_VERSION,
         )
         return None
+    _drop_unknown_scenes(data)
     try:
         return Snapshot.model_validate(data)
     except ValidationError as exc:

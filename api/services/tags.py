@@ -13,12 +13,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, delete, func, select
+from sqlmodel import Session, SQLModel, col, delete, func, select, update
 
 from api.clock import utcnow
 from api.domain.permissions import DENIED_MESSAGE, Action, can
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.models import Hire, HireTag, Offer, OfferTag, Staff, Tag, Testimony, TestimonyTag
+from api.models import (
+    AgendaEvent,
+    Hire,
+    HireTag,
+    Offer,
+    OfferTag,
+    Staff,
+    Tag,
+    Testimony,
+    TestimonyTag,
+)
 from api.models.tag import SUGGESTIONS, TagPublic, TagRef, TagUpdate, display_name, fold
 from api.services import audit
 from api.services.common import check_version
@@ -297,7 +307,8 @@ def update_tag(
 
 
 def merge(db: Session, actor: Staff, source: Tag, into: Tag) -> Tag:
-    """Move everything carrying ``source`` under ``into``, then delete ``source`` (managers).
+    """Move everything carrying ``source`` under ``into`` (offers, hire stories, testimonies,
+    thematic meetings), then delete ``source`` (managers).
 
     An item carrying both keeps one link, at its better position.
     """
@@ -320,6 +331,10 @@ def merge(db: Session, actor: Staff, source: Tag, into: Tag) -> Tag:
                 kept.position = row.position
                 db.add(kept)
             db.delete(row)
+    # A thematic meeting follows its tag (deleting the source would leave it without one).
+    db.exec(  # type: ignore[call-overload]
+        update(AgendaEvent).where(col(AgendaEvent.tag_id) == source.id).values(tag_id=into.id)
+    )
     db.flush()
     _rewrite_offer_copies(db, [into.id], into.agency_id)
     audit.record(db, actor, "delete", source, before=audit.state_of(source))

@@ -109,3 +109,17 @@ def test_the_server_s_choice_of_tag_wins() -> None:
         load_snapshot("demo").offers[0].model_copy(update={"tags": ["#a", "#b"], "first_tag": "#b"})
     )
     assert card_tag(offer) == "#b"
+
+
+def test_a_playlist_naming_a_scene_unknown_to_the_screen_plays_the_others() -> None:
+    from display.feed import parse_snapshot
+
+    data = snapshot_dict("demo")
+    data["screen"]["playlist"] = [
+        {"scene": "offers", "duration_s": 20},
+        {"scene": "a_future_scene", "duration_s": 15},
+        {"scene": "hires", "duration_s": 10},
+    ]
+    parsed = parse_snapshot(json.dumps(data))
+    assert parsed is not None
+    assert [e.scene for e in parsed.screen.playlist] == ["offers", "hires"]

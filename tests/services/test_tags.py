@@ -115,6 +115,7 @@ def test_a_manager_merges_a_tag_into_another(
     both = factories.offer(db, cde, tags=["#sansdiplome", "#festival", "#antiplôme"])
     only = factories.offer(db, cde, tags=["#sansdiplome"])
     story = factories.hire(db, cdde, tags=["#sansdiplome"])
+    meeting = factories.event(db, manager, kind="reunion", tag="sansdiplome")
     source = tags.get_by_slug(db, agency.id, "sansdiplome")
     into = tags.get_by_slug(db, agency.id, "antiplome")
     with pytest.raises(Forbidden):
@@ -130,6 +131,8 @@ def test_a_manager_merges_a_tag_into_another(
     assert only.tags == ["#antiplôme"]
     assert [t.name for t in hires.to_public(db, [story])[0].tags] == ["antiplôme"]
     assert db.exec(select(Tag).where(Tag.slug == "sansdiplome")).first() is None
+    db.refresh(meeting)
+    assert meeting.tag_id == into.id
 
 
 def test_editing_an_offer_or_a_hire_retags_it(
