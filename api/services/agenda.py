@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule, rruleset
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, and_, col, delete, or_, select
 
 from api.clock import aware, utcnow, zone
 from api.domain import french
@@ -194,7 +194,19 @@ def agency_occurrences(
     tz = zone(agency.timezone)
     rows = db.exec(
         select(AgendaEvent).where(
-            AgendaEvent.agency_id == agency.id, col(AgendaEvent.starts_at) < end
+            AgendaEvent.agency_id == agency.id,
+            col(AgendaEvent.starts_at) < end,
+            # Past one-off events and ended series cannot occur: the history is not read.
+            or_(
+                col(AgendaEvent.ends_at) > start,
+                and_(
+                    AgendaEvent.recurrence != "none",
+                    or_(
+                        col(AgendaEvent.repeat_until).is_(None),
+                        col(AgendaEvent.repeat_until) >= (start - timedelta(days=1)).date(),
+                    ),
+                ),
+            ),
         )
     )
     found = [o for event in rows for o in occurrences(event, tz, start, end)]

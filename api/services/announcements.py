@@ -47,12 +47,12 @@ def list_announcements(
 
 def next_change_at(db: Session, agency_id: int, now: datetime) -> datetime | None:
     """The next instant an announcement of the agency starts or ends, if any."""
-    moments = [
-        db.exec(
-            select(func.min(column)).where(Announcement.agency_id == agency_id, column > now)
-        ).one()
-        for column in (col(Announcement.starts_at), col(Announcement.ends_at))
-    ]
+    starts, ends = col(Announcement.starts_at), col(Announcement.ends_at)
+    moments = db.exec(
+        select(func.min(starts).filter(starts > now), func.min(ends).filter(ends > now)).where(
+            Announcement.agency_id == agency_id, ends > now
+        )
+    ).one()
     return min((aware(m) for m in moments if m is not None), default=None)
 
 

@@ -260,3 +260,27 @@ def test_a_thematic_meeting_is_tied_to_the_agencys_tag_found_without_accents(
     elsewhere = factories.staff(db, factories.agency(db), "manager")
     other = factories.event(db, elsewhere, kind="reunion", tag="antiplôme")
     assert other.tag_id != known.id  # each agency its own words
+
+
+def test_the_agenda_of_a_period_reads_series_still_running_not_the_past(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    old_one_off = factories.event(db, manager, starts_at=datetime(2026, 1, 8, 9, 0))
+    old_series = factories.event(
+        db,
+        manager,
+        starts_at=datetime(2026, 1, 5, 9, 0),
+        recurrence="weekly",
+        repeat_until=date(2026, 3, 2),
+    )
+    running = factories.event(
+        db, manager, starts_at=datetime(2026, 1, 2, 9, 0), recurrence="monthly_nth"
+    )
+    # Ends on the evening before the period, local time: still read, not shown.
+    late = factories.event(db, manager, starts_at=datetime(2027, 2, 28, 22, 0))
+    days = [
+        (o.event.id, o.occurs_on) for o in _between(db, agency, date(2027, 3, 1), date(2027, 4, 1))
+    ]
+    assert days == [(running.id, date(2027, 3, 5))]
+    assert old_one_off.id not in {i for i, _ in days} and old_series.id not in {i for i, _ in days}
+    assert late.id not in {i for i, _ in days}
