@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__, docs
@@ -137,6 +138,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(request))
         return error_response(request, exc.status_code, detail, headers=headers)
 
+    @app.exception_handler(StaleDataError)
+    async def saved_meanwhile(request: Request, exc: StaleDataError) -> Response:
+        # Two edits of the same version at the same moment (api.models.versioned): the second.
+        log.info("409 on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(request, 409, SAVED_MEANWHILE_MESSAGE)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -154,6 +161,10 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+SAVED_MEANWHILE_MESSAGE = (
+    "Un collègue a enregistré cet élément au même moment : rien n'a été modifié, "
+    "rechargez-le puis recommencez."
+)
 DISK_FULL_MESSAGE = (
     "Le serveur manque de place pour enregistrer : rien n'a été modifié, réessayez plus tard."
 )

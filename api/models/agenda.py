@@ -19,6 +19,7 @@ from api.clock import utcnow
 from api.models.fields import Day, DbId, Flag, Moment, ShortText, count_between, json_column
 from api.models.fields import Tag as TagText
 from api.models.tag import TagRef
+from api.models.versioned import Versioned
 
 EventKind = Literal["job_dating", "petit_dej", "reunion", "autre"]
 KIND_LABELS: dict[str, str] = {
@@ -50,7 +51,7 @@ _VERSION_HELP = (
 )
 
 
-class AgendaEvent(SQLModel, table=True):
+class AgendaEvent(Versioned, SQLModel, table=True):
     __tablename__ = "agendaevent"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from api.clock import to_utc, utcnow
 from api.models.fields import Flag, Message, Moment
+from api.models.versioned import Versioned
 
 
 class AnnouncementBase(SQLModel):
@@ -41,7 +42,7 @@ class AnnouncementBase(SQLModel):
         return self
 
 
-class Announcement(SQLModel, table=True):
+class Announcement(Versioned, SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     message: str = Field(max_length=280)

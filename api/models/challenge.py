@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.models.fields import Count, Day, Flag, ShortText, count_between
+from api.models.versioned import Versioned
 
 Service = Literal["cde", "cdde"]
 Goal = count_between(1, 100_000)
@@ -33,7 +34,7 @@ class ChallengeBase(SQLModel):
         return self
 
 
-class Challenge(SQLModel, table=True):
+class Challenge(Versioned, SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     title: str = Field(max_length=200)

@@ -12,6 +12,7 @@ from api.clock import utcnow
 from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText, Tag, about
 from api.models.staff import StaffRef
 from api.models.tag import TagRef
+from api.models.versioned import Versioned
 
 HireStatus = Literal["draft", "published", "withdrawn"]
 HIRE_STATUS_LABELS = {"draft": "à valider", "published": "publiée", "withdrawn": "retirée"}
@@ -70,7 +71,7 @@ class HireBase(SQLModel):
         return self
 
 
-class Hire(SQLModel, table=True):
+class Hire(Versioned, SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     offer_id: int | None = Field(default=None, foreign_key="offer.id")

@@ -26,6 +26,7 @@ from api.models.fields import (
 )
 from api.models.staff import StaffRef
 from api.models.tag import fold
+from api.models.versioned import Versioned
 
 Contract = Literal["CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre"]
 CONTRACTS: tuple[str, ...] = ("CDI", "CDD", "intérim", "saisonnier", "alternance", "stage", "autre")
@@ -134,7 +135,7 @@ class OfferBase(SQLModel):
         return self
 
 
-class Offer(SQLModel, table=True):
+class Offer(Versioned, SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     code: str = Field(index=True, unique=True, max_length=16)

@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 from api.clock import utcnow
 from api.models.fields import Count, Reason, about
 from api.models.fields import Tag as TagText
+from api.models.versioned import Versioned
 
 NAME_MAX = 40
 SLUG_MAX = 80
@@ -54,7 +55,7 @@ def display_name(name: str) -> str:
     return "#" + name
 
 
-class Tag(SQLModel, table=True):
+class Tag(Versioned, SQLModel, table=True):
     """One word of an agency, unique in it by its folded form (``slug``)."""
 
     __table_args__ = (UniqueConstraint("agency_id", "slug", name="uq_tag_agency_slug"),)

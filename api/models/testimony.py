@@ -13,6 +13,7 @@ from api.models.hire import HirePublic
 from api.models.offer import OfferPublic
 from api.models.staff import StaffRef
 from api.models.tag import TagPublic, TagRef
+from api.models.versioned import Versioned
 
 TEXT_MAX = 2000
 # Shown beside the text field on every form and in the API's description.
@@ -24,7 +25,7 @@ PERSONAL_DATA_NOTICE = (
 TestimonyText = Paragraph
 
 
-class Testimony(SQLModel, table=True):
+class Testimony(Versioned, SQLModel, table=True):
     __test__ = False  # a model, not a test class (pytest collects Test*)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from api.clock import utcnow
@@ -321,3 +323,22 @@ def test_a_committed_change_moves_the_agency_revision(
 def test_an_offer_is_new_for_48_hours() -> None:
     assert offers.is_new(utcnow() - timedelta(hours=47))
     assert not offers.is_new(utcnow() - timedelta(hours=49))
+
+
+def test_two_edits_of_the_same_version_at_the_same_moment_keep_the_first(
+    db: Session, engine: Engine, agency: Agency, cde: Staff
+) -> None:
+    offer = factories.offer(db, cde, title="Boulanger·ère")
+    # A colleague's request loaded the same version a moment before this one saved.
+    with Session(engine, expire_on_commit=False) as colleague_db:
+        colleague = colleague_db.get(Staff, cde.id)
+        theirs = offers.get_offer(colleague_db, agency.id, offer.id)
+        offers.update_offer(db, cde, offer, OfferUpdate(title="Pâtissier·ère"), offer.version)
+        assert colleague is not None
+        with pytest.raises(StaleDataError):
+            offers.update_offer(
+                colleague_db, colleague, theirs, OfferUpdate(title="Tourier·ère"), theirs.version
+            )
+    db.refresh(offer)
+    assert offer.title == "Pâtissier·ère"
+    assert offer.version == 2
