@@ -136,10 +136,34 @@ class Arena:
         self.engine.dispose()
 
 
+class _ArenaServer(LiveServer):
+    """The demo server, announcing a fleet version whose wheel it holds (every route answers)."""
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The usual environment, with a fleet version to install."""
+        return {
+            **super().env,
+            "COULOIR_FLEET_VERSION": FLEET_VERSION,
+            "COULOIR_FLEET_DIR": str(self.data_dir / "fleet"),
+        }
+
+
+FLEET_VERSION = "9.9.0"
+
+
+def _fleet_files(server: LiveServer) -> None:
+    fleet = server.data_dir / "fleet"
+    fleet.mkdir()
+    (fleet / f"couloir-{FLEET_VERSION}-py3-none-any.whl").write_bytes(b"PK\x03\x04 " * 64)
+    (fleet / "constraints.txt").write_text("fastapi==0.115.0\n")
+
+
 @pytest.fixture(scope="module")
 def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
     """A server of this test file's own with agencies A and B."""
-    server = LiveServer(tmp_path_factory.mktemp("security"))
+    server = _ArenaServer(tmp_path_factory.mktemp("security"))
+    _fleet_files(server)
     engine = make_engine(server.database_url)
     with Session(engine, expire_on_commit=False) as db:
         other = add_agency(db, OTHER_CODE, OTHER_MARKER)

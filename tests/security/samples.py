@@ -101,6 +101,13 @@ SAMPLE_BODIES: dict[str, Any] = {
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
+    "UpdateReport": lambda: {
+        "running_version": "9.9.0",
+        "target_version": "9.9.0",
+        "result": "ok",
+        "reason": "Mise à jour installée.",
+        "finished_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+    },
 }
 # Routes that end the token they are called with.
 SPENDS_ITS_TOKEN = {"POST /api/v1/auth/logout"}

@@ -106,6 +106,10 @@ class Caller:
             self.shared = self.arena.fresh()
         t = prepared(self.arena, route, "admin", self.shared)
         ids = {**self._ids(route, t), "code": t.offer_code, "poll_secret": self.poll_secret}
+        if "{token}" in route.path:  # another route may have changed the address since
+            with self.arena.db() as db:
+                admin = db.get(Staff, self.arena.a_staff["admin"])
+                self.feed_token = agenda.new_feed(db, admin, "k" * 40)
         ids["token"] = self.feed_token  # type: ignore[assignment]
         headers: list[tuple[bytes, bytes]] = []
         body = b""
