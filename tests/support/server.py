@@ -25,10 +25,15 @@ from api.models import Staff
 from api.security.sessions import open_session
 from api.settings import Settings
 from tests.support.databases import create_database, drop_database
+from tests.support.forkserver import ForkedProcess, ForkServer
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0  # a bound for a loaded machine (parallel workers), not a wait
 ROLES = ("cde", "cdde", "manager", "admin")
+# Servers are forked from a process that has imported the service (tests/support/forkserver.py):
+# a second of CPU saved per start. COULOIR_TEST_FORK_SERVERS=0 starts ``python -m api.cli``.
+FORK_SERVERS = os.environ.get("COULOIR_TEST_FORK_SERVERS", "1") != "0"
+_fork_server = ForkServer(ROOT)
 
 
 def free_port() -> int:
@@ -101,7 +106,7 @@ class LiveServer:
         self.accounts: dict[str, tuple[str, str]] = {}
         self.screen_token = ""
         self._tokens: dict[str, str] = {}
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | ForkedProcess | None = None
         self.log_path = data_dir / "server.log"
         if seed:
             demo = _demo_template()
@@ -157,25 +162,19 @@ class LiveServer:
 
     def _start_once(self) -> None:
         log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "api.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-                "--workers",
-                str(self.workers),
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        args = ["serve", "--port", str(self.port), "--log-level", "warning"]
+        args += ["--workers", str(self.workers)]
+        if FORK_SERVERS:
+            self._process = _fork_server.spawn(args, self.env, self.log_path)
+        else:
+            log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", *args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
