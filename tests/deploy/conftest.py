@@ -166,15 +166,14 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         data = into / "data"
         data.mkdir()
         env = {**script_env(), "COULOIR_DATA_DIR": str(data)}
-        couloir = str(VENV_PYTHON.parent / "couloir")
-        subprocess.run([couloir, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([couloir, "seed", "--demo"], env=env, check=True, capture_output=True)
+        # The code under test (this checkout), not whichever one the virtualenv's console
+        # script was installed from: its migrations must be those of the wheels.
+        couloir = [str(VENV_PYTHON), "-m", "api.cli"]
+        run = {"env": env, "cwd": REPO, "check": True, "capture_output": True, "text": True}
+        subprocess.run([*couloir, "migrate"], **run)
+        subprocess.run([*couloir, "seed", "--demo"], **run)
         added = subprocess.run(
-            [couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
+            [*couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"], **run
         )
         (into / "screen-token").write_text(added.stdout.strip().splitlines()[-1])
 
