@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+# Where the environment turns bytecode off (PYTHONDONTWRITEBYTECODE), every test process would
+# compile and assertion-rewrite all the test modules again on each run: about 4 s of CPU per
+# xdist worker. The test process keeps them in a cache outside the tree instead; the processes
+# the tests start (servers, CLI, install scripts) keep the environment they are given.
+if sys.dont_write_bytecode:
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = sys.pycache_prefix or str(Path(tempfile.gettempdir()) / "couloir-pycache")
 
 from tests.support.server import LiveServer
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,29 @@ from deploy_support import REPO, VENV_PYTHON, install_root, script_env
 
 # A program the tests run, not a module to import for its doctests.
 collect_ignore = ["fake_systemctl.py"]
+
+
+def _made_once(
+    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None], dest: Path
+) -> Path:
+    """``dest``: a copy of the folder ``make`` fills, made once per run for all xdist workers.
+
+    The first worker to ask builds it under a lock in the run's shared temporary folder; the
+    others wait for it and copy it, so that each keeps a folder of its own as before.
+    """
+    shared = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # popen-gwN's parent: one folder per run, shared by the workers
+    built = shared / f"made-once-{name}"
+    with open(shared / f"made-once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / ".done").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            built.mkdir()
+            make(built)
+            (built / ".done").touch()
+    shutil.copytree(built, dest, ignore=shutil.ignore_patterns(".done"))
+    return dest
 
 
 def _build_wheel(source: Path, out: Path) -> Path:
@@ -54,7 +80,15 @@ def good_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     test workers building from the repository at once would both write into.
     """
     base = tmp_path_factory.mktemp("good-wheel")
-    return _build_wheel(_copy_source(base / "src"), base / "dist")
+
+    def build(into: Path) -> None:
+        _build_wheel(_copy_source(into / "src"), into / "dist")
+        shutil.rmtree(into / "src")
+
+    (wheel,) = (_made_once(tmp_path_factory, "good-wheel", build, base / "made") / "dist").glob(
+        "couloir-*.whl"
+    )
+    return wheel
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +120,15 @@ def _bumped_source(base: Path, version: str) -> Path:
 def next_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A newer, working release: the same code with the version bumped to 99.0.0."""
     base = tmp_path_factory.mktemp("next-wheel")
-    return _build_wheel(_bumped_source(base, "99.0.0"), base / "dist")
+
+    def build(into: Path) -> None:
+        _build_wheel(_bumped_source(into, "99.0.0"), into / "dist")
+        shutil.rmtree(into / "src")
+
+    (wheel,) = (_made_once(tmp_path_factory, "next-wheel", build, base / "made") / "dist").glob(
+        "couloir-*.whl"
+    )
+    return wheel
 
 
 @pytest.fixture(scope="session")
@@ -117,21 +159,28 @@ def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A data folder with the demo agency and one registered screen, and that screen's token.
 
-    Seeding takes seconds (password hashing), so it is done once and copied where needed.
+    Seeding takes seconds (password hashing), so it is done once per run and copied where needed.
     """
-    data = tmp_path_factory.mktemp("seeded-data")
-    env = {**script_env(), "COULOIR_DATA_DIR": str(data)}
-    couloir = str(VENV_PYTHON.parent / "couloir")
-    subprocess.run([couloir, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([couloir, "seed", "--demo"], env=env, check=True, capture_output=True)
-    added = subprocess.run(
-        [couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+
+    def seed(into: Path) -> None:
+        data = into / "data"
+        data.mkdir()
+        env = {**script_env(), "COULOIR_DATA_DIR": str(data)}
+        # The code under test (this checkout), not whichever one the virtualenv's console
+        # script was installed from: its migrations must be those of the wheels.
+        couloir = [str(VENV_PYTHON), "-m", "api.cli"]
+        run = {"env": env, "cwd": REPO, "check": True, "capture_output": True, "text": True}
+        subprocess.run([*couloir, "migrate"], **run)
+        subprocess.run([*couloir, "seed", "--demo"], **run)
+        added = subprocess.run(
+            [*couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"], **run
+        )
+        (into / "screen-token").write_text(added.stdout.strip().splitlines()[-1])
+
+    made = _made_once(
+        tmp_path_factory, "seeded-data", seed, tmp_path_factory.mktemp("seeded-data") / "made"
     )
-    return data, added.stdout.strip().splitlines()[-1]
+    return made / "data", (made / "screen-token").read_text()
 
 
 @pytest.fixture(scope="session")

@@ -394,14 +394,15 @@ def two_instances(seeded_data: tuple[Path, str], tmp_path: Path) -> Iterator[lis
     data = tmp_path / "data"
     shutil.copytree(seeded_data[0], data)
     env = {**script_env(), "COULOIR_DATA_DIR": str(data)}
-    couloir = str(VENV_PYTHON.parent / "couloir")
+    couloir = [str(VENV_PYTHON), "-m", "api.cli"]  # this checkout's code, as seeded_data's
     started = []
     try:
         for name in ("a", "b"):
             port = free_port()
             log = (tmp_path / f"server-{name}.log").open("w")
             process = subprocess.Popen(
-                [couloir, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [*couloir, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=REPO,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
