@@ -225,6 +225,31 @@ cec_adapter() {
     return 1
 }
 
+# phys_addr DEVICE: the adapter's CEC physical address (f.f.f.f: no HDMI link).
+phys_addr() {
+    cec-ctl -d "$1" 2>/dev/null | sed -n 's/^[[:space:]]*Physical Address[[:space:]]*:[[:space:]]*//p' |
+        head -n 1
+}
+
+linked() { [ -n "$(phys_addr "$1")" ] && [ "$(phys_addr "$1")" != f.f.f.f ]; }
+
+# connect_vivid_output: newer kernels (6.4 and later) leave vivid's HDMI output unplugged
+# until its "HDMI 000-0 Is Connected To" control names an input: plug it into the first one.
+connect_vivid_output() {
+    local node ctrl item
+    for node in /dev/video*; do
+        ctrl="$(v4l2-ctl -d "$node" -l 2>/dev/null | awk '/hdmi_[0-9_]*is_connected_to/ {print $1; exit}')"
+        [ -n "$ctrl" ] || continue
+        item="$(v4l2-ctl -d "$node" -L 2>/dev/null | awk -v c="$ctrl" '
+            $1 == c {f = 1; next}
+            f && /^[[:space:]]+[0-9]+:/ {n = $1; sub(":", "", n); if ($0 !~ /Disconnected/) {print n; exit}; next}
+            f {exit}')"
+        say "CEC: $node $ctrl=${item:-?}"
+        [ -n "$item" ] && v4l2-ctl -d "$node" --set-ctrl "$ctrl=$item" >>"$RESULTS/cec.log" 2>&1
+    done
+    return 0
+}
+
 # tv_power PI_DEVICE: the TV's power status as the Pi's adapter reads it from cec-follower.
 tv_power() {
     cec-ctl -d "$1" -s --to 0 --give-device-power-status 2>/dev/null |
@@ -270,6 +295,11 @@ check_cec() {
     say "CEC: TV on $tv, Pi on $pi"
     # The TV: logical address 0, answered by cec-follower (power status, Standby, Image View On).
     cec-ctl -d "$tv" --tv --osd-name TV >>"$RESULTS/cec.log" 2>&1
+    linked "$pi" || connect_vivid_output
+    if ! wait_for 10 linked "$pi"; then
+        fail "$name" "la sortie HDMI de vivid reste sans adresse physique ($(phys_addr "$pi")) : voir results/cec.log"
+        return
+    fi
     cec-follower -d "$tv" -s -w >"$RESULTS/cec-follower.log" 2>&1 &
     follower=$!
     sleep 2
