@@ -107,8 +107,8 @@ install_phase() {
     else
         fail install.sh "code de sortie $status (voir results/install.log)"
     fi
-    if grep -q 'Done: ' "$RESULTS/install.log"; then ok "install.sh conclut"; else
-        fail "install.sh conclut" "pas de ligne « Done: » dans sa sortie"
+    if grep -q 'Terminé : ' "$RESULTS/install.log"; then ok "install.sh conclut"; else
+        fail "install.sh conclut" "pas de ligne « Terminé : » dans sa sortie"
     fi
     echo 2 >"$STATE/phase"
     : >"$RESULTS/boot1-done"
