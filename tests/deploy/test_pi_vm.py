@@ -3,8 +3,8 @@
 It builds a Debian guest, boots it twice and runs the real installer and updater inside:
 minutes, not seconds. It runs by itself only where a hardware KVM makes it fit CI's time budget
 (``/dev/kvm`` usable, not PVM, root, the tools installed); elsewhere each release is skipped
-with the reason. ``COULOIR_TEST_PI_VM=1`` forces it (software emulation on a PVM host: 5 to
-13 minutes per release), ``COULOIR_TEST_PI_VM=0`` turns it off; ``COULOIR_TEST_PI_VM_RELEASES``
+with the reason. ``COULOIR_TEST_PI_VM=1`` forces it (software emulation on a PVM host: about
+35 minutes per release), ``COULOIR_TEST_PI_VM=0`` turns it off; ``COULOIR_TEST_PI_VM_RELEASES``
 picks the releases (default ``bookworm trixie``). The script's own skip (exit 77) becomes a
 pytest skip.
 """
@@ -94,7 +94,7 @@ def _run(release: str) -> subprocess.CompletedProcess[str]:
         text=True,
         env=env,
         check=False,
-        timeout=3600,
+        timeout=5400,
     )
 
 
