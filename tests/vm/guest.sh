@@ -304,21 +304,30 @@ check_cec() {
     follower=$!
     sleep 2
     wait_for 20 tv_is "$pi" on || say "the TV does not answer on yet: $(tv_power "$pi")"
+    local verdict=""
     screen_power off "$pi"
     status=$?
     if [ "$status" = 0 ] && wait_for 10 tv_is "$pi" standby; then
         screen_power on "$pi"
         status=$?
-        if [ "$status" = 0 ] && wait_for 10 tv_is "$pi" on; then
-            ok "$name ($pi -> TV $tv : veille puis réveil confirmés par cec-follower)"
-        else
-            fail "$name" "« on » : code $status, le téléviseur dit « $(tv_power "$pi") » (voir results/cec.log)"
+        if ! { [ "$status" = 0 ] && wait_for 10 tv_is "$pi" on; }; then
+            verdict="« on » : code $status, le téléviseur dit « $(tv_power "$pi") » (voir results/cec.log)"
         fi
     else
-        fail "$name" "« off » : code $status, le téléviseur dit « $(tv_power "$pi") » (voir results/cec.log)"
+        verdict="« off » : code $status, le téléviseur dit « $(tv_power "$pi") » (voir results/cec.log)"
     fi
+    # cec-follower writes its log through stdio: complete once it has exited.
     kill "$follower" 2>/dev/null
     wait "$follower" 2>/dev/null
+    if [ -z "$verdict" ] && ! { grep -q 'Changing state to standby' "$RESULTS/cec-follower.log" &&
+        grep -q 'Changing state to on' "$RESULTS/cec-follower.log"; }; then
+        verdict="le journal de cec-follower ne montre pas la veille puis le réveil (results/cec-follower.log)"
+    fi
+    if [ -z "$verdict" ]; then
+        ok "$name ($pi -> TV $tv : veille puis réveil vus par cec-follower)"
+    else
+        fail "$name" "$verdict"
+    fi
     cec-ctl -d "$pi" --show-topology >>"$RESULTS/cec.log" 2>&1 || true
 }
 
