@@ -5,10 +5,13 @@
 #   boot 1: runs the real install.sh --role all (no --root), then powers off (the host
 #           starts it again: the reboot the installer asks for);
 #   boot 2: checks the installed Pi (health, display READY on tty1 with the DRM master,
-#           no SIGSYS, watchdog), then powers off.
+#           watchdog, systemd-analyze verify of the installed units, HDMI-CEC on/off with
+#           vivid's virtual adapters and cec-follower playing the TV, update.sh to a good
+#           release then to a broken one that must be rolled back, no SIGSYS), then powers off.
 #
-# Each check appends "OK <name>" or "ECHEC <name>: <why>" to results/checks; the host reads
-# that file once the guest is off. Every wait is bounded.
+# Each check appends "OK <name>", "ECHEC <name>: <why>" or "IGNORE <name>: <why>" (the guest
+# cannot run it, e.g. a kernel without vivid's CEC) to results/checks; the host reads that file
+# once the guest is off. Every wait is bounded.
 set -uo pipefail
 
 SHARE=/mnt/couloir
@@ -25,6 +28,10 @@ ok() {
 fail() {
     printf 'ECHEC %s: %s\n' "$1" "$2" >>"$RESULTS/checks"
     say "ECHEC $1: $2"
+}
+skipped() {
+    printf 'IGNORE %s: %s\n' "$1" "$2" >>"$RESULTS/checks"
+    say "IGNORE $1: $2"
 }
 finish() {
     journalctl --no-pager -b -o short-monotonic >"$RESULTS/journal-boot$1.txt" 2>&1 || true
@@ -60,6 +67,19 @@ PY
 
 prop() { systemctl show -p "$2" --value "$1"; }
 
+# served_version: the version /healthz answers with (nothing when it does not answer 200).
+served_version() {
+    python3 - "http://127.0.0.1:$PORT/healthz" <<'PY' 2>/dev/null
+import json, sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=3) as r:
+        if r.status == 200:
+            print(json.load(r).get("version", ""))
+except Exception:
+    pass
+PY
+}
+
 display_ready() {
     [ "$(prop couloir-display.service ActiveState)" = active ] &&
         [ "$(prop couloir-display.service SubState)" = running ]
@@ -87,8 +107,8 @@ install_phase() {
     else
         fail install.sh "code de sortie $status (voir results/install.log)"
     fi
-    if grep -q 'Done: ' "$RESULTS/install.log"; then ok "install.sh conclut"; else
-        fail "install.sh conclut" "pas de ligne « Done: » dans sa sortie"
+    if grep -q 'Terminé : ' "$RESULTS/install.log"; then ok "install.sh conclut"; else
+        fail "install.sh conclut" "pas de ligne « Terminé : » dans sa sortie"
     fi
     echo 2 >"$STATE/phase"
     : >"$RESULTS/boot1-done"
@@ -171,6 +191,188 @@ check_watchdog() {
     fi
 }
 
+check_units() {
+    local units out status version
+    version="$(systemctl --version | head -n 1)"
+    mapfile -t units < <(find /etc/systemd/system -maxdepth 1 -type f -name 'couloir-*' \
+        ! -name 'couloir-vmtest.service' | sort)
+    if [ "${#units[@]}" -eq 0 ]; then
+        fail "systemd-analyze verify des unités installées" "aucune unité couloir-* dans /etc/systemd/system"
+        return
+    fi
+    out="$(systemd-analyze verify "${units[@]}" 2>&1)"
+    status=$?
+    printf '%s\n' "$out" >"$RESULTS/systemd-analyze-verify.txt"
+    if [ "$status" = 0 ] && [ -z "$out" ]; then
+        ok "systemd-analyze verify des unités installées (${#units[@]} unités, $version)"
+    else
+        fail "systemd-analyze verify des unités installées" \
+            "code $status ($version) : $(printf '%s' "$out" | head -n 8 | tr '\n' ';')"
+    fi
+}
+
+# cec_adapter KIND: the vivid CEC device whose adapter name contains KIND (vid-cap: the
+# receiving side, an HDMI input like a TV's; vid-out: the sending side, the Pi's HDMI output).
+cec_adapter() {
+    local dev
+    for dev in /dev/cec*; do
+        [ -e "$dev" ] || continue
+        if cec-ctl -d "$dev" 2>/dev/null | grep -q "vivid-[0-9]*-$1"; then
+            printf '%s\n' "$dev"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# phys_addr DEVICE: the adapter's CEC physical address (f.f.f.f: no HDMI link).
+phys_addr() {
+    cec-ctl -d "$1" 2>/dev/null | sed -n 's/^[[:space:]]*Physical Address[[:space:]]*:[[:space:]]*//p' |
+        head -n 1
+}
+
+linked() { [ -n "$(phys_addr "$1")" ] && [ "$(phys_addr "$1")" != f.f.f.f ]; }
+
+# connect_vivid_output: newer kernels (6.4 and later) leave vivid's HDMI output unplugged
+# until its "HDMI 000-0 Is Connected To" control names an input: plug it into the first one.
+connect_vivid_output() {
+    local node ctrl item
+    for node in /dev/video*; do
+        ctrl="$(v4l2-ctl -d "$node" -l 2>/dev/null | awk '/hdmi_[0-9_]*is_connected_to/ {print $1; exit}')"
+        [ -n "$ctrl" ] || continue
+        item="$(v4l2-ctl -d "$node" -L 2>/dev/null | awk -v c="$ctrl" '
+            $1 == c {f = 1; next}
+            f && /^[[:space:]]+[0-9]+:/ {n = $1; sub(":", "", n); if ($0 !~ /Disconnected/) {print n; exit}; next}
+            f {exit}')"
+        say "CEC: $node $ctrl=${item:-?}"
+        [ -n "$item" ] && v4l2-ctl -d "$node" --set-ctrl "$ctrl=$item" >>"$RESULTS/cec.log" 2>&1
+    done
+    return 0
+}
+
+# tv_power PI_DEVICE: the TV's power status as the Pi's adapter reads it from cec-follower.
+tv_power() {
+    cec-ctl -d "$1" -s --to 0 --give-device-power-status 2>/dev/null |
+        sed -n 's/.*pwr-state: *\([A-Za-z-]*\).*/\1/p' | head -n 1
+}
+
+tv_is() { [ "$(tv_power "$1")" = "$2" ]; }
+
+# screen_power ORDER PI_DEVICE: the installed couloir-screen-power, on the Pi's adapter.
+screen_power() {
+    COULOIR_CEC_DEVICE="$2" COULOIR_CEC_STATE=/var/cache/couloir/screen-power \
+        timeout 120 /opt/couloir/deploy/bin/couloir-screen-power "$1" >>"$RESULTS/cec.log" 2>&1
+}
+
+check_cec() {
+    local name="HDMI-CEC : couloir-screen-power éteint et rallume le téléviseur virtuel"
+    local tv pi follower status
+    if ! modinfo vivid >/dev/null 2>&1; then
+        skipped "$name" "le noyau $(uname -r) n'a pas de module vivid"
+        return
+    fi
+    if ! grep -qx 'CONFIG_VIDEO_VIVID_CEC=y' "/boot/config-$(uname -r)" 2>/dev/null; then
+        skipped "$name" "le module vivid du noyau $(uname -r) est construit sans CEC (CONFIG_VIDEO_VIVID_CEC)"
+        return
+    fi
+    # The last order is "off": the reassert unit udev starts when the adapters appear must
+    # leave them alone while the TV side is being set up.
+    printf 'off\n' >/var/cache/couloir/screen-power
+    # One HDMI input (input_types 3: the TV's receiver) and one HDMI output (output_types 1:
+    # the Pi's): vivid wires the output's CEC adapter to the input's, a CEC bus of two.
+    if ! modprobe vivid n_devs=1 num_inputs=1 input_types=3 num_outputs=1 output_types=1 \
+        >"$RESULTS/cec.log" 2>&1; then
+        skipped "$name" "modprobe vivid a échoué : $(tr '\n' ';' <"$RESULTS/cec.log")"
+        return
+    fi
+    udevadm settle --timeout=30 || true
+    if ! wait_for 20 cec_adapter vid-out >/dev/null || ! wait_for 5 cec_adapter vid-cap >/dev/null; then
+        skipped "$name" "vivid chargé mais sans adaptateurs CEC : $(echo /dev/cec*)"
+        return
+    fi
+    tv="$(cec_adapter vid-cap)"
+    pi="$(cec_adapter vid-out)"
+    say "CEC: TV on $tv, Pi on $pi"
+    # The TV: logical address 0, answered by cec-follower (power status, Standby, Image View On).
+    cec-ctl -d "$tv" --tv --osd-name TV >>"$RESULTS/cec.log" 2>&1
+    linked "$pi" || connect_vivid_output
+    if ! wait_for 10 linked "$pi"; then
+        fail "$name" "la sortie HDMI de vivid reste sans adresse physique ($(phys_addr "$pi")) : voir results/cec.log"
+        return
+    fi
+    cec-follower -d "$tv" -s -w >"$RESULTS/cec-follower.log" 2>&1 &
+    follower=$!
+    sleep 2
+    wait_for 20 tv_is "$pi" on || say "the TV does not answer on yet: $(tv_power "$pi")"
+    local verdict=""
+    screen_power off "$pi"
+    status=$?
+    if [ "$status" = 0 ] && wait_for 10 tv_is "$pi" standby; then
+        screen_power on "$pi"
+        status=$?
+        if ! { [ "$status" = 0 ] && wait_for 10 tv_is "$pi" on; }; then
+            verdict="« on » : code $status, le téléviseur dit « $(tv_power "$pi") » (voir results/cec.log)"
+        fi
+    else
+        verdict="« off » : code $status, le téléviseur dit « $(tv_power "$pi") » (voir results/cec.log)"
+    fi
+    # cec-follower writes its log through stdio: complete once it has exited.
+    kill "$follower" 2>/dev/null
+    wait "$follower" 2>/dev/null
+    if [ -z "$verdict" ] && ! { grep -q 'Changing state to standby' "$RESULTS/cec-follower.log" &&
+        grep -q 'Changing state to on' "$RESULTS/cec-follower.log"; }; then
+        verdict="le journal de cec-follower ne montre pas la veille puis le réveil (results/cec-follower.log)"
+    fi
+    if [ -z "$verdict" ]; then
+        ok "$name ($pi -> TV $tv : veille puis réveil vus par cec-follower)"
+    else
+        fail "$name" "$verdict"
+    fi
+    cec-ctl -d "$pi" --show-topology >>"$RESULTS/cec.log" 2>&1 || true
+}
+
+# update_to LABEL: update.sh --source the wheel under updates/LABEL; prints its exit status.
+update_to() {
+    local wheel
+    wheel="$(ls "$SHARE"/updates/"$1"/couloir-*.whl)"
+    COULOIR_PIP_ARGS="--no-index --find-links $SHARE/wheelhouse" \
+        timeout 900 /opt/couloir/deploy/update.sh --source "$wheel" --timeout 180 \
+        >"$RESULTS/update-$1.log" 2>&1
+    printf '%s\n' "$?"
+    sed "s/^/update.sh $1| /" "$RESULTS/update-$1.log" >&2
+}
+
+check_updates() {
+    local before next broken status served current
+    before="$(served_version)"
+    next="$(cat "$SHARE/updates/next/version")"
+    broken="$(cat "$SHARE/updates/broken/version")"
+    status="$(update_to next)"
+    served="$(served_version)"
+    if [ "$status" = 0 ] && [ "$served" = "$next" ]; then
+        ok "update.sh $before -> $next : le service répond avec la nouvelle version"
+    else
+        fail "update.sh vers une version saine" \
+            "code $status, /healthz répond « ${served:-rien} » au lieu de $next (voir results/update-next.log)"
+    fi
+    before="$(served_version)"
+    current="$(readlink /opt/couloir/current)"
+    status="$(update_to broken)"
+    served="$(served_version)"
+    if [ "$status" = 2 ] && [ -n "$before" ] && [ "$served" = "$before" ] &&
+        [ "$(readlink /opt/couloir/current)" = "$current" ] &&
+        grep -q 'Retour en arrière' "$RESULTS/update-broken.log"; then
+        ok "update.sh vers $broken (cassée) revient en arrière : $before répond de nouveau"
+    else
+        fail "update.sh revient en arrière après une version cassée" \
+            "code $status (attendu 2), /healthz répond « ${served:-rien} » (avant : ${before:-rien}), current -> $(readlink /opt/couloir/current) (voir results/update-broken.log)"
+    fi
+    if wait_for 120 display_ready; then ok "l'écran tourne de nouveau après les mises à jour"; else
+        fail "l'écran tourne de nouveau après les mises à jour" \
+            "$(prop couloir-display.service ActiveState)/$(prop couloir-display.service SubState)"
+    fi
+}
+
 check_phase() {
     say "boot 2: waiting for the boot to settle"
     wait_for 180 settled || say "boot not settled after 180 s: $(systemctl is-system-running)"
@@ -178,6 +380,9 @@ check_phase() {
     check_health
     check_display
     check_watchdog
+    check_units
+    check_cec
+    check_updates
     check_sigsys
     echo finished >"$STATE/phase"
     echo FIN >>"$RESULTS/checks"
