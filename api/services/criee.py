@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, or_, select
 
 from api.clock import local_today, utcnow, zone
-from api.domain import urgency
+from api.domain import french, urgency
 from api.models import Agency, Challenge, Hire, Testimony
 from api.models.challenge import ChallengePublic
 from api.models.staff import StaffRef
@@ -31,20 +31,6 @@ AGENDA_DAYS = 14
 # Urgency levels an offer needs to be cried: « urgent » and « très urgent ».
 URGENT_FROM = 2
 WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 @dataclass(frozen=True)
@@ -82,14 +68,13 @@ class Week:
     def label(self) -> str:
         """« semaine 48, du 23 au 29 novembre 2026 » (French, months spelt out)."""
         first, last = self.monday, self.sunday
+        same_month = (first.year, first.month) == (last.year, last.month)
         start = (
-            f"{first.day}"
-            if first.month == last.month
-            else f"{first.day} {MONTHS[first.month - 1]}"
+            french.day_number(first)
+            if same_month
+            else french.long_date(first, weekday=False, year=first.year != last.year)
         )
-        if first.year != last.year:
-            start += f" {first.year}"
-        end = f"{last.day} {MONTHS[last.month - 1]} {last.year}"
+        end = french.long_date(last, weekday=False, year=True)
         return f"semaine {self.number}, du {start} au {end}"
 
 
