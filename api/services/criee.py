@@ -238,3 +238,49 @@ def compose(
         agenda=agenda.agency_occurrences(db, agency, agenda_start, agenda_end),
         testimony=week_testimony(db, agency, week),
     )
+
+
+# The screen's ticker cries at most this many of the week's hires and urgent offers.
+TICKER_HIRES = 6
+TICKER_OFFERS = 3
+
+
+def ticker_items(issue: Issue, today: date) -> list[str]:
+    """The issue as the screen's ticker « la criée » says it: the week's hires, newest first,
+    then its urgent offers. Testimonies stay with staff (the screen faces visitors), and a hire
+    whose display ended (``expires_on``) is no longer cried on the screen."""
+    items: list[str] = []
+    shown = [h for h in issue.hires if h.hire.expires_on is None or h.hire.expires_on >= today]
+    for item in list(reversed(shown))[:TICKER_HIRES]:
+        names = [p.name for p in (item.cde, item.cdde) if p is not None]
+        thanks = f" — merci {' et '.join(names)}" if names else ""
+        items.append(f"Bravo ! {item.hire.title} chez {item.hire.employer}{thanks}")
+    for entry in issue.urgent_offers[:TICKER_OFFERS]:
+        offer = entry.offer
+        items.append(
+            f"{entry.urgency.label.capitalize()} cette semaine : {offer.title} chez "
+            f"{offer.employer}, à {offer.commune}"
+        )
+    more = len(issue.urgent_offers) - TICKER_OFFERS
+    if more > 0:
+        others = "une autre offre urgente" if more == 1 else f"{more} autres offres urgentes"
+        items.append(f"Et {others} cette semaine : demandez la criée à l'accueil !")
+    return items
+
+
+def ticker(db: Session, agency: Agency, public_url: str, now: datetime | None = None) -> list[str]:
+    """The ticker's items from this week's issue, for the screen's snapshot: only the parts it
+    cries are read (hires and urgent offers, by the functions ``compose`` uses)."""
+    moment = now or utcnow()
+    today = local_today(agency.timezone, moment)
+    week = week_of(today)
+    issue = Issue(
+        agency=agency,
+        week=week,
+        hires=week_hires(db, agency, week),
+        urgent_offers=urgent_offers(db, agency, week, public_url, today),
+        challenge=None,
+        agenda=[],
+        testimony=None,
+    )
+    return ticker_items(issue, today)

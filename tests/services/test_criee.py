@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from api.models import Agency, Staff
 from api.models.challenge import ContributionCreate
-from api.services import challenges, criee
+from api.services import challenges, criee, snapshot
 from tests import factories
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -155,3 +155,45 @@ def test_an_empty_week_has_an_empty_issue(db: Session, agency: Agency) -> None:
     assert issue.empty
     assert (issue.hires, issue.urgent_offers, issue.agenda) == ([], [], [])
     assert (issue.challenge, issue.testimony) == (None, None)
+
+
+def test_the_screen_ticker_cries_this_week_issue(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    cde = factories.staff(db, agency, "cde", name="Claire Dumas")
+    cdde = factories.staff(db, agency, "cdde", name="Paul Reynaud")
+    today = factories.today(agency)
+    week = criee.current_week(agency)
+    monday = week.monday
+    factories.hire(
+        db, cde, status="published", hired_on=monday, title="Plombier",
+        employer="Plomberie Rhodanienne", cde_id=cde.id, cdde_id=cdde.id,
+    )  # fmt: skip
+    factories.hire(
+        db, cde, status="published", hired_on=today, title="Vendeuse",
+        employer="Fromagerie Les Alpilles", cde_id=cde.id,
+    )  # fmt: skip
+    if today > monday:  # its display ended yesterday: the page keeps it, the screen does not
+        factories.hire(
+            db, cde, status="published", hired_on=monday, expires_on=today - timedelta(days=1),
+            title="Caviste", employer="Cave des Papes",
+        )  # fmt: skip
+    factories.hire(db, cde, status="published", hired_on=monday - timedelta(days=1))
+    factories.testimony(db, manager, text="Un témoignage reste entre collègues.")
+    for n in range(5):
+        factories.offer(
+            db, cde, days_open=50 + n, title=f"Poste {n}", employer=f"TPE {n}", commune="Sorgues"
+        )
+    screen = factories.screen(db, agency)
+    shown = snapshot.build(db, screen, "https://couloir.test").criee
+    assert shown == [
+        "Bravo ! Vendeuse chez Fromagerie Les Alpilles — merci Claire Dumas",
+        "Bravo ! Plombier chez Plomberie Rhodanienne — merci Claire Dumas et Paul Reynaud",
+        "Très urgent cette semaine : Poste 4 chez TPE 4, à Sorgues",
+        "Très urgent cette semaine : Poste 3 chez TPE 3, à Sorgues",
+        "Très urgent cette semaine : Poste 2 chez TPE 2, à Sorgues",
+        "Et 2 autres offres urgentes cette semaine : demandez la criée à l'accueil !",
+    ]
+    issue = criee.compose(db, agency, week)
+    assert shown == criee.ticker_items(issue, today)
+    assert len(issue.hires) == (3 if today > monday else 2)
