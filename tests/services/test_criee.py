@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.models import Agency, Staff
 from api.models.challenge import ContributionCreate
@@ -197,3 +197,18 @@ def test_the_screen_ticker_cries_this_week_issue(
     issue = criee.compose(db, agency, week)
     assert shown == criee.ticker_items(issue, today)
     assert len(issue.hires) == (3 if today > monday else 2)
+
+
+def test_the_demo_has_three_lived_in_weekly_issues(db: Session) -> None:
+    from api.demo import seed_demo
+
+    seed_demo(db)
+    agency = db.exec(select(Agency)).one()
+    week = criee.current_week(agency)
+    counts = []
+    for _ in range(3):
+        issue = criee.compose(db, agency, week)
+        counts.append(len(issue.hires))
+        week = week.previous()
+    assert all(counts), counts
+    assert sum(counts) == 8
