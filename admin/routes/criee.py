@@ -68,7 +68,7 @@ def this_week(request: Request, ctx: Reader) -> Response:
 def archived(
     request: Request,
     ctx: Reader,
-    semaine: Annotated[str, Path(max_length=16, description="Semaine ISO, comme 2026-W48.")],
+    semaine: Annotated[str, Path(description="Semaine ISO, comme 2026-W48.")],
 ) -> Response:
     """One week's issue, by its ISO week (« 2026-W48 »)."""
     week = criee.parse_week(semaine)

@@ -52,8 +52,10 @@ def test_the_week_issue_reads_on_a_phone_and_links_the_weeks(new_phone, module_s
     assert phone.page.get_by_role("link", name="Semaine suivante →").get_attribute("href") == (
         f"/admin/criee/{this_week.key}"
     )
-    assert phone.go("/admin/criee/2026-W60") == 404
-    assert "Cette semaine n'existe pas" in phone.page.locator("main").inner_text()
+    for wrong in ("2026-W60", "2026-W00", "2026-W43🎉", "x" * 10_000, "2026-w43", "%20"):
+        assert phone.go(f"/admin/criee/{wrong}") == 404, wrong
+        assert "Cette semaine n'existe pas" in phone.page.locator("main").inner_text()
+        assert phone.page.locator("h1").count() == 1
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed (scripts/setup --test)")
