@@ -24,6 +24,7 @@ JOURNAL = f"{PREFIX}/journal"
 AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
+CRIEE = f"{PREFIX}/criee"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

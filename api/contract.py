@@ -10,7 +10,7 @@ server's snapshot, or its own cache from before an update), and every model igno
 does not know (an older screen reads a newer server's). Nothing is renamed, removed or
 narrowed without a new ``SCHEMA_VERSION``. ``tests/display/test_contract_growth.py`` checks
 both directions against a frozen copy of the contract and its golden fixture. Added in
-version 1: ``SnapshotOffer.first_tag``.
+version 1: ``SnapshotOffer.first_tag``, ``Snapshot.agenda``, ``Snapshot.criee``.
 
     snapshot = Snapshot.model_validate_json(body)
     snapshot.offers[0].urgency.label  # « urgent »
@@ -288,4 +288,12 @@ class Snapshot(_Strict):
     # Added within version 1: an older screen ignores it, an older server's snapshot lacks it.
     agenda: list[SnapshotEvent] = Field(
         [], description="Rendez-vous de l'agence des 14 prochains jours, dans l'ordre."
+    )
+    # Added within version 1: null from an older server (the screen then cries its gallery).
+    criee: list[str] | None = Field(
+        None,
+        description=(
+            "Les nouvelles de la criée de la semaine pour le bandeau, dans l'ordre : embauches "
+            "de la semaine puis offres urgentes ; null : serveur plus ancien."
+        ),
     )

@@ -417,6 +417,8 @@ URGENCY_RECIPES = {
     3: [(52, None, 0), (60, None, 1), (12, -3, 0), (47, None, 0)],
 }
 
+# The demo's hires are spread over this many weeks, up to this one (la criée's issues).
+WEEKS_OF_HIRES = 3
 HIRES = [
     (
         "Boulangerie Au Pain d'Antan",
@@ -570,6 +572,13 @@ def _between(start: datetime, end: datetime, rng: random.Random) -> datetime:
     return min(max(moment, start), end)
 
 
+def _hire_day(index: int, filled_on: date, today: date) -> date:
+    """When the ``index``-th demo hire was signed: spread over this week and the two before,
+    so that three weekly issues of la criée have hires; never after its offer was filled."""
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=index % WEEKS_OF_HIRES)
+    return min(filled_on, today, monday + timedelta(days=(2 * index) % 5))
+
+
 def _seed_filled(
     db: Session,
     agency: Agency,
@@ -639,7 +648,7 @@ def _seed_filled(
         )
         if index < len(HIRES):
             story = HIRES[index][2]
-            hired_on = filled_at.astimezone(local).date()
+            hired_on = _hire_day(index, filled_at.astimezone(local).date(), today)
             hire = Hire(
                 agency_id=agency.id,
                 offer_id=offer.id,

@@ -33,9 +33,11 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
     """What the ticker cycles through, newest news first; never empty."""
     if snapshot is None:
         return ["Bienvenue"]
-    items: list[str] = []
+    # The server's weekly issue of la criée (api.services.criee), as the staff pages show it;
+    # an older server sends none: the newest hires of the gallery are cried instead.
+    items: list[str] = list(snapshot.criee) if snapshot.criee is not None else []
     hires = sorted(snapshot.hires, key=lambda h: (h.hired_on, h.id), reverse=True)
-    for hire in hires[:4]:
+    for hire in hires[:4] if snapshot.criee is None else []:
         names = [n for n in (hire.cde_name, hire.cdde_name) if n]
         thanks = f" — merci {' et '.join(names)}" if names else ""
         items.append(f"Bravo ! {hire.title} chez {hire.employer}{thanks}")

@@ -8,6 +8,7 @@ from admin.routes import (
     assets,
     auth,
     challenge,
+    criee,
     hires,
     home,
     journal,
@@ -36,6 +37,7 @@ for _module_router in (
     journal.router,
     tags.router,
     testimonies.router,
+    criee.router,
 ):
     router.include_router(_module_router)
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     WRITE_TESTIMONIES = "write_testimonies"  # write one; edit or delete one's own
     MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
+    READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
 
 
 _STAFF = {
@@ -37,6 +38,7 @@ _STAFF = {
     Action.READ_AGENDA,
     Action.ATTEND_EVENTS,
     Action.WRITE_TESTIMONIES,
+    Action.READ_CRIEE,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
 _MANAGER = _CDE | {

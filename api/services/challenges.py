@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
@@ -57,18 +57,17 @@ def list_challenges(db: Session, agency_id: int, *, limit: int | None = None) ->
 SHARED = "shared"
 
 
-def progress(db: Session, challenge: Challenge) -> dict[str, int]:
+def progress(db: Session, challenge: Challenge, until: datetime | None = None) -> dict[str, int]:
     """Collective total split by service, and what both services did together:
-    ``{"cde": n, "cdde": m, "shared": k}``."""
-    rows = db.exec(
-        select(
-            Contribution.service,
-            Contribution.shared,
-            func.coalesce(func.sum(Contribution.amount), 0),
-        )
-        .where(Contribution.challenge_id == challenge.id)
-        .group_by(Contribution.service, Contribution.shared)
-    ).all()
+    ``{"cde": n, "cdde": m, "shared": k}``; only contributions made before ``until`` when given."""
+    query = select(
+        Contribution.service,
+        Contribution.shared,
+        func.coalesce(func.sum(Contribution.amount), 0),
+    ).where(Contribution.challenge_id == challenge.id)
+    if until is not None:
+        query = query.where(col(Contribution.created_at) < until)
+    rows = db.exec(query.group_by(Contribution.service, Contribution.shared)).all()
     split = {"cde": 0, "cdde": 0, SHARED: 0}
     for service, shared, total in rows:
         split[SHARED if shared else service] += int(total)
@@ -80,9 +79,11 @@ def by_service(split: dict[str, int]) -> dict[str, int]:
     return {service: total for service, total in split.items() if service != SHARED}
 
 
-def to_public(db: Session, challenge: Challenge, today: date) -> ChallengePublic:
-    """Public form with progress."""
-    split = progress(db, challenge)
+def to_public(
+    db: Session, challenge: Challenge, today: date, until: datetime | None = None
+) -> ChallengePublic:
+    """Public form with progress (up to ``until`` when given)."""
+    split = progress(db, challenge, until)
     return ChallengePublic(
         **challenge.model_dump(exclude={"agency_id", "created_at"}),
         active=is_active(challenge, today),

@@ -37,7 +37,7 @@ from api.contract import (
 )
 from api.models import Agency, Challenge, Screen
 from api.models.agenda import KIND_LABELS
-from api.services import agenda, announcements, challenges, hires, offers
+from api.services import agenda, announcements, challenges, criee, hires, offers
 from api.services.common import staff_refs
 
 # Time alone changes a snapshot at known instants (midnight, an announcement's start or end, an
@@ -169,6 +169,7 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
             for a in announcements.list_announcements(db, agency.id, active_only=True)
         ],
         agenda=_agenda(db, agency, public_url),
+        criee=criee.ticker(db, agency, public_url),
     )
 
 

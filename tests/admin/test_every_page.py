@@ -48,6 +48,9 @@ PAGES = [
     ("manager", "/admin/agenda/{event_id}/modifier", 200),
     ("cdde", "/admin/agenda/nouveau", 403),
     ("manager", "/admin/tags/antiplome/gerer", 200),
+    ("cdde", "/admin/criee", 200),
+    ("cde", "/admin/criee/2026-W43", 200),
+    ("cde", "/admin/criee/2026-W99", 404),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
 TARGETS = (

@@ -25,6 +25,8 @@ NOT_IDS = {
     "code": "an offer's public code: /o/{code} is public by design, see test_public_offer_page",
     "token": "a private calendar address's secret (a credential: it names one staff member, whose "
     "agency alone it shows; see tests/admin/test_agenda_pages.py)",
+    "semaine": "an ISO week of la criée: every agency has an issue for every week, each reads its "
+    "own (see tests/admin/test_criee_pages.py)",
 }
 
 

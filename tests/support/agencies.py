@@ -95,6 +95,7 @@ class Targets:
             "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
+            "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
         }
 
 
