@@ -8,6 +8,7 @@ from admin.routes import (
     assets,
     auth,
     challenge,
+    francetravail,
     hires,
     home,
     journal,
@@ -23,6 +24,7 @@ router = APIRouter(include_in_schema=False)
 for _module_router in (
     assets.router,
     auth.router,
+    francetravail.router,
     offers.router,
     offers.candidates_router,
     public.router,

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from api.errors import DomainError
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,10 @@ _NUMBER = re.compile(r"[0-9A-Za-z]{5,20}")
 _CONTENT_RANGE = re.compile(r"offres (\d+)-(\d+)/(\d+)")
 
 
-class FranceTravailError(Exception):
+class FranceTravailError(DomainError):
     """The API could not answer (down, refused, too slow): the message is French, for people."""
+
+    status = 503
 
 
 class NotConfigured(FranceTravailError):
