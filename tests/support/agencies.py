@@ -95,6 +95,7 @@ class Targets:
             "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
+            "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
 
 
