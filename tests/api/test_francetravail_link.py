@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.francetravail import FakeFranceTravail, Fault, sample_offers
+from tests.support.francetravail import FakeFranceTravail, Fault, sample_offers, settings_env
 from tests.support.server import LiveServer
 
 PREVIEW = "/api/v1/offers/francetravail/{}/preview"
@@ -28,13 +28,7 @@ class LinkedServer(LiveServer):
 
     @property
     def env(self) -> dict[str, str]:
-        return {
-            **super().env,
-            "COULOIR_FRANCE_TRAVAIL_CLIENT_ID": self.fake.client_id,
-            "COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET": self.fake.client_secret,
-            "COULOIR_FRANCE_TRAVAIL_API_URL": self.fake.api_url,
-            "COULOIR_FRANCE_TRAVAIL_TOKEN_URL": self.fake.token_url,
-        }
+        return {**super().env, **settings_env(self.fake)}
 
 
 @pytest.fixture(scope="module")

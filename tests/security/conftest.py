@@ -27,7 +27,7 @@ from tests.support.agencies import (
     make_targets,
     staff_id_of,
 )
-from tests.support.francetravail import FakeFranceTravail, sample_offers
+from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
 from tests.support.server import LiveServer
 
 OTHER_CODE = "orange-autre-agence"
@@ -146,15 +146,11 @@ class _ArenaServer(LiveServer):
     @property
     def env(self) -> dict[str, str]:
         """The usual environment, with a fleet version to install and France Travail's settings."""
-        fake = self.france_travail
         return {
             **super().env,
             "COULOIR_FLEET_VERSION": FLEET_VERSION,
             "COULOIR_FLEET_DIR": str(self.data_dir / "fleet"),
-            "COULOIR_FRANCE_TRAVAIL_CLIENT_ID": fake.client_id,
-            "COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET": fake.client_secret,
-            "COULOIR_FRANCE_TRAVAIL_API_URL": fake.api_url,
-            "COULOIR_FRANCE_TRAVAIL_TOKEN_URL": fake.token_url,
+            **settings_env(self.france_travail),
         }
 
 

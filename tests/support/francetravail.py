@@ -305,6 +305,16 @@ class FakeFranceTravail:
         return Handler
 
 
+def settings_env(fake: FakeFranceTravail) -> dict[str, str]:
+    """The ``COULOIR_FRANCE_TRAVAIL_*`` variables pointing a Couloir server at ``fake``."""
+    return {
+        "COULOIR_FRANCE_TRAVAIL_CLIENT_ID": fake.client_id,
+        "COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET": fake.client_secret,
+        "COULOIR_FRANCE_TRAVAIL_API_URL": fake.api_url,
+        "COULOIR_FRANCE_TRAVAIL_TOKEN_URL": fake.token_url,
+    }
+
+
 def make_offer(number: str, **fields: Any) -> dict[str, Any]:
     """One offer as France Travail returns it; ``fields`` override or add keys."""
     offer: dict[str, Any] = {
