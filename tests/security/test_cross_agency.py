@@ -25,6 +25,8 @@ NOT_IDS = {
     "code": "an offer's public code: /o/{code} is public by design, see test_public_offer_page",
     "token": "a private calendar address's secret (a credential: it names one staff member, whose "
     "agency alone it shows; see tests/admin/test_agenda_pages.py)",
+    "numero": "a France Travail offer number: an offer public in France Travail's system, in no "
+    "agency (see tests/api/test_francetravail_link.py)",
 }
 
 
