@@ -97,6 +97,7 @@ class FranceTravailClient:
         timeout: httpx.Timeout = TIMEOUT,
         retries: int = RETRIES,
         backoff_s: float = BACKOFF_S,
+        retry_after_max_s: float = RETRY_AFTER_MAX_S,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -108,6 +109,7 @@ class FranceTravailClient:
         self.token_url = token_url
         self.retries = retries
         self.backoff_s = backoff_s
+        self.retry_after_max_s = retry_after_max_s
         self._clock = clock
         self._sleep = sleep
         self._limiter = _RateLimiter(calls_per_second, clock, sleep)
@@ -175,7 +177,7 @@ class FranceTravailClient:
         if response is not None:
             value = response.headers.get("Retry-After", "")
             if value.strip().isdigit():
-                return min(float(value), RETRY_AFTER_MAX_S)
+                return min(float(value), self.retry_after_max_s)
         return self.backoff_s * (2**attempt) * (1 + random.random() / 4)
 
     def _send(self, do: Callable[[], httpx.Response]) -> httpx.Response:

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import httpx
 from sqlmodel import Field, SQLModel
 
 from api.errors import NotFound
@@ -95,8 +96,17 @@ def prefill_from(offer: dict[str, Any]) -> OfferPrefill:
 
 @lru_cache(maxsize=4)
 def _client(client_id: str, secret: str, api_url: str, token_url: str) -> FranceTravailClient:
-    # One client a process and configuration: its token cache and rate limit are shared.
-    return FranceTravailClient(client_id, secret, api_url, token_url)
+    # One client a process and configuration: its token cache and rate limit are shared. A CDE
+    # waits on the phone: one retry, short timeouts, so an answer comes within ~15 seconds.
+    return FranceTravailClient(
+        client_id,
+        secret,
+        api_url,
+        token_url,
+        retries=1,
+        timeout=httpx.Timeout(5.0, connect=3.0),
+        retry_after_max_s=3.0,
+    )
 
 
 def client_for(settings: Settings) -> FranceTravailClient:

@@ -5,6 +5,7 @@ the API preview, the creation keeping the number and the link, the phone form's 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from html import unescape
@@ -181,3 +182,15 @@ def test_without_credentials_linking_says_it_is_not_configured(live_server: Live
         )
     assert page.status_code == 422
     assert "La liaison avec France Travail n'est pas configurée" in unescape(page.text)
+
+
+def test_a_slow_france_travail_answers_within_15_seconds(
+    server: LinkedServer, fake: FakeFranceTravail
+) -> None:
+    fake.fail_next(Fault(delay_s=7.0), Fault(delay_s=7.0))
+    with server.client("cde") as cde:
+        started = time.monotonic()
+        answer = cde.post(PREVIEW.format("186XWJK"), timeout=30)
+        elapsed = time.monotonic() - started
+    assert answer.status_code == 503 and "ne répond pas" in answer.json()["detail"]
+    assert elapsed < 15, elapsed
