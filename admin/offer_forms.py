@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from admin.forms import Form
+from api.francetravail.prefill import OfferPrefill
 from api.models.offer import CONTRACTS, Offer, OfferPublic
 from api.models.tag import fold
 
@@ -120,3 +121,18 @@ def offer_values(offer: Offer | OfferPublic) -> dict[str, Any]:
         "urgency_override_reason": offer.urgency_override_reason or "",
         "version": offer.version,
     }
+
+
+def prefilled_form(form: Form, found: OfferPrefill) -> Form:
+    """The new-offer form with France Travail's fields; what the CDE already typed elsewhere
+    (tags, note, start date) is kept, and an empty upstream field never erases a typed one."""
+    values = dict(form.values)
+    fields = found.model_dump(exclude={"lacks_candidates"})
+    for name, value in fields.items():
+        if value in ("", None):
+            continue
+        if name == "is_tpe":
+            values[name] = "on" if value else ""
+        else:
+            values[name] = str(value)
+    return Form(values=values)

@@ -339,6 +339,32 @@ def cmd_screen_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    """Import offers from a CSV export: every bad line reported, all-or-nothing."""
+    from api.services import offer_import
+    from api.services import staff as staff_service
+
+    settings = _ready_settings()
+    report = offer_import.read_csv(Path(args.file).read_bytes())
+    for line, reason in report.rejected:
+        print(f"ligne {line} : {reason}", file=sys.stderr)
+    if not report.ok:
+        return _fail(
+            f"{len(report.rejected)} ligne(s) refusée(s) sur "
+            f"{len(report.rejected) + len(report.offers)} : rien n'a été importé.",
+            code=1,
+        )
+    if args.dry_run:
+        print(f"{len(report.offers)} offre(s) valide(s) ; essai à blanc : rien n'a été importé.")
+        return 0
+    with _session(settings) as db:
+        agency = staff_service.get_agency(db, args.agency)
+        owner = offer_import.default_owner(db, agency.id)
+        written = offer_import.write_offers(db, owner, report)
+    print(f"{written} offre(s) importée(s) pour {agency.code} (confiées à {owner.name}).")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the SQLite database while the server runs."""
     from api.settings import load_settings
@@ -513,6 +539,23 @@ def build_parser() -> argparse.ArgumentParser:
     screen_add.set_defaults(func=cmd_screen_add)
     screen_add.add_argument("name", metavar="NOM", help="nom de l'écran (« Couloir du 1er étage »)")
     screen_add.add_argument("--agency", required=True, metavar="CODE", help="code de l'agence")
+
+    imports = sub.add_parser("import", help="Import d'offres.").add_subparsers(
+        dest="import_command", required=True, title="commandes", metavar="COMMANDE"
+    )
+    import_csv = imports.add_parser(
+        "csv",
+        help="Importe des offres depuis un fichier CSV.",
+        description="Importe des offres depuis un export CSV (en-têtes français, « ; », UTF-8 "
+        "ou Windows-1252). Chaque ligne refusée est signalée ; une seule ligne refusée et rien "
+        "n'est importé.",
+    )
+    import_csv.set_defaults(func=cmd_import_csv)
+    import_csv.add_argument("file", metavar="FICHIER", help="le fichier CSV")
+    import_csv.add_argument("--agency", required=True, metavar="CODE", help="code de l'agence")
+    import_csv.add_argument(
+        "--dry-run", action="store_true", help="vérifie le fichier sans rien importer"
+    )
 
     try:
         from display.cli import register

@@ -88,6 +88,24 @@ class Settings(BaseSettings):
         "its `constraints.txt` (the pins the screens install it with). Empty: DATA_DIR/fleet.",
     )
 
+    france_travail_client_id: str = Field(
+        "",
+        description="Client id of the application declared on francetravail.io (API « Offres "
+        "d'emploi v2 »). Empty: linking offers by their France Travail number is off.",
+    )
+    france_travail_client_secret: str = Field(
+        "",
+        description="Secret of that application (never logged). Empty: linking is off.",
+    )
+    france_travail_api_url: str = Field(
+        "https://api.francetravail.io/partenaire/offresdemploi/v2",
+        description="Base URL of the « Offres d'emploi v2 » API (change only for a test server).",
+    )
+    france_travail_token_url: str = Field(
+        "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire",
+        description="France Travail's OAuth2 token endpoint (client credentials).",
+    )
+
     @field_validator("public_url")
     @classmethod
     def _public_url_is_http(cls, value: str) -> str:

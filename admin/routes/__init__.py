@@ -9,6 +9,7 @@ from admin.routes import (
     auth,
     challenge,
     criee,
+    francetravail,
     hires,
     home,
     journal,
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 for _module_router in (
     assets.router,
     auth.router,
+    francetravail.router,
     offers.router,
     offers.candidates_router,
     public.router,

@@ -151,6 +151,7 @@ class Offer(Versioned, SQLModel, table=True):
     staff_note: str = Field(default="", max_length=4000)
     is_tpe: bool = True
     ft_offer_id: str | None = Field(default=None, max_length=20)
+    ft_url: str | None = Field(default=None, max_length=300)
     urgency_override: int | None = None
     urgency_override_reason: Reason | None = None
     status: str = Field(default="open", max_length=16, index=True)
@@ -250,6 +251,9 @@ class OfferPublic(SQLModel):
             "Numéro de l'offre dans le système de France Travail, 5 à 20 lettres ou chiffres "
             "(facultatif)."
         )
+    )
+    ft_url: str | None = Field(
+        None, description="Adresse de l'offre d'origine sur le site de France Travail, si liée."
     )
     urgency_override: int | None = Field(
         description=(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import Allowed, IfMatch, SessionDep, SettingsDep, StaffAgency
 from api.domain import urgency
 from api.domain.permissions import Action
 from api.errors import Invalid
+from api.francetravail import prefill
 from api.models.offer import (
     REPEAT_TAP_MINUTES,
     CandidateCreate,
@@ -77,6 +78,31 @@ def create_offer(
 ) -> OfferPublic:
     """Open a new offer owned by the caller."""
     return _public(db, offers.create_offer(db, actor, data), agency, settings)
+
+
+@router.post(
+    "/francetravail/{numero}/preview",
+    response_model=prefill.OfferPrefill,
+    summary="Pré-remplir une offre depuis France Travail",
+    description=(
+        "Lit l'offre de ce numéro chez France Travail et renvoie les champs d'une nouvelle offre, "
+        "à vérifier puis envoyer à « Créer une offre » (avec ``ft_offer_id``). Rien n'est "
+        "enregistré. 404 : numéro inconnu ou offre retirée ; 503 : liaison non configurée ou "
+        "service de France Travail indisponible."
+    ),
+)
+def preview_france_travail_offer(
+    settings: SettingsDep,
+    _: Allowed(Action.EDIT_OFFERS),
+    numero: str = Path(
+        min_length=5,
+        max_length=20,
+        pattern=r"^[0-9A-Za-z]{5,20}$",
+        description="Numéro de l'offre chez France Travail (5 à 20 lettres ou chiffres).",
+    ),
+) -> prefill.OfferPrefill:
+    """Fetch a France Travail offer and return a new offer's fields (nothing is saved)."""
+    return prefill.preview(settings, numero)
 
 
 @router.get(

@@ -99,6 +99,7 @@ FIELD_LABELS: dict[str, str] = {
     "staff_note": "note interne",
     "is_tpe": "TPE",
     "ft_offer_id": "n° France Travail",
+    "ft_url": "lien vers l'offre France Travail",
     "urgency_override": "urgence forcée",
     "urgency_override_reason": "raison de l'urgence forcée",
     "status": "statut",

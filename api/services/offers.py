@@ -12,6 +12,7 @@ from api.clock import aware, local_today, utcnow
 from api.domain import french, urgency
 from api.domain.codes import random_code
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.francetravail.links import france_travail_page
 from api.models import Agency, CandidateProposal, Contribution, Hire, Offer, Staff
 from api.models.offer import (
     OUTCOME_LABELS,
@@ -359,6 +360,7 @@ def create_offer(db: Session, actor: Staff, data: OfferCreate) -> Offer:
     offer = Offer(
         **data.model_dump(), agency_id=actor.agency_id, owner_id=actor.id, code=unused_code(db)
     )
+    offer.ft_url = france_travail_page(offer.ft_offer_id)
     db.add(offer)
     db.flush()
     tags.attach_offer(db, offer)
@@ -389,6 +391,8 @@ def update_offer(
         _check_positions(offer, changes["positions"])
     before = audit.state_of(offer)
     apply_changes(offer, changes)
+    if "ft_offer_id" in changes:
+        offer.ft_url = france_travail_page(offer.ft_offer_id)
     offer.updated_at = utcnow()
     if "tags" in changes:
         tags.attach_offer(db, offer)

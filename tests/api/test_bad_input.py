@@ -799,6 +799,23 @@ OTHER: list[Bad] = [
         Bad(f"journal {query}", "manager", "GET", f"/api/v1/audit?{query}", state_staff)
         for query in (f"actor={HUGE_ID}", "limit=0", "limit=100000", "offset=-1", "entity=a%00b")
     ],
+    *[
+        Bad(
+            f"France Travail number {label}",
+            "cde",
+            "POST",
+            f"/api/v1/offers/francetravail/{number}/preview",
+            state_offers,
+        )
+        for label, number in (
+            ("too short", "1234"),
+            ("10,000 characters", LONG),
+            ("emoji", "186X🥖JK"),
+            ("with a space", "186%20XWJK"),
+            ("a path", "..%2F..%2Fadmin"),
+            ("an encoded slash", "186XWJK%2Fsearch"),
+        )
+    ],
     Bad(
         "pairing poll with an unknown secret",
         "anonymous",

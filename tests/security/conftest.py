@@ -27,6 +27,7 @@ from tests.support.agencies import (
     make_targets,
     staff_id_of,
 )
+from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
 from tests.support.server import LiveServer
 
 OTHER_CODE = "orange-autre-agence"
@@ -137,15 +138,19 @@ class Arena:
 
 
 class _ArenaServer(LiveServer):
-    """The demo server, announcing a fleet version whose wheel it holds (every route answers)."""
+    """The demo server, announcing a fleet version whose wheel it holds, linked to a France
+    Travail stand-in on loopback (every route answers)."""
+
+    france_travail: FakeFranceTravail
 
     @property
     def env(self) -> dict[str, str]:
-        """The usual environment, with a fleet version to install."""
+        """The usual environment, with a fleet version to install and France Travail's settings."""
         return {
             **super().env,
             "COULOIR_FLEET_VERSION": FLEET_VERSION,
             "COULOIR_FLEET_DIR": str(self.data_dir / "fleet"),
+            **settings_env(self.france_travail),
         }
 
 
@@ -162,7 +167,9 @@ def _fleet_files(server: LiveServer) -> None:
 @pytest.fixture(scope="module")
 def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
     """A server of this test file's own with agencies A and B."""
+    france_travail = FakeFranceTravail(sample_offers(), rate_limit=1000).__enter__()
     server = _ArenaServer(tmp_path_factory.mktemp("security"))
+    server.france_travail = france_travail
     _fleet_files(server)
     engine = make_engine(server.database_url)
     with Session(engine, expire_on_commit=False) as db:
@@ -174,3 +181,4 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
     yield made
     made.close()
     server.close()
+    france_travail.__exit__(None, None, None)

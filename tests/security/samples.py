@@ -265,9 +265,15 @@ def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
     return lambda t: {**t.ids(), **{k: getattr(t, v) for k, v in override.items()}}
 
 
+# Forms that save nothing and answer with the page filled in (200), not a redirect (303).
+RENDERS_A_FORM = {
+    "/admin/offres/nouvelle/france-travail": "« Pré-remplir » fills the new-offer form",
+}
+
 # Every POST form of the staff pages → how to fill it validly.
 PAGE_FORMS: dict[str, FormCase] = {
     "/admin/offres/nouvelle": FormCase(_offer_form),
+    "/admin/offres/nouvelle/france-travail": FormCase(lambda a, t: {"ft_offer_id": "186XWJK"}),
     "/admin/offres/{offer_id}/modifier": FormCase(_offer_edit),
     "/admin/offres/{offer_id}/pourvue": FormCase(),
     "/admin/offres/{offer_id}/fermer": FormCase(),

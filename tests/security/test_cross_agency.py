@@ -27,6 +27,8 @@ NOT_IDS = {
     "agency alone it shows; see tests/admin/test_agenda_pages.py)",
     "semaine": "an ISO week of la criée: every agency has an issue for every week, each reads its "
     "own (see tests/admin/test_criee_pages.py)",
+    "numero": "a France Travail offer number: an offer public in France Travail's system, in no "
+    "agency (see tests/api/test_francetravail_link.py)",
 }
 
 

@@ -13,10 +13,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
+from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
 from tests.support.server import ROOT, LiveServer
 
 HOOKS = "tests.security.schemathesis_hooks"
@@ -84,12 +87,32 @@ def _summary(report: str) -> str:
     return report[start:] if start >= 0 else report[-2000:]
 
 
-def test_openapi_schema_holds_for_screen_and_manager(live_server: LiveServer) -> None:
+class _LinkedServer(LiveServer):
+    """The demo server linked to a France Travail stand-in (its preview answers, never 503)."""
+
+    france_travail: FakeFranceTravail
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**super().env, **settings_env(self.france_travail)}
+
+
+@pytest.fixture
+def linked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with FakeFranceTravail(sample_offers(), rate_limit=1000) as fake:
+        server = _LinkedServer(tmp_path_factory.mktemp("schemathesis"))
+        server.france_travail = fake
+        server.start()
+        yield server
+        server.close()
+
+
+def test_openapi_schema_holds_for_screen_and_manager(linked_server: LiveServer) -> None:
     """0 server errors and 0 schema violations, with every check, as a screen then a manager."""
     # The screen first: the manager's run may revoke the demo screen (POST /screens/{id}/revoke).
     as_screen = schemathesis(
-        live_server,
-        live_server.screen_token,
+        linked_server,
+        linked_server.screen_token,
         "--include-path-regex",
         "^/api/v1/display/",
         # The event stream never ends by design (keep-alives every 15 s): a request reading it
@@ -98,8 +121,8 @@ def test_openapi_schema_holds_for_screen_and_manager(live_server: LiveServer) ->
         "/api/v1/display/events",
     )
     as_manager = schemathesis(
-        live_server,
-        live_server.token("manager"),
+        linked_server,
+        linked_server.token("manager"),
         "--include-path-regex",
         "^/api/v1/",
         # Logging out revokes the very token the run uses: everything after it would be a 401.

@@ -96,6 +96,7 @@ class Targets:
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
+            "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
 
 
