@@ -35,7 +35,9 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     Without a bound, a burst larger than the thread pool deadlocks: every thread waits for a
     connection held by a request that waits for a thread, until the pool's timeout answers 503.
     A request therefore waits here, in the event loop, while all connections are taken; and its
-    session is closed in the loop's own small thread pool, never behind those waiting requests.
+    session is closed by threads kept for that alone (``app.state.session_closer``), never
+    queued behind waiting requests or snapshot builds, so that no connection lingers « idle in
+    transaction ».
     """
     permits: asyncio.Semaphore | None = request.app.state.session_permits
     if permits is not None:
@@ -46,7 +48,8 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     finally:
         try:
             if session.in_transaction():  # holds a connection: closing it talks to the database
-                await asyncio.to_thread(session.close)
+                closer = request.app.state.session_closer
+                await asyncio.get_running_loop().run_in_executor(closer, session.close)
             else:
                 session.close()
         finally:

@@ -9,6 +9,7 @@ import asyncio
 import html
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -237,6 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker.close()  # streams still open (a server run without signals) end now
         restore_signals()
         await broker.stop()
+        app.state.session_closer.shutdown(wait=True)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -251,6 +253,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings)
     app.state.session_permits = session_permits(settings)
+    # Closing a session is one short round trip: a few threads suffice (api.deps.get_db).
+    app.state.session_closer = ThreadPoolExecutor(4, thread_name_prefix="session-close")
     app.state.broker = broker_for(app.state.engine)
     app.state.snapshot_cache = SnapshotCache(app.state.broker)
     app.state.screen_tokens = ScreenTokenCache(app.state.broker)

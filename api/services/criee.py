@@ -156,7 +156,12 @@ def week_hires(db: Session, agency: Agency, week: Week) -> list[CrieeHire]:
 
 
 def urgent_offers(
-    db: Session, agency: Agency, week: Week, public_url: str, today: date
+    db: Session,
+    agency: Agency,
+    week: Week,
+    public_url: str,
+    today: date,
+    board: list[offers.BoardEntry] | None = None,
 ) -> list[offers.BoardEntry]:
     """Open offers urgent or very urgent that were opened or changed during the week.
 
@@ -164,6 +169,7 @@ def urgent_offers(
     offer's age, start date and candidates (api.domain.urgency), never recorded, and the journal
     only keeps forced levels. So this is « urgent at the week's end (or today, for the running
     week), opened or changed this week », in the board's order, levels computed by the board.
+    ``board``: today's open board when the caller has it already (the running week only).
     """
     start, end = week.bounds(agency.timezone)
     ctx = offers.OfferContext(
@@ -172,9 +178,11 @@ def urgent_offers(
         public_url=public_url,
         thresholds=urgency.UrgencyThresholds(**(agency.urgency_thresholds or {})),
     )
+    if board is None or ctx.today != today:
+        board = offers.board(db, agency.id, ctx, status="open")  # type: ignore[arg-type]
     return [
         entry
-        for entry in offers.board(db, agency.id, ctx, status="open")  # type: ignore[arg-type]
+        for entry in board
         if entry.urgency.level >= URGENT_FROM
         and (
             start <= _utc(entry.offer.opened_at) < end
@@ -268,9 +276,16 @@ def ticker_items(issue: Issue, today: date) -> list[str]:
     return items
 
 
-def ticker(db: Session, agency: Agency, public_url: str, now: datetime | None = None) -> list[str]:
+def ticker(
+    db: Session,
+    agency: Agency,
+    public_url: str,
+    now: datetime | None = None,
+    board: list[offers.BoardEntry] | None = None,
+) -> list[str]:
     """The ticker's items from this week's issue, for the screen's snapshot: only the parts it
-    cries are read (hires and urgent offers, by the functions ``compose`` uses)."""
+    cries are read (hires and urgent offers, by the functions ``compose`` uses). ``board``:
+    today's open board, when the snapshot has read it already."""
     moment = now or utcnow()
     today = local_today(agency.timezone, moment)
     week = week_of(today)
@@ -278,7 +293,7 @@ def ticker(db: Session, agency: Agency, public_url: str, now: datetime | None = 
         agency=agency,
         week=week,
         hires=week_hires(db, agency, week),
-        urgent_offers=urgent_offers(db, agency, week, public_url, today),
+        urgent_offers=urgent_offers(db, agency, week, public_url, today, board),
         challenge=None,
         agenda=[],
         testimony=None,

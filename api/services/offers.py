@@ -252,6 +252,11 @@ def list_offers(
     entries = board(
         db, agency_id, ctx, status=status, level=level, tag=tag, owner_id=owner_id, search=search
     )
+    return public_board(entries, ctx)
+
+
+def public_board(entries: list[BoardEntry], ctx: OfferContext) -> list[OfferPublic]:
+    """Board entries in public form (staff view), in their order."""
     return [_public(e.offer, e.candidates_count, e.owner, ctx, staff_view=True) for e in entries]
 
 

@@ -113,7 +113,8 @@ def build_agency_part(db: Session, agency: Agency, public_url: str) -> AgencyPar
 
 def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
     ctx = offers.OfferContext.for_agency(agency, public_url)
-    board = offers.list_offers(db, agency.id, ctx, status="open")
+    entries = offers.board(db, agency.id, ctx, status="open")
+    board = offers.public_board(entries, ctx)
     gallery = hires.published_hires(db, agency.id, ctx.today)
     people = staff_refs(db, [h.cde_id for h in gallery] + [h.cdde_id for h in gallery])
     challenge = challenges.active_challenge(db, agency)
@@ -169,7 +170,7 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
             for a in announcements.list_announcements(db, agency.id, active_only=True)
         ],
         agenda=_agenda(db, agency, public_url),
-        criee=criee.ticker(db, agency, public_url),
+        criee=criee.ticker(db, agency, public_url, board=entries),
     )
 
 
