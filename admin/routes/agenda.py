@@ -3,6 +3,7 @@ managers' form (with the recurrence), and one's private calendar address for Out
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -329,27 +330,32 @@ def _posted_day(ctx: Ctx, event: AgendaEvent, form: Form) -> date:
 @router.post("/{event_id}/je-viens")
 def attend(request: Request, event_id: PathId, ctx: Attendee, form: Form = Posted) -> Response:
     """Answer « je viens » (refused in French when full, cancelled or over)."""
-    with page_not_found():
-        event = service.get_event(ctx.db, ctx.agency.id, event_id)
-    day = _posted_day(ctx, event, form)
-    try:
-        service.attend(ctx.db, ctx.me, ctx.agency, event, day)
-    except DomainError as exc:
-        return _event_refusal(request, ctx, event, day, exc.message)
-    return _back(event_id, day, "je-viens")
+    return _answer(request, event_id, ctx, form, service.attend, "je-viens")
 
 
 @router.post("/{event_id}/je-ne-viens-plus")
 def withdraw(request: Request, event_id: PathId, ctx: Attendee, form: Form = Posted) -> Response:
     """Take back one's « je viens »."""
+    return _answer(request, event_id, ctx, form, service.withdraw, "je-ne-viens-plus")
+
+
+def _answer(
+    request: Request,
+    event_id: int,
+    ctx: Ctx,
+    form: Form,
+    answer: Callable[..., object],
+    done: str,
+) -> Response:
+    """Record (or take back) one's answer to the posted date, or show the refusal."""
     with page_not_found():
         event = service.get_event(ctx.db, ctx.agency.id, event_id)
     day = _posted_day(ctx, event, form)
     try:
-        service.withdraw(ctx.db, ctx.me, ctx.agency, event, day)
+        answer(ctx.db, ctx.me, ctx.agency, event, day)
     except DomainError as exc:
         return _event_refusal(request, ctx, event, day, exc.message)
-    return _back(event_id, day, "je-ne-viens-plus")
+    return _back(event_id, day, done)
 
 
 def _event_refusal(

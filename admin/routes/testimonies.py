@@ -125,11 +125,8 @@ def create(request: Request, ctx: Writer, form: Form = Posted) -> Response:
     if form.ok:
         try:
             testimonies.create_testimony(ctx.db, ctx.me, TestimonyCreate(**data))
-        except ValidationError as exc:
-            for err in exc.errors():
-                form.add_error(str((err.get("loc") or ["text"])[0]), "Valeur refusée.")
-        except DomainError as exc:
-            form.add_error(exc.field or "text", exc.message)
+        except (ValidationError, DomainError) as exc:
+            _refused(form, exc)
         else:
             return RedirectResponse(_done(data), status_code=303)
     return _form_page(request, ctx, form, None, status=422)
@@ -177,11 +174,8 @@ def update(request: Request, ctx: Writer, testimony_id: PathId, form: Form = Pos
             fresh = Form.empty(**_values(ctx, testimony))
             fresh.errors = form.errors
             return _form_page(request, ctx, fresh, testimony, status=409)
-        except ValidationError as exc:
-            for err in exc.errors():
-                form.add_error(str((err.get("loc") or ["text"])[0]), "Valeur refusée.")
-        except DomainError as exc:
-            form.add_error(exc.field or "text", exc.message)
+        except (ValidationError, DomainError) as exc:
+            _refused(form, exc)
         else:
             return RedirectResponse(_done(data), status_code=303)
     return _form_page(request, ctx, form, testimony, status=422)
@@ -195,3 +189,12 @@ def delete(request: Request, ctx: Writer, testimony_id: PathId, form: Form = Pos
     return RedirectResponse(
         urls.with_message(urls.TESTIMONIES, "temoignage-supprime"), status_code=303
     )
+
+
+def _refused(form: Form, exc: ValidationError | DomainError) -> None:
+    """Put the service's refusal (or the model's) next to the field it concerns."""
+    if isinstance(exc, DomainError):
+        form.add_error(exc.field or "text", exc.message)
+        return
+    for err in exc.errors():
+        form.add_error(str((err.get("loc") or ["text"])[0]), "Valeur refusée.")
