@@ -32,6 +32,19 @@ def test_cde_creates_an_offer_with_four_fields_and_it_reaches_the_screen(phone: 
     assert titles[0]["commune"] == "Le Pontet"
 
 
+def test_enter_in_a_field_publishes_the_offer_rather_than_pre_filling(phone: Phone) -> None:
+    phone.login("cde")
+    phone.page.get_by_role("link", name="+ Nouvelle offre").first.click()
+    phone.page.get_by_role("textbox", name="Employeur").fill("Cave Saint-Agricol")
+    phone.page.get_by_text("CDI", exact=True).click()
+    phone.page.get_by_role("textbox", name="Commune").fill("Avignon")
+    phone.page.get_by_role("textbox", name="Poste").fill("Caviste")
+    phone.page.get_by_role("textbox", name="Poste").press("Enter")
+
+    assert re.search(r"/o/[A-Z0-9]{8}$", phone.page.url.split("?")[0])
+    assert phone.page.get_by_role("heading", name="Caviste").is_visible()
+
+
 def cde_offer(server) -> dict:  # type: ignore[no-untyped-def]
     """An open offer owned by the demo CDE account, through the JSON API."""
     with server.client("cde") as client:
