@@ -15,6 +15,8 @@ from sqlmodel import Field, SQLModel
 from api.errors import NotFound
 from api.francetravail.client import FranceTravailClient
 from api.francetravail.links import france_travail_page
+from api.models.fields import about
+from api.models.offer import OfferBase
 from api.settings import Settings
 
 _CONTRACTS = {"CDI": "CDI", "CDD": "CDD", "MIS": "intérim", "SAI": "saisonnier"}
@@ -34,11 +36,9 @@ class OfferPrefill(SQLModel):
         description="Nom de l'employeur (vide si France Travail ne le donne pas)."
     )
     title: str = Field(description="Intitulé du poste.")
-    contract: str = Field(
-        description="Type de contrat : CDI, CDD, intérim, saisonnier, alternance, stage ou autre."
-    )
+    contract: str = Field(description=about(OfferBase, "contract"))
     commune: str = Field(description="Commune du poste (vide si France Travail ne la donne pas).")
-    positions: int = Field(description="Nombre de postes à pourvoir : 1 à 99.")
+    positions: int = Field(description=about(OfferBase, "positions"))
     description: str = Field(description="Description du poste, coupée à 4 000 caractères.")
     is_tpe: bool | None = Field(
         description="Moins de 10 salariés d'après France Travail ; vide si la taille est inconnue."

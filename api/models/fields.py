@@ -81,6 +81,12 @@ Tag = Annotated[
     StringConstraints(min_length=2, max_length=40, pattern=TAG_PATTERN),
     _cleaner(multiline=False, required=True, max_length=40, shape=_TAG_SHAPE),
 ]
+MAX_TAGS = 12
+TAGS_HELP = (
+    "Étiquettes (#mot), 12 au plus ; « antiplome » rejoint l'étiquette « antiplôme » "
+    "si elle existe."
+)
+"""What the tags of a hire story or a testimony are, said once for both."""
 
 Reason = Annotated[
     str,

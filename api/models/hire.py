@@ -9,7 +9,18 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Count, Day, DbId, Flag, LongText, ShortText, Tag, about
+from api.models.fields import (
+    MAX_TAGS,
+    TAGS_HELP,
+    Count,
+    Day,
+    DbId,
+    Flag,
+    LongText,
+    ShortText,
+    Tag,
+    about,
+)
 from api.models.staff import StaffRef
 from api.models.tag import TagRef
 from api.models.versioned import Versioned
@@ -55,14 +66,7 @@ class HireBase(SQLModel):
         ),
     )
 
-    tags: list[Tag] = Field(
-        default_factory=list,
-        max_length=12,
-        description=(
-            "Étiquettes (#mot), 12 au plus ; « antiplome » rejoint l'étiquette « antiplôme » "
-            "si elle existe."
-        ),
-    )
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description=TAGS_HELP)
 
     @model_validator(mode="after")
     def _expires_after_hire(self) -> HireBase:

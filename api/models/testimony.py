@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Count, DbId, Paragraph, Tag, about
+from api.models.fields import MAX_TAGS, TAGS_HELP, Count, DbId, Paragraph, Tag, about
 from api.models.hire import HirePublic
 from api.models.offer import OfferPublic
 from api.models.staff import StaffRef
@@ -57,14 +57,7 @@ class TestimonyCreate(SQLModel):
     )
     offer_id: DbId | None = Field(None, description="Offre dont il parle, facultatif.")
     hire_id: DbId | None = Field(None, description="Embauche dont il parle, facultatif.")
-    tags: list[Tag] = Field(
-        default_factory=list,
-        max_length=12,
-        description=(
-            "Étiquettes (#mot), 12 au plus ; « antiplome » rejoint l'étiquette « antiplôme » "
-            "si elle existe."
-        ),
-    )
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS, description=TAGS_HELP)
 
 
 class TestimonyUpdate(SQLModel):

@@ -8,20 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_fleet_updates import PINS, REPORT, WHEEL, FleetServer, report
+from tests.api.test_fleet_updates import REPORT, TARGET, report
+from tests.support.fleet import fleet_env
+from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def fleet_server(tmp_path: Path) -> Iterator[FleetServer]:
-    fleet_dir = tmp_path / "fleet"
-    fleet_dir.mkdir()
-    (fleet_dir / WHEEL).write_bytes(b"wheel")
-    (fleet_dir / "constraints.txt").write_text(PINS)
+def fleet_server(tmp_path: Path) -> Iterator[LiveServer]:
     (tmp_path / "data").mkdir()
-    server = FleetServer(tmp_path / "data")
-    server.fleet_dir = fleet_dir
+    server = LiveServer(tmp_path / "data", env=fleet_env(tmp_path / "fleet", TARGET))
     server.start()
     yield server
     server.close()

@@ -27,22 +27,12 @@ POOL_SIZE = 2
 CONCURRENT_REQUESTS = 120
 
 
-class SmallPoolServer(LiveServer):
-    """The demo server with a pool of two connections and no overflow."""
-
-    @property
-    def env(self) -> dict[str, str]:
-        """The usual environment, with the pool made small."""
-        return {
-            **super().env,
-            "COULOIR_DB_POOL_SIZE": str(POOL_SIZE),
-            "COULOIR_DB_MAX_OVERFLOW": "0",
-        }
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = SmallPoolServer(Path(tmp_path_factory.mktemp("small-pool")))
+    live = LiveServer(
+        Path(tmp_path_factory.mktemp("small-pool")),
+        env={"COULOIR_DB_POOL_SIZE": str(POOL_SIZE), "COULOIR_DB_MAX_OVERFLOW": "0"},
+    )
     try:
         live.start()
         yield live

@@ -7,46 +7,26 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.fleet import PINS, fleet_env, wheel_name
 from tests.support.server import LiveServer
 
 TARGET = "9.9.0"
-WHEEL = f"couloir-{TARGET}-py3-none-any.whl"
-PINS = "fastapi==0.115.0\nstarlette==0.41.0\n"
+WHEEL = wheel_name(TARGET)
 ORDER = "/api/v1/display/update"
 REPORT = "/api/v1/display/update/report"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-class FleetServer(LiveServer):
-    """A demo server announcing ``TARGET``, whose wheel and pins sit in ``fleet_dir``."""
-
-    fleet_dir: Path
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **super().env,
-            "COULOIR_FLEET_VERSION": TARGET,
-            "COULOIR_FLEET_DIR": str(self.fleet_dir),
-        }
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetServer]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     base = tmp_path_factory.mktemp("fleet")
-    fleet_dir = base / "fleet"
-    fleet_dir.mkdir()
-    (fleet_dir / WHEEL).write_bytes(b"PK\x03\x04 not really a wheel " * 100)
-    (fleet_dir / "constraints.txt").write_text(PINS)
     (base / "data").mkdir()
-    srv = FleetServer(base / "data")
-    srv.fleet_dir = fleet_dir
+    srv = LiveServer(base / "data", env=fleet_env(base / "fleet", TARGET))
     srv.start()
     yield srv
     srv.close()
@@ -80,7 +60,7 @@ def report(**changes: Any) -> dict[str, Any]:
     }
 
 
-def test_a_screen_is_told_the_target_its_window_and_the_pins(server: FleetServer) -> None:
+def test_a_screen_is_told_the_target_its_window_and_the_pins(server: LiveServer) -> None:
     with server.screen_client() as screen:
         answer = screen.get(ORDER)
         assert answer.status_code == 200, answer.text
@@ -97,7 +77,7 @@ def test_a_screen_is_told_the_target_its_window_and_the_pins(server: FleetServer
     assert abs(server_time - datetime.now(UTC)) < timedelta(minutes=1)
 
 
-def test_without_a_screen_token_nothing_is_told(server: FleetServer) -> None:
+def test_without_a_screen_token_nothing_is_told(server: LiveServer) -> None:
     staff = server.token("manager")
     for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": f"Bearer {staff}"}):
         for method, path in (("GET", ORDER), ("GET", f"{ORDER}/wheel"), ("POST", REPORT)):
@@ -107,7 +87,7 @@ def test_without_a_screen_token_nothing_is_told(server: FleetServer) -> None:
             assert answer.status_code == 401, (method, path, headers, answer.text)
 
 
-def test_each_screen_reports_for_itself_only(server: FleetServer) -> None:
+def test_each_screen_reports_for_itself_only(server: LiveServer) -> None:
     first_id, first = _screen(server, "Couloir nord")
     second_id, second = _screen(server, "Couloir sud")
     with first, second:
@@ -143,7 +123,7 @@ def test_each_screen_reports_for_itself_only(server: FleetServer) -> None:
     ],
 )
 def test_a_bad_report_is_refused_in_french_and_changes_nothing(
-    server: FleetServer, changes: dict[str, Any], field: str
+    server: LiveServer, changes: dict[str, Any], field: str
 ) -> None:
     before = _screens(server)
     with server.screen_client() as screen:
@@ -155,7 +135,7 @@ def test_a_bad_report_is_refused_in_french_and_changes_nothing(
     assert _screens(server) == before
 
 
-def test_a_report_from_the_future_is_refused(server: FleetServer) -> None:
+def test_a_report_from_the_future_is_refused(server: LiveServer) -> None:
     later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     with server.screen_client() as screen:
         answer = screen.post(REPORT, json=report(finished_at=later))
@@ -176,7 +156,7 @@ def _page_client(server: LiveServer, role: str) -> httpx.Client:
     return client
 
 
-def test_the_screens_page_lists_versions_target_and_last_result(server: FleetServer) -> None:
+def test_the_screens_page_lists_versions_target_and_last_result(server: LiveServer) -> None:
     _, screen = _screen(server, "Accueil étage")
     failed_at = datetime(2025, 11, 28, 2, 12, tzinfo=UTC)  # 03:12 in Paris
     with screen:
@@ -201,7 +181,7 @@ def test_the_screens_page_lists_versions_target_and_last_result(server: FleetSer
     assert "0.1.0 tourne toujours." in item
 
 
-def test_a_manager_sets_a_screens_window_from_the_phone(server: FleetServer) -> None:
+def test_a_manager_sets_a_screens_window_from_the_phone(server: LiveServer) -> None:
     screen_id, screen = _screen(server, "Salle des conseillers")
     phone = _page_client(server, "manager")
     try:
@@ -231,7 +211,7 @@ def test_a_manager_sets_a_screens_window_from_the_phone(server: FleetServer) -> 
     assert (window["opens"], window["closes"]) == ("12:00", "13:30")
 
 
-def test_the_api_lists_each_screen_with_its_target_and_window(server: FleetServer) -> None:
+def test_the_api_lists_each_screen_with_its_target_and_window(server: LiveServer) -> None:
     screen_id, client = _screen(server, "Écran de l'API")
     client.close()
     listed = _screens(server)[screen_id]

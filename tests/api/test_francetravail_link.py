@@ -22,16 +22,6 @@ FORM = "/admin/offres/nouvelle"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-class LinkedServer(LiveServer):
-    """A demo server whose France Travail settings point at the stand-in."""
-
-    fake: FakeFranceTravail
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {**super().env, **settings_env(self.fake)}
-
-
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeFranceTravail]:
     with FakeFranceTravail(sample_offers()) as server:
@@ -41,9 +31,8 @@ def fake() -> Iterator[FakeFranceTravail]:
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory, fake: FakeFranceTravail
-) -> Iterator[LinkedServer]:
-    srv = LinkedServer(Path(tmp_path_factory.mktemp("ft")))
-    srv.fake = fake
+) -> Iterator[LiveServer]:
+    srv = LiveServer(Path(tmp_path_factory.mktemp("ft")), env=settings_env(fake))
     srv.start()
     yield srv
     srv.close()
@@ -61,7 +50,7 @@ def _page_client(server: LiveServer, role: str) -> httpx.Client:
     return client
 
 
-def test_preview_then_create_keeps_the_number_and_the_link(server: LinkedServer) -> None:
+def test_preview_then_create_keeps_the_number_and_the_link(server: LiveServer) -> None:
     with server.client("cde") as cde:
         preview = cde.post(PREVIEW.format("187BQRT"))
         assert preview.status_code == 200, preview.text
@@ -87,7 +76,7 @@ def test_preview_then_create_keeps_the_number_and_the_link(server: LinkedServer)
         )
 
 
-def test_missing_fields_long_description_and_interim(server: LinkedServer) -> None:
+def test_missing_fields_long_description_and_interim(server: LiveServer) -> None:
     with server.client("manager") as manager:
         sparse = manager.post(PREVIEW.format("188MNPQ")).json()
         assert (sparse["employer"], sparse["contract"], sparse["commune"]) == (
@@ -102,7 +91,7 @@ def test_missing_fields_long_description_and_interim(server: LinkedServer) -> No
 
 
 def test_unknown_withdrawn_and_down_are_explained_in_french(
-    server: LinkedServer, fake: FakeFranceTravail
+    server: LiveServer, fake: FakeFranceTravail
 ) -> None:
     with server.client("cde") as cde:
         unknown = cde.post(PREVIEW.format("000NONE"))
@@ -115,7 +104,7 @@ def test_unknown_withdrawn_and_down_are_explained_in_french(
         fake.faults.clear()
 
 
-def test_who_may_preview(server: LinkedServer) -> None:
+def test_who_may_preview(server: LiveServer) -> None:
     assert httpx.post(server.url + PREVIEW.format("186XWJK"), timeout=10).status_code == 401
     with server.client("cdde") as cdde:
         assert cdde.post(PREVIEW.format("186XWJK")).status_code == 403
@@ -124,7 +113,7 @@ def test_who_may_preview(server: LinkedServer) -> None:
         assert cde.post(PREVIEW.format("x" * 21)).status_code == 422
 
 
-def test_phone_form_prefills_without_javascript_then_publishes(server: LinkedServer) -> None:
+def test_phone_form_prefills_without_javascript_then_publishes(server: LiveServer) -> None:
     with closing(_page_client(server, "cde")) as phone:
         page = phone.get(FORM)
         assert "Numéro d'offre France Travail" in unescape(page.text)
@@ -185,7 +174,7 @@ def test_without_credentials_linking_says_it_is_not_configured(live_server: Live
 
 
 def test_a_slow_france_travail_answers_within_15_seconds(
-    server: LinkedServer, fake: FakeFranceTravail
+    server: LiveServer, fake: FakeFranceTravail
 ) -> None:
     fake.fail_next(Fault(delay_s=7.0), Fault(delay_s=7.0))
     with server.client("cde") as cde:

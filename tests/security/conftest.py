@@ -27,6 +27,7 @@ from tests.support.agencies import (
     make_targets,
     staff_id_of,
 )
+from tests.support.fleet import fleet_env
 from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
 from tests.support.server import LiveServer
 
@@ -137,48 +138,26 @@ class Arena:
         self.engine.dispose()
 
 
-class _ArenaServer(LiveServer):
-    """The demo server, announcing a fleet version whose wheel it holds, linked to a France
-    Travail stand-in on loopback (every route answers)."""
-
-    france_travail: FakeFranceTravail
-
-    @property
-    def env(self) -> dict[str, str]:
-        """The usual environment, with a fleet version to install and France Travail's settings."""
-        return {
-            **super().env,
-            "COULOIR_FLEET_VERSION": FLEET_VERSION,
-            "COULOIR_FLEET_DIR": str(self.data_dir / "fleet"),
-            **settings_env(self.france_travail),
-        }
-
-
-FLEET_VERSION = "9.9.0"
-
-
-def _fleet_files(server: LiveServer) -> None:
-    fleet = server.data_dir / "fleet"
-    fleet.mkdir()
-    (fleet / f"couloir-{FLEET_VERSION}-py3-none-any.whl").write_bytes(b"PK\x03\x04 " * 64)
-    (fleet / "constraints.txt").write_text("fastapi==0.115.0\n")
-
-
 @pytest.fixture(scope="module")
 def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arena]:
-    """A server of this test file's own with agencies A and B."""
-    france_travail = FakeFranceTravail(sample_offers(), rate_limit=1000).__enter__()
-    server = _ArenaServer(tmp_path_factory.mktemp("security"))
-    server.france_travail = france_travail
-    _fleet_files(server)
-    engine = make_engine(server.database_url)
-    with Session(engine, expire_on_commit=False) as db:
-        other = add_agency(db, OTHER_CODE, OTHER_MARKER)
-        a_id = agency_id_of(db, AGENCY_CODE)
-        a_staff = {role: staff_id_of(db, server.accounts[role][0]) for role in ROLES}
-    server.start()
-    made = Arena(server=server, engine=engine, a_id=a_id, a_staff=a_staff, other=other)
-    yield made
-    made.close()
-    server.close()
-    france_travail.__exit__(None, None, None)
+    """A server of this test file's own with agencies A and B.
+
+    It announces a fleet version whose wheel it holds and is linked to a France Travail
+    stand-in on loopback, so that every route has a valid request.
+    """
+    folder = tmp_path_factory.mktemp("security")
+    with FakeFranceTravail(sample_offers(), rate_limit=1000) as france_travail:
+        env = {**fleet_env(folder / "fleet", "9.9.0"), **settings_env(france_travail)}
+        server = LiveServer(folder, env=env)
+        engine = make_engine(server.database_url)
+        with Session(engine, expire_on_commit=False) as db:
+            other = add_agency(db, OTHER_CODE, OTHER_MARKER)
+            a_id = agency_id_of(db, AGENCY_CODE)
+            a_staff = {role: staff_id_of(db, server.accounts[role][0]) for role in ROLES}
+        server.start()
+        made = Arena(server=server, engine=engine, a_id=a_id, a_staff=a_staff, other=other)
+        try:
+            yield made
+        finally:
+            made.close()
+            server.close()

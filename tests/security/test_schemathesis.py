@@ -87,21 +87,10 @@ def _summary(report: str) -> str:
     return report[start:] if start >= 0 else report[-2000:]
 
 
-class _LinkedServer(LiveServer):
-    """The demo server linked to a France Travail stand-in (its preview answers, never 503)."""
-
-    france_travail: FakeFranceTravail
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {**super().env, **settings_env(self.france_travail)}
-
-
 @pytest.fixture
 def linked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with FakeFranceTravail(sample_offers(), rate_limit=1000) as fake:
-        server = _LinkedServer(tmp_path_factory.mktemp("schemathesis"))
-        server.france_travail = fake
+        server = LiveServer(tmp_path_factory.mktemp("schemathesis"), env=settings_env(fake))
         server.start()
         yield server
         server.close()

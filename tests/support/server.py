@@ -96,8 +96,16 @@ def _demo_template() -> _Demo:
 class LiveServer:
     """``couloir serve`` on 127.0.0.1:<port>, with the demo agency, one screen and known logins."""
 
-    def __init__(self, data_dir: Path, *, seed: bool = True, workers: int = 1) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        seed: bool = True,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
+        self.extra_env = dict(env or {})  # settings of this server's own (a small pool…)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.owns_database = True
@@ -144,6 +152,7 @@ class LiveServer:
             COULOIR_PUBLIC_URL=self.url,
             COULOIR_SECRET_KEY=self.secret_key,
             COULOIR_ENV="development",
+            **self.extra_env,
         )
 
     def start(self) -> None:
