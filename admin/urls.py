@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 from api.models.tag import fold
+from api.services.criee import CRIEE_PAGE
 from api.services.offers import OFFER_PAGE as OFFER_PAGE  # re-exported: pages use it
 from api.services.offers import offer_path
 
@@ -24,7 +25,7 @@ JOURNAL = f"{PREFIX}/journal"
 AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
-CRIEE = f"{PREFIX}/criee"
+CRIEE = CRIEE_PAGE
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

@@ -23,6 +23,7 @@ from api import __version__, docs
 from api.changes import broker_for, draining
 from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable, session_permits
 from api.errors import DomainError, StaleVersion, Throttled
+from api.mail import smtp
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
     agencies,
@@ -40,7 +41,7 @@ from api.routes import (
     testimonies,
 )
 from api.security.limits import BodyLimitMiddleware
-from api.services import housekeeping
+from api.services import criee_mailing, housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -232,9 +233,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker = app.state.broker
         await broker.start()  # PostgreSQL: listen for the other processes' changes
         restore_signals = draining.close_on_signals(broker)
-        sweeper = asyncio.create_task(housekeeping.run_periodically(app.state.engine))
+        background = [asyncio.create_task(housekeeping.run_periodically(app.state.engine))]
+        if smtp.configured(settings):
+            mailer = criee_mailing.run_periodically(app.state.engine, settings)
+            background.append(asyncio.create_task(mailer))
         yield
-        sweeper.cancel()
+        for task in background:
+            task.cancel()
         broker.close()  # streams still open (a server run without signals) end now
         restore_signals()
         await broker.stop()

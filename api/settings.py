@@ -106,6 +106,32 @@ class Settings(BaseSettings):
         description="France Travail's OAuth2 token endpoint (client credentials).",
     )
 
+    smtp_host: str = Field(
+        "",
+        description="SMTP server that sends la criée to the agency's staff every Monday morning. "
+        "Empty: no e-mail is sent (the issue stays on the phone pages).",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls",
+        description="`starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (a relay "
+        "on the agency's own network only: the messages then travel in clear).",
+    )
+    smtp_user: str = Field("", description="SMTP login, if the server asks for one.")
+    smtp_password: str = Field("", description="SMTP password (never logged).")
+    smtp_sender: str = Field(
+        "",
+        description="Sender of the e-mails, e.g. `La criée <criee@agence.example>`; required "
+        "when SMTP_HOST is set.",
+    )
+    criee_send_hour: int = Field(
+        8,
+        ge=0,
+        le=23,
+        description="Hour (agency's time) from which la criée of the week just ended is sent, "
+        "on Mondays.",
+    )
+
     @field_validator("public_url")
     @classmethod
     def _public_url_is_http(cls, value: str) -> str:
@@ -165,6 +191,16 @@ def _check_production(settings: Settings) -> None:
         )
 
 
+def _check_smtp(settings: Settings) -> None:
+    if settings.smtp_host and not re.fullmatch(
+        r"[^@\s<>]+@[^@\s<>]+|.*<[^@\s<>]+@[^@\s<>]+>", settings.smtp_sender
+    ):
+        raise SettingsError(
+            "COULOIR_SMTP_SENDER : une adresse d'expéditeur (comme « La criée "
+            "<criee@agence.example> ») est exigée quand COULOIR_SMTP_HOST est renseigné"
+        )
+
+
 def _ensure_secret(settings: Settings) -> Settings:
     if settings.env == "production":
         # Several hosts share one database: each must sign as the others check, so the key is
@@ -204,6 +240,7 @@ def load_settings() -> Settings:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = _ensure_secret(settings)
     _check_production(settings)
+    _check_smtp(settings)
     return settings
 
 

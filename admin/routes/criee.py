@@ -13,7 +13,7 @@ from admin.errors import PageNotFound
 from admin.templating import render
 from api.domain.permissions import Action
 from api.models.agenda import KIND_LABELS
-from api.services import criee, hires
+from api.services import criee, criee_mailing, hires
 
 router = APIRouter(prefix=urls.CRIEE, include_in_schema=False)
 Reader = Allowed(Action.READ_CRIEE)
@@ -54,6 +54,7 @@ def _issue_page(request: Request, ctx: Ctx, week: criee.Week) -> Response:
             "next": week_page(week.next()) if week.next().monday <= current.monday else None,
             "is_current": week == current,
             "current": urls.CRIEE,
+            "mailing": criee_mailing.last_mailing(ctx.db, ctx.agency.id, week),  # type: ignore[arg-type]
         },
     )
 

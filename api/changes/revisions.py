@@ -19,7 +19,7 @@ _TOUCHED = "couloir_touched"
 _BUMPED = "couloir_bumped"
 
 # Writes to these tables never change what a screen shows.
-_SILENT_TABLES = {"staffsession", "loginfailure", "auditevent", "screenpairing"}
+_SILENT_TABLES = {"staffsession", "loginfailure", "auditevent", "screenpairing", "crieemailing"}
 
 _BUMP_POSTGRES = text(
     "WITH bumped AS (UPDATE agency SET revision = revision + 1 WHERE id = :id "

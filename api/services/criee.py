@@ -33,6 +33,9 @@ URGENT_FROM = 2
 WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
 
 
+CRIEE_PAGE = "/admin/criee"  # the staff page of the running week; a week's is CRIEE_PAGE/2026-W48
+
+
 @dataclass(frozen=True)
 class Week:
     """One ISO week; ``key`` is how addresses name it (``2026-W48``)."""
@@ -230,13 +233,21 @@ def week_testimony(db: Session, agency: Agency, week: Week) -> TestimonyPublic |
 
 
 def compose(
-    db: Session, agency: Agency, week: Week, *, public_url: str = "", now: datetime | None = None
+    db: Session,
+    agency: Agency,
+    week: Week,
+    *,
+    public_url: str = "",
+    now: datetime | None = None,
+    agenda_from: date | None = None,
 ) -> Issue:
-    """The issue of ``week`` for ``agency``."""
+    """The issue of ``week`` for ``agency``; its agenda covers ``AGENDA_DAYS`` from the week's
+    Monday, or from ``agenda_from`` (the e-mail sent the Monday after looks ahead, not back)."""
     today = local_today(agency.timezone, now or utcnow())
     tz = zone(agency.timezone)
-    agenda_start = datetime.combine(week.monday, time(0), tzinfo=tz)
-    agenda_end = datetime.combine(week.monday + timedelta(days=AGENDA_DAYS), time(0), tzinfo=tz)
+    first_day = agenda_from or week.monday
+    agenda_start = datetime.combine(first_day, time(0), tzinfo=tz)
+    agenda_end = datetime.combine(first_day + timedelta(days=AGENDA_DAYS), time(0), tzinfo=tz)
     return Issue(
         agency=agency,
         week=week,

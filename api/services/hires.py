@@ -308,8 +308,8 @@ def drop_pending_photo(db: Session, actor: Staff, key: str) -> None:
         db.commit()
 
 
-def thumbnail_url(jpeg: bytes, side_px: int = 144) -> str:
-    """A small copy of a stored photo as a ``data:`` URL, for a form to show what it keeps.
+def thumbnail(jpeg: bytes, side_px: int = 144) -> bytes:
+    """A small JPEG copy of a stored photo, at most ``side_px`` on its longer side.
 
     ``jpeg`` is one of ours (re-encoded, ≤ 1920 px): the JPEG draft mode decodes it at a
     fraction of its size, so this costs milliseconds.
@@ -320,4 +320,9 @@ def thumbnail_url(jpeg: bytes, side_px: int = 144) -> str:
         small.thumbnail((side_px, side_px))
         out = io.BytesIO()
         small.save(out, "JPEG", quality=80)
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()
+
+
+def thumbnail_url(jpeg: bytes, side_px: int = 144) -> str:
+    """``thumbnail`` as a ``data:`` URL, for a page or a form to show what it keeps."""
+    return "data:image/jpeg;base64," + base64.b64encode(thumbnail(jpeg, side_px)).decode("ascii")

@@ -8,8 +8,11 @@ import shutil
 import subprocess
 
 import pytest
+from sqlmodel import Session, select
 
 from api.clock import local_today
+from api.db import make_engine
+from api.models import Agency, CrieeMailing
 from api.services import criee
 from tests.admin.conftest import ARTIFACTS
 from tests.admin.test_every_page import _overflows, _small_targets
@@ -52,6 +55,7 @@ def test_the_week_issue_reads_on_a_phone_and_links_the_weeks(new_phone, module_s
     assert phone.page.get_by_role("link", name="Semaine suivante →").get_attribute("href") == (
         f"/admin/criee/{this_week.key}"
     )
+    assert phone.page.locator(".criee-mailing").count() == 0  # never e-mailed
     for wrong in ("2026-W60", "2026-W00", "2026-W43🎉", "x" * 10_000, "2026-w43", "%20"):
         assert phone.go(f"/admin/criee/{wrong}") == 404, wrong
         assert "Cette semaine n'existe pas" in phone.page.locator("main").inner_text()
@@ -87,3 +91,35 @@ def test_printing_the_issue_gives_clean_a4_pages(new_phone, module_server) -> No
     # The print media page is as accessible as the screen one.
     phone.page.emulate_media(media="print")
     assert phone.axe() == []
+
+
+def test_the_week_e_mailing_is_told_and_its_failure_explained_to_managers_only(
+    new_phone, module_server
+) -> None:  # type: ignore[no-untyped-def]
+    week = criee.week_of(local_today("Europe/Paris")).previous().previous()
+    engine = make_engine(module_server.database_url)
+    with Session(engine) as db:
+        agency = db.exec(select(Agency)).first()
+        assert agency is not None
+        db.add(
+            CrieeMailing(
+                agency_id=agency.id,
+                week=week.key,
+                state="failed",
+                attempts=2,
+                error="le serveur d'envoi smtp.agence.test:587 n'a pas pu être joint",
+            )
+        )
+        db.commit()
+    engine.dispose()
+    manager = new_phone(module_server, as_role="manager")
+    assert manager.go(f"/admin/criee/{week.key}") == 200
+    told = manager.page.locator(".criee-mailing").inner_text()
+    assert told == (
+        "L'envoi par e-mail n'a pas encore abouti (2 essais) : le serveur d'envoi "
+        "smtp.agence.test:587 n'a pas pu être joint."
+    )
+    colleague = new_phone(module_server, as_role="cdde")
+    assert colleague.go(f"/admin/criee/{week.key}") == 200
+    told = colleague.page.locator(".criee-mailing").inner_text()
+    assert told == "L'envoi par e-mail n'a pas encore abouti (2 essais)."
