@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import email
 import io
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
@@ -22,6 +24,7 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.mail import smtp
 from api.models import Agency, Staff
 from api.services import criee, criee_mailing
 from api.settings import Settings, SettingsError, load_settings
@@ -269,3 +272,53 @@ def test_an_smtp_host_without_a_sender_is_refused_in_one_french_line(
         load_settings()
     monkeypatch.setenv("COULOIR_CRIEE_SEND_HOUR", "7")
     assert load_settings().smtp_security == "tls"
+
+
+@pytest.fixture
+def tls_mailbox(tmp_path: Path) -> Iterator[tuple[Mailbox, int, ssl.SSLContext]]:
+    """An SMTP server that requires STARTTLS, with a certificate for 127.0.0.1 made here, and
+    a client context that trusts that certificate only."""
+    cert, key = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, tls_context=server_side, require_starttls=True
+    )
+    controller.start()
+    yield box, port, ssl.create_default_context(cafile=str(cert))
+    controller.stop()
+
+
+def test_starttls_is_used_and_a_server_without_it_is_named(
+    tls_mailbox: tuple[Mailbox, int, ssl.SSLContext],
+    mailbox: tuple[Mailbox, int],
+    tmp_path: Path,
+) -> None:
+    box, port, trusted = tls_mailbox
+    mail = EmailMessage()
+    mail["Subject"], mail["From"], mail["To"] = "Essai", SENDER, "cde@agence.couloir.test"
+    mail.set_content("Bonjour")
+    settings = smtp_settings(tmp_path, port).model_copy(update={"smtp_security": "starttls"})
+    assert smtp.send(settings, [mail], trusted) == smtp.Sent(1)
+    assert box.to() == ["cde@agence.couloir.test"]
+    # The same server without STARTTLS asked: it refuses to take the message in clear.
+    in_clear = settings.model_copy(update={"smtp_security": "none"})
+    with pytest.raises(smtp.MailError, match="n'a pas pu être joint ou a refusé l'envoi"):
+        smtp.send(in_clear, [mail], trusted)
+    # A certificate nobody vouches for is refused, and said so.
+    with pytest.raises(smtp.MailError, match=r"la connexion chiffrée avec 127\.0\.0\.1"):
+        smtp.send(settings, [mail])
+    # A plain server asked for STARTTLS: the fix is named.
+    plain, plain_port = mailbox
+    no_tls = settings.model_copy(update={"smtp_port": plain_port})
+    with pytest.raises(smtp.MailError, match="ne propose pas STARTTLS"):
+        smtp.send(no_tls, [mail], trusted)
+    assert plain.messages == []
