@@ -285,8 +285,7 @@ def _scratch_file(folder: Path, suffix: str) -> Iterator[Path]:
 
 
 def _copy_target(settings: Settings, suffix: str) -> Path:
-    folder = settings.data_dir / RESTORE_COPIES
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = settings.data_dir / RESTORE_COPIES  # made when the copy is, after the question
     stamp = _stamp()
     path = folder / f"couloir-{stamp}{suffix}"
     count = 1
@@ -336,6 +335,7 @@ def _restore_sqlite(
         copy_path = _copy_target(settings, ".db") if kept else None
         _ask(confirm, str(live), path, revision, older, str(copy_path or "(aucune base)"))
         if copy_path is not None:
+            copy_path.parent.mkdir(mode=0o700, exist_ok=True)
             backup_sqlite(live, copy_path)
         # One write transaction into the live file: readers see the old or the new database.
         try:
@@ -439,6 +439,7 @@ def _restore_postgresql(
         copy_path = _copy_target(settings, ".dump")
         where = f"la base PostgreSQL « {make_url(url).database} »"
         _ask(confirm, where, path, revision, older, str(copy_path))
+        copy_path.parent.mkdir(mode=0o700, exist_ok=True)
         backup_postgresql(url, copy_path)
         _psql_restore(url, script, major)
     if older:
