@@ -29,7 +29,7 @@ from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from api.db import make_engine
+from api.db import is_disk_full, make_engine
 from api.migrate import alembic_config, upgrade
 from api.settings import Settings
 
@@ -307,6 +307,12 @@ def _ask(
         raise BackupError(f"restauration annulée : {UNCHANGED}", code=1)
 
 
+def _no_room(folder: Path) -> BackupError:
+    return BackupError(
+        f"plus de place sur le disque de {folder} : libérez de l'espace puis relancez ; {UNCHANGED}"
+    )
+
+
 def _restore_sqlite(
     settings: Settings, path: Path, confirm: Callable[[str], bool], head: str
 ) -> Restored:
@@ -317,8 +323,8 @@ def _restore_sqlite(
         try:
             _copy_sqlite(f"file:{path}?mode=ro&immutable=1", staging, uri=True)
             revision = _sqlite_revision(staging)
-        except sqlite3.DatabaseError:
-            raise _damaged(path) from None
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise (_no_room(live.parent) if is_disk_full(exc) else _damaged(path)) from None
         older = check_revision(path, revision)
         assert revision is not None
         if older:
@@ -326,6 +332,8 @@ def _restore_sqlite(
             try:
                 upgrade(engine, data_dir=settings.data_dir)
             except Exception as exc:
+                if is_disk_full(exc):
+                    raise _no_room(live.parent) from exc
                 raise BackupError(
                     f"la mise à jour du schéma de la sauvegarde a échoué ({exc}) : {UNCHANGED}"
                 ) from exc
@@ -334,13 +342,19 @@ def _restore_sqlite(
         kept = live.exists() and live.stat().st_size > 0
         copy_path = _copy_target(settings, ".db") if kept else None
         _ask(confirm, str(live), path, revision, older, str(copy_path or "(aucune base)"))
-        if copy_path is not None:
-            copy_path.parent.mkdir(mode=0o700, exist_ok=True)
-            backup_sqlite(live, copy_path)
-        # One write transaction into the live file: readers see the old or the new database.
         try:
+            if copy_path is not None:
+                copy_path.parent.mkdir(mode=0o700, exist_ok=True)
+                backup_sqlite(live, copy_path)
+            # One write transaction into the live file: readers see the old or the new one.
             _copy_sqlite(str(staging), live)
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.OperationalError, OSError) as exc:
+            if copy_path is not None:  # nothing replaced: the copy would only take room
+                copy_path.unlink(missing_ok=True)
+                with suppress(OSError):
+                    copy_path.parent.rmdir()
+            if is_disk_full(exc):
+                raise _no_room(live.parent) from exc
             raise BackupError(
                 f"la base {live} n'a pas pu être remplacée ({exc}) : {UNCHANGED} ; arrêtez le "
                 "service puis relancez la restauration"
@@ -419,6 +433,8 @@ def _pg_script(path: Path, folder: Path, major: int | None, env: dict[str, str])
                 f"la sauvegarde {path} vient d'un pg_dump plus récent que ce pg_restore : "
                 f"installez postgresql-client plus récent ; {UNCHANGED}"
             )
+        if "No space left" in result.stderr:
+            raise _no_room(folder)
         raise _damaged(path)
     return script
 
@@ -440,7 +456,12 @@ def _restore_postgresql(
         where = f"la base PostgreSQL « {make_url(url).database} »"
         _ask(confirm, where, path, revision, older, str(copy_path))
         copy_path.parent.mkdir(mode=0o700, exist_ok=True)
-        backup_postgresql(url, copy_path)
+        try:
+            backup_postgresql(url, copy_path)
+        except BackupError as exc:
+            raise BackupError(
+                f"la copie de la base actuelle a échoué ({exc.message}) : {UNCHANGED}"
+            ) from exc
         _psql_restore(url, script, major)
     if older:
         engine = make_engine(url)

@@ -379,10 +379,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if target.exists() and target.is_dir():
         return _fail(f"{target} est un dossier : donnez un nom de fichier")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
-    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
-        src.backup(dst)
-    tmp.replace(target)
+    from api.backup import backup_sqlite
+
+    backup_sqlite(source, target)  # whole or not at all: no .partial left on a full disk
     print(f"sauvegarde écrite : {target} ({target.stat().st_size} octets)")
     return 0
 
