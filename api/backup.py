@@ -362,7 +362,10 @@ def _restore_sqlite(
     return Restored(revision, head, copy_path)
 
 
+# A server still running holds no lock for long; one that does makes the restore give up
+# (and roll back) rather than wait behind it for ever.
 _DROP_EVERYTHING = """\
+SET lock_timeout = '30s';
 DO $couloir$
 DECLARE r record;
 BEGIN
@@ -406,7 +409,8 @@ def _psql_restore(url: str, script: Path, major: int | None) -> None:
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if "ERROR" in line or "ERREUR" in line]
         detail = (lines or result.stderr.strip().splitlines() or ["?"])[-1]
-        raise BackupError(f"PostgreSQL a refusé la restauration ({detail}) : {UNCHANGED}")
+        hint = " ; arrêtez le service puis relancez" if "lock timeout" in detail else ""
+        raise BackupError(f"PostgreSQL a refusé la restauration ({detail}) : {UNCHANGED}{hint}")
 
 
 def _pg_script(path: Path, folder: Path, major: int | None, env: dict[str, str]) -> Path:

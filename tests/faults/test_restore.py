@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -51,10 +52,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 def _new_database(backend: str, folder: Path, template: str | None = None) -> str:
     folder.mkdir(parents=True, exist_ok=True)
-    if backend == "sqlite":
+    if backend == "sqlite":  # also when the run's own backend is PostgreSQL
+        path = folder / "couloir.db"
         if template:
-            return create_database(folder, template=template, base="")
-        return f"sqlite:///{folder / 'couloir.db'}"
+            shutil.copyfile(template.removeprefix("sqlite:///"), path)
+            path.chmod(0o600)
+        return f"sqlite:///{path}"
     return create_database(folder, template=template, base=_postgres_base())
 
 
