@@ -366,7 +366,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """Write a consistent copy of the SQLite database while the server runs."""
+    """Write a consistent copy of the database while the server runs (pg_dump on PostgreSQL)."""
+    from api.backup import backup_sqlite
     from api.settings import load_settings
 
     settings = load_settings()
@@ -379,8 +380,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if target.exists() and target.is_dir():
         return _fail(f"{target} est un dossier : donnez un nom de fichier")
     target.parent.mkdir(parents=True, exist_ok=True)
-    from api.backup import backup_sqlite
-
     backup_sqlite(source, target)  # whole or not at all: no .partial left on a full disk
     print(f"sauvegarde écrite : {target} ({target.stat().st_size} octets)")
     return 0
