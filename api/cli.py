@@ -366,14 +366,13 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """Write a consistent copy of the SQLite database while the server runs."""
+    """Write a consistent copy of the database while the server runs (pg_dump on PostgreSQL)."""
+    from api.backup import backup_sqlite
     from api.settings import load_settings
 
     settings = load_settings()
     if not settings.is_sqlite:
-        return _fail(
-            "sauvegarde intégrée pour SQLite seulement ; avec PostgreSQL, utilisez pg_dump"
-        )
+        return _backup_postgresql(settings, Path(args.file))
     source = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
     if not source.exists():
         return _fail(f"aucune base à sauvegarder : {source}")
@@ -381,11 +380,52 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if target.exists() and target.is_dir():
         return _fail(f"{target} est un dossier : donnez un nom de fichier")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partial")
-    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
-        src.backup(dst)
-    tmp.replace(target)
+    backup_sqlite(source, target)  # whole or not at all: no .partial left on a full disk
     print(f"sauvegarde écrite : {target} ({target.stat().st_size} octets)")
+    return 0
+
+
+def _backup_postgresql(settings: Settings, target: Path) -> int:
+    """``couloir backup`` on PostgreSQL: a pg_dump archive (custom format)."""
+    from api.backup import BackupError, backup_postgresql
+
+    if target.is_dir():
+        return _fail(f"{target} est un dossier : donnez un nom de fichier")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        backup_postgresql(settings.resolved_database_url, target)
+    except BackupError as exc:
+        return _fail(exc.message, exc.code)
+    print(f"sauvegarde écrite : {target} ({target.stat().st_size} octets, archive pg_dump)")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    print(question)
+    try:
+        answer = input("Confirmer ? [o/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"o", "oui", "y", "yes"}
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database by a backup (older schemas upgraded, newer ones refused)."""
+    from api.backup import BackupError, restore
+    from api.settings import load_settings
+
+    settings = load_settings()
+    try:
+        done = restore(
+            settings, Path(args.file), confirm=(lambda _: True) if args.yes else _confirm
+        )
+    except BackupError as exc:
+        return _fail(exc.message, exc.code)
+    upgraded = f", mise à jour en {done.head}" if done.revision != done.head else ""
+    print(f"base restaurée depuis {args.file} (schéma {done.revision}{upgraded})")
+    if done.replaced_copy is not None:
+        print(f"la base remplacée est gardée dans {done.replaced_copy}")
+    print("redémarrez le service pour que les pages et les écrans repartent de ces données")
     return 0
 
 
@@ -496,8 +536,23 @@ def build_parser() -> argparse.ArgumentParser:
     add("migrate", cmd_migrate, "Met le schéma de la base à jour.")
     add("check", cmd_check, "Vérifie réglages, base et migrations.")
 
-    backup = add("backup", cmd_backup, "Copie cohérente de la base SQLite, serveur en marche.")
+    backup = add(
+        "backup",
+        cmd_backup,
+        "Copie cohérente de la base, serveur en marche (SQLite : fichier .db ; PostgreSQL : "
+        "archive pg_dump).",
+    )
     backup.add_argument("file", metavar="FICHIER", help="fichier de destination")
+
+    restore = add(
+        "restore",
+        cmd_restore,
+        "Remplace la base par une sauvegarde de couloir backup : vérifiée d'abord, schéma "
+        "plus ancien mis à jour, plus récent refusé ; la base remplacée est gardée dans "
+        "DATA_DIR/restore-copies.",
+    )
+    restore.add_argument("file", metavar="FICHIER", help="la sauvegarde (.db ou .dump)")
+    restore.add_argument("--yes", action="store_true", help="ne demande pas de confirmation")
 
     user = sub.add_parser("user", help="Comptes du personnel.").add_subparsers(
         dest="user_command", required=True, title="commandes", metavar="COMMANDE"

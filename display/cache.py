@@ -81,8 +81,12 @@ class DisplayCache:
         """Where the last good snapshot lives."""
         return self.root / _SNAPSHOT
 
-    def save_snapshot(self, body: bytes | str, etag: str | None) -> None:
-        """Store a snapshot exactly as received (already validated by the caller)."""
+    def save_snapshot(self, body: bytes | str, etag: str | None) -> bool:
+        """Store a snapshot exactly as received (already validated by the caller).
+
+        False when it could not be written (a full or read-only disk): the previous file stays
+        whole, and the caller may try again later.
+        """
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         envelope = {
             "etag": etag,
@@ -93,6 +97,8 @@ class DisplayCache:
             atomic_write(self.snapshot_path, json.dumps(envelope).encode("utf-8"))
         except OSError as exc:
             log.warning("cache: could not store the snapshot in %s: %s", self.root, exc)
+            return False
+        return True
 
     def load_snapshot(self) -> CachedSnapshot | None:
         """Return the stored snapshot, or None if there is none or it is unreadable."""

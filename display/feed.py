@@ -198,6 +198,8 @@ class Feed:
         self._server_retry_s: float | None = None
         self.etag: str | None = None
         self.snapshot: Snapshot | None = None
+        # The last snapshot received but not yet stored in the cache (its disk full).
+        self._unsaved: tuple[bytes, str | None] | None = None
         #: Wall-clock time of the last answer from the service (None: never yet).
         self.last_contact: datetime | None = None
         #: "connecting", "live" (event stream open), "polling" or "unreachable".
@@ -268,6 +270,7 @@ class Feed:
             return False
         if response.status_code == 304:
             self._mark_contact()
+            self._store_unsaved()
             return True
         if response.status_code in (401, 403):
             self._refused(response)
@@ -286,9 +289,18 @@ class Feed:
         # The screen first, the disk after: the fsync must not delay the picture.
         self._queue.put(SnapshotUpdate(snapshot, etag))
         if self.cache is not None:
-            self.cache.save_snapshot(response.content, etag)
+            self._unsaved = (response.content, etag)
+            self._store_unsaved()
         self._sync_photos(snapshot)
         return True
+
+    def _store_unsaved(self) -> None:
+        """Write the snapshot shown to the disk cache if it is not there yet (after a full or
+        read-only disk, at the next answer: a restart then shows it, not an older one)."""
+        if self.cache is not None and self._unsaved is not None:
+            body, etag = self._unsaved
+            if self.cache.save_snapshot(body, etag):
+                self._unsaved = None
 
     # -- the worker -----------------------------------------------------------------
 

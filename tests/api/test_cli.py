@@ -221,11 +221,19 @@ def test_backup_while_the_server_runs_is_a_sqlite_file_with_the_offers(
     assert_clean_failure(into_a_folder, "dossier")
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="only PostgreSQL deployments get the pg_dump advice")
-def test_backup_on_postgresql_points_to_pg_dump(module_server: LiveServer, tmp_path: Path) -> None:
-    result = couloir(module_server.env, "backup", str(tmp_path / "copy.db"))
-    assert_clean_failure(result, "pg_dump")
-    assert not (tmp_path / "copy.db").exists()
+@pytest.mark.skipif(not ON_POSTGRES, reason="the pg_dump archive is PostgreSQL's backup")
+def test_backup_on_postgresql_writes_a_pg_dump_archive(
+    module_server: LiveServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "copy.dump"
+    result = couloir(module_server.env, "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "archive pg_dump" in result.stdout
+    assert target.read_bytes().startswith(b"PGDMP")
+    assert not target.with_name(target.name + ".partial").exists()
+    # Restoring it is tested in tests/faults/test_restore.py.
+    into_a_folder = couloir(module_server.env, "backup", str(tmp_path))
+    assert_clean_failure(into_a_folder, "dossier")
 
 
 def test_check_on_a_good_setup(module_server: LiveServer) -> None:

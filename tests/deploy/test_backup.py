@@ -56,6 +56,28 @@ def test_backup_copies_the_database_and_keeps_the_newest_14(
         for table, count in counts.items():
             assert db.execute(f'SELECT count(*) FROM "{table}"').fetchone() == count
 
+    # The nightly copy restores with the installed `couloir restore` (couloir-cli runs it so).
+    with sqlite3.connect(data / "couloir.db") as live:
+        live.execute("UPDATE agency SET name = 'Renommée après la copie'")
+    live.close()
+    couloir = all_root[0] / "opt/couloir/current/bin/couloir"
+    _, env = unit_command(all_root[0] / UNIT, all_root[0], {"COULOIR_DATA_DIR": str(data)})
+    restored = subprocess.run(
+        [str(couloir), "restore", "--yes", str(newest)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    with sqlite3.connect(data / "couloir.db") as live:
+        assert live.execute("SELECT name FROM agency").fetchall() != [("Renommée après la copie",)]
+        for table, count in counts.items():
+            assert live.execute(f'SELECT count(*) FROM "{table}"').fetchone() == count
+    live.close()
+    assert len(list((data / "restore-copies").glob("couloir-*.db"))) == 1
+
 
 def test_missing_usb_stick_fails_loudly_and_prunes_nothing(
     all_root: tuple[Path, str], seeded_data: tuple[Path, str], tmp_path: Path

@@ -1,0 +1,268 @@
+"""Faults on purpose: break a real installation, print what the user saw, what was kept, and
+how long until the service was whole again (issue 17; the CI versions are in tests/faults/).
+
+Each case is a function registered in ``CASES``; it builds what it needs in a temporary folder
+(a demo database, a backup), breaks it with the real ``couloir`` command run as a subprocess,
+and returns one row. PostgreSQL cases run when a test server is known
+(``eval "$(scripts/postgres-test-server)"`` exports POSTGRES_TEST_URL), else say « skipped ».
+
+    .venv/bin/python bench/faults.py [--only restore]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import Session  # noqa: E402
+
+from api.db import make_engine  # noqa: E402
+from api.demo import seed_demo  # noqa: E402
+from api.migrate import upgrade  # noqa: E402
+from display.cache import DisplayCache  # noqa: E402
+from display.feed import Feed  # noqa: E402
+from tests.api.test_full_disk import DISK_MB, SmallDisk  # noqa: E402
+from tests.support.databases import create_database, drop_database  # noqa: E402
+from tests.support.server import LiveServer  # noqa: E402
+
+TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table."""
+
+    fault: str
+    user_sees: str
+    kept: str
+    recovery: str
+
+
+def _couloir(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    return result, time.perf_counter() - started
+
+
+def _demo(folder: Path, base: str) -> tuple[str, dict[str, str]]:
+    """A demo database (SQLite when ``base`` is empty) and the environment to reach it."""
+    url = create_database(folder, base=base)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as db:
+            seed_demo(db)
+    finally:
+        engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COULOIR_")}
+    return url, env | {"COULOIR_DATA_DIR": str(folder), "COULOIR_DATABASE_URL": url}
+
+
+def _last_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def restore_nightly(backend: str, base: str) -> list[Row]:
+    """Restore last night's backup over a database changed since; then bad backups."""
+    if backend == "postgresql" and not base:
+        return [Row("restore (PostgreSQL)", "skipped: no PostgreSQL test server", "", "")]
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    url, env = _demo(folder / "data", base)
+    rows: list[Row] = []
+    try:
+        backup = folder / ("nightly.db" if backend == "sqlite" else "nightly.dump")
+        made, took = _couloir(env, "backup", str(backup))
+        assert made.returncode == 0, made.stderr
+        restored, restore_s = _couloir(env, "restore", "--yes", str(backup))
+        assert restored.returncode == 0, restored.stderr
+        size = backup.stat().st_size // 1024
+        rows.append(
+            Row(
+                f"restore last night's backup ({backend}, {size} KiB)",
+                "« base restaurée depuis … » ; pages and screens after a service restart",
+                "every row and photo of the backup; the replaced database in restore-copies/",
+                f"{restore_s:.1f} s (+ restart); backup took {took:.1f} s",
+            )
+        )
+        truncated = folder / f"truncated{backup.suffix}"
+        truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+        refused, refuse_s = _couloir(env, "restore", "--yes", str(truncated))
+        assert refused.returncode != 0
+        rows.append(
+            Row(
+                f"restore a truncated backup ({backend})",
+                f"« {_last_line(refused).removeprefix('couloir: ').replace(str(truncated), 'F')} »",
+                "the live database, untouched",
+                f"nothing to recover (refused in {refuse_s:.1f} s)",
+            )
+        )
+    finally:
+        drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def restore_sqlite() -> list[Row]:
+    """Restore cases on SQLite."""
+    return restore_nightly("sqlite", "")
+
+
+def restore_postgresql() -> list[Row]:
+    """Restore cases on PostgreSQL (when a test server is known)."""
+    base = os.environ.get("COULOIR_TEST_DATABASE_URL") or os.environ.get("POSTGRES_TEST_URL", "")
+    return restore_nightly("postgresql", base)
+
+
+@contextmanager
+def _small_disk(folder: Path, size_mb: int) -> Iterator[SmallDisk | None]:
+    """A tmpfs of ``size_mb`` at ``folder`` (None when mounting is not permitted)."""
+    folder.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        yield None
+        return
+    try:
+        yield SmallDisk(folder)
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def full_data_disk() -> list[Row]:
+    """The service's data folder fills up (SQLite), then room is made again."""
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    try:
+        with _small_disk(folder / "disk", DISK_MB) as disk:
+            if disk is None:
+                return [Row("full data disk", "skipped: mounting a tmpfs needs root", "", "")]
+            server = LiveServer(disk.root / "data")
+            server.log_path = folder / "server.log"
+            server.start()
+            try:
+                with server.client("cde") as api:
+                    offer = {"employer": "Banc", "title": "Essai", "contract": "CDI"}
+                    disk.fill()
+                    refused = api.post("/api/v1/offers", json={**offer, "commune": "Apt"})
+                    health = httpx.get(f"{server.url}/healthz").status_code
+                    disk.empty()
+                    started = time.perf_counter()
+                    while api.post("/api/v1/offers", json={**offer, "commune": "Apt"}).is_error:
+                        time.sleep(0.05)  # measuring recovery, not hiding a race
+                    recovered = time.perf_counter() - started
+            finally:
+                server.close()
+            with sqlite3.connect(disk.root / "data" / "couloir.db") as db:
+                check = db.execute("PRAGMA integrity_check").fetchone()[0]
+            db.close()
+        return [
+            Row(
+                "full data disk (SQLite, tmpfs filled to the last byte)",
+                f"{refused.status_code} « {refused.json()['detail']} » ; /healthz {health}",
+                f"every acknowledged write; integrity_check {check}; no temporary file left",
+                f"{recovered * 1000:.0f} ms after space is freed, no restart",
+            )
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def full_cache_disk() -> list[Row]:
+    """The screen's cache disk fills up while the service keeps sending new data."""
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    try:
+        with _small_disk(folder / "cache", 1) as disk:
+            if disk is None:
+                return [Row("full screen cache disk", "skipped: mounting needs root", "", "")]
+            server = LiveServer(folder / "data")
+            server.start()
+            cache = DisplayCache(disk.root / "screen")
+            feed = Feed(server.url, server.screen_token, cache)
+            try:
+                feed.fetch()
+                disk.fill()
+                with server.client("cde") as api:
+                    body = {"employer": "Banc", "title": "Essai", "contract": "CDI"}
+                    api.post("/api/v1/offers", json={**body, "commune": "Apt"}).raise_for_status()
+                feed.fetch()
+                assert feed.snapshot is not None
+                shown = any(o.employer == "Banc" for o in feed.snapshot.offers)
+                disk.empty()
+                started = time.perf_counter()
+                feed.fetch()  # the service's next answer (an event, or the poll)
+                stored = cache.load_snapshot()
+                took = time.perf_counter() - started
+                caught_up = stored is not None and stored.snapshot == feed.snapshot
+            finally:
+                feed.stop()
+                server.close()
+        return [
+            Row(
+                "full screen cache disk (tmpfs filled)",
+                f"the newest data ({'shown' if shown else 'NOT shown'}), no error on screen",
+                "the previous whole snapshot on disk; no temporary file",
+                f"stored at the service's next answer ({took * 1000:.0f} ms; "
+                f"{'ok' if caught_up else 'NOT stored'})",
+            )
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+CASES: dict[str, list[Callable[[], list[Row]]]] = {
+    "restore": [restore_sqlite, restore_postgresql],
+    "full-disk": [full_data_disk, full_cache_disk],
+}
+
+
+def print_table(rows: list[Row]) -> None:
+    """The rows as a Markdown table (pasted into README.md, « Pannes »)."""
+    print("| Fault | What the user sees | What is kept | Time to recover |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print(f"| {row.fault} | {row.user_sees} | {row.kept} | {row.recovery} |")
+
+
+def main() -> int:
+    """Run the chosen fault cases and print their table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=sorted(CASES), help="one family of cases")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    for name, cases in CASES.items():
+        if args.only and name != args.only:
+            continue
+        for case in cases:
+            rows.extend(case())
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
