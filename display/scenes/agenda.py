@@ -206,11 +206,18 @@ class AgendaScene(Scene):
             qr_top = rect.top + (rect.height - qr_side) // 2
             details_top = y + theme.u(8)
         canvas.qr(event.qr_url, (rect.right - pad - qr_side, qr_top), plan.module_px)
+        # Kind and place when both fit; else the place, which tells where to go (the title
+        # usually says the kind), cut short when even that is too wide.
+        # The condensed face when even the place alone is too wide in the regular one.
         where = " · ".join(p for p in (event.kind_label, event.place) if p)
+        variants = [where, event.place or event.kind_label]
+        details = pygame.Rect(left, details_top, text_w, small)
+        cut = canvas.fit(variants[-1], details, px=theme.min_px).text.endswith("…")
         canvas.text_first(
-            [where, event.place or event.kind_label, event.kind_label],
-            pygame.Rect(left, details_top, text_w, small),
+            variants,
+            details,
             px=theme.min_px,
+            face="condensed" if cut else "regular",
             colour=pal.muted,
             role="agenda-what",
         )

@@ -55,6 +55,17 @@ def test_today_comes_first_highlighted_with_counts_by_service(size, assets):
     assert surface.get_at((frame.centerx, frame.top + 1))[:3] == accent
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_each_card_says_where_in_full_even_when_the_kind_does_not_fit(size, assets):
+    snapshot = load_snapshot("demo")
+    _, renderer = render_frame(snapshot, "agenda", size, NOW, assets)
+    shown = [b.text for b in renderer.text_boxes if b.role == "agenda-what"]
+    events = upcoming(snapshot, NOW)[: len(shown)]
+    assert shown and all(not text.endswith("…") for text in shown)
+    for text, event in zip(shown, events, strict=True):
+        assert text.endswith(event.place), (text, event.place)
+
+
 def test_past_and_far_events_are_left_out_and_an_empty_agenda_is_skipped(assets):
     data = snapshot_dict("sample")
     data["agenda"] = [
