@@ -31,6 +31,8 @@ MESSAGES = {
     "offre-pourvue": "Bravo ! Offre marquée pourvue.",
     "offre-fermee": "Offre fermée.",
     "offre-supprimee": "Offre supprimée.",
+    "offres-importees": "Offres importées : elles sont dans la liste et sur l'écran du couloir.",
+    "import-annule": "Import annulé : rien n'a été importé.",
     "candidat-propose": "Merci ! Le CDE de l'offre est prévenu : il le voit sur son téléphone.",
     "candidat-deja-propose": (
         "Vous avez déjà proposé quelqu'un sur cette offre il y a moins de 10 minutes : "

@@ -26,6 +26,7 @@ AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 CRIEE = CRIEE_PAGE
+OFFER_IMPORT = f"{OFFERS}/importer"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

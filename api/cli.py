@@ -348,10 +348,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     report = offer_import.read_csv(Path(args.file).read_bytes())
     for line, reason in report.rejected:
         print(f"ligne {line} : {reason}", file=sys.stderr)
-    if not report.ok:
+    total = len(report.rejected) + len(report.offers)
+    if report.rejected and (args.all_or_nothing or not report.offers):
         return _fail(
-            f"{len(report.rejected)} ligne(s) refusée(s) sur "
-            f"{len(report.rejected) + len(report.offers)} : rien n'a été importé.",
+            f"{len(report.rejected)} ligne(s) refusée(s) sur {total} : rien n'a été importé.",
             code=1,
         )
     if args.dry_run:
@@ -361,7 +361,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         agency = staff_service.get_agency(db, args.agency)
         owner = offer_import.default_owner(db, agency.id)
         written = offer_import.write_offers(db, owner, report)
-    print(f"{written} offre(s) importée(s) pour {agency.code} (confiées à {owner.name}).")
+    refused = (
+        f" ; {len(report.rejected)} ligne(s) refusée(s) sur {total}" if report.rejected else ""
+    )
+    print(f"{written} offre(s) importée(s) pour {agency.code} (confiées à {owner.name}){refused}.")
     return 0
 
 
@@ -602,14 +605,19 @@ def build_parser() -> argparse.ArgumentParser:
         "csv",
         help="Importe des offres depuis un fichier CSV.",
         description="Importe des offres depuis un export CSV (en-têtes français, « ; », UTF-8 "
-        "ou Windows-1252). Chaque ligne refusée est signalée ; une seule ligne refusée et rien "
-        "n'est importé.",
+        "ou Windows-1252). Chaque ligne refusée est signalée avec son numéro ; les lignes "
+        "valides sont importées, ou rien du tout avec --all-or-nothing.",
     )
     import_csv.set_defaults(func=cmd_import_csv)
     import_csv.add_argument("file", metavar="FICHIER", help="le fichier CSV")
     import_csv.add_argument("--agency", required=True, metavar="CODE", help="code de l'agence")
     import_csv.add_argument(
         "--dry-run", action="store_true", help="vérifie le fichier sans rien importer"
+    )
+    import_csv.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="tout ou rien : n'importe rien dès qu'une ligne est refusée",
     )
 
     try:

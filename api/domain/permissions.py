@@ -28,6 +28,7 @@ class Action(StrEnum):
     MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
     READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
+    IMPORT_OFFERS = "import_offers"  # a CSV export uploaded from the phone, previewed, imported
 
 
 _STAFF = {
@@ -51,6 +52,7 @@ _MANAGER = _CDE | {
     Action.MANAGE_AGENDA,
     Action.MODERATE_TESTIMONIES,
     Action.MANAGE_TAGS,
+    Action.IMPORT_OFFERS,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

@@ -9,6 +9,7 @@ from api.models.criee_mailing import CrieeMailing
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
+from api.models.pending_import import PendingImport
 from api.models.screen import Screen, ScreenPairing
 from api.models.staff import LoginFailure, Staff, StaffSession
 from api.models.tag import HireTag, OfferTag, Tag
@@ -31,6 +32,7 @@ __all__ = [
     "LoginFailure",
     "Offer",
     "OfferTag",
+    "PendingImport",
     "Screen",
     "ScreenPairing",
     "Screenshot",

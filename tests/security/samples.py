@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import col, select
 
-from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen, Tag, Testimony
+from api.models import (
+    AgendaEvent,
+    CandidateProposal,
+    Hire,
+    Offer,
+    PendingImport,
+    Screen,
+    Tag,
+    Testimony,
+)
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -181,6 +190,23 @@ def _write_first_on_page(arena: Arena, client: PageClient, t: Targets) -> Target
     return replace(t, testimony_id=latest)
 
 
+IMPORT_LINES = "Employeur;Intitulé;Type de contrat;Commune\nGarage Matrice;Mécanicien;CDI;Avignon\n"
+
+
+def _preview_first_on_page(arena: Arena, client: PageClient, t: Targets) -> Targets:
+    """The caller checks a file on the import page: the form then confirms or cancels it."""
+    client.form("/admin/offres/importer", {"lignes": IMPORT_LINES})
+    return t
+
+
+def _latest_import(arena: Arena, t: Targets) -> dict[str, str]:
+    with arena.db() as db:
+        key = db.exec(
+            select(PendingImport.key).order_by(col(PendingImport.created_at).desc())
+        ).first()
+    return {"cle": key or "aucune"}
+
+
 def _testimony_form(arena: Arena, t: Targets) -> dict[str, str]:
     return {"text": "Ce qui a marché : une immersion.", "tags": "#fusion"}
 
@@ -268,12 +294,16 @@ def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
 # Forms that save nothing and answer with the page filled in (200), not a redirect (303).
 RENDERS_A_FORM = {
     "/admin/offres/nouvelle/france-travail": "« Pré-remplir » fills the new-offer form",
+    "/admin/offres/importer": "« Vérifier le fichier » shows the preview; nothing is written",
 }
 
 # Every POST form of the staff pages → how to fill it validly.
 PAGE_FORMS: dict[str, FormCase] = {
     "/admin/offres/nouvelle": FormCase(_offer_form),
     "/admin/offres/nouvelle/france-travail": FormCase(lambda a, t: {"ft_offer_id": "186XWJK"}),
+    "/admin/offres/importer": FormCase(lambda a, t: {"lignes": IMPORT_LINES}),
+    "/admin/offres/importer/confirmer": FormCase(_latest_import, prepare=_preview_first_on_page),
+    "/admin/offres/importer/annuler": FormCase(_latest_import, prepare=_preview_first_on_page),
     "/admin/offres/{offer_id}/modifier": FormCase(_offer_edit),
     "/admin/offres/{offer_id}/pourvue": FormCase(),
     "/admin/offres/{offer_id}/fermer": FormCase(),
