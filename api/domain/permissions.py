@@ -28,6 +28,9 @@ class Action(StrEnum):
     MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
     READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
+    READ_ACTIVITY = "read_activity"  # the agency's collective figures and its chantiers
+    EXPORT_ACTIVITY = "export_activity"  # the activity figures as a CSV file
+    MANAGE_CHANTIERS = "manage_chantiers"  # list, edit, delete the agency's chantiers
 
 
 _STAFF = {
@@ -39,6 +42,7 @@ _STAFF = {
     Action.ATTEND_EVENTS,
     Action.WRITE_TESTIMONIES,
     Action.READ_CRIEE,
+    Action.READ_ACTIVITY,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
 _MANAGER = _CDE | {
@@ -51,6 +55,8 @@ _MANAGER = _CDE | {
     Action.MANAGE_AGENDA,
     Action.MODERATE_TESTIMONIES,
     Action.MANAGE_TAGS,
+    Action.EXPORT_ACTIVITY,
+    Action.MANAGE_CHANTIERS,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {
