@@ -25,6 +25,7 @@ from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable, sessio
 from api.errors import DomainError, StaleVersion, Throttled
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
+    activity,
     agencies,
     agenda,
     announcements,
@@ -62,6 +63,7 @@ API_ROUTERS = (
     agencies.router,
     tags.router,
     testimonies.router,
+    activity.router,
 )
 
 
@@ -82,6 +84,10 @@ OPENAPI_TAGS = [
     {"name": "agencies", "description": "Agences (administrateurs)."},
     {"name": "tags", "description": "Étiquettes de l'agence, qui croisent offres et récits."},
     {"name": "testimonies", "description": "Témoignages et retours d'expérience des collègues."},
+    {
+        "name": "activity",
+        "description": "Activité de l'agence : chiffres collectifs du mois et chantiers.",
+    },
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, or_, select
 from api.clock import aware, utcnow, zone
 from api.domain import french, urgency
 from api.models import Agency, CandidateProposal, Chantier, Contribution, Hire, Offer
+from api.models.activity import ActivityPublic, FillDaysPublic, MonthPublic, SplitPublic
 from api.models.challenge import ChallengePublic
 from api.models.offer import OUTCOME_LABELS
 from api.services import challenges, chantiers
@@ -343,3 +344,39 @@ def to_csv(activity: Activity) -> bytes:
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _split(split: Split) -> SplitPublic:
+    return SplitPublic(total=split.total, tpe=split.tpe, tpe_share=split.tpe_share)
+
+
+def _days(rows: list[FillDays]) -> list[FillDaysPublic]:
+    return [
+        FillDaysPublic(level=f.level, label=f.label, median_days=f.median, count=f.count)
+        for f in rows
+    ]
+
+
+def to_public(activity: Activity) -> ActivityPublic:
+    """The API's form of the dashboard."""
+    return ActivityPublic(
+        today=activity.today,
+        months=[
+            MonthPublic(
+                month=row.month.key,
+                label=row.month.label,
+                opened=_split(row.opened),
+                filled=_split(row.filled),
+                closed=_split(row.closed),
+                proposals=row.proposals,
+                outcomes=row.outcomes,
+                hires=row.hires,
+                challenge_units=row.challenge_units,
+                fill_days=_days(row.fill_days),
+            )
+            for row in activity.months
+        ],
+        fill_days=_days(activity.fill_days),
+        challenge=activity.challenge,
+        chantiers=[chantiers.to_public(c) for c in activity.chantiers],
+    )

@@ -149,6 +149,8 @@ FIELD_LABELS: dict[str, str] = {
     "opening_hours": "horaires d'ouverture",
     "urgency_thresholds": "seuils d'urgence",
     "text": "texte",
+    "kind": "genre",
+    "state": "état",
 }
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
@@ -373,6 +375,8 @@ def _subject(
         return "l'étiquette ", f"#{state.get('name', '')}", "", None
     if event.entity == "testimony":
         return "un témoignage", "", "", None
+    if event.entity == "chantier":
+        return "le chantier ", state.get("title", ""), "", ("activity", 0)
     return "un objet ", event.entity, "", None
 
 

@@ -98,6 +98,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "TagMerge": lambda: {"into": "fusion"},  # every target's offer carries « #fusion »
     "TestimonyCreate": lambda: {"text": "Ce qui a marché : une immersion.", "tags": ["#fusion"]},
     "TestimonyUpdate": lambda: {"text": "Réécrit par son auteur."},
+    "ChantierCreate": lambda: {"title": "Grappe TPE de la matrice", "kind": "grappe_tpe"},
+    "ChantierUpdate": lambda: {"state": "termine"},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
