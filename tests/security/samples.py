@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import col, select
 
-from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen, Tag, Testimony
+from api.models import (
+    AgendaEvent,
+    CandidateProposal,
+    Chantier,
+    Hire,
+    Offer,
+    Screen,
+    Tag,
+    Testimony,
+)
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -191,6 +200,15 @@ def _testimony_edit(arena: Arena, t: Targets) -> dict[str, str]:
     return {**_testimony_form(arena, t), "version": _version(arena, Testimony, t.testimony_id)}
 
 
+def _chantier_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"title": "Recrutement collectif de la matrice", "kind": "recrutement_collectif",
+            "state": "en_cours", "starts_on": "", "ends_on": "", "note": ""}  # fmt: skip
+
+
+def _chantier_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_chantier_form(arena, t), "version": _version(arena, Chantier, t.chantier_id)}
+
+
 def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
     with arena.db() as db:
         tag = db.exec(
@@ -318,6 +336,9 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/temoignages": FormCase(_testimony_form),
     "/admin/temoignages/{testimony_id}": FormCase(_testimony_edit, prepare=_write_first_on_page),
     "/admin/temoignages/{testimony_id}/supprimer": FormCase(prepare=_write_first_on_page),
+    "/admin/activite/chantiers": FormCase(_chantier_form),
+    "/admin/activite/chantiers/{chantier_id}": FormCase(_chantier_edit),
+    "/admin/activite/chantiers/{chantier_id}/supprimer": FormCase(),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {
