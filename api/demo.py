@@ -870,8 +870,12 @@ def demo_screen_token(db: Session) -> str:
     )
     # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
     screen.schedule = ALWAYS_ON
-    # The demo's screen runs this version: it shows the agenda too.
-    screen.playlist = [*screen.playlist, {"scene": "agenda", "duration_s": 15}]
+    # The demo's screen runs this version: it shows the agenda and the activity too.
+    screen.playlist = [
+        *screen.playlist,
+        {"scene": "agenda", "duration_s": 15},
+        {"scene": "activity", "duration_s": 15},
+    ]
     db.commit()
     return token
 
