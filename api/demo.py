@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from api.clock import local_today, to_utc, utcnow
+from api.demo_history import seed_history
 from api.domain import french
 from api.models import (
     Agency,
@@ -773,6 +774,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         )
     _seed_agenda(db, agency, people, today)
     _seed_testimonies(db, agency)
+    seed_history(db, agency, people, today)  # six months of past activity, the chantiers
     db.commit()
     return DemoAccounts(by_role=accounts)
 

@@ -312,3 +312,19 @@ def test_chantiers_are_listed_running_first_and_only_managers_change_them(
     chantiers.delete_chantier(db, manager, done)
     # Both running now: the one with a start date first.
     assert [c.id for c in activity.summarise(db, agency).chantiers] == [coming.id, running.id]
+
+
+def test_the_demo_tells_six_months_of_story(db: Session) -> None:
+    from api.demo import seed_demo
+
+    seed_demo(db)
+    agency = db.exec(select(Agency)).one()
+    figures = activity.summarise(db, agency)
+    for row in figures.months[:-1]:  # every past month has its offers, candidates and défi
+        assert row.opened.total > 0 and row.filled.total > 0, row.month
+        assert 0 < row.filled.tpe < row.filled.total or row.filled.total == row.filled.tpe
+        assert row.proposals > 0 and row.challenge_units == row.filled.tpe, row.month
+    assert sum(row.hires for row in figures.months[:-1]) > 0
+    assert figures.current.filled.total >= 19  # this month's défi counts 19 TPE offers
+    assert all(f.count for f in figures.fill_days[:3])
+    assert {c.state for c in figures.chantiers} == {"termine", "en_cours", "a_venir"}
