@@ -25,6 +25,7 @@ ENTITIES = {
     "announcement": "Annonces",
     "screen": "Écrans",
     "staff": "Comptes",
+    "chantier": "Chantiers",
 }
 
 

@@ -170,6 +170,7 @@ _VALUE_WORDS: dict[str, dict[Any, str]] = {
     "role": {"cde": "CDE", "cdde": "CDDE", "manager": "manager", "admin": "administrateur"},
     "service": {"cde": "entreprises (CDE)", "cdde": "demandeurs (CDDE)"},
     "rotation": {0: "paysage", 90: "portrait", 180: "paysage retourné", 270: "portrait retourné"},
+    "state": {"a_venir": "à venir", "en_cours": "en cours", "termine": "terminé"},  # chantiers
 }  # fmt: skip
 _STAFF_FIELDS = {"owner_id", "cde_id", "cdde_id", "consent_recorded_by_id", "proposed_by_id"}
 _STAFF_FIELDS |= {"staff_id"}

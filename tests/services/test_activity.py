@@ -328,3 +328,23 @@ def test_the_demo_tells_six_months_of_story(db: Session) -> None:
     assert figures.current.filled.total >= 19  # this month's défi counts 19 TPE offers
     assert all(f.count for f in figures.fill_days[:3])
     assert {c.state for c in figures.chantiers} == {"termine", "en_cours", "a_venir"}
+
+
+def test_the_journal_tells_a_chantier_s_changes_in_french(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    from api.services import audit
+
+    made = factories.chantier(db, manager, title="Grappe TPE des Halles", state="a_venir")
+    chantiers.update_chantier(db, manager, made, ChantierUpdate(state="en_cours"))
+    events = audit.list_events(db, agency.id, entity="chantier")  # type: ignore[arg-type]
+    latest, first = audit.tell(db, events, agency.timezone)
+    assert (latest.before, latest.subject) == (
+        "a modifié le chantier ",
+        "« Grappe TPE des Halles »",
+    )
+    assert [(c.field, c.before, c.after) for c in latest.changes] == [
+        ("état", "à venir", "en cours")
+    ]
+    assert first.before.startswith("a créé le chantier")
+    assert latest.link == ("activity", 0)
