@@ -68,6 +68,9 @@ MESSAGES = {
     "etiquettes-fusionnees": "Étiquettes fusionnées : tout est maintenant sous celle-ci.",
     "temoignage-enregistre": "Merci ! Témoignage enregistré.",
     "temoignage-supprime": "Témoignage supprimé.",
+    "chantier-ajoute": "Chantier ajouté : il est sur le tableau de bord et l'écran.",
+    "chantier-modifie": "Chantier enregistré.",
+    "chantier-supprime": "Chantier retiré de la liste.",
 }
 
 

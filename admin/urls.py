@@ -27,6 +27,7 @@ TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 CRIEE = CRIEE_PAGE
 OFFER_IMPORT = f"{OFFERS}/importer"
+ACTIVITY = f"{PREFIX}/activite"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from api.clock import local_today, to_utc, utcnow
+from api.demo_history import seed_history
 from api.domain import french
 from api.models import (
     Agency,
@@ -773,6 +774,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         )
     _seed_agenda(db, agency, people, today)
     _seed_testimonies(db, agency)
+    seed_history(db, agency, people, today)  # six months of past activity, the chantiers
     db.commit()
     return DemoAccounts(by_role=accounts)
 
@@ -870,8 +872,12 @@ def demo_screen_token(db: Session) -> str:
     )
     # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
     screen.schedule = ALWAYS_ON
-    # The demo's screen runs this version: it shows the agenda too.
-    screen.playlist = [*screen.playlist, {"scene": "agenda", "duration_s": 15}]
+    # The demo's screen runs this version: it shows the agenda and the activity too.
+    screen.playlist = [
+        *screen.playlist,
+        {"scene": "agenda", "duration_s": 15},
+        {"scene": "activity", "duration_s": 15},
+    ]
     db.commit()
     return token
 

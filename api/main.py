@@ -26,6 +26,7 @@ from api.errors import DomainError, StaleVersion, Throttled
 from api.mail import smtp
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
+    activity,
     agencies,
     agenda,
     announcements,
@@ -63,6 +64,7 @@ API_ROUTERS = (
     agencies.router,
     tags.router,
     testimonies.router,
+    activity.router,
 )
 
 
@@ -83,6 +85,10 @@ OPENAPI_TAGS = [
     {"name": "agencies", "description": "Agences (administrateurs)."},
     {"name": "tags", "description": "Étiquettes de l'agence, qui croisent offres et récits."},
     {"name": "testimonies", "description": "Témoignages et retours d'expérience des collègues."},
+    {
+        "name": "activity",
+        "description": "Activité de l'agence : chiffres collectifs du mois et chantiers.",
+    },
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from admin.routes import (
+    activity,
     agenda,
     announcements,
     assets,
@@ -42,6 +43,7 @@ for _module_router in (
     tags.router,
     testimonies.router,
     criee.router,
+    activity.router,
 ):
     router.include_router(_module_router)
 

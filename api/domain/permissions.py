@@ -29,6 +29,9 @@ class Action(StrEnum):
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
     READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
     IMPORT_OFFERS = "import_offers"  # a CSV export uploaded from the phone, previewed, imported
+    READ_ACTIVITY = "read_activity"  # the agency's collective figures and its chantiers
+    EXPORT_ACTIVITY = "export_activity"  # the activity figures as a CSV file
+    MANAGE_CHANTIERS = "manage_chantiers"  # list, edit, delete the agency's chantiers
 
 
 _STAFF = {
@@ -40,6 +43,7 @@ _STAFF = {
     Action.ATTEND_EVENTS,
     Action.WRITE_TESTIMONIES,
     Action.READ_CRIEE,
+    Action.READ_ACTIVITY,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
 _MANAGER = _CDE | {
@@ -53,6 +57,8 @@ _MANAGER = _CDE | {
     Action.MODERATE_TESTIMONIES,
     Action.MANAGE_TAGS,
     Action.IMPORT_OFFERS,
+    Action.EXPORT_ACTIVITY,
+    Action.MANAGE_CHANTIERS,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

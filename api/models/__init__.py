@@ -6,6 +6,7 @@ from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
 from api.models.criee_mailing import CrieeMailing
+from api.models.chantier import Chantier
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
@@ -24,6 +25,7 @@ __all__ = [
     "CalendarFeed",
     "CandidateProposal",
     "Challenge",
+    "Chantier",
     "Contribution",
     "CrieeMailing",
     "Hire",

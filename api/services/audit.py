@@ -149,6 +149,8 @@ FIELD_LABELS: dict[str, str] = {
     "opening_hours": "horaires d'ouverture",
     "urgency_thresholds": "seuils d'urgence",
     "text": "texte",
+    "kind": "genre",
+    "state": "état",
 }
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
@@ -168,6 +170,7 @@ _VALUE_WORDS: dict[str, dict[Any, str]] = {
     "role": {"cde": "CDE", "cdde": "CDDE", "manager": "manager", "admin": "administrateur"},
     "service": {"cde": "entreprises (CDE)", "cdde": "demandeurs (CDDE)"},
     "rotation": {0: "paysage", 90: "portrait", 180: "paysage retourné", 270: "portrait retourné"},
+    "state": {"a_venir": "à venir", "en_cours": "en cours", "termine": "terminé"},  # chantiers
 }  # fmt: skip
 _STAFF_FIELDS = {"owner_id", "cde_id", "cdde_id", "consent_recorded_by_id", "proposed_by_id"}
 _STAFF_FIELDS |= {"staff_id"}
@@ -373,6 +376,8 @@ def _subject(
         return "l'étiquette ", f"#{state.get('name', '')}", "", None
     if event.entity == "testimony":
         return "un témoignage", "", "", None
+    if event.entity == "chantier":
+        return "le chantier ", state.get("title", ""), "", ("activity", 0)
     return "un objet ", event.entity, "", None
 
 

@@ -51,6 +51,9 @@ PAGES = [
     ("cdde", "/admin/criee", 200),
     ("cde", "/admin/criee/2026-W43", 200),
     ("cde", "/admin/criee/2026-W99", 404),
+    ("cdde", "/admin/activite", 200),
+    ("manager", "/admin/activite", 200),
+    ("cde", "/admin/activite/export.csv", 403),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
 TARGETS = (

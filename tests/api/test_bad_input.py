@@ -52,6 +52,12 @@ NEW_EVENT = {
     "capacity": 10,
 }
 NEW_TESTIMONY = {"text": "Immersion au fournil.", "tags": ["#mauvaiseentrée", "#AutreEntrée"]}
+NEW_CHANTIER = {
+    "title": "Grappe TPE des Halles",
+    "kind": "grappe_tpe",
+    "state": "en_cours",
+    "starts_on": str(TODAY),
+}
 HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
 UPDATE_REPORT = {
     "running_version": "1.0.0",
@@ -102,6 +108,7 @@ def world(module_server: LiveServer) -> Iterator[World]:
     w.event_id = manager.post("/api/v1/agenda/events", json=NEW_EVENT).json()["id"]
     testimony = clients["cdde"].post("/api/v1/testimonies", json=NEW_TESTIMONY).json()
     w.ids.update(testimony_id=testimony["id"], tag_slug=testimony["tags"][0]["slug"])
+    w.ids["chantier_id"] = manager.post("/api/v1/chantiers", json=NEW_CHANTIER).json()["id"]
     yield w
     for client in clients.values():
         client.close()
@@ -166,6 +173,10 @@ def state_tags(w: World) -> object:
 
 def state_testimonies(w: World) -> object:
     return (state_tags(w), w.clients["manager"].get("/api/v1/testimonies").json())
+
+
+def state_chantiers(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/chantiers").json()
 
 
 def state_agencies(w: World) -> object:
@@ -271,6 +282,39 @@ TAG_WORDS = [
     [f"#t{i}" for i in range(13)],
 ]
 ENDPOINTS = [
+    Endpoint(
+        "chantiers create",
+        "manager",
+        "POST",
+        "/api/v1/chantiers",
+        state_chantiers,
+        NEW_CHANTIER,
+        {
+            "title": [*TEXT, None, MISSING, "x" * 201],
+            "kind": ["", "salon", 1, None, ["autre"], "AUTRE"],
+            "state": ["", "fini", 0, True, None],
+            "starts_on": DATE,
+            "ends_on": [*DATE, "2000-01-01"],  # before its start
+            "note": [LONG, "x" * 301, 42, ["a"]],
+        },
+    ),
+    Endpoint(
+        "chantiers patch",
+        "manager",
+        "PATCH",
+        "/api/v1/chantiers/{chantier_id}",
+        state_chantiers,
+        {},
+        {
+            "title": [*TEXT, None],
+            "kind": ["salon", None],
+            "state": ["fini", None],
+            "starts_on": DATE,
+            "ends_on": ["2000-01-01"],  # before its start
+            "note": [LONG, None],
+            "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current one
+        },
+    ),
     Endpoint(
         "testimonies create",
         "cdde",
@@ -934,6 +978,11 @@ def _heartbeat_read(w: World, _answer: dict[str, Any]) -> Any:
 STORY = "Première embauche 🎉 chez « Le Fournil » : Zoë a commencé lundi 👩‍🍳\nMerci à tous ! ❤️"
 WORDS = "Immersion 🎉 au « Fournil » plutôt qu'un entretien 👩‍🍳\nÀ refaire ! ❤️"
 ACCEPTED = [
+    Accepts("chantier title", "manager", "POST", "/api/v1/chantiers",
+            {**NEW_CHANTIER, "title": "Job dating 🍇 « vendanges »", "note": "Élodie 👋 s'en occupe"},
+            _from_answer("title"), "Job dating 🍇 « vendanges »"),
+    Accepts("chantier note", "manager", "PATCH", "/api/v1/chantiers/{chantier_id}",
+            {"note": "Réunion 🤝 le 3"}, _listed("/api/v1/chantiers", "note"), "Réunion 🤝 le 3"),
     Accepts("testimony text", "cdde", "POST", "/api/v1/testimonies",
             {"text": WORDS}, _from_answer("text"), WORDS),
     Accepts("testimony tags", "cdde", "POST", "/api/v1/testimonies",
@@ -992,7 +1041,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=[case.label for case in ACCEPTED])
 def test_emoji_and_accents_are_accepted_and_stored_as_given(world: World, case: Accepts) -> None:
-    path = case.path.format(**vars(world))
+    path = case.path.format(**vars(world) | world.ids)
     response = world.clients[case.role].request(case.method, path, json=case.body)
     assert response.status_code in (200, 201, 204), response.text
     answer = response.json() if response.content else {}

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from api.models import (
     AgendaEvent,
     CandidateProposal,
+    Chantier,
     Hire,
     Offer,
     PendingImport,
@@ -107,6 +108,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "TagMerge": lambda: {"into": "fusion"},  # every target's offer carries « #fusion »
     "TestimonyCreate": lambda: {"text": "Ce qui a marché : une immersion.", "tags": ["#fusion"]},
     "TestimonyUpdate": lambda: {"text": "Réécrit par son auteur."},
+    "ChantierCreate": lambda: {"title": "Grappe TPE de la matrice", "kind": "grappe_tpe"},
+    "ChantierUpdate": lambda: {"state": "termine"},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
@@ -213,6 +216,15 @@ def _testimony_form(arena: Arena, t: Targets) -> dict[str, str]:
 
 def _testimony_edit(arena: Arena, t: Targets) -> dict[str, str]:
     return {**_testimony_form(arena, t), "version": _version(arena, Testimony, t.testimony_id)}
+
+
+def _chantier_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"title": "Recrutement collectif de la matrice", "kind": "recrutement_collectif",
+            "state": "en_cours", "starts_on": "", "ends_on": "", "note": ""}  # fmt: skip
+
+
+def _chantier_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_chantier_form(arena, t), "version": _version(arena, Chantier, t.chantier_id)}
 
 
 def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
@@ -346,6 +358,9 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/temoignages": FormCase(_testimony_form),
     "/admin/temoignages/{testimony_id}": FormCase(_testimony_edit, prepare=_write_first_on_page),
     "/admin/temoignages/{testimony_id}/supprimer": FormCase(prepare=_write_first_on_page),
+    "/admin/activite/chantiers": FormCase(_chantier_form),
+    "/admin/activite/chantiers/{chantier_id}": FormCase(_chantier_edit),
+    "/admin/activite/chantiers/{chantier_id}/supprimer": FormCase(),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {

@@ -27,6 +27,7 @@ from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
 from api.models.challenge import ChallengeCreate
+from api.models.chantier import ChantierCreate
 from api.models.hire import HireCreate, HireUpdate
 from api.models.offer import OfferCreate
 from api.models.screen import ScreenCreate
@@ -34,7 +35,16 @@ from api.models.tag import fold
 from api.models.testimony import TestimonyCreate
 from api.security.passwords import hash_password
 from api.security.sessions import open_session
-from api.services import agenda, announcements, challenges, hires, offers, screens, testimonies
+from api.services import (
+    agenda,
+    announcements,
+    challenges,
+    chantiers,
+    hires,
+    offers,
+    screens,
+    testimonies,
+)
 
 ROLES = ("cdde", "cde", "manager", "admin")
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
@@ -80,6 +90,7 @@ class Targets:
     tag_slug: str  # the offer's first tag, « #<marker> » (its second is « #fusion »)
     testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
+    chantier_id: int = 0  # a running chantier of the activity dashboard
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -95,6 +106,7 @@ class Targets:
             "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
+            "chantier_id": self.chantier_id,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -230,6 +242,9 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         actor,
         TestimonyCreate(text=f"Témoignage {marker}", offer_id=offer.id, tags=[f"#{marker}"]),
     )
+    chantier = chantiers.create_chantier(
+        db, actor, ChantierCreate(title=f"Chantier {marker}", kind="grappe_tpe", state="en_cours")
+    )
     return Targets(
         agency_id=agency_id,
         offer_id=offer.id,
@@ -247,6 +262,7 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         event_id=event.id,
         tag_slug=fold(marker),
         testimony_id=testimony.id,
+        chantier_id=chantier.id,
     )
 
 
