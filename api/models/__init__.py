@@ -5,8 +5,8 @@ from api.models.agenda import AgendaAttendance, AgendaEvent, CalendarFeed
 from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
-from api.models.criee_mailing import CrieeMailing
 from api.models.chantier import Chantier
+from api.models.criee_mailing import CrieeMailing
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
