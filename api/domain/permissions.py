@@ -28,6 +28,8 @@ class Action(StrEnum):
     MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
     READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
+    READ_EMPLOYERS = "read_employers"  # employer files (fiches TPE) and their history
+    EDIT_EMPLOYERS = "edit_employers"  # create an employer file, edit its details and notes
 
 
 _STAFF = {
@@ -39,8 +41,10 @@ _STAFF = {
     Action.ATTEND_EVENTS,
     Action.WRITE_TESTIMONIES,
     Action.READ_CRIEE,
+    Action.READ_EMPLOYERS,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
+_CDE |= {Action.EDIT_EMPLOYERS}
 _MANAGER = _CDE | {
     Action.MODERATE_HIRES,
     Action.MANAGE_CHALLENGES,
