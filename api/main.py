@@ -31,6 +31,7 @@ from api.routes import (
     auth,
     challenges,
     display,
+    employers,
     health,
     hires,
     offers,
@@ -62,6 +63,7 @@ API_ROUTERS = (
     agencies.router,
     tags.router,
     testimonies.router,
+    employers.router,
 )
 
 
@@ -82,6 +84,7 @@ OPENAPI_TAGS = [
     {"name": "agencies", "description": "Agences (administrateurs)."},
     {"name": "tags", "description": "Étiquettes de l'agence, qui croisent offres et récits."},
     {"name": "testimonies", "description": "Témoignages et retours d'expérience des collègues."},
+    {"name": "employers", "description": "Fiches employeurs (TPE) et leur historique."},
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 

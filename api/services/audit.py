@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from api.clock import aware, zone
 from api.domain import french, urgency
 from api.models import AuditEvent, Challenge, Hire, Offer, Screen, Staff
+from api.models.employer import SIZE_LABELS
 
 _HIDDEN = {"password_hash", "token_hash", "pending_token"}
 
@@ -149,11 +150,17 @@ FIELD_LABELS: dict[str, str] = {
     "opening_hours": "horaires d'ouverture",
     "urgency_thresholds": "seuils d'urgence",
     "text": "texte",
+    "employer_id": "fiche employeur",
+    "siret": "SIRET",
+    "sector": "secteur",
+    "size_band": "effectif",
+    "contact": "contact",
+    "notes": "notes",
 }
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
     "last_heartbeat_at", "reported_version", "resolution", "fps", "uptime_s", "memory_mb",
-    "snapshot_etag", "screenshot_at", "revision",
+    "snapshot_etag", "screenshot_at", "revision", "key",
 }  # fmt: skip
 # Values said in words, per field (the same word may mean different things on two objects).
 _STATUS_WORDS = {
@@ -168,6 +175,7 @@ _VALUE_WORDS: dict[str, dict[Any, str]] = {
     "role": {"cde": "CDE", "cdde": "CDDE", "manager": "manager", "admin": "administrateur"},
     "service": {"cde": "entreprises (CDE)", "cdde": "demandeurs (CDDE)"},
     "rotation": {0: "paysage", 90: "portrait", 180: "paysage retourné", 270: "portrait retourné"},
+    "size_band": dict(SIZE_LABELS),
 }  # fmt: skip
 _STAFF_FIELDS = {"owner_id", "cde_id", "cdde_id", "consent_recorded_by_id", "proposed_by_id"}
 _STAFF_FIELDS |= {"staff_id"}
@@ -206,7 +214,7 @@ _PASSIVE = {
     "revoke": ("révoqué", "révoquée"),
     "end": ("retiré", "retirée"),
 }
-_FEMININE = {"offer", "hire", "contribution", "announcement", "agency"}
+_FEMININE = {"offer", "hire", "contribution", "announcement", "agency", "employer"}
 
 
 @dataclass(frozen=True)
@@ -373,6 +381,8 @@ def _subject(
         return "l'étiquette ", f"#{state.get('name', '')}", "", None
     if event.entity == "testimony":
         return "un témoignage", "", "", None
+    if event.entity == "employer":
+        return "la fiche employeur ", state.get("name", ""), "", None
     return "un objet ", event.entity, "", None
 
 
