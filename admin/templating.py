@@ -66,6 +66,8 @@ MESSAGES = {
     "etiquettes-fusionnees": "Étiquettes fusionnées : tout est maintenant sous celle-ci.",
     "temoignage-enregistre": "Merci ! Témoignage enregistré.",
     "temoignage-supprime": "Témoignage supprimé.",
+    "fiche-employeur-creee": "Fiche employeur ouverte.",
+    "fiche-employeur-modifiee": "Fiche employeur enregistrée.",
 }
 
 

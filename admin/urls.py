@@ -25,6 +25,7 @@ AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 CRIEE = f"{PREFIX}/criee"
+EMPLOYERS = f"{PREFIX}/employeurs"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:
@@ -46,6 +47,15 @@ def tag_page(name: str) -> str:
     '/admin/tags/antiplome'
     """
     return f"{TAGS}/{quote(fold(name), safe='')}"
+
+
+def employer_page(employer_id: int) -> str:
+    """The file of an employer.
+
+    >>> employer_page(7)
+    '/admin/employeurs/7'
+    """
+    return f"{EMPLOYERS}/{employer_id}"
 
 
 def offer_page(code: str, ok: str | None = None, anchor: str = "") -> str:

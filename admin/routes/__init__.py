@@ -9,6 +9,7 @@ from admin.routes import (
     auth,
     challenge,
     criee,
+    employers,
     francetravail,
     hires,
     home,
@@ -40,6 +41,7 @@ for _module_router in (
     tags.router,
     testimonies.router,
     criee.router,
+    employers.router,
 ):
     router.include_router(_module_router)
 

@@ -32,6 +32,7 @@ from api.models.employer import (
     EmployerUpdate,
     employer_key,
 )
+from api.models.fields import MAX_DB_ID
 from api.services import audit
 from api.services.common import check_version, get_scoped
 
@@ -61,6 +62,14 @@ def find(db: Session, agency_id: int, typed: str) -> Employer | None:
 def get_employer(db: Session, agency_id: int, employer_id: int) -> Employer:
     """One employer of this agency, or NotFound (another agency's looks absent)."""
     return get_scoped(db, Employer, employer_id, agency_id, "Employeur")
+
+
+def find_by_id(db: Session, agency_id: int, employer_id: int | None) -> Employer | None:
+    """One employer of this agency, or None (an id from a link's query, for instance)."""
+    if employer_id is None:
+        return None
+    employer = db.get(Employer, employer_id) if 0 < employer_id <= MAX_DB_ID else None
+    return employer if employer is not None and employer.agency_id == agency_id else None
 
 
 def search(db: Session, agency_id: int, typed: str = "", limit: int = 200) -> list[Employer]:
@@ -109,23 +118,45 @@ def _latest_offers(db: Session, employer_ids: list[int]) -> dict[int, float]:
 # --- attaching offers -----------------------------------------------------------------------
 
 
+def _file_for(db: Session, agency_id: int, name: str, commune: str) -> tuple[Employer, bool]:
+    """The employer ``name`` designates, opened (named as typed, in ``commune``) when there is
+    none; and whether it was just opened."""
+    employer = find(db, agency_id, name)
+    if employer is not None:
+        return employer, False
+    employer = Employer(agency_id=agency_id, name=name, key=employer_key(name), commune=commune)
+    db.add(employer)
+    _flush_unique(db)
+    return employer, True
+
+
 def link_offer(db: Session, actor: Staff, offer: Offer) -> Employer:
     """Attach ``offer`` to the employer its text names, opening a file when there is none
     (named as typed, in the offer's commune). The caller commits."""
-    employer = find(db, offer.agency_id, offer.employer)
-    if employer is None:
-        employer = Employer(
-            agency_id=offer.agency_id,
-            name=offer.employer,
-            key=employer_key(offer.employer),
-            commune=offer.commune,
-        )
-        db.add(employer)
-        _flush_unique(db)
+    employer, opened = _file_for(db, offer.agency_id, offer.employer, offer.commune)
+    if opened:
         audit.record(db, actor, "create", employer)
     offer.employer_id = employer.id
     db.add(offer)
     return employer
+
+
+def attach_all(db: Session, agency_id: int) -> list[Employer]:
+    """Attach every offer of the agency that has no file yet (a seed, an import), oldest
+    first, as migration 0014 did. Returns the files opened. The caller commits."""
+    loose = db.exec(
+        select(Offer)
+        .where(Offer.agency_id == agency_id, col(Offer.employer_id).is_(None))
+        .order_by(col(Offer.opened_at), col(Offer.id))
+    )
+    opened = []
+    for offer in loose:
+        employer, new = _file_for(db, agency_id, offer.employer, offer.commune)
+        offer.employer_id = employer.id
+        db.add(offer)
+        if new:
+            opened.append(employer)
+    return opened
 
 
 def _flush_unique(db: Session) -> None:
