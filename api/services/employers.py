@@ -206,7 +206,7 @@ def update_employer(
     check_version(
         employer,
         expected_version if expected_version is not None else data.version,
-        to_public(db, [employer])[0],
+        to_public(db, [employer])[0].model_dump(mode="json"),
     )
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in REQUIRED:

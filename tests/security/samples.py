@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import col, select
 
-from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen, Tag, Testimony
+from api.models import (
+    AgendaEvent,
+    CandidateProposal,
+    Employer,
+    Hire,
+    Offer,
+    Screen,
+    Tag,
+    Testimony,
+)
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -98,6 +107,14 @@ SAMPLE_BODIES: dict[str, Any] = {
     "TagMerge": lambda: {"into": "fusion"},  # every target's offer carries « #fusion »
     "TestimonyCreate": lambda: {"text": "Ce qui a marché : une immersion.", "tags": ["#fusion"]},
     "TestimonyUpdate": lambda: {"text": "Réécrit par son auteur."},
+    # A new name each time: a second file for the same employer is refused.
+    "EmployerCreate": lambda: {
+        "name": f"Fournil {secrets.token_hex(4)}",
+        "commune": "Avignon",
+        "siret": "732 829 320 00074",
+        "size_band": "3-5",
+    },
+    "EmployerUpdate": lambda: {"notes": "Préfère une journée d'essai à un entretien."},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
@@ -196,6 +213,16 @@ def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
         ).first()
         version = str(tag.version) if tag else "1"
     return {"name": t.tag_slug, "description": "Décrite par la matrice.", "version": version}
+
+
+def _employer_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"name": f"Fournil {secrets.token_hex(4)}", "commune": "Avignon",
+            "siret": "73282932000074", "size_band": "3-5", "notes": "Essai d'une journée."}  # fmt: skip
+
+
+def _employer_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_employer_form(arena, t), "name": f"Employeur {t.marker}",
+            "version": _version(arena, Employer, t.employer_id)}  # fmt: skip
 
 
 def _version(arena: Arena, model: type, row_id: int) -> str:
@@ -316,6 +343,8 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/temoignages": FormCase(_testimony_form),
     "/admin/temoignages/{testimony_id}": FormCase(_testimony_edit, prepare=_write_first_on_page),
     "/admin/temoignages/{testimony_id}/supprimer": FormCase(prepare=_write_first_on_page),
+    "/admin/employeurs/nouvelle": FormCase(_employer_form),
+    "/admin/employeurs/{employer_id}/modifier": FormCase(_employer_edit),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {

@@ -142,7 +142,7 @@ def test_a_stale_edit_is_refused_and_loses_nothing(db: Session, cde: Staff) -> N
     employers.update_employer(db, cde, employer, EmployerUpdate(notes="Première note.", version=1))
     with pytest.raises(StaleVersion) as stale:
         employers.update_employer(db, cde, employer, EmployerUpdate(notes="Écrasée ?", version=1))
-    assert stale.value.current_public.notes == "Première note."
+    assert stale.value.current_public["notes"] == "Première note."
     db.expire_all()
     assert db.get(Employer, employer.id).notes == "Première note."
 

@@ -80,6 +80,7 @@ class Targets:
     tag_slug: str  # the offer's first tag, « #<marker> » (its second is « #fusion »)
     testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
+    employer_id: int = 0  # the offer's employer file, « Employeur <marker> »
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -95,6 +96,7 @@ class Targets:
             "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
+            "employer_id": self.employer_id,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -247,6 +249,7 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         event_id=event.id,
         tag_slug=fold(marker),
         testimony_id=testimony.id,
+        employer_id=offer.employer_id,
     )
 
 
