@@ -17,7 +17,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -109,6 +109,11 @@ def siret_is_valid(digits: str) -> bool:
     return digits.startswith(_LA_POSTE) and sum(int(d) for d in digits) % 5 == 0
 
 
+SIRET_TYPED_MAX = 40
+# What may separate a SIRET's digits as typed: spaces (also non-breaking), dots, hyphens.
+_SIRET_SPACING = re.compile("[ .\\-\u00a0\u202f]")
+
+
 def clean_siret(value: Any) -> Any:
     """A SIRET as typed (« 732 829 320 00074 ») → its 14 digits, or a French refusal.
 
@@ -116,7 +121,9 @@ def clean_siret(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value  # the string schema refuses it with its own message
-    digits = re.sub(r"[\s.\-\u00a0\u202f]", "", value)[:40]
+    if len(value) > SIRET_TYPED_MAX:
+        raise PydanticCustomError("siret_length", SIRET_LENGTH)
+    digits = _SIRET_SPACING.sub("", value)
     if not digits:
         return None
     if len(digits) != 14 or not digits.isascii() or not digits.isdigit():
@@ -133,7 +140,14 @@ Sector = Annotated[
 ]
 """A business's sector of activity (« boulangerie-pâtisserie »): up to 100 characters."""
 
-Siret = Annotated[str | None, BeforeValidator(clean_siret)]
+# What the published schema says of a SIRET as typed (its check digit it cannot say).
+_SIRET_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "maxLength": SIRET_TYPED_MAX, "pattern": r"^[0-9 .\-\u00a0\u202f]*$"},
+        {"type": "null"},
+    ]
+}
+Siret = Annotated[str | None, BeforeValidator(clean_siret), WithJsonSchema(_SIRET_SCHEMA)]
 """An optional SIRET: 14 digits whose check is valid; spaces and dots as typed are removed."""
 
 
