@@ -45,7 +45,6 @@ LABELS = {
     "notes": "Notes",
 }
 SIZE_OPTIONS = [(band, SIZE_LABELS[band]) for band in SIZE_BANDS]
-STALE = "Un collègue a modifié la fiche entre-temps : votre saisie est gardée, comparez-la."
 
 
 def _employer(ctx: Ctx, employer_id: int) -> Employer:
@@ -104,6 +103,12 @@ def _form_page(
         },
         status_code=status,
     )
+
+
+def _shown(name: str, value: Any) -> str:
+    """A value as two saves compare it (a SIRET without its spaces)."""
+    text = str(value or "")
+    return "".join(text.split()) if name == "siret" else text
 
 
 def _parse(form: Form) -> dict[str, Any]:
@@ -172,10 +177,9 @@ def update(request: Request, ctx: Editor, employer_id: PathId, form: Form = Post
             current = {
                 name: str(stored[name] or "")
                 for name in FIELDS
-                if str(stored[name] or "") != str(data[name] or "")
+                if _shown(name, stored[name]) != _shown(name, data[name])
             }
             kept = Form(values={**form.values, "version": str(employer.version)})
-            kept.add_error("name", STALE)
             return _form_page(request, ctx, kept, employer=employer, status=409, current=current)
         except ValidationError as exc:
             _validation_errors(form, exc)

@@ -155,6 +155,7 @@ def attach_all(db: Session, agency_id: int) -> list[Employer]:
         offer.employer_id = employer.id
         db.add(offer)
         if new:
+            employer.created_at = offer.opened_at  # known since its first offer
             opened.append(employer)
     return opened
 
