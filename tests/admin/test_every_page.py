@@ -51,6 +51,11 @@ PAGES = [
     ("cdde", "/admin/criee", 200),
     ("cde", "/admin/criee/2026-W43", 200),
     ("cde", "/admin/criee/2026-W99", 404),
+    ("cdde", "/admin/employeurs", 200),
+    ("cdde", "/admin/employeurs/{employer_id}", 200),
+    ("cdde", "/admin/employeurs/nouvelle", 403),
+    ("cde", "/admin/employeurs/nouvelle", 200),
+    ("cde", "/admin/employeurs/{employer_id}/modifier", 200),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
 TARGETS = (
@@ -74,6 +79,7 @@ def _ids(url: str, server) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "offer_id": str(offer["id"]),
         "hire_id": str(hire["id"]),
         "screen_id": str(screen["id"]),
+        "employer_id": str(offer["employer_id"]),
     }
 
 
