@@ -124,13 +124,13 @@ def test_a_form_with_errors_is_accessible_too(new_phone, module_server) -> None:
     phone = new_phone(module_server)
     phone.login("cde")
     phone.go("/admin/offres/nouvelle")
-    phone.page.get_by_role("textbox", name="Employeur").fill("Boulangerie Sans Poste")
+    phone.page.get_by_role("combobox", name="Employeur").fill("Boulangerie Sans Poste")
     phone.page.get_by_role("button", name="Publier l'offre").click()
     errors = phone.page.locator(".error").all_inner_texts()
     assert "Ce champ est obligatoire." in errors
     assert "Choisissez une option." in errors
     assert (
-        phone.page.get_by_role("textbox", name="Employeur").input_value()
+        phone.page.get_by_role("combobox", name="Employeur").input_value()
         == "Boulangerie Sans Poste"
     )
     title = phone.page.get_by_role("textbox", name="Poste")
