@@ -130,12 +130,15 @@ def _file_for(db: Session, agency_id: int, name: str, commune: str) -> tuple[Emp
     return employer, True
 
 
-def link_offer(db: Session, actor: Staff, offer: Offer) -> Employer:
+def link_offer(
+    db: Session, actor: Staff | None, offer: Offer, *, actor_label: str | None = None
+) -> Employer:
     """Attach ``offer`` to the employer its text names, opening a file when there is none
-    (named as typed, in the offer's commune). The caller commits."""
+    (named as typed, in the offer's commune; the journal says who, or ``actor_label``). The
+    caller commits."""
     employer, opened = _file_for(db, offer.agency_id, offer.employer, offer.commune)
     if opened:
-        audit.record(db, actor, "create", employer)
+        audit.record(db, actor, "create", employer, actor_label=actor_label)
     offer.employer_id = employer.id
     db.add(offer)
     return employer
