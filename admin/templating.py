@@ -68,6 +68,9 @@ MESSAGES = {
     "temoignage-supprime": "Témoignage supprimé.",
     "fiche-employeur-creee": "Fiche employeur ouverte.",
     "fiche-employeur-modifiee": "Fiche employeur enregistrée.",
+    "questionnaire-termine": "Questionnaire enregistré sur la fiche, avec sa date.",
+    "question-ajoutee": "Question ajoutée à la fin du questionnaire.",
+    "question-modifiee": "Question enregistrée : les questionnaires déjà passés gardent la leur.",
 }
 
 

@@ -26,6 +26,8 @@ TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 CRIEE = f"{PREFIX}/criee"
 EMPLOYERS = f"{PREFIX}/employeurs"
+QUESTIONNAIRES = f"{PREFIX}/questionnaires"
+QUESTIONS = f"{PREFIX}/questionnaire-ethique"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:
@@ -56,6 +58,15 @@ def employer_page(employer_id: int) -> str:
     '/admin/employeurs/7'
     """
     return f"{EMPLOYERS}/{employer_id}"
+
+
+def questionnaire_page(questionnaire_id: int) -> str:
+    """The summary of an ethics questionnaire (its questions are ``…/1``, ``…/2``…).
+
+    >>> questionnaire_page(4)
+    '/admin/questionnaires/4'
+    """
+    return f"{QUESTIONNAIRES}/{questionnaire_id}"
 
 
 def offer_page(code: str, ok: str | None = None, anchor: str = "") -> str:

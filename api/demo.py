@@ -24,6 +24,7 @@ from api.models import (
     CandidateProposal,
     Challenge,
     Contribution,
+    EthicsQuestionnaire,
     Hire,
     Offer,
     Staff,
@@ -34,7 +35,7 @@ from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.screen import ScreenCreate
 from api.models.tag import fold
 from api.security.passwords import hash_password
-from api.services import agenda, employers, screens
+from api.services import agenda, employers, questionnaire, screens
 from api.services import tags as tag_service
 from api.services.offers import unused_code
 
@@ -544,6 +545,18 @@ EMPLOYER_FILES = {
     ),
 }  # fmt: skip
 
+# The questionnaire the bakery's owner went through with his CDE: (answer, note) per default
+# question, in order. A conversation, not a score.
+QUESTIONNAIRE_ANSWERS = [
+    ("En partie", "Le permis n'est finalement pas indispensable : le fournil est en ville."),
+    ("Oui", "Le patron forme lui-même, trois mois au fournil avec lui."),
+    ("Oui", "Le CAP est un plus, pas une condition."),
+    ("Pas encore", "Personne de désigné : il va y réfléchir avec sa vendeuse."),
+    ("Oui", "D'accord pour deux semaines d'immersion avant l'été."),
+    ("À en parler", "Horaires de nuit : une prime à revoir ensemble."),
+    ("Oui", ""),
+]
+
 # Which of the filled offers came through a CDDE's proposal (the défi credits that service).
 THROUGH_A_PROPOSAL = {1, 3, 6, 8, 11, 13, 16, 18}
 
@@ -831,7 +844,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         )
     _seed_agenda(db, agency, people, today)
     _seed_testimonies(db, agency)
-    _seed_employers(db, agency)
+    _seed_employers(db, agency, people["cde"][0])
     db.commit()
     return DemoAccounts(by_role=accounts)
 
@@ -895,7 +908,7 @@ def _seed_agenda(db: Session, agency: Agency, people: dict[str, list[Staff]], to
             )
 
 
-def _seed_employers(db: Session, agency: Agency) -> None:
+def _seed_employers(db: Session, agency: Agency, cde: Staff) -> None:
     """Every offer attached to its employer's file; a dozen files told in full."""
     for employer in employers.attach_all(db, agency.id):
         details = EMPLOYER_FILES.get(employer.name)
@@ -906,6 +919,37 @@ def _seed_employers(db: Session, agency: Agency) -> None:
         employer.sector, employer.size_band = sector, size_band
         employer.contact, employer.notes = contact, notes
         db.add(employer)
+    _seed_questionnaire(db, agency, cde)
+
+
+def _seed_questionnaire(db: Session, agency: Agency, cde: Staff) -> None:
+    """The ethics questionnaire's default questions, and one taken with a recruiter."""
+    asked = questionnaire.add_default_questions(db, agency.id)
+    bakery = employers.find(db, agency.id, "Boulangerie Au Pain d'Antan")
+    assert bakery is not None
+    answers = []
+    for question, (choice, note) in zip(asked, QUESTIONNAIRE_ANSWERS, strict=True):
+        answers.append(
+            {
+                "question_id": question.id,
+                "question": question.text,
+                "hint": question.hint,
+                "choices": list(question.choices),
+                "choice": choice,
+                "note": note,
+            }
+        )
+    taken_on = utcnow() - timedelta(days=12)
+    db.add(
+        EthicsQuestionnaire(
+            agency_id=agency.id,
+            employer_id=bakery.id,
+            conducted_by_id=cde.id,
+            started_at=taken_on,
+            completed_at=taken_on + timedelta(minutes=25),
+            answers=answers,
+        )
+    )
 
 
 def _seed_testimonies(db: Session, agency: Agency) -> None:

@@ -16,6 +16,7 @@ from admin.routes import (
     journal,
     offers,
     public,
+    questionnaire,
     screens,
     tags,
     team,
@@ -42,6 +43,8 @@ for _module_router in (
     testimonies.router,
     criee.router,
     employers.router,
+    questionnaire.questions_router,
+    questionnaire.router,
 ):
     router.include_router(_module_router)
 

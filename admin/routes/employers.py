@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from admin import urls
 from admin.deps import Allowed, Ctx
-from admin.errors import page_not_found
+from admin.errors import page_not_found, refused_page
 from admin.forms import Form, Posted
 from admin.templating import render
 from api.domain.permissions import Action
@@ -28,7 +28,7 @@ from api.models.employer import (
 )
 from api.models.offer import STATUS_LABELS
 from api.params import PathId
-from api.services import employers, hires
+from api.services import employers, hires, questionnaire
 
 router = APIRouter(prefix=urls.EMPLOYERS, include_in_schema=False)
 Reader = Allowed(Action.READ_EMPLOYERS)
@@ -207,8 +207,23 @@ def file_page(request: Request, ctx: Reader, employer_id: PathId) -> Response:
             "employer": employers.to_public(ctx.db, [employer])[0],
             "offers": told.offers,
             "hires": hires.to_public(ctx.db, told.hires),
+            "questionnaires": questionnaire.of_employer(ctx.db, employer),
+            "answered": questionnaire.answered,
             "status_labels": STATUS_LABELS,
             "size_labels": SIZE_LABELS,
             "timezone": ctx.agency.timezone,
         },
     )
+
+
+@router.post("/{employer_id}/questionnaire", response_class=HTMLResponse)
+def start_questionnaire(
+    request: Request, ctx: Editor, employer_id: PathId, form: Form = Posted
+) -> Response:
+    """Begin the ethics questionnaire with this employer's recruiter: its first question."""
+    employer = _employer(ctx, employer_id)
+    try:
+        taken = questionnaire.start(ctx.db, ctx.me, employer)
+    except DomainError as exc:
+        return refused_page(request, exc)
+    return RedirectResponse(f"{urls.questionnaire_page(taken.id or 0)}/1", status_code=303)

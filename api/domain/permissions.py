@@ -29,7 +29,9 @@ class Action(StrEnum):
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
     READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
     READ_EMPLOYERS = "read_employers"  # employer files (fiches TPE) and their history
-    EDIT_EMPLOYERS = "edit_employers"  # create an employer file, edit its details and notes
+    EDIT_EMPLOYERS = "edit_employers"  # create an employer file, edit its details and notes,
+    # go through the ethics questionnaire with its recruiter
+    MANAGE_QUESTIONNAIRE = "manage_questionnaire"  # the ethics questionnaire's questions
 
 
 _STAFF = {
@@ -55,6 +57,7 @@ _MANAGER = _CDE | {
     Action.MANAGE_AGENDA,
     Action.MODERATE_TESTIMONIES,
     Action.MANAGE_TAGS,
+    Action.MANAGE_QUESTIONNAIRE,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

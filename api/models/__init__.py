@@ -9,6 +9,7 @@ from api.models.employer import Employer
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
+from api.models.questionnaire import EthicsQuestion, EthicsQuestionnaire
 from api.models.screen import Screen, ScreenPairing
 from api.models.staff import LoginFailure, Staff, StaffSession
 from api.models.tag import HireTag, OfferTag, Tag
@@ -25,6 +26,8 @@ __all__ = [
     "Challenge",
     "Contribution",
     "Employer",
+    "EthicsQuestion",
+    "EthicsQuestionnaire",
     "Hire",
     "HirePhoto",
     "HireTag",

@@ -23,6 +23,7 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from api.clock import utcnow
 from api.models.fields import Count, LongText, Reason, ShortText, _cleaner, about
+from api.models.questionnaire import QuestionnairePublic
 from api.models.versioned import Versioned
 
 NAME_MAX = 200
@@ -281,4 +282,11 @@ class EmployerFilePublic(SQLModel):
     offers: list[EmployerOfferLine] = Field(description="Ses offres, les plus récentes d'abord.")
     hires: list[EmployerHireLine] = Field(
         description="Embauches racontées chez lui, les plus récentes d'abord."
+    )
+    questionnaires: list[QuestionnairePublic] = Field(
+        default_factory=list,
+        description=(
+            "Questionnaires éthiques passés avec son recruteur, les plus récents d'abord : "
+            "un outil de discussion, jamais une note."
+        ),
     )

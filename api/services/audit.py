@@ -156,6 +156,14 @@ FIELD_LABELS: dict[str, str] = {
     "size_band": "effectif",
     "contact": "contact",
     "notes": "notes",
+    "hint": "aide",
+    "choices": "réponses proposées",
+    "answers": "réponses",
+    "completed_at": "terminé le",
+    "conducted_by_id": "mené par",
+    "asked": "posée",
+    "position": "rang",
+    "started_at": "commencé le",
 }
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
@@ -178,7 +186,7 @@ _VALUE_WORDS: dict[str, dict[Any, str]] = {
     "size_band": dict(SIZE_LABELS),
 }  # fmt: skip
 _STAFF_FIELDS = {"owner_id", "cde_id", "cdde_id", "consent_recorded_by_id", "proposed_by_id"}
-_STAFF_FIELDS |= {"staff_id"}
+_STAFF_FIELDS |= {"staff_id", "conducted_by_id"}
 _TEXT_CUT = 80
 # Labels the command line and the server itself record as the actor (older rows included).
 TERMINAL_LABELS = {"ligne de commande", "terminal"}
@@ -202,6 +210,7 @@ _ACTIVE = {
     "revoke": "a révoqué {}",
     "end": "a retiré {}",
     "refuse_create": "n'a pas pu créer {} (e-mail déjà utilisé)",
+    "complete": "a terminé {}",
 }
 # The same, without a person (done from the terminal or by Couloir itself): masculine, feminine.
 _PASSIVE = {
@@ -213,6 +222,7 @@ _PASSIVE = {
     "reopen": ("rouvert", "rouverte"),
     "revoke": ("révoqué", "révoquée"),
     "end": ("retiré", "retirée"),
+    "complete": ("terminé", "terminée"),
 }
 _FEMININE = {"offer", "hire", "contribution", "announcement", "agency", "employer"}
 
@@ -383,6 +393,10 @@ def _subject(
         return "un témoignage", "", "", None
     if event.entity == "employer":
         return "la fiche employeur ", state.get("name", ""), "", None
+    if event.entity == "ethicsquestion":
+        return "la question du questionnaire éthique ", _cut(state.get("text", "")), "", None
+    if event.entity == "ethicsquestionnaire":
+        return "un questionnaire éthique avec un recruteur", "", "", None
     return "un objet ", event.entity, "", None
 
 

@@ -33,7 +33,7 @@ from api.models.employer import (
     employer_key,
 )
 from api.models.fields import MAX_DB_ID
-from api.services import audit
+from api.services import audit, questionnaire
 from api.services.common import check_version, get_scoped
 
 NAME_TAKEN = (
@@ -350,4 +350,5 @@ def file_public(db: Session, employer: Employer) -> EmployerFilePublic:
             EmployerHireLine(id=h.id or 0, title=h.title, hired_on=h.hired_on, status=h.status)
             for h in told.hires
         ],
+        questionnaires=questionnaire.to_public(db, questionnaire.of_employer(db, employer)),
     )
