@@ -56,6 +56,9 @@ PAGES = [
     ("cdde", "/admin/employeurs/nouvelle", 403),
     ("cde", "/admin/employeurs/nouvelle", 200),
     ("cde", "/admin/employeurs/{employer_id}/modifier", 200),
+    ("cdde", "/admin/questionnaires/{questionnaire_id}", 200),
+    ("manager", "/admin/questionnaire-ethique", 200),
+    ("cde", "/admin/questionnaire-ethique", 403),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
 TARGETS = (
@@ -73,7 +76,10 @@ def _ids(url: str, server) -> dict[str, str]:  # type: ignore[no-untyped-def]
         hire = client.get("/api/v1/hires").json()[0]
         screen = client.get("/api/v1/screens").json()[0]
         event = client.get("/api/v1/agenda/events").json()[0]
+        bakery = client.get("/api/v1/employers", params={"q": "pain d antan"}).json()[0]
+        taken = client.get(f"/api/v1/employers/{bakery['id']}").json()["questionnaires"][0]
     return {
+        "questionnaire_id": str(taken["id"]),
         "event_id": str(event["id"]),
         "code": offer["code"],
         "offer_id": str(offer["id"]),

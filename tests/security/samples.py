@@ -22,6 +22,7 @@ from api.models import (
     AgendaEvent,
     CandidateProposal,
     Employer,
+    EthicsQuestion,
     Hire,
     Offer,
     Screen,
@@ -225,6 +226,12 @@ def _employer_edit(arena: Arena, t: Targets) -> dict[str, str]:
             "version": _version(arena, Employer, t.employer_id)}  # fmt: skip
 
 
+def _question_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"text": "Nous avons distingué l'indispensable du souhaitable.", "hint": "",
+            "choices": "Oui\nEn partie\nNon", "position": "0", "asked": "on",
+            "version": _version(arena, EthicsQuestion, t.question_id)}  # fmt: skip
+
+
 def _version(arena: Arena, model: type, row_id: int) -> str:
     with arena.db() as db:
         return str(db.get(model, row_id).version)
@@ -345,6 +352,15 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/temoignages/{testimony_id}/supprimer": FormCase(prepare=_write_first_on_page),
     "/admin/employeurs/nouvelle": FormCase(_employer_form),
     "/admin/employeurs/{employer_id}/modifier": FormCase(_employer_edit),
+    "/admin/employeurs/{employer_id}/questionnaire": FormCase(),
+    "/admin/questionnaires/{questionnaire_id}/terminer": FormCase(),
+    "/admin/questionnaires/{questionnaire_id}/{step}": FormCase(
+        lambda a, t: {"choice": "Oui", "note": "Un tuteur est prévu."}
+    ),
+    "/admin/questionnaire-ethique": FormCase(
+        lambda a, t: {"text": "Nous pouvons adapter les horaires.", "choices": "Oui\nNon"}
+    ),
+    "/admin/questionnaire-ethique/{question_id}": FormCase(_question_edit),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {

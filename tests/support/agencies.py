@@ -34,7 +34,17 @@ from api.models.tag import fold
 from api.models.testimony import TestimonyCreate
 from api.security.passwords import hash_password
 from api.security.sessions import open_session
-from api.services import agenda, announcements, challenges, hires, offers, screens, testimonies
+from api.services import (
+    agenda,
+    announcements,
+    challenges,
+    employers,
+    hires,
+    offers,
+    questionnaire,
+    screens,
+    testimonies,
+)
 
 ROLES = ("cdde", "cde", "manager", "admin")
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
@@ -81,6 +91,8 @@ class Targets:
     testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
     employer_id: int = 0  # the offer's employer file, « Employeur <marker> »
+    questionnaire_id: int = 0  # an ethics questionnaire begun with that employer
+    question_id: int = 0  # the agency's first ethics question
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -97,6 +109,9 @@ class Targets:
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
             "employer_id": self.employer_id,
+            "questionnaire_id": self.questionnaire_id,
+            "question_id": self.question_id,
+            "step": 1,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -232,6 +247,8 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         actor,
         TestimonyCreate(text=f"Témoignage {marker}", offer_id=offer.id, tags=[f"#{marker}"]),
     )
+    employer = employers.get_employer(db, agency_id, offer.employer_id)
+    taken = questionnaire.start(db, actor, employer)
     return Targets(
         agency_id=agency_id,
         offer_id=offer.id,
@@ -250,6 +267,8 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         tag_slug=fold(marker),
         testimony_id=testimony.id,
         employer_id=offer.employer_id,
+        questionnaire_id=taken.id,
+        question_id=taken.answers[0]["question_id"],
     )
 
 
