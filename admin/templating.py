@@ -71,6 +71,11 @@ MESSAGES = {
     "chantier-ajoute": "Chantier ajouté : il est sur le tableau de bord et l'écran.",
     "chantier-modifie": "Chantier enregistré.",
     "chantier-supprime": "Chantier retiré de la liste.",
+    "fiche-employeur-creee": "Fiche employeur ouverte.",
+    "fiche-employeur-modifiee": "Fiche employeur enregistrée.",
+    "questionnaire-termine": "Questionnaire enregistré sur la fiche, avec sa date.",
+    "question-ajoutee": "Question ajoutée à la fin du questionnaire.",
+    "question-modifiee": "Question enregistrée : les questionnaires déjà passés gardent la leur.",
 }
 
 

@@ -33,6 +33,7 @@ from api.routes import (
     auth,
     challenges,
     display,
+    employers,
     health,
     hires,
     offers,
@@ -65,6 +66,7 @@ API_ROUTERS = (
     tags.router,
     testimonies.router,
     activity.router,
+    employers.router,
 )
 
 
@@ -89,6 +91,7 @@ OPENAPI_TAGS = [
         "name": "activity",
         "description": "Activité de l'agence : chiffres collectifs du mois et chantiers.",
     },
+    {"name": "employers", "description": "Fiches employeurs (TPE) et leur historique."},
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 

@@ -31,6 +31,7 @@ from api.models import (
     Announcement,
     Challenge,
     Chantier,
+    Employer,
     Hire,
     Offer,
     Screen,
@@ -42,6 +43,7 @@ from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
 from api.models.challenge import ChallengeCreate
 from api.models.chantier import ChantierCreate
+from api.models.employer import EmployerCreate
 from api.models.hire import HireCreate, HireUpdate
 from api.models.offer import OfferCreate
 from api.models.screen import ScreenCreate
@@ -54,6 +56,7 @@ from api.services import (
     announcements,
     challenges,
     chantiers,
+    employers,
     hires,
     offers,
     photos,
@@ -346,3 +349,15 @@ def chantier(db: Session, author: Staff, **fields: Any) -> Chantier:
     }
     values.update(fields)
     return chantiers.create_chantier(db, author, ChantierCreate(**values))
+
+
+def employer(db: Session, author: Staff, **fields: Any) -> Employer:
+    """An employer file opened by ``author`` (a CDE) through ``create_employer``."""
+    values: dict[str, Any] = {
+        "name": "Boulangerie Au Pain d'Antan",
+        "commune": "Avignon",
+        "sector": "Boulangerie-pâtisserie",
+        "size_band": "3-5",
+    }
+    values.update(fields)
+    return employers.create_employer(db, author, EmployerCreate(**values))

@@ -10,6 +10,7 @@ from admin.routes import (
     auth,
     challenge,
     criee,
+    employers,
     francetravail,
     hires,
     home,
@@ -17,6 +18,7 @@ from admin.routes import (
     offer_import,
     offers,
     public,
+    questionnaire,
     screens,
     tags,
     team,
@@ -44,6 +46,9 @@ for _module_router in (
     testimonies.router,
     criee.router,
     activity.router,
+    employers.router,
+    questionnaire.questions_router,
+    questionnaire.router,
 ):
     router.include_router(_module_router)
 

@@ -7,10 +7,12 @@ from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
 from api.models.chantier import Chantier
 from api.models.criee_mailing import CrieeMailing
+from api.models.employer import Employer
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
 from api.models.pending_import import PendingImport
+from api.models.questionnaire import EthicsQuestion, EthicsQuestionnaire
 from api.models.screen import Screen, ScreenPairing
 from api.models.staff import LoginFailure, Staff, StaffSession
 from api.models.tag import HireTag, OfferTag, Tag
@@ -28,6 +30,9 @@ __all__ = [
     "Chantier",
     "Contribution",
     "CrieeMailing",
+    "Employer",
+    "EthicsQuestion",
+    "EthicsQuestionnaire",
     "Hire",
     "HirePhoto",
     "HireTag",

@@ -30,7 +30,7 @@ from api.francetravail.links import france_travail_page
 from api.models import Offer, PendingImport, Staff
 from api.models.offer import OfferCreate
 from api.security.limits import IMPORT_FILE_BYTES
-from api.services import audit, tags
+from api.services import audit, employers, tags
 from api.services.offers import unused_code
 from api.validation_fr import french_message
 
@@ -229,6 +229,7 @@ def write_offers(
         db.add(offer)
         db.flush()
         tags.attach_offer(db, offer)
+        employers.link_offer(db, None, offer, actor_label="import CSV")
         audit.record(db, None, "create", offer, agency_id=owner.agency_id, actor_label="import CSV")
     db.commit()
     report.written = len(report.offers)

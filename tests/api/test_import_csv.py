@@ -86,6 +86,11 @@ def test_a_clean_utf8_file_with_bom_imports_every_line_after_a_dry_run(
         "180000AB",
     )
     assert one["ft_url"].endswith("/180000AB") and one["start_date"] == "2026-12-01"
+    # Each imported offer joins its employer's file (opened by the import when new).
+    with module_server.client("cde") as cde:
+        file = cde.get(f"/api/v1/employers/{one['employer_id']}").json()
+    assert file["employer"]["name"] == "Boulangerie l'Épi n° 0 bom"
+    assert one["id"] in [o["id"] for o in file["offers"]]
 
 
 def test_missing_columns_are_named(module_server: LiveServer, tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ from api.models import (
     AgendaEvent,
     CandidateProposal,
     Chantier,
+    Employer,
+    EthicsQuestion,
     Hire,
     Offer,
     PendingImport,
@@ -110,6 +112,14 @@ SAMPLE_BODIES: dict[str, Any] = {
     "TestimonyUpdate": lambda: {"text": "Réécrit par son auteur."},
     "ChantierCreate": lambda: {"title": "Grappe TPE de la matrice", "kind": "grappe_tpe"},
     "ChantierUpdate": lambda: {"state": "termine"},
+    # A new name each time: a second file for the same employer is refused.
+    "EmployerCreate": lambda: {
+        "name": f"Fournil {secrets.token_hex(4)}",
+        "commune": "Avignon",
+        "siret": "732 829 320 00074",
+        "size_band": "3-5",
+    },
+    "EmployerUpdate": lambda: {"notes": "Préfère une journée d'essai à un entretien."},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
@@ -234,6 +244,22 @@ def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
         ).first()
         version = str(tag.version) if tag else "1"
     return {"name": t.tag_slug, "description": "Décrite par la matrice.", "version": version}
+
+
+def _employer_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"name": f"Fournil {secrets.token_hex(4)}", "commune": "Avignon",
+            "siret": "73282932000074", "size_band": "3-5", "notes": "Essai d'une journée."}  # fmt: skip
+
+
+def _employer_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_employer_form(arena, t), "name": f"Employeur {t.marker}",
+            "version": _version(arena, Employer, t.employer_id)}  # fmt: skip
+
+
+def _question_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"text": "Nous avons distingué l'indispensable du souhaitable.", "hint": "",
+            "choices": "Oui\nEn partie\nNon", "position": "0", "asked": "on",
+            "version": _version(arena, EthicsQuestion, t.question_id)}  # fmt: skip
 
 
 def _version(arena: Arena, model: type, row_id: int) -> str:
@@ -361,6 +387,17 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/activite/chantiers": FormCase(_chantier_form),
     "/admin/activite/chantiers/{chantier_id}": FormCase(_chantier_edit),
     "/admin/activite/chantiers/{chantier_id}/supprimer": FormCase(),
+    "/admin/employeurs/nouvelle": FormCase(_employer_form),
+    "/admin/employeurs/{employer_id}/modifier": FormCase(_employer_edit),
+    "/admin/employeurs/{employer_id}/questionnaire": FormCase(),
+    "/admin/questionnaires/{questionnaire_id}/terminer": FormCase(),
+    "/admin/questionnaires/{questionnaire_id}/{step}": FormCase(
+        lambda a, t: {"choice": "Oui", "note": "Un tuteur est prévu."}
+    ),
+    "/admin/questionnaire-ethique": FormCase(
+        lambda a, t: {"text": "Nous pouvons adapter les horaires.", "choices": "Oui\nNon"}
+    ),
+    "/admin/questionnaire-ethique/{question_id}": FormCase(_question_edit),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {

@@ -40,8 +40,10 @@ from api.services import (
     announcements,
     challenges,
     chantiers,
+    employers,
     hires,
     offers,
+    questionnaire,
     screens,
     testimonies,
 )
@@ -91,6 +93,9 @@ class Targets:
     testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
     chantier_id: int = 0  # a running chantier of the activity dashboard
+    employer_id: int = 0  # the offer's employer file, « Employeur <marker> »
+    questionnaire_id: int = 0  # an ethics questionnaire begun with that employer
+    question_id: int = 0  # the agency's first ethics question
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -107,6 +112,10 @@ class Targets:
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
             "chantier_id": self.chantier_id,
+            "employer_id": self.employer_id,
+            "questionnaire_id": self.questionnaire_id,
+            "question_id": self.question_id,
+            "step": 1,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -245,6 +254,8 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
     chantier = chantiers.create_chantier(
         db, actor, ChantierCreate(title=f"Chantier {marker}", kind="grappe_tpe", state="en_cours")
     )
+    employer = employers.get_employer(db, agency_id, offer.employer_id)
+    taken = questionnaire.start(db, actor, employer)
     return Targets(
         agency_id=agency_id,
         offer_id=offer.id,
@@ -263,6 +274,9 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         tag_slug=fold(marker),
         testimony_id=testimony.id,
         chantier_id=chantier.id,
+        employer_id=offer.employer_id,
+        questionnaire_id=taken.id,
+        question_id=taken.answers[0]["question_id"],
     )
 
 
