@@ -365,6 +365,32 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync_francetravail(args: argparse.Namespace) -> int:
+    """Refresh the linked offers from France Travail now (the server also does it on its own)."""
+    from api.db import get_engine
+    from api.services import francetravail_sync
+
+    settings = _ready_settings()
+    if not (settings.france_travail_client_id and settings.france_travail_client_secret):
+        return _fail(
+            "la liaison avec France Travail n'est pas configurée (COULOIR_FRANCE_TRAVAIL_CLIENT_ID "
+            "et COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET)"
+        )
+    report = francetravail_sync.sync_once(get_engine(settings), settings, force=True)
+    if report is None:
+        print("Une synchronisation est déjà en cours (autre processus ou serveur) : rien à faire.")
+        return 0
+    print(
+        f"{report.checked} offre(s) vérifiée(s) : {report.updated} mise(s) à jour, "
+        f"{report.kept} modifiée(s) chez France Travail mais gardée(s) telles que le CDE les a "
+        f"écrites, {report.withdrawn} retirée(s) chez France Travail, {report.malformed} "
+        "illisible(s)."
+    )
+    if report.failed:
+        return _fail(f"synchronisation interrompue : {report.failed}", code=1)
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the SQLite database while the server runs."""
     from api.settings import load_settings
@@ -556,6 +582,18 @@ def build_parser() -> argparse.ArgumentParser:
     import_csv.add_argument(
         "--dry-run", action="store_true", help="vérifie le fichier sans rien importer"
     )
+
+    sync = sub.add_parser("sync", help="Synchronisations.").add_subparsers(
+        dest="sync_command", required=True, title="commandes", metavar="COMMANDE"
+    )
+    sync_ft = sync.add_parser(
+        "francetravail",
+        help="Met à jour les offres liées depuis France Travail, maintenant.",
+        description="Met à jour maintenant les offres liées à France Travail (le serveur le "
+        "fait aussi tout seul, toutes les COULOIR_FRANCE_TRAVAIL_SYNC_MINUTES minutes). Les "
+        "champs propres à Couloir ne sont jamais touchés.",
+    )
+    sync_ft.set_defaults(func=cmd_sync_francetravail)
 
     try:
         from display.cli import register

@@ -40,7 +40,7 @@ from api.routes import (
     testimonies,
 )
 from api.security.limits import BodyLimitMiddleware
-from api.services import housekeeping
+from api.services import francetravail_sync, housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -233,8 +233,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await broker.start()  # PostgreSQL: listen for the other processes' changes
         restore_signals = draining.close_on_signals(broker)
         sweeper = asyncio.create_task(housekeeping.run_periodically(app.state.engine))
+        ft_sync = (
+            asyncio.create_task(francetravail_sync.run_periodically(app.state.engine, settings))
+            if francetravail_sync.enabled(settings)
+            else None
+        )
         yield
         sweeper.cancel()
+        if ft_sync is not None:
+            ft_sync.cancel()
         broker.close()  # streams still open (a server run without signals) end now
         restore_signals()
         await broker.stop()

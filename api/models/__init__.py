@@ -5,6 +5,7 @@ from api.models.agenda import AgendaAttendance, AgendaEvent, CalendarFeed
 from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
+from api.models.francetravail import FranceTravailLink, FranceTravailSync
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
@@ -23,6 +24,8 @@ __all__ = [
     "CandidateProposal",
     "Challenge",
     "Contribution",
+    "FranceTravailLink",
+    "FranceTravailSync",
     "Hire",
     "HirePhoto",
     "HireTag",

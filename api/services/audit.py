@@ -194,6 +194,9 @@ _ACTIVE = {
     "revoke": "a révoqué {}",
     "end": "a retiré {}",
     "refuse_create": "n'a pas pu créer {} (e-mail déjà utilisé)",
+    "ft_update": "a mis à jour {}",
+    "ft_withdrawn": "a retiré {} de ses offres",
+    "ft_back": "a remis en ligne {}",
 }
 # The same, without a person (done from the terminal or by Couloir itself): masculine, feminine.
 _PASSIVE = {

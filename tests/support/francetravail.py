@@ -36,11 +36,13 @@ FIRST_INDEX_MAX = 3000
 
 @dataclass
 class Fault:
-    """A scripted answer for one coming call: a status (with Retry-After) or a delay."""
+    """A scripted answer for one coming call: a status (with Retry-After), a delay, or a raw
+    body answered with 200 (malformed JSON, a huge payload…)."""
 
     status: int | None = None
     retry_after: int | None = None
     delay_s: float = 0.0
+    body: bytes | None = None
 
 
 @dataclass
@@ -253,6 +255,8 @@ class FakeFranceTravail:
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 {"message": "Jeton expiré ou invalide"},
             )
+        if fault is not None and fault.body is not None:
+            return 200, {}, fault.body
         if fault is not None and fault.status:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return fault.status, extra, {"message": "Erreur simulée"}
@@ -283,7 +287,12 @@ class FakeFranceTravail:
                 status, headers, payload = fake._answer(
                     method, parts.path, parse_qs(parts.query), self.headers, body
                 )
-                data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+                if isinstance(payload, bytes):  # a scripted raw body, sent as it is
+                    data = payload
+                else:
+                    data = (
+                        b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+                    )
                 try:
                     self.send_response(status)
                     if data:

@@ -1,0 +1,54 @@
+"""What the France Travail sync remembers: each linked offer's last upstream state, and the runs.
+
+The offer row keeps Couloir's fields; ``FranceTravailLink`` keeps what France Travail said last
+(the baseline a change is measured against) and what the CDE should be told about. The one
+``FranceTravailSync`` row is shared by every server process: when the last run ended, how many
+runs failed in a row, and why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from api.clock import utcnow
+
+
+class FranceTravailLink(SQLModel, table=True):
+    """One linked offer's upstream state. No agency column: writing it wakes no screen."""
+
+    offer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # The France Travail fields as last mapped (``api.francetravail.prefill``): a field is
+    # « changed upstream » when France Travail's value differs from this one.
+    baseline: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ft_updated: str = Field(default="", max_length=40)  # France Travail's dateActualisation
+    checked_at: datetime = Field(default_factory=utcnow)
+    changed_at: datetime | None = None  # the last time France Travail changed something
+    updated_fields: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )  # applied to the offer at ``changed_at``
+    kept_fields: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )  # changed upstream, but the CDE's own edit was kept
+    withdrawn_at: datetime | None = None  # gone from France Travail (filled or withdrawn there)
+
+
+class FranceTravailSync(SQLModel, table=True):
+    """The sync's shared state: a single row (id 1)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    last_success_at: datetime | None = None
+    failures: int = 0  # failed runs in a row; 0 after a good one
+    failing_since: datetime | None = None
+    message: str = Field(default="", max_length=300)  # French, for managers
+    checked: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    malformed: int = 0
