@@ -447,3 +447,46 @@ async def run_periodically(engine: Engine, settings: Settings, tick_s: float = T
                 log.warning("France Travail sync failed", exc_info=True)
     finally:
         stop.set()  # a run in its thread ends after its current offer
+
+
+# -- what staff are told ------------------------------------------------------------------------
+NOTICE_DAYS = 14  # an upstream change is pointed out on the offer's page this long
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the offer's page tells its agency's staff about France Travail's side."""
+
+    withdrawn_at: datetime | None
+    changed_at: datetime | None
+    updated: list[str]  # field names in French, applied to the offer
+    kept: list[str]  # changed upstream, the CDE's own text kept
+
+
+def notice(db: Session, offer: Offer, now: datetime | None = None) -> Notice | None:
+    """The offer's France Travail notice, or None when there is nothing to tell."""
+    if not offer.ft_offer_id or offer.id is None:
+        return None
+    link = db.get(FranceTravailLink, offer.id)
+    if link is None:
+        return None
+    recent = link.changed_at is not None and aware(link.changed_at) > (now or utcnow()) - (
+        timedelta(days=NOTICE_DAYS)
+    )
+    if link.withdrawn_at is None and not recent:
+        return None
+    return Notice(
+        withdrawn_at=link.withdrawn_at,
+        changed_at=link.changed_at if recent else None,
+        updated=[FIELD_WORDS[n] for n in link.updated_fields if n in FIELD_WORDS] if recent else [],
+        kept=[FIELD_WORDS[n] for n in link.kept_fields if n in FIELD_WORDS] if recent else [],
+    )
+
+
+def managers_alert(db: Session, settings: Settings, timezone: str | None) -> str | None:
+    """The screens page's alert when the sync keeps failing (None without credentials or fine).
+
+    Not tied to the interval: runs started by ``couloir sync francetravail`` count too.
+    """
+    configured = settings.france_travail_client_id and settings.france_travail_client_secret
+    return alert(state(db), timezone) if configured else None

@@ -8,6 +8,8 @@ answering nonsense loses nothing; one run at a time, whatever the number of runn
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -326,3 +328,27 @@ def test_sync_is_off_without_credentials_or_interval(settings) -> None:  # type:
     assert ftsync.enabled(settings)
     assert not ftsync.enabled(settings.model_copy(update={"france_travail_sync_minutes": 0}))
     assert not ftsync.enabled(settings.model_copy(update={"france_travail_client_secret": ""}))
+
+
+def test_the_server_s_loop_runs_the_sync_when_due(engine, db, cde, fake, settings) -> None:  # type: ignore[no-untyped-def]
+    """What ``couloir serve`` runs in its lifespan: each tick asks, a due run happens once."""
+    offer = _link(db, cde, fake, "186XWJK")
+
+    async def until_synced() -> None:
+        loop = asyncio.create_task(ftsync.run_periodically(engine, settings, tick_s=0.01))
+        try:
+            for _ in range(3000):  # a bound, not a wait: ends as soon as the run is recorded
+                with Session(engine) as fresh:
+                    current = ftsync.state(fresh)
+                    if current is not None and current.finished_at is not None:
+                        return
+                await asyncio.sleep(0.01)
+            raise AssertionError("the loop never ran the sync")
+        finally:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+
+    asyncio.run(until_synced())
+    assert _link_row(engine, offer.id).baseline["title"] == offer.title
+    assert len(fake.api_calls()) == 1  # due once per interval, however many ticks

@@ -314,9 +314,14 @@ class FakeFranceTravail:
         return Handler
 
 
-def settings_env(fake: FakeFranceTravail) -> dict[str, str]:
-    """The ``COULOIR_FRANCE_TRAVAIL_*`` variables pointing a Couloir server at ``fake``."""
+def settings_env(fake: FakeFranceTravail, *, sync_minutes: int = 0) -> dict[str, str]:
+    """The ``COULOIR_FRANCE_TRAVAIL_*`` variables pointing a Couloir server at ``fake``.
+
+    The periodic sync is off unless ``sync_minutes`` is given: a server's own sync must not
+    take the calls (and the scripted faults) a test means for itself.
+    """
     return {
+        "COULOIR_FRANCE_TRAVAIL_SYNC_MINUTES": str(sync_minutes),
         "COULOIR_FRANCE_TRAVAIL_CLIENT_ID": fake.client_id,
         "COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET": fake.client_secret,
         "COULOIR_FRANCE_TRAVAIL_API_URL": fake.api_url,
