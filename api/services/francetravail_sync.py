@@ -254,8 +254,12 @@ def _refresh(db: Session, offer: Offer, upstream: dict[str, Any] | None, now: da
         db.add(link)
         db.commit()
         return outcome
-    values = _mapped(upstream)
+    values = _mapped(upstream) | {"id": offer.ft_offer_id}
     ft_updated = str(upstream.get("dateActualisation") or "")[:40]
+    if link is not None and link.baseline.get("id") not in (None, offer.ft_offer_id):
+        db.delete(link)  # linked to another France Travail offer since: start afresh
+        db.flush()
+        link = None
     if link is None:
         # First sight (linked before the sync existed, or just linked): what the CDE confirmed
         # stays; France Travail's values of today are the baseline later changes are seen from.
@@ -270,7 +274,7 @@ def _refresh(db: Session, offer: Offer, upstream: dict[str, Any] | None, now: da
     if link.withdrawn_at is not None:  # back on France Travail's site
         link.withdrawn_at = None
         audit.record(db, None, ACTION_BACK, offer, before=None, actor_label=JOURNAL_LABEL)
-    changed = {k: v for k, v in values.items() if link.baseline.get(k) != v}
+    changed = {k: v for k, v in values.items() if k in FT_FIELDS and link.baseline.get(k) != v}
     applied: dict[str, Any] = {}
     kept: list[str] = []
     for name, value in changed.items():

@@ -352,3 +352,19 @@ def test_the_server_s_loop_runs_the_sync_when_due(engine, db, cde, fake, setting
     asyncio.run(until_synced())
     assert _link_row(engine, offer.id).baseline["title"] == offer.title
     assert len(fake.api_calls()) == 1  # due once per interval, however many ticks
+
+
+def test_relinked_or_deleted_offers(engine, db, cde, fake, settings, client) -> None:  # type: ignore[no-untyped-def]
+    """Linked to another number: a fresh baseline, the CDE's text kept. Deleted: link gone."""
+    offer = _link(db, cde, fake, "186XWJK")
+    _sync(engine, settings, client)
+    db.refresh(offer)
+    offer = offers.update_offer(db, cde, offer, OfferUpdate(ft_offer_id="19000AB"), None)
+    assert _sync(engine, settings, client).updated == 0
+    after = _fresh(engine, offer.id)
+    assert (after.title, after.version) == (offer.title, offer.version)
+    assert _link_row(engine, offer.id).baseline["title"] == "Serveur n° 0"
+    db.refresh(offer)
+    offers.delete_offer(db, cde, offer, None)
+    with Session(engine) as fresh:
+        assert fresh.get(FranceTravailLink, offer.id) is None
