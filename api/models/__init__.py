@@ -5,7 +5,12 @@ from api.models.agenda import AgendaAttendance, AgendaEvent, CalendarFeed
 from api.models.announcement import Announcement
 from api.models.audit import AuditEvent
 from api.models.challenge import Challenge, Contribution
-from api.models.francetravail import FranceTravailLink, FranceTravailSync
+from api.models.francetravail import (
+    FranceTravailArea,
+    FranceTravailLink,
+    FranceTravailSuggestion,
+    FranceTravailSync,
+)
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
@@ -24,7 +29,9 @@ __all__ = [
     "CandidateProposal",
     "Challenge",
     "Contribution",
+    "FranceTravailArea",
     "FranceTravailLink",
+    "FranceTravailSuggestion",
     "FranceTravailSync",
     "Hire",
     "HirePhoto",

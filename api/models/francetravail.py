@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
@@ -52,3 +52,36 @@ class FranceTravailSync(SQLModel, table=True):
     updated: int = 0
     withdrawn: int = 0
     malformed: int = 0
+
+
+class FranceTravailArea(SQLModel, table=True):
+    """The communes (INSEE codes) whose small businesses' offers an agency wants suggested."""
+
+    agency_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True)
+    )
+    communes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class FranceTravailSuggestion(SQLModel, table=True):
+    """An offer of a small business in the agency's communes, « À importer » until decided.
+
+    ``status``: ``new`` (to decide), ``accepted`` (imported as ``offer_id``) or ``dismissed``
+    (never suggested again).
+    """
+
+    __table_args__ = (UniqueConstraint("agency_id", "ft_offer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    ft_offer_id: str = Field(max_length=20)
+    status: str = Field(default="new", max_length=16)
+    lacks_candidates: bool = False
+    prefill: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    found_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    offer_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("offer.id", ondelete="SET NULL"), nullable=True),
+    )

@@ -46,7 +46,7 @@ from api.francetravail.client import FranceTravailClient, FranceTravailError, Un
 from api.francetravail.prefill import prefill_from
 from api.models import FranceTravailLink, FranceTravailSync, Offer
 from api.models.offer import OfferUpdate
-from api.services import audit
+from api.services import audit, francetravail_suggestions
 from api.settings import Settings
 
 log = logging.getLogger("couloir.francetravail.sync")
@@ -75,6 +75,7 @@ class SyncReport:
     withdrawn: int = 0
     malformed: int = 0
     skipped: int = 0  # edited in Couloir during the run: checked again next time
+    suggested: int = 0  # new « À importer » suggestions over every agency
     failed: str | None = None
     offers: list[int] = field(default_factory=list)
 
@@ -417,6 +418,10 @@ def sync_once(
         try:
             client = client or sync_client(settings)
             report = sync_linked(engine, client, now, stop)
+            if not report.failed and not (stop is not None and stop.is_set()):
+                with Session(engine) as db:
+                    filed = francetravail_suggestions.refresh_all(db, client)
+                report.suggested = sum(f.new for f in filed.values())
         except FranceTravailError as exc:  # not configured, credentials refused…
             report.failed = exc.message
         finally:
@@ -424,12 +429,14 @@ def sync_once(
                 client.close()
             _finish(engine, report, now or utcnow())
         log.info(
-            "France Travail sync: %d checked, %d updated, %d kept, %d withdrawn, %d unreadable%s",
+            "France Travail sync: %d checked, %d updated, %d kept, %d withdrawn, %d unreadable, "
+            "%d suggested%s",
             report.checked,
             report.updated,
             report.kept,
             report.withdrawn,
             report.malformed,
+            report.suggested,
             f", failed: {report.failed}" if report.failed else "",
         )
         return report

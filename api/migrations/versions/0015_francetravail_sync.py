@@ -1,4 +1,5 @@
-"""The France Travail sync: each linked offer's last upstream state, and the shared run state.
+"""The France Travail sync: each linked offer's last upstream state, the shared run state, and
+the agency-wide suggestions (each agency's communes, the offers « À importer »).
 
 Revision ID: 0015
 Revises: 0012 (to be chained after the other helpers' 0013, 0014 at merge)
@@ -46,8 +47,39 @@ def upgrade() -> None:
         sa.Column("malformed", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "francetravailarea",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("communes", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("agency_id"),
+    )
+    op.create_table(
+        "francetravailsuggestion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("ft_offer_id", _text(length=20), nullable=False),
+        sa.Column("status", _text(length=16), nullable=False),
+        sa.Column("lacks_candidates", sa.Boolean(), nullable=False),
+        sa.Column("prefill", sa.JSON(), nullable=False),
+        sa.Column("found_at", _moment(), nullable=False),
+        sa.Column("decided_at", _moment(), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("offer_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"]),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["staff.id"]),
+        sa.ForeignKeyConstraint(["offer_id"], ["offer.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("agency_id", "ft_offer_id"),
+    )
+    with op.batch_alter_table("francetravailsuggestion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_francetravailsuggestion_agency_id"), ["agency_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("francetravailsuggestion")
+    op.drop_table("francetravailarea")
     op.drop_table("francetravailsync")
     op.drop_table("francetravaillink")
