@@ -31,6 +31,8 @@ MESSAGES = {
     "offre-pourvue": "Bravo ! Offre marquée pourvue.",
     "offre-fermee": "Offre fermée.",
     "offre-supprimee": "Offre supprimée.",
+    "offre-importee": "Offre importée de France Travail : elle est à vous, sur l'écran du couloir.",
+    "suggestion-ecartee": "Offre écartée : elle ne sera plus proposée.",
     "candidat-propose": "Merci ! Le CDE de l'offre est prévenu : il le voit sur son téléphone.",
     "candidat-deja-propose": (
         "Vous avez déjà proposé quelqu'un sur cette offre il y a moins de 10 minutes : "

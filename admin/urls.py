@@ -25,6 +25,7 @@ AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 CRIEE = f"{PREFIX}/criee"
+SUGGESTIONS = f"{PREFIX}/a-importer"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

@@ -16,6 +16,7 @@ from admin.routes import (
     offers,
     public,
     screens,
+    suggestions,
     tags,
     team,
     testimonies,
@@ -40,6 +41,7 @@ for _module_router in (
     tags.router,
     testimonies.router,
     criee.router,
+    suggestions.router,
 ):
     router.include_router(_module_router)
 

@@ -33,6 +33,7 @@ from api.models import (
 )
 from api.models.offer import OfferCreate
 from api.services import offers
+from api.services.common import get_scoped
 
 log = logging.getLogger("couloir.francetravail.suggestions")
 
@@ -212,3 +213,8 @@ def refresh_all(db: Session, client: FranceTravailClient) -> dict[int, Suggestio
                 db, area.agency_id, search(client, list(area.communes))
             )
     return filed
+
+
+def get_suggestion(db: Session, agency_id: int, suggestion_id: int) -> FranceTravailSuggestion:
+    """One of the agency's suggestions; NotFound (French) for another agency's or none."""
+    return get_scoped(db, FranceTravailSuggestion, suggestion_id, agency_id, "Suggestion")

@@ -18,6 +18,7 @@ import pytest
 from sqlmodel import Session
 
 from api.db import make_engine
+from api.demo import AGENCY_CODE
 from api.models import FranceTravailSync
 from api.services import francetravail_sync as ft_sync
 from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
@@ -133,3 +134,42 @@ def test_the_screens_page_alerts_managers_after_repeated_failures(server: LiveSe
         assert "Couloir réessaie tout seul" in page
     finally:
         engine.dispose()
+
+
+def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -> None:
+    args = ["import", "francetravail", "--agency", AGENCY_CODE, "--communes", "72181,72124"]
+    found = subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert found.returncode == 0, found.stderr
+    assert "nouvelle(s) dans « À importer »" in found.stdout
+    with closing(_pages(server, "cde")) as phone:
+        menu = phone.get("/admin/menu").text
+        assert 'href="/admin/a-importer"' in menu
+        page = phone.get("/admin/a-importer").text
+        text = _text(page)
+        # Those lacking candidates first (waiters n° 0, 3, 6…), then the others (n° 2…).
+        assert text.count("Manque de candidats") >= 14
+        assert text.rindex("Manque de candidats") < text.index("restauration n° 2 ")
+        ids = re.findall(r'action="/admin/a-importer/(\d+)/importer"', page)
+        token = _CSRF.search(page)
+        assert ids and token
+        done = phone.post(f"/admin/a-importer/{ids[0]}/importer", data={"csrf_token": token[1]})
+        assert done.status_code == 303, done.text[:300]
+        offer_page = _text(phone.get(done.headers["location"]).text)
+        assert "Offre importée de France Travail" in offer_page
+        assert "N° France Travail" in offer_page
+        again = phone.post(f"/admin/a-importer/{ids[0]}/importer", data={"csrf_token": token[1]})
+        assert again.status_code == 409 and "déjà été importée" in _text(again.text)
+        gone = phone.post(f"/admin/a-importer/{ids[1]}/ecarter", data={"csrf_token": token[1]})
+        assert gone.status_code == 303
+        after = phone.get(gone.headers["location"]).text
+        assert "Offre écartée : elle ne sera plus proposée." in _text(after)
+        left = re.findall(r'action="/admin/a-importer/(\d+)/importer"', after)
+        assert set(left) == set(ids) - {ids[0], ids[1]}
+    with closing(_pages(server, "cdde")) as cdde:
+        assert cdde.get("/admin/a-importer").status_code == 403

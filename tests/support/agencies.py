@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel
 
 from api.clock import local_today
 from api.db import make_engine
-from api.models import Agency, AuditEvent, Staff
+from api.models import Agency, AuditEvent, FranceTravailSuggestion, Staff
 from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
@@ -80,6 +80,7 @@ class Targets:
     tag_slug: str  # the offer's first tag, « #<marker> » (its second is « #fusion »)
     testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
+    suggestion_id: int = 0  # a France Travail offer « À importer », still to decide
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -95,6 +96,7 @@ class Targets:
             "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
+            "suggestion_id": self.suggestion_id,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -230,8 +232,24 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         actor,
         TestimonyCreate(text=f"Témoignage {marker}", offer_id=offer.id, tags=[f"#{marker}"]),
     )
+    suggestion = FranceTravailSuggestion(
+        agency_id=agency_id,
+        ft_offer_id=secrets.token_hex(5).upper(),
+        lacks_candidates=True,
+        prefill={
+            "title": f"Suggestion {marker}",
+            "employer": f"TPE {marker}",
+            "contract": "CDI",
+            "commune": "Le Mans",
+            "positions": 1,
+            "description": "",
+        },
+    )
+    db.add(suggestion)
+    db.commit()
     return Targets(
         agency_id=agency_id,
+        suggestion_id=suggestion.id,
         offer_id=offer.id,
         offer_code=offer.code,
         closed_offer_id=closed.id,
