@@ -200,8 +200,14 @@ class FranceTravailClient:
                     raise UnexpectedAnswer
         finally:
             response.close()
+        # The body is decoded already (gzip…): its headers must not ask for decoding again.
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
+        ]
         return httpx.Response(
-            response.status_code, headers=response.headers, content=bytes(body), request=request
+            response.status_code, headers=headers, content=bytes(body), request=request
         )
 
     def _send(self, do: Callable[[], httpx.Request]) -> httpx.Response:

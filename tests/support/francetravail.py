@@ -16,6 +16,7 @@ with FakeFranceTravail(offers=sample_offers()) as fake:
 
 from __future__ import annotations
 
+import gzip
 import json
 import secrets
 import threading
@@ -80,6 +81,7 @@ class FakeFranceTravail:
         self.tokens: dict[str, float] = {}  # token -> monotonic expiry
         self.calls: list[Call] = []
         self.faults: deque[Fault] = deque()
+        self.gzip = False  # True: answers are gzip-compressed for clients that accept it
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -293,8 +295,15 @@ class FakeFranceTravail:
                     data = (
                         b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
                     )
+                compressed = (
+                    fake.gzip and data and "gzip" in self.headers.get("Accept-Encoding", "")
+                )
+                if compressed:
+                    data = gzip.compress(data)
                 try:
                     self.send_response(status)
+                    if compressed:
+                        self.send_header("Content-Encoding", "gzip")
                     if data:
                         self.send_header("Content-Type", "application/json;charset=UTF-8")
                     self.send_header("Content-Length", str(len(data)))
