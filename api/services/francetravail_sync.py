@@ -257,8 +257,11 @@ def _refresh(db: Session, offer: Offer, upstream: dict[str, Any] | None, now: da
         return outcome
     values = _mapped(upstream) | {"id": offer.ft_offer_id}
     ft_updated = str(upstream.get("dateActualisation") or "")[:40]
-    if link is not None and link.baseline.get("id") not in (None, offer.ft_offer_id):
-        db.delete(link)  # linked to another France Travail offer since: start afresh
+    if link is not None and link.baseline.get("id") != offer.ft_offer_id:
+        # Never read (first seen withdrawn) or linked to another number since: start afresh.
+        if link.withdrawn_at is not None:
+            audit.record(db, None, ACTION_BACK, offer, before=None, actor_label=JOURNAL_LABEL)
+        db.delete(link)
         db.flush()
         link = None
     if link is None:
@@ -279,7 +282,8 @@ def _refresh(db: Session, offer: Offer, upstream: dict[str, Any] | None, now: da
     applied: dict[str, Any] = {}
     kept: list[str] = []
     for name, value in changed.items():
-        untouched = name not in link.baseline or _local(offer, name) == link.baseline[name]
+        # A field France Travail gave no value for before was the CDE's to write: theirs stays.
+        untouched = name in link.baseline and _local(offer, name) == link.baseline[name]
         if name == "positions" and not _position_fits(offer, value):
             untouched = False
         if _local(offer, name) == value:

@@ -78,11 +78,12 @@ def cde(db: Session, agency) -> Staff:  # type: ignore[no-untyped-def]
     return factories.staff(db, agency, "cde")
 
 
-def _link(db: Session, owner: Staff, fake: FakeFranceTravail, number: str) -> Offer:
-    """An offer linked as the new-offer form does it: pre-filled from France Travail."""
+def _link(db: Session, owner: Staff, fake: FakeFranceTravail, number: str, **typed: Any) -> Offer:
+    """An offer linked as the new-offer form does it: pre-filled from France Travail, with
+    what the CDE ``typed`` over it."""
     prefill = prefill_from(fake.offers[number])
     data = prefill.model_dump(include={"employer", "title", "contract", "commune", "positions"})
-    data |= {"description": prefill.description, "ft_offer_id": number}
+    data |= {"description": prefill.description, "ft_offer_id": number, **typed}
     return offers.create_offer(db, owner, OfferCreate(**data))
 
 
@@ -368,3 +369,33 @@ def test_relinked_or_deleted_offers(engine, db, cde, fake, settings, client) -> 
     offers.delete_offer(db, cde, offer, None)
     with Session(engine) as fresh:
         assert fresh.get(FranceTravailLink, offer.id) is None
+
+
+def test_what_the_cde_wrote_where_france_travail_said_nothing_stays(
+    engine, db, cde, fake, settings, client
+) -> None:  # type: ignore[no-untyped-def]
+    """No employer upstream: the CDE typed one. Withdrawn when first seen: no baseline yet.
+    Later values from France Travail never overwrite what the CDE wrote in either case."""
+    fake.offers["19000AB"]["entreprise"] = {}
+    offer = _link(db, cde, fake, "19000AB", employer="Brasserie du Coin")
+    _sync(engine, settings, client)
+    fake.offers["19000AB"]["entreprise"] = {"nom": "SARL LE COIN"}
+    assert _sync(engine, settings, client).kept == 1
+    assert _fresh(engine, offer.id).employer == "Brasserie du Coin"
+
+    other = _link(db, cde, fake, "19001AB")
+    fake.withdraw("19001AB")
+    assert _sync(engine, settings, client).withdrawn == 1
+    db.refresh(other)
+    other = offers.update_offer(db, cde, other, OfferUpdate(title="Serveur midi"), None)
+    fake.offers["19001AB"] = make_offer("19001AB", intitule="Serveur soir")
+    report = _sync(engine, settings, client)
+    assert report.updated == 0
+    assert _fresh(engine, other.id).title == "Serveur midi"
+    link = _link_row(engine, other.id)
+    assert link.withdrawn_at is None and link.baseline["title"] == "Serveur soir"
+    with Session(engine) as fresh:
+        actions = list(
+            fresh.exec(select(AuditEvent.action).where(AuditEvent.entity_id == other.id))
+        )
+    assert actions.count("ft_withdrawn") == actions.count("ft_back") == 1
