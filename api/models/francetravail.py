@@ -85,3 +85,20 @@ class FranceTravailSuggestion(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("offer.id", ondelete="SET NULL"), nullable=True),
     )
+
+
+class SuggestionPublic(SQLModel):
+    """A suggestion « À importer » as the API shows it."""
+
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    ft_offer_id: str = Field(description="Numéro de l'offre chez France Travail.")
+    lacks_candidates: bool = Field(
+        description="France Travail signale que l'offre manque de candidats."
+    )
+    found_at: datetime = Field(description="Date et heure où Couloir l'a trouvée (UTC).")
+    fields: dict[str, Any] = Field(
+        description=(
+            "Les champs de l'offre qu'« Importer » créera (employeur, intitulé, contrat, "
+            "commune, postes, description, lien vers l'offre d'origine)."
+        )
+    )

@@ -173,3 +173,32 @@ def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -
         assert set(left) == set(ids) - {ids[0], ids[1]}
     with closing(_pages(server, "cdde")) as cdde:
         assert cdde.get("/admin/a-importer").status_code == 403
+
+
+def test_the_api_lists_imports_and_dismisses_suggestions(server: LiveServer) -> None:
+    """The same suggestions through the JSON API (the phone's page is the other face)."""
+    with server.client("cde") as cde:
+        listed = cde.get("/api/v1/offers/francetravail/suggestions")
+        assert listed.status_code == 200, listed.text
+        waiting = listed.json()
+        if not waiting:  # this module's other test may have run first or not: file them now
+            args = ["import", "francetravail", "--agency", AGENCY_CODE, "--communes", "72181"]
+            subprocess.run(
+                [sys.executable, "-m", "api.cli", *args], env=server.env, check=True, timeout=120
+            )
+            waiting = cde.get("/api/v1/offers/francetravail/suggestions").json()
+        assert len(waiting) >= 2
+        assert waiting[0]["lacks_candidates"] is True
+        first, second = waiting[0], waiting[1]
+        made = cde.post(f"/api/v1/offers/francetravail/suggestions/{first['id']}/import")
+        assert made.status_code == 201, made.text
+        assert made.json()["ft_offer_id"] == first["ft_offer_id"]
+        assert made.json()["title"] == first["fields"]["title"]
+        again = cde.post(f"/api/v1/offers/francetravail/suggestions/{first['id']}/import")
+        assert again.status_code == 409
+        gone = cde.post(f"/api/v1/offers/francetravail/suggestions/{second['id']}/dismiss")
+        assert gone.status_code == 204
+        left = {s["id"] for s in cde.get("/api/v1/offers/francetravail/suggestions").json()}
+        assert not left & {first["id"], second["id"]}
+    with server.client("cdde") as cdde:
+        assert cdde.get("/api/v1/offers/francetravail/suggestions").status_code == 403
