@@ -13,9 +13,10 @@ from sqlmodel import Session
 from api.cli import main
 from api.errors import Conflict, Invalid
 from api.francetravail.client import FranceTravailClient
-from api.models import Agency, Staff
+from api.models import Agency, FranceTravailSuggestion, Staff
 from api.services import francetravail_suggestions as suggestions
 from api.services import francetravail_sync as ftsync
+from api.services import offers
 from api.settings import Settings
 from tests import factories
 from tests.support.francetravail import FakeFranceTravail, make_offer, sample_offers
@@ -74,7 +75,7 @@ def test_search_follows_the_pages(fake, client) -> None:  # type: ignore[no-unty
 
 
 def test_filed_once_dismissed_stay_dismissed_accepted_become_linked_offers(
-    db, agency, cde, client
+    engine, db, agency, cde, client
 ) -> None:  # type: ignore[no-untyped-def]
     found = suggestions.search(client, COMMUNES)
     assert suggestions.file_suggestions(db, agency.id, found).new == TPE_IN_COMMUNES
@@ -95,6 +96,11 @@ def test_filed_once_dismissed_stay_dismissed_accepted_become_linked_offers(
         new=0, known=TPE_IN_COMMUNES - 2, dismissed=1, linked=1
     )
     assert len(suggestions.pending(db, agency.id)) == TPE_IN_COMMUNES - 2
+    # The imported offer deleted later: the suggestion stays accepted (not suggested again).
+    offers.delete_offer(db, cde, offer, None)
+    with Session(engine) as fresh:
+        kept = fresh.get(FranceTravailSuggestion, waiting[0].id)
+        assert kept is not None and (kept.status, kept.offer_id) == ("accepted", None)
     # Another agency sees the same offers as its own suggestions.
     other = factories.agency(db)
     assert suggestions.file_suggestions(db, other.id, found).new == TPE_IN_COMMUNES
