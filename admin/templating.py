@@ -33,6 +33,8 @@ MESSAGES = {
     "offre-supprimee": "Offre supprimée.",
     "offres-importees": "Offres importées : elles sont dans la liste et sur l'écran du couloir.",
     "import-annule": "Import annulé : rien n'a été importé.",
+    "offre-importee": "Offre importée de France Travail : elle est à vous, sur l'écran du couloir.",
+    "suggestion-ecartee": "Offre écartée : elle ne sera plus proposée.",
     "candidat-propose": "Merci ! Le CDE de l'offre est prévenu : il le voit sur son téléphone.",
     "candidat-deja-propose": (
         "Vous avez déjà proposé quelqu'un sur cette offre il y a moins de 10 minutes : "

@@ -31,6 +31,7 @@ ACTIVITY = f"{PREFIX}/activite"
 EMPLOYERS = f"{PREFIX}/employeurs"
 QUESTIONNAIRES = f"{PREFIX}/questionnaires"
 QUESTIONS = f"{PREFIX}/questionnaire-ethique"
+SUGGESTIONS = f"{PREFIX}/a-importer"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:

@@ -34,6 +34,7 @@ from api.routes import (
     challenges,
     display,
     employers,
+    francetravail,
     health,
     hires,
     offers,
@@ -43,7 +44,7 @@ from api.routes import (
     testimonies,
 )
 from api.security.limits import BodyLimitMiddleware
-from api.services import criee_mailing, housekeeping
+from api.services import criee_mailing, francetravail_sync, housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -56,6 +57,7 @@ API_ROUTERS = (
     display.router,
     auth.router,
     offers.router,
+    francetravail.router,
     hires.router,
     challenges.router,
     announcements.router,
@@ -246,6 +248,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if smtp.configured(settings):
             mailer = criee_mailing.run_periodically(app.state.engine, settings)
             background.append(asyncio.create_task(mailer))
+        if francetravail_sync.enabled(settings):
+            ft_sync = francetravail_sync.run_periodically(app.state.engine, settings)
+            background.append(asyncio.create_task(ft_sync))
         yield
         for task in background:
             task.cancel()

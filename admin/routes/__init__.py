@@ -20,6 +20,7 @@ from admin.routes import (
     public,
     questionnaire,
     screens,
+    suggestions,
     tags,
     team,
     testimonies,
@@ -49,6 +50,7 @@ for _module_router in (
     employers.router,
     questionnaire.questions_router,
     questionnaire.router,
+    suggestions.router,
 ):
     router.include_router(_module_router)
 

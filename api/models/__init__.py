@@ -8,6 +8,12 @@ from api.models.challenge import Challenge, Contribution
 from api.models.chantier import Chantier
 from api.models.criee_mailing import CrieeMailing
 from api.models.employer import Employer
+from api.models.francetravail import (
+    FranceTravailArea,
+    FranceTravailLink,
+    FranceTravailSuggestion,
+    FranceTravailSync,
+)
 from api.models.hire import Hire
 from api.models.image import HirePhoto, Screenshot
 from api.models.offer import CandidateProposal, Offer
@@ -33,6 +39,10 @@ __all__ = [
     "Employer",
     "EthicsQuestion",
     "EthicsQuestionnaire",
+    "FranceTravailArea",
+    "FranceTravailLink",
+    "FranceTravailSuggestion",
+    "FranceTravailSync",
     "Hire",
     "HirePhoto",
     "HireTag",

@@ -214,6 +214,9 @@ _ACTIVE = {
     "end": "a retiré {}",
     "refuse_create": "n'a pas pu créer {} (e-mail déjà utilisé)",
     "complete": "a terminé {}",
+    "ft_update": "a mis à jour {}",
+    "ft_withdrawn": "a retiré {} de ses offres",
+    "ft_back": "a remis en ligne {}",
 }
 # The same, without a person (done from the terminal or by Couloir itself): masculine, feminine.
 _PASSIVE = {

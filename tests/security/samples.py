@@ -348,6 +348,8 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/offres/{offer_id}/rouvrir": FormCase(ids=_with(offer_id="closed_offer_id")),
     "/admin/offres/{offer_id}/supprimer": FormCase(),
     "/admin/offres/{offer_id}/candidat": FormCase(),
+    "/admin/a-importer/{suggestion_id}/importer": FormCase(),
+    "/admin/a-importer/{suggestion_id}/ecarter": FormCase(),
     "/admin/candidats/{proposal_id}/suite": FormCase(lambda a, t: {"outcome": "interview"}),
     "/admin/candidats/{proposal_id}/retirer": FormCase(prepare=_propose_first_on_page),
     "/admin/embauches/nouvelle": FormCase(_hire_form),

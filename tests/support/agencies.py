@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel
 
 from api.clock import local_today
 from api.db import make_engine
-from api.models import Agency, AuditEvent, Staff
+from api.models import Agency, AuditEvent, FranceTravailSuggestion, Staff
 from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
@@ -96,6 +96,7 @@ class Targets:
     employer_id: int = 0  # the offer's employer file, « Employeur <marker> »
     questionnaire_id: int = 0  # an ethics questionnaire begun with that employer
     question_id: int = 0  # the agency's first ethics question
+    suggestion_id: int = 0  # a France Travail offer « À importer », still to decide
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -116,6 +117,7 @@ class Targets:
             "questionnaire_id": self.questionnaire_id,
             "question_id": self.question_id,
             "step": 1,
+            "suggestion_id": self.suggestion_id,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -256,8 +258,24 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
     )
     employer = employers.get_employer(db, agency_id, offer.employer_id)
     taken = questionnaire.start(db, actor, employer)
+    suggestion = FranceTravailSuggestion(
+        agency_id=agency_id,
+        ft_offer_id=secrets.token_hex(5).upper(),
+        lacks_candidates=True,
+        prefill={
+            "title": f"Suggestion {marker}",
+            "employer": f"TPE {marker}",
+            "contract": "CDI",
+            "commune": "Le Mans",
+            "positions": 1,
+            "description": "",
+        },
+    )
+    db.add(suggestion)
+    db.commit()
     return Targets(
         agency_id=agency_id,
+        suggestion_id=suggestion.id,
         offer_id=offer.id,
         offer_code=offer.code,
         closed_offer_id=closed.id,
