@@ -2,7 +2,7 @@
 the agency-wide suggestions (each agency's communes, the offers « À importer »).
 
 Revision ID: 0015
-Revises: 0012 (to be chained after the other helpers' 0013, 0014 at merge)
+Revises: 0014 (chained after the employers at merge)
 """
 
 import sqlalchemy as sa
