@@ -158,6 +158,9 @@ def _weekly_hours(form: Form) -> float | None:
     hours = _decimal(form, "weekly_hours", maximum=10**6, what="Le nombre d'heures")
     if hours is None:
         return None
+    if hours < 1:
+        form.add_error("weekly_hours", "Au moins 1 heure par semaine.")
+        return None
     if hours > MAX_WEEKLY_HOURS:
         form.add_error(
             "weekly_hours",

@@ -66,10 +66,10 @@ Amount = Annotated[
 
 WeeklyHours = Annotated[
     float,
-    PydanticField(gt=0, le=MAX_WEEKLY_HOURS),
+    PydanticField(ge=1, le=MAX_WEEKLY_HOURS),
     BeforeValidator(_a_number),
 ]
-"""Hours a week: more than 0, 48 at most."""
+"""Hours a week: 1 to 48."""
 
 MustHave = Annotated[
     str,
@@ -115,7 +115,7 @@ class OfferCriteria(SQLModel):
     )
     weekly_hours: WeeklyHours | None = Field(
         None,
-        description=f"Heures de travail par semaine, plus de 0 et {MAX_WEEKLY_HOURS} au plus "
+        description=f"Heures de travail par semaine, de 1 à {MAX_WEEKLY_HOURS} "
         "(durée maximale légale).",
     )
     driving_licence: Flag = Field(False, description="Permis de conduire exigé.")

@@ -82,7 +82,7 @@ def create_offer(
 
 
 @router.post(
-    "/check",
+    "/criteria/check",
     response_model=CheckPublic,
     summary="Test du « mouton à 5 pattes »",
     description=(
@@ -100,7 +100,7 @@ def check_offer(
 
 
 @router.get(
-    "/{offer_id}/check",
+    "/{offer_id}/criteria/check",
     response_model=CheckPublic,
     summary="Test du « mouton à 5 pattes » d'une offre",
     description="Le test sur les exigences enregistrées de l'offre.",

@@ -403,7 +403,7 @@ ENDPOINTS = [
         "offers check",
         "cde",
         "POST",
-        "/api/v1/offers/check",
+        "/api/v1/offers/criteria/check",
         state_offers,
         {"contract": "CDD", "criteria": CRITERIA},
         {"criteria": BAD_CRITERIA, "contract": ["CDX", 1, LONG]},

@@ -50,7 +50,9 @@ def test_criteria_are_saved_read_back_replaced_and_cleared(cde: httpx.Client) ->
 
 
 def test_the_check_explains_while_typing_with_the_smic_and_its_date(cde: httpx.Client) -> None:
-    answer = cde.post("/api/v1/offers/check", json={"contract": "CDD", "criteria": PLUMBER})
+    answer = cde.post(
+        "/api/v1/offers/criteria/check", json={"contract": "CDD", "criteria": PLUMBER}
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["hard_to_fill"] is True
@@ -59,7 +61,9 @@ def test_the_check_explains_while_typing_with_the_smic_and_its_date(cde: httpx.C
     assert rules == ["smic_for_experience", "many_requirements", "short_contract_for_experts"]
     first = body["findings"][0]["text"]
     assert "10 ans d'expérience" in first and "1er janvier 2026" in first
-    fair = cde.post("/api/v1/offers/check", json={"contract": "CDI", "criteria": {}}).json()
+    fair = cde.post(
+        "/api/v1/offers/criteria/check", json={"contract": "CDI", "criteria": {}}
+    ).json()
     assert fair["hard_to_fill"] is False and fair["findings"] == []
 
 
@@ -68,10 +72,10 @@ def test_a_saved_offer_is_checked_and_a_cdde_may_read_it(
 ) -> None:
     offer = cde.post("/api/v1/offers", json={**NEW, "criteria": PLUMBER}).json()
     with module_server.client("cdde") as cdde:
-        answer = cdde.get(f"/api/v1/offers/{offer['id']}/check").json()
+        answer = cdde.get(f"/api/v1/offers/{offer['id']}/criteria/check").json()
         assert answer["hard_to_fill"] is True
         # Checking what is being typed is the CDE's tool.
-        assert cdde.post("/api/v1/offers/check", json={"criteria": {}}).status_code == 403
+        assert cdde.post("/api/v1/offers/criteria/check", json={"criteria": {}}).status_code == 403
 
 
 def test_the_screen_never_receives_criteria_nor_the_check(
@@ -79,7 +83,9 @@ def test_the_screen_never_receives_criteria_nor_the_check(
 ) -> None:
     """No shaming of employers in the corridor: the snapshot carries none of it."""
     offer = cde.post("/api/v1/offers", json={**NEW, "criteria": PLUMBER}).json()
-    answer = cde.post("/api/v1/offers/check", json={"contract": "CDD", "criteria": PLUMBER})
+    answer = cde.post(
+        "/api/v1/offers/criteria/check", json={"contract": "CDD", "criteria": PLUMBER}
+    )
     with module_server.screen_client() as screen:
         snapshot = screen.get("/api/v1/display/snapshot")
         assert snapshot.status_code == 200
