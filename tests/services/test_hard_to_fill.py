@@ -132,3 +132,18 @@ def test_the_smic_comes_from_the_settings_with_its_date(tmp_path) -> None:  # ty
     low = Request(experience_years=4, pay_to=D("12.40"), pay_period="hour")
     found = check(low, settings.smic)
     assert "1er juillet 2026" in found[0].text and "12,50 €" in found[0].text
+
+
+def test_the_demo_has_two_offers_failing_for_different_reasons() -> None:
+    from api.demo import CRITERIA, OFFERS
+    from api.models.criteria import OfferCriteria
+
+    contracts = {employer: contract for employer, _, contract, *_ in OFFERS}
+    reasons = {
+        employer: {f.rule_id for f in check(OfferCriteria(**c).request(contracts[employer]), SMIC)}
+        for employer, c in CRITERIA.items()
+    }
+    flagged = {employer: rules for employer, rules in reasons.items() if rules}
+    assert len(flagged) == 2
+    first, second = flagged.values()
+    assert first and second and not first & second
