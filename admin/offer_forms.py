@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from admin.criteria_forms import CRITERIA_FIELDS, criteria_values, parse_criteria
 from admin.forms import Form
 from api.francetravail.prefill import OfferPrefill
 from api.models.offer import CONTRACTS, Offer, OfferPublic
@@ -72,6 +73,7 @@ def parse_offer(form: Form, *, with_override: bool) -> dict[str, Any]:
         "is_tpe": form.checkbox("is_tpe"),
         "ft_offer_id": form.text("ft_offer_id", max_length=20),
     }
+    data["criteria"] = parse_criteria(form)  # « mouton à 5 pattes »: None when none typed
     if data["ft_offer_id"] and not _FT_ID.match(data["ft_offer_id"]):
         form.add_error("ft_offer_id", "De 5 à 20 lettres ou chiffres, sans espace.")
     if with_override:
@@ -98,6 +100,8 @@ def apply_validation_error(form: Form, exc: ValidationError) -> None:
     for error in exc.errors():
         loc = error.get("loc") or ("",)
         name = str(loc[0]) if loc and loc[0] in OFFER_FIELDS else "employer"
+        if loc[0] == "criteria" and len(loc) > 1 and loc[1] in CRITERIA_FIELDS:
+            name = str(loc[1])
         form.add_error(
             name, "Valeur refusée : " + str(error.get("msg", "")).removeprefix("Value error, ")
         )
@@ -120,6 +124,11 @@ def offer_values(offer: Offer | OfferPublic) -> dict[str, Any]:
         "urgency_override": "" if offer.urgency_override is None else offer.urgency_override,
         "urgency_override_reason": offer.urgency_override_reason or "",
         "version": offer.version,
+        **criteria_values(
+            offer.criteria.model_dump()
+            if offer.criteria is not None and not isinstance(offer.criteria, dict)
+            else offer.criteria
+        ),
     }
 
 

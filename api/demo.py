@@ -55,6 +55,25 @@ PEOPLE = [
     ("Équipe support", "admin@demo.couloir.test", "admin"),
 ]
 
+# The employers' criteria of three offers (« mouton à 5 pattes »): the plumber of the field
+# study, paid at the SMIC for ten years' experience; an electrician's job open to beginners
+# that asks a Bac +2 and four more things; a bakery's fair request, for contrast.
+CRITERIA: dict[str, dict[str, object]] = {
+    "Plomberie Rhodanienne": {
+        "experience_years": 10, "pay_from": 12.02, "pay_to": 12.2, "pay_period": "hour",
+        "weekly_hours": 35, "driving_licence": True, "must_haves": ["Soudure cuivre"],
+    },
+    "Électricité Durance Services": {
+        "experience_years": 0, "diploma": "bac2", "pay_from": 1950, "pay_to": 2150,
+        "pay_period": "month", "weekly_hours": 35, "driving_licence": True,
+        "must_haves": ["Habilitation électrique B1V", "CACES nacelle", "Anglais technique"],
+    },
+    "Boulangerie Au Pain d'Antan": {
+        "experience_years": 0, "diploma": "aucun", "pay_from": 1900, "pay_to": 2000,
+        "pay_period": "month", "weekly_hours": 35,
+    },
+}  # fmt: skip
+
 # (employer, title, contract, commune, tags, description)
 OFFERS = [
     (
@@ -797,6 +816,7 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
             staff_note="Employeur joignable plutôt l'après-midi." if index % 3 == 0 else "",
             owner_id=owner.id,
             opened_at=_opened(today, days_open + index % 2, rng),
+            criteria=CRITERIA.get(employer),
         )
         db.add(offer)
         db.flush()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.domain.hard_to_fill import Smic
 from api.errors import SettingsError
 
 
@@ -139,6 +142,21 @@ class Settings(BaseSettings):
         "on Mondays.",
     )
 
+    # The legal minimum wage the « mouton à 5 pattes » check compares pay with (see README).
+    smic_hourly: Decimal = Field(
+        Decimal("12.02"),
+        gt=0,
+        le=1000,
+        decimal_places=2,
+        description="Gross hourly SMIC in euros, for the « mouton à 5 pattes » check "
+        "(12.02 since 1 January 2026, decree of December 2025). Change it with SMIC_SINCE "
+        "when the SMIC is raised.",
+    )
+    smic_since: date = Field(
+        date(2026, 1, 1),
+        description="Date the SMIC_HOURLY value took effect (AAAA-MM-JJ), shown beside it.",
+    )
+
     @field_validator("public_url")
     @classmethod
     def _public_url_is_http(cls, value: str) -> str:
@@ -179,6 +197,11 @@ class Settings(BaseSettings):
     def resolved_fleet_dir(self) -> Path:
         """Where the announced release's wheel and pins are kept."""
         return self.fleet_dir or self.data_dir / "fleet"
+
+    @property
+    def smic(self) -> Smic:
+        """The SMIC in force, as the « mouton à 5 pattes » check takes it."""
+        return Smic(hourly=self.smic_hourly, since=self.smic_since)
 
     @property
     def is_sqlite(self) -> bool:

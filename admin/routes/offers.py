@@ -10,6 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from admin import urls
+from admin.criteria_forms import (
+    CRITERIA_FIELDS,
+    CRITERIA_LABELS,
+    DIPLOMA_OPTIONS,
+    PAY_PERIOD_OPTIONS,
+    typed_check,
+)
 from admin.deps import Allowed, Ctx
 from admin.errors import page_not_found, refused_page
 from admin.forms import Form, Posted
@@ -28,7 +35,7 @@ from api.errors import DomainError, StaleVersion
 from api.models import Offer
 from api.models.offer import NOTE_MAX, OUTCOME_LABELS, OfferCreate, OfferUpdate
 from api.params import PathId, parse_id
-from api.services import audit, employers
+from api.services import audit, employers, hard_to_fill
 from api.services import offers as offer_service
 from api.services import tags as tag_service
 
@@ -106,9 +113,29 @@ def list_page(request: Request, ctx: Reader) -> Response:
     )
 
 
-def _form_page(
-    request: Request, ctx: Ctx, form: Form, *, offer: Offer | None, status: int = 200
+def _preview(
+    request: Request, ctx: Ctx, form: Form, data: dict[str, Any], *, offer: Offer | None
 ) -> Response:
+    """« Vérifier la demande »: the form as typed with the check's answer; nothing is saved.
+
+    Only the criteria's own errors are shown (the rest of the form may still be unfinished).
+    """
+    form.errors = {k: v for k, v in form.errors.items() if k in CRITERIA_FIELDS}
+    check = typed_check(form, data, ctx.settings.smic)
+    return _form_page(request, ctx, form, offer=offer, status=422 if form.errors else 200,
+                      check=check)  # fmt: skip
+
+
+def _form_page(
+    request: Request,
+    ctx: Ctx,
+    form: Form,
+    *,
+    offer: Offer | None,
+    status: int = 200,
+    check: Any = None,
+) -> Response:
+    typed = any(form.raw(name) for name in CRITERIA_FIELDS)
     return render(
         request,
         "pages/offer_form.html",
@@ -118,7 +145,12 @@ def _form_page(
             "form": form,
             "offer": offer,
             "contracts": CONTRACT_OPTIONS,
-            "labels": FIELD_LABELS,
+            "labels": {**FIELD_LABELS, **CRITERIA_LABELS},
+            "diplomas": DIPLOMA_OPTIONS,
+            "pay_periods": PAY_PERIOD_OPTIONS,
+            "check": check,
+            "smic": ctx.settings.smic,
+            "criteria_open": typed or any(name in form.errors for name in CRITERIA_FIELDS),
             "tag_suggestions": tag_service.suggestion_names(ctx.db, ctx.agency.id),
             # Existing employers (those like what was typed, else the latest active).
             "employer_suggestions": employers.suggestions(
@@ -149,6 +181,8 @@ def new_page(request: Request, ctx: Editor) -> Response:
 def create(request: Request, ctx: Editor, form: Form = Posted) -> Response:
     """Create the offer and show its page (it is on the screen at once)."""
     data = parse_offer(form, with_override=False)
+    if form.raw("verifier"):
+        return _preview(request, ctx, form, data, offer=None)
     if form.ok:
         try:
             offer = offer_service.create_offer(ctx.db, ctx.me, OfferCreate(**data))
@@ -158,14 +192,17 @@ def create(request: Request, ctx: Editor, form: Form = Posted) -> Response:
             form.add_error(exc.field or "employer", exc.message)
         else:
             return RedirectResponse(urls.offer_page(offer.code, "offre-creee"), status_code=303)
-    return _form_page(request, ctx, form, offer=None, status=422)
+    return _form_page(
+        request, ctx, form, offer=None, status=422, check=typed_check(form, data, ctx.settings.smic)
+    )
 
 
 @router.get("/{offer_id}/modifier", response_class=HTMLResponse)
 def edit_page(request: Request, ctx: Editor, offer_id: PathId) -> Response:
     """The full form, including the urgency override."""
     offer = _offer(ctx, offer_id)
-    return _form_page(request, ctx, Form.empty(**offer_values(offer)), offer=offer)
+    check = hard_to_fill.check_offer(offer, ctx.settings.smic) if offer.criteria else None
+    return _form_page(request, ctx, Form.empty(**offer_values(offer)), offer=offer, check=check)
 
 
 @router.post("/{offer_id}/modifier", response_class=HTMLResponse)
@@ -174,6 +211,8 @@ def update(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted)
     offer = _offer(ctx, offer_id)
     data = parse_offer(form, with_override=True)
     version = form.integer("version", minimum=1, maximum=10**9)
+    if form.raw("verifier"):
+        return _preview(request, ctx, form, data, offer=offer)
     if form.ok:
         try:
             offer_service.update_offer(ctx.db, ctx.me, offer, OfferUpdate(**data), version)
@@ -185,7 +224,14 @@ def update(request: Request, ctx: Editor, offer_id: PathId, form: Form = Posted)
             form.add_error(exc.field or "employer", exc.message)
         else:
             return RedirectResponse(urls.offer_page(offer.code, "offre-modifiee"), status_code=303)
-    return _form_page(request, ctx, form, offer=offer, status=422)
+    return _form_page(
+        request,
+        ctx,
+        form,
+        offer=offer,
+        status=422,
+        check=typed_check(form, data, ctx.settings.smic),
+    )
 
 
 def _shown(name: str, value: Any) -> str:

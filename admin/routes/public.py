@@ -14,7 +14,7 @@ from api.domain.permissions import Action, can
 from api.errors import NotFound
 from api.models import Offer, Staff
 from api.models.offer import NOTE_HELP, NOTE_MAX, OUTCOME_LABELS
-from api.services import agencies
+from api.services import agencies, hard_to_fill
 from api.services import francetravail_sync as ft_sync
 from api.services import offers as offer_service
 from api.services import testimonies as testimony_service
@@ -93,6 +93,10 @@ def render_offer_page(
             "note_max": NOTE_MAX,
             "note_help": NOTE_HELP,
             "outcomes": OUTCOME_LABELS,
+            # « Mouton à 5 pattes »: the CDE's tool, for the agency's staff only.
+            "mouton": hard_to_fill.check_offer(offer, get_settings().smic)
+            if may(Action.EDIT_OFFERS) and offer.criteria
+            else None,
             "may_edit": may(Action.EDIT_OFFERS),
             "may_delete": may(Action.DELETE_OFFERS),
             "may_propose": may(Action.PROPOSE_CANDIDATE),

@@ -18,7 +18,7 @@ from api.domain.permissions import Action
 from api.errors import DomainError, StaleVersion
 from api.models import Tag
 from api.models.tag import DESCRIPTION_MAX, TagUpdate
-from api.services import hires, tags, testimonies
+from api.services import hard_to_fill, hires, tags, testimonies
 
 router = APIRouter(prefix=urls.TAGS, include_in_schema=False)
 Manager = Allowed(Action.MANAGE_TAGS)
@@ -51,12 +51,24 @@ def list_page(
 
 
 @router.get("/{slug}", response_class=HTMLResponse)
-def tag_page(request: Request, ctx: CtxDep, slug: Slug) -> Response:
-    """One tag: its open offers, hire stories and testimonies."""
+def tag_page(
+    request: Request,
+    ctx: CtxDep,
+    slug: Slug,
+    mouton: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """One tag: its open offers, hire stories and testimonies.
+
+    ``?mouton=1`` keeps only the offers the « mouton à 5 pattes » check flags, with their
+    reasons: what the monthly thematic meeting on the tag discusses.
+    """
     tag = _tag(ctx, slug)
     if slug != tag.slug:  # typed loosely (« Antiplôme »): the one address
         return RedirectResponse(urls.tag_page(tag.slug), status_code=303)
     crossing = tags.crossing(ctx.db, tag, ctx.offers)
+    flagged = hard_to_fill.flagged(crossing.offers, ctx.settings.smic)
+    only_flagged = mouton == "1"
+    shown = [e for e in crossing.offers if e.offer.id in flagged] if only_flagged else None
     said = testimonies.to_public(ctx.db, crossing.testimonies)
     return render(
         request,
@@ -65,7 +77,9 @@ def tag_page(request: Request, ctx: CtxDep, slug: Slug) -> Response:
             "title": f"#{tag.name}",
             "active_tab": "menu",
             "tag": tag,
-            "offers": crossing.offers,
+            "offers": crossing.offers if shown is None else shown,
+            "flagged": flagged,
+            "only_flagged": only_flagged,
             "hires": hires.to_public(ctx.db, crossing.hires),
             "testimonies": said,
             "editable": {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
 from api.domain.urgency import MAX_LEVEL
+from api.models.criteria import CRITERIA_HELP, OfferCriteria, criteria_column
 from api.models.fields import (
     Count,
     Day,
@@ -121,6 +122,14 @@ class OfferBase(SQLModel):
         ),
     )
 
+    # « Mouton à 5 pattes »: the employer's requirements, checked for the CDE (never screened).
+    criteria: OfferCriteria | None = Field(None, description=CRITERIA_HELP)
+
+    @field_validator("criteria")
+    @classmethod
+    def _no_empty_criteria(cls, value: OfferCriteria | None) -> OfferCriteria | None:
+        return None if value is None or value.is_empty else value
+
     @field_validator("tags")
     @classmethod
     def _normalise_tags(cls, tags: list[str]) -> list[str]:
@@ -156,6 +165,7 @@ class Offer(Versioned, SQLModel, table=True):
     employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
     urgency_override: int | None = None
     urgency_override_reason: Reason | None = None
+    criteria: dict[str, Any] | None = criteria_column()
     status: str = Field(default="open", max_length=16, index=True)
     owner_id: int = Field(foreign_key="staff.id", index=True)
     opened_at: datetime = Field(default_factory=utcnow)
@@ -191,6 +201,9 @@ class OfferUpdate(SQLModel):
     urgency_override_reason: Reason | None = Field(
         None, description=about(OfferBase, "urgency_override_reason")
     )
+    criteria: OfferCriteria | None = Field(
+        None, description=about(OfferBase, "criteria") + " Remplacées d'un bloc ; null les efface."
+    )
     version: Count | None = Field(
         None,
         description=(
@@ -203,6 +216,11 @@ class OfferUpdate(SQLModel):
     @classmethod
     def _normalise_tags(cls, tags: list[str] | None) -> list[str] | None:
         return None if tags is None else normalise_tags(tags)
+
+    @field_validator("criteria")
+    @classmethod
+    def _no_empty_criteria(cls, value: OfferCriteria | None) -> OfferCriteria | None:
+        return None if value is None or value.is_empty else value
 
 
 class UrgencyPublic(SQLModel):
@@ -271,6 +289,9 @@ class OfferPublic(SQLModel):
     )
     status: str = Field(
         description="État : open (en cours), filled (pourvue) ou closed (clôturée)."
+    )
+    criteria: OfferCriteria | None = Field(
+        None, description=CRITERIA_HELP + " Vide : aucune exigence précisée."
     )
     urgency: UrgencyPublic = Field(description="Urgence de l'offre telle que l'écran l'affiche.")
     qr_url: str = Field(

@@ -9,6 +9,7 @@ from api.domain import urgency
 from api.domain.permissions import Action
 from api.errors import Invalid
 from api.francetravail import prefill
+from api.models.criteria import CheckPublic, CheckRequest
 from api.models.offer import (
     REPEAT_TAP_MINUTES,
     CandidateCreate,
@@ -21,7 +22,7 @@ from api.models.offer import (
     OfferUpdate,
 )
 from api.params import PathId, QueryId
-from api.services import offers
+from api.services import hard_to_fill, offers
 
 router = APIRouter(prefix="/offers", tags=["offers"])
 
@@ -78,6 +79,41 @@ def create_offer(
 ) -> OfferPublic:
     """Open a new offer owned by the caller."""
     return _public(db, offers.create_offer(db, actor, data), agency, settings)
+
+
+@router.post(
+    "/criteria/check",
+    response_model=CheckPublic,
+    summary="Test du « mouton à 5 pattes »",
+    description=(
+        "Dit en français ce qui rend une demande difficile à satisfaire (salaire au SMIC pour "
+        "un profil expérimenté, trop d'exigences à la fois, diplôme exigé d'un débutant…), "
+        "chaque raison avec les chiffres qu'elle utilise, dont le SMIC en vigueur et sa date. "
+        "Rien n'est enregistré ; jamais affiché sur l'écran du couloir."
+    ),
+)
+def check_offer(
+    data: CheckRequest, settings: SettingsDep, _: Allowed(Action.EDIT_OFFERS)
+) -> CheckPublic:
+    """The « mouton à 5 pattes » check on criteria being typed (nothing is saved)."""
+    return hard_to_fill.check_criteria(data.criteria, data.contract, settings.smic)
+
+
+@router.get(
+    "/{offer_id}/criteria/check",
+    response_model=CheckPublic,
+    summary="Test du « mouton à 5 pattes » d'une offre",
+    description="Le test sur les exigences enregistrées de l'offre.",
+)
+def check_saved_offer(
+    offer_id: PathId,
+    db: SessionDep,
+    settings: SettingsDep,
+    agency: StaffAgency,
+    _: Allowed(Action.READ_OFFERS),
+) -> CheckPublic:
+    """The « mouton à 5 pattes » check on an offer's saved criteria."""
+    return hard_to_fill.check_offer(offers.get_offer(db, agency.id, offer_id), settings.smic)
 
 
 @router.post(

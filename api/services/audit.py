@@ -103,6 +103,7 @@ FIELD_LABELS: dict[str, str] = {
     "ft_url": "lien vers l'offre France Travail",
     "urgency_override": "urgence forcée",
     "urgency_override_reason": "raison de l'urgence forcée",
+    "criteria": "exigences de l'employeur",
     "status": "statut",
     "owner_id": "CDE en charge",
     "opened_at": "ouverte le",

@@ -294,6 +294,41 @@ TAG_WORDS = [
 ]
 SIRETS = ["73282932000075", "7328293200007", "732829320000741", "ABCDEFGHIJKLMN", 73282932000074,
           "７３２８２９３２０００７４", LONG]  # fmt: skip
+# An offer's criteria (« mouton à 5 pattes »): each bad one replaces the valid block.
+CRITERIA = {"experience_years": 2, "pay_from": 12.02, "pay_to": 13.5, "pay_period": "hour",
+            "weekly_hours": 35, "driving_licence": True, "must_haves": ["CACES R489"]}  # fmt: skip
+BAD_CRITERIA = [
+    {**CRITERIA, "experience_years": -1},
+    {**CRITERIA, "experience_years": 46},
+    {**CRITERIA, "experience_years": "dix"},
+    {**CRITERIA, "experience_years": True},
+    {**CRITERIA, "pay_from": 14, "pay_to": 12},  # from > to
+    {**CRITERIA, "pay_from": -5},
+    {**CRITERIA, "pay_from": 0},
+    {**CRITERIA, "pay_to": NAN},
+    {**CRITERIA, "pay_to": INF},
+    {**CRITERIA, "pay_to": "12,50"},
+    {**CRITERIA, "pay_to": 10**30},
+    {**CRITERIA, "pay_to": 1800},  # 1 800 € « de l'heure »: a monthly pay
+    {**CRITERIA, "pay_period": None},  # a pay without saying per hour or per month
+    {**CRITERIA, "pay_period": "week"},
+    {**CRITERIA, "weekly_hours": 200},
+    {**CRITERIA, "weekly_hours": 0},
+    {**CRITERIA, "weekly_hours": "🕐"},
+    {**CRITERIA, "diploma": "licence"},
+    {**CRITERIA, "diploma": ""},
+    {**CRITERIA, "driving_licence": "oui"},
+    {**CRITERIA, "must_haves": [LONG]},
+    {**CRITERIA, "must_haves": ["x" * 81]},
+    {**CRITERIA, "must_haves": [""]},
+    {**CRITERIA, "must_haves": ["\u200b\u202e"]},
+    {**CRITERIA, "must_haves": [f"exigence {i}" for i in range(9)]},
+    {**CRITERIA, "must_haves": "CACES"},
+    {**CRITERIA, "must_haves": [12]},
+    "exigeant",
+    [CRITERIA],
+    42,
+]
 ENDPOINTS = [
     Endpoint(
         "chantiers create",
@@ -447,6 +482,24 @@ ENDPOINTS = [
         },
     ),
     Endpoint(
+        "offers create with criteria",
+        "cde",
+        "POST",
+        "/api/v1/offers",
+        state_offers,
+        {**NEW_OFFER, "criteria": CRITERIA},
+        {"criteria": BAD_CRITERIA},
+    ),
+    Endpoint(
+        "offers check",
+        "cde",
+        "POST",
+        "/api/v1/offers/criteria/check",
+        state_offers,
+        {"contract": "CDD", "criteria": CRITERIA},
+        {"criteria": BAD_CRITERIA, "contract": ["CDX", 1, LONG]},
+    ),
+    Endpoint(
         "offers patch",
         "cde",
         "PATCH",
@@ -464,6 +517,7 @@ ENDPOINTS = [
             "description": [LONG],
             "urgency_override": [4, "très urgent", 2],  # 2 without a reason
             "urgency_override_reason": [LONG, 42],
+            "criteria": BAD_CRITERIA[:6],
             "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current offer
         },
     ),
@@ -1069,6 +1123,10 @@ ACCEPTED = [
     Accepts("offer script tag", "cde", "POST", "/api/v1/offers",
             {**NEW_OFFER, "employer": "<script>alert(1)</script>"}, _offer_read("employer"),
             "<script>alert(1)</script>"),
+    Accepts("offer criteria", "cde", "POST", "/api/v1/offers",
+            {**NEW_OFFER, "criteria": {"must_haves": ["Permis 🚗 B", "Anglais « courant »"]}},
+            lambda w, answer: _offer_read("criteria")(w, answer)["must_haves"],
+            ["Permis 🚗 B", "Anglais « courant »"]),
     Accepts("offer patch", "cde", "PATCH", "/api/v1/offers/{offer_id}", {"staff_note": STORY},
             _offer_read("staff_note"), STORY),
     Accepts("employer name", "cde", "POST", "/api/v1/employers",

@@ -73,6 +73,7 @@ SAMPLE_BODIES: dict[str, Any] = {
         "commune": "Avignon",
     },
     "OfferUpdate": lambda: {"positions": 2},
+    "CheckRequest": lambda: {"contract": "CDD", "criteria": {"experience_years": 5}},
     "FillRequest": lambda: None,
     "CandidateOutcome": lambda: {"outcome": "interview"},
     "CandidateCreate": lambda: {"note": "Disponible dès lundi", "another": True},

@@ -5,7 +5,7 @@ Each agency gets its default questions the first time the questionnaire is used
 (``api.services.questionnaire``), so nothing is seeded here.
 
 Revision ID: 0017
-Revises: 0015 (chained after the France Travail sync at merge)
+Revises: 0016 (chained after the offer criteria at merge)
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
