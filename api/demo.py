@@ -1000,6 +1000,11 @@ def _seed_testimonies(db: Session, agency: Agency) -> None:
         tag_service.attach(db, "testimony", testimony.id, agency.id, words)
 
 
+# The demo's screen runs this version: it shows the agenda and the activity too (scenes left
+# out of a new screen's default playlist, for screens of older versions).
+NEWER_SCENES = [{"scene": "agenda", "duration_s": 15}, {"scene": "activity", "duration_s": 15}]
+
+
 def demo_screen_token(db: Session) -> str:
     """Register a screen for the demo agency and return its token."""
     agency = db.exec(select(Agency).where(Agency.code == AGENCY_CODE)).one()
@@ -1008,12 +1013,7 @@ def demo_screen_token(db: Session) -> str:
     )
     # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
     screen.schedule = ALWAYS_ON
-    # The demo's screen runs this version: it shows the agenda and the activity too.
-    screen.playlist = [
-        *screen.playlist,
-        {"scene": "agenda", "duration_s": 15},
-        {"scene": "activity", "duration_s": 15},
-    ]
+    screen.playlist = [*screen.playlist, *NEWER_SCENES]
     db.commit()
     return token
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.changes import ChangeBroker
 from api.clock import aware, local_today, utcnow, zone
@@ -28,6 +28,7 @@ from api.contract import (
     Contribution,
     OpeningSlot,
     PlaylistEntry,
+    PlaylistScene,
     Snapshot,
     SnapshotActivity,
     SnapshotAgency,
@@ -177,8 +178,16 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
         ],
         agenda=_agenda(db, agency, public_url),
         criee=criee.ticker(db, agency, public_url, board=entries),
-        activity=_activity(db, agency),
+        activity=_activity(db, agency) if _played(db, agency, PlaylistScene.ACTIVITY) else None,
     )
+
+
+def _played(db: Session, agency: Agency, scene: PlaylistScene) -> bool:
+    """Whether a screen of ``agency`` has ``scene`` in its playlist. The activity figures cost
+    a third of a build; most agencies show no such scene, and adding it to a playlist changes
+    the agency's revision, so the next build includes it."""
+    playlists = db.exec(select(Screen.playlist).where(Screen.agency_id == agency.id))
+    return any(entry.get("scene") == scene.value for playlist in playlists for entry in playlist)
 
 
 def _activity(db: Session, agency: Agency) -> SnapshotActivity:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from api.errors import Forbidden, Invalid, StaleVersion
 from api.models import Agency, Contribution, Offer, Staff
 from api.models.chantier import ChantierCreate, ChantierUpdate
-from api.services import activity, chantiers, offers
+from api.services import activity, chantiers, offers, snapshot
 from api.services.activity import Month
 from tests import factories
 
@@ -348,3 +348,19 @@ def test_the_journal_tells_a_chantier_s_changes_in_french(
     ]
     assert first.before.startswith("a créé le chantier")
     assert latest.link == ("activity", 0)
+
+
+def test_the_snapshot_carries_the_figures_only_when_a_screen_of_the_agency_plays_them(
+    db: Session, agency: Agency, manager: Staff
+) -> None:
+    hall = factories.screen(db, agency)
+    assert snapshot.build(db, hall, "https://couloir.test").activity is None
+    # A manager adds the scene to another screen: every screen's snapshot now carries it.
+    pause = factories.screen(db, agency, name="Salle de pause")
+    pause.playlist = [
+        {"scene": "offers", "duration_s": 10},
+        {"scene": "activity", "duration_s": 15},
+    ]
+    db.commit()
+    shown = snapshot.build(db, hall, "https://couloir.test").activity
+    assert shown is not None and len(shown.months) == activity.MONTHS_BEFORE + 1
