@@ -53,12 +53,12 @@ class DisplayApp:
         self.screen = screen
         self.workers = workers
         self.options = options or LoopOptions()
-        self.clocks = clocks or Clocks()
+        self.clocks = clocks or workers.make.clocks
         self._renderer_factory = renderer_factory
         self.link = ServiceLink(
             workers,
             settings.stale_after_s,
-            self.clocks.now(),
+            self.clocks,
             pair_again_when_refused=self.options.pair_again_when_refused,
         )
         self.snapshot: Snapshot | None = None
