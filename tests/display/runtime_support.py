@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import threading
-from email.utils import format_datetime
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import httpx
