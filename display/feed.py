@@ -88,7 +88,9 @@ def retry_delay(failures: int, base_s: float, cap_s: float, rng: random.Random) 
     >>> 4.0 <= retry_delay(4, 1.0, 30.0, random.Random(1)) <= 8.0
     True
     """
-    delay = min(cap_s, base_s * (2 ** max(0, failures - 1)))
+    # The exponent stops growing long before the cap: 2 ** 1024 (some nine hours of
+    # failures) is beyond a float, and the worker would die of it.
+    delay = min(cap_s, base_s * (2 ** min(max(0, failures - 1), 30)))
     return delay / 2 + rng.uniform(0, delay / 2)
 
 
