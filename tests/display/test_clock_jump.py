@@ -224,3 +224,30 @@ def test_the_cache_is_stamped_with_the_time_shown(tmp_path):
 def test_the_release_date_is_not_in_the_future():
     # Set at release: a date to come would make every screen say its clock is wrong.
     assert Clocks().released_on <= date.today()
+
+
+def test_without_a_date_header_the_mark_still_follows_the_monotonic_clock(tmp_path):
+    # A proxy that drops the Date header: the screen has only its own clock to show.
+    pi = ManualClock(RIGHT)
+    service = ScriptedService()
+    feed = Feed(
+        "http://screen.test",
+        "t",
+        DisplayCache(tmp_path),
+        transport=httpx.MockTransport(service),
+        clocks=pi.clocks(released_on=RELEASED_ON),
+    )
+    app = display_app(DisplaySettings(cache_dir=tmp_path), pygame.Surface((640, 360)), feed=feed)
+    assert feed.fetch()
+    app.step(0.03)
+    pi.jump(THREE_DAYS)  # set forward: three days on the wall clock, none without contact
+    pi.advance(1)
+    app.step(0.03)
+    assert app.link.stale_since is None
+    pi.jump(-THREE_DAYS - timedelta(hours=1))  # set an hour behind the start
+    service.down = True
+    pi.advance(121)  # two minutes without the service, whatever the wall clock says
+    app.step(0.03)
+    app.step(0.03)
+    assert app.link.stale_since is not None
+    assert "données du 09:00" in _texts(app)  # the contact, told by the wall clock shown
