@@ -172,7 +172,7 @@ class Feed:
     """Worker thread keeping the screen's snapshot and photos current.
 
     ``transport`` replaces the network in unit tests; ``clocks`` are the screen's (shared with
-    the loop; ``now`` alone: a wall clock for them); ``wait(seconds)`` pauses the worker and
+    the loop); ``wait(seconds)`` pauses the worker and
     returns True once stopped (tests pass one that moves their clocks instead of sleeping).
     """
 
@@ -189,7 +189,6 @@ class Feed:
         backoff_max_s: float = 30.0,
         stream_read_timeout_s: float = 45.0,
         retry_stream_after_s: float = 300.0,
-        now: Callable[[], datetime] | None = None,
         rng: random.Random | None = None,
         clocks: Clocks | None = None,
         wait: Callable[[float], bool] | None = None,
@@ -202,7 +201,7 @@ class Feed:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.retry_stream_after_s = retry_stream_after_s
-        self.clocks = clocks or (Clocks(now) if now is not None else Clocks())
+        self.clocks = clocks or Clocks()
         self._rng = rng or random.Random()
         self._client = service_client(
             self.api_url,
