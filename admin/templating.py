@@ -31,6 +31,10 @@ MESSAGES = {
     "offre-pourvue": "Bravo ! Offre marquée pourvue.",
     "offre-fermee": "Offre fermée.",
     "offre-supprimee": "Offre supprimée.",
+    "offres-importees": "Offres importées : elles sont dans la liste et sur l'écran du couloir.",
+    "import-annule": "Import annulé : rien n'a été importé.",
+    "offre-importee": "Offre importée de France Travail : elle est à vous, sur l'écran du couloir.",
+    "suggestion-ecartee": "Offre écartée : elle ne sera plus proposée.",
     "candidat-propose": "Merci ! Le CDE de l'offre est prévenu : il le voit sur son téléphone.",
     "candidat-deja-propose": (
         "Vous avez déjà proposé quelqu'un sur cette offre il y a moins de 10 minutes : "
@@ -66,6 +70,14 @@ MESSAGES = {
     "etiquettes-fusionnees": "Étiquettes fusionnées : tout est maintenant sous celle-ci.",
     "temoignage-enregistre": "Merci ! Témoignage enregistré.",
     "temoignage-supprime": "Témoignage supprimé.",
+    "chantier-ajoute": "Chantier ajouté : il est sur le tableau de bord et l'écran.",
+    "chantier-modifie": "Chantier enregistré.",
+    "chantier-supprime": "Chantier retiré de la liste.",
+    "fiche-employeur-creee": "Fiche employeur ouverte.",
+    "fiche-employeur-modifiee": "Fiche employeur enregistrée.",
+    "questionnaire-termine": "Questionnaire enregistré sur la fiche, avec sa date.",
+    "question-ajoutee": "Question ajoutée à la fin du questionnaire.",
+    "question-modifiee": "Question enregistrée : les questionnaires déjà passés gardent la leur.",
 }
 
 

@@ -26,6 +26,12 @@ AGENDA = f"{PREFIX}/agenda"
 TAGS = f"{PREFIX}/tags"
 TESTIMONIES = f"{PREFIX}/temoignages"
 CRIEE = CRIEE_PAGE
+OFFER_IMPORT = f"{OFFERS}/importer"
+ACTIVITY = f"{PREFIX}/activite"
+EMPLOYERS = f"{PREFIX}/employeurs"
+QUESTIONNAIRES = f"{PREFIX}/questionnaires"
+QUESTIONS = f"{PREFIX}/questionnaire-ethique"
+SUGGESTIONS = f"{PREFIX}/a-importer"
 
 
 def with_message(path: str, ok: str, anchor: str = "") -> str:
@@ -47,6 +53,24 @@ def tag_page(name: str) -> str:
     '/admin/tags/antiplome'
     """
     return f"{TAGS}/{quote(fold(name), safe='')}"
+
+
+def employer_page(employer_id: int) -> str:
+    """The file of an employer.
+
+    >>> employer_page(7)
+    '/admin/employeurs/7'
+    """
+    return f"{EMPLOYERS}/{employer_id}"
+
+
+def questionnaire_page(questionnaire_id: int) -> str:
+    """The summary of an ethics questionnaire (its questions are ``…/1``, ``…/2``…).
+
+    >>> questionnaire_page(4)
+    '/admin/questionnaires/4'
+    """
+    return f"{QUESTIONNAIRES}/{questionnaire_id}"
 
 
 def offer_page(code: str, ok: str | None = None, anchor: str = "") -> str:

@@ -348,10 +348,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     report = offer_import.read_csv(Path(args.file).read_bytes())
     for line, reason in report.rejected:
         print(f"ligne {line} : {reason}", file=sys.stderr)
-    if not report.ok:
+    total = len(report.rejected) + len(report.offers)
+    if report.rejected and (args.all_or_nothing or not report.offers):
         return _fail(
-            f"{len(report.rejected)} ligne(s) refusée(s) sur "
-            f"{len(report.rejected) + len(report.offers)} : rien n'a été importé.",
+            f"{len(report.rejected)} ligne(s) refusée(s) sur {total} : rien n'a été importé.",
             code=1,
         )
     if args.dry_run:
@@ -361,7 +361,81 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         agency = staff_service.get_agency(db, args.agency)
         owner = offer_import.default_owner(db, agency.id)
         written = offer_import.write_offers(db, owner, report)
-    print(f"{written} offre(s) importée(s) pour {agency.code} (confiées à {owner.name}).")
+    refused = (
+        f" ; {len(report.rejected)} ligne(s) refusée(s) sur {total}" if report.rejected else ""
+    )
+    print(f"{written} offre(s) importée(s) pour {agency.code} (confiées à {owner.name}){refused}.")
+    return 0
+
+
+def cmd_import_francetravail(args: argparse.Namespace) -> int:
+    """Search the agency's communes for small businesses' offers and file them « À importer »."""
+    from api.francetravail.client import FranceTravailClient
+    from api.services import francetravail_suggestions as suggestions
+    from api.services import staff as staff_service
+
+    settings = _ready_settings()
+    with _session(settings) as db:
+        agency = staff_service.get_agency(db, args.agency)
+        communes = (
+            suggestions.parse_communes(args.communes)
+            if args.communes is not None
+            else suggestions.communes_of(db, agency.id)
+        )
+        if not communes:
+            return _fail(
+                f"aucune commune pour l'agence {agency.code} : donnez-les avec --communes "
+                "(codes INSEE séparés par des virgules, comme 72181,72124)"
+            )
+        with FranceTravailClient.from_settings(settings) as client:
+            found = suggestions.search(client, communes)
+        for prefill in found:
+            flag = " · manque de candidats" if prefill.lacks_candidates else ""
+            print(
+                f"{prefill.ft_offer_id} · {prefill.title} · {prefill.employer or 'employeur ?'} "
+                f"· {prefill.commune or 'commune ?'}{flag}"
+            )
+        lacking = sum(p.lacks_candidates for p in found)
+        if args.dry_run:
+            print(
+                f"{len(found)} offre(s) de TPE trouvée(s), dont {lacking} en manque de candidats ; "
+                "essai à blanc : rien n'a été enregistré."
+            )
+            return 0
+        if args.communes is not None:
+            suggestions.set_communes(db, agency, communes)
+        filed = suggestions.file_suggestions(db, agency.id, found)
+    print(
+        f"{len(found)} offre(s) de TPE trouvée(s), dont {lacking} en manque de candidats : "
+        f"{filed.new} nouvelle(s) dans « À importer », {filed.known} déjà proposée(s), "
+        f"{filed.dismissed} déjà écartée(s), {filed.linked} déjà suivie(s) par l'agence."
+    )
+    return 0
+
+
+def cmd_sync_francetravail(args: argparse.Namespace) -> int:
+    """Refresh the linked offers from France Travail now (the server also does it on its own)."""
+    from api.db import get_engine
+    from api.services import francetravail_sync
+
+    settings = _ready_settings()
+    if not (settings.france_travail_client_id and settings.france_travail_client_secret):
+        return _fail(
+            "la liaison avec France Travail n'est pas configurée (COULOIR_FRANCE_TRAVAIL_CLIENT_ID "
+            "et COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET)"
+        )
+    report = francetravail_sync.sync_once(get_engine(settings), settings, force=True)
+    if report is None:
+        print("Une synchronisation est déjà en cours (autre processus ou serveur) : rien à faire.")
+        return 0
+    print(
+        f"{report.checked} offre(s) vérifiée(s) : {report.updated} mise(s) à jour, "
+        f"{report.kept} modifiée(s) chez France Travail mais gardée(s) telles que le CDE les a "
+        f"écrites, {report.withdrawn} retirée(s) chez France Travail, {report.malformed} "
+        "illisible(s)."
+    )
+    if report.failed:
+        return _fail(f"synchronisation interrompue : {report.failed}", code=1)
     return 0
 
 
@@ -602,8 +676,8 @@ def build_parser() -> argparse.ArgumentParser:
         "csv",
         help="Importe des offres depuis un fichier CSV.",
         description="Importe des offres depuis un export CSV (en-têtes français, « ; », UTF-8 "
-        "ou Windows-1252). Chaque ligne refusée est signalée ; une seule ligne refusée et rien "
-        "n'est importé.",
+        "ou Windows-1252). Chaque ligne refusée est signalée avec son numéro ; les lignes "
+        "valides sont importées, ou rien du tout avec --all-or-nothing.",
     )
     import_csv.set_defaults(func=cmd_import_csv)
     import_csv.add_argument("file", metavar="FICHIER", help="le fichier CSV")
@@ -611,6 +685,43 @@ def build_parser() -> argparse.ArgumentParser:
     import_csv.add_argument(
         "--dry-run", action="store_true", help="vérifie le fichier sans rien importer"
     )
+    import_csv.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="tout ou rien : n'importe rien dès qu'une ligne est refusée",
+    )
+
+    import_ft = imports.add_parser(
+        "francetravail",
+        help="Cherche les offres des TPE des communes de l'agence chez France Travail.",
+        description="Cherche chez France Travail les offres des entreprises de moins de 10 "
+        "salariés dans les communes de l'agence et les range dans « À importer » (celles en "
+        "manque de candidats d'abord). Les offres écartées ne reviennent pas.",
+    )
+    import_ft.set_defaults(func=cmd_import_francetravail)
+    import_ft.add_argument("--agency", required=True, metavar="CODE", help="code de l'agence")
+    import_ft.add_argument(
+        "--communes",
+        default=None,
+        metavar="CODES",
+        help="codes INSEE des communes de l'agence, séparés par des virgules (enregistrés) ; "
+        "sans lui, ceux déjà enregistrés",
+    )
+    import_ft.add_argument(
+        "--dry-run", action="store_true", help="affiche les offres trouvées sans rien enregistrer"
+    )
+
+    sync = sub.add_parser("sync", help="Synchronisations.").add_subparsers(
+        dest="sync_command", required=True, title="commandes", metavar="COMMANDE"
+    )
+    sync_ft = sync.add_parser(
+        "francetravail",
+        help="Met à jour les offres liées depuis France Travail, maintenant.",
+        description="Met à jour maintenant les offres liées à France Travail (le serveur le "
+        "fait aussi tout seul, toutes les COULOIR_FRANCE_TRAVAIL_SYNC_MINUTES minutes). Les "
+        "champs propres à Couloir ne sont jamais touchés.",
+    )
+    sync_ft.set_defaults(func=cmd_sync_francetravail)
 
     try:
         from display.cli import register

@@ -10,7 +10,8 @@ server's snapshot, or its own cache from before an update), and every model igno
 does not know (an older screen reads a newer server's). Nothing is renamed, removed or
 narrowed without a new ``SCHEMA_VERSION``. ``tests/display/test_contract_growth.py`` checks
 both directions against a frozen copy of the contract and its golden fixture. Added in
-version 1: ``SnapshotOffer.first_tag``, ``Snapshot.agenda``, ``Snapshot.criee``.
+version 1: ``SnapshotOffer.first_tag``, ``Snapshot.agenda``, ``Snapshot.criee``,
+``Snapshot.activity``.
 
     snapshot = Snapshot.model_validate_json(body)
     snapshot.offers[0].urgency.label  # « urgent »
@@ -49,6 +50,7 @@ class PlaylistScene(StrEnum):
     CHALLENGE = "challenge", "Défi"
     ANNOUNCEMENTS = "announcements", "Annonces"
     AGENDA = "agenda", "Agenda"
+    ACTIVITY = "activity", "Activité de l'agence"
 
 
 SCENE_NAMES: tuple[str, ...] = tuple(scene.value for scene in PlaylistScene)
@@ -97,7 +99,7 @@ class PlaylistEntry(_Strict):
     scene: SceneName = Field(
         description=(
             "Scène : offers (offres), hires (embauches), challenge (défi), announcements "
-            "(annonces) ou agenda."
+            "(annonces), agenda ou activity (activité de l'agence)."
         )
     )
     duration_s: int = Field(
@@ -263,6 +265,56 @@ class SnapshotEvent(_Strict):
     qr_url: str = Field(description="Adresse de la page du rendez-vous, celle du QR code.")
 
 
+class ActivityMonth(_Strict):
+    """One month of the agency's collective figures (never a person's)."""
+
+    month: str = Field(description="Le mois, AAAA-MM, au calendrier de l'agence.")
+    label: str = Field(description="Le mois en abrégé : « nov. ».")
+    opened: int = Field(0, description="Offres ouvertes dans le mois.")
+    opened_tpe: int = Field(0, description="Dont offres de TPE.")
+    filled: int = Field(0, description="Offres pourvues dans le mois.")
+    filled_tpe: int = Field(0, description="Dont offres de TPE.")
+    closed: int = Field(0, description="Offres retirées ou clôturées dans le mois.")
+    proposals: int = Field(0, description="Candidats proposés par les CDDE dans le mois.")
+    proposals_hired: int = Field(0, description="Dont candidats embauchés.")
+    hires: int = Field(0, description="Embauches racontées, par date d'embauche.")
+
+
+class ActivityFillDays(_Strict):
+    level: int = Field(
+        ge=0, le=3, description="Niveau d'urgence de l'offre quand elle a été pourvue."
+    )
+    label: str = Field(description="Ce niveau en mots.")
+    median_days: float | None = Field(
+        None, description="Délai médian pour pourvoir, en jours ; vide sans offre."
+    )
+    count: int = Field(0, description="Nombre d'offres pourvues à ce niveau.")
+
+
+class ActivityChantier(_Strict):
+    title: str = Field(description="Intitulé du chantier.")
+    kind_label: str = Field(description="Genre en mots : recrutement collectif, grappe TPE…")
+    state: Literal["a_venir", "en_cours", "termine"] = Field(
+        description="État : a_venir, en_cours ou termine."
+    )
+    state_label: str = Field(description="État en mots : à venir, en cours, terminé.")
+
+
+class SnapshotActivity(_Strict):
+    """The agency's activity: collective figures month by month and its chantiers."""
+
+    month_label: str = Field(description="Le mois en cours en mots : « novembre 2026 ».")
+    months: list[ActivityMonth] = Field(
+        description="Le mois en cours et les six précédents, du plus ancien au plus récent."
+    )
+    fill_days: list[ActivityFillDays] = Field(
+        [], description="Délai médian pour pourvoir sur les sept mois, par niveau d'urgence."
+    )
+    chantiers: list[ActivityChantier] = Field(
+        [], description="Les chantiers en cours puis à venir (les terminés ne sont pas envoyés)."
+    )
+
+
 class Snapshot(_Strict):
     """One screen's view of its agency at ``generated_at``."""
 
@@ -295,5 +347,13 @@ class Snapshot(_Strict):
         description=(
             "Les nouvelles de la criée de la semaine pour le bandeau, dans l'ordre : embauches "
             "de la semaine puis offres urgentes ; null : serveur plus ancien."
+        ),
+    )
+    # Added within version 1: null from an older server (the activity scene then skips itself).
+    activity: SnapshotActivity | None = Field(
+        None,
+        description=(
+            "L'activité de l'agence (chiffres collectifs des sept derniers mois, chantiers) ; "
+            "null : serveur plus ancien."
         ),
     )

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from api.clock import local_today, to_utc, utcnow
+from api.demo_history import seed_history
 from api.domain import french
 from api.models import (
     Agency,
@@ -24,6 +25,7 @@ from api.models import (
     CandidateProposal,
     Challenge,
     Contribution,
+    EthicsQuestionnaire,
     Hire,
     Offer,
     Staff,
@@ -34,7 +36,7 @@ from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.screen import ScreenCreate
 from api.models.tag import fold
 from api.security.passwords import hash_password
-from api.services import agenda, screens
+from api.services import agenda, employers, questionnaire, screens
 from api.services import tags as tag_service
 from api.services.offers import unused_code
 
@@ -486,6 +488,76 @@ FILLED = [
     ("Maçonnerie Vauclusienne", "Maçon·ne", "CDI", "Sorgues"),
     ("Fromagerie du Marché", "Vendeur·se en fromagerie", "CDD", "Avignon"),
 ]
+# A dozen TPE files told in full (the other employers' files hold their name and commune):
+# name → (SIRET or "", sector, size band, professional contact, the CDE's notes). The SIRETs
+# are made up, valid only by their check.
+EMPLOYER_FILES = {
+    "Boulangerie Au Pain d'Antan": (
+        "35958580427902", "Boulangerie-pâtisserie", "3-5", "Standard 04 90 00 00 01, le matin",
+        "Le patron forme lui-même ses apprentis depuis vingt ans. Préfère une journée d'essai "
+        "au fournil à un entretien : c'est là qu'il voit la motivation.",
+    ),
+    "Plomberie Rhodanienne": (
+        "62486476629619", "Plomberie, chauffage", "1-2", "contact@plomberie-rhodanienne.example",
+        "Deux associés, beaucoup d'interventions d'urgence. Le permis B est indispensable ; "
+        "ils prêtent la camionnette.",
+    ),
+    "Restaurant Le Cloître des Arts": (
+        "", "Restauration traditionnelle", "6-9", "Service du midi à éviter : appeler vers 16 h",
+        "Recrute surtout avant le Festival. A déjà accueilli deux personnes en immersion (PMSMP), "
+        "très satisfait.",
+    ),
+    "Domaine des Garrigues": (
+        "27827276092959", "Viticulture", "6-9", "Bureau du domaine, 04 90 00 00 04",
+        "Vendanges fin août : besoin de renforts saisonniers, logement possible sur place.",
+    ),
+    "Salon Émilie Coiffure": (
+        "", "Coiffure", "1-2", "Émilie, gérante, au salon",
+        "Ouverte aux reconversions. Cherche quelqu'un d'autonome le samedi.",
+    ),
+    "Garage Mistral Auto": (
+        "18939983038984", "Entretien et réparation automobile", "3-5", "Accueil atelier",
+        "Le chef d'atelier tient à rencontrer les candidats à l'atelier, en bleu de travail.",
+    ),
+    "Aide à domicile Vaucluse Services": (
+        "", "Aide à domicile", "6-9", "Responsable de secteur, 04 90 00 00 07",
+        "Beaucoup de turnover ; le temps de trajet entre deux interventions est payé. "
+        "Permis B très souhaité.",
+    ),
+    "Pizzeria Da Luigi": (
+        "", "Restauration rapide", "3-5", "Luigi, après 15 h",
+        "Forme au four à bois ; horaires du soir uniquement.",
+    ),
+    "Menuiserie Bois d'Ocre": (
+        "11180352449836", "Menuiserie", "3-5", "atelier@bois-docre.example",
+        "Chantiers dans tout le Luberon. Recrute sans diplôme si la personne a déjà bricolé.",
+    ),
+    "Boucherie Chez Marcel": (
+        "", "Boucherie-charcuterie", "1-2", "Marcel, au marché des Halles le matin",
+        "Départ à la retraite dans trois ans : cherche quelqu'un à former pour reprendre.",
+    ),
+    "Fromagerie du Marché": (
+        "", "Commerce de détail alimentaire", "1-2", "Boutique des Halles",
+        "Besoin de renfort en décembre. Aime les profils commerce, même débutants.",
+    ),
+    "Hôtel du Palais des Papes": (
+        "", "Hôtellerie", "6-9", "Direction, par e-mail de l'hôtel",
+        "Poste de nuit difficile à pourvoir : la direction est prête à aménager les horaires.",
+    ),
+}  # fmt: skip
+
+# The questionnaire the bakery's owner went through with his CDE: (answer, note) per default
+# question, in order. A conversation, not a score.
+QUESTIONNAIRE_ANSWERS = [
+    ("En partie", "Le permis n'est finalement pas indispensable : le fournil est en ville."),
+    ("Oui", "Le patron forme lui-même, trois mois au fournil avec lui."),
+    ("Oui", "Le CAP est un plus, pas une condition."),
+    ("Pas encore", "Personne de désigné : il va y réfléchir avec sa vendeuse."),
+    ("Oui", "D'accord pour deux semaines d'immersion avant l'été."),
+    ("À en parler", "Horaires de nuit : une prime à revoir ensemble."),
+    ("Oui", ""),
+]
+
 # Which of the filled offers came through a CDDE's proposal (the défi credits that service).
 THROUGH_A_PROPOSAL = {1, 3, 6, 8, 11, 13, 16, 18}
 
@@ -773,6 +845,8 @@ def seed_demo(db: Session, passwords: dict[str, str] | None = None) -> DemoAccou
         )
     _seed_agenda(db, agency, people, today)
     _seed_testimonies(db, agency)
+    seed_history(db, agency, people, today)  # six months of past activity, the chantiers
+    _seed_employers(db, agency, people["cde"][0])
     db.commit()
     return DemoAccounts(by_role=accounts)
 
@@ -836,6 +910,50 @@ def _seed_agenda(db: Session, agency: Agency, people: dict[str, list[Staff]], to
             )
 
 
+def _seed_employers(db: Session, agency: Agency, cde: Staff) -> None:
+    """Every offer attached to its employer's file; a dozen files told in full."""
+    for employer in employers.attach_all(db, agency.id):
+        details = EMPLOYER_FILES.get(employer.name)
+        if details is None:
+            continue
+        siret, sector, size_band, contact, notes = details
+        employer.siret = siret or None
+        employer.sector, employer.size_band = sector, size_band
+        employer.contact, employer.notes = contact, notes
+        db.add(employer)
+    _seed_questionnaire(db, agency, cde)
+
+
+def _seed_questionnaire(db: Session, agency: Agency, cde: Staff) -> None:
+    """The ethics questionnaire's default questions, and one taken with a recruiter."""
+    asked = questionnaire.add_default_questions(db, agency.id)
+    bakery = employers.find(db, agency.id, "Boulangerie Au Pain d'Antan")
+    assert bakery is not None
+    answers = []
+    for question, (choice, note) in zip(asked, QUESTIONNAIRE_ANSWERS, strict=True):
+        answers.append(
+            {
+                "question_id": question.id,
+                "question": question.text,
+                "hint": question.hint,
+                "choices": list(question.choices),
+                "choice": choice,
+                "note": note,
+            }
+        )
+    taken_on = utcnow() - timedelta(days=12)
+    db.add(
+        EthicsQuestionnaire(
+            agency_id=agency.id,
+            employer_id=bakery.id,
+            conducted_by_id=cde.id,
+            started_at=taken_on,
+            completed_at=taken_on + timedelta(minutes=25),
+            answers=answers,
+        )
+    )
+
+
 def _seed_testimonies(db: Session, agency: Agency) -> None:
     """The staff's testimonies, each about the hire (else the offer) of its employer."""
     for index, (email, employer, words, text) in enumerate(TESTIMONIES):
@@ -870,8 +988,12 @@ def demo_screen_token(db: Session) -> str:
     )
     # A demo is shown at any hour: this screen never sleeps (real ones follow opening hours).
     screen.schedule = ALWAYS_ON
-    # The demo's screen runs this version: it shows the agenda too.
-    screen.playlist = [*screen.playlist, {"scene": "agenda", "duration_s": 15}]
+    # The demo's screen runs this version: it shows the agenda and the activity too.
+    screen.playlist = [
+        *screen.playlist,
+        {"scene": "agenda", "duration_s": 15},
+        {"scene": "activity", "duration_s": 15},
+    ]
     db.commit()
     return token
 

@@ -26,12 +26,15 @@ from api.errors import DomainError, StaleVersion, Throttled
 from api.mail import smtp
 from api.models.problem import ERROR_RESPONSES
 from api.routes import (
+    activity,
     agencies,
     agenda,
     announcements,
     auth,
     challenges,
     display,
+    employers,
+    francetravail,
     health,
     hires,
     offers,
@@ -41,7 +44,7 @@ from api.routes import (
     testimonies,
 )
 from api.security.limits import BodyLimitMiddleware
-from api.services import criee_mailing, housekeeping
+from api.services import criee_mailing, francetravail_sync, housekeeping
 from api.services.screens import ScreenTokenCache
 from api.services.snapshot import SnapshotCache
 from api.settings import Settings, get_settings
@@ -54,6 +57,7 @@ API_ROUTERS = (
     display.router,
     auth.router,
     offers.router,
+    francetravail.router,
     hires.router,
     challenges.router,
     announcements.router,
@@ -63,6 +67,8 @@ API_ROUTERS = (
     agencies.router,
     tags.router,
     testimonies.router,
+    activity.router,
+    employers.router,
 )
 
 
@@ -83,6 +89,11 @@ OPENAPI_TAGS = [
     {"name": "agencies", "description": "Agences (administrateurs)."},
     {"name": "tags", "description": "Étiquettes de l'agence, qui croisent offres et récits."},
     {"name": "testimonies", "description": "Témoignages et retours d'expérience des collègues."},
+    {
+        "name": "activity",
+        "description": "Activité de l'agence : chiffres collectifs du mois et chantiers.",
+    },
+    {"name": "employers", "description": "Fiches employeurs (TPE) et leur historique."},
     {"name": "health", "description": "État du serveur, pour l'exploitation."},
 ]
 
@@ -237,6 +248,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if smtp.configured(settings):
             mailer = criee_mailing.run_periodically(app.state.engine, settings)
             background.append(asyncio.create_task(mailer))
+        if francetravail_sync.enabled(settings):
+            ft_sync = francetravail_sync.run_periodically(app.state.engine, settings)
+            background.append(asyncio.create_task(ft_sync))
         yield
         for task in background:
             task.cancel()

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire",
         description="France Travail's OAuth2 token endpoint (client credentials).",
     )
+    france_travail_sync_minutes: int = Field(
+        30,
+        ge=0,
+        le=1440,
+        description="Minutes between two refreshes of the linked offers from France Travail "
+        "(one run across every process and host). 0, or no credentials: no sync.",
+    )
 
     smtp_host: str = Field(
         "",

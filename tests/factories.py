@@ -30,6 +30,8 @@ from api.models import (
     AgendaEvent,
     Announcement,
     Challenge,
+    Chantier,
+    Employer,
     Hire,
     Offer,
     Screen,
@@ -40,6 +42,8 @@ from api.models.agency import AgencyCreate
 from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
 from api.models.challenge import ChallengeCreate
+from api.models.chantier import ChantierCreate
+from api.models.employer import EmployerCreate
 from api.models.hire import HireCreate, HireUpdate
 from api.models.offer import OfferCreate
 from api.models.screen import ScreenCreate
@@ -51,6 +55,8 @@ from api.services import (
     agenda,
     announcements,
     challenges,
+    chantiers,
+    employers,
     hires,
     offers,
     photos,
@@ -332,3 +338,26 @@ def testimony(db: Session, author: Staff, **fields: Any) -> Testimony:
     }
     values.update(fields)
     return testimonies.create_testimony(db, author, TestimonyCreate(**values))
+
+
+def chantier(db: Session, author: Staff, **fields: Any) -> Chantier:
+    """A chantier listed by ``author`` (a manager) through ``create_chantier``."""
+    values: dict[str, Any] = {
+        "title": "Recrutement collectif des vendanges",
+        "kind": "recrutement_collectif",
+        "state": "en_cours",
+    }
+    values.update(fields)
+    return chantiers.create_chantier(db, author, ChantierCreate(**values))
+
+
+def employer(db: Session, author: Staff, **fields: Any) -> Employer:
+    """An employer file opened by ``author`` (a CDE) through ``create_employer``."""
+    values: dict[str, Any] = {
+        "name": "Boulangerie Au Pain d'Antan",
+        "commune": "Avignon",
+        "sector": "Boulangerie-pâtisserie",
+        "size_band": "3-5",
+    }
+    values.update(fields)
+    return employers.create_employer(db, author, EmployerCreate(**values))

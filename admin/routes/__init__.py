@@ -3,19 +3,24 @@
 from fastapi import APIRouter
 
 from admin.routes import (
+    activity,
     agenda,
     announcements,
     assets,
     auth,
     challenge,
     criee,
+    employers,
     francetravail,
     hires,
     home,
     journal,
+    offer_import,
     offers,
     public,
+    questionnaire,
     screens,
+    suggestions,
     tags,
     team,
     testimonies,
@@ -26,6 +31,7 @@ for _module_router in (
     assets.router,
     auth.router,
     francetravail.router,
+    offer_import.router,
     offers.router,
     offers.candidates_router,
     public.router,
@@ -40,6 +46,11 @@ for _module_router in (
     tags.router,
     testimonies.router,
     criee.router,
+    activity.router,
+    employers.router,
+    questionnaire.questions_router,
+    questionnaire.router,
+    suggestions.router,
 ):
     router.include_router(_module_router)
 

@@ -25,6 +25,7 @@ ENTITIES = {
     "announcement": "Annonces",
     "screen": "Écrans",
     "staff": "Comptes",
+    "chantier": "Chantiers",
 }
 
 
@@ -41,6 +42,7 @@ def _href(link: tuple[str, str | int] | None) -> str | None:
         "announcements": lambda: urls.ANNOUNCEMENTS,
         "screen": lambda: f"{urls.SCREENS}/{key}",
         "team": lambda: urls.TEAM,
+        "activity": lambda: f"{urls.ACTIVITY}#chantiers",
     }
     page = pages.get(kind)
     return page() if page else None

@@ -28,7 +28,7 @@ from api.errors import DomainError, StaleVersion
 from api.models import Offer
 from api.models.offer import NOTE_MAX, OUTCOME_LABELS, OfferCreate, OfferUpdate
 from api.params import PathId, parse_id
-from api.services import audit
+from api.services import audit, employers
 from api.services import offers as offer_service
 from api.services import tags as tag_service
 
@@ -120,6 +120,10 @@ def _form_page(
             "contracts": CONTRACT_OPTIONS,
             "labels": FIELD_LABELS,
             "tag_suggestions": tag_service.suggestion_names(ctx.db, ctx.agency.id),
+            # Existing employers (those like what was typed, else the latest active).
+            "employer_suggestions": employers.suggestions(
+                ctx.db, ctx.agency.id, form.raw("employer")
+            ),
             "urgency_now": (
                 offer_service.to_public(ctx.db, [offer], ctx.offers)[0].urgency if offer else None
             ),
@@ -130,8 +134,15 @@ def _form_page(
 
 @router.get("/nouvelle", response_class=HTMLResponse)
 def new_page(request: Request, ctx: Editor) -> Response:
-    """The quick form: four fields, the rest folded away."""
-    return _form_page(request, ctx, Form.empty(is_tpe=True, positions=1), offer=None)
+    """The quick form: four fields, the rest folded away; from an employer's file
+    (``?employeur=<id>``), its name and commune are filled in."""
+    form = Form.empty(is_tpe=True, positions=1)
+    known = employers.find_by_id(
+        ctx.db, ctx.agency.id, parse_id(request.query_params.get("employeur", ""))
+    )
+    if known is not None:
+        form = Form.empty(is_tpe=True, positions=1, employer=known.name, commune=known.commune)
+    return _form_page(request, ctx, form, offer=None)
 
 
 @router.post("/nouvelle", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from api.errors import NotFound
 from api.models import Offer, Staff
 from api.models.offer import NOTE_HELP, NOTE_MAX, OUTCOME_LABELS
 from api.services import agencies
+from api.services import francetravail_sync as ft_sync
 from api.services import offers as offer_service
 from api.services import testimonies as testimony_service
 from api.services.offers import OfferContext
@@ -84,6 +85,7 @@ def render_offer_page(
             "offer_id": offer.id,
             "agency": agency,
             "staff_view": staff_view,
+            "ft_notice": ft_sync.notice(db, offer) if staff_view else None,
             "candidates": candidates,
             "recent_proposal": recent,
             "newly_seen": newly_seen,

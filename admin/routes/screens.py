@@ -21,6 +21,7 @@ from api.errors import DomainError, StaleVersion
 from api.models import Screen
 from api.models.screen import DEFAULT_UPDATE_WINDOW, ScreenUpdate
 from api.params import PathId
+from api.services import francetravail_sync as ft_sync
 from api.services import screens as service
 
 router = APIRouter(prefix=urls.SCREENS, include_in_schema=False)
@@ -69,6 +70,7 @@ def _list(request: Request, ctx: Ctx, form: Form | None = None, status: int = 20
             "labels": {"code": "Code affiché", "name": "Nom de l'écran"},
             "tz": ctx.agency.timezone,
             "update_results": UPDATE_RESULTS,
+            "ft_alert": ft_sync.managers_alert(ctx.db, ctx.settings, ctx.agency.timezone),
         },
         status_code=status,
     )

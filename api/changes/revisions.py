@@ -19,7 +19,14 @@ _TOUCHED = "couloir_touched"
 _BUMPED = "couloir_bumped"
 
 # Writes to these tables never change what a screen shows.
-_SILENT_TABLES = {"staffsession", "loginfailure", "auditevent", "screenpairing", "crieemailing"}
+_SILENT_TABLES = {
+    "staffsession",
+    "loginfailure",
+    "auditevent",
+    "screenpairing",
+    "crieemailing",
+    "pendingimport",
+}
 
 _BUMP_POSTGRES = text(
     "WITH bumped AS (UPDATE agency SET revision = revision + 1 WHERE id = :id "

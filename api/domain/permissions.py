@@ -28,6 +28,14 @@ class Action(StrEnum):
     MODERATE_TESTIMONIES = "moderate_testimonies"  # edit or delete anyone's
     MANAGE_TAGS = "manage_tags"  # rename, describe, merge
     READ_CRIEE = "read_criee"  # la criée, the weekly newsletter, and its archive
+    IMPORT_OFFERS = "import_offers"  # a CSV export uploaded from the phone, previewed, imported
+    READ_ACTIVITY = "read_activity"  # the agency's collective figures and its chantiers
+    EXPORT_ACTIVITY = "export_activity"  # the activity figures as a CSV file
+    MANAGE_CHANTIERS = "manage_chantiers"  # list, edit, delete the agency's chantiers
+    READ_EMPLOYERS = "read_employers"  # employer files (fiches TPE) and their history
+    EDIT_EMPLOYERS = "edit_employers"  # create an employer file, edit its details and notes,
+    # go through the ethics questionnaire with its recruiter
+    MANAGE_QUESTIONNAIRE = "manage_questionnaire"  # the ethics questionnaire's questions
 
 
 _STAFF = {
@@ -39,8 +47,11 @@ _STAFF = {
     Action.ATTEND_EVENTS,
     Action.WRITE_TESTIMONIES,
     Action.READ_CRIEE,
+    Action.READ_ACTIVITY,
+    Action.READ_EMPLOYERS,
 }
 _CDE = _STAFF | {Action.EDIT_OFFERS, Action.DELETE_OFFERS, Action.SET_CANDIDATE_OUTCOME}
+_CDE |= {Action.EDIT_EMPLOYERS}
 _MANAGER = _CDE | {
     Action.MODERATE_HIRES,
     Action.MANAGE_CHALLENGES,
@@ -51,6 +62,10 @@ _MANAGER = _CDE | {
     Action.MANAGE_AGENDA,
     Action.MODERATE_TESTIMONIES,
     Action.MANAGE_TAGS,
+    Action.IMPORT_OFFERS,
+    Action.EXPORT_ACTIVITY,
+    Action.MANAGE_CHANTIERS,
+    Action.MANAGE_QUESTIONNAIRE,
 }
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

@@ -34,6 +34,7 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRIES = 4
 BACKOFF_S = 0.5
 RETRY_AFTER_MAX_S = 30.0
+BODY_MAX_BYTES = 2_000_000  # one offer is a few kB; a bigger answer is not an offer
 PAGE_MAX = 150
 _NUMBER = re.compile(r"[0-9A-Za-z]{5,20}")
 _CONTENT_RANGE = re.compile(r"offres (\d+)-(\d+)/(\d+)")
@@ -43,6 +44,13 @@ class FranceTravailError(DomainError):
     """The API could not answer (down, refused, too slow): the message is French, for people."""
 
     status = 503
+
+
+class UnexpectedAnswer(FranceTravailError):
+    """The API answered, but not with what its documentation promises (bad JSON, too big)."""
+
+    def __init__(self) -> None:
+        super().__init__("France Travail a répondu de façon inattendue")
 
 
 class NotConfigured(FranceTravailError):
@@ -156,7 +164,7 @@ class FranceTravailClient:
             "client_secret": self._client_secret,
             "scope": SCOPE,
         }
-        response = self._send(lambda: self._http.post(self.token_url, data=data))
+        response = self._send(lambda: self._http.build_request("POST", self.token_url, data=data))
         if response.status_code in (400, 401):
             log.warning(
                 "France Travail refused the client credentials (HTTP %s)", response.status_code
@@ -169,8 +177,8 @@ class FranceTravailClient:
         try:
             body = response.json()
             return str(body["access_token"]), float(body.get("expires_in", 0) or 0)
-        except (ValueError, KeyError, TypeError):
-            raise FranceTravailError("France Travail a répondu de façon inattendue") from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise UnexpectedAnswer from None
 
     # -- calls ------------------------------------------------------------------------------
     def _retry_delay(self, response: httpx.Response | None, attempt: int) -> float:
@@ -180,12 +188,34 @@ class FranceTravailClient:
                 return min(float(value), self.retry_after_max_s)
         return self.backoff_s * (2**attempt) * (1 + random.random() / 4)
 
-    def _send(self, do: Callable[[], httpx.Response]) -> httpx.Response:
+    def _bounded(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and read its body, refusing more than ``BODY_MAX_BYTES``."""
+        response = self._http.send(request, stream=True)
+        try:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > BODY_MAX_BYTES:
+                    log.warning("France Travail answer over %d bytes, cut", BODY_MAX_BYTES)
+                    raise UnexpectedAnswer
+        finally:
+            response.close()
+        # The body is decoded already (gzip…): its headers must not ask for decoding again.
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(body), request=request
+        )
+
+    def _send(self, do: Callable[[], httpx.Request]) -> httpx.Response:
         """One logical call: rate-limited, retried on 429 / 5xx / network errors."""
         for attempt in range(self.retries + 1):
             self._limiter.wait()
             try:
-                response = do()
+                response = self._bounded(do())
             except httpx.TimeoutException:
                 problem, response = "timeout", None
             except httpx.TransportError as exc:
@@ -207,15 +237,15 @@ class FranceTravailClient:
     def _get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
         url = self.api_url + path
         response = self._send(
-            lambda: self._http.get(
-                url, params=params, headers={"Authorization": f"Bearer {self._bearer()}"}
+            lambda: self._http.build_request(
+                "GET", url, params=params, headers={"Authorization": f"Bearer {self._bearer()}"}
             )
         )
         if response.status_code == 401:  # expired or revoked early: one fresh token, once
             token = self._bearer(renew=True)
             response = self._send(
-                lambda: self._http.get(
-                    url, params=params, headers={"Authorization": f"Bearer {token}"}
+                lambda: self._http.build_request(
+                    "GET", url, params=params, headers={"Authorization": f"Bearer {token}"}
                 )
             )
         return response
@@ -237,8 +267,12 @@ class FranceTravailClient:
         try:
             body = response.json()
         except ValueError:
-            raise FranceTravailError("France Travail a répondu de façon inattendue") from None
-        return body if isinstance(body, dict) else None
+            log.warning("France Travail answered offer %s with malformed JSON", number)
+            raise UnexpectedAnswer from None
+        if not isinstance(body, dict):
+            log.warning("France Travail answered offer %s with a JSON %s", number, type(body))
+            raise UnexpectedAnswer
+        return body
 
     def search(
         self, filters: dict[str, str], *, first: int = 0, last: int = PAGE_MAX - 1
@@ -250,7 +284,10 @@ class FranceTravailClient:
         if response.status_code == 400:
             raise FranceTravailError("France Travail refuse ces critères de recherche")
         self._raise_unless_ok(response)
-        offers = response.json().get("resultats") or []
+        try:
+            offers = response.json().get("resultats") or []
+        except (ValueError, AttributeError):
+            raise UnexpectedAnswer from None
         match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
         if match:
             got_first, got_last, total = (int(g) for g in match.groups())

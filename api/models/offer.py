@@ -152,6 +152,8 @@ class Offer(Versioned, SQLModel, table=True):
     is_tpe: bool = True
     ft_offer_id: str | None = Field(default=None, max_length=20)
     ft_url: str | None = Field(default=None, max_length=300)
+    # The employer file this offer belongs to (api.services.employers links it by name).
+    employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
     urgency_override: int | None = None
     urgency_override_reason: Reason | None = None
     status: str = Field(default="open", max_length=16, index=True)
@@ -286,6 +288,13 @@ class OfferPublic(SQLModel):
         description="Nombre de candidats proposés par les CDDE pour cette offre."
     )
     owner: StaffRef = Field(description="Le ou la CDE qui suit l'offre.")
+    employer_id: int | None = Field(
+        None,
+        description=(
+            "Fiche de l'employeur (/api/v1/employers/{id}), trouvée d'après son nom sans souci "
+            "des majuscules, des accents ni de la forme juridique."
+        ),
+    )
 
 
 class CandidateProposal(SQLModel, table=True):

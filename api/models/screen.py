@@ -23,7 +23,7 @@ from api.models.fields import (
 
 # Scenes a screen of an older version would refuse in its playlist (its contract lists the
 # scenes it knows): a manager adds them to a screen once it runs the new version.
-NEWER_SCENES = (PlaylistScene.AGENDA,)
+NEWER_SCENES = (PlaylistScene.AGENDA, PlaylistScene.ACTIVITY)
 DEFAULT_PLAYLIST: list[dict[str, Any]] = [
     {"scene": scene.value, "duration_s": seconds}
     for scene, seconds in zip(

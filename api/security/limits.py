@@ -26,6 +26,8 @@ DEFAULT_BODY_LIMIT = 1 * MIB
 PHOTO_FORM_FACTOR = 4
 # Room for the form's text fields and the multipart boundaries around the photo.
 MULTIPART_OVERHEAD = 1 * MIB
+# A CSV export uploaded from the phone (api.services.offer_import): 5,000 lines stay well under.
+IMPORT_FILE_BYTES = 2 * MIB
 # The largest COULOIR_MAX_UPLOAD_MB allowed by api/settings.py; the Caddyfile's bound for uploads.
 MAX_UPLOAD_MB_ALLOWED = 50
 
@@ -33,6 +35,7 @@ MAX_UPLOAD_MB_ALLOWED = 50
 _PHOTO_PUT = re.compile(r"^/api/v1/hires/[^/]+/photo$")
 _SCREENSHOT_PUT = "/api/v1/display/screenshot"
 _PHOTO_FORM = re.compile(r"^/admin/embauches/(nouvelle|[^/]+)$")
+_IMPORT_FORM = "/admin/offres/importer"
 
 
 def photo_bytes(settings: Settings) -> int:
@@ -53,6 +56,10 @@ def body_limit(method: str, path: str, settings: Settings) -> int:
         return MAX_SCREENSHOT_BYTES
     if method == "POST" and _PHOTO_FORM.match(path):
         return photo_form_bytes(settings.max_upload_mb)
+    if method == "POST" and path == _IMPORT_FORM:
+        # Twice the largest file, so that a file too big still reaches the form and its
+        # « Fichier trop gros » rather than a bare 413.
+        return 2 * IMPORT_FILE_BYTES + MULTIPART_OVERHEAD
     return DEFAULT_BODY_LIMIT
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from api.clock import aware, zone
 from api.domain import french, urgency
 from api.models import AuditEvent, Challenge, Hire, Offer, Screen, Staff
+from api.models.employer import SIZE_LABELS
 
 _HIDDEN = {"password_hash", "token_hash", "pending_token"}
 
@@ -149,11 +150,27 @@ FIELD_LABELS: dict[str, str] = {
     "opening_hours": "horaires d'ouverture",
     "urgency_thresholds": "seuils d'urgence",
     "text": "texte",
+    "kind": "genre",
+    "state": "état",
+    "employer_id": "fiche employeur",
+    "siret": "SIRET",
+    "sector": "secteur",
+    "size_band": "effectif",
+    "contact": "contact",
+    "notes": "notes",
+    "hint": "aide",
+    "choices": "réponses proposées",
+    "answers": "réponses",
+    "completed_at": "terminé le",
+    "conducted_by_id": "mené par",
+    "asked": "posée",
+    "position": "rang",
+    "started_at": "commencé le",
 }
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
     "last_heartbeat_at", "reported_version", "resolution", "fps", "uptime_s", "memory_mb",
-    "snapshot_etag", "screenshot_at", "revision", "clock_skew_s", "clock_before_release",
+    "snapshot_etag", "screenshot_at", "revision", "key", "clock_skew_s", "clock_before_release",
 }  # fmt: skip
 # Values said in words, per field (the same word may mean different things on two objects).
 _STATUS_WORDS = {
@@ -168,9 +185,11 @@ _VALUE_WORDS: dict[str, dict[Any, str]] = {
     "role": {"cde": "CDE", "cdde": "CDDE", "manager": "manager", "admin": "administrateur"},
     "service": {"cde": "entreprises (CDE)", "cdde": "demandeurs (CDDE)"},
     "rotation": {0: "paysage", 90: "portrait", 180: "paysage retourné", 270: "portrait retourné"},
+    "state": {"a_venir": "à venir", "en_cours": "en cours", "termine": "terminé"},  # chantiers
+    "size_band": dict(SIZE_LABELS),
 }  # fmt: skip
 _STAFF_FIELDS = {"owner_id", "cde_id", "cdde_id", "consent_recorded_by_id", "proposed_by_id"}
-_STAFF_FIELDS |= {"staff_id"}
+_STAFF_FIELDS |= {"staff_id", "conducted_by_id"}
 _TEXT_CUT = 80
 # Labels the command line and the server itself record as the actor (older rows included).
 TERMINAL_LABELS = {"ligne de commande", "terminal"}
@@ -194,6 +213,10 @@ _ACTIVE = {
     "revoke": "a révoqué {}",
     "end": "a retiré {}",
     "refuse_create": "n'a pas pu créer {} (e-mail déjà utilisé)",
+    "complete": "a terminé {}",
+    "ft_update": "a mis à jour {}",
+    "ft_withdrawn": "a retiré {} de ses offres",
+    "ft_back": "a remis en ligne {}",
 }
 # The same, without a person (done from the terminal or by Couloir itself): masculine, feminine.
 _PASSIVE = {
@@ -205,8 +228,9 @@ _PASSIVE = {
     "reopen": ("rouvert", "rouverte"),
     "revoke": ("révoqué", "révoquée"),
     "end": ("retiré", "retirée"),
+    "complete": ("terminé", "terminée"),
 }
-_FEMININE = {"offer", "hire", "contribution", "announcement", "agency"}
+_FEMININE = {"offer", "hire", "contribution", "announcement", "agency", "employer"}
 
 
 @dataclass(frozen=True)
@@ -373,6 +397,14 @@ def _subject(
         return "l'étiquette ", f"#{state.get('name', '')}", "", None
     if event.entity == "testimony":
         return "un témoignage", "", "", None
+    if event.entity == "chantier":
+        return "le chantier ", state.get("title", ""), "", ("activity", 0)
+    if event.entity == "employer":
+        return "la fiche employeur ", state.get("name", ""), "", None
+    if event.entity == "ethicsquestion":
+        return "la question du questionnaire éthique ", _cut(state.get("text", "")), "", None
+    if event.entity == "ethicsquestionnaire":
+        return "un questionnaire éthique avec un recruteur", "", "", None
     return "un objet ", event.entity, "", None
 
 

@@ -3,14 +3,15 @@
 - pairings past their expiry (plus a grace for a paired screen to collect its token);
 - login failures older than the throttle's window (they no longer count);
 - staff sessions expired, or revoked, for longer than a grace period;
-- photos kept from a refused hire form past their life (``hires.PENDING_PHOTO_LIFE``).
+- photos kept from a refused hire form past their life (``hires.PENDING_PHOTO_LIFE``);
+- CSV files checked on a phone and never confirmed (``offer_import.PENDING_LIFE``).
 
 ``sweep`` is a plain function run at ``couloir serve`` start and every ``INTERVAL_S`` by the
 application's lifespan (``run_periodically``). Several processes may run it at once: deleting
 what is already deleted does nothing, and on PostgreSQL an advisory lock lets one of them do it.
 
 ``sweep(engine)`` returns what it deleted, for instance
-``Swept(pairings=3, login_failures=12, sessions=1, pending_photos=0)``.
+``Swept(pairings=3, login_failures=12, sessions=1, pending_photos=0, pending_imports=0)``.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, and_, col, delete, or_
 
 from api.clock import utcnow
-from api.models import LoginFailure, ScreenPairing, StaffSession
+from api.models import LoginFailure, PendingImport, ScreenPairing, StaffSession
 from api.models.image import PendingPhoto
 from api.security.throttle import WINDOW as LOGIN_FAILURE_WINDOW
 from api.services.hires import PENDING_PHOTO_LIFE
+from api.services.offer_import import PENDING_LIFE as PENDING_IMPORT_LIFE
 
 log = logging.getLogger("couloir.housekeeping")
 
@@ -46,6 +48,7 @@ class Swept:
     login_failures: int = 0
     sessions: int = 0
     pending_photos: int = 0
+    pending_imports: int = 0
 
 
 def sweep(engine: Engine, now: datetime | None = None) -> Swept:
@@ -79,8 +82,17 @@ def sweep(engine: Engine, now: datetime | None = None) -> Swept:
         photos = db.exec(
             delete(PendingPhoto).where(col(PendingPhoto.created_at) < now - PENDING_PHOTO_LIFE)
         )
+        imports = db.exec(
+            delete(PendingImport).where(col(PendingImport.created_at) < now - PENDING_IMPORT_LIFE)
+        )
         db.commit()
-    return Swept(pairings.rowcount, failures.rowcount, sessions.rowcount, photos.rowcount)
+    return Swept(
+        pairings.rowcount,
+        failures.rowcount,
+        sessions.rowcount,
+        photos.rowcount,
+        imports.rowcount,
+    )
 
 
 async def run_periodically(engine: Engine, interval_s: float = INTERVAL_S) -> None:

@@ -1,5 +1,9 @@
 """Import offers from a CSV export (agencies without API access): French headers, ``;``,
-UTF-8 (with or without BOM) or Windows-1252, every bad line reported, all-or-nothing.
+UTF-8 (with or without BOM) or Windows-1252, every bad line reported with its number; the valid
+lines are imported, or nothing at all when asked (« tout ou rien »).
+
+From the CLI (``couloir import csv``) or the manager's phone, where the file is checked first and
+kept (``PendingImport``) until the manager confirms the preview.
 
 Column mapping (headers compared without case or accents; unknown columns are ignored):
 Employeur · Intitulé (or Poste) · Type de contrat (or Contrat) · Commune (or Lieu de travail) ·
@@ -11,19 +15,22 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
-from api.errors import Invalid
+from api.clock import utcnow
+from api.errors import Invalid, NotFound
 from api.francetravail.links import france_travail_page
-from api.models import Offer, Staff
+from api.models import Offer, PendingImport, Staff
 from api.models.offer import OfferCreate
-from api.services import audit, tags
+from api.security.limits import IMPORT_FILE_BYTES
+from api.services import audit, employers, tags
 from api.services.offers import unused_code
 from api.validation_fr import french_message
 
@@ -207,9 +214,12 @@ def default_owner(db: Session, agency_id: int) -> Staff:
     raise Invalid("Aucun responsable ni CDE actif dans cette agence pour porter les offres.")
 
 
-def write_offers(db: Session, owner: Staff, report: ImportReport) -> int:
-    """Create every offer of a clean report in one transaction (nothing if any line is bad)."""
-    if not report.ok:
+def write_offers(
+    db: Session, owner: Staff, report: ImportReport, *, all_or_nothing: bool = False
+) -> int:
+    """Create the report's valid offers in one transaction; with ``all_or_nothing``, nothing
+    when any line was refused."""
+    if all_or_nothing and not report.ok:
         raise Invalid(f"{len(report.rejected)} ligne(s) refusée(s) : rien n'a été importé.")
     for _line, data in report.offers:
         offer = Offer(
@@ -219,7 +229,63 @@ def write_offers(db: Session, owner: Staff, report: ImportReport) -> int:
         db.add(offer)
         db.flush()
         tags.attach_offer(db, offer)
+        employers.link_offer(db, None, offer, actor_label="import CSV")
         audit.record(db, None, "create", offer, agency_id=owner.agency_id, actor_label="import CSV")
     db.commit()
     report.written = len(report.offers)
     return report.written
+
+
+PENDING_LIFE = timedelta(hours=1)
+MAX_FILE_BYTES = IMPORT_FILE_BYTES  # the body limit lets twice as much reach the form
+
+
+def keep_pending(db: Session, staff: Staff, filename: str, data: bytes) -> str:
+    """Keep a checked file until ``staff`` confirms its preview; return the key the page
+    carries back. Files older than ``PENDING_LIFE`` are deleted on the way."""
+    db.exec(delete(PendingImport).where(col(PendingImport.created_at) < utcnow() - PENDING_LIFE))
+    pending = PendingImport(
+        key=secrets.token_urlsafe(24),
+        staff_id=staff.id,  # type: ignore[arg-type]
+        filename=filename[:200],
+        data=data,
+    )
+    db.add(pending)
+    db.commit()
+    return pending.key
+
+
+def take_pending(db: Session, staff: Staff, key: str) -> PendingImport:
+    """The file ``staff`` kept under ``key``, removed in the caller's transaction: of two
+    confirmations of one preview (a double tap, two tabs), only one finds it."""
+    found = db.get(PendingImport, key) if len(key) <= 64 else None
+    if found is None or found.staff_id != staff.id or found.created_at < utcnow() - PENDING_LIFE:
+        raise NotFound(ALREADY_IMPORTED)
+    taken = db.exec(delete(PendingImport).where(col(PendingImport.key) == key))
+    if taken.rowcount != 1:  # the other confirmation got there first
+        raise NotFound(ALREADY_IMPORTED)
+    return found
+
+
+ALREADY_IMPORTED = (
+    "Cet import n'existe plus : il a déjà été fait, annulé, ou date de plus d'une heure. "
+    "Vérifiez la liste des offres avant de recommencer."
+)
+
+
+def import_pending(db: Session, staff: Staff, key: str) -> int:
+    """Import the valid lines of the file ``staff`` kept under ``key``, for ``staff`` (their
+    offers), in one transaction with the file's removal; return how many offers were created."""
+    pending = take_pending(db, staff, key)
+    report = read_csv(pending.data)
+    return write_offers(db, staff, report)
+
+
+def drop_pending(db: Session, staff: Staff, key: str) -> None:
+    """Forget a kept file (the manager cancelled the preview); nothing when it is gone."""
+    db.exec(
+        delete(PendingImport).where(
+            col(PendingImport.key) == key[:64], col(PendingImport.staff_id) == staff.id
+        )
+    )
+    db.commit()

@@ -25,7 +25,7 @@ from api.models.offer import (
 )
 from api.models.staff import StaffRef
 from api.models.tag import fold
-from api.services import audit, challenges, tags
+from api.services import audit, challenges, employers, tags
 from api.services.common import apply_changes, check_version, get_scoped, staff_refs
 
 NEW_OFFER_HOURS = 48
@@ -369,6 +369,7 @@ def create_offer(db: Session, actor: Staff, data: OfferCreate) -> Offer:
     db.add(offer)
     db.flush()
     tags.attach_offer(db, offer)
+    employers.link_offer(db, actor, offer)
     audit.record(db, actor, "create", offer)
     db.commit()
     db.refresh(offer)
@@ -401,6 +402,8 @@ def update_offer(
     offer.updated_at = utcnow()
     if "tags" in changes:
         tags.attach_offer(db, offer)
+    if "employer" in changes:
+        employers.link_offer(db, actor, offer)
     audit.record(db, actor, "update", offer, before=before)
     db.commit()
     db.refresh(offer)

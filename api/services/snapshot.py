@@ -22,10 +22,14 @@ from api.clock import aware, local_today, utcnow, zone
 from api.contract import (
     PHOTOS_PATH,
     SCHEMA_VERSION,
+    ActivityChantier,
+    ActivityFillDays,
+    ActivityMonth,
     Contribution,
     OpeningSlot,
     PlaylistEntry,
     Snapshot,
+    SnapshotActivity,
     SnapshotAgency,
     SnapshotAnnouncement,
     SnapshotChallenge,
@@ -37,7 +41,9 @@ from api.contract import (
 )
 from api.models import Agency, Challenge, Screen
 from api.models.agenda import KIND_LABELS
-from api.services import agenda, announcements, challenges, criee, hires, offers
+from api.models.chantier import KIND_LABELS as CHANTIER_KINDS
+from api.models.chantier import STATE_LABELS as CHANTIER_STATES
+from api.services import activity, agenda, announcements, challenges, criee, hires, offers
 from api.services.common import staff_refs
 
 # Time alone changes a snapshot at known instants (midnight, an announcement's start or end, an
@@ -171,6 +177,44 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
         ],
         agenda=_agenda(db, agency, public_url),
         criee=criee.ticker(db, agency, public_url, board=entries),
+        activity=_activity(db, agency),
+    )
+
+
+def _activity(db: Session, agency: Agency) -> SnapshotActivity:
+    """The activity scene's figures: collective, month by month; chantiers not yet done."""
+    figures = activity.summarise(db, agency)
+    return SnapshotActivity(
+        month_label=figures.current.month.label,
+        months=[
+            ActivityMonth(
+                month=m.month.key,
+                label=m.month.short,
+                opened=m.opened.total,
+                opened_tpe=m.opened.tpe,
+                filled=m.filled.total,
+                filled_tpe=m.filled.tpe,
+                closed=m.closed.total,
+                proposals=m.proposals,
+                proposals_hired=m.outcomes["hired"],
+                hires=m.hires,
+            )
+            for m in figures.months
+        ],
+        fill_days=[
+            ActivityFillDays(level=f.level, label=f.label, median_days=f.median, count=f.count)
+            for f in figures.fill_days
+        ],
+        chantiers=[
+            ActivityChantier(
+                title=c.title,
+                kind_label=CHANTIER_KINDS.get(c.kind, c.kind),
+                state=c.state,  # type: ignore[arg-type]
+                state_label=CHANTIER_STATES.get(c.state, c.state),
+            )
+            for c in figures.chantiers
+            if c.state != "termine"
+        ],
     )
 
 

@@ -51,6 +51,17 @@ PAGES = [
     ("cdde", "/admin/criee", 200),
     ("cde", "/admin/criee/2026-W43", 200),
     ("cde", "/admin/criee/2026-W99", 404),
+    ("cdde", "/admin/activite", 200),
+    ("manager", "/admin/activite", 200),
+    ("cde", "/admin/activite/export.csv", 403),
+    ("cdde", "/admin/employeurs", 200),
+    ("cdde", "/admin/employeurs/{employer_id}", 200),
+    ("cdde", "/admin/employeurs/nouvelle", 403),
+    ("cde", "/admin/employeurs/nouvelle", 200),
+    ("cde", "/admin/employeurs/{employer_id}/modifier", 200),
+    ("cdde", "/admin/questionnaires/{questionnaire_id}", 200),
+    ("manager", "/admin/questionnaire-ethique", 200),
+    ("cde", "/admin/questionnaire-ethique", 403),
 ]
 # Controls a thumb must hit; inline text links are exempt (WCAG 2.5.8 inline exception).
 TARGETS = (
@@ -68,12 +79,16 @@ def _ids(url: str, server) -> dict[str, str]:  # type: ignore[no-untyped-def]
         hire = client.get("/api/v1/hires").json()[0]
         screen = client.get("/api/v1/screens").json()[0]
         event = client.get("/api/v1/agenda/events").json()[0]
+        bakery = client.get("/api/v1/employers", params={"q": "pain d antan"}).json()[0]
+        taken = client.get(f"/api/v1/employers/{bakery['id']}").json()["questionnaires"][0]
     return {
+        "questionnaire_id": str(taken["id"]),
         "event_id": str(event["id"]),
         "code": offer["code"],
         "offer_id": str(offer["id"]),
         "hire_id": str(hire["id"]),
         "screen_id": str(screen["id"]),
+        "employer_id": str(offer["employer_id"]),
     }
 
 
@@ -118,13 +133,13 @@ def test_a_form_with_errors_is_accessible_too(new_phone, module_server) -> None:
     phone = new_phone(module_server)
     phone.login("cde")
     phone.go("/admin/offres/nouvelle")
-    phone.page.get_by_role("textbox", name="Employeur").fill("Boulangerie Sans Poste")
+    phone.page.get_by_role("combobox", name="Employeur").fill("Boulangerie Sans Poste")
     phone.page.get_by_role("button", name="Publier l'offre").click()
     errors = phone.page.locator(".error").all_inner_texts()
     assert "Ce champ est obligatoire." in errors
     assert "Choisissez une option." in errors
     assert (
-        phone.page.get_by_role("textbox", name="Employeur").input_value()
+        phone.page.get_by_role("combobox", name="Employeur").input_value()
         == "Boulangerie Sans Poste"
     )
     title = phone.page.get_by_role("textbox", name="Poste")

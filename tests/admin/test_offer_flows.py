@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_cde_creates_an_offer_with_four_fields_and_it_reaches_the_screen(phone: Phone) -> None:
     phone.login("cde")
     phone.page.get_by_role("link", name="+ Nouvelle offre").first.click()
-    phone.page.get_by_role("textbox", name="Employeur").fill("Fromagerie Les Halles")
+    phone.page.get_by_role("combobox", name="Employeur").fill("Fromagerie Les Halles")
     phone.page.get_by_role("textbox", name="Poste").fill("Vendeur·se en fromagerie")
     phone.page.get_by_text("saisonnier", exact=True).click()
     phone.page.get_by_role("textbox", name="Commune").fill("Le Pontet")
@@ -35,7 +35,7 @@ def test_cde_creates_an_offer_with_four_fields_and_it_reaches_the_screen(phone: 
 def test_enter_in_a_field_publishes_the_offer_rather_than_pre_filling(phone: Phone) -> None:
     phone.login("cde")
     phone.page.get_by_role("link", name="+ Nouvelle offre").first.click()
-    phone.page.get_by_role("textbox", name="Employeur").fill("Cave Saint-Agricol")
+    phone.page.get_by_role("combobox", name="Employeur").fill("Cave Saint-Agricol")
     phone.page.get_by_text("CDI", exact=True).click()
     phone.page.get_by_role("textbox", name="Commune").fill("Avignon")
     phone.page.get_by_role("textbox", name="Poste").fill("Caviste")

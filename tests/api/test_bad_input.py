@@ -52,6 +52,13 @@ NEW_EVENT = {
     "capacity": 10,
 }
 NEW_TESTIMONY = {"text": "Immersion au fournil.", "tags": ["#mauvaiseentrée", "#AutreEntrée"]}
+NEW_CHANTIER = {
+    "title": "Grappe TPE des Halles",
+    "kind": "grappe_tpe",
+    "state": "en_cours",
+    "starts_on": str(TODAY),
+}
+NEW_EMPLOYER = {"name": "Garage Mistral", "commune": "Montfavet", "siret": "73282932000074"}
 HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
 UPDATE_REPORT = {
     "running_version": "1.0.0",
@@ -102,6 +109,9 @@ def world(module_server: LiveServer) -> Iterator[World]:
     w.event_id = manager.post("/api/v1/agenda/events", json=NEW_EVENT).json()["id"]
     testimony = clients["cdde"].post("/api/v1/testimonies", json=NEW_TESTIMONY).json()
     w.ids.update(testimony_id=testimony["id"], tag_slug=testimony["tags"][0]["slug"])
+    w.ids["chantier_id"] = manager.post("/api/v1/chantiers", json=NEW_CHANTIER).json()["id"]
+    w.ids["employer_id"] = cde.post("/api/v1/employers", json=NEW_EMPLOYER).json()["id"]
+    cde.post("/api/v1/employers", json={"name": "Cave des Papes", "commune": "Avignon"})
     yield w
     for client in clients.values():
         client.close()
@@ -166,6 +176,18 @@ def state_tags(w: World) -> object:
 
 def state_testimonies(w: World) -> object:
     return (state_tags(w), w.clients["manager"].get("/api/v1/testimonies").json())
+
+
+def state_chantiers(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/chantiers").json()
+
+
+def state_employers(w: World) -> object:
+    cde = w.clients["cde"]
+    return (
+        cde.get("/api/v1/employers").json(),
+        cde.get(f"/api/v1/employers/{w.ids['employer_id']}").json(),
+    )
 
 
 def state_agencies(w: World) -> object:
@@ -270,7 +292,76 @@ TAG_WORDS = [
     [LONG],
     [f"#t{i}" for i in range(13)],
 ]
+SIRETS = ["73282932000075", "7328293200007", "732829320000741", "ABCDEFGHIJKLMN", 73282932000074,
+          "７３２８２９３２０００７４", LONG]  # fmt: skip
 ENDPOINTS = [
+    Endpoint(
+        "chantiers create",
+        "manager",
+        "POST",
+        "/api/v1/chantiers",
+        state_chantiers,
+        NEW_CHANTIER,
+        {
+            "title": [*TEXT, None, MISSING, "x" * 201],
+            "kind": ["", "salon", 1, None, ["autre"], "AUTRE"],
+            "state": ["", "fini", 0, True, None],
+            "starts_on": DATE,
+            "ends_on": [*DATE, "2000-01-01"],  # before its start
+            "note": [LONG, "x" * 301, 42, ["a"]],
+        },
+    ),
+    Endpoint(
+        "chantiers patch",
+        "manager",
+        "PATCH",
+        "/api/v1/chantiers/{chantier_id}",
+        state_chantiers,
+        {},
+        {
+            "title": [*TEXT, None],
+            "kind": ["salon", None],
+            "state": ["fini", None],
+            "starts_on": DATE,
+            "ends_on": ["2000-01-01"],  # before its start
+            "note": [LONG, None],
+            "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current one
+        },
+    ),
+    Endpoint(
+        "employers create",
+        "cde",
+        "POST",
+        "/api/v1/employers",
+        state_employers,
+        {"name": "Fournil du Rempart", "commune": "Avignon"},
+        {
+            # The last two name existing files (case, accents, legal form aside).
+            "name": [*TEXT, None, MISSING, "x" * 201, "GARAGE MISTRAL SARL", "cave des papes"],
+            "commune": [*TEXT, None, MISSING],
+            "siret": SIRETS,
+            "sector": [LONG, "x" * 101, 3],
+            "size_band": ["12", "", 5, "TPE"],
+            "contact": [LONG, ["a"]],
+            "notes": [LONG, {"a": 1}],
+        },
+    ),
+    Endpoint(
+        "employers patch",
+        "cde",
+        "PATCH",
+        "/api/v1/employers/{employer_id}",
+        state_employers,
+        {},
+        {
+            "name": [*TEXT, None, "Cave des Papes"],
+            "commune": [*EMPTY, LONG, None],
+            "siret": SIRETS,
+            "size_band": ["12", 5],
+            "notes": [LONG],
+            "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current file
+        },
+    ),
     Endpoint(
         "testimonies create",
         "cdde",
@@ -870,6 +961,20 @@ def test_a_stale_version_answers_409_with_the_current_state(world: World) -> Non
     assert response.json()["current"]["version"] == current["version"]
 
 
+def test_a_stale_employer_edit_answers_409_with_the_current_file(world: World) -> None:
+    cde, manager = world.clients["cde"], world.clients["manager"]
+    path = f"/api/v1/employers/{world.ids['employer_id']}"
+    read = cde.get(path)
+    etag = read.headers["etag"]
+    saved = manager.patch(path, json={"notes": "Vu lundi."}, headers={"If-Match": etag})
+    assert saved.status_code == 200, saved.text
+    stale = cde.patch(path, json={"notes": "Écrasée ?"}, headers={"If-Match": etag})
+    assert stale.status_code == 409
+    assert stale.json()["current"]["notes"] == "Vu lundi."
+    assert stale.json()["current"]["version"] == saved.json()["version"]
+    assert cde.get(path).json()["employer"]["notes"] == "Vu lundi."
+
+
 def test_validation_errors_name_the_field(world: World) -> None:
     response = world.clients["cde"].post("/api/v1/offers", json={**NEW_OFFER, "positions": 500})
     assert response.status_code == 422
@@ -934,6 +1039,11 @@ def _heartbeat_read(w: World, _answer: dict[str, Any]) -> Any:
 STORY = "Première embauche 🎉 chez « Le Fournil » : Zoë a commencé lundi 👩‍🍳\nMerci à tous ! ❤️"
 WORDS = "Immersion 🎉 au « Fournil » plutôt qu'un entretien 👩‍🍳\nÀ refaire ! ❤️"
 ACCEPTED = [
+    Accepts("chantier title", "manager", "POST", "/api/v1/chantiers",
+            {**NEW_CHANTIER, "title": "Job dating 🍇 « vendanges »", "note": "Élodie 👋 s'en occupe"},
+            _from_answer("title"), "Job dating 🍇 « vendanges »"),
+    Accepts("chantier note", "manager", "PATCH", "/api/v1/chantiers/{chantier_id}",
+            {"note": "Réunion 🤝 le 3"}, _listed("/api/v1/chantiers", "note"), "Réunion 🤝 le 3"),
     Accepts("testimony text", "cdde", "POST", "/api/v1/testimonies",
             {"text": WORDS}, _from_answer("text"), WORDS),
     Accepts("testimony tags", "cdde", "POST", "/api/v1/testimonies",
@@ -961,6 +1071,11 @@ ACCEPTED = [
             "<script>alert(1)</script>"),
     Accepts("offer patch", "cde", "PATCH", "/api/v1/offers/{offer_id}", {"staff_note": STORY},
             _offer_read("staff_note"), STORY),
+    Accepts("employer name", "cde", "POST", "/api/v1/employers",
+            {"name": "Épicerie 🥕 Zoë", "commune": "L'Isle-sur-la-Sorgue ⛲", "notes": STORY},
+            _from_answer("name"), "Épicerie 🥕 Zoë"),
+    Accepts("employer notes", "cde", "PATCH", "/api/v1/employers/{employer_id}",
+            {"notes": STORY, "contact": "Standard ☎️ le matin"}, _from_answer("notes"), STORY),
     Accepts("hire story", "manager", "POST", "/api/v1/hires",
             {**NEW_HIRE, "employer": EMOJI, "story": STORY}, _hire_read("story"), STORY),
     Accepts("hire patch", "manager", "PATCH", "/api/v1/hires/{hire_id}",
@@ -992,7 +1107,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=[case.label for case in ACCEPTED])
 def test_emoji_and_accents_are_accepted_and_stored_as_given(world: World, case: Accepts) -> None:
-    path = case.path.format(**vars(world))
+    path = case.path.format(**vars(world) | world.ids)
     response = world.clients[case.role].request(case.method, path, json=case.body)
     assert response.status_code in (200, 201, 204), response.text
     answer = response.json() if response.content else {}

@@ -1,5 +1,6 @@
 """``couloir import csv``: French headers, ``;``, UTF-8 with BOM or Windows-1252, each bad line
-reported with its number and reason, all-or-nothing (a real server's database, the real CLI)."""
+reported with its number and reason, the valid ones imported or none when asked (a real
+server's database, the real CLI)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _offers_count(server: LiveServer, marker: str) -> int:
     return len(found.json())
 
 
-def test_200_lines_with_3_bad_ones_import_nothing_and_name_each(
+def test_200_lines_with_3_bad_ones_import_197_and_name_each_or_nothing_when_asked(
     module_server: LiveServer, tmp_path: Path
 ) -> None:
     lines = _lines(200, "cp1252")
@@ -37,18 +38,28 @@ def test_200_lines_with_3_bad_ones_import_nothing_and_name_each(
     lines[150] = "Garage du Rhône;Mécanicien;CDI;Avignon;beaucoup;;non;"
     path = tmp_path / "export.csv"
     path.write_bytes(("\r\n".join([HEADER, *lines]) + "\r\n").encode("cp1252"))
-    result = couloir(module_server.env, "import", "csv", str(path), "--agency", AGENCY)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    reported = result.stderr.strip().splitlines()
-    assert reported[0] == (
+    expected = [
         "ligne 12 : type de contrat inconnu « Contrat d'un jour » (CDI, CDD, intérim, "
-        "saisonnier, alternance, stage ou autre)"
+        "saisonnier, alternance, stage ou autre)",
+        "ligne 101 : colonne vide : Employeur",
+        "ligne 152 : nombre de postes illisible « beaucoup »",
+    ]
+    strict = couloir(
+        module_server.env, "import", "csv", str(path), "--agency", AGENCY, "--all-or-nothing"
     )
-    assert reported[1] == "ligne 101 : colonne vide : Employeur"
-    assert reported[2] == "ligne 152 : nombre de postes illisible « beaucoup »"
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert "Traceback" not in strict.stderr
+    reported = strict.stderr.strip().splitlines()
+    assert reported[:3] == expected
     assert "3 ligne(s) refusée(s) sur 200 : rien n'a été importé." in reported[-1]
     assert _offers_count(module_server, "cp1252") == 0
+
+    done = couloir(module_server.env, "import", "csv", str(path), "--agency", AGENCY)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == expected
+    assert "197 offre(s) importée(s)" in done.stdout
+    assert "3 ligne(s) refusée(s) sur 200" in done.stdout
+    assert _offers_count(module_server, "cp1252") == 197
 
 
 def test_a_clean_utf8_file_with_bom_imports_every_line_after_a_dry_run(
@@ -75,6 +86,11 @@ def test_a_clean_utf8_file_with_bom_imports_every_line_after_a_dry_run(
         "180000AB",
     )
     assert one["ft_url"].endswith("/180000AB") and one["start_date"] == "2026-12-01"
+    # Each imported offer joins its employer's file (opened by the import when new).
+    with module_server.client("cde") as cde:
+        file = cde.get(f"/api/v1/employers/{one['employer_id']}").json()
+    assert file["employer"]["name"] == "Boulangerie l'Épi n° 0 bom"
+    assert one["id"] in [o["id"] for o in file["offers"]]
 
 
 def test_missing_columns_are_named(module_server: LiveServer, tmp_path: Path) -> None:

@@ -19,7 +19,15 @@ from pathlib import Path
 import pygame
 from display_support import NOW, SNAPSHOTS, load_snapshot, snapshot_dict
 
-from api.contract import SCHEMA_VERSION, Snapshot, SnapshotEvent
+from api.contract import (
+    SCHEMA_VERSION,
+    ActivityChantier,
+    ActivityFillDays,
+    ActivityMonth,
+    Snapshot,
+    SnapshotActivity,
+    SnapshotEvent,
+)
 from display.scenes.offers import card_tag
 from display.screenshot import render_frame
 
@@ -70,7 +78,10 @@ def test_nothing_an_older_screen_reads_went_away_or_changed_type() -> None:
     added = {p.rsplit(".", 1)[-1] for p in set(after) - set(before)}
     agenda = {"agenda", "agenda[]", "cde", "cdde", *SnapshotEvent.model_fields}
     criee = {"criee", "criee[]"}
-    assert added <= {"first_tag"} | agenda | criee, (
+    activity = {"activity", "months[]", "fill_days[]", "chantiers[]"}
+    for model in (SnapshotActivity, ActivityMonth, ActivityFillDays, ActivityChantier):
+        activity |= set(model.model_fields)
+    assert added <= {"first_tag"} | agenda | criee | activity, (
         f"document the new fields in api/contract.py: {added}"
     )
 

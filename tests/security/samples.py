@@ -18,7 +18,19 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import col, select
 
-from api.models import AgendaEvent, CandidateProposal, Hire, Offer, Screen, Tag, Testimony
+from api.models import (
+    AgendaEvent,
+    CandidateProposal,
+    Chantier,
+    Employer,
+    EthicsQuestion,
+    Hire,
+    Offer,
+    PendingImport,
+    Screen,
+    Tag,
+    Testimony,
+)
 from tests.security.conftest import Arena, PageClient
 from tests.security.routes import Route
 from tests.support.agencies import Targets, jpeg, png
@@ -98,6 +110,16 @@ SAMPLE_BODIES: dict[str, Any] = {
     "TagMerge": lambda: {"into": "fusion"},  # every target's offer carries « #fusion »
     "TestimonyCreate": lambda: {"text": "Ce qui a marché : une immersion.", "tags": ["#fusion"]},
     "TestimonyUpdate": lambda: {"text": "Réécrit par son auteur."},
+    "ChantierCreate": lambda: {"title": "Grappe TPE de la matrice", "kind": "grappe_tpe"},
+    "ChantierUpdate": lambda: {"state": "termine"},
+    # A new name each time: a second file for the same employer is refused.
+    "EmployerCreate": lambda: {
+        "name": f"Fournil {secrets.token_hex(4)}",
+        "commune": "Avignon",
+        "siret": "732 829 320 00074",
+        "size_band": "3-5",
+    },
+    "EmployerUpdate": lambda: {"notes": "Préfère une journée d'essai à un entretien."},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
@@ -181,12 +203,38 @@ def _write_first_on_page(arena: Arena, client: PageClient, t: Targets) -> Target
     return replace(t, testimony_id=latest)
 
 
+IMPORT_LINES = "Employeur;Intitulé;Type de contrat;Commune\nGarage Matrice;Mécanicien;CDI;Avignon\n"
+
+
+def _preview_first_on_page(arena: Arena, client: PageClient, t: Targets) -> Targets:
+    """The caller checks a file on the import page: the form then confirms or cancels it."""
+    client.form("/admin/offres/importer", {"lignes": IMPORT_LINES})
+    return t
+
+
+def _latest_import(arena: Arena, t: Targets) -> dict[str, str]:
+    with arena.db() as db:
+        key = db.exec(
+            select(PendingImport.key).order_by(col(PendingImport.created_at).desc())
+        ).first()
+    return {"cle": key or "aucune"}
+
+
 def _testimony_form(arena: Arena, t: Targets) -> dict[str, str]:
     return {"text": "Ce qui a marché : une immersion.", "tags": "#fusion"}
 
 
 def _testimony_edit(arena: Arena, t: Targets) -> dict[str, str]:
     return {**_testimony_form(arena, t), "version": _version(arena, Testimony, t.testimony_id)}
+
+
+def _chantier_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"title": "Recrutement collectif de la matrice", "kind": "recrutement_collectif",
+            "state": "en_cours", "starts_on": "", "ends_on": "", "note": ""}  # fmt: skip
+
+
+def _chantier_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_chantier_form(arena, t), "version": _version(arena, Chantier, t.chantier_id)}
 
 
 def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
@@ -196,6 +244,22 @@ def _tag_form(arena: Arena, t: Targets) -> dict[str, str]:
         ).first()
         version = str(tag.version) if tag else "1"
     return {"name": t.tag_slug, "description": "Décrite par la matrice.", "version": version}
+
+
+def _employer_form(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"name": f"Fournil {secrets.token_hex(4)}", "commune": "Avignon",
+            "siret": "73282932000074", "size_band": "3-5", "notes": "Essai d'une journée."}  # fmt: skip
+
+
+def _employer_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {**_employer_form(arena, t), "name": f"Employeur {t.marker}",
+            "version": _version(arena, Employer, t.employer_id)}  # fmt: skip
+
+
+def _question_edit(arena: Arena, t: Targets) -> dict[str, str]:
+    return {"text": "Nous avons distingué l'indispensable du souhaitable.", "hint": "",
+            "choices": "Oui\nEn partie\nNon", "position": "0", "asked": "on",
+            "version": _version(arena, EthicsQuestion, t.question_id)}  # fmt: skip
 
 
 def _version(arena: Arena, model: type, row_id: int) -> str:
@@ -268,18 +332,24 @@ def _with(**override: str) -> Callable[[Targets], dict[str, int]]:
 # Forms that save nothing and answer with the page filled in (200), not a redirect (303).
 RENDERS_A_FORM = {
     "/admin/offres/nouvelle/france-travail": "« Pré-remplir » fills the new-offer form",
+    "/admin/offres/importer": "« Vérifier le fichier » shows the preview; nothing is written",
 }
 
 # Every POST form of the staff pages → how to fill it validly.
 PAGE_FORMS: dict[str, FormCase] = {
     "/admin/offres/nouvelle": FormCase(_offer_form),
     "/admin/offres/nouvelle/france-travail": FormCase(lambda a, t: {"ft_offer_id": "186XWJK"}),
+    "/admin/offres/importer": FormCase(lambda a, t: {"lignes": IMPORT_LINES}),
+    "/admin/offres/importer/confirmer": FormCase(_latest_import, prepare=_preview_first_on_page),
+    "/admin/offres/importer/annuler": FormCase(_latest_import, prepare=_preview_first_on_page),
     "/admin/offres/{offer_id}/modifier": FormCase(_offer_edit),
     "/admin/offres/{offer_id}/pourvue": FormCase(),
     "/admin/offres/{offer_id}/fermer": FormCase(),
     "/admin/offres/{offer_id}/rouvrir": FormCase(ids=_with(offer_id="closed_offer_id")),
     "/admin/offres/{offer_id}/supprimer": FormCase(),
     "/admin/offres/{offer_id}/candidat": FormCase(),
+    "/admin/a-importer/{suggestion_id}/importer": FormCase(),
+    "/admin/a-importer/{suggestion_id}/ecarter": FormCase(),
     "/admin/candidats/{proposal_id}/suite": FormCase(lambda a, t: {"outcome": "interview"}),
     "/admin/candidats/{proposal_id}/retirer": FormCase(prepare=_propose_first_on_page),
     "/admin/embauches/nouvelle": FormCase(_hire_form),
@@ -316,6 +386,20 @@ PAGE_FORMS: dict[str, FormCase] = {
     "/admin/temoignages": FormCase(_testimony_form),
     "/admin/temoignages/{testimony_id}": FormCase(_testimony_edit, prepare=_write_first_on_page),
     "/admin/temoignages/{testimony_id}/supprimer": FormCase(prepare=_write_first_on_page),
+    "/admin/activite/chantiers": FormCase(_chantier_form),
+    "/admin/activite/chantiers/{chantier_id}": FormCase(_chantier_edit),
+    "/admin/activite/chantiers/{chantier_id}/supprimer": FormCase(),
+    "/admin/employeurs/nouvelle": FormCase(_employer_form),
+    "/admin/employeurs/{employer_id}/modifier": FormCase(_employer_edit),
+    "/admin/employeurs/{employer_id}/questionnaire": FormCase(),
+    "/admin/questionnaires/{questionnaire_id}/terminer": FormCase(),
+    "/admin/questionnaires/{questionnaire_id}/{step}": FormCase(
+        lambda a, t: {"choice": "Oui", "note": "Un tuteur est prévu."}
+    ),
+    "/admin/questionnaire-ethique": FormCase(
+        lambda a, t: {"text": "Nous pouvons adapter les horaires.", "choices": "Oui\nNon"}
+    ),
+    "/admin/questionnaire-ethique/{question_id}": FormCase(_question_edit),
 }
 # Forms any visitor may post, and why.
 OPEN_FORMS = {

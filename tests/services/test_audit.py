@@ -37,6 +37,7 @@ def test_the_journal_lists_the_agencys_events_newest_first_with_filters(db: Sess
         ("hire", "create"),
         ("offer", "update"),
         ("offer", "create"),
+        ("employer", "create"),  # the offer opened its employer's file
         ("agency", "create"),
     ]
     assert events[1].actor_label == f"{other.name} (cde)"

@@ -134,3 +134,11 @@ def test_secret_and_token_never_logged(fake, tmp_path, caplog) -> None:  # type:
     tokens = list(fake.tokens)
     for secret in [fake.client_secret, *tokens]:
         assert secret not in caplog.text
+
+
+def test_gzip_answers_are_read(fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The real service compresses its answers: the bounded read decodes them once."""
+    fake.gzip = True
+    with _client(fake, tmp_path) as client:
+        assert client.offer("189LONG")["intitule"].startswith("Cariste")
+        assert client.search({"commune": "72181"}, first=0, last=9).total == 42

@@ -15,13 +15,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.clock import utcnow
-from api.models import LoginFailure, ScreenPairing, StaffSession
+from api.models import LoginFailure, PendingImport, ScreenPairing, StaffSession
 from api.models.image import PendingPhoto
 from api.security.throttle import WINDOW as LOGIN_FAILURE_WINDOW
-from api.services import hires, housekeeping
+from api.services import hires, housekeeping, offer_import
 from tests import factories
 
-EVERYTHING = housekeeping.Swept(pairings=2, login_failures=1, sessions=2, pending_photos=1)
+EVERYTHING = housekeeping.Swept(
+    pairings=2, login_failures=1, sessions=2, pending_photos=1, pending_imports=1
+)
 
 
 def _fill(engine: Engine) -> dict[str, set[str]]:
@@ -33,6 +35,7 @@ def _fill(engine: Engine) -> dict[str, set[str]]:
         "failure": set(),
         "session": set(),
         "photo": set(),
+        "import": set(),
     }
     with Session(engine) as db:
         person = factories.staff(db, factories.agency(db), "cde")
@@ -88,6 +91,20 @@ def _fill(engine: Engine) -> dict[str, set[str]]:
                 )
             )
         keep["photo"] = {"still kept"}
+        imports = {
+            "past its life": now - offer_import.PENDING_LIFE - second,
+            "still kept": now - offer_import.PENDING_LIFE + second,
+        }
+        for name, created_at in imports.items():
+            db.add(
+                PendingImport(
+                    key=name,
+                    staff_id=person.id,  # type: ignore[arg-type]
+                    data=b"Employeur;Intitul\xc3\xa9",
+                    created_at=created_at,
+                )
+            )
+        keep["import"] = {"still kept"}
         db.commit()
     return keep
 
@@ -99,6 +116,7 @@ def _left(engine: Engine) -> dict[str, set[str]]:
             "failure": set(db.exec(select(LoginFailure.email)).all()),
             "session": set(db.exec(select(StaffSession.token_hash)).all()),
             "photo": set(db.exec(select(PendingPhoto.key)).all()),
+            "import": set(db.exec(select(PendingImport.key)).all()),
         }
 
 

@@ -22,11 +22,12 @@ from sqlmodel import Session, SQLModel
 
 from api.clock import local_today
 from api.db import make_engine
-from api.models import Agency, AuditEvent, Staff
+from api.models import Agency, AuditEvent, FranceTravailSuggestion, Staff
 from api.models.agency import DEFAULT_OPENING_HOURS
 from api.models.agenda import AgendaEventCreate
 from api.models.announcement import AnnouncementCreate
 from api.models.challenge import ChallengeCreate
+from api.models.chantier import ChantierCreate
 from api.models.hire import HireCreate, HireUpdate
 from api.models.offer import OfferCreate
 from api.models.screen import ScreenCreate
@@ -34,7 +35,18 @@ from api.models.tag import fold
 from api.models.testimony import TestimonyCreate
 from api.security.passwords import hash_password
 from api.security.sessions import open_session
-from api.services import agenda, announcements, challenges, hires, offers, screens, testimonies
+from api.services import (
+    agenda,
+    announcements,
+    challenges,
+    chantiers,
+    employers,
+    hires,
+    offers,
+    questionnaire,
+    screens,
+    testimonies,
+)
 
 ROLES = ("cdde", "cde", "manager", "admin")
 ALWAYS_ON = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
@@ -80,6 +92,11 @@ class Targets:
     tag_slug: str  # the offer's first tag, « #<marker> » (its second is « #fusion »)
     testimony_id: int  # written by the admin, about the offer, under the tag
     event_id: int = 0  # a weekly agenda event, from tomorrow 9:00 agency time
+    chantier_id: int = 0  # a running chantier of the activity dashboard
+    employer_id: int = 0  # the offer's employer file, « Employeur <marker> »
+    questionnaire_id: int = 0  # an ethics questionnaire begun with that employer
+    question_id: int = 0  # the agency's first ethics question
+    suggestion_id: int = 0  # a France Travail offer « À importer », still to decide
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → id, as the routes name them."""
@@ -95,6 +112,12 @@ class Targets:
             "event_id": self.event_id,
             "slug": self.tag_slug,  # type: ignore[dict-item]
             "testimony_id": self.testimony_id,
+            "chantier_id": self.chantier_id,
+            "employer_id": self.employer_id,
+            "questionnaire_id": self.questionnaire_id,
+            "question_id": self.question_id,
+            "step": 1,
+            "suggestion_id": self.suggestion_id,
             "semaine": "2026-W43",  # type: ignore[dict-item]  # a week of la criée
             "numero": "186XWJK",  # type: ignore[dict-item]  # an offer of the France Travail stand-in
         }
@@ -230,8 +253,29 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         actor,
         TestimonyCreate(text=f"Témoignage {marker}", offer_id=offer.id, tags=[f"#{marker}"]),
     )
+    chantier = chantiers.create_chantier(
+        db, actor, ChantierCreate(title=f"Chantier {marker}", kind="grappe_tpe", state="en_cours")
+    )
+    employer = employers.get_employer(db, agency_id, offer.employer_id)
+    taken = questionnaire.start(db, actor, employer)
+    suggestion = FranceTravailSuggestion(
+        agency_id=agency_id,
+        ft_offer_id=secrets.token_hex(5).upper(),
+        lacks_candidates=True,
+        prefill={
+            "title": f"Suggestion {marker}",
+            "employer": f"TPE {marker}",
+            "contract": "CDI",
+            "commune": "Le Mans",
+            "positions": 1,
+            "description": "",
+        },
+    )
+    db.add(suggestion)
+    db.commit()
     return Targets(
         agency_id=agency_id,
+        suggestion_id=suggestion.id,
         offer_id=offer.id,
         offer_code=offer.code,
         closed_offer_id=closed.id,
@@ -247,6 +291,10 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
         event_id=event.id,
         tag_slug=fold(marker),
         testimony_id=testimony.id,
+        chantier_id=chantier.id,
+        employer_id=offer.employer_id,
+        questionnaire_id=taken.id,
+        question_id=taken.answers[0]["question_id"],
     )
 
 

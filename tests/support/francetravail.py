@@ -16,6 +16,7 @@ with FakeFranceTravail(offers=sample_offers()) as fake:
 
 from __future__ import annotations
 
+import gzip
 import json
 import secrets
 import threading
@@ -36,11 +37,13 @@ FIRST_INDEX_MAX = 3000
 
 @dataclass
 class Fault:
-    """A scripted answer for one coming call: a status (with Retry-After) or a delay."""
+    """A scripted answer for one coming call: a status (with Retry-After), a delay, or a raw
+    body answered with 200 (malformed JSON, a huge payload…)."""
 
     status: int | None = None
     retry_after: int | None = None
     delay_s: float = 0.0
+    body: bytes | None = None
 
 
 @dataclass
@@ -78,6 +81,7 @@ class FakeFranceTravail:
         self.tokens: dict[str, float] = {}  # token -> monotonic expiry
         self.calls: list[Call] = []
         self.faults: deque[Fault] = deque()
+        self.gzip = False  # True: answers are gzip-compressed for clients that accept it
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -253,6 +257,8 @@ class FakeFranceTravail:
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 {"message": "Jeton expiré ou invalide"},
             )
+        if fault is not None and fault.body is not None:
+            return 200, {}, fault.body
         if fault is not None and fault.status:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return fault.status, extra, {"message": "Erreur simulée"}
@@ -283,9 +289,21 @@ class FakeFranceTravail:
                 status, headers, payload = fake._answer(
                     method, parts.path, parse_qs(parts.query), self.headers, body
                 )
-                data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+                if isinstance(payload, bytes):  # a scripted raw body, sent as it is
+                    data = payload
+                else:
+                    data = (
+                        b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
+                    )
+                compressed = (
+                    fake.gzip and data and "gzip" in self.headers.get("Accept-Encoding", "")
+                )
+                if compressed:
+                    data = gzip.compress(data)
                 try:
                     self.send_response(status)
+                    if compressed:
+                        self.send_header("Content-Encoding", "gzip")
                     if data:
                         self.send_header("Content-Type", "application/json;charset=UTF-8")
                     self.send_header("Content-Length", str(len(data)))
@@ -305,9 +323,14 @@ class FakeFranceTravail:
         return Handler
 
 
-def settings_env(fake: FakeFranceTravail) -> dict[str, str]:
-    """The ``COULOIR_FRANCE_TRAVAIL_*`` variables pointing a Couloir server at ``fake``."""
+def settings_env(fake: FakeFranceTravail, *, sync_minutes: int = 0) -> dict[str, str]:
+    """The ``COULOIR_FRANCE_TRAVAIL_*`` variables pointing a Couloir server at ``fake``.
+
+    The periodic sync is off unless ``sync_minutes`` is given: a server's own sync must not
+    take the calls (and the scripted faults) a test means for itself.
+    """
     return {
+        "COULOIR_FRANCE_TRAVAIL_SYNC_MINUTES": str(sync_minutes),
         "COULOIR_FRANCE_TRAVAIL_CLIENT_ID": fake.client_id,
         "COULOIR_FRANCE_TRAVAIL_CLIENT_SECRET": fake.client_secret,
         "COULOIR_FRANCE_TRAVAIL_API_URL": fake.api_url,

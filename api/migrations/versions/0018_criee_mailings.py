@@ -1,7 +1,7 @@
 """La criée by e-mail: which week's issue was sent to each agency's staff, or why not.
 
 Revision ID: 0018
-Revises: 0012 (to be chained after the last migration at merge)
+Revises: 0017 (chained after the merged migrations)
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0018"
-down_revision = "0012"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Screens' clocks: how far each screen's clock is from the service's, from its heartbeat.
 
-Revision ID: 0019
-Revises: 0018 (to be chained after the last migration at merge)
+Revision ID: 0020
+Revises: 0019 (to be chained after the last migration at merge)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
