@@ -22,12 +22,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "tests" / "display"))  # the screen's scripted service and clocks
 
 from sqlmodel import Session  # noqa: E402
 
@@ -235,9 +237,102 @@ def full_cache_disk() -> list[Row]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def clock_jump() -> list[Row]:
+    """A Pi boots three days behind, NTP sets it right, then someone sets it an hour back."""
+    from datetime import timedelta
+
+    import httpx
+    import pygame
+    from runtime_support import ManualClock, ScriptedService, display_app
+
+    from display.settings import DisplaySettings
+
+    pygame.init()
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    try:
+        right = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+        pi = ManualClock(right - timedelta(days=3))
+        clocks = pi.clocks()
+        service = ScriptedService()
+        start = pi.mono
+        service.clock = lambda: right + timedelta(seconds=pi.mono - start)
+        feed = Feed(
+            "http://bench.test",
+            "t",
+            DisplayCache(folder),
+            transport=httpx.MockTransport(service),
+            clocks=clocks,
+        )
+        app = display_app(DisplaySettings(cache_dir=folder), pygame.Surface((640, 360)), feed=feed)
+        shown, marks = [], []
+        feed.fetch()
+        skew_days = (clocks.skew_s() or 0) / 86_400
+        for jump in (timedelta(0), timedelta(days=3), timedelta(hours=-1)):
+            pi.jump(jump)
+            pi.advance(30)
+            feed.fetch()
+            for _ in range(3):
+                app.step(0.03)
+            shown.append(app.renderer.now.strftime("%a %d %H:%M"))
+            marks.append(app.link.stale_since is not None)
+        feed.stop(timeout=1)
+        return [
+            Row(
+                "screen clock 3 days behind at boot, then NTP (+3 days), then an hour back",
+                f"the service's time on screen throughout ({' → '.join(shown)}); stale mark "
+                f"{'WRONGLY shown' if any(marks) else 'never shown'}; managers' « Écrans » page: "
+                f"« L'horloge de cet écran retarde de {skew_days:.0f} jours »",
+                "everything (durations on the monotonic clock)",
+                "at the first answer carrying a Date header",
+            )
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def service_away_8h() -> list[Row]:
+    """The service away for 8 hours (simulated on hand-moved clocks), then back; 2,000 screens'
+    return spread."""
+    import pygame
+    from outage_support import return_spread, simulate_outage
+
+    pygame.init()
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    try:
+        started = time.perf_counter()
+        outage = simulate_outage(folder, hours=8)
+        took = time.perf_counter() - started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    back = sorted(return_spread(2000, seed=17))
+    per_second = max(sum(1 for t in back if int(t) == s) for s in range(int(back[-1]) + 1))
+    blocks = outage.blocks
+    return [
+        Row(
+            f"service away 8 h (simulated in {took:.0f} s), one screen",
+            f"the last frame, marked « données du … » for {outage.marked_hours}/8 hours",
+            f"snapshot on the card; cache writes per hour: {max(outage.writes_per_hour)}; "
+            f"log lines per hour ≤ {max(outage.log_lines_per_hour)} for "
+            f"{min(outage.attempts_per_hour)}–{max(outage.attempts_per_hour)} attempts; "
+            f"memory blocks in use hour 1 → 8: {blocks[0]} → {blocks[-1]}, Python objects "
+            f"{min(outage.objects)}–{max(outage.objects)}",
+            f"caught up {outage.catch_up_s:.1f} s after the service's return (cap 30 s)",
+        ),
+        Row(
+            "2,000 screens cut off together, service back after 8 h (seed 17)",
+            "each screen back on its own, retries capped at 30 s with jitter",
+            "—",
+            f"all back in {back[-1]:.0f} s, median {back[len(back) // 2]:.1f} s, first "
+            f"{back[0]:.1f} s; at most {per_second} screens in one second",
+        ),
+    ]
+
+
 CASES: dict[str, list[Callable[[], list[Row]]]] = {
     "restore": [restore_sqlite, restore_postgresql],
     "full-disk": [full_data_disk, full_cache_disk],
+    "clock": [clock_jump],
+    "outage": [service_away_8h],
 }
 
 

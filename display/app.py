@@ -53,12 +53,19 @@ class DisplayApp:
         self.screen = screen
         self.workers = workers
         self.options = options or LoopOptions()
-        self.clocks = clocks or Clocks()
+        self.clocks = clocks or workers.make.clocks
+        if self.clocks.before_release():
+            log.warning(
+                "clock: the screen's clock says %s, before this version's release (%s): "
+                "not set yet (no NTP?); the service's time will be shown once it answers",
+                self.clocks.system_now().date(),
+                self.clocks.released_on,
+            )
         self._renderer_factory = renderer_factory
         self.link = ServiceLink(
             workers,
             settings.stale_after_s,
-            self.clocks.now(),
+            self.clocks,
             pair_again_when_refused=self.options.pair_again_when_refused,
         )
         self.snapshot: Snapshot | None = None

@@ -81,16 +81,19 @@ class DisplayCache:
         """Where the last good snapshot lives."""
         return self.root / _SNAPSHOT
 
-    def save_snapshot(self, body: bytes | str, etag: str | None) -> bool:
+    def save_snapshot(
+        self, body: bytes | str, etag: str | None, *, saved_at: datetime | None = None
+    ) -> bool:
         """Store a snapshot exactly as received (already validated by the caller).
 
-        False when it could not be written (a full or read-only disk): the previous file stays
-        whole, and the caller may try again later.
+        ``saved_at``: when it was received, by the screen's clocks (default: the system's).
+        Returns False when it could not be written (a full or read-only disk): the previous
+        file stays whole, and the caller may try again later.
         """
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         envelope = {
             "etag": etag,
-            "saved_at": datetime.now(UTC).isoformat(),
+            "saved_at": (saved_at or datetime.now(UTC)).isoformat(),
             "snapshot": json.loads(text),
         }
         try:

@@ -8,7 +8,11 @@ the network.
 - ``GET /api/v1/display/events`` (server-sent events): each ``snapshot`` event triggers a
   fetch, so a change posted from a phone is on screen within a second; a stream the service
   ended is reopened after the ``retry:`` delay it gave, a dropped one with exponential backoff
-  and jitter; a service without the stream is polled every ``poll_interval_s``;
+  capped at ``backoff_max_s`` with jitter (:func:`retry_delay`: screens that lost the service
+  together do not come back together); a service without the stream is polled every
+  ``poll_interval_s``;
+- every answer's ``Date`` header tells the shared :class:`~display.timekeeping.Clocks` the
+  service's time; how long since the last answer is measured on the monotonic clock;
 - a snapshot that is not JSON, has an unknown ``schema_version`` or bad data is logged and
   dropped: the previous one stays on screen;
 - hire photos are downloaded, cached and decoded (and shrunk) here, off the render thread.
@@ -31,10 +35,9 @@ import queue
 import random
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pygame
@@ -43,6 +46,7 @@ from pydantic import ValidationError
 from api.contract import EVENTS_PATH, SCENE_NAMES, SCHEMA_VERSION, SNAPSHOT_PATH, Snapshot
 from display.cache import DisplayCache
 from display.libraries import httpx, service_client
+from display.timekeeping import Clocks, service_time
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,22 @@ class AuthRefused:
 
 
 FeedMessage = SnapshotUpdate | PhotoUpdate | AuthRefused
+#: While the service stays unreachable, one line in the log this often (seconds), not one
+#: per attempt: the journal (on the SD card or in RAM) must not fill during a long outage.
+QUIET_FAILURES_S = 600.0
+
+
+def retry_delay(failures: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Seconds before attempt ``failures + 1``: doubling from ``base_s`` up to ``cap_s``, of
+    which the second half is random, so screens cut off together come back spread out.
+
+    >>> 4.0 <= retry_delay(4, 1.0, 30.0, random.Random(1)) <= 8.0
+    True
+    """
+    # The exponent stops growing long before the cap: 2 ** 1024 (some nine hours of
+    # failures) is beyond a float, and the worker would die of it.
+    delay = min(cap_s, base_s * (2 ** min(max(0, failures - 1), 30)))
+    return delay / 2 + rng.uniform(0, delay / 2)
 
 
 def _drop_unknown_scenes(data: dict[str, Any]) -> None:
@@ -151,7 +171,9 @@ def decode_photo(data: bytes, box: tuple[int, int] | None) -> pygame.Surface | N
 class Feed:
     """Worker thread keeping the screen's snapshot and photos current.
 
-    ``transport`` replaces the network in unit tests; ``now`` gives the wall clock (UTC).
+    ``transport`` replaces the network in unit tests; ``clocks`` are the screen's (shared with
+    the loop); ``wait(seconds)`` pauses the worker and
+    returns True once stopped (tests pass one that moves their clocks instead of sleeping).
     """
 
     def __init__(
@@ -167,8 +189,9 @@ class Feed:
         backoff_max_s: float = 30.0,
         stream_read_timeout_s: float = 45.0,
         retry_stream_after_s: float = 300.0,
-        now: Callable[[], datetime] | None = None,
         rng: random.Random | None = None,
+        clocks: Clocks | None = None,
+        wait: Callable[[float], bool] | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.cache = cache
@@ -178,7 +201,7 @@ class Feed:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.retry_stream_after_s = retry_stream_after_s
-        self._now = now or (lambda: datetime.now(UTC))
+        self.clocks = clocks or Clocks()
         self._rng = rng or random.Random()
         self._client = service_client(
             self.api_url,
@@ -189,6 +212,7 @@ class Feed:
         )
         self._queue: queue.Queue[FeedMessage] = queue.Queue()
         self._stop = threading.Event()
+        self._wait = wait or self._stop.wait
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._photo_lock = threading.Lock()
@@ -199,9 +223,15 @@ class Feed:
         self.etag: str | None = None
         self.snapshot: Snapshot | None = None
         # The last snapshot received but not yet stored in the cache (its disk full).
-        self._unsaved: tuple[bytes, str | None] | None = None
-        #: Wall-clock time of the last answer from the service (None: never yet).
+        self._unsaved: tuple[bytes, str | None, datetime] | None = None
+        #: Wall-clock time of the last answer from the service (None: never yet); the one the
+        #: cache was stored at after a restart, until the service answers.
         self.last_contact: datetime | None = None
+        #: Monotonic time of the last answer in this run (None: none yet): for durations.
+        self.last_contact_mono: float | None = None
+        #: Attempts to reach the service that failed in a row, and when the log last said so.
+        self.failures = 0
+        self._failure_logged_at: float | None = None
         #: "connecting", "live" (event stream open), "polling" or "unreachable".
         self.mode = "connecting"
 
@@ -266,8 +296,9 @@ class Feed:
         try:
             response = self._client.get(SNAPSHOT_PATH, headers=headers)
         except httpx.HTTPError as exc:
-            log.info("feed: snapshot fetch failed: %s", _describe(exc))
+            self._log_failure("feed: snapshot fetch failed: %s", _describe(exc))
             return False
+        self.clocks.learn_service_time(service_time(response.headers.get("Date")))
         if response.status_code == 304:
             self._mark_contact()
             self._store_unsaved()
@@ -289,7 +320,7 @@ class Feed:
         # The screen first, the disk after: the fsync must not delay the picture.
         self._queue.put(SnapshotUpdate(snapshot, etag))
         if self.cache is not None:
-            self._unsaved = (response.content, etag)
+            self._unsaved = (response.content, etag, self.clocks.now())
             self._store_unsaved()
         self._sync_photos(snapshot)
         return True
@@ -298,8 +329,8 @@ class Feed:
         """Write the snapshot shown to the disk cache if it is not there yet (after a full or
         read-only disk, at the next answer: a restart then shows it, not an older one)."""
         if self.cache is not None and self._unsaved is not None:
-            body, etag = self._unsaved
-            if self.cache.save_snapshot(body, etag):
+            body, etag, received_at = self._unsaved
+            if self.cache.save_snapshot(body, etag, saved_at=received_at):
                 self._unsaved = None
 
     # -- the worker -----------------------------------------------------------------
@@ -312,9 +343,8 @@ class Feed:
             log.exception("feed: worker crashed")
 
     def _loop(self) -> None:
-        failures = 0
         stream_retry_at = 0.0
-        clock = time.monotonic
+        clock = self.clocks.monotonic
         while not self._stop.is_set():
             # Without an event stream, try it again only every ``retry_stream_after_s``.
             outcome = self._listen() if clock() >= stream_retry_at else "unavailable"
@@ -323,30 +353,37 @@ class Feed:
             if outcome == "ended":
                 # The stream was up: reconnect when the service said (a server stopping spreads
                 # its screens over half a minute), else soon, but never in a tight loop.
-                failures = 0
+                self.failures = 0
                 self.mode = "connecting"
                 asked, self._server_retry_s = self._server_retry_s, None
-                self._stop.wait(asked if asked is not None else self._backoff(0))
+                self._wait(asked if asked is not None else self._backoff(0))
             elif outcome == "unreachable":
-                failures += 1
+                self.failures += 1
                 self.mode = "unreachable"
-                self._stop.wait(self._backoff(failures))
+                self._wait(self._backoff(self.failures))
             elif outcome == "refused":
-                failures += 1
+                self.failures += 1
                 self.mode = "unreachable"
-                self._stop.wait(max(self._backoff(failures), self.poll_interval_s))
+                self._wait(max(self._backoff(self.failures), self.poll_interval_s))
             else:  # the service has no event stream: poll it
                 if stream_retry_at <= clock():
                     stream_retry_at = clock() + self.retry_stream_after_s
                     log.info("feed: no event stream, polling every %.0f s", self.poll_interval_s)
                 self.mode = "polling"
                 self.fetch()
-                self._stop.wait(self.poll_interval_s)
+                self._wait(self.poll_interval_s)
 
     def _backoff(self, failures: int) -> float:
         """Exponential delay with jitter (half fixed, half random) so screens spread out."""
-        delay = min(self.backoff_max_s, self.backoff_base_s * (2 ** max(0, failures - 1)))
-        return delay / 2 + self._rng.uniform(0, delay / 2)
+        return retry_delay(failures, self.backoff_base_s, self.backoff_max_s, self._rng)
+
+    def _log_failure(self, message: str, *args: object) -> None:
+        """Log a failed attempt: the first of a run, then one every ``QUIET_FAILURES_S``."""
+        tick = self.clocks.monotonic()
+        last = self._failure_logged_at
+        if self.failures == 0 or last is None or tick - last >= QUIET_FAILURES_S:
+            self._failure_logged_at = tick
+            log.info(message + " (%d attempt(s) in a row)", *args, self.failures + 1)
 
     def _listen(self) -> str:
         """Follow the event stream until it ends; return how it ended."""
@@ -356,6 +393,7 @@ class Feed:
                 "GET", EVENTS_PATH, headers={"Accept": "text/event-stream"}
             ) as response:
                 status = response.status_code
+                self.clocks.learn_service_time(service_time(response.headers.get("Date")))
                 if status in (401, 403):
                     response.read()
                     self._refused(response)
@@ -366,7 +404,7 @@ class Feed:
                 ):
                     return "unavailable"
                 if status != 200:
-                    log.info("feed: event stream answered HTTP %d", status)
+                    self._log_failure("feed: event stream answered HTTP %d", status)
                     return "unreachable"
                 connected = True
                 self._stream_socket = _socket_of(response)
@@ -377,9 +415,10 @@ class Feed:
                 self._follow(response)
                 return "ended"
         except httpx.HTTPError as exc:
-            if not self._stop.is_set():
-                state = "lost" if connected else "down"
-                log.info("feed: event stream %s: %s", state, _describe(exc))
+            if connected and not self._stop.is_set():
+                log.info("feed: event stream lost: %s", _describe(exc))
+            elif not self._stop.is_set():
+                self._log_failure("feed: event stream down: %s", _describe(exc))
             return "ended" if connected else "unreachable"
         except (OSError, RuntimeError) as exc:
             # A stop() closing the client under a blocked read lands here.
@@ -419,7 +458,12 @@ class Feed:
         self.fetch()
 
     def _mark_contact(self) -> None:
-        self.last_contact = self._now()
+        if self.failures and self._failure_logged_at is not None:
+            log.info("feed: the service answers again after %d failed attempt(s)", self.failures)
+        self._failure_logged_at = None
+        self.failures = 0
+        self.last_contact = self.clocks.now()
+        self.last_contact_mono = self.clocks.monotonic()
 
     def _refused(self, response: httpx.Response) -> None:
         try:

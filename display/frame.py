@@ -21,6 +21,7 @@ from api.contract import Snapshot, SnapshotChallenge
 from display.french import clock, count, french_date
 from display.scenes.announcements import active
 from display.scenes.base import Canvas
+from display.scenes.challenge import days_remaining
 from display.text import TextBox, TextRenderer
 
 TICKER_LABEL = "LA CRIÉE"
@@ -43,7 +44,7 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
         items.append(f"Bravo ! {hire.title} chez {hire.employer}{thanks}")
     ch = snapshot.challenge
     if ch is not None:
-        items.append(challenge_news(ch))
+        items.append(challenge_news(ch, days_remaining(snapshot, now)))
     very_urgent = sum(1 for o in snapshot.offers if o.urgency.level >= 3)
     if very_urgent == 1:
         items.append("Une offre très urgente cherche un candidat : scannez son QR code !")
@@ -64,13 +65,14 @@ def ticker_items(snapshot: Snapshot | None, now: datetime) -> list[str]:
     return items
 
 
-def challenge_news(ch: SnapshotChallenge) -> str:
+def challenge_news(ch: SnapshotChallenge, days: int | None = None) -> str:
     """The défi as one would say it in the corridor, e.g. « Défi TPE : déjà 19 offres TPE
-    pourvues sur 30, plus que 11 ensemble ! »."""
+    pourvues sur 30, plus que 11 ensemble ! »; ``days``: its days left today (default: the
+    service's count)."""
     done = count(ch.total, ch.unit)
     if ch.total >= ch.goal:
         return f"Défi TPE réussi : {done} sur {ch.goal}, bravo à toute l'agence !"
-    if ch.days_left < 0:
+    if (ch.days_left if days is None else days) < 0:
         return f"Défi TPE terminé : {done} sur {ch.goal}. Merci à tous !"
     if ch.total <= 0:
         return f"Défi TPE : objectif {count(ch.goal, ch.unit)}, à nous de jouer !"

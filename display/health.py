@@ -19,8 +19,6 @@ import os
 import queue
 import resource
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -28,6 +26,7 @@ import pygame
 
 from api.contract import HEARTBEAT_PATH, SCREENSHOT_PATH
 from display.libraries import httpx, service_client
+from display.timekeeping import Clocks
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,11 @@ class _Screenshot:
 
 
 class Health:
-    """Decides when to report and sends reports from its own thread."""
+    """Decides when to report and sends reports from its own thread.
+
+    ``clocks``: the screen's (the heartbeat tells how far its own clock is from the service's,
+    or that it reads a day before this version's release).
+    """
 
     def __init__(
         self,
@@ -106,8 +109,10 @@ class Health:
         screenshot_width: int = 960,
         first_screenshot_after_s: float = 5.0,
         transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clocks: Clocks | None = None,
     ) -> None:
+        self.clocks = clocks or Clocks()
+        clock = self.clocks.monotonic
         self.heartbeat_interval_s = heartbeat_interval_s
         self.screenshot_interval_s = screenshot_interval_s
         self.screenshot_width = screenshot_width
@@ -190,6 +195,12 @@ class Health:
                 log.exception("health: report failed")
 
     def _send_heartbeat(self, body: dict[str, object]) -> None:
+        # Read as it leaves, not when it was queued: the clock may have jumped in between.
+        body = {
+            **body,
+            "clock_skew_s": self.clocks.skew_s(),
+            "clock_before_release": self.clocks.before_release(),
+        }
         response = self._client.post(HEARTBEAT_PATH, json=body)
         if response.status_code >= 400:
             log.warning("health: heartbeat answered HTTP %d", response.status_code)

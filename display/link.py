@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pygame
 
 from display.feed import AuthRefused, Feed, PhotoUpdate, SnapshotUpdate
 from display.pairing import Pairing
+from display.timekeeping import Clocks
 from display.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ News = SnapshotUpdate | PhotoUpdate | Unpaired
 class ServiceLink:
     """The workers that talk to the service, and what the loop must know of them.
 
-    ``stale_after_s``: the data counts as old after this long without contact.
+    ``stale_after_s``: the data counts as old after this long without contact, measured on
+    the monotonic clock of ``clocks`` (a clock set days forward or an hour back changes
+    nothing to it).
     ``pair_again_when_refused``: the token came from an earlier pairing, so a refusal
     means the screen was revoked (a screen pairing now is in that case too).
     """
@@ -42,13 +45,14 @@ class ServiceLink:
         self,
         workers: Workers,
         stale_after_s: float,
-        started_at: datetime,
+        clocks: Clocks,
         *,
         pair_again_when_refused: bool = False,
     ) -> None:
         self.workers = workers
         self.stale_after_s = stale_after_s
-        self.started_at = started_at
+        self.clocks = clocks
+        self.started_mono = clocks.monotonic()
         self.pair_again_when_refused = pair_again_when_refused or workers.pairing is not None
         self.pairing_code: str | None = None
         self.stale_since: datetime | None = None  # None: the data is current
@@ -128,14 +132,29 @@ class ServiceLink:
             workers.pairing = None
 
     def check_data_age(self, now: datetime, showing_data: bool) -> bool:
-        """Mark the data old after ``stale_after_s`` without contact; True on a change."""
-        if self.feed is None or not showing_data:
+        """Mark the data old after ``stale_after_s`` without contact; True on a change.
+
+        ``now`` is the wall time shown: « données du » gives the last contact by it (or, with
+        no contact since start, when the cache was stored).
+        """
+        feed = self.feed
+        if feed is None or not showing_data:
             return False
-        contact = self.feed.last_contact
-        reference = max(contact, self.started_at) if contact else self.started_at
-        old = (now - reference).total_seconds() > self.stale_after_s
-        since = (contact or self.started_at) if old else None
-        if since == self.stale_since:
+        contact = feed.last_contact_mono
+        age = self.clocks.monotonic() - (contact if contact is not None else self.started_mono)
+        since: datetime | None = None
+        if age > self.stale_after_s:
+            if contact is None and feed.last_contact is not None:
+                since = feed.last_contact  # the cache's, stored in an earlier run
+            else:
+                since = now - timedelta(seconds=age)
+        current = self.stale_since
+        if since == current or (
+            # The same moment seen through a wall clock that moved a little: no change.
+            since is not None
+            and current is not None
+            and abs((since - current).total_seconds()) < 60
+        ):
             return False
         self.stale_since = since
         if since is None:

@@ -9,10 +9,7 @@ that the loop itself never reads settings to build a worker.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from display.cache import DisplayCache
 from display.feed import Feed
@@ -21,20 +18,27 @@ from display.notify import Notifier
 from display.pairing import Pairing
 from display.schedule import ScreenPower
 from display.settings import DisplaySettings
+from display.timekeeping import Clocks
+
+__all__ = ["Clocks", "LoopOptions", "WorkerFactory", "Workers"]
 
 
 class WorkerFactory:
     """Builds the feed, health reports, pairing and power switch from the settings.
 
     ``health_overrides`` replace health settings (the demo's preview sends screenshots
-    more often).
+    more often). ``clocks``: the one set of clocks the loop and its workers share.
     """
 
     def __init__(
-        self, settings: DisplaySettings, health_overrides: dict[str, float] | None = None
+        self,
+        settings: DisplaySettings,
+        health_overrides: dict[str, float] | None = None,
+        clocks: Clocks | None = None,
     ) -> None:
         self.settings = settings
         self.health_overrides = health_overrides or {}
+        self.clocks = clocks or Clocks()
 
     @property
     def cache(self) -> DisplayCache:
@@ -45,7 +49,12 @@ class WorkerFactory:
         """A feed (not started) reading the service with ``token``."""
         s = self.settings
         return Feed(
-            s.api_url, token, self.cache, poll_interval_s=s.poll_interval_s, photo_cover=photo_cover
+            s.api_url,
+            token,
+            self.cache,
+            poll_interval_s=s.poll_interval_s,
+            photo_cover=photo_cover,
+            clocks=self.clocks,
         )
 
     def health(self, token: str) -> Health:
@@ -57,6 +66,7 @@ class WorkerFactory:
             heartbeat_interval_s=overrides.get("heartbeat_interval_s", s.heartbeat_interval_s),
             screenshot_interval_s=overrides.get("screenshot_interval_s", s.screenshot_interval_s),
             screenshot_width=s.screenshot_width,
+            clocks=self.clocks,
         )
 
     def pairing(self) -> Pairing:
@@ -110,15 +120,3 @@ class LoopOptions:
     screenshot_on_change: bool = False  # a preview screenshot after each new snapshot
     pair_again_when_refused: bool = False  # the token came from an earlier pairing
     stop: threading.Event = field(default_factory=threading.Event)  # set: leave the loop
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Clocks:
-    """Where the loop reads the time (tests move it by hand)."""
-
-    now: Callable[[], datetime] = _utc_now
-    monotonic: Callable[[], float] = time.monotonic

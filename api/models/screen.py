@@ -42,6 +42,7 @@ WindowTime = Annotated[
 ]
 UpdateResult = Literal["ok", "rolled_back", "failed"]
 MAX_UPTIME_S = 20 * 365 * 86_400  # fits the 32-bit column; no Pi runs twenty years unrebooted
+MAX_CLOCK_SKEW_S = MAX_UPTIME_S  # a Pi's clock may read 1970: past that, "very far" is enough
 
 
 class Screen(SQLModel, table=True):
@@ -60,6 +61,10 @@ class Screen(SQLModel, table=True):
     uptime_s: int | None = None
     memory_mb: float | None = None
     snapshot_etag: str | None = Field(default=None, max_length=80)
+    # How far the screen's own clock is behind the service's (seconds; negative: ahead), and
+    # whether it read a day before its version's release, at the last heartbeat.
+    clock_skew_s: int | None = None
+    clock_before_release: bool | None = None
     screenshot_at: datetime | None = None
     revoked_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -174,6 +179,23 @@ class ScreenPublic(SQLModel):
     fps: float | None = Field(description="Images par seconde que l'écran affiche : 0 à 1 000.")
     uptime_s: int | None = Field(description="Temps depuis le démarrage de l'écran, en secondes.")
     memory_mb: float | None = Field(description="Mémoire utilisée par l'écran, en mégaoctets.")
+    clock_skew_s: int | None = Field(
+        None,
+        description=(
+            "Retard de l'horloge de l'écran sur celle du service, en secondes (négatif : "
+            "avance) ; vide : pas encore mesuré."
+        ),
+    )
+    clock_before_release: bool | None = Field(
+        None, description="L'horloge de l'écran indiquait une date antérieure à sa version."
+    )
+    clock_warning: str | None = Field(
+        None,
+        description=(
+            "Phrase pour le responsable quand l'horloge de l'écran n'est pas à l'heure "
+            "(vide : elle l'est)."
+        ),
+    )
     has_screenshot: bool = Field(description="Une capture récente de l'écran est disponible.")
     revoked: bool = Field(
         description="Le jeton de l'écran est révoqué : l'écran ne reçoit plus rien."
@@ -242,6 +264,20 @@ class Heartbeat(BaseModel):
         max_length=80,
         pattern=NO_CONTROL_CHARS,
         description="ETag de l'instantané que l'écran affiche, 80 caractères au plus.",
+    )
+    clock_skew_s: Count | None = PydanticField(
+        default=None,
+        ge=-MAX_CLOCK_SKEW_S,
+        le=MAX_CLOCK_SKEW_S,
+        description=(
+            "Retard de l'horloge de l'écran sur l'heure du service (en-tête Date), en "
+            "secondes ; négatif : avance ; vide : pas encore mesuré."
+        ),
+    )
+    clock_before_release: bool = PydanticField(
+        default=False,
+        strict=True,
+        description="L'horloge de l'écran indique une date antérieure à la sortie de sa version.",
     )
 
 

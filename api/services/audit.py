@@ -171,7 +171,7 @@ FIELD_LABELS: dict[str, str] = {
 _NOT_SHOWN = {
     "id", "agency_id", "code", "version", "updated_at", "created_at", "created_by_id",
     "last_heartbeat_at", "reported_version", "resolution", "fps", "uptime_s", "memory_mb",
-    "snapshot_etag", "screenshot_at", "revision", "key",
+    "snapshot_etag", "screenshot_at", "revision", "key", "clock_skew_s", "clock_before_release",
 }  # fmt: skip
 # Values said in words, per field (the same word may mean different things on two objects).
 _STATUS_WORDS = {

@@ -73,7 +73,45 @@ def to_public(
         target_version=target_version or None,
         update_window=update_window(screen, timezone) if timezone else None,
         last_update=last_update(screen),
+        clock_warning=clock_warning(screen.clock_skew_s, screen.clock_before_release),
     )
+
+
+#: A screen's clock this far from the service's (seconds) is worth telling its manager.
+CLOCK_WARNING_AFTER_S = 120
+
+
+def clock_warning(skew_s: int | None, before_release: bool | None) -> str | None:
+    """The manager's sentence when a screen's clock is wrong, else None.
+
+    >>> clock_warning(3 * 86_400 + 600, True)
+    "L'horloge de cet écran retarde de 3 jours : il affiche l'heure du service en attendant."
+    >>> clock_warning(-3_700, False)
+    "L'horloge de cet écran avance d'une heure : il affiche l'heure du service en attendant."
+    """
+    if skew_s is not None and abs(skew_s) > CLOCK_WARNING_AFTER_S:
+        way = "retarde" if skew_s > 0 else "avance"
+        gap = _duration(abs(skew_s))
+        of = "d'" if gap.startswith("une ") else "de "
+        return (
+            f"L'horloge de cet écran {way} {of}{gap} : il affiche l'heure du service en attendant."
+        )
+    if before_release:
+        return (
+            "L'horloge de cet écran indique une date antérieure à sa version : "
+            "elle n'est pas à l'heure (pas de synchronisation NTP ?)."
+        )
+    return None
+
+
+def _duration(seconds: int) -> str:
+    """« 3 jours », « une heure », « 5 minutes »: the largest unit, rounded down."""
+    for size, one, many in ((86_400, "un jour", "jours"), (3_600, "une heure", "heures")):
+        if seconds >= size:
+            n = seconds // size
+            return one if n == 1 else f"{n} {many}"
+    n = max(1, seconds // 60)
+    return "une minute" if n == 1 else f"{n} minutes"
 
 
 def get_screen(db: Session, agency_id: int, screen_id: int) -> Screen:
@@ -207,6 +245,8 @@ def record_heartbeat(db: Session, screen: Screen, beat: Heartbeat) -> None:
     screen.uptime_s = beat.uptime_s
     screen.memory_mb = beat.memory_mb
     screen.snapshot_etag = beat.snapshot_etag
+    screen.clock_skew_s = beat.clock_skew_s
+    screen.clock_before_release = beat.clock_before_release
     db.commit()
 
 

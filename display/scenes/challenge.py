@@ -40,6 +40,20 @@ def _percent(ch: SnapshotChallenge) -> int:
     return math.floor(100 * ch.total / ch.goal) if ch.goal else 0
 
 
+def days_remaining(snapshot: Snapshot, now: datetime) -> int:
+    """The défi's days left on ``now``'s day (agency time): the service's count less the days
+    gone by since it made the snapshot (a screen cut off overnight still counts down; a clock
+    set days back never adds any)."""
+    ch = snapshot.challenge
+    if ch is None:
+        return 0
+    made = snapshot.generated_at
+    if made.tzinfo is None or now.tzinfo is None:
+        return ch.days_left
+    gone = (now.date() - made.astimezone(now.tzinfo).date()).days
+    return ch.days_left - max(0, gone)
+
+
 class ChallengeScene(Scene):
     name = PlaylistScene.CHALLENGE
     celebrates = True
@@ -63,8 +77,9 @@ class ChallengeScene(Scene):
         pal = theme.palette
         fonts = canvas.texts.assets.font
         bounds = canvas.bounds
-        short = f"J-{ch.days_left}" if ch.days_left > 0 else days_left(ch.days_left)
-        top = heading(canvas, "Défi TPE", [days_left(ch.days_left), short])
+        left = days_remaining(snapshot, now)
+        short = f"J-{left}" if left > 0 else days_left(left)
+        top = heading(canvas, "Défi TPE", [days_left(left), short])
         gap = theme.u(18)
 
         title_px = theme.text_px(1.5)
@@ -148,12 +163,12 @@ class ChallengeScene(Scene):
 
         y = self._gauge(canvas, ch, pygame.Rect(0, y, bounds.width, 0))
         y = self._legend(canvas, ch, y + gap)
-        y = self._cheer(canvas, ch, y + gap * 2)
+        y = self._cheer(canvas, ch, left, y + gap * 2)
         self._recent(
             canvas, ch, pygame.Rect(0, y + gap * 2, bounds.width, bounds.bottom - y - gap * 2)
         )
 
-    def _cheer(self, canvas: Canvas, ch: SnapshotChallenge, top: int) -> int:
+    def _cheer(self, canvas: Canvas, ch: SnapshotChallenge, days: int, top: int) -> int:
         """One line saying what is left to do, together (or that it is done)."""
         theme = canvas.theme
         px = theme.text_px(1.15)
@@ -161,7 +176,7 @@ class ChallengeScene(Scene):
         rect = pygame.Rect(0, top, canvas.bounds.width, line_h * 2)
         if ch.total >= ch.goal:
             text = "Objectif atteint : bravo à toute l'agence !"
-        elif ch.days_left < 0:
+        elif days < 0:
             text = f"Défi terminé à {ch.total} sur {ch.goal}. Merci à tous !"
         else:
             left = ch.goal - ch.total

@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import httpx
@@ -100,6 +101,10 @@ class ScriptedService:
         self.photos: dict[str, bytes] = {}
         self.requests: list[httpx.Request] = []
         self.lock = threading.Lock()
+        #: The service's clock: each answer carries it as its Date header (None: no header).
+        self.clock: Callable[[], datetime] | None = None
+        #: True: the service is away (every request fails to connect).
+        self.down = False
 
     def set_body(self, document: dict[str, Any] | bytes, etag: str) -> None:
         """Serve ``document`` from now on, under ``etag``."""
@@ -116,6 +121,14 @@ class ScriptedService:
         with self.lock:
             self.requests.append(request)
             body, etag = self.body, self.etag
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        response = self._answer(request, body, etag)
+        if self.clock is not None:
+            response.headers["Date"] = format_datetime(self.clock(), usegmt=True)
+        return response
+
+    def _answer(self, request: httpx.Request, body: bytes, etag: str) -> httpx.Response:
         path = request.url.path
         if path == "/api/v1/display/snapshot":
             if self.snapshot_status is not None:
@@ -160,9 +173,56 @@ def display_app(
     pairing: Pairing | None = None,
     orientation: int | None = None,
     now: Callable[[], datetime] | None = None,
+    clocks: Clocks | None = None,
 ) -> DisplayApp:
-    """The render loop handed ``feed`` or ``pairing``, drawing off screen (no flip)."""
-    workers = Workers(WorkerFactory(settings), feed=feed, pairing=pairing)
+    """The render loop handed ``feed`` or ``pairing``, drawing off screen (no flip).
+
+    Its clocks: ``clocks``, else the feed's (they share them), else ``now`` for wall time.
+    """
+    if clocks is None:
+        clocks = feed.clocks if feed is not None else Clocks(now=now) if now else Clocks()
+    workers = Workers(WorkerFactory(settings, clocks=clocks), feed=feed, pairing=pairing)
     options = LoopOptions(orientation=orientation, present=False)
-    clocks = Clocks(now=now) if now is not None else Clocks()
     return DisplayApp(settings, screen, workers, options=options, clocks=clocks)
+
+
+class ManualClock:
+    """The screen's two clocks, moved by hand: :meth:`advance` lets time pass (wall and
+    monotonic alike), :meth:`jump` moves the wall clock only (NTP setting a Pi's clock).
+
+    Called, it gives the wall time; ``now`` reads it too, and setting ``now`` lets the
+    difference pass on both clocks.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self.wall = start
+        self.mono = 1000.0
+
+    def __call__(self) -> datetime:
+        return self.wall
+
+    def monotonic(self) -> float:
+        """Seconds that never jump."""
+        return self.mono
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass."""
+        self.wall += timedelta(seconds=seconds)
+        self.mono += seconds
+
+    def jump(self, delta: timedelta) -> None:
+        """Set the wall clock forward (or back, negative) by ``delta``; no time passes."""
+        self.wall += delta
+
+    @property
+    def now(self) -> datetime:
+        """The wall time."""
+        return self.wall
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self.advance((value - self.wall).total_seconds())
+
+    def clocks(self, **kwargs: Any) -> Clocks:
+        """:class:`~display.timekeeping.Clocks` reading this clock."""
+        return Clocks(now=self, monotonic=self.monotonic, **kwargs)

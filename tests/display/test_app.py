@@ -15,7 +15,14 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 import httpx
 import pygame
 import pytest
-from runtime_support import ScriptedService, display_app, hire_dict, snapshot_dict, wait_for
+from runtime_support import (
+    ManualClock,
+    ScriptedService,
+    display_app,
+    hire_dict,
+    snapshot_dict,
+    wait_for,
+)
 
 from api.contract import OpeningSlot, Snapshot
 from display.app import DisplayApp, photo_box
@@ -140,14 +147,8 @@ def test_power_commands_run_on_transitions_only(tmp_path):
 # -- the loop with the real renderer ------------------------------------------------------
 
 
-class FakeClock:
-    """Wall clock the test moves by hand (to reach the 2-minute stale mark quickly)."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
+# The clocks the test moves by hand (to reach the 2-minute stale mark quickly).
+FakeClock = ManualClock
 
 
 def loaded_feed(tmp_path, service: ScriptedService, clock) -> Feed:
@@ -156,7 +157,7 @@ def loaded_feed(tmp_path, service: ScriptedService, clock) -> Feed:
         "token",
         DisplayCache(tmp_path),
         transport=httpx.MockTransport(service),
-        now=clock,
+        clocks=clock.clocks(),
     )
     assert feed.fetch()
     return feed
@@ -165,7 +166,7 @@ def loaded_feed(tmp_path, service: ScriptedService, clock) -> Feed:
 def make_app(tmp_path, feed, clock, size=(640, 360), **kwargs) -> DisplayApp:
     settings = DisplaySettings(cache_dir=tmp_path, **kwargs)
     screen = pygame.Surface(size)
-    return display_app(settings, screen, feed=feed, orientation=0, now=clock)
+    return display_app(settings, screen, feed=feed, orientation=0)
 
 
 def mean_brightness(surface: pygame.Surface) -> float:
@@ -216,7 +217,9 @@ def test_started_from_an_old_cache_the_mark_gives_the_data_time(tmp_path):
         raise httpx.ConnectError("network unreachable", request=request)
 
     clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    feed = Feed("http://screen.test", "t", cache, transport=httpx.MockTransport(down), now=clock)
+    feed = Feed(
+        "http://screen.test", "t", cache, transport=httpx.MockTransport(down), clocks=clock.clocks()
+    )
     assert feed.load_cache()
     app = make_app(tmp_path, feed, clock)
     app.step(0.03)
@@ -258,7 +261,7 @@ def test_orientation_follows_the_service_and_photos_are_prepared_again(tmp_path)
     service.set_body(snapshot_dict(orientation=90, hires=hires), '"r"')
     feed = loaded_feed(tmp_path, service, clock)
     settings = DisplaySettings(cache_dir=tmp_path)
-    app = display_app(settings, pygame.Surface((640, 360)), feed=feed, now=clock)
+    app = display_app(settings, pygame.Surface((640, 360)), feed=feed)
     app.step(0.03)
     assert app.orientation == 90
     assert app.presenter.logical.get_size() == (360, 640)
@@ -281,7 +284,7 @@ def test_fixed_orientation_ignores_the_service(tmp_path):
     service.set_body(snapshot_dict(orientation=90), '"r"')
     feed = loaded_feed(tmp_path, service, clock)
     settings = DisplaySettings(cache_dir=tmp_path)
-    app = display_app(settings, pygame.Surface((640, 360)), orientation=180, feed=feed, now=clock)
+    app = display_app(settings, pygame.Surface((640, 360)), orientation=180, feed=feed)
     app.step(0.03)
     assert app.orientation == 180
     assert app.renderer.size == (640, 360)
