@@ -3,19 +3,16 @@ the rest left alone, on SQLite and PostgreSQL (``COULOIR_TEST_DATABASE_URL``).""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401 - registers the tables
-from api.db import make_engine
 from api.migrate import upgrade
 from api.models.employer import employer_key
-from tests.support.databases import create_database, drop_database
+from tests.support.old_schemas import AGENCY_CODES, two_agencies_at
+from tests.support.old_schemas import database_url as database_url  # the fixture
 
 # (employer as typed, commune, days ago opened, tags)
 OLD_OFFERS: list[tuple[str, str, int, list[str]]] = [
@@ -31,35 +28,11 @@ OLD_OFFERS: list[tuple[str, str, int, list[str]]] = [
 OLD_OFFERS_NAMES = [employer for employer, *_ in OLD_OFFERS]
 
 
-@pytest.fixture
-def database_url(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = create_database(tmp_path)
-    yield url
-    drop_database(url)
-
-
 def _old_database(url: str):  # type: ignore[no-untyped-def]
-    """A database at 0012 with two agencies whose offers name their employers as free text."""
-    engine = make_engine(url)
-    upgrade(engine, "0013")
+    """A database at 0013 with two agencies whose offers name their employers as free text."""
+    engine = two_agencies_at(url, "0013")
     with engine.begin() as db:
-        for code in ("avignon", "carpentras"):
-            db.execute(
-                text(
-                    "INSERT INTO agency (code, name, timezone, opening_hours, urgency_thresholds,"
-                    " created_at, revision) VALUES (:c, :c, 'Europe/Paris', '[]', '{}',"
-                    " CURRENT_TIMESTAMP, 0)"
-                ),
-                {"c": code},
-            )
-            db.execute(
-                text(
-                    "INSERT INTO staff (agency_id, name, email, role, password_hash, active,"
-                    " created_at, version) SELECT id, 'Claire', :e, 'cde', 'x', true,"
-                    " CURRENT_TIMESTAMP, 1 FROM agency WHERE code = :c"
-                ),
-                {"c": code, "e": f"claire@{code}.test"},
-            )
+        for code in AGENCY_CODES:
             offers = OLD_OFFERS if code == "avignon" else OLD_OFFERS[:1]
             for number, (employer, commune, days, tags) in enumerate(offers):
                 db.execute(

@@ -4,9 +4,7 @@ SQLite and PostgreSQL (``COULOIR_TEST_DATABASE_URL``)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -14,9 +12,9 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401 - registers the tables
-from api.db import make_engine
 from api.migrate import alembic_config, upgrade
-from tests.support.databases import create_database, drop_database
+from tests.support.old_schemas import AGENCY_CODES, two_agencies_at
+from tests.support.old_schemas import database_url as database_url  # the fixture
 
 OLD_TAGS = {
     "Boulangerie": ["#embaucheenor", "#antiplome"],
@@ -26,35 +24,11 @@ OLD_TAGS = {
 }
 
 
-@pytest.fixture
-def database_url(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = create_database(tmp_path)
-    yield url
-    drop_database(url)
-
-
 def _old_database(url: str):  # type: ignore[no-untyped-def]
     """A database at 0008 with two agencies whose offers carry old-style tag strings."""
-    engine = make_engine(url)
-    upgrade(engine, "0008")
+    engine = two_agencies_at(url, "0008")
     with engine.begin() as db:
-        for code in ("avignon", "carpentras"):
-            db.execute(
-                text(
-                    "INSERT INTO agency (code, name, timezone, opening_hours, urgency_thresholds,"
-                    " created_at, revision) VALUES (:c, :c, 'Europe/Paris', '[]', '{}',"
-                    " CURRENT_TIMESTAMP, 0)"
-                ),
-                {"c": code},
-            )
-            db.execute(
-                text(
-                    "INSERT INTO staff (agency_id, name, email, role, password_hash, active,"
-                    " created_at, version) SELECT id, 'Claire', :e, 'cde', 'x', true,"
-                    " CURRENT_TIMESTAMP, 1 FROM agency WHERE code = :c"
-                ),
-                {"c": code, "e": f"claire@{code}.test"},
-            )
+        for code in AGENCY_CODES:
             for employer, tags in OLD_TAGS.items():
                 db.execute(
                     text(
