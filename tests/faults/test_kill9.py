@@ -90,7 +90,8 @@ def _postgres_demo(base: str) -> DemoDatabase:
     finally:
         engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
-    atexit.register(drop_database, url)
+    if base == postgres_base():  # a private server (test_postgres_restart) goes whole
+        atexit.register(drop_database, url)
     return DemoDatabase(url, dict(accounts), token)
 
 
