@@ -16,6 +16,8 @@ status, for systemd to start it again (``Restart=on-failure``, no start limit).
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +25,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.exc import DBAPIError
 
-from api import cli
+from api import cli, db
 from api.main import UNAVAILABLE_MESSAGE
 from display.feed import Feed
 from tests.faults.test_kill9 import csrf, live_server, staff_browser
@@ -209,3 +212,30 @@ def test_a_service_started_while_postgresql_is_down_exits_for_systemd_to_retry(
     assert httpx.get(f"{server.url}/healthz").status_code == 200
     unit = (ROOT / "deploy/server/systemd/couloir-server@.service.in").read_text().splitlines()
     assert "Restart=on-failure" in unit and "StartLimitIntervalSec=0" in unit
+
+
+def test_a_silent_postgresql_host_is_unavailable_within_the_request_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A host gone from the network (it accepts nothing, answers nothing): a new connection
+    gives up after ``CONNECT_TIMEOUT_S`` and is told apart as « unavailable » (503), not 500."""
+    monkeypatch.setattr(db, "CONNECT_TIMEOUT_S", 2)  # libpq's smallest useful value
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections wait in the backlog, and nothing ever answers
+        engine = db.make_engine(f"postgresql+psycopg://u:p@127.0.0.1:{silent.getsockname()[1]}/x")
+        failures: list[BaseException] = []
+
+        def connect() -> None:
+            try:
+                engine.connect()
+            except BaseException as exc:  # handed to the test
+                failures.append(exc)
+
+        attempt = threading.Thread(target=connect, daemon=True)
+        attempt.start()
+        attempt.join(REQUEST_TIMEOUT_S)  # a hang fails the test rather than blocking it
+        assert not attempt.is_alive(), f"still connecting after {REQUEST_TIMEOUT_S} s"
+        engine.dispose()
+    assert len(failures) == 1 and isinstance(failures[0], DBAPIError), failures
+    assert db.is_unavailable(failures[0])
