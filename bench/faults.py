@@ -248,7 +248,7 @@ def kill9_bursts(backend: str) -> list[Row]:
     if backend == "postgresql" and not base:
         return [Row("kill -9 (PostgreSQL)", "skipped: no PostgreSQL test server", "", "")]
     folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
-    server = k9.live_server(backend, folder / "data", base or None)
+    server = k9.demo_server(backend, folder / "data", base or None)
     server.start()
     rng = random.Random(f"{k9.SEED}-{backend}")
     acks, restarts = k9.Acks(), []
@@ -299,7 +299,7 @@ def postgres_restarts() -> list[Row]:
     """A private PostgreSQL stopped 5 s, 30 s and 2 min while a colleague writes and 200
     screens stream (the screens' own reconnection delays)."""
     from api.main import UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S
-    from tests.faults.test_kill9 import live_server
+    from tests.faults.test_kill9 import demo_server
     from tests.faults.test_postgres_restart import outage_under_load
     from tests.support.postgres_cluster import PostgresCluster, unavailable_reason
 
@@ -310,7 +310,7 @@ def postgres_restarts() -> list[Row]:
     with PostgresCluster() as cluster:
         for outage in PG_OUTAGES_S:
             folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
-            server = live_server("postgresql", folder / "data", cluster.url())
+            server = demo_server("postgresql", folder / "data", cluster.url())
             server.start()
             try:
                 got = outage_under_load(
@@ -336,7 +336,7 @@ def postgres_restarts() -> list[Row]:
 
 def postgres_down_at_start() -> list[Row]:
     """``couloir serve`` started while its PostgreSQL is down."""
-    from tests.faults.test_kill9 import live_server
+    from tests.faults.test_kill9 import demo_server
     from tests.support.postgres_cluster import PostgresCluster, unavailable_reason
 
     reason = unavailable_reason()
@@ -344,7 +344,7 @@ def postgres_down_at_start() -> list[Row]:
         return [Row("PostgreSQL down at start", f"skipped: {reason}", "", "")]
     folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
     with PostgresCluster() as cluster:
-        server = live_server("postgresql", folder / "data", cluster.url())
+        server = demo_server("postgresql", folder / "data", cluster.url())
         try:
             cluster.stop()
             started, took = _couloir(server.env, "serve", "--port", str(server.port))

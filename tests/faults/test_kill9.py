@@ -95,7 +95,7 @@ def _postgres_demo(base: str) -> DemoDatabase:
     return DemoDatabase(url, dict(accounts), token)
 
 
-def live_server(backend: str, data_dir: Path, base: str | None = None) -> LiveServer:
+def demo_server(backend: str, data_dir: Path, base: str | None = None) -> LiveServer:
     """A demo server (not started) on ``backend``: the run's own, or PostgreSQL at ``base``."""
     if backend == engine_name():
         return LiveServer(data_dir)
@@ -120,7 +120,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def server(backend: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The demo server on ``backend``, started; closed (database dropped) afterwards."""
-    live = live_server(backend, tmp_path / "data", postgres_base())
+    live = demo_server(backend, tmp_path / "data", postgres_base())
     live.start()
     try:
         yield live
@@ -426,7 +426,7 @@ def test_kill9_inside_a_write_leaves_nothing_half_written(
     base = postgres_base()
     if not base:
         pytest.skip("no PostgreSQL test server (COULOIR_TEST_DATABASE_URL / POSTGRES_TEST_URL)")
-    live = live_server("postgresql", tmp_path / "data", base)
+    live = demo_server("postgresql", tmp_path / "data", base)
     live.start()
     try:
         today = date.today().isoformat()

@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from api import cli, db
 from api.main import UNAVAILABLE_MESSAGE
 from display.feed import Feed
-from tests.faults.test_kill9 import csrf, live_server, staff_browser
+from tests.faults.test_kill9 import csrf, demo_server, staff_browser
 from tests.support.postgres_cluster import PostgresCluster, unavailable_reason
 from tests.support.server import ROOT, LiveServer
 
@@ -54,7 +54,7 @@ def cluster() -> Iterator[PostgresCluster]:
 @pytest.fixture
 def server(cluster: PostgresCluster, tmp_path: Path) -> Iterator[LiveServer]:
     """The demo service on the private PostgreSQL, started."""
-    live = live_server("postgresql", tmp_path / "data", cluster.url())
+    live = demo_server("postgresql", tmp_path / "data", cluster.url())
     live.start()
     try:
         yield live
