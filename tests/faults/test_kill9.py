@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import os
 import random
-import re
 import shutil
 import signal
 import sqlite3
@@ -52,6 +51,7 @@ from api.services import screens, snapshot
 from display.cache import DisplayCache
 from display.feed import Feed
 from tests import factories
+from tests.security.conftest import PageClient, login_through_form
 from tests.support.databases import create_database, drop_database, engine_name
 from tests.support.server import ROLES, LiveServer
 
@@ -138,25 +138,15 @@ def kill9(server: LiveServer) -> None:
 
 
 @contextlib.contextmanager
-def staff_browser(server: LiveServer, role: str = "cde") -> Iterator[httpx.Client]:
-    """A phone's browser logged in to the staff pages (session cookie, CSRF token)."""
-    email, password = server.accounts[role]
-    with httpx.Client(base_url=server.url, timeout=10, headers={"Accept": "text/html"}) as browser:
-        form = {
-            "email": email,
-            "password": password,
-            "csrf_token": csrf(browser, "/admin/connexion"),
-        }
-        answer = browser.post("/admin/connexion", data=form)
-        assert answer.status_code == 303, answer.text
+def staff_browser(server: LiveServer, role: str = "cde") -> Iterator[PageClient]:
+    """A phone's browser logged in to the staff pages (session cookie; its CSRF token is
+    ``browser.csrf``), closed afterwards."""
+    browser = login_through_form(server, role)
+    browser.headers["Accept"] = "text/html"  # error answers as a phone gets them: French pages
+    try:
         yield browser
-
-
-def csrf(browser: httpx.Client, path: str) -> str:
-    """The CSRF token of the form on ``path``."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(path).text)
-    assert match, f"no form on {path}"
-    return match[1]
+    finally:
+        browser.close()
 
 
 @dataclass
@@ -205,7 +195,7 @@ def _writers(server: LiveServer, acks: Acks, tag: str) -> list[Callable[[], None
 
     def form_offers() -> None:
         with staff_browser(server) as browser:
-            token = csrf(browser, "/admin/offres/nouvelle")
+            token = browser.csrf
             for n in range(WRITES_PER_WRITER):
                 employer = f"K9 FORM {tag} {n}"
                 form = {**offer, "employer": employer, "csrf_token": token}
@@ -230,7 +220,7 @@ def _writers(server: LiveServer, acks: Acks, tag: str) -> list[Callable[[], None
 
     def form_hires() -> None:
         with staff_browser(server) as browser:
-            token = csrf(browser, "/admin/embauches/nouvelle")
+            token = browser.csrf
             for n in range(WRITES_PER_WRITER // 2):
                 employer = f"K9 HIRE {tag} {n}"
                 form = {
@@ -431,7 +421,7 @@ def test_kill9_inside_a_write_leaves_nothing_half_written(
     try:
         today = date.today().isoformat()
         with live.client("cde") as api, staff_browser(live) as browser:
-            token = csrf(browser, "/admin/embauches/nouvelle")
+            token = browser.csrf
             with table_locked(live.database_url, table) as writer_blocked:
                 if through == "api-offer":  # the offer inserted, its audit entry waits
                     body = {

@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from api import cli, db
 from api.main import UNAVAILABLE_MESSAGE
 from display.feed import Feed
-from tests.faults.test_kill9 import csrf, demo_server, staff_browser
+from tests.faults.test_kill9 import demo_server, staff_browser
 from tests.support.postgres_cluster import PostgresCluster, unavailable_reason
 from tests.support.server import ROOT, LiveServer
 
@@ -130,7 +130,7 @@ def outage_under_load(
             stack.callback(feed.stop)
         api = stack.enter_context(server.client("cde"))
         browser = stack.enter_context(staff_browser(server))
-        token = csrf(browser, "/admin/offres/nouvelle")
+        token = browser.csrf
         _until(lambda: all(f.mode == "live" and f.snapshot for f in feeds), bound)
         assert api.post("/api/v1/offers", json={**OFFER, "employer": "Avant"}).status_code == 201
 
