@@ -164,12 +164,14 @@ class Acks:
         self.changed = threading.Condition(self.lock)
 
     def add(self, kind: set, value: object) -> None:  # type: ignore[type-arg]
+        """Record one acknowledged write of ``kind``."""
         with self.changed:
             kind.add(value)
             self.count += 1
             self.changed.notify_all()
 
     def wait_for(self, count: int, writers: list[threading.Thread]) -> None:
+        """Wait until ``count`` writes were acknowledged in all (or every writer ended)."""
         deadline = time.monotonic() + WAIT_S
         with self.changed:
             while self.count < count and any(w.is_alive() for w in writers):
