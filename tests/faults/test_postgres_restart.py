@@ -134,6 +134,7 @@ def outage_under_load(
         _until(lambda: all(f.mode == "live" and f.snapshot for f in feeds), bound)
         assert api.post("/api/v1/offers", json={**OFFER, "employer": "Avant"}).status_code == 201
 
+        log_start = server.log_path.stat().st_size
         cluster.stop()
         stopped, answers, slowest, health = time.monotonic(), 0, 0.0, set()
         while time.monotonic() - stopped < outage_s:
@@ -173,6 +174,9 @@ def outage_under_load(
         assert browser.post("/admin/offres/nouvelle", data=form).status_code == 303
         latest = {"Après le calme", "Formulaire après le calme"}
         _until(lambda: all(latest <= _employers(f) for f in feeds), bound)
+        # Nothing failed as a bug would: no 500, and no event stream broken by an exception.
+        log = server.log_path.read_bytes()[log_start:].decode(errors="replace")
+        assert "unexpected error" not in log and "Traceback" not in log, log[-3000:]
         # A 503 said « rien n'a été modifié »: nothing of the outage was saved.
         refused = {e for e in _employers(feeds[0]) if e.startswith(("Pendant", "Formulaire "))}
         assert refused == {"Formulaire après", "Formulaire après le calme"}
