@@ -157,6 +157,9 @@ class Acks:
     hires: set[str] = field(default_factory=set)  # employers of hires created with a photo
     photos: set[int] = field(default_factory=set)  # hires whose photo PUT answered 200
     count: int = 0
+    # The colleague's staff session (cookies, CSRF token), kept across kills as a phone keeps
+    # it: one login per case, not one per round (logins are throttled).
+    session: tuple[httpx.Cookies, str] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(init=False)
 
@@ -180,6 +183,22 @@ class Acks:
                 self.changed.wait(left)
 
 
+@contextlib.contextmanager
+def _phone(server: LiveServer, acks: Acks) -> Iterator[PageClient]:
+    """The colleague's phone, logged in once for the whole case (under ``acks.lock``)."""
+    with acks.lock:
+        if acks.session is None:
+            with staff_browser(server) as first:
+                acks.session = (httpx.Cookies(first.cookies), first.csrf)
+        cookies, token = acks.session
+    browser = PageClient(
+        base_url=server.url, cookies=cookies, timeout=10, headers={"Accept": "text/html"}
+    )
+    browser.csrf = token
+    with browser:
+        yield browser
+
+
 def _writers(server: LiveServer, acks: Acks, tag: str) -> list[Callable[[], None]]:
     """Four loops of writes; each ends at its bound or at the first connection error."""
     offer = {"title": "Soudeur", "contract": "CDI", "commune": "Avignon"}
@@ -196,7 +215,7 @@ def _writers(server: LiveServer, acks: Acks, tag: str) -> list[Callable[[], None
                     acks.add(acks.offers, employer)
 
     def form_offers() -> None:
-        with staff_browser(server) as browser:
+        with _phone(server, acks) as browser:
             token = browser.csrf
             for n in range(WRITES_PER_WRITER):
                 employer = f"K9 FORM {tag} {n}"
@@ -221,7 +240,7 @@ def _writers(server: LiveServer, acks: Acks, tag: str) -> list[Callable[[], None
                     acks.add(acks.photos, hire_id)
 
     def form_hires() -> None:
-        with staff_browser(server) as browser:
+        with _phone(server, acks) as browser:
             token = browser.csrf
             for n in range(WRITES_PER_WRITER // 2):
                 employer = f"K9 HIRE {tag} {n}"
