@@ -48,6 +48,9 @@ def _create_private_file(path: Path) -> None:
 
 # A request that cannot get a connection within this answers 503 rather than waiting on.
 POOL_TIMEOUT_S = 10
+# A PostgreSQL host gone from the network answers nothing: give up opening a connection after
+# this (else the operating system's TCP timeout, minutes) and answer 503.
+CONNECT_TIMEOUT_S = 5
 
 
 def session_permits(settings: Settings) -> asyncio.Semaphore | None:
@@ -77,6 +80,7 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=POOL_TIMEOUT_S,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 
@@ -129,8 +133,10 @@ def is_unavailable(exc: BaseException) -> bool:
     state = getattr(orig, "sqlstate", None) or ""
     if state in _UNAVAILABLE_SQLSTATES or state.startswith("08"):
         return True
-    # psycopg reports a refused connection without an SQLSTATE, by this message.
-    return type(orig).__module__.startswith("psycopg") and str(orig).startswith("connection failed")
+    # psycopg reports a refused or timed-out connection without an SQLSTATE, by these messages.
+    return type(orig).__module__.startswith("psycopg") and str(orig).startswith(
+        ("connection failed", "connection timeout expired")
+    )
 
 
 def serialize_on(db: Session, key: int) -> None:

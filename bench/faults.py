@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -328,11 +330,140 @@ def service_away_8h() -> list[Row]:
     ]
 
 
+KILL9_ROUNDS = 10  # kills per backend in the bench (3 in CI)
+
+
+def kill9_bursts(backend: str) -> list[Row]:
+    """SIGKILL the service ``KILL9_ROUNDS`` times under bursts of API and staff-form writes."""
+    from tests.faults import test_kill9 as k9
+
+    base = os.environ.get("COULOIR_TEST_DATABASE_URL") or os.environ.get("POSTGRES_TEST_URL", "")
+    if backend == "postgresql" and not base:
+        return [Row("kill -9 (PostgreSQL)", "skipped: no PostgreSQL test server", "", "")]
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    server = k9.demo_server(backend, folder / "data", base or None)
+    server.start()
+    rng = random.Random(f"{k9.SEED}-{backend}")
+    acks, restarts = k9.Acks(), []
+    feed = Feed(server.url, server.screen_token, DisplayCache(folder / "screen"))
+    try:
+        feed.fetch()
+        for round_ in range(KILL9_ROUNDS):
+            k9.burst_and_kill(server, acks, f"r{round_}", rng.randint(*k9.KILL_AFTER_ACKS))
+            started = time.perf_counter()
+            server.start()
+            restarts.append(time.perf_counter() - started)
+        k9.check_whole(server, acks)
+        k9.check_screen(server, feed)
+    finally:
+        feed.stop()
+        server.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return [
+        Row(
+            f"kill -9 under bursts of API and staff-form writes, {backend} "
+            f"({KILL9_ROUNDS} kills at seeded moments, {acks.count} writes acknowledged)",
+            "requests in flight get no answer (the form is sent again); the screen keeps its "
+            "last frame",
+            "every acknowledged offer, hire and photo; no offer without its audit entry, no hire "
+            "without the photo sent with it, no photo row without its bytes; the screen's "
+            "snapshot is the database's",
+            f"the restart: {statistics.median(restarts):.1f} s (median, up to "
+            f"{max(restarts):.1f} s)",
+        )
+    ]
+
+
+def kill9_sqlite() -> list[Row]:
+    """kill -9 cases on SQLite."""
+    return kill9_bursts("sqlite")
+
+
+def kill9_postgresql() -> list[Row]:
+    """kill -9 cases on PostgreSQL (when a test server is known)."""
+    return kill9_bursts("postgresql")
+
+
+PG_OUTAGES_S = (5.0, 30.0, 120.0)
+PG_SCREENS = 200
+
+
+def postgres_restarts() -> list[Row]:
+    """A private PostgreSQL stopped 5 s, 30 s and 2 min while a colleague writes and 200
+    screens stream (the screens' own reconnection delays)."""
+    from api.main import UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S
+    from tests.faults.test_kill9 import demo_server
+    from tests.faults.test_postgres_restart import outage_under_load
+    from tests.support.postgres_cluster import PostgresCluster, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        return [Row("PostgreSQL restart", f"skipped: {reason}", "", "")]
+    rows = []
+    with PostgresCluster() as cluster:
+        for outage in PG_OUTAGES_S:
+            folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+            server = demo_server("postgresql", folder / "data", cluster.url())
+            server.start()
+            try:
+                got = outage_under_load(
+                    cluster, server, outage, PG_SCREENS, backoff=(1.0, 30.0), bound=120.0
+                )
+            finally:
+                server.close()
+                shutil.rmtree(folder, ignore_errors=True)
+            rows.append(
+                Row(
+                    f"PostgreSQL stopped {outage:.0f} s (`pg_ctl stop -m fast`) while staff "
+                    f"write and {PG_SCREENS} screens stream",
+                    f"503 « {UNAVAILABLE_MESSAGE} », Retry-After {UNAVAILABLE_RETRY_AFTER_S} "
+                    f"({got.refused} writes, slowest answer {got.slowest_s:.2f} s); /healthz "
+                    f"{'/'.join(map(str, sorted(got.health_during)))}; screens keep their frame",
+                    "every acknowledged write; nothing of a refused one",
+                    f"{got.back_s:.1f} s to the first saved write, no restart; every screen "
+                    f"current {got.streamed_s:.1f} s later",
+                )
+            )
+    return rows
+
+
+def postgres_down_at_start() -> list[Row]:
+    """``couloir serve`` started while its PostgreSQL is down."""
+    from tests.faults.test_kill9 import demo_server
+    from tests.support.postgres_cluster import PostgresCluster, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        return [Row("PostgreSQL down at start", f"skipped: {reason}", "", "")]
+    folder = Path(tempfile.mkdtemp(prefix="couloir-bench-faults-"))
+    with PostgresCluster() as cluster:
+        server = demo_server("postgresql", folder / "data", cluster.url())
+        try:
+            cluster.stop()
+            started, took = _couloir(server.env, "serve", "--port", str(server.port))
+            cluster.start()
+        finally:
+            server.close()
+            shutil.rmtree(folder, ignore_errors=True)
+    return [
+        Row(
+            "service started while PostgreSQL is down",
+            f"exit {started.returncode} after {took:.1f} s: "
+            f"« {_last_line(started).removeprefix('couloir: ')} »",
+            "nothing to keep",
+            "systemd starts it again every 2 s (`Restart=on-failure`, no start limit): up at "
+            "the first try after PostgreSQL is",
+        )
+    ]
+
+
 CASES: dict[str, list[Callable[[], list[Row]]]] = {
     "restore": [restore_sqlite, restore_postgresql],
     "full-disk": [full_data_disk, full_cache_disk],
     "clock": [clock_jump],
     "outage": [service_away_8h],
+    "kill9": [kill9_sqlite, kill9_postgresql],
+    "postgres-restart": [postgres_restarts, postgres_down_at_start],
 }
 
 

@@ -231,9 +231,9 @@ def _create(request: Request, ctx: Ctx, form: Form, jpeg: bytes | None) -> Respo
     _check_consent(form, data, jpeg is not None)
     if form.ok:
         try:
-            hire = hire_service.create_hire(ctx.db, ctx.me, HireCreate(**data))
+            # The photo in the same transaction: never a hire saved without the photo sent.
+            hire = hire_service.create_hire(ctx.db, ctx.me, HireCreate(**data), photo=jpeg)
             if jpeg is not None:
-                hire_service.store_photo(ctx.db, ctx.me, hire, jpeg)
                 hire_service.drop_pending_photo(ctx.db, ctx.me, form.raw(KEPT))
         except ValidationError as exc:
             for err in exc.errors():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Literal
@@ -26,6 +27,7 @@ from api.contract import (
     Snapshot,
     route,
 )
+from api.db import is_unavailable
 from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
 from api.errors import NotFound, Unauthorized
 from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
@@ -36,6 +38,7 @@ from api.params import PathId
 from api.services import hires, screens
 from api.services.snapshot import CachedSnapshot, SnapshotCache
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix=DISPLAY_ROUTER, tags=["display"])
 # Fleet updates: what version the screen should run, its wheel, and the screen's report.
 UPDATE_PATH = f"{DISPLAY_ROOT}/update"
@@ -150,7 +153,20 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
                 # Every change is heard and time changed nothing: no need to ask the database.
                 due, checked_at = False, time.monotonic()
             if must_check or due:
-                entry = await asyncio.to_thread(_current_entry, request, screen_id)
+                try:
+                    entry = await asyncio.to_thread(_current_entry, request, screen_id)
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        raise
+                    # The database is away for now (a restart): the stream stays, the screen
+                    # keeps its frame, and the check is made again at the next change heard or
+                    # keep-alive, so the screen is current as soon as the database is back.
+                    log.info("event stream of screen %s: database unavailable", screen_id)
+                    new_revision = await broker.wait(agency_id, revision, KEEPALIVE_S)
+                    if not broker.closing:
+                        yield ": keep-alive\n\n"
+                    must_check, revision = True, new_revision
+                    continue
                 checked_at = time.monotonic()
                 if entry is None:
                     yield "event: revoked\ndata: {}\n\n"

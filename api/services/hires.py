@@ -169,8 +169,12 @@ def published_hires(db: Session, agency_id: int, today: date) -> list[Hire]:
     )
 
 
-def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
-    """Write a hire's story (a draft until a manager publishes it)."""
+def create_hire(db: Session, actor: Staff, data: HireCreate, *, photo: bytes | None = None) -> Hire:
+    """Write a hire's story (a draft until a manager publishes it).
+
+    ``photo`` (re-encoded already by ``photos.reencode``) is stored in the same transaction: a
+    hire sent with its photo is saved with it or not at all, even if the process dies between.
+    """
     _check_credits(db, actor.agency_id, {"cde_id": data.cde_id, "cdde_id": data.cdde_id})
     if data.offer_id is not None:
         offer = db.get(Offer, data.offer_id)
@@ -186,6 +190,10 @@ def create_hire(db: Session, actor: Staff, data: HireCreate) -> Hire:
     assert hire.id is not None
     tags.attach(db, "hire", hire.id, hire.agency_id, data.tags)
     audit.record(db, actor, "create", hire)
+    if photo is not None:
+        hire.photo_sha256 = images.save(db, HirePhoto, hire.id, photo, photos.MEDIA_TYPE)
+        db.flush()  # the photo's hash with its bytes, before the audit reads the hire
+        audit.record(db, actor, "photo", hire)
     db.commit()
     db.refresh(hire)
     return hire
