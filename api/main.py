@@ -38,6 +38,7 @@ from api.routes import (
     health,
     hires,
     offers,
+    questionnaires,
     screens,
     staff,
     tags,
@@ -69,6 +70,7 @@ API_ROUTERS = (
     testimonies.router,
     activity.router,
     employers.router,
+    questionnaires.router,
 )
 
 

@@ -142,7 +142,9 @@ class QuestionUpdate(SQLModel):
     choices: list[ChoiceText] | None = Field(
         None, min_length=2, max_length=CHOICES_MAX, description=about(QuestionCreate, "choices")
     )
-    position: Count | None = Field(None, description="Rang de la question (0 en premier).")
+    position: Count | None = Field(
+        None, ge=0, le=1000, description="Rang de la question (0 en premier), 0 à 1 000."
+    )
     asked: Flag | None = Field(None, description="Posée (true) ou retirée (false).")
     version: Count | None = Field(None, description="Version lue avant la modification.")
 
@@ -168,3 +170,62 @@ class QuestionnairePublic(SQLModel):
     completed_at: datetime | None = Field(description="Terminé le (UTC) ; vide s'il est en cours.")
     conducted_by: StaffRef | None = Field(description="Le ou la CDE qui l'a mené.")
     answers: list[AnswerPublic] = Field(description="Les questions dans l'ordre, et les réponses.")
+
+
+NoteText = Annotated[
+    str,
+    StringConstraints(max_length=NOTE_MAX),
+    _cleaner(multiline=True, required=False, max_length=NOTE_MAX),
+]
+
+
+class AnswerIn(SQLModel):
+    """The recruiter's answer to one question, as the CDE records it."""
+
+    choice: str = Field(
+        max_length=CHOICE_MAX,
+        description="Une des réponses proposées pour cette question, ou vide pour la laisser "
+        "sans réponse.",
+    )
+    note: NoteText = Field("", description="Une note à côté, 500 caractères au plus.")
+    version: Count | None = Field(None, description="Version lue avant la réponse.")
+
+
+class CompleteIn(SQLModel):
+    """Finish a questionnaire."""
+
+    version: Count | None = Field(None, description="Version lue avant de terminer.")
+
+
+class StepPublic(SQLModel):
+    """One question as it is asked in this questionnaire, and the answer given so far."""
+
+    step: int = Field(description="Rang de la question dans le questionnaire, à partir de 1.")
+    question: str = Field(description="La question, telle qu'elle est posée.")
+    hint: str = Field(description="L'aide pour la discussion.")
+    choices: list[str] = Field(description="Les réponses proposées.")
+    choice: str = Field(description="La réponse choisie (vide : sans réponse).")
+    note: str = Field(description="La note prise à côté.")
+
+
+class QuestionnaireDetail(SQLModel):
+    """A questionnaire being taken: each question with its choices; never a score."""
+
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    employer_id: int = Field(description="La fiche employeur où il est enregistré.")
+    started_at: datetime = Field(description="Commencé le (UTC).")
+    completed_at: datetime | None = Field(description="Terminé le (UTC) ; vide s'il est en cours.")
+    version: int = Field(description="Version, à renvoyer pour répondre ou terminer.")
+    steps: list[StepPublic] = Field(description="Les questions dans l'ordre, et les réponses.")
+
+
+class QuestionPublic(SQLModel):
+    """A question of the agency's questionnaire, as a manager edits it."""
+
+    id: int = Field(description="Identifiant (numéro attribué par Couloir).")
+    text: str = Field(description="La question.")
+    hint: str = Field(description="L'aide pour la discussion.")
+    choices: list[str] = Field(description="Les réponses proposées.")
+    position: int = Field(description="Rang (0 en premier).")
+    asked: bool = Field(description="Posée (true) ou retirée (false).")
+    version: int = Field(description="Version, à renvoyer pour modifier.")

@@ -23,8 +23,11 @@ from api.models.questionnaire import (
     NOTE_MAX,
     AnswerPublic,
     QuestionCreate,
+    QuestionnaireDetail,
     QuestionnairePublic,
+    QuestionPublic,
     QuestionUpdate,
+    StepPublic,
 )
 from api.services import audit
 from api.services.common import check_version, get_scoped, staff_refs
@@ -267,3 +270,30 @@ def to_public(db: Session, items: list[EthicsQuestionnaire]) -> list[Questionnai
 def answered(questionnaire: EthicsQuestionnaire) -> int:
     """How many questions got an answer (a count of progress, not a score)."""
     return sum(1 for a in questionnaire.answers if a.get("choice"))
+
+
+def detail(questionnaire: EthicsQuestionnaire) -> QuestionnaireDetail:
+    """A questionnaire as the API shows it while it is taken: every question with its choices."""
+    return QuestionnaireDetail(
+        id=questionnaire.id or 0,
+        employer_id=questionnaire.employer_id,
+        started_at=questionnaire.started_at,
+        completed_at=questionnaire.completed_at,
+        version=questionnaire.version,
+        steps=[
+            StepPublic(
+                step=number,
+                question=a["question"],
+                hint=a.get("hint", ""),
+                choices=list(a.get("choices", [])),
+                choice=a.get("choice", ""),
+                note=a.get("note", ""),
+            )
+            for number, a in enumerate(questionnaire.answers, start=1)
+        ],
+    )
+
+
+def question_public(question: EthicsQuestion) -> QuestionPublic:
+    """A question of the agency's questionnaire, as the API shows it to managers."""
+    return QuestionPublic.model_validate(question, from_attributes=True)

@@ -58,6 +58,7 @@ NEW_CHANTIER = {
     "state": "en_cours",
     "starts_on": str(TODAY),
 }
+NEW_QUESTION = {"text": "Une journée d'essai est-elle possible ?", "choices": ["Oui", "Non"]}
 NEW_EMPLOYER = {"name": "Garage Mistral", "commune": "Montfavet", "siret": "73282932000074"}
 HEARTBEAT = {"version": "1.0.0", "resolution": "1920x1080", "fps": 30.0, "uptime_s": 12}
 UPDATE_REPORT = {
@@ -112,6 +113,10 @@ def world(module_server: LiveServer) -> Iterator[World]:
     w.ids["chantier_id"] = manager.post("/api/v1/chantiers", json=NEW_CHANTIER).json()["id"]
     w.ids["employer_id"] = cde.post("/api/v1/employers", json=NEW_EMPLOYER).json()["id"]
     cde.post("/api/v1/employers", json={"name": "Cave des Papes", "commune": "Avignon"})
+    taken = cde.post(f"/api/v1/employers/{w.ids['employer_id']}/questionnaires").json()
+    w.ids["questionnaire_id"] = taken["id"]
+    question = manager.post("/api/v1/questionnaire/questions", json=NEW_QUESTION).json()
+    w.ids["question_id"] = question["id"]
     yield w
     for client in clients.values():
         client.close()
@@ -180,6 +185,15 @@ def state_testimonies(w: World) -> object:
 
 def state_chantiers(w: World) -> object:
     return w.clients["manager"].get("/api/v1/chantiers").json()
+
+
+def state_questionnaire(w: World) -> object:
+    cde = w.clients["cde"]
+    return cde.get(f"/api/v1/questionnaires/{w.ids['questionnaire_id']}").json()
+
+
+def state_questions(w: World) -> object:
+    return w.clients["manager"].get("/api/v1/questionnaire/questions").json()
 
 
 def state_employers(w: World) -> object:
@@ -395,6 +409,67 @@ ENDPOINTS = [
             "size_band": ["12", 5],
             "notes": [LONG],
             "version": ["abc", 10**30, 999],  # 999: stale → 409 with the current file
+        },
+    ),
+    Endpoint(
+        "questionnaire answer",
+        "cde",
+        "PUT",
+        "/api/v1/questionnaires/{questionnaire_id}/answers/1",
+        state_questionnaire,
+        {"choice": ""},
+        {
+            # "" leaves the question unanswered: a valid answer.
+            "choice": [
+                "   ",
+                "\x00\u200b\u202e",
+                LONG,
+                42,
+                ["a"],
+                None,
+                MISSING,
+                "x" * 61,
+                "Peut-être bien",
+            ],
+            "note": [LONG, "x" * 501, 42, ["a"]],
+            "version": ["abc", 10**30, 999],  # 999: stale → 409 with nothing changed
+        },
+    ),
+    Endpoint(
+        "questionnaire questions create",
+        "manager",
+        "POST",
+        "/api/v1/questionnaire/questions",
+        state_questions,
+        NEW_QUESTION,
+        {
+            "text": [*TEXT, None, MISSING, "x" * 301],
+            "hint": [LONG, 42],
+            "choices": [
+                [],
+                ["Oui"],
+                ["Oui", "oui"],
+                ["x" * 61, "Non"],
+                [f"c{i}" for i in range(7)],
+                "Oui",
+                [1, 2],
+                None,
+            ],
+        },
+    ),
+    Endpoint(
+        "questionnaire questions patch",
+        "manager",
+        "PATCH",
+        "/api/v1/questionnaire/questions/{question_id}",
+        state_questions,
+        {},
+        {
+            "text": [*TEXT, None],
+            "choices": [["Oui"], None],
+            "position": [-1, "premier", True, None],
+            "asked": ["oui", 1, None],
+            "version": ["abc", 10**30, 999],
         },
     ),
     Endpoint(

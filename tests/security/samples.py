@@ -121,6 +121,10 @@ SAMPLE_BODIES: dict[str, Any] = {
         "size_band": "3-5",
     },
     "EmployerUpdate": lambda: {"notes": "Préfère une journée d'essai à un entretien."},
+    "AnswerIn": lambda: {"choice": "", "note": "Noté par la matrice."},
+    "CompleteIn": lambda: {},
+    "QuestionCreate": lambda: {"text": "Accueilleriez-vous une immersion d'une semaine ?"},
+    "QuestionUpdate": lambda: {"hint": "Reformulée par la matrice."},
     # Public and screen routes.
     "Credentials": lambda: {"email": "personne@demo.couloir.test", "password": "pas le bon"},
     "Heartbeat": lambda: {"version": "1.0", "resolution": "1920x1080", "fps": 30, "uptime_s": 60},
