@@ -48,7 +48,7 @@ SLOW_FIRST = (  # by measured duration (--junitxml), the longest first
     "tests/display/test_live.py",
     "tests/deploy/test_units.py",
     "tests/api/test_settings.py",
-    "tests/faults/test_kill9.py",  # a server killed and restarted 3 times per backend
+    "tests/faults/test_kill9.py",  # a server killed and restarted twice per backend
     "tests/faults/test_postgres_restart.py",  # a private PostgreSQL stopped and started
     "tests/faults/test_restore.py",
     "tests/api/test_event_streams.py",

@@ -17,7 +17,7 @@ SMIC_AT_TEN_YEARS = "Payé au SMIC pour un profil expérimenté"
 
 def _fill_plumber(phone: Phone) -> None:
     page = phone.page
-    page.get_by_role("textbox", name="Employeur").fill("Plomberie du Rocher")
+    page.get_by_role("combobox", name="Employeur").fill("Plomberie du Rocher")
     page.get_by_role("textbox", name="Poste").fill("Plombier·ère")
     page.get_by_role("radio", name="CDD").check()
     page.get_by_role("textbox", name="Commune").fill("Avignon")
@@ -96,7 +96,7 @@ def test_without_javascript_verify_explains_and_bad_criteria_are_named(  # type:
         phone.page.wait_for_load_state()
         assert phone.page.url.endswith("/admin/offres/nouvelle#mouton")
         assert SMIC_AT_TEN_YEARS in phone.page.locator("#mouton-resultat").inner_text()
-        assert phone.page.get_by_role("textbox", name="Employeur").input_value() == (
+        assert phone.page.get_by_role("combobox", name="Employeur").input_value() == (
             "Plomberie du Rocher"
         )
         phone.shot("mouton_verified_without_js")  # axe needs JavaScript: run in the test above
