@@ -330,7 +330,7 @@ def service_away_8h() -> list[Row]:
     ]
 
 
-KILL9_ROUNDS = 10  # kills per backend in the bench (3 in CI)
+KILL9_ROUNDS = 10  # kills per backend in the bench (2 in CI)
 
 
 def kill9_bursts(backend: str) -> list[Row]:

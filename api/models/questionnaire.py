@@ -17,7 +17,7 @@ from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
-from api.models.fields import Count, Flag, Reason, _cleaner, about, json_column
+from api.models.fields import Count, Flag, Reason, _cleaner, about, count_between, json_column
 from api.models.staff import StaffRef
 from api.models.versioned import Versioned
 
@@ -114,6 +114,9 @@ def _distinct(choices: list[str]) -> list[str]:
     return choices
 
 
+Rank = count_between(0, 1000)
+
+
 class QuestionCreate(SQLModel):
     """A manager adds a question to the agency's questionnaire."""
 
@@ -142,8 +145,8 @@ class QuestionUpdate(SQLModel):
     choices: list[ChoiceText] | None = Field(
         None, min_length=2, max_length=CHOICES_MAX, description=about(QuestionCreate, "choices")
     )
-    position: Count | None = Field(
-        None, ge=0, le=1000, description="Rang de la question (0 en premier), 0 à 1 000."
+    position: Rank | None = Field(
+        None, description="Rang de la question (0 en premier), 0 à 1 000."
     )
     asked: Flag | None = Field(None, description="Posée (true) ou retirée (false).")
     version: Count | None = Field(None, description="Version lue avant la modification.")
