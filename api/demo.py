@@ -693,6 +693,8 @@ def _seed_filled(
         step = span / len(FILLED)
         # ``step * len(FILLED)`` may pass ``span`` by a microsecond: never before the month.
         filled_at = _between(max(month_start, now - step * (index + 1)), now - step * index, rng)
+        if index == 0:  # filled just now: this week's issue of la criée has a hire, Mondays too
+            filled_at = max(month_start, now - timedelta(minutes=1))
         owner = people["cde"][index % len(people["cde"])]
         offer = Offer(
             agency_id=agency.id,
