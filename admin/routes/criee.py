@@ -33,12 +33,8 @@ def week_page(week: criee.Week) -> str:
 
 def _issue_page(request: Request, ctx: Ctx, week: criee.Week) -> Response:
     issue = criee.compose(ctx.db, ctx.agency, week, public_url=ctx.settings.public_url)
-    photos: dict[int, str] = {}
-    for item in issue.hires:
-        if item.photo_sha256 and item.hire.id is not None:
-            stored = hires.load_photo(ctx.db, item.hire)
-            if stored is not None and stored.data is not None:
-                photos[item.hire.id] = hires.thumbnail_url(stored.data, PHOTO_PX)
+    thumbnails = criee.issue_photos(ctx.db, issue, PHOTO_PX)
+    photos = {hire_id: hires.data_url(jpeg) for hire_id, jpeg in thumbnails.items()}
     current = criee.current_week(ctx.agency)
     return render(
         request,

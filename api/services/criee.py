@@ -259,6 +259,18 @@ def compose(
     )
 
 
+def issue_photos(db: Session, issue: Issue, side_px: int) -> dict[int, bytes]:
+    """JPEG thumbnails of the issue's consented hire photos, by hire id (the page and the
+    e-mail show the same ones)."""
+    photos: dict[int, bytes] = {}
+    for item in issue.hires:
+        if item.photo_sha256 and item.hire.id is not None:
+            stored = hires.load_photo(db, item.hire)
+            if stored is not None and stored.data is not None:
+                photos[item.hire.id] = hires.thumbnail(stored.data, side_px)
+    return photos
+
+
 # The screen's ticker cries at most this many of the week's hires and urgent offers.
 TICKER_HIRES = 6
 TICKER_OFFERS = 3

@@ -23,7 +23,7 @@ from api.clock import aware, utcnow, zone
 from api.mail import criee as criee_mail
 from api.mail import smtp
 from api.models import Agency, CrieeMailing, Staff
-from api.services import criee, hires
+from api.services import criee
 from api.settings import Settings
 
 log = logging.getLogger("couloir.criee_mailing")
@@ -100,16 +100,6 @@ def recipients(db: Session, agency_id: int) -> list[str]:
     )
 
 
-def _photos(db: Session, issue: criee.Issue) -> dict[int, bytes]:
-    photos: dict[int, bytes] = {}
-    for item in issue.hires:
-        if item.photo_sha256 and item.hire.id is not None:
-            stored = hires.load_photo(db, item.hire)
-            if stored is not None and stored.data is not None:
-                photos[item.hire.id] = hires.thumbnail(stored.data, PHOTO_PX)
-    return photos
-
-
 def _finish(db: Session, mailing: CrieeMailing, **values: object) -> CrieeMailing:
     for name, value in values.items():
         setattr(mailing, name, value)
@@ -135,7 +125,7 @@ def send_issue(
     if issue.empty:
         return _finish(db, mailing, state="skipped", error=NOTHING_TO_CRY)
     addresses = recipients(db, agency.id)  # type: ignore[arg-type]
-    photos = _photos(db, issue)
+    photos = criee.issue_photos(db, issue, PHOTO_PX)
     messages = [
         criee_mail.message(
             issue,

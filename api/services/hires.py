@@ -331,6 +331,11 @@ def thumbnail(jpeg: bytes, side_px: int = 144) -> bytes:
     return out.getvalue()
 
 
+def data_url(jpeg: bytes) -> str:
+    """A JPEG as a ``data:`` URL, kept inside a page when it is printed or saved."""
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
 def thumbnail_url(jpeg: bytes, side_px: int = 144) -> str:
     """``thumbnail`` as a ``data:`` URL, for a page or a form to show what it keeps."""
-    return "data:image/jpeg;base64," + base64.b64encode(thumbnail(jpeg, side_px)).decode("ascii")
+    return data_url(thumbnail(jpeg, side_px))
