@@ -43,15 +43,16 @@ def test_a_form_waiting_for_the_database_leaves_the_health_check_answering(
                 leaving = pool.submit(
                     browser.post, "/admin/deconnexion", data={"csrf_token": token}
                 )
-                slowest, deadline = 0.0, time.monotonic() + 2.0
+                # A blocked event loop would hold every health check until the lock goes,
+                # which only happens after this loop: the first check would time out.
+                answered, deadline = 0, time.monotonic() + 2.0
                 while time.monotonic() < deadline:
-                    started = time.monotonic()
                     health = httpx.get(f"{live_server.url}/healthz", timeout=3)
                     assert health.status_code == 200
-                    slowest = max(slowest, time.monotonic() - started)
+                    answered += 1
                 assert not leaving.done()  # the form waited the whole time
                 lock.execute("ROLLBACK")
                 assert leaving.result(timeout=10).status_code == 303
         finally:
             lock.close()
-    assert slowest < 1.0, f"/healthz took {slowest:.2f} s while a form waited"
+    assert answered >= 2, f"/healthz answered {answered} time(s) while a form waited"
