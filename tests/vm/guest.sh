@@ -2,8 +2,10 @@
 # Runs inside the guest of scripts/test-pi-vm, started at each boot by couloir-vmtest.service
 # from the host's 9p share (mounted at /mnt/couloir).
 #
-#   boot 1: runs the real install.sh --role all (no --root), then powers off (the host
-#           starts it again: the reboot the installer asks for);
+#   boot 1: runs the real install.sh --role all (no --root) with the TV unplugged (DRM
+#           connectors forced off), checks it ends well saying the screen keeps trying, plugs
+#           the TV back and sees the screen come up, then powers off (the host starts it
+#           again: the reboot the installer asks for);
 #   boot 2: checks the installed Pi (health, display READY on tty1 with the DRM master,
 #           watchdog, systemd-analyze verify of the installed units, HDMI-CEC on/off with
 #           vivid's virtual adapters and cec-follower playing the TV, update.sh to a good
@@ -85,6 +87,14 @@ display_ready() {
         [ "$(prop couloir-display.service SubState)" = running ]
 }
 
+# The TV unplugged, as far as the kernel can tell: every DRM connector forced off (sysfs
+# status), so SDL's KMSDRM finds no connected output, as on a Pi whose TV is absent or off.
+drm_connectors() { ls /sys/class/drm/card*-*/status 2>/dev/null; }
+set_connectors() {
+    local status
+    for status in $(drm_connectors); do echo "$1" >"$status" || return 1; done
+}
+
 # --- boot 1: install ---------------------------------------------------------------------
 
 install_phase() {
@@ -94,6 +104,13 @@ install_phase() {
     . "$SHARE/config"
     local wheel start status
     wheel="$(ls "$SHARE"/wheelhouse/couloir-*.whl)"
+    local unplugged=0
+    if [ -n "$(drm_connectors)" ] && set_connectors off; then
+        unplugged=1
+        say "TV unplugged for the install: $(drm_connectors | tr '\n' ' ')"
+    else
+        skipped "installation sans téléviseur" "aucun connecteur DRM à débrancher"
+    fi
     start=$SECONDS
     say "running install.sh --role all --source $wheel"
     COULOIR_PIP_ARGS="--no-index --find-links $SHARE/wheelhouse ${COULOIR_VM_PIP_ARGS:-}" \
@@ -110,10 +127,27 @@ install_phase() {
     if grep -q 'Terminé : ' "$RESULTS/install.log"; then ok "install.sh conclut"; else
         fail "install.sh conclut" "pas de ligne « Terminé : » dans sa sortie"
     fi
+    if [ "$unplugged" = 1 ]; then check_tv_plugged_in_later; fi
     echo 2 >"$STATE/phase"
     : >"$RESULTS/boot1-done"
     # Powered off, not rebooted: the host starts the guest again (a power cycle).
     finish 1 poweroff
+}
+
+# check_tv_plugged_in_later: the install without a TV said why the screen is not up yet and
+# that it keeps trying; the TV plugged in again, the screen comes up with no one touching it.
+check_tv_plugged_in_later() {
+    if grep -q "réessaie toutes les 5 secondes" "$RESULTS/install.log" && ! display_ready; then
+        ok "installation sans téléviseur : terminée, l'écran réessaie"
+    else
+        fail "installation sans téléviseur : terminée, l'écran réessaie" \
+            "pas de message « réessaie toutes les 5 secondes » ou écran déjà affiché"
+    fi
+    set_connectors detect
+    if wait_for 120 display_ready; then ok "l'écran s'affiche dès que le téléviseur revient"; else
+        fail "l'écran s'affiche dès que le téléviseur revient" \
+            "couloir-display pas prêt 120 s après le rebranchement"
+    fi
 }
 
 # --- boot 2: checks ----------------------------------------------------------------------
