@@ -46,6 +46,7 @@ PYTHON="${PYTHON:-python3}"
 BOOT=1
 UNINSTALL_BOOT=0
 HTTPS=0
+LIST_PACKAGES=0
 REBOOT_NEEDED=0
 # A stand-in systemctl (tests): with --root, systemctl commands run through it.
 SYSTEMCTL="${COULOIR_SYSTEMCTL:-}"
@@ -103,6 +104,8 @@ Paquets Python (voir README, Installations épinglées) :
   --pip-conf             utilise la configuration pip du système (/etc/pip.conf : index supplémentaires)
   --proxy URL            proxy HTTP(S) pour apt et pip (par défaut : http_proxy/https_proxy)
   --dry-run              affiche chaque action, ne change rien
+  --list-packages        affiche les paquets Debian qu'installerait --role (et --https), un par
+                         ligne, puis s'arrête sans rien changer
   -h, --help             cette aide
 EOF
 }
@@ -136,6 +139,7 @@ parse_args() {
             --no-boot) BOOT=0 ;;
             --uninstall-boot) UNINSTALL_BOOT=1 ;;
             --dry-run) DRY_RUN=1 ;;
+            --list-packages) LIST_PACKAGES=1 ;;
             -h | --help) usage && exit 0 ;;
             *) die "option inconnue « $1 » (voir --help)" ;;
         esac
@@ -204,17 +208,25 @@ hostname_of_target() {
 
 # --- Debian packages and the service user -----------------------------------------------
 
-packages() {
+# wanted_packages: the Debian packages this Pi needs, one a line (for --role and --https; a Pi
+# listed with --list-packages is taken as fresh: no other time daemon).
+wanted_packages() {
     # SDL's KMSDRM driver loads EGL/GLES/GBM/DRM at run time; v4l-utils brings cec-ctl;
     # tzdata: the agency's time zone (zoneinfo), absent from a minimal Debian.
     local wanted=(python3-venv python3-pip ca-certificates libegl1 libgles2 libgbm1 libdrm2
         libegl-mesa0 libgl1-mesa-dri v4l-utils fonts-dejavu-core tzdata)
-    [ "$ROLE" = all ] && wanted+=(sqlite3)
-    [ "$HTTPS" = 1 ] && wanted+=(caddy)
+    if [ "$ROLE" = all ]; then wanted+=(sqlite3); fi
+    if [ "$HTTPS" = 1 ]; then wanted+=(caddy); fi
     # A Pi 4 has no clock battery: fake-hwclock restarts it from the last known time, and
     # timesyncd sets it from the network (unless another time daemon does).
     wanted+=(fake-hwclock)
-    other_time_daemon || wanted+=(systemd-timesyncd)
+    if [ "$LIST_PACKAGES" = 1 ] || ! other_time_daemon; then wanted+=(systemd-timesyncd); fi
+    printf '%s\n' "${wanted[@]}"
+}
+
+packages() {
+    local wanted
+    mapfile -t wanted < <(wanted_packages)
     install_packages "${wanted[@]}"
 }
 
@@ -795,6 +807,11 @@ PY
 
 main() {
     parse_args "$@"
+    if [ "$LIST_PACKAGES" = 1 ]; then
+        case "$ROLE" in all | screen) ;; *) die "--list-packages demande --role all ou --role screen" ;; esac
+        wanted_packages
+        return 0
+    fi
     validate_args
     [ "$DRY_RUN" = 1 ] && log "essai à blanc : rien ne sera modifié"
     [ -n "$ROOT" ] && log "racine de préparation $ROOT : les commandes système sont affichées, pas exécutées"

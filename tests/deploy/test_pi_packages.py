@@ -33,3 +33,23 @@ def test_a_package_the_release_lacks_fails_the_check() -> None:
     assert result.returncode == 1
     assert "trixie : ÉCHEC" in result.stdout
     assert "paquet-qui-nexiste-pas" in result.stdout
+
+
+def _listed(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(REPO / "deploy" / "raspberrypi" / "install.sh"), "--list-packages", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_the_installer_lists_the_packages_of_each_role() -> None:
+    screen, server = _listed("--role", "screen"), _listed("--role", "all", "--https")
+    assert screen.returncode == 0 and server.returncode == 0, screen.stderr + server.stderr
+    assert {"v4l-utils", "libgbm1", "fake-hwclock"} <= set(screen.stdout.split())
+    assert not {"sqlite3", "caddy"} & set(screen.stdout.split())
+    assert set(server.stdout.split()) - set(screen.stdout.split()) == {"sqlite3", "caddy"}
+    refused = _listed()
+    assert refused.returncode != 0 and "--role all ou --role screen" in refused.stderr
