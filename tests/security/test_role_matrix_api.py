@@ -77,8 +77,8 @@ def test_role_matrix(route: Route, role: str, arena: Arena) -> None:
 
 @pytest.fixture(scope="module")
 def shared(arena: Arena) -> Targets:
-    """Objects for requests that must change nothing."""
-    return arena.fresh()
+    """Objects for requests that must change nothing: the module's base set."""
+    return arena.base
 
 
 @pytest.mark.parametrize("route", staff_routes(), ids=lambda r: r.id)

@@ -97,8 +97,8 @@ def test_form_matrix(route: Route, role: str, arena: Arena) -> None:
 
 @pytest.fixture(scope="module")
 def shared(arena: Arena) -> Targets:
-    """Objects for pages that only read."""
-    return arena.fresh()
+    """Objects for pages that only read: the module's base set."""
+    return arena.base
 
 
 @pytest.mark.parametrize("role", ROLES)
