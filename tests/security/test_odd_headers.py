@@ -103,7 +103,7 @@ class Caller:
     def request(self, route: Route, *, fresh: bool) -> tuple[str, list[tuple[bytes, bytes]], bytes]:
         """Target, headers and body of a valid request to ``route`` (new objects if ``fresh``)."""
         spends = route.id in SPENDS_ITS_TOKEN or route.path == "/admin/deconnexion"
-        writes = route.method != "GET" and route.params
+        writes = route.method != "GET" and bool(route.params)
         if fresh and writes:  # new objects for the ids it names only
             self.current = self.arena.fresh_for(route)
         t = prepared(self.arena, route, "admin", self.current if writes else self.shared)
