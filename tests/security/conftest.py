@@ -17,6 +17,7 @@ from sqlmodel import Session
 from api.db import make_engine
 from api.demo import AGENCY_CODE
 from api.services import screens
+from tests.security.routes import Route
 from tests.support.agencies import (
     ROLES,
     SeededAgency,
@@ -25,6 +26,7 @@ from tests.support.agencies import (
     agency_id_of,
     bearer_for,
     make_targets,
+    make_targets_for,
     staff_id_of,
 )
 from tests.support.fleet import fleet_env
@@ -77,6 +79,7 @@ class Arena:
     a_id: int
     a_staff: dict[str, int]
     other: SeededAgency
+    _base: Targets | None = None
     _pages: dict[str, PageClient] = field(default_factory=dict)
     _apis: dict[tuple[str, int], httpx.Client] = field(default_factory=dict)
 
@@ -89,6 +92,18 @@ class Arena:
         """New objects of agency A (or ``agency_id``), free to change or delete."""
         with self.db() as db:
             return make_targets(db, agency_id or self.a_id)
+
+    @property
+    def base(self) -> Targets:
+        """Objects of agency A made once for the module: no test may change them."""
+        if self._base is None:
+            self._base = self.fresh()
+        return self._base
+
+    def fresh_for(self, route: Route) -> Targets:
+        """New objects of agency A for the ids ``route`` names, ``base``'s for the others."""
+        with self.db() as db:
+            return make_targets_for(db, self.base, route.params)
 
     def pairing(self) -> tuple[str, str]:
         """A screen's pairing code and poll secret, made in-process.

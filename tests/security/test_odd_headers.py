@@ -3,8 +3,8 @@
 Each route is called with valid credentials, ids and body, plus one odd header at a time (bytes a
 browser would never send, sizes a proxy might let through). Requests go over a raw socket so that
 any byte can be sent; only the status line and headers are read (the screen's event stream never
-ends). Write routes get fresh objects for each header, so that every request reaches as deep as
-a valid one would.
+ends). Write routes get fresh objects for each header (those their path names; see
+``make_targets_for``), so that every request reaches as deep as a valid one would.
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ class Caller:
 
     def __init__(self, arena: Arena) -> None:
         self.arena = arena
-        self.shared = arena.fresh()
+        self.shared = arena.base  # read by routes that change nothing of theirs
+        self.current = self.shared  # the objects of the write route being called
         self.poll_secret = arena.pairing()[1]
         with arena.db() as db:  # a private calendar address of A's admin (its own credential)
             self.feed_token = agenda.new_feed(db, db.get(Staff, arena.a_staff["admin"]), "k" * 40)
@@ -102,9 +103,10 @@ class Caller:
     def request(self, route: Route, *, fresh: bool) -> tuple[str, list[tuple[bytes, bytes]], bytes]:
         """Target, headers and body of a valid request to ``route`` (new objects if ``fresh``)."""
         spends = route.id in SPENDS_ITS_TOKEN or route.path == "/admin/deconnexion"
-        if fresh and route.method != "GET" and route.params:
-            self.shared = self.arena.fresh()
-        t = prepared(self.arena, route, "admin", self.shared)
+        writes = route.method != "GET" and bool(route.params)
+        if fresh and writes:  # new objects for the ids it names only
+            self.current = self.arena.fresh_for(route)
+        t = prepared(self.arena, route, "admin", self.current if writes else self.shared)
         ids = {**self._ids(route, t), "code": t.offer_code, "poll_secret": self.poll_secret}
         if "{token}" in route.path:  # another route may have changed the address since
             with self.arena.db() as db:

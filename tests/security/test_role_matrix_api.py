@@ -57,7 +57,7 @@ def test_every_body_model_has_a_sample() -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", staff_routes(), ids=lambda r: r.id)
 def test_role_matrix(route: Route, role: str, arena: Arena) -> None:
-    t = arena.fresh()
+    t = arena.fresh_for(route)
     allowed = route.action is None or can(role, route.action)
     before = None
     if not allowed:
@@ -77,8 +77,8 @@ def test_role_matrix(route: Route, role: str, arena: Arena) -> None:
 
 @pytest.fixture(scope="module")
 def shared(arena: Arena) -> Targets:
-    """Objects for requests that must change nothing."""
-    return arena.fresh()
+    """Objects for requests that must change nothing: the module's base set."""
+    return arena.base
 
 
 @pytest.mark.parametrize("route", staff_routes(), ids=lambda r: r.id)

@@ -2,16 +2,17 @@
 
 ``add_agency`` seeds a second agency beside the demo one (its own staff of each role, an offer
 with a candidate, hires with photos, a défi, an announcement, a screen); ``make_targets`` makes a
-fresh set of objects in any agency, so that a test may change or delete them freely.
+fresh set of objects in any agency, so that a test may change or delete them freely, and
+``make_targets_for`` only those a route names (the others shared).
 """
 
 from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -160,8 +161,62 @@ def add_staff(db: Session, agency_id: int, role: str, label: str) -> Staff:
     return person
 
 
+# What make_targets makes, in groups: a route naming some ids needs only their groups fresh.
+KINDS = (
+    "offer",  # the open offer (its tags, employer, proposal) and the closed one
+    "hires",  # a draft and a published hire (needs "offer": they come from the closed one)
+    "challenge",
+    "announcement",
+    "screen",
+    "colleague",
+    "event",
+    "testimony",  # needs "offer"
+    "chantier",
+    "questionnaire",  # begun with the offer's employer (needs "offer")
+    "suggestion",
+)
+# Path parameter → the groups holding the objects it names (with what they depend on).
+PARAM_KINDS: dict[str, frozenset[str]] = {
+    "offer_id": frozenset({"offer"}),
+    "code": frozenset({"offer"}),
+    "candidate_id": frozenset({"offer"}),
+    "proposal_id": frozenset({"offer"}),
+    "slug": frozenset({"offer"}),
+    "hire_id": frozenset({"offer", "hires"}),
+    "challenge_id": frozenset({"challenge"}),
+    "announcement_id": frozenset({"announcement"}),
+    "screen_id": frozenset({"screen"}),
+    "staff_id": frozenset({"colleague"}),
+    "event_id": frozenset({"event"}),
+    "testimony_id": frozenset({"offer", "testimony"}),
+    "chantier_id": frozenset({"chantier"}),
+    # An employer file is met with its questionnaire begun, as make_targets leaves it.
+    "employer_id": frozenset({"offer", "questionnaire"}),
+    "questionnaire_id": frozenset({"offer", "questionnaire"}),
+    "question_id": frozenset({"offer", "questionnaire"}),
+    "suggestion_id": frozenset({"suggestion"}),
+}
+
+
 def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
     """A fresh offer, candidate, hires with photos, défi, announcement, screen and colleague."""
+    return _make(db, agency_id, marker, frozenset(KINDS), None)
+
+
+def make_targets_for(db: Session, base: Targets, params: Iterable[str]) -> Targets:
+    """``base`` with fresh objects in its agency for the path parameters ``params`` only.
+
+    A route naming an offer gets a fresh offer (with its proposal, tags, employer and closed
+    twin), one naming a hire fresh hires with photos, and so on (``PARAM_KINDS``); the other
+    ids stay ``base``'s. Cheaper than ``make_targets`` and piles up fewer objects in list pages.
+    """
+    kinds = frozenset().union(*(PARAM_KINDS.get(name, frozenset()) for name in params))
+    return _make(db, base.agency_id, "", kinds, base) if kinds else base
+
+
+def _make(
+    db: Session, agency_id: int, marker: str, kinds: frozenset[str], base: Targets | None
+) -> Targets:
     marker = marker or f"cible{secrets.token_hex(3)}"
     people = {
         role: db.exec(
@@ -172,27 +227,39 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
     actor = people["admin"][0]
     cdde = people["cdde"][0]
     today = date.today()
-    offer = offers.create_offer(
-        db,
-        actor,
-        OfferCreate(
-            employer=f"Employeur {marker}",
-            title=f"Poste {marker}",
-            contract="CDI",
-            commune="Orange",
-            staff_note=f"note interne {marker}",
-            tags=[f"#{marker}", "#fusion"],
-        ),
-    )
-    closed = offers.create_offer(
-        db,
-        actor,
-        OfferCreate(employer=f"Fermée {marker}", title="Poste", contract="CDD", commune="Orange"),
-    )
-    offers.set_status(db, actor, closed, "closed", None)
-    candidate, _ = offers.propose_candidate(db, cdde, offer)
-    made: dict[str, int] = {}
-    for key, publish in (("draft", False), ("published", True)):
+    made: dict[str, Any] = {}
+    if "offer" in kinds:
+        offer = offers.create_offer(
+            db,
+            actor,
+            OfferCreate(
+                employer=f"Employeur {marker}",
+                title=f"Poste {marker}",
+                contract="CDI",
+                commune="Orange",
+                staff_note=f"note interne {marker}",
+                tags=[f"#{marker}", "#fusion"],
+            ),
+        )
+        closed = offers.create_offer(
+            db,
+            actor,
+            OfferCreate(
+                employer=f"Fermée {marker}", title="Poste", contract="CDD", commune="Orange"
+            ),
+        )
+        offers.set_status(db, actor, closed, "closed", None)
+        candidate, _ = offers.propose_candidate(db, cdde, offer)
+        made |= {
+            "offer_id": offer.id,
+            "offer_code": offer.code,
+            "closed_offer_id": closed.id,
+            "candidate_id": candidate.id,
+            "marker": marker,
+            "tag_slug": fold(marker),
+            "employer_id": offer.employer_id,
+        }
+    for key, publish in (("draft", False), ("published", True)) if "hires" in kinds else ():
         hire = hires.create_hire(
             db,
             actor,
@@ -203,99 +270,95 @@ def make_targets(db: Session, agency_id: int, marker: str = "") -> Targets:
                 hired_on=today,
                 expires_on=today + timedelta(days=30),
                 cdde_id=cdde.id,
-                offer_id=closed.id,
+                offer_id=made["closed_offer_id"],
                 photo_consent=True,
             ),
         )
         hire = hires.set_photo(db, actor, hire, jpeg(), 10_000_000)
         if publish:
             hire = hires.update_hire(db, actor, hire, HireUpdate(status="published"))
-        made[key] = hire.id
-    challenge = challenges.create_challenge(
-        db,
-        actor,
-        ChallengeCreate(
-            title=f"Défi {marker}", goal=10, starts_on=today, ends_on=today + timedelta(days=20)
-        ),
-    )
-    now = datetime.now(UTC)
-    announcement = announcements.create_announcement(
-        db,
-        actor,
-        AnnouncementCreate(
-            message=f"Annonce {marker}", starts_at=now, ends_at=now + timedelta(days=2)
-        ),
-    )
-    screen, token = screens.create_screen(
-        db, actor, agency_id, ScreenCreate(name=f"Écran {marker}")
-    )
-    screen.schedule = ALWAYS_ON
-    db.add(screen)
-    db.commit()
-    screens.store_screenshot(db, screen, png())
-    colleague = add_staff(db, agency_id, "cdde", f"Collègue{marker}")
-    agency = db.get(Agency, agency_id)
-    tomorrow = datetime.combine(local_today(agency.timezone) + timedelta(days=1), time(9))
-    event = agenda.create_event(
-        db,
-        actor,
-        agency,
-        AgendaEventCreate(
-            title=f"Rendez-vous {marker}",
-            kind="job_dating",
-            starts_at=tomorrow,
-            ends_at=tomorrow + timedelta(hours=2),
-            recurrence="weekly",
-        ),
-    )
-    testimony = testimonies.create_testimony(
-        db,
-        actor,
-        TestimonyCreate(text=f"Témoignage {marker}", offer_id=offer.id, tags=[f"#{marker}"]),
-    )
-    chantier = chantiers.create_chantier(
-        db, actor, ChantierCreate(title=f"Chantier {marker}", kind="grappe_tpe", state="en_cours")
-    )
-    employer = employers.get_employer(db, agency_id, offer.employer_id)
-    taken = questionnaire.start(db, actor, employer)
-    suggestion = FranceTravailSuggestion(
-        agency_id=agency_id,
-        ft_offer_id=secrets.token_hex(5).upper(),
-        lacks_candidates=True,
-        prefill={
-            "title": f"Suggestion {marker}",
-            "employer": f"TPE {marker}",
-            "contract": "CDI",
-            "commune": "Le Mans",
-            "positions": 1,
-            "description": "",
-        },
-    )
-    db.add(suggestion)
-    db.commit()
-    return Targets(
-        agency_id=agency_id,
-        suggestion_id=suggestion.id,
-        offer_id=offer.id,
-        offer_code=offer.code,
-        closed_offer_id=closed.id,
-        candidate_id=candidate.id,
-        draft_hire_id=made["draft"],
-        published_hire_id=made["published"],
-        challenge_id=challenge.id,
-        announcement_id=announcement.id,
-        screen_id=screen.id,
-        screen_token=token,
-        colleague_id=colleague.id,
-        marker=marker,
-        event_id=event.id,
-        tag_slug=fold(marker),
-        testimony_id=testimony.id,
-        chantier_id=chantier.id,
-        employer_id=offer.employer_id,
-        questionnaire_id=taken.id,
-        question_id=taken.answers[0]["question_id"],
-    )
+        made[f"{key}_hire_id"] = hire.id
+    if "challenge" in kinds:
+        made["challenge_id"] = challenges.create_challenge(
+            db,
+            actor,
+            ChallengeCreate(
+                title=f"Défi {marker}", goal=10, starts_on=today, ends_on=today + timedelta(days=20)
+            ),
+        ).id
+    if "announcement" in kinds:
+        now = datetime.now(UTC)
+        made["announcement_id"] = announcements.create_announcement(
+            db,
+            actor,
+            AnnouncementCreate(
+                message=f"Annonce {marker}", starts_at=now, ends_at=now + timedelta(days=2)
+            ),
+        ).id
+    if "screen" in kinds:
+        screen, token = screens.create_screen(
+            db, actor, agency_id, ScreenCreate(name=f"Écran {marker}")
+        )
+        screen.schedule = ALWAYS_ON
+        db.add(screen)
+        db.commit()
+        screens.store_screenshot(db, screen, png())
+        made |= {"screen_id": screen.id, "screen_token": token}
+    if "colleague" in kinds:
+        made["colleague_id"] = add_staff(db, agency_id, "cdde", f"Collègue{marker}").id
+    if "event" in kinds:
+        agency = db.get(Agency, agency_id)
+        tomorrow = datetime.combine(local_today(agency.timezone) + timedelta(days=1), time(9))
+        made["event_id"] = agenda.create_event(
+            db,
+            actor,
+            agency,
+            AgendaEventCreate(
+                title=f"Rendez-vous {marker}",
+                kind="job_dating",
+                starts_at=tomorrow,
+                ends_at=tomorrow + timedelta(hours=2),
+                recurrence="weekly",
+            ),
+        ).id
+    if "testimony" in kinds:
+        made["testimony_id"] = testimonies.create_testimony(
+            db,
+            actor,
+            TestimonyCreate(
+                text=f"Témoignage {marker}", offer_id=made["offer_id"], tags=[f"#{marker}"]
+            ),
+        ).id
+    if "chantier" in kinds:
+        made["chantier_id"] = chantiers.create_chantier(
+            db,
+            actor,
+            ChantierCreate(title=f"Chantier {marker}", kind="grappe_tpe", state="en_cours"),
+        ).id
+    if "questionnaire" in kinds:
+        employer = employers.get_employer(db, agency_id, made["employer_id"])
+        taken = questionnaire.start(db, actor, employer)
+        made |= {"questionnaire_id": taken.id, "question_id": taken.answers[0]["question_id"]}
+    if "suggestion" in kinds:
+        suggestion = FranceTravailSuggestion(
+            agency_id=agency_id,
+            ft_offer_id=secrets.token_hex(5).upper(),
+            lacks_candidates=True,
+            prefill={
+                "title": f"Suggestion {marker}",
+                "employer": f"TPE {marker}",
+                "contract": "CDI",
+                "commune": "Le Mans",
+                "positions": 1,
+                "description": "",
+            },
+        )
+        db.add(suggestion)
+        db.commit()
+        made["suggestion_id"] = suggestion.id
+    if base is not None:
+        return replace(base, **made)
+    return Targets(agency_id=agency_id, **made)
 
 
 def add_agency(db: Session, code: str, marker: str) -> SeededAgency:
