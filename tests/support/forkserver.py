@@ -6,6 +6,10 @@ servers. Each test process therefore keeps one *fork server*: a Python process t
 modules ``couloir serve`` needs, then, for each server, forks a child which takes its own
 environment, output file and arguments and runs ``api.cli.main`` exactly as ``python -m api.cli``
 would. Nothing of a setting, an engine or a connection exists before the fork.
+
+Short commands (``couloir user add``, ``check``…) are forked the same way by
+tests/support/cli.py, with their own standard input and error files and an exit status file.
+The fork server waits for its children, so that their CPU counts in the test run's.
 """
 
 from __future__ import annotations
