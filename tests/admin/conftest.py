@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 
 
+@cache
 def _axe_source() -> str:
     """axe-core as shipped inside the axe-playwright-python wheel (no network at test time)."""
     import axe_playwright_python
@@ -140,6 +142,46 @@ def new_phone(browser: Browser) -> Iterator:
         contexts.append(context)
         page = context.new_page()
         return Phone(page=page, server=server)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def phone_per_role(browser: Browser) -> Iterator:
+    """Factory: one phone per server and role, kept for the whole module.
+
+    For modules that visit many pages read-only as each role: one browser context and one
+    page (one renderer process) per role instead of one per test. The phone comes back at the
+    phone's width, without any of the cookies but the role's login (as ``new_phone`` makes it).
+    """
+    pages: dict[tuple[str, str], Phone] = {}
+    contexts = []
+
+    def make(server: LiveServer, *, as_role: str = "") -> Phone:
+        key = (server.url, as_role)
+        if key not in pages:
+            context = browser.new_context(
+                viewport=PHONE,
+                has_touch=True,
+                is_mobile=True,
+                locale="fr-FR",
+                timezone_id="Europe/Paris",
+            )
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            pages[key] = Phone(page=context.new_page(), server=server)
+        phone = pages[key]
+        phone.page.set_viewport_size(PHONE)
+        context = phone.page.context
+        context.clear_cookies()
+        if as_role:
+            if (server.url, as_role) not in _LOGINS:
+                phone.login(as_role)
+                _LOGINS[(server.url, as_role)] = context.storage_state()
+            context.add_cookies(_LOGINS[(server.url, as_role)]["cookies"])
+        return phone
 
     yield make
     for context in contexts:

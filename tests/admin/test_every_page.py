@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from tests.admin.conftest import Phone
+from tests.admin.conftest import PHONE, Phone
 
 pytestmark = pytest.mark.browser
 
@@ -111,11 +111,10 @@ def _overflows(phone: Phone) -> bool:
     ("role", "template", "status"), PAGES, ids=[f"{r}:{p}" for r, p, _ in PAGES]
 )
 def test_page_is_accessible_and_fits_a_phone(  # type: ignore[no-untyped-def]
-    new_phone, module_server, role: str, template: str, status: int
+    phone_per_role, module_server, role: str, template: str, status: int
 ) -> None:
     path = template.format(**_ids(module_server.url, module_server))
-    as_role = "" if role == "anonyme" else role
-    phone = new_phone(module_server, as_role=as_role)
+    phone = phone_per_role(module_server, as_role="" if role == "anonyme" else role)
     assert phone.go(path) == status
     assert phone.page.locator("h1").count() == 1
     assert phone.axe() == []
@@ -123,7 +122,8 @@ def test_page_is_accessible_and_fits_a_phone(  # type: ignore[no-untyped-def]
     assert not _overflows(phone)
     phone.shot(f"page_{role}_{template}")
 
-    zoomed = new_phone(module_server, width=195, as_role=as_role)  # 390 px at 200 % zoom
+    zoomed = phone  # 390 px at 200 % zoom: the same phone, 195 px wide, loads the page again
+    zoomed.page.set_viewport_size({"width": 195, "height": PHONE["height"]})
     zoomed.go(path)
     assert not _overflows(zoomed), "horizontal scrolling at 200 % zoom"
     assert zoomed.page.locator("h1").is_visible()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +13,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.support.server import ROOT, LiveServer
+from tests.support.cli import couloir
+from tests.support.server import LiveServer
 
 BAD_LOGIN = "E-mail ou mot de passe incorrect."
 
@@ -210,18 +209,6 @@ class Agencies:
     b_ids: dict[str, int]
 
 
-def cli(server: LiveServer, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=server.env,
-        cwd=ROOT,
-        timeout=60,
-    )
-
-
 def _objects(client: httpx.Client) -> dict[str, int]:
     """One of each scoped object in the client's agency."""
     offer = {"employer": "Mas des Oliviers", "title": "Ouvrier agricole", "contract": "CDD"}
@@ -257,8 +244,8 @@ def agencies(module_server: LiveServer, manager: httpx.Client) -> Iterator[Agenc
         )
         assert created.status_code == 201, created.text
     password = secrets.token_urlsafe(12)
-    added = cli(
-        module_server,
+    added = couloir(
+        module_server.env,
         "user",
         "add",
         "directrice@orange.example.fr",

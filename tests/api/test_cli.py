@@ -1,4 +1,6 @@
-"""The ``couloir`` command, run as a subprocess against a real server and database."""
+"""The ``couloir`` command against a real server and database: the console script and
+``python -m api.cli`` as subprocesses, every other run forked from an interpreter that has
+already imported the service (tests/support/cli.py)."""
 
 from __future__ import annotations
 
@@ -15,25 +17,11 @@ import pytest
 
 from api.cli import build_parser
 from tests.support.agencies import jpeg
+from tests.support.cli import couloir
 from tests.support.databases import create_database, drop_database, engine_name
 from tests.support.server import ROOT, LiveServer
 
 ON_POSTGRES = engine_name() == "postgresql"
-
-
-def couloir(
-    env: dict[str, str], *args: str, stdin: str = "", timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m api.cli ARGS`` as an operator would."""
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=timeout,
-    )
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -80,13 +68,7 @@ def test_the_console_script_is_installed() -> None:
 
 @pytest.mark.parametrize("command", SUBCOMMANDS, ids=[" ".join(c) for c in SUBCOMMANDS])
 def test_each_subcommand_has_help(command: list[str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", *command, "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = couloir(dict(os.environ), *command, "--help", timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage : couloir " + " ".join(command))
     # A description follows the usage lines.

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import httpx
 import pytest
 
 from api.demo_runner import demo_public_url, how_to_reach
+from tests.support.forkserver import shared_fork_server
 from tests.support.server import free_port
 
 
@@ -58,12 +57,9 @@ def test_the_demo_says_how_to_reach_it_and_stops_with_its_screen(
         "SDL_VIDEODRIVER": "dummy",
     }
     env.pop("COULOIR_PUBLIC_URL", None)
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "demo", "--port", str(port), "--screen", "headless"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    log = tmp_path / "demo.log"
+    demo = shared_fork_server().spawn(
+        ["demo", "--port", str(port), "--screen", "headless"], env, log
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -85,12 +81,13 @@ def test_the_demo_says_how_to_reach_it_and_stops_with_its_screen(
         assert _wait_until(lambda: bool(_children(demo.pid)), 30), "no screen started"
         screen = _children(demo.pid)[0]
         demo.send_signal(stop)
-        output, _ = demo.communicate(timeout=20)
+        demo.wait(timeout=20)
+        output = log.read_text()
         assert _wait_until(lambda: not _alive(screen), 10), "the screen outlived the demo"
     finally:
         if demo.poll() is None:
             demo.kill()
-            demo.communicate()
+            demo.wait()
     assert f"Jeton de l'écran de démo : {token_file}" in output
     assert "relancez avec --host 0.0.0.0" in output
     assert "Traceback" not in output

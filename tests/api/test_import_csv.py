@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.api.test_cli import couloir
+from tests.support.cli import couloir
 from tests.support.server import LiveServer
 
 AGENCY = "avignon-joly-jean"

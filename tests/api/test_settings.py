@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +13,8 @@ import pytest
 from pydantic_settings import BaseSettings
 
 from api.settings import Settings
+from tests.support.cli import couloir
+from tests.support.forkserver import shared_fork_server
 from tests.support.server import ROOT, free_port
 
 README = ROOT / "README.md"
@@ -27,29 +27,13 @@ def _clean_env(data_dir: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _refused_in_one_line(env: dict[str, str], port: int | None = None) -> str:
     """Start ``couloir serve`` with ``env``; it must stop at once, saying why in one line."""
-    process = serve(env, port or free_port())
-    try:
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode not in (0, None)
-    lines = [line for line in (out + err).splitlines() if line.strip()]
-    assert len(lines) == 1, out + err
+    args = ("serve", "--port", str(port or free_port()), "--log-level", "warning")
+    result = couloir(env, *args, timeout=60)
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, result.stdout + result.stderr
     return lines[0]
 
 
@@ -82,9 +66,7 @@ def test_a_wrong_setting_stops_serve_with_one_line_naming_it(
 
 def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
     env = _clean_env(tmp_path, COULOIR_ENV="production", COULOIR_SECRET_KEY="court")
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "check"], env=env, capture_output=True, text=True
-    )
+    result = couloir(env, "check")
     assert result.returncode != 0
     assert "COULOIR_SECRET_KEY" in result.stderr and "32" in result.stderr
     assert "Traceback" not in result.stderr
@@ -122,16 +104,12 @@ def test_production_over_http_only_when_the_operator_says_so(tmp_path: Path) -> 
         COULOIR_PUBLIC_URL="http://couloir.local:8000",
         COULOIR_ALLOW_HTTP="true",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "check"], env=env, capture_output=True, text=True
-    )
+    result = couloir(env, "check")
     assert "COULOIR_PUBLIC_URL" not in result.stderr, result.stderr
     assert "données :" in result.stdout
     https = {**env, "COULOIR_PUBLIC_URL": "https://couloir.local"}
     del https["COULOIR_ALLOW_HTTP"]
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "check"], env=https, capture_output=True, text=True
-    )
+    result = couloir(https, "check")
     assert "COULOIR_PUBLIC_URL" not in result.stderr, result.stderr
     assert "données :" in result.stdout
 
@@ -140,19 +118,20 @@ def test_an_unusable_data_dir_is_named(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     env = _clean_env(blocker / "couloir")
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "check"], env=env, capture_output=True, text=True
-    )
+    result = couloir(env, "check")
     assert result.returncode != 0
     assert "COULOIR_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
 
 
 def _start_and_stop(data_dir: Path, port: int) -> None:
-    process = serve(_clean_env(data_dir, COULOIR_PUBLIC_URL=f"http://127.0.0.1:{port}"), port)
+    env = _clean_env(data_dir, COULOIR_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    log = data_dir.parent / "serve.log"
+    args = ["serve", "--port", str(port), "--log-level", "warning"]
+    process = shared_fork_server().spawn(args, env, log)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()
+            assert process.poll() is None, log.read_text()
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break
@@ -162,7 +141,7 @@ def _start_and_stop(data_dir: Path, port: int) -> None:
             pytest.fail("the server did not start")
     finally:
         process.terminate()
-        process.communicate(timeout=20)
+        process.wait(timeout=20)
 
 
 def test_the_generated_secret_key_is_private_and_kept_across_restarts(tmp_path: Path) -> None:
@@ -183,9 +162,7 @@ def test_the_generated_secret_key_is_private_and_kept_across_restarts(tmp_path: 
 def test_the_default_data_dir_follows_xdg(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COULOIR_")}
     env["XDG_DATA_HOME"] = str(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "api.cli", "check"], env=env, capture_output=True, text=True
-    )
+    result = couloir(env, "check")
     assert f"données : {tmp_path / 'couloir'}" in result.stdout, result.stdout + result.stderr
     assert (tmp_path / "couloir" / "secret_key").exists()
 

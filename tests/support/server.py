@@ -25,7 +25,7 @@ from api.models import Staff
 from api.security.sessions import open_session
 from api.settings import Settings
 from tests.support.databases import create_database, drop_database
-from tests.support.forkserver import ForkedProcess, ForkServer
+from tests.support.forkserver import ForkedProcess, shared_fork_server
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0  # a bound for a loaded machine (parallel workers), not a wait
@@ -33,7 +33,7 @@ ROLES = ("cde", "cdde", "manager", "admin")
 # Servers are forked from a process that has imported the service (tests/support/forkserver.py):
 # a second of CPU saved per start. COULOIR_TEST_FORK_SERVERS=0 starts ``python -m api.cli``.
 FORK_SERVERS = os.environ.get("COULOIR_TEST_FORK_SERVERS", "1") != "0"
-_fork_server = ForkServer(ROOT)
+_fork_server = shared_fork_server()
 
 
 def free_port() -> int:
