@@ -267,16 +267,23 @@ phys_addr() {
 
 linked() { [ -n "$(phys_addr "$1")" ] && [ "$(phys_addr "$1")" != f.f.f.f ]; }
 
-# connect_vivid_output: newer kernels (6.4 and later) leave vivid's HDMI output unplugged
-# until its "HDMI 000-0 Is Connected To" control names an input: plug it into the first one.
+# connect_vivid_output: newer kernels (6.4 and later) leave vivid's HDMI input fed by its test
+# pattern generator, its output unlinked, until the input's "HDMI 000-0 Is Connected To"
+# control names the output: choose the menu item that is an output (neither the pattern
+# generator nor none/disconnected). The whole menu goes to cec.log.
 connect_vivid_output() {
     local node ctrl item
     for node in /dev/video*; do
         ctrl="$(v4l2-ctl -d "$node" -l 2>/dev/null | awk '/hdmi_[0-9_]*is_connected_to/ {print $1; exit}')"
         [ -n "$ctrl" ] || continue
+        v4l2-ctl -d "$node" -L >>"$RESULTS/cec.log" 2>&1
         item="$(v4l2-ctl -d "$node" -L 2>/dev/null | awk -v c="$ctrl" '
             $1 == c {f = 1; next}
-            f && /^[[:space:]]+[0-9]+:/ {n = $1; sub(":", "", n); if ($0 !~ /Disconnected/) {print n; exit}; next}
+            f && /^[[:space:]]+[0-9]+:/ {
+                n = $1; sub(":", "", n)
+                if ($0 !~ /Test Pattern|None|Disconnected/) {print n; exit}
+                next
+            }
             f {exit}')"
         say "CEC: $node $ctrl=${item:-?}"
         [ -n "$item" ] && v4l2-ctl -d "$node" --set-ctrl "$ctrl=$item" >>"$RESULTS/cec.log" 2>&1
