@@ -100,6 +100,16 @@ class Phone:
             if v["impact"] in ("serious", "critical")
         ]
 
+    def overflows(self) -> bool:
+        """Whether the page scrolls sideways.
+
+        Against the layout viewport (clientWidth), not innerWidth: a phone's browser widens its
+        window to the content, so innerWidth grows with the very overflow looked for.
+        """
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+        )
+
     def csrf_token(self) -> str:
         """The CSRF token of the first form on the page."""
         return self.page.locator("input[name=csrf_token]").first.get_attribute("value") or ""

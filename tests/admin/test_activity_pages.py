@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from tests.admin.test_every_page import _overflows, _small_targets
+from tests.admin.test_every_page import _small_targets
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +38,10 @@ def test_staff_read_the_figures_and_charts_on_a_phone(new_phone, module_server) 
     assert phone.page.get_by_text("Ajouter un chantier").count() == 0
     assert phone.axe() == []
     assert _small_targets(phone) == []
-    assert not _overflows(phone)
+    assert not phone.overflows()
     phone.page.get_by_text("Les chiffres, mois par mois").click()
     assert phone.page.locator("details table tbody tr").count() == 7
-    assert not _overflows(phone)
+    assert not phone.overflows()
     phone.shot("activite-cdde")
     assert phone.go("/admin/activite/export.csv") == 403
 
@@ -71,7 +71,7 @@ def test_a_manager_lists_edits_and_removes_a_chantier_and_exports(new_phone, mod
     phone.page.wait_for_load_state()
     assert phone.axe() == []
     assert _small_targets(phone) == []
-    assert not _overflows(phone)
+    assert not phone.overflows()
     # A colleague saves first: this form's version is now stale.
     stale = phone.page.locator("input[name=version]").get_attribute("value")
     with module_server.client("manager") as api:

@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from tests.admin.conftest import Phone
-from tests.admin.test_every_page import _overflows, _small_targets
+from tests.admin.test_every_page import _small_targets
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_a_cdde_says_je_viens_and_takes_it_back_from_the_event_page(
     assert phone.page.locator("h1").inner_text() == event["title"]
     assert phone.axe() == []
     assert _small_targets(phone) == []
-    assert not _overflows(phone)
+    assert not phone.overflows()
     before = _counts(phone)
     assert before[0].startswith("CDE ") and before[1].startswith("CDDE ")
     cdde_before = int(before[1].split()[1])

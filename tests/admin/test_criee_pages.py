@@ -15,7 +15,7 @@ from api.db import make_engine
 from api.models import Agency, CrieeMailing
 from api.services import criee
 from tests.admin.conftest import ARTIFACTS
-from tests.admin.test_every_page import _overflows, _small_targets
+from tests.admin.test_every_page import _small_targets
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_the_week_issue_reads_on_a_phone_and_links_the_weeks(new_phone, module_s
     ]
     assert phone.axe() == []
     assert _small_targets(phone) == []
-    assert not _overflows(phone)
+    assert not phone.overflows()
     assert phone.page.get_by_role("link", name="Semaine suivante →").count() == 0
     phone.page.get_by_role("link", name="← Semaine précédente").click()
     phone.page.wait_for_load_state()

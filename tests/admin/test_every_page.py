@@ -103,14 +103,6 @@ def _small_targets(phone: Phone) -> list[str]:
     )
 
 
-def _overflows(phone: Phone) -> bool:
-    # The layout viewport (clientWidth), not innerWidth: a phone's browser widens the window
-    # to the content, so innerWidth grows with the very overflow being looked for.
-    return phone.page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
-    )
-
-
 @pytest.mark.parametrize(
     ("role", "template", "status"), PAGES, ids=[f"{r}:{p}" for r, p, _ in PAGES]
 )
@@ -123,13 +115,13 @@ def test_page_is_accessible_and_fits_a_phone(  # type: ignore[no-untyped-def]
     assert phone.page.locator("h1").count() == 1
     assert phone.axe() == []
     assert _small_targets(phone) == []
-    assert not _overflows(phone)
+    assert not phone.overflows()
     phone.shot(f"page_{role}_{template}")
 
     zoomed = phone  # 390 px at 200 % zoom: the same phone, 195 px wide, loads the page again
     zoomed.page.set_viewport_size({"width": 195, "height": PHONE["height"]})
     zoomed.go(path)
-    assert not _overflows(zoomed), "horizontal scrolling at 200 % zoom"
+    assert not zoomed.overflows(), "horizontal scrolling at 200 % zoom"
     assert zoomed.page.locator("h1").is_visible()
 
 
@@ -167,11 +159,11 @@ def test_the_checks_above_can_fail(new_phone, module_server) -> None:  # type: i
     )
     assert {v["id"] for v in phone.axe()} >= {"image-alt", "label"}
     assert _small_targets(phone)
-    assert _overflows(phone)
+    assert phone.overflows()
     # A heading a little too wide on a page made for phones: the browser widens its window to
     # 408 px, which a probe reading innerWidth took for the page fitting.
     phone.page.set_content(
         '<html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
         '</head><body><h1 style="width:400px">Titre</h1></body></html>'
     )
-    assert _overflows(phone)
+    assert phone.overflows()

@@ -51,9 +51,7 @@ def _cli(server: LiveServer, *args: str) -> str:
 
 
 def _fits(phone) -> None:  # type: ignore[no-untyped-def]
-    assert not phone.page.evaluate(
-        "document.documentElement.scrollWidth > window.innerWidth + 1"
-    ), f"{phone.page.url} overflows at 390 px"
+    assert not phone.overflows(), f"{phone.page.url} overflows at 390 px"
     assert phone.axe() == []
 
 

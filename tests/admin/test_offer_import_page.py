@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.admin.test_every_page import _overflows, _small_targets
+from tests.admin.test_every_page import _small_targets
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_a_manager_previews_then_imports_the_valid_lines_once(
     assert "Châteauneuf-du-Pape" in phone.page.locator(".import-ready").inner_text()
     assert phone.axe() == []
     assert _small_targets(phone) == []
-    assert not _overflows(phone)
+    assert not phone.overflows()
     assert _count(module_server, "Lubéronvérif") == 0  # nothing written before the confirmation
 
     # Confirmed twice (a double tap, or the page sent again): one import.
