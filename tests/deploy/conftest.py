@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -11,19 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from deploy_support import REPO, VENV_PYTHON, install_root, script_env
+from deploy_support import (
+    REPO,
+    VENV_PYTHON,
+    free_port,
+    install_root,
+    relocate_root,
+    script_env,
+)
 
 # A program the tests run, not a module to import for its doctests.
 collect_ignore = ["fake_systemctl.py"]
 
 
-def _made_once(
-    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None], dest: Path
-) -> Path:
-    """``dest``: a copy of the folder ``make`` fills, made once per run for all xdist workers.
+def _built_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``make`` fills, made once per run for all xdist workers (read it, never write).
 
     The first worker to ask builds it under a lock in the run's shared temporary folder; the
-    others wait for it and copy it, so that each keeps a folder of its own as before.
+    others wait for it.
     """
     shared = factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -36,7 +42,15 @@ def _made_once(
             built.mkdir()
             make(built)
             (built / ".done").touch()
-    shutil.copytree(built, dest, ignore=shutil.ignore_patterns(".done"))
+    return built
+
+
+def _made_once(
+    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None], dest: Path
+) -> Path:
+    """``dest``: a copy of the folder ``make`` fills, made once per run for all xdist workers,
+    so that each test keeps a folder of its own."""
+    shutil.copytree(_built_once(factory, name, make), dest, ignore=shutil.ignore_patterns(".done"))
     return dest
 
 
@@ -183,21 +197,53 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return made / "data", (made / "screen-token").read_text()
 
 
+StagePi = Callable[..., str]
+
+
 @pytest.fixture(scope="session")
-def all_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> tuple[Path, str]:
+def stage_pi(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> StagePi:
+    """``stage_pi(root, *args)``: what ``install_root(root, good_wheel, *args)`` does, cheaply.
+
+    install.sh runs once per run for each list of arguments (pip installing the wheel is most
+    of its cost); each test gets a copy of that staged Pi of its own under ``root``, moved there
+    as if installed there (``relocate_root``), and the install's output, naming ``root``.
+    Tests of what differs between two installs (secrets, time stamps) use ``install_root``.
+    ``{free_port}`` in an argument becomes a port free when the Pi is staged (the same for
+    every copy).
+    """
+
+    def stage(root: Path, *args: str) -> str:
+        key = hashlib.sha256("\0".join(args).encode()).hexdigest()[:16]
+
+        def make(into: Path) -> None:
+            (into / "root").mkdir()
+            port = str(free_port())
+            used = [arg.replace("{free_port}", port) for arg in args]
+            (into / "output").write_text(install_root(into / "root", good_wheel, *used))
+
+        built = _built_once(tmp_path_factory, f"pi-{key}", make)
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(built / "root", root, symlinks=True, dirs_exist_ok=True)
+        relocate_root(built / "root", root)
+        return (built / "output").read_text().replace(str(built / "root"), str(root))
+
+    return stage
+
+
+@pytest.fixture(scope="session")
+def all_root(tmp_path_factory: pytest.TempPathFactory, stage_pi: StagePi) -> tuple[Path, str]:
     """A Pi staged with ``--role all`` (server + screen), and what install.sh printed."""
     root = tmp_path_factory.mktemp("pi-all")
-    output = install_root(root, good_wheel, "--role", "all", "--token", "tok-SCREEN-1234567890")
+    output = stage_pi(root, "--role", "all", "--token", "tok-SCREEN-1234567890")
     return root, output
 
 
 @pytest.fixture(scope="session")
-def screen_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> tuple[Path, str]:
+def screen_root(tmp_path_factory: pytest.TempPathFactory, stage_pi: StagePi) -> tuple[Path, str]:
     """A Pi staged with ``--role screen`` pointing at a remote service."""
     root = tmp_path_factory.mktemp("pi-screen")
-    output = install_root(
+    output = stage_pi(
         root,
-        good_wheel,
         "--role",
         "screen",
         "--api",

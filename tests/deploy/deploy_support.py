@@ -262,3 +262,20 @@ def install_root(root: Path, wheel: Path, *args: str) -> str:
     result = run_script(INSTALL, "--root", root, "--source", wheel, *args, env=script_env())
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
+
+
+def relocate_root(original: Path, copy: Path) -> None:
+    """Make ``copy``, a copy of the staged Pi ``original`` (symlinks kept), work where it is.
+
+    install.sh writes the paths of the real Pi everywhere but in the virtualenvs, which name
+    their own folder (the ``couloir`` script's ``#!`` line, ``pyvenv.cfg``, the activate
+    scripts): those now name the copy's, so that nothing it runs reaches back into the original.
+    """
+    old, new = str(original).encode(), str(copy).encode()
+    for venv in (copy / "opt/couloir/venvs").glob("*"):
+        for path in [venv / "pyvenv.cfg", *(venv / "bin").iterdir()]:
+            if path.is_symlink() or not path.is_file():
+                continue
+            content = path.read_bytes()
+            if old in content:
+                path.write_bytes(content.replace(old, new))
