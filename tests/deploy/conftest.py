@@ -200,6 +200,20 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 StagePi = Callable[..., str]
 
 
+def _staged_once(factory: pytest.TempPathFactory, wheel: Path, args: tuple[str, ...]) -> Path:
+    """A folder holding ``root``, a Pi staged by install.sh with ``args``, and its ``output``:
+    made once per run for all xdist workers (read it, never write)."""
+    key = hashlib.sha256("\0".join((wheel.name, *args)).encode()).hexdigest()[:16]
+
+    def make(into: Path) -> None:
+        port = str(free_port())
+        used = [arg.replace("{free_port}", port) for arg in args]
+        (into / "root").mkdir()
+        (into / "output").write_text(install_root(into / "root", wheel, *used))
+
+    return _built_once(factory, f"pi-{key}", make)
+
+
 @pytest.fixture(scope="session")
 def stage_pi(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> StagePi:
     """``stage_pi(root, *args)``: what ``install_root(root, good_wheel, *args)`` does, cheaply.
@@ -213,21 +227,37 @@ def stage_pi(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> Stag
     """
 
     def stage(root: Path, *args: str) -> str:
-        key = hashlib.sha256("\0".join(args).encode()).hexdigest()[:16]
-
-        def make(into: Path) -> None:
-            (into / "root").mkdir()
-            port = str(free_port())
-            used = [arg.replace("{free_port}", port) for arg in args]
-            (into / "output").write_text(install_root(into / "root", good_wheel, *used))
-
-        built = _built_once(tmp_path_factory, f"pi-{key}", make)
+        built = _staged_once(tmp_path_factory, good_wheel, args)
         root.mkdir(parents=True, exist_ok=True)
         shutil.copytree(built / "root", root, symlinks=True, dirs_exist_ok=True)
         relocate_root(built / "root", root)
         return (built / "output").read_text().replace(str(built / "root"), str(root))
 
     return stage
+
+
+@pytest.fixture(scope="session")
+def installed_venv(
+    tmp_path_factory: pytest.TempPathFactory, good_wheel: Path
+) -> Callable[[Path], None]:
+    """``installed_venv(root)``: the virtualenv install.sh makes for the good wheel, and
+    ``/opt/couloir/current`` pointing at it, already in ``root`` (copied, relocated).
+
+    For tests of install.sh's other steps (boot files, EDID, settings, services): its run then
+    finds Couloir installed, as any later run does, and skips pip, which is most of its cost.
+    The virtualenv's own making is tested by the tests that stage a Pi from scratch.
+    """
+
+    def put(root: Path) -> None:
+        built = _staged_once(tmp_path_factory, good_wheel, ("--role", "all", "--no-boot"))
+        prefix = root / "opt/couloir"
+        prefix.mkdir(parents=True, exist_ok=True)
+        source = built / "root/opt/couloir"
+        shutil.copytree(source / "venvs", prefix / "venvs", symlinks=True)
+        (prefix / "current").symlink_to(os.readlink(source / "current"))
+        relocate_root(built / "root", root)
+
+    return put
 
 
 @pytest.fixture(scope="session")
