@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import hashlib
 import os
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,63 +112,88 @@ def current_version() -> str:
     return re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)[1]
 
 
-def _bumped_source(base: Path, version: str) -> Path:
-    """A copy of the project whose version is ``version`` (package metadata and api)."""
-    source = _copy_source(base / "src")
-    pyproject = source / "pyproject.toml"
-    pyproject.write_text(
-        re.sub(
-            r'^version = "[^"]+"',
-            f'version = "{version}"',
-            pyproject.read_text(),
-            count=1,
-            flags=re.M,
-        )
-    )
-    init = source / "api" / "__init__.py"
-    init.write_text(
-        re.sub(r'__version__ = "[^"]+"', f'__version__ = "{version}"', init.read_text(), count=1)
-    )
-    return source
+def _bumped_wheel(
+    wheel: Path, version: str, out: Path, entry: str = "api.cli:main", added: str | None = None
+) -> Path:
+    """``wheel`` released again as ``version``, in ``out`` with its pins beside it.
+
+    What building the project with the version bumped (pyproject.toml and api.__version__)
+    gives, without building it again: the same files, the version changed in the metadata,
+    the names of the dist-info and data folders and api/__init__.py, and RECORD written again (paths, sha256
+    and sizes). ``entry``: the ``couloir`` command's function; ``added``: the source of a
+    module ``api/broken_entry.py`` to add.
+    """
+    old = wheel.name.split("-")[1]
+    info = f"couloir-{version}.dist-info/"
+    out.mkdir(parents=True, exist_ok=True)
+    bumped = out / f"couloir-{version}-py3-none-any.whl"
+    files: dict[str, tuple[zipfile.ZipInfo, bytes]] = {}
+    with zipfile.ZipFile(wheel) as source:
+        for item in source.infolist():
+            content = source.read(item)
+            # The same entry (its mode too: the release's scripts stay executable), renamed.
+            name = item.filename.replace(f"couloir-{old}.dist-info/", info)
+            item.filename = name = name.replace(f"couloir-{old}.data/", f"couloir-{version}.data/")
+            if name == info + "METADATA":
+                content = content.replace(
+                    f"\nVersion: {old}\n".encode(), f"\nVersion: {version}\n".encode(), 1
+                )
+            elif name == "api/__init__.py":
+                content = re.sub(
+                    rb'__version__ = "[^"]+"',
+                    f'__version__ = "{version}"'.encode(),
+                    content,
+                    count=1,
+                )
+            elif name == info + "entry_points.txt":
+                content = content.replace(b"= api.cli:main", f"= {entry}".encode())
+            files[name] = (item, content)
+    if added is not None:
+        module = zipfile.ZipInfo("api/broken_entry.py", files["api/__init__.py"][0].date_time)
+        module.external_attr = files["api/__init__.py"][0].external_attr
+        module.compress_type = zipfile.ZIP_DEFLATED
+        files = {module.filename: (module, added.encode()), **files}
+    record = []
+    for name, (_, content) in files.items():
+        if name != info + "RECORD":
+            digest = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=")
+            record.append(f"{name},sha256={digest.decode()},{len(content)}")
+    record.append(f"{info}RECORD,,")
+    files[info + "RECORD"] = (files[info + "RECORD"][0], ("\n".join(record) + "\n").encode())
+    with zipfile.ZipFile(bumped, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, content in files.values():
+            target.writestr(item, content)
+    shutil.copyfile(wheel.parent / "constraints.txt", out / "constraints.txt")
+    return bumped
 
 
 @pytest.fixture(scope="session")
-def next_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def next_wheel(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> Path:
     """A newer, working release: the same code with the version bumped to 99.0.0."""
-    base = tmp_path_factory.mktemp("next-wheel")
+    return _bumped_wheel(good_wheel, "99.0.0", tmp_path_factory.mktemp("next-wheel") / "dist")
 
-    def build(into: Path) -> None:
-        _build_wheel(_bumped_source(into, "99.0.0"), into / "dist")
-        shutil.rmtree(into / "src")
 
-    (wheel,) = (_made_once(tmp_path_factory, "next-wheel", build, base / "made") / "dist").glob(
-        "couloir-*.whl"
-    )
-    return wheel
+BROKEN_ENTRY = (
+    '"""A release that fails at start, for the update rollback tests."""\n\n'
+    "import sys\n\n"
+    "from api.cli import main as real_main\n\n\n"
+    "def main() -> int:\n"
+    '    if sys.argv[1:2] in (["serve"], ["display"]):\n'
+    '        print("broken release: refusing to start", file=sys.stderr)\n'
+    "        return 1\n"
+    "    return real_main()\n"
+)
 
 
 @pytest.fixture(scope="session")
-def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def broken_wheel(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> Path:
     """A newer release (99.1.0) whose server and screen program both exit 1 at start.
 
     Every other command works (migrations run), so an update gets as far as restarting:
     only the health check (server) or the READY=1 wait (screen) can catch it.
     """
-    base = tmp_path_factory.mktemp("broken-wheel")
-    source = _bumped_source(base, "99.1.0")
-    (source / "api" / "broken_entry.py").write_text(
-        '"""A release that fails at start, for the update rollback tests."""\n\n'
-        "import sys\n\n"
-        "from api.cli import main as real_main\n\n\n"
-        "def main() -> int:\n"
-        '    if sys.argv[1:2] in (["serve"], ["display"]):\n'
-        '        print("broken release: refusing to start", file=sys.stderr)\n'
-        "        return 1\n"
-        "    return real_main()\n"
-    )
-    pyproject = source / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('"api.cli:main"', '"api.broken_entry:main"'))
-    return _build_wheel(source, base / "dist")
+    out = tmp_path_factory.mktemp("broken-wheel") / "dist"
+    return _bumped_wheel(good_wheel, "99.1.0", out, "api.broken_entry:main", BROKEN_ENTRY)
 
 
 @pytest.fixture(scope="session")
