@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
 import os
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from deploy_support import REPO, VENV_PYTHON, install_root, script_env
+from deploy_support import (
+    REPO,
+    VENV_PYTHON,
+    free_port,
+    install_root,
+    relocate_root,
+    script_env,
+)
 
 # A program the tests run, not a module to import for its doctests.
 collect_ignore = ["fake_systemctl.py"]
 
 
-def _made_once(
-    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None], dest: Path
-) -> Path:
-    """``dest``: a copy of the folder ``make`` fills, made once per run for all xdist workers.
+def _built_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``make`` fills, made once per run for all xdist workers (read it, never write).
 
     The first worker to ask builds it under a lock in the run's shared temporary folder; the
-    others wait for it and copy it, so that each keeps a folder of its own as before.
+    others wait for it.
     """
     shared = factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -36,7 +44,15 @@ def _made_once(
             built.mkdir()
             make(built)
             (built / ".done").touch()
-    shutil.copytree(built, dest, ignore=shutil.ignore_patterns(".done"))
+    return built
+
+
+def _made_once(
+    factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None], dest: Path
+) -> Path:
+    """``dest``: a copy of the folder ``make`` fills, made once per run for all xdist workers,
+    so that each test keeps a folder of its own."""
+    shutil.copytree(_built_once(factory, name, make), dest, ignore=shutil.ignore_patterns(".done"))
     return dest
 
 
@@ -96,63 +112,88 @@ def current_version() -> str:
     return re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)[1]
 
 
-def _bumped_source(base: Path, version: str) -> Path:
-    """A copy of the project whose version is ``version`` (package metadata and api)."""
-    source = _copy_source(base / "src")
-    pyproject = source / "pyproject.toml"
-    pyproject.write_text(
-        re.sub(
-            r'^version = "[^"]+"',
-            f'version = "{version}"',
-            pyproject.read_text(),
-            count=1,
-            flags=re.M,
-        )
-    )
-    init = source / "api" / "__init__.py"
-    init.write_text(
-        re.sub(r'__version__ = "[^"]+"', f'__version__ = "{version}"', init.read_text(), count=1)
-    )
-    return source
+def _bumped_wheel(
+    wheel: Path, version: str, out: Path, entry: str = "api.cli:main", added: str | None = None
+) -> Path:
+    """``wheel`` released again as ``version``, in ``out`` with its pins beside it.
+
+    What building the project with the version bumped (pyproject.toml and api.__version__)
+    gives, without building it again: the same files, the version changed in the metadata,
+    the names of the dist-info and data folders and api/__init__.py, and RECORD written again (paths, sha256
+    and sizes). ``entry``: the ``couloir`` command's function; ``added``: the source of a
+    module ``api/broken_entry.py`` to add.
+    """
+    old = wheel.name.split("-")[1]
+    info = f"couloir-{version}.dist-info/"
+    out.mkdir(parents=True, exist_ok=True)
+    bumped = out / f"couloir-{version}-py3-none-any.whl"
+    files: dict[str, tuple[zipfile.ZipInfo, bytes]] = {}
+    with zipfile.ZipFile(wheel) as source:
+        for item in source.infolist():
+            content = source.read(item)
+            # The same entry (its mode too: the release's scripts stay executable), renamed.
+            name = item.filename.replace(f"couloir-{old}.dist-info/", info)
+            item.filename = name = name.replace(f"couloir-{old}.data/", f"couloir-{version}.data/")
+            if name == info + "METADATA":
+                content = content.replace(
+                    f"\nVersion: {old}\n".encode(), f"\nVersion: {version}\n".encode(), 1
+                )
+            elif name == "api/__init__.py":
+                content = re.sub(
+                    rb'__version__ = "[^"]+"',
+                    f'__version__ = "{version}"'.encode(),
+                    content,
+                    count=1,
+                )
+            elif name == info + "entry_points.txt":
+                content = content.replace(b"= api.cli:main", f"= {entry}".encode())
+            files[name] = (item, content)
+    if added is not None:
+        module = zipfile.ZipInfo("api/broken_entry.py", files["api/__init__.py"][0].date_time)
+        module.external_attr = files["api/__init__.py"][0].external_attr
+        module.compress_type = zipfile.ZIP_DEFLATED
+        files = {module.filename: (module, added.encode()), **files}
+    record = []
+    for name, (_, content) in files.items():
+        if name != info + "RECORD":
+            digest = base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=")
+            record.append(f"{name},sha256={digest.decode()},{len(content)}")
+    record.append(f"{info}RECORD,,")
+    files[info + "RECORD"] = (files[info + "RECORD"][0], ("\n".join(record) + "\n").encode())
+    with zipfile.ZipFile(bumped, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, content in files.values():
+            target.writestr(item, content)
+    shutil.copyfile(wheel.parent / "constraints.txt", out / "constraints.txt")
+    return bumped
 
 
 @pytest.fixture(scope="session")
-def next_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def next_wheel(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> Path:
     """A newer, working release: the same code with the version bumped to 99.0.0."""
-    base = tmp_path_factory.mktemp("next-wheel")
+    return _bumped_wheel(good_wheel, "99.0.0", tmp_path_factory.mktemp("next-wheel") / "dist")
 
-    def build(into: Path) -> None:
-        _build_wheel(_bumped_source(into, "99.0.0"), into / "dist")
-        shutil.rmtree(into / "src")
 
-    (wheel,) = (_made_once(tmp_path_factory, "next-wheel", build, base / "made") / "dist").glob(
-        "couloir-*.whl"
-    )
-    return wheel
+BROKEN_ENTRY = (
+    '"""A release that fails at start, for the update rollback tests."""\n\n'
+    "import sys\n\n"
+    "from api.cli import main as real_main\n\n\n"
+    "def main() -> int:\n"
+    '    if sys.argv[1:2] in (["serve"], ["display"]):\n'
+    '        print("broken release: refusing to start", file=sys.stderr)\n'
+    "        return 1\n"
+    "    return real_main()\n"
+)
 
 
 @pytest.fixture(scope="session")
-def broken_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def broken_wheel(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> Path:
     """A newer release (99.1.0) whose server and screen program both exit 1 at start.
 
     Every other command works (migrations run), so an update gets as far as restarting:
     only the health check (server) or the READY=1 wait (screen) can catch it.
     """
-    base = tmp_path_factory.mktemp("broken-wheel")
-    source = _bumped_source(base, "99.1.0")
-    (source / "api" / "broken_entry.py").write_text(
-        '"""A release that fails at start, for the update rollback tests."""\n\n'
-        "import sys\n\n"
-        "from api.cli import main as real_main\n\n\n"
-        "def main() -> int:\n"
-        '    if sys.argv[1:2] in (["serve"], ["display"]):\n'
-        '        print("broken release: refusing to start", file=sys.stderr)\n'
-        "        return 1\n"
-        "    return real_main()\n"
-    )
-    pyproject = source / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('"api.cli:main"', '"api.broken_entry:main"'))
-    return _build_wheel(source, base / "dist")
+    out = tmp_path_factory.mktemp("broken-wheel") / "dist"
+    return _bumped_wheel(good_wheel, "99.1.0", out, "api.broken_entry:main", BROKEN_ENTRY)
 
 
 @pytest.fixture(scope="session")
@@ -183,21 +224,83 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return made / "data", (made / "screen-token").read_text()
 
 
+StagePi = Callable[..., str]
+
+
+def _staged_once(factory: pytest.TempPathFactory, wheel: Path, args: tuple[str, ...]) -> Path:
+    """A folder holding ``root``, a Pi staged by install.sh with ``args``, and its ``output``:
+    made once per run for all xdist workers (read it, never write)."""
+    key = hashlib.sha256("\0".join((wheel.name, *args)).encode()).hexdigest()[:16]
+
+    def make(into: Path) -> None:
+        port = str(free_port())
+        used = [arg.replace("{free_port}", port) for arg in args]
+        (into / "root").mkdir()
+        (into / "output").write_text(install_root(into / "root", wheel, *used))
+
+    return _built_once(factory, f"pi-{key}", make)
+
+
 @pytest.fixture(scope="session")
-def all_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> tuple[Path, str]:
+def stage_pi(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> StagePi:
+    """``stage_pi(root, *args)``: what ``install_root(root, good_wheel, *args)`` does, cheaply.
+
+    install.sh runs once per run for each list of arguments (pip installing the wheel is most
+    of its cost); each test gets a copy of that staged Pi of its own under ``root``, moved there
+    as if installed there (``relocate_root``), and the install's output, naming ``root``.
+    Tests of what differs between two installs (secrets, time stamps) use ``install_root``.
+    ``{free_port}`` in an argument becomes a port free when the Pi is staged (the same for
+    every copy).
+    """
+
+    def stage(root: Path, *args: str) -> str:
+        built = _staged_once(tmp_path_factory, good_wheel, args)
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(built / "root", root, symlinks=True, dirs_exist_ok=True)
+        relocate_root(built / "root", root)
+        return (built / "output").read_text().replace(str(built / "root"), str(root))
+
+    return stage
+
+
+@pytest.fixture(scope="session")
+def installed_venv(
+    tmp_path_factory: pytest.TempPathFactory, good_wheel: Path
+) -> Callable[[Path], None]:
+    """``installed_venv(root)``: the virtualenv install.sh makes for the good wheel, and
+    ``/opt/couloir/current`` pointing at it, already in ``root`` (copied, relocated).
+
+    For tests of install.sh's other steps (boot files, EDID, settings, services): its run then
+    finds Couloir installed, as any later run does, and skips pip, which is most of its cost.
+    The virtualenv's own making is tested by the tests that stage a Pi from scratch.
+    """
+
+    def put(root: Path) -> None:
+        built = _staged_once(tmp_path_factory, good_wheel, ("--role", "all", "--no-boot"))
+        prefix = root / "opt/couloir"
+        prefix.mkdir(parents=True, exist_ok=True)
+        source = built / "root/opt/couloir"
+        shutil.copytree(source / "venvs", prefix / "venvs", symlinks=True)
+        (prefix / "current").symlink_to(os.readlink(source / "current"))
+        relocate_root(built / "root", root)
+
+    return put
+
+
+@pytest.fixture(scope="session")
+def all_root(tmp_path_factory: pytest.TempPathFactory, stage_pi: StagePi) -> tuple[Path, str]:
     """A Pi staged with ``--role all`` (server + screen), and what install.sh printed."""
     root = tmp_path_factory.mktemp("pi-all")
-    output = install_root(root, good_wheel, "--role", "all", "--token", "tok-SCREEN-1234567890")
+    output = stage_pi(root, "--role", "all", "--token", "tok-SCREEN-1234567890")
     return root, output
 
 
 @pytest.fixture(scope="session")
-def screen_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> tuple[Path, str]:
+def screen_root(tmp_path_factory: pytest.TempPathFactory, stage_pi: StagePi) -> tuple[Path, str]:
     """A Pi staged with ``--role screen`` pointing at a remote service."""
     root = tmp_path_factory.mktemp("pi-screen")
-    output = install_root(
+    output = stage_pi(
         root,
-        good_wheel,
         "--role",
         "screen",
         "--api",

@@ -23,9 +23,6 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import httpx
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy" / "raspberrypi"
 INSTALL = DEPLOY / "install.sh"
@@ -61,6 +58,8 @@ def install_as_nobody(wheel: Path, env: Mapping[str, str]) -> subprocess.Complet
 
     As root, drops to nobody with ``setpriv`` (the test is skipped without it).
     """
+    import pytest  # here, not at the top: fake_systemctl.py imports this module, and starts often
+
     cmd: list[str] = []
     if os.geteuid() == 0:
         runner = shutil.which("setpriv")
@@ -208,6 +207,8 @@ def free_port() -> int:
 
 def wait_for_health(url: str, deadline_s: float = 60, process: subprocess.Popen | None = None):
     """Poll ``url`` until it answers 200; return the response, or raise with the last error."""
+    import httpx  # here, not at the top: fake_systemctl.py imports this module, and starts often
+
     end = time.monotonic() + deadline_s
     last: object = None
     while time.monotonic() < end:
@@ -261,3 +262,20 @@ def install_root(root: Path, wheel: Path, *args: str) -> str:
     result = run_script(INSTALL, "--root", root, "--source", wheel, *args, env=script_env())
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
+
+
+def relocate_root(original: Path, copy: Path) -> None:
+    """Make ``copy``, a copy of the staged Pi ``original`` (symlinks kept), work where it is.
+
+    install.sh writes the paths of the real Pi everywhere but in the virtualenvs, which name
+    their own folder (the ``couloir`` script's ``#!`` line, ``pyvenv.cfg``, the activate
+    scripts): those now name the copy's, so that nothing it runs reaches back into the original.
+    """
+    old, new = str(original).encode(), str(copy).encode()
+    for venv in (copy / "opt/couloir/venvs").glob("*"):
+        for path in [venv / "pyvenv.cfg", *(venv / "bin").iterdir()]:
+            if path.is_symlink() or not path.is_file():
+                continue
+            content = path.read_bytes()
+            if old in content:
+                path.write_bytes(content.replace(old, new))

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -58,8 +59,14 @@ def test_caddy_limits_bodies_like_the_service() -> None:
 
 
 @pytest.fixture(scope="module")
-def https_root(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path):
+def https_root(
+    tmp_path_factory: pytest.TempPathFactory,
+    good_wheel: Path,
+    installed_venv: Callable[[Path], None],
+):
+    """A Pi installed with --https (Couloir's virtualenv already there: this is about Caddy)."""
     root = tmp_path_factory.mktemp("pi-https")
+    installed_venv(root)
     port = free_port()
     output = install_root(root, good_wheel, "--role", "all", "--https", "--port", str(port))
     return root, output, port

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ from deploy_support import (
     tree_digest,
 )
 
+# conftest.installed_venv(root): the good wheel's virtualenv, already installed under root
+InstalledVenv = Callable[[Path], None]
 UNITS = Path("etc/systemd/system")
 EDIDS = Path("usr/lib/firmware/edid")
 
@@ -93,10 +96,15 @@ def test_env_file_is_private_and_holds_the_settings(all_root: tuple[Path, str]) 
 
 
 def test_two_installs_get_different_secrets(
-    all_root: tuple[Path, str], screen_root: tuple[Path, str], tmp_path: Path, good_wheel: Path
+    all_root: tuple[Path, str],
+    screen_root: tuple[Path, str],
+    tmp_path: Path,
+    good_wheel: Path,
+    installed_venv: InstalledVenv,
 ) -> None:
     other = tmp_path / "pi"
     other.mkdir()
+    installed_venv(other)
     install_root(other, good_wheel, "--role", "all", "--no-boot")
     first = read_env_file(all_root[0] / "etc/couloir/couloir.env")["COULOIR_SECRET_KEY"]
     second = read_env_file(other / "etc/couloir/couloir.env")["COULOIR_SECRET_KEY"]
@@ -133,7 +141,10 @@ def test_second_run_changes_nothing_and_says_so(
     assert tree_digest(root) == before
 
 
-def test_rerun_keeps_secrets_and_applies_a_new_token(tmp_path: Path, good_wheel: Path) -> None:
+def test_rerun_keeps_secrets_and_applies_a_new_token(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
+    installed_venv(tmp_path)
     install_root(tmp_path, good_wheel, "--role", "all", "--no-boot")
     env_file = tmp_path / "etc/couloir/couloir.env"
     first = read_env_file(env_file)
@@ -195,8 +206,9 @@ def test_dry_run_touches_nothing_on_a_blank_pi(tmp_path: Path, good_wheel: Path)
 
 
 def test_dry_run_on_an_installed_pi_lists_only_real_differences(
-    tmp_path: Path, good_wheel: Path
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
 ) -> None:
+    installed_venv(tmp_path)
     install_root(tmp_path, good_wheel, "--role", "all")
     before = tree_digest(tmp_path)
     result = run_script(
@@ -217,7 +229,10 @@ def test_dry_run_on_an_installed_pi_lists_only_real_differences(
     assert "écrirait /etc/systemd/system" not in result.stdout
 
 
-def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -> None:
+def test_kernel_cmdline_is_edited_reversibly(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
+    installed_venv(tmp_path)
     original = PI_CMDLINE + " consoleblank=600 video=HDMI-A-2:1024x768@60"
     boot = make_boot_partition(tmp_path, original)
     original_config = (boot / "config.txt").read_text()
@@ -249,7 +264,10 @@ def test_kernel_cmdline_is_edited_reversibly(tmp_path: Path, good_wheel: Path) -
     assert not (boot / "cmdline.txt.couloir-orig").exists()
 
 
-def test_video_mode_and_stored_edid(tmp_path: Path, good_wheel: Path) -> None:
+def test_video_mode_and_stored_edid(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
+    installed_venv(tmp_path)
     boot = make_boot_partition(tmp_path, PI_CMDLINE)
     edid = tmp_path / "tv.bin"
     edid.write_bytes(edid_bytes("LGE", 0x0001))
@@ -273,8 +291,9 @@ def test_video_mode_and_stored_edid(tmp_path: Path, good_wheel: Path) -> None:
 
 
 def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
-    tmp_path: Path, good_wheel: Path
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
 ) -> None:
+    installed_venv(tmp_path)
     make_boot_partition(tmp_path, PI_CMDLINE)
     sysfs = tmp_path / "sys/class/drm/card1-HDMI-A-1"
     sysfs.mkdir(parents=True)
@@ -299,8 +318,11 @@ def test_edid_capture_reads_the_tv_and_bad_edid_is_refused(
     assert result.returncode != 0 and "aucun EDID à lire sur HDMI-A-1" in result.stderr
 
 
-def test_the_tv_edid_is_kept_by_default_per_tv_model(tmp_path: Path, good_wheel: Path) -> None:
+def test_the_tv_edid_is_kept_by_default_per_tv_model(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
     """A TV answering at install leaves its EDID for the boots where it is off."""
+    installed_venv(tmp_path)
     boot = make_boot_partition(tmp_path, PI_CMDLINE)
     plug_tv(tmp_path, edid_bytes("SAM", 0x7078))
     output = install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
@@ -331,8 +353,11 @@ def test_the_tv_edid_is_kept_by_default_per_tv_model(tmp_path: Path, good_wheel:
     assert list((tmp_path / EDIDS).iterdir()) == []
 
 
-def test_an_older_install_keeps_its_edid(tmp_path: Path, good_wheel: Path) -> None:
+def test_an_older_install_keeps_its_edid(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
     """Pis set up before EDIDs were kept per model keep edid/couloir.bin in use."""
+    installed_venv(tmp_path)
     boot = make_boot_partition(
         tmp_path, PI_CMDLINE + " drm.edid_firmware=HDMI-A-1:edid/couloir.bin"
     )
@@ -343,8 +368,11 @@ def test_an_older_install_keeps_its_edid(tmp_path: Path, good_wheel: Path) -> No
     assert "drm.edid_firmware=HDMI-A-1:edid/couloir.bin" in words
 
 
-def test_config_txt_block_applies_to_every_model(tmp_path: Path, good_wheel: Path) -> None:
+def test_config_txt_block_applies_to_every_model(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
     """A config.txt ending inside a [pi4] section must not keep our lines for Pi 4s only."""
+    installed_venv(tmp_path)
     boot = make_boot_partition(tmp_path, PI_CMDLINE, "dtoverlay=vc4-kms-v3d\n[pi4]\narm_boost=1\n")
     install_root(tmp_path, good_wheel, "--role", "screen", "--api", "http://srv:8000")
     block = (boot / "config.txt").read_text().split("# >>> couloir", 1)[1].splitlines()
@@ -352,7 +380,10 @@ def test_config_txt_block_applies_to_every_model(tmp_path: Path, good_wheel: Pat
     assert block.index("[all]") < block.index("disable_splash=1")
 
 
-def test_clock_ntp_server_and_bounded_wait_for_time(tmp_path: Path, good_wheel: Path) -> None:
+def test_clock_ntp_server_and_bounded_wait_for_time(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
+    installed_venv(tmp_path)
     output = install_root(
         tmp_path,
         good_wheel,
@@ -433,7 +464,10 @@ def test_bad_arguments_get_one_clear_line(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_changing_role_is_refused_without_losing_secrets(tmp_path: Path, good_wheel: Path) -> None:
+def test_changing_role_is_refused_without_losing_secrets(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
+    installed_venv(tmp_path)
     install_root(tmp_path, good_wheel, "--role", "all", "--no-boot")
     env_before = (tmp_path / "etc/couloir/couloir.env").read_text()
     result = run_script(

@@ -3,6 +3,7 @@ TV attached, whose screen cannot start before the reboot, still installed comple
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from deploy_support import (
@@ -15,6 +16,8 @@ from deploy_support import (
     script_env,
 )
 
+# conftest.installed_venv(root): the good wheel's virtualenv, already installed under root
+InstalledVenv = Callable[[Path], None]
 FAKE_SYSTEMCTL = Path(__file__).with_name("fake_systemctl.py")
 DISPLAY = "couloir-display.service"
 AFTER_REBOOT = "il démarrera après le redémarrage"
@@ -28,10 +31,14 @@ def _systemctl(tmp: Path) -> Path:
     return systemctl
 
 
-def _install(tmp: Path, wheel: Path, *args: str, **fake_env: str):
-    """install.sh on a staged Pi whose systemctl commands really run, through the stand-in."""
+def _install(tmp: Path, wheel: Path, installed_venv: InstalledVenv, *args: str, **fake_env: str):
+    """install.sh on a staged Pi whose systemctl commands really run, through the stand-in.
+
+    Couloir's virtualenv is already there (``installed_venv``): these tests are about the
+    services install.sh starts, not about pip."""
     root = tmp / "pi"
     root.mkdir(exist_ok=True)
+    installed_venv(root)
     env = script_env(FAKE_SYSTEMD_ROOT=str(root), **fake_env)
     result = run_script(
         INSTALL,
@@ -49,12 +56,13 @@ def _install(tmp: Path, wheel: Path, *args: str, **fake_env: str):
 
 
 def test_no_tv_install_completes_and_says_the_screen_starts_after_the_reboot(
-    tmp_path: Path, good_wheel: Path
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
 ) -> None:
     make_boot_partition(tmp_path / "pi", PI_CMDLINE)
     result, output, calls = _install(
         tmp_path,
         good_wheel,
+        installed_venv,
         *("--role", "screen", "--api", "http://srv.invalid:8000"),
         FAKE_SYSTEMD_FAIL=DISPLAY,
     )
@@ -68,11 +76,12 @@ def test_no_tv_install_completes_and_says_the_screen_starts_after_the_reboot(
 
 
 def test_no_tv_and_no_reboot_pending_says_the_screen_keeps_trying(
-    tmp_path: Path, good_wheel: Path
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
 ) -> None:
     result, output, _ = _install(
         tmp_path,
         good_wheel,
+        installed_venv,
         *("--role", "screen", "--api", "http://srv.invalid:8000", "--no-boot"),
         FAKE_SYSTEMD_FAIL=DISPLAY,
     )
@@ -81,10 +90,13 @@ def test_no_tv_and_no_reboot_pending_says_the_screen_keeps_trying(
     assert REBOOT_HINT not in result.stdout
 
 
-def test_a_server_that_does_not_start_fails_the_install(tmp_path: Path, good_wheel: Path) -> None:
+def test_a_server_that_does_not_start_fails_the_install(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
     result, output, calls = _install(
         tmp_path,
         good_wheel,
+        installed_venv,
         "--role",
         "all",
         "--no-boot",
@@ -95,7 +107,9 @@ def test_a_server_that_does_not_start_fails_the_install(tmp_path: Path, good_whe
     assert f"start --no-block {DISPLAY}" not in calls
 
 
-def test_a_screen_that_comes_up_is_reported(tmp_path: Path, good_wheel: Path) -> None:
+def test_a_screen_that_comes_up_is_reported(
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
+) -> None:
     """With a screen to draw on (SDL's dummy driver here), the install says it is up."""
     systemctl = _systemctl(tmp_path)
     fake = {"FAKE_SYSTEMD_ENV": f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"}
@@ -103,6 +117,7 @@ def test_a_screen_that_comes_up_is_reported(tmp_path: Path, good_wheel: Path) ->
         result, output, calls = _install(
             tmp_path,
             good_wheel,
+            installed_venv,
             *("--role", "screen", "--api", f"http://127.0.0.1:{free_port()}", "--no-boot"),
             **fake,
         )
@@ -128,11 +143,12 @@ def test_systemctl_stand_in_needs_a_staging_root(good_wheel: Path) -> None:
 
 
 def test_a_server_that_never_answers_fails_the_install_in_french(
-    tmp_path: Path, good_wheel: Path
+    tmp_path: Path, good_wheel: Path, installed_venv: InstalledVenv
 ) -> None:
     """Started (the stand-in says every unit runs) but /healthz never answers: not installed."""
     root = tmp_path / "pi"
     root.mkdir()
+    installed_venv(root)
     port = str(free_port())
     result = run_script(
         INSTALL,

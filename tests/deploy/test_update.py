@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,13 +19,15 @@ from deploy_support import (
     UPDATE,
     VENV_PYTHON,
     free_port,
-    install_root,
+    read_env_file,
     run_script,
     script_env,
     stop_process,
     wait_for_health,
 )
 
+# conftest.stage_pi: stage_pi(root, *install_args) -> install output
+StagePi = Callable[..., str]
 FAKE_SYSTEMCTL = Path(__file__).with_name("fake_systemctl.py")
 SERVER = "couloir-server.service"
 DISPLAY = "couloir-display.service"
@@ -68,11 +71,10 @@ class StagedPi:
 
 
 @pytest.fixture
-def pi(tmp_path: Path, good_wheel: Path, seeded_data: tuple[Path, str]):
+def pi(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     """Couloir installed from the good wheel, serving demo data to one registered screen."""
     root = tmp_path / "pi"
-    root.mkdir()
-    install_root(root, good_wheel, "--role", "all", "--no-boot")
+    stage_pi(root, "--role", "all", "--no-boot")
     staged = StagedPi(root, tmp_path)
     data = root / "var/lib/couloir"
     shutil.rmtree(data)
@@ -172,13 +174,23 @@ def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path:
     assert pi.health()["version"] != "99.2.0"
 
 
+def staged_screen(stage_pi: StagePi, root: Path, screen_token: str) -> str:
+    """A screen-only Pi under ``root`` reading a service on a port that was free when it was
+    staged, with the registered screen's token: the same install for the screen update tests
+    (nothing listens there) and the fleet's (the central service does). Returns that URL."""
+    stage_pi(
+        root,
+        *("--role", "screen", "--api", "http://127.0.0.1:{free_port}"),
+        *("--token", screen_token, "--no-boot"),
+    )
+    return read_env_file(root / "etc/couloir/couloir.env")["COULOIR_API_URL"]
+
+
 @pytest.fixture
-def screen_pi(tmp_path: Path, good_wheel: Path):
+def screen_pi(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     """A screen-only Pi whose display runs here (SDL dummy driver), started like systemd does."""
     root = tmp_path / "pi"
-    root.mkdir()
-    nobody = f"http://127.0.0.1:{free_port()}"
-    install_root(root, good_wheel, "--role", "screen", "--api", nobody, "--no-boot")
+    staged_screen(stage_pi, root, seeded_data[1])
     staged = StagedPi(root, tmp_path)
     staged.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
     started = staged.ctl("start", DISPLAY)
@@ -230,9 +242,9 @@ FLEET_SCRIPT = "opt/couloir/deploy/bin/couloir-fleet-update"
 class CentralService:
     """The Couloir service the screens read, announcing a release (COULOIR_FLEET_VERSION)."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, port: int) -> None:
         self.data = data
-        self.port = free_port()
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
@@ -279,7 +291,7 @@ def _window_around_now(data: Path) -> None:
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, good_wheel: Path, seeded_data: tuple[Path, str]):
+def fleet(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     """A central service (the demo agency, one screen) and that screen's Pi, staged with
     install.sh --role screen, its display running here on SDL's dummy driver."""
     data = tmp_path / "central"
@@ -293,14 +305,9 @@ def fleet(tmp_path: Path, good_wheel: Path, seeded_data: tuple[Path, str]):
         capture_output=True,
     )
     _window_around_now(data)
-    central = CentralService(data)
     root = tmp_path / "pi"
-    root.mkdir()
-    install_root(
-        root,
-        good_wheel,
-        *("--role", "screen", "--api", central.url, "--token", seeded_data[1], "--no-boot"),
-    )
+    api_url = staged_screen(stage_pi, root, seeded_data[1])
+    central = CentralService(data, int(api_url.rsplit(":", 1)[1]))
     pi = StagedPi(root, tmp_path)
     pi.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
     assert pi.ctl("start", DISPLAY).returncode == 0
