@@ -12,8 +12,6 @@ import io
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,8 +29,9 @@ from api.migrate import alembic_config, current_revision, head_revision, upgrade
 from api.models import Agency, Staff
 from api.services import screens
 from tests import factories
+from tests.support.cli import couloir
 from tests.support.databases import create_database, drop_database, engine_name
-from tests.support.server import ROOT, _demo_template
+from tests.support.server import _demo_template
 
 BACKENDS = ("sqlite", "postgresql")
 Rows = dict[str, list[tuple]]
@@ -132,19 +131,6 @@ def env_for(url: str, data: Path) -> dict[str, str]:
     """The environment an operator's shell has: the service's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COULOIR_")}
     return env | {"COULOIR_DATA_DIR": str(data), "COULOIR_DATABASE_URL": url}
-
-
-def couloir(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``couloir ARGS`` as a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
 
 
 def in_process(
