@@ -306,8 +306,12 @@ def fleet(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     )
     _window_around_now(data)
     root = tmp_path / "pi"
-    api_url = staged_screen(stage_pi, root, seeded_data[1])
-    central = CentralService(data, int(api_url.rsplit(":", 1)[1]))
+    staged_url = staged_screen(stage_pi, root, seeded_data[1])
+    # The staged port was free minutes ago, when the shared install ran: take one free now.
+    port = free_port()
+    env_file = root / "etc/couloir/couloir.env"
+    env_file.write_text(env_file.read_text().replace(staged_url, f"http://127.0.0.1:{port}"))
+    central = CentralService(data, port)
     pi = StagedPi(root, tmp_path)
     pi.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
     assert pi.ctl("start", DISPLAY).returncode == 0
