@@ -122,6 +122,32 @@ class Phone:
 _LOGINS: dict[tuple[str, str], dict] = {}
 
 
+def _open_phone(
+    browser: Browser, server: LiveServer, width: int = PHONE["width"], state: dict | None = None
+) -> Phone:
+    """A new browser context at a phone's size (its own cookies, or ``state``'s) and its page."""
+    context = browser.new_context(
+        viewport={"width": width, "height": PHONE["height"]},
+        has_touch=True,
+        is_mobile=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        storage_state=state,
+    )
+    context.set_default_timeout(10_000)
+    return Phone(page=context.new_page(), server=server)
+
+
+def _login_state(phone: Phone, role: str) -> dict:
+    """The cookies of ``role``'s login on ``phone``'s server, logging in once per server and
+    role (with ``phone``, whose cookies it may change)."""
+    key = (phone.server.url, role)
+    if key not in _LOGINS:
+        phone.login(role)
+        _LOGINS[key] = phone.page.context.storage_state()
+    return _LOGINS[key]
+
+
 @pytest.fixture
 def new_phone(browser: Browser) -> Iterator:
     """Factory: a fresh phone (own cookies) on ``server``; several may be open at once.
@@ -129,33 +155,18 @@ def new_phone(browser: Browser) -> Iterator:
     ``as_role`` starts it already logged in, reusing one login per server and role (the
     login form itself is exercised by the scenarios that call ``Phone.login``).
     """
-    contexts = []
+    phones: list[Phone] = []
 
     def make(server: LiveServer, *, width: int = PHONE["width"], as_role: str = "") -> Phone:
         state = None
         if as_role:
-            key = (server.url, as_role)
-            if key not in _LOGINS:
-                first = make(server)
-                first.login(as_role)
-                _LOGINS[key] = first.page.context.storage_state()
-            state = _LOGINS[key]
-        context = browser.new_context(
-            viewport={"width": width, "height": PHONE["height"]},
-            has_touch=True,
-            is_mobile=True,
-            locale="fr-FR",
-            timezone_id="Europe/Paris",
-            storage_state=state,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        return Phone(page=page, server=server)
+            state = _LOGINS.get((server.url, as_role)) or _login_state(make(server), as_role)
+        phones.append(_open_phone(browser, server, width, state))
+        return phones[-1]
 
     yield make
-    for context in contexts:
-        context.close()
+    for phone in phones:
+        phone.page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -166,36 +177,22 @@ def phone_per_role(browser: Browser) -> Iterator:
     page (one renderer process) per role instead of one per test. The phone comes back at the
     phone's width, without any of the cookies but the role's login (as ``new_phone`` makes it).
     """
-    pages: dict[tuple[str, str], Phone] = {}
-    contexts = []
+    phones: dict[tuple[str, str], Phone] = {}
 
     def make(server: LiveServer, *, as_role: str = "") -> Phone:
         key = (server.url, as_role)
-        if key not in pages:
-            context = browser.new_context(
-                viewport=PHONE,
-                has_touch=True,
-                is_mobile=True,
-                locale="fr-FR",
-                timezone_id="Europe/Paris",
-            )
-            context.set_default_timeout(10_000)
-            contexts.append(context)
-            pages[key] = Phone(page=context.new_page(), server=server)
-        phone = pages[key]
+        if key not in phones:
+            phones[key] = _open_phone(browser, server)
+        phone = phones[key]
         phone.page.set_viewport_size(PHONE)
-        context = phone.page.context
-        context.clear_cookies()
+        phone.page.context.clear_cookies()
         if as_role:
-            if (server.url, as_role) not in _LOGINS:
-                phone.login(as_role)
-                _LOGINS[(server.url, as_role)] = context.storage_state()
-            context.add_cookies(_LOGINS[(server.url, as_role)]["cookies"])
+            phone.page.context.add_cookies(_login_state(phone, as_role)["cookies"])
         return phone
 
     yield make
-    for context in contexts:
-        context.close()
+    for phone in phones.values():
+        phone.page.context.close()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import pytest
 from deploy_support import (
     REPO,
     VENV_PYTHON,
-    free_port,
     install_root,
     relocate_root,
     script_env,
@@ -233,10 +232,8 @@ def _staged_once(factory: pytest.TempPathFactory, wheel: Path, args: tuple[str, 
     key = hashlib.sha256("\0".join((wheel.name, *args)).encode()).hexdigest()[:16]
 
     def make(into: Path) -> None:
-        port = str(free_port())
-        used = [arg.replace("{free_port}", port) for arg in args]
         (into / "root").mkdir()
-        (into / "output").write_text(install_root(into / "root", wheel, *used))
+        (into / "output").write_text(install_root(into / "root", wheel, *args))
 
     return _built_once(factory, f"pi-{key}", make)
 
@@ -249,8 +246,6 @@ def stage_pi(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> Stag
     of its cost); each test gets a copy of that staged Pi of its own under ``root``, moved there
     as if installed there (``relocate_root``), and the install's output, naming ``root``.
     Tests of what differs between two installs (secrets, time stamps) use ``install_root``.
-    ``{free_port}`` in an argument becomes a port free when the Pi is staged (the same for
-    every copy).
     """
 
     def stage(root: Path, *args: str) -> str:

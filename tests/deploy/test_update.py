@@ -19,7 +19,6 @@ from deploy_support import (
     UPDATE,
     VENV_PYTHON,
     free_port,
-    read_env_file,
     run_script,
     script_env,
     stop_process,
@@ -174,16 +173,19 @@ def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path:
     assert pi.health()["version"] != "99.2.0"
 
 
-def staged_screen(stage_pi: StagePi, root: Path, screen_token: str) -> str:
-    """A screen-only Pi under ``root`` reading a service on a port that was free when it was
-    staged, with the registered screen's token: the same install for the screen update tests
-    (nothing listens there) and the fleet's (the central service does). Returns that URL."""
+# Where nothing listens (a privileged port no test server takes): the screen update tests'
+# service. The fleet test points its copy at its central service.
+NOBODY = "http://127.0.0.1:9"
+
+
+def staged_screen(stage_pi: StagePi, root: Path, screen_token: str) -> None:
+    """A screen-only Pi under ``root`` reading ``NOBODY``, with the registered screen's token:
+    one install shared by the screen update tests and the fleet's."""
     stage_pi(
         root,
-        *("--role", "screen", "--api", "http://127.0.0.1:{free_port}"),
+        *("--role", "screen", "--api", NOBODY),
         *("--token", screen_token, "--no-boot"),
     )
-    return read_env_file(root / "etc/couloir/couloir.env")["COULOIR_API_URL"]
 
 
 @pytest.fixture
@@ -306,12 +308,10 @@ def fleet(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     )
     _window_around_now(data)
     root = tmp_path / "pi"
-    staged_url = staged_screen(stage_pi, root, seeded_data[1])
-    # The staged port was free minutes ago, when the shared install ran: take one free now.
-    port = free_port()
-    env_file = root / "etc/couloir/couloir.env"
-    env_file.write_text(env_file.read_text().replace(staged_url, f"http://127.0.0.1:{port}"))
-    central = CentralService(data, port)
+    staged_screen(stage_pi, root, seeded_data[1])
+    central = CentralService(data, free_port())
+    env_file = root / "etc/couloir/couloir.env"  # as `install.sh --api` would set it
+    env_file.write_text(env_file.read_text().replace(NOBODY, central.url))
     pi = StagedPi(root, tmp_path)
     pi.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
     assert pi.ctl("start", DISPLAY).returncode == 0
