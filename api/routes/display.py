@@ -31,12 +31,12 @@ from api.db import is_unavailable
 from api.deps import CachedScreen, CurrentScreen, SessionDep, SettingsDep
 from api.errors import NotFound, Unauthorized
 from api.image_responses import IMMUTABLE, REVALIDATE, image_response, versioned
-from api.models import Hire, Screen
+from api.models import Hire
 from api.models.fields import MAX_DB_ID
 from api.models.screen import Heartbeat, UpdateOrder, UpdateReport
 from api.params import PathId
 from api.services import hires, screens
-from api.services.snapshot import CachedSnapshot, SnapshotCache
+from api.services.snapshot import CachedSnapshot, ScreenKey, SnapshotCache
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix=DISPLAY_ROUTER, tags=["display"])
@@ -77,12 +77,13 @@ def snapshot_cache(request: Request) -> SnapshotCache:
     return request.app.state.snapshot_cache
 
 
-def _current_entry(request: Request, screen_id: int) -> CachedSnapshot | None:
-    """The screen's current snapshot entry, in a short session of its own; None if revoked."""
+def _current_entry(request: Request, screen: ScreenKey) -> CachedSnapshot | None:
+    """The screen's current snapshot entry, in a short session of its own; None if revoked.
+
+    The session connects only when the agency's part must be confirmed or rebuilt: the
+    streams of an agency woken by one change share one build, and the others read memory.
+    """
     with Session(request.app.state.engine, expire_on_commit=False) as db:
-        screen = db.get(Screen, screen_id)
-        if screen is None or screen.revoked_at is not None:
-            return None
         return snapshot_cache(request).get(db, screen, request.app.state.settings.public_url)
 
 
@@ -110,9 +111,9 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
     Screens poll this: when nothing changed it is answered from memory, on the event loop,
     without a database query or a worker thread.
     """
-    entry = snapshot_cache(request).peek(screen.id, screen.agency_id, screen.version)
+    entry = snapshot_cache(request).peek(screen.id, screen.agency_id)
     if entry is None:
-        entry = await asyncio.to_thread(_current_entry, request, screen.id)
+        entry = await asyncio.to_thread(_current_entry, request, screen)
     if entry is None:
         raise Unauthorized("Jeton d'écran manquant, invalide ou révoqué.")
     headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
@@ -141,7 +142,7 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
     15 s; when the server stops, ``retry:`` spreads the screens' return over 1–28 s.
     """
     broker, cache = request.app.state.broker, snapshot_cache(request)
-    screen_id, agency_id, version = screen.id, screen.agency_id, screen.version
+    agency_id = screen.agency_id
 
     async def stream() -> AsyncIterator[str]:
         last_etag = None
@@ -149,19 +150,20 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
         must_check, checked_at = True, time.monotonic()
         while not broker.closing:
             due = time.monotonic() - checked_at >= REVOCATION_CHECK_S
-            if due and broker.listening and cache.peek(screen_id, agency_id, version) is not None:
-                # Every change is heard and time changed nothing: no need to ask the database.
-                due, checked_at = False, time.monotonic()
             if must_check or due:
+                # From memory when the agency's part is current (every change heard, a recent
+                # check when some cannot be): one build serves all of an agency's streams.
+                entry = cache.peek(screen.id, agency_id)
                 try:
-                    entry = await asyncio.to_thread(_current_entry, request, screen_id)
+                    if entry is None:
+                        entry = await asyncio.to_thread(_current_entry, request, screen)
                 except Exception as exc:
                     if not is_unavailable(exc):
                         raise
                     # The database is away for now (a restart): the stream stays, the screen
                     # keeps its frame, and the check is made again at the next change heard or
                     # keep-alive, so the screen is current as soon as the database is back.
-                    log.info("event stream of screen %s: database unavailable", screen_id)
+                    log.info("event stream of screen %s: database unavailable", screen.id)
                     new_revision = await broker.wait(agency_id, revision, KEEPALIVE_S)
                     if not broker.closing:
                         yield ": keep-alive\n\n"

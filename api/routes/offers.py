@@ -156,9 +156,10 @@ def read_offer(
     response: Response,
 ) -> OfferPublic:
     """One offer (its ETag is its version, for If-Match)."""
-    offer = offers.get_offer(db, agency.id, offer_id)
-    response.headers["ETag"] = f'"{offer.version}"'
-    return _public(db, offer, agency, settings)
+    ctx = offers.OfferContext.for_agency(agency, settings.public_url)
+    entry = offers.get_entry(db, agency.id, offer_id, ctx)
+    response.headers["ETag"] = f'"{entry.offer.version}"'
+    return offers.public_entry(entry, ctx)
 
 
 @router.patch(
@@ -181,10 +182,11 @@ def update_offer(
     response: Response,
 ) -> OfferPublic:
     """Edit some fields; a stale ``version``/If-Match gets 409 with the current offer."""
-    offer = offers.get_offer(db, agency.id, offer_id)
-    offer = offers.update_offer(db, actor, offer, data, if_match)
+    ctx = offers.OfferContext.for_agency(agency, settings.public_url)
+    entry = offers.get_entry(db, agency.id, offer_id, ctx)  # candidates and owner stay as read
+    offer = offers.update_offer(db, actor, entry.offer, data, if_match)
     response.headers["ETag"] = f'"{offer.version}"'
-    return _public(db, offer, agency, settings)
+    return offers.public_entry(entry, ctx)
 
 
 @router.delete(

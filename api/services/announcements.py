@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.clock import aware, to_utc, utcnow
@@ -45,15 +45,26 @@ def list_announcements(
     )
 
 
+def not_ended(db: Session, agency_id: int, now: datetime) -> list[Announcement]:
+    """The agency's announcements not over at ``now`` (showing or still to come), latest first."""
+    return list(
+        db.exec(
+            select(Announcement)
+            .where(Announcement.agency_id == agency_id, col(Announcement.ends_at) > now)
+            .order_by(col(Announcement.starts_at).desc(), col(Announcement.id).desc())
+        )
+    )
+
+
+def next_change(found: Iterable[Announcement], now: datetime) -> datetime | None:
+    """The next instant after ``now`` (aware) at which one of ``found`` starts or ends."""
+    moments = (aware(m) for a in found for m in (a.starts_at, a.ends_at))
+    return min((m for m in moments if m > now), default=None)
+
+
 def next_change_at(db: Session, agency_id: int, now: datetime) -> datetime | None:
     """The next instant an announcement of the agency starts or ends, if any."""
-    starts, ends = col(Announcement.starts_at), col(Announcement.ends_at)
-    moments = db.exec(
-        select(func.min(starts).filter(starts > now), func.min(ends).filter(ends > now)).where(
-            Announcement.agency_id == agency_id, ends > now
-        )
-    ).one()
-    return min((aware(m) for m in moments if m is not None), default=None)
+    return next_change(not_ended(db, agency_id, now), aware(now))
 
 
 def create_announcement(db: Session, actor: Staff, data: AnnouncementCreate) -> Announcement:

@@ -194,6 +194,7 @@ def board(
     tag: str | None = None,
     owner_id: int | None = None,
     search: str | None = None,
+    offer_id: int | None = None,
 ) -> list[BoardEntry]:
     """The agency's offers with urgency, candidates and owner, filtered, in the board's order.
 
@@ -217,6 +218,8 @@ def board(
         query = query.where(Offer.status == status)
     if owner_id:
         query = query.where(Offer.owner_id == owner_id)
+    if offer_id is not None:
+        query = query.where(Offer.id == offer_id)
     entries = []
     for offer, owner_name, owner_role, candidates in db.exec(query):
         if not matches(offer, tag=tag, search=search):
@@ -257,12 +260,26 @@ def list_offers(
 
 def public_board(entries: list[BoardEntry], ctx: OfferContext) -> list[OfferPublic]:
     """Board entries in public form (staff view), in their order."""
-    return [_public(e.offer, e.candidates_count, e.owner, ctx, staff_view=True) for e in entries]
+    return [public_entry(e, ctx) for e in entries]
+
+
+def public_entry(entry: BoardEntry, ctx: OfferContext) -> OfferPublic:
+    """One board entry in public form (staff view), urgency computed from the offer as it is
+    now: after an edit, the entry read before it still gives the candidates and the owner."""
+    return _public(entry.offer, entry.candidates_count, entry.owner, ctx, staff_view=True)
 
 
 def get_offer(db: Session, agency_id: int, offer_id: int) -> Offer:
     """One offer of this agency, or NotFound."""
     return get_scoped(db, Offer, offer_id, agency_id, "Offre")
+
+
+def get_entry(db: Session, agency_id: int, offer_id: int, ctx: OfferContext) -> BoardEntry:
+    """One offer of this agency with its candidates and owner, in one query, or NotFound."""
+    found = board(db, agency_id, ctx, status=None, offer_id=offer_id) if offer_id > 0 else []
+    if not found:
+        raise NotFound("Offre introuvable")
+    return found[0]
 
 
 def find_offer(db: Session, agency_id: int, offer_id: int | None) -> Offer | None:
@@ -406,7 +423,6 @@ def update_offer(
         employers.link_offer(db, actor, offer)
     audit.record(db, actor, "update", offer, before=before)
     db.commit()
-    db.refresh(offer)
     return offer
 
 

@@ -13,9 +13,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.changes import ChangeBroker
 from api.clock import aware, local_today, utcnow, zone
@@ -40,7 +41,7 @@ from api.contract import (
     SnapshotScreen,
     Urgency,
 )
-from api.models import Agency, Challenge, Screen
+from api.models import Agency, Announcement, Challenge, Screen
 from api.models.agenda import KIND_LABELS
 from api.models.chantier import KIND_LABELS as CHANTIER_KINDS
 from api.models.chantier import STATE_LABELS as CHANTIER_STATES
@@ -57,7 +58,7 @@ REVALIDATE_S = 60.0
 
 @dataclass
 class AgencyPart:
-    """What every screen of an agency shows, serialised once."""
+    """What every screen of an agency shows, serialised once, and each screen's own settings."""
 
     agency_id: int
     revision: int
@@ -65,7 +66,10 @@ class AgencyPart:
     core: bytes  # the snapshot's JSON object without "generated_at" and "screen"
     digest: str  # of ``core``: the ETag's agency half
     generated_at: bytes
-    opening_hours: list[dict[str, object]]
+    # The agency's live screens, by id: their own part of the snapshot, serialised. Editing,
+    # pairing or revoking a screen moves the agency's revision, so a current part is also the
+    # list of screens allowed to read it: a woken stream needs no query of its own.
+    screens: dict[int, bytes]
     checked_at: float = field(default_factory=time.monotonic)
 
 
@@ -74,7 +78,6 @@ class CachedSnapshot:
     """One screen's view: its ETag, and its body composed on demand from the shared part."""
 
     part: AgencyPart
-    screen_version: int
     screen_json: bytes
     etag: str
 
@@ -98,30 +101,45 @@ def build(db: Session, screen: Screen, public_url: str) -> Snapshot:
     agency = db.get(Agency, screen.agency_id)
     assert agency is not None
     part = build_agency_part(db, agency, public_url)
-    return Snapshot.model_validate_json(_compose(part, screen).body)
+    screen_json = part.screens.get(screen.id) or _screen_json(screen, agency.opening_hours)  # type: ignore[arg-type]
+    return Snapshot.model_validate_json(_compose(part, screen_json).body)
 
 
 def build_agency_part(db: Session, agency: Agency, public_url: str) -> AgencyPart:
     """Read and serialise what all screens of ``agency`` share, and until when it holds."""
     now = utcnow()
     revision = agency.revision  # read before the rest: a later change only makes it fresher
-    snapshot = _agency_snapshot(db, agency, public_url)
+    live = list(
+        db.exec(
+            select(Screen).where(Screen.agency_id == agency.id, col(Screen.revoked_at).is_(None))
+        )
+    )
+    notices = announcements.not_ended(db, agency.id, now)  # type: ignore[arg-type]
+    shown = [a for a in notices if aware(a.starts_at) <= now]
+    activity = _plays(live, PlaylistScene.ACTIVITY)
+    snapshot = _agency_snapshot(db, agency, public_url, shown, with_activity=activity)
     core = snapshot.model_dump_json(exclude={"generated_at", "screen"}).encode()
     return AgencyPart(
         agency_id=agency.id,  # type: ignore[arg-type]
         revision=revision,
-        valid_until=_valid_until(db, agency, snapshot, now),
+        valid_until=_valid_until(agency, snapshot, announcements.next_change(notices, now), now),
         core=core,
         digest=hashlib.sha256(core).hexdigest(),
         generated_at=f'"{now.isoformat().replace("+00:00", "Z")}"'.encode(),
-        opening_hours=list(agency.opening_hours),
+        screens={screen.id: _screen_json(screen, agency.opening_hours) for screen in live},  # type: ignore[misc]
     )
 
 
-def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
+def _agency_snapshot(
+    db: Session,
+    agency: Agency,
+    public_url: str,
+    shown_announcements: list[Announcement],
+    *,
+    with_activity: bool,
+) -> Snapshot:
     ctx = offers.OfferContext.for_agency(agency, public_url)
     entries = offers.board(db, agency.id, ctx, status="open")
-    board = offers.public_board(entries, ctx)
     gallery = hires.published_hires(db, agency.id, ctx.today)
     people = staff_refs(db, [h.cde_id for h in gallery] + [h.cdde_id for h in gallery])
     challenge = challenges.active_challenge(db, agency)
@@ -130,26 +148,7 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
         generated_at=datetime.now(UTC),
         agency=SnapshotAgency(code=agency.code, name=agency.name, timezone=agency.timezone),
         screen=_PLACEHOLDER_SCREEN,  # each screen's own part is added by _compose
-        offers=[
-            SnapshotOffer(
-                code=o.code,
-                title=o.title,
-                employer=o.employer,
-                contract=o.contract,
-                commune=o.commune,
-                positions=o.positions - o.positions_filled,  # still to fill, as described
-                start_date=o.start_date,
-                opened_at=aware(o.opened_at),
-                days_open=o.days_open,
-                candidates_count=o.candidates_count,
-                tags=o.tags,
-                first_tag=o.tags[0] if o.tags else None,
-                urgency=Urgency(**o.urgency.model_dump()),
-                qr_url=o.qr_url,
-                is_new=offers.is_new(o.opened_at),
-            )
-            for o in board
-        ],
+        offers=[_offer(entry, ctx) for entry in entries],
         hires=[
             SnapshotHire(
                 id=h.id,
@@ -174,20 +173,41 @@ def _agency_snapshot(db: Session, agency: Agency, public_url: str) -> Snapshot:
                 starts_at=aware(a.starts_at),
                 ends_at=aware(a.ends_at),
             )
-            for a in announcements.list_announcements(db, agency.id, active_only=True)
+            for a in shown_announcements
         ],
         agenda=_agenda(db, agency, public_url),
         criee=criee.ticker(db, agency, public_url, board=entries),
-        activity=_activity(db, agency) if _played(db, agency, PlaylistScene.ACTIVITY) else None,
+        activity=_activity(db, agency) if with_activity else None,
     )
 
 
-def _played(db: Session, agency: Agency, scene: PlaylistScene) -> bool:
-    """Whether a screen of ``agency`` has ``scene`` in its playlist. The activity figures cost
-    a third of a build; most agencies show no such scene, and adding it to a playlist changes
-    the agency's revision, so the next build includes it."""
-    playlists = db.exec(select(Screen.playlist).where(Screen.agency_id == agency.id))
-    return any(entry.get("scene") == scene.value for playlist in playlists for entry in playlist)
+def _offer(entry: offers.BoardEntry, ctx: offers.OfferContext) -> SnapshotOffer:
+    """One open offer as the screen shows it, from the board's row and what it computed."""
+    o = entry.offer
+    return SnapshotOffer(
+        code=o.code,
+        title=o.title,
+        employer=o.employer,
+        contract=o.contract,
+        commune=o.commune,
+        positions=o.positions - o.positions_filled,  # still to fill, as described
+        start_date=o.start_date,
+        opened_at=aware(o.opened_at),
+        days_open=entry.days_open,
+        candidates_count=entry.candidates_count,
+        tags=o.tags,
+        first_tag=o.tags[0] if o.tags else None,
+        urgency=Urgency(**entry.urgency.model_dump()),
+        qr_url=offers.qr_url(ctx.public_url, o.code),
+        is_new=offers.is_new(o.opened_at),
+    )
+
+
+def _plays(screens: list[Screen], scene: PlaylistScene) -> bool:
+    """Whether one of ``screens`` has ``scene`` in its playlist. The activity figures cost a
+    third of a build; most agencies show no such scene, and adding it to a playlist changes the
+    agency's revision, so the next build includes it."""
+    return any(entry.get("scene") == scene.value for s in screens for entry in s.playlist)
 
 
 def _activity(db: Session, agency: Agency) -> SnapshotActivity:
@@ -280,7 +300,9 @@ def _challenge(db: Session, challenge: Challenge, today: date) -> SnapshotChalle
 _PLACEHOLDER_SCREEN = SnapshotScreen(name="-", rotation=0, playlist=[], schedule=[])
 
 
-def _valid_until(db: Session, agency: Agency, snapshot: Snapshot, now: datetime) -> datetime:
+def _valid_until(
+    agency: Agency, snapshot: Snapshot, next_announcement: datetime | None, now: datetime
+) -> datetime:
     """The first instant at which time alone changes what the agency's screens show."""
     zone = ZoneInfo(agency.timezone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
@@ -289,7 +311,6 @@ def _valid_until(db: Session, agency: Agency, snapshot: Snapshot, now: datetime)
         datetime.combine(tomorrow, datetime.min.time(), zone).astimezone(UTC),  # days, défi
         *(o.opened_at + timedelta(hours=offers.NEW_OFFER_HOURS) for o in snapshot.offers),
     ]
-    next_announcement = announcements.next_change_at(db, agency.id, now)  # type: ignore[arg-type]
     if next_announcement is not None:
         moments.append(next_announcement)
     return min(m for m in moments if m > now)
@@ -305,10 +326,16 @@ def _screen_json(screen: Screen, opening_hours: list[dict[str, object]]) -> byte
     return part.model_dump_json().encode()
 
 
-def _compose(part: AgencyPart, screen: Screen) -> CachedSnapshot:
-    screen_json = _screen_json(screen, part.opening_hours)
+def _compose(part: AgencyPart, screen_json: bytes) -> CachedSnapshot:
     digest = hashlib.sha256(part.digest.encode() + screen_json).hexdigest()[:32]
-    return CachedSnapshot(part, screen.version, screen_json, f'"{digest}"')
+    return CachedSnapshot(part, screen_json, f'"{digest}"')
+
+
+class ScreenKey(Protocol):
+    """What the cache needs to know of a screen: which one, and of which agency."""
+
+    id: int
+    agency_id: int
 
 
 class SnapshotCache:
@@ -341,24 +368,36 @@ class SnapshotCache:
             )
         )
 
-    def peek(self, screen_id: int, agency_id: int, screen_version: int) -> CachedSnapshot | None:
-        """The screen's current view if memory alone can tell it is current (no database)."""
+    def peek(self, screen_id: int, agency_id: int) -> CachedSnapshot | None:
+        """The screen's current view if memory alone can tell it is current (no database).
+
+        None when it cannot (``get`` then asks the database), and for a screen the current
+        part does not list (revoked: ``get`` confirms it).
+        """
+        with self._lock:
+            part = self._parts.get(agency_id)
+        if not self._current(part):
+            return None
+        return self._view(part, screen_id)  # type: ignore[arg-type]
+
+    def get(
+        self, db: Session, screen: Screen | ScreenKey, public_url: str
+    ) -> CachedSnapshot | None:
+        """The screen's current view, the agency part rebuilt only when stale; None when the
+        screen is no longer one of its agency's live screens (revoked or deleted)."""
+        part = self._agency_part(db, screen.agency_id, public_url)
+        return self._view(part, screen.id)  # type: ignore[arg-type]
+
+    def _view(self, part: AgencyPart, screen_id: int) -> CachedSnapshot | None:
+        screen_json = part.screens.get(screen_id)
+        if screen_json is None:
+            return None
         with self._lock:
             entry = self._screens.get(screen_id)
-            part = self._parts.get(agency_id)
-        if entry is None or entry.part is not part or entry.screen_version != screen_version:
-            return None
-        return entry if self._current(part) else None
-
-    def get(self, db: Session, screen: Screen, public_url: str) -> CachedSnapshot:
-        """The screen's current view; the agency part is rebuilt only when stale."""
-        part = self._agency_part(db, screen.agency_id, public_url)
-        with self._lock:
-            entry = self._screens.get(screen.id)  # type: ignore[arg-type]
-        if entry is None or entry.part is not part or entry.screen_version != screen.version:
-            entry = _compose(part, screen)
+        if entry is None or entry.part is not part:
+            entry = _compose(part, screen_json)
             with self._lock:
-                self._screens[screen.id] = entry  # type: ignore[index]
+                self._screens[screen_id] = entry
         return entry
 
     def _agency_part(self, db: Session, agency_id: int, public_url: str) -> AgencyPart:

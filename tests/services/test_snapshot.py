@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -132,11 +133,44 @@ def test_screens_of_one_agency_share_a_build_and_a_change_moves_every_etag(
     first, second = cache.get(db, hall, PUBLIC_URL), cache.get(db, pause, PUBLIC_URL)
     assert first.part is second.part and first.etag != second.etag
     assert cache.get(db, hall, PUBLIC_URL).etag == first.etag  # nothing changed
-    assert cache.peek(hall.id, agency.id, hall.version) is first  # type: ignore[arg-type]
+    assert cache.peek(hall.id, agency.id) is first  # type: ignore[arg-type]
     offers.update_offer(db, people["cde"], offer, OfferUpdate(title="Couvreur-zingueur"), None)
-    assert cache.peek(hall.id, agency.id, hall.version) is None  # type: ignore[arg-type]
+    assert cache.peek(hall.id, agency.id) is None  # type: ignore[arg-type]
     after = cache.get(db, hall, PUBLIC_URL)
     assert after.etag != first.etag and b"Couvreur-zingueur" in after.body
+
+
+def test_one_build_gives_every_screen_of_the_agency_its_view_without_a_query(
+    db: Session, engine: Engine, agency: Agency
+) -> None:
+    """A change wakes all the streams of an agency: one builds, the others read memory."""
+    cache = snapshot.SnapshotCache(broker_for(engine))
+    hall, pause = factories.screen(db, agency), factories.screen(db, agency, name="Pause")
+    assert cache.get(db, hall, PUBLIC_URL) is not None
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        view = cache.peek(pause.id, agency.id)  # type: ignore[arg-type]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert view is not None and Snapshot.model_validate_json(view.body).screen.name == "Pause"
+    assert statements == []
+
+
+def test_a_revoked_screen_gets_no_view_from_memory_nor_from_the_database(
+    db: Session, engine: Engine, agency: Agency, people: dict[str, Staff]
+) -> None:
+    cache = snapshot.SnapshotCache(broker_for(engine))
+    hall, pause = factories.screen(db, agency), factories.screen(db, agency, name="Pause")
+    assert cache.get(db, pause, PUBLIC_URL) is not None
+    screens.revoke(db, people["manager"], pause)
+    assert cache.peek(pause.id, agency.id) is None  # type: ignore[arg-type]
+    assert cache.get(db, pause, PUBLIC_URL) is None
+    assert cache.get(db, hall, PUBLIC_URL) is not None  # the agency's other screen still reads
 
 
 def test_a_screens_own_settings_move_its_etag_only(
@@ -201,7 +235,7 @@ def test_a_change_no_notification_told_is_seen_once_the_revision_is_read_again(
             other_process.commit()
         assert cache.get(db, screen, PUBLIC_URL) is before  # nobody told us yet
         deadline = time.monotonic() + 5
-        while cache.peek(screen.id, agency.id, screen.version) is not None:  # type: ignore[arg-type]
+        while cache.peek(screen.id, agency.id) is not None:  # type: ignore[arg-type]
             assert time.monotonic() < deadline
             time.sleep(0.05)  # the entry ages out of trust after revalidate_s
         after = cache.get(db, screen, PUBLIC_URL)
