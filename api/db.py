@@ -21,9 +21,13 @@ _engines: dict[str, Engine] = {}
 # dependencies on a pool of 40 threads. With fewer connections than requests in flight, threads
 # wait for a connection while the requests that hold one wait for a thread to finish: the server
 # stalls for the whole pool timeout (30 s) under a few dozen concurrent screens. So SQLite
-# connections (file handles) are never rationed, and PostgreSQL gets room for a busy process.
-POOL_SIZE = 10
-POSTGRES_MAX_OVERFLOW = 80
+# connections (file handles) are never rationed; on PostgreSQL, requests hold at most the
+# connections the pool keeps open (``session_permits``), and the overflow serves the snapshot
+# builders and background work. More concurrent requests would not answer sooner: a burst
+# beyond them waits in the event loop, and opening a PostgreSQL connection per request of a
+# burst (a new server process each, then its catalogue caches) cost more than the requests.
+POOL_SIZE = 20
+POSTGRES_MAX_OVERFLOW = 10
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -54,11 +58,11 @@ CONNECT_TIMEOUT_S = 5
 
 
 def session_permits(settings: Settings) -> asyncio.Semaphore | None:
-    """How many requests may hold a session at once: as many as the pool has connections
-    (None for SQLite, whose pool has no limit). See ``api.deps.get_db``."""
+    """How many requests may hold a session at once: as many as the pool keeps connections
+    open (None for SQLite, whose pool has no limit). See ``api.deps.get_db``."""
     if settings.resolved_database_url.startswith("sqlite"):
         return None
-    return asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
+    return asyncio.Semaphore(settings.db_pool_size)
 
 
 def make_engine(

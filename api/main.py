@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__, docs
 from api.changes import broker_for, draining
+from api.changes.priority import WriteGauge, WriteGaugeMiddleware
 from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable, session_permits
 from api.errors import DomainError, StaleVersion, Throttled
 from api.mail import smtp
@@ -260,6 +261,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         restore_signals()
         await broker.stop()
         app.state.session_closer.shutdown(wait=True)
+        app.state.snapshot_builder.shutdown(wait=True)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -276,12 +278,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_permits = session_permits(settings)
     # Closing a session is one short round trip: a few threads suffice (api.deps.get_db).
     app.state.session_closer = ThreadPoolExecutor(4, thread_name_prefix="session-close")
+    # Snapshot builds run on threads of their own, two at a time: a burst of writes keeps the
+    # request threads, and each build then serves every screen of its agency (api.routes.display).
+    app.state.snapshot_builder = ThreadPoolExecutor(2, thread_name_prefix="snapshot-build")
     app.state.broker = broker_for(app.state.engine)
-    app.state.snapshot_cache = SnapshotCache(app.state.broker)
+    app.state.write_gauge = WriteGauge()
+    app.state.snapshot_cache = SnapshotCache(
+        app.state.broker, before_build=app.state.write_gauge.wait_for_quiet
+    )
     app.state.screen_tokens = ScreenTokenCache(app.state.broker)
     _install_error_handlers(app)
     # Before any route or login check: a huge anonymous body is refused unread.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(WriteGaugeMiddleware, gauge=app.state.write_gauge)
     _install_database_handlers(app)
     for router in API_ROUTERS:
         # One declaration of the error answers (api.models.problem) for every API route.

@@ -62,17 +62,19 @@ class Settings(BaseSettings):
         14, ge=1, le=365, description="Days a staff login (cookie or bearer token) stays valid."
     )
     db_pool_size: int = Field(
-        10,
+        20,
         ge=1,
         le=200,
-        description="Database connections each server process keeps open (PostgreSQL).",
+        description="Database connections each server process keeps open, and how many "
+        "requests it runs against the database at once (PostgreSQL).",
     )
     db_max_overflow: int = Field(
-        80,
+        10,
         ge=0,
         le=1000,
-        description="Extra connections a process may open during a burst (PostgreSQL). "
-        "Size PostgreSQL's max_connections for: processes × (pool + overflow + 1 listener).",
+        description="Extra connections a process may open for snapshot builds and background "
+        "work (PostgreSQL). Size PostgreSQL's max_connections for: processes × (pool + "
+        "overflow + 1 listener).",
     )
     max_upload_mb: int = Field(10, ge=1, le=50, description="Largest photo accepted, in MB.")
     allow_http: bool = Field(

@@ -77,6 +77,14 @@ def snapshot_cache(request: Request) -> SnapshotCache:
     return request.app.state.snapshot_cache
 
 
+async def _built_entry(request: Request, screen: ScreenKey) -> CachedSnapshot | None:
+    """``_current_entry`` on the snapshot builders' threads (not the request threads)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        request.app.state.snapshot_builder, _current_entry, request, screen
+    )
+
+
 def _current_entry(request: Request, screen: ScreenKey) -> CachedSnapshot | None:
     """The screen's current snapshot entry, in a short session of its own; None if revoked.
 
@@ -113,7 +121,7 @@ async def snapshot(request: Request, screen: CachedScreen) -> Response:
     """
     entry = snapshot_cache(request).peek(screen.id, screen.agency_id)
     if entry is None:
-        entry = await asyncio.to_thread(_current_entry, request, screen)
+        entry = await _built_entry(request, screen)
     if entry is None:
         raise Unauthorized("Jeton d'écran manquant, invalide ou révoqué.")
     headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
@@ -156,7 +164,7 @@ async def events(request: Request, screen: CachedScreen) -> StreamingResponse:
                 entry = cache.peek(screen.id, agency_id)
                 try:
                     if entry is None:
-                        entry = await asyncio.to_thread(_current_entry, request, screen)
+                        entry = await _built_entry(request, screen)
                 except Exception as exc:
                     if not is_unavailable(exc):
                         raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -347,9 +348,16 @@ class SnapshotCache:
     one part per agency with a screen, and a few hundred bytes per screen.
     """
 
-    def __init__(self, broker: ChangeBroker, revalidate_s: float = REVALIDATE_S) -> None:
+    def __init__(
+        self,
+        broker: ChangeBroker,
+        revalidate_s: float = REVALIDATE_S,
+        before_build: Callable[[], object] | None = None,
+    ) -> None:
         self._broker = broker
         self._revalidate_s = revalidate_s
+        # Called before reading the database for a part (api.changes.priority: writes first).
+        self._before_build = before_build
         self._lock = threading.Lock()
         self._parts: dict[int, AgencyPart] = {}
         self._screens: dict[int, CachedSnapshot] = {}
@@ -408,6 +416,8 @@ class SnapshotCache:
                 part = self._parts.get(agency_id)
             if self._current(part):
                 return part  # type: ignore[return-value]
+            if self._before_build is not None:
+                self._before_build()
             agency = db.get(Agency, agency_id, populate_existing=True)
             assert agency is not None
             self._broker.publish(agency_id, agency.revision)  # news from another process?
