@@ -217,4 +217,15 @@ def seed(
             }
         )
     _insert(engine, StaffSession.__table__, session_rows)  # type: ignore[arg-type]
+    _analyze(engine)
     return seeds
+
+
+def _analyze(engine: Engine) -> None:
+    """Give the planner the statistics a database in service has (autovacuum would gather
+    them within minutes): without them, fresh bulk-loaded tables look empty, and "the open
+    offers of one agency" is planned as a scan of every open offer of the network."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, select, update
 
 from api.clock import aware, local_today, utcnow
@@ -168,6 +169,28 @@ def matches(offer: Any, *, tag: str | None, search: str | None) -> bool:
     return True
 
 
+# What the screen shows of an offer (api.services.snapshot, la criée's ticker) and what the
+# board's order and urgency read.
+SCREEN_COLUMNS = (
+    Offer.id,
+    Offer.agency_id,
+    Offer.code,
+    Offer.title,
+    Offer.employer,
+    Offer.contract,
+    Offer.commune,
+    Offer.positions,
+    Offer.positions_filled,
+    Offer.start_date,
+    Offer.opened_at,
+    Offer.tags,
+    Offer.urgency_override,
+    Offer.owner_id,
+    Offer.status,
+    Offer.updated_at,  # la criée: urgent offers of the week
+)
+
+
 def board_key(level: int, opened_at: datetime, offer_id: int | None) -> tuple[int, datetime, int]:
     """The board's one order: most urgent first, then the oldest, then the first created."""
     return -level, opened_at, offer_id or 0
@@ -195,19 +218,21 @@ def board(
     owner_id: int | None = None,
     search: str | None = None,
     offer_id: int | None = None,
+    for_screen: bool = False,
 ) -> list[BoardEntry]:
     """The agency's offers with urgency, candidates and owner, filtered, in the board's order.
 
     The one read model of offers listed together: the API's list, the staff pages' lists and
     home, and the screen's snapshot all come from this query, so they agree on what is shown
-    and in which order (``board_key``).
+    and in which order (``board_key``). ``for_screen`` loads only the columns the screen shows
+    (not the descriptions, notes and criteria): each change rebuilds it, for every agency.
     """
-    proposals = (
-        select(CandidateProposal.offer_id, func.count().label("n"))
-        .where(CandidateProposal.agency_id == agency_id)
-        .group_by(col(CandidateProposal.offer_id))
-        .subquery()
+    counted = select(CandidateProposal.offer_id, func.count().label("n")).where(
+        CandidateProposal.agency_id == agency_id
     )
+    if offer_id is not None:
+        counted = counted.where(CandidateProposal.offer_id == offer_id)
+    proposals = counted.group_by(col(CandidateProposal.offer_id)).subquery()
     query = (
         select(Offer, Staff.name, Staff.role, func.coalesce(proposals.c.n, 0))
         .join(Staff, col(Staff.id) == col(Offer.owner_id))
@@ -220,6 +245,8 @@ def board(
         query = query.where(Offer.owner_id == owner_id)
     if offer_id is not None:
         query = query.where(Offer.id == offer_id)
+    if for_screen:
+        query = query.options(load_only(*SCREEN_COLUMNS))
     entries = []
     for offer, owner_name, owner_role, candidates in db.exec(query):
         if not matches(offer, tag=tag, search=search):

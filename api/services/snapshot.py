@@ -140,7 +140,7 @@ def _agency_snapshot(
     with_activity: bool,
 ) -> Snapshot:
     ctx = offers.OfferContext.for_agency(agency, public_url)
-    entries = offers.board(db, agency.id, ctx, status="open")
+    entries = offers.board(db, agency.id, ctx, status="open", for_screen=True)
     gallery = hires.published_hires(db, agency.id, ctx.today)
     people = staff_refs(db, [h.cde_id for h in gallery] + [h.cdde_id for h in gallery])
     challenge = challenges.active_challenge(db, agency)

@@ -161,6 +161,38 @@ def test_one_build_gives_every_screen_of_the_agency_its_view_without_a_query(
     assert statements == []
 
 
+def test_a_build_asks_the_same_queries_for_one_offer_or_twenty(
+    db: Session, engine: Engine, agency: Agency, people: dict[str, Staff]
+) -> None:
+    """Every change rebuilds the agency's part: what it reads of each offer comes with the
+    board's one query (a column the screen needs but the board did not load would cost a
+    query per offer)."""
+    factories.offer(db, people["cde"], tags=["TPE"], candidates=1, proposer=people["cdde"])
+    factories.screen(db, agency)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    def queries_of_a_build() -> int:
+        statements.clear()
+        with Session(engine) as fresh:  # nothing already in memory: as a builder thread
+            fresh_agency = fresh.get(Agency, agency.id)
+            assert fresh_agency is not None
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                part = snapshot.build_agency_part(fresh, fresh_agency, PUBLIC_URL)
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+        assert b"TPE" in part.core
+        return len(statements)
+
+    one = queries_of_a_build()
+    for n in range(19):
+        factories.offer(db, people["cde"], days_open=n, start_in_days=n - 5, tags=["TPE"])
+    assert queries_of_a_build() == one
+
+
 def test_a_revoked_screen_gets_no_view_from_memory_nor_from_the_database(
     db: Session, engine: Engine, agency: Agency, people: dict[str, Staff]
 ) -> None:
