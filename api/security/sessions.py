@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
 from api.clock import utcnow
@@ -34,16 +35,20 @@ def staff_for_token(db: Session, token: str) -> Staff | None:
     return found[0] if found else None
 
 
+# Read by every staff request: built once, the token's hash bound at execution.
+_SESSION_OWNER = (
+    select(Staff, StaffSession, Agency)
+    .join(StaffSession, col(StaffSession.staff_id) == col(Staff.id))
+    .join(Agency, col(Agency.id) == col(Staff.agency_id))
+    .where(StaffSession.token_hash == bindparam("token_hash"))
+)
+
+
 def staff_and_agency_for_token(db: Session, token: str) -> tuple[Staff, Agency] | None:
     """The active staff member of a live session token and their agency, in one query."""
     if not token or len(token) > 200:
         return None
-    row = db.exec(
-        select(Staff, StaffSession, Agency)
-        .join(StaffSession, col(StaffSession.staff_id) == col(Staff.id))
-        .join(Agency, col(Agency.id) == col(Staff.agency_id))
-        .where(StaffSession.token_hash == token_hash(token))
-    ).first()
+    row = db.exec(_SESSION_OWNER, params={"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     staff, session, agency = row

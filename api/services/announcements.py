@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from api.clock import aware, to_utc, utcnow
@@ -45,15 +46,20 @@ def list_announcements(
     )
 
 
+# Read at every snapshot build: built once, the agency and the moment bound at execution.
+_NOT_ENDED = (
+    select(Announcement)
+    .where(
+        Announcement.agency_id == bindparam("agency_id"),
+        col(Announcement.ends_at) > bindparam("now"),
+    )
+    .order_by(col(Announcement.starts_at).desc(), col(Announcement.id).desc())
+)
+
+
 def not_ended(db: Session, agency_id: int, now: datetime) -> list[Announcement]:
     """The agency's announcements not over at ``now`` (showing or still to come), latest first."""
-    return list(
-        db.exec(
-            select(Announcement)
-            .where(Announcement.agency_id == agency_id, col(Announcement.ends_at) > now)
-            .order_by(col(Announcement.starts_at).desc(), col(Announcement.id).desc())
-        )
-    )
+    return list(db.exec(_NOT_ENDED, params={"agency_id": agency_id, "now": now}))
 
 
 def next_change(found: Iterable[Announcement], now: datetime) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from api.clock import local_today
@@ -24,19 +25,23 @@ def is_active(challenge: Challenge, today: date) -> bool:
     return not challenge.closed and challenge.starts_on <= today <= challenge.ends_on
 
 
+# Read at every snapshot build: built once, the agency and the day bound at execution.
+_ACTIVE = (
+    select(Challenge)
+    .where(
+        Challenge.agency_id == bindparam("agency_id"),
+        col(Challenge.closed).is_(False),
+        col(Challenge.starts_on) <= bindparam("today"),
+        col(Challenge.ends_on) >= bindparam("today"),
+    )
+    .order_by(col(Challenge.starts_on).desc(), col(Challenge.id).desc())
+)
+
+
 def active_challenge(db: Session, agency: Agency) -> Challenge | None:
     """The agency's running challenge (the most recently started one if several)."""
     today = local_today(agency.timezone)
-    return db.exec(
-        select(Challenge)
-        .where(
-            Challenge.agency_id == agency.id,
-            col(Challenge.closed).is_(False),
-            col(Challenge.starts_on) <= today,
-            col(Challenge.ends_on) >= today,
-        )
-        .order_by(col(Challenge.starts_on).desc(), col(Challenge.id).desc())
-    ).first()
+    return db.exec(_ACTIVE, params={"agency_id": agency.id, "today": today}).first()
 
 
 def get_challenge(db: Session, agency_id: int, challenge_id: int) -> Challenge:

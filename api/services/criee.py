@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
 from api.clock import local_today, utcnow, zone
@@ -131,21 +132,24 @@ class Issue:
         return not (self.hires or self.urgent_offers or self.testimony)
 
 
+# Read at every snapshot build (the ticker): built once, the agency and week bound at execution.
+_WEEK_HIRES = (
+    select(Hire)
+    .where(
+        Hire.agency_id == bindparam("agency_id"),
+        Hire.status == "published",
+        col(Hire.hired_on) >= bindparam("monday"),
+        col(Hire.hired_on) <= bindparam("sunday"),
+    )
+    .order_by(col(Hire.hired_on), col(Hire.id))
+)
+
+
 def week_hires(db: Session, agency: Agency, week: Week) -> list[CrieeHire]:
     """Published hires dated in the week, oldest first; expired ones stay in their week's issue
     (the archive keeps what was cried), withdrawn ones never appear."""
-    rows = list(
-        db.exec(
-            select(Hire)
-            .where(
-                Hire.agency_id == agency.id,
-                Hire.status == "published",
-                col(Hire.hired_on) >= week.monday,
-                col(Hire.hired_on) <= week.sunday,
-            )
-            .order_by(col(Hire.hired_on), col(Hire.id))
-        )
-    )
+    bounds = {"agency_id": agency.id, "monday": week.monday, "sunday": week.sunday}
+    rows = list(db.exec(_WEEK_HIRES, params=bounds))
     people = staff_refs(db, [h.cde_id for h in rows] + [h.cdde_id for h in rows])
     return [
         CrieeHire(

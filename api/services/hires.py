@@ -9,6 +9,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 from PIL import Image
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, or_, select
 
 from api.clock import utcnow
@@ -154,19 +155,21 @@ def list_hires(db: Session, agency_id: int, *, status: str | None = None) -> lis
     return list(db.exec(query.order_by(col(Hire.hired_on).desc(), col(Hire.id).desc())))
 
 
+# Read at every snapshot build: built once, the agency and the day bound at execution.
+_GALLERY = (
+    select(Hire)
+    .where(
+        Hire.agency_id == bindparam("agency_id"),
+        Hire.status == "published",
+        or_(col(Hire.expires_on).is_(None), col(Hire.expires_on) >= bindparam("today")),
+    )
+    .order_by(col(Hire.hired_on).desc(), col(Hire.id).desc())
+)
+
+
 def published_hires(db: Session, agency_id: int, today: date) -> list[Hire]:
     """Hires the gallery shows today: published and not expired."""
-    return list(
-        db.exec(
-            select(Hire)
-            .where(
-                Hire.agency_id == agency_id,
-                Hire.status == "published",
-                or_(col(Hire.expires_on).is_(None), col(Hire.expires_on) >= today),
-            )
-            .order_by(col(Hire.hired_on).desc(), col(Hire.id).desc())
-        )
-    )
+    return list(db.exec(_GALLERY, params={"agency_id": agency_id, "today": today}))
 
 
 def create_hire(db: Session, actor: Staff, data: HireCreate, *, photo: bytes | None = None) -> Hire:

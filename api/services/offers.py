@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, select, update
 
@@ -227,6 +228,51 @@ def board(
     and in which order (``board_key``). ``for_screen`` loads only the columns the screen shows
     (not the descriptions, notes and criteria): each change rebuilds it, for every agency.
     """
+    params: dict[str, Any] = {"agency_id": agency_id}
+    if status == "open" and for_screen and owner_id is None and offer_id is None:
+        query = _SCREEN_BOARD
+    elif offer_id is not None and status is None and not for_screen and owner_id is None:
+        query, params["offer_id"] = _ONE_OFFER, offer_id
+    else:
+        query, params = (
+            _board_statement(
+                agency_id,
+                status=status,
+                owner_id=owner_id,
+                offer_id=offer_id,
+                for_screen=for_screen,
+            ),
+            {},
+        )
+    entries = []
+    for offer, owner_name, owner_role, candidates in db.exec(query, params=params):
+        if not matches(offer, tag=tag, search=search):
+            continue
+        computed = urgency_of(offer, int(candidates), ctx)
+        if level is not None and computed.level != level:
+            continue
+        entries.append(
+            BoardEntry(
+                offer=offer,
+                candidates_count=int(candidates),
+                days_open=days_open(offer, ctx.today),
+                urgency=computed,
+                owner=StaffRef(id=offer.owner_id, name=owner_name, role=owner_role),
+            )
+        )
+    entries.sort(key=lambda e: board_key(e.urgency.level, e.offer.opened_at, e.offer.id))
+    return entries
+
+
+def _board_statement(
+    agency_id: Any,
+    *,
+    status: str | None,
+    owner_id: int | None,
+    offer_id: Any,
+    for_screen: bool,
+) -> Select[Any]:
+    """The board's query: offers with their owner's name and role and their candidate count."""
     counted = select(CandidateProposal.offer_id, func.count().label("n")).where(
         CandidateProposal.agency_id == agency_id
     )
@@ -247,24 +293,19 @@ def board(
         query = query.where(Offer.id == offer_id)
     if for_screen:
         query = query.options(load_only(*SCREEN_COLUMNS))
-    entries = []
-    for offer, owner_name, owner_role, candidates in db.exec(query):
-        if not matches(offer, tag=tag, search=search):
-            continue
-        computed = urgency_of(offer, int(candidates), ctx)
-        if level is not None and computed.level != level:
-            continue
-        entries.append(
-            BoardEntry(
-                offer=offer,
-                candidates_count=int(candidates),
-                days_open=days_open(offer, ctx.today),
-                urgency=computed,
-                owner=StaffRef(id=offer.owner_id, name=owner_name, role=owner_role),
-            )
-        )
-    entries.sort(key=lambda e: board_key(e.urgency.level, e.offer.opened_at, e.offer.id))
-    return entries
+    return query
+
+
+# The two boards read the most, built once with their agency (and offer) bound at execution:
+# every change rebuilds its agency's screen board, every edit reads its offer, and building a
+# statement costs more processor time than PostgreSQL spends running it.
+_AGENCY, _OFFER = bindparam("agency_id"), bindparam("offer_id")
+_SCREEN_BOARD = _board_statement(
+    _AGENCY, status="open", owner_id=None, offer_id=None, for_screen=True
+)
+_ONE_OFFER = _board_statement(
+    _AGENCY, status=None, owner_id=None, offer_id=_OFFER, for_screen=False
+)
 
 
 def list_offers(

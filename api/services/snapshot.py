@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from api.changes import ChangeBroker
@@ -97,6 +98,13 @@ class CachedSnapshot:
         )
 
 
+# Built once, the agency bound at execution (as the other queries of a build: a statement
+# costs more to build than PostgreSQL takes to run it).
+_LIVE_SCREENS = select(Screen).where(
+    Screen.agency_id == bindparam("agency_id"), col(Screen.revoked_at).is_(None)
+)
+
+
 def build(db: Session, screen: Screen, public_url: str) -> Snapshot:
     """Everything ``screen`` needs right now, as a validated model (tests, tools)."""
     agency = db.get(Agency, screen.agency_id)
@@ -110,11 +118,7 @@ def build_agency_part(db: Session, agency: Agency, public_url: str) -> AgencyPar
     """Read and serialise what all screens of ``agency`` share, and until when it holds."""
     now = utcnow()
     revision = agency.revision  # read before the rest: a later change only makes it fresher
-    live = list(
-        db.exec(
-            select(Screen).where(Screen.agency_id == agency.id, col(Screen.revoked_at).is_(None))
-        )
-    )
+    live = list(db.exec(_LIVE_SCREENS, params={"agency_id": agency.id}))
     notices = announcements.not_ended(db, agency.id, now)  # type: ignore[arg-type]
     shown = [a for a in notices if aware(a.starts_at) <= now]
     activity = _plays(live, PlaylistScene.ACTIVITY)
