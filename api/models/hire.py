@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import model_validator
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
@@ -76,6 +77,9 @@ class HireBase(SQLModel):
 
 
 class Hire(Versioned, SQLModel, table=True):
+    # The gallery's and la criée's query: the published hires of one agency.
+    __table_args__ = (Index("ix_hire_agency_status", "agency_id", "status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     offer_id: int | None = Field(default=None, foreign_key="offer.id")

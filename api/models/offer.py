@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import field_validator, model_validator
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from api.clock import utcnow
@@ -145,6 +146,9 @@ class OfferBase(SQLModel):
 
 
 class Offer(Versioned, SQLModel, table=True):
+    # The board's query: the open offers of one agency, among years of filled and closed ones.
+    __table_args__ = (Index("ix_offer_agency_status", "agency_id", "status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     code: str = Field(index=True, unique=True, max_length=16)
