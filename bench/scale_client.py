@@ -110,11 +110,20 @@ class StreamPool:
         return True
 
     async def close(self) -> None:
-        """Stop every stream."""
+        """Stop every stream.
+
+        Python 3.11's ``wait_for`` can lose a cancellation that lands as its read completes:
+        such a stream goes on reading, so it is cancelled again, and also stops at its next
+        read (a keep-alive comes every 15 s).
+        """
         self._stopping = True
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for _ in range(5):
+            pending = [task for task in self._tasks if not task.done()]
+            if not pending:
+                return
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=5)
 
     async def _hold(self, stream: Stream) -> None:
         host, port = self.addresses[stream.instance]
@@ -160,7 +169,7 @@ class StreamPool:
     ) -> None:
         event = ""
         pending = b""
-        while True:
+        while not self._stopping:
             if chunked:
                 size_line = await asyncio.wait_for(reader.readline(), READ_TIMEOUT_S)
                 if not size_line:
