@@ -26,6 +26,33 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--lang=fr-FR",
 ]
+# Debian's chromium is the full browser, headless: each new context (window) would start an
+# extra renderer for the omnibox's pop-up pages (chrome://omnibox-popup.top-chrome), about
+# 0.2 s of CPU per context that no page of ours ever shows. A second --disable-features
+# replaces Playwright's own (the last one wins): its list is repeated, and
+# test_every_page.py::test_the_browser_keeps_playwrights_switches fails when they part.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+CHROMIUM_ARGS.append(
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + UNUSED_FEATURES)
+)
 PHONE = {"width": 390, "height": 844}
 
 
