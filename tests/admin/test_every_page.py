@@ -126,8 +126,7 @@ def test_page_is_accessible_and_fits_a_phone(  # type: ignore[no-untyped-def]
 
 
 def test_a_form_with_errors_is_accessible_too(new_phone, module_server) -> None:  # type: ignore[no-untyped-def]
-    phone = new_phone(module_server)
-    phone.login("cde")
+    phone = new_phone(module_server, as_role="cde")
     phone.go("/admin/offres/nouvelle")
     phone.page.get_by_role("combobox", name="Employeur").fill("Boulangerie Sans Poste")
     phone.page.get_by_role("button", name="Publier l'offre").click()
