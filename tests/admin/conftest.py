@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from api.security.sessions import COOKIE_NAME as SESSION_COOKIE
 from tests.support.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +27,33 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--lang=fr-FR",
 ]
+# Debian's chromium is the full browser, headless: each new context (window) would start an
+# extra renderer for the omnibox's pop-up pages (chrome://omnibox-popup.top-chrome), about
+# 0.2 s of CPU per context that no page of ours ever shows. A second --disable-features
+# replaces Playwright's own (the last one wins): its list is repeated, and
+# test_every_page.py::test_the_browser_keeps_playwrights_switches fails when they part.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+CHROMIUM_ARGS.append(
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + UNUSED_FEATURES)
+)
 PHONE = {"width": 390, "height": 844}
 
 
@@ -138,13 +166,37 @@ def _open_phone(
     return Phone(page=context.new_page(), server=server)
 
 
+def _session_state(server: LiveServer, role: str) -> dict | None:
+    """A demo server's ready session for ``role``: its cookie as the login form sets it."""
+    token = server.cookie_sessions.get(role)
+    if not token:
+        return None
+    cookie = {
+        "name": SESSION_COOKIE,
+        "value": token,
+        "domain": "127.0.0.1",
+        "path": "/",
+        "expires": -1,
+        "httpOnly": True,
+        "secure": False,
+        "sameSite": "Lax",
+    }
+    return {"cookies": [cookie], "origins": []}
+
+
 def _login_state(phone: Phone, role: str) -> dict:
-    """The cookies of ``role``'s login on ``phone``'s server, logging in once per server and
-    role (with ``phone``, whose cookies it may change)."""
+    """The cookies of ``role``'s login on ``phone``'s server, once per server and role.
+
+    A demo server comes with the session the login form would open (no argon2 check, no login
+    pages to load); another server is logged in with ``phone``, whose cookies it may change.
+    """
     key = (phone.server.url, role)
     if key not in _LOGINS:
-        phone.login(role)
-        _LOGINS[key] = phone.page.context.storage_state()
+        state = _session_state(phone.server, role)
+        if state is None:
+            phone.login(role)
+            state = phone.page.context.storage_state()
+        _LOGINS[key] = state
     return _LOGINS[key]
 
 
@@ -152,15 +204,20 @@ def _login_state(phone: Phone, role: str) -> dict:
 def new_phone(browser: Browser) -> Iterator:
     """Factory: a fresh phone (own cookies) on ``server``; several may be open at once.
 
-    ``as_role`` starts it already logged in, reusing one login per server and role (the
-    login form itself is exercised by the scenarios that call ``Phone.login``).
+    ``as_role`` starts it already logged in, with the demo server's ready session or one login
+    per server and role (the login form itself is exercised by the scenarios that call
+    ``Phone.login``).
     """
     phones: list[Phone] = []
 
     def make(server: LiveServer, *, width: int = PHONE["width"], as_role: str = "") -> Phone:
         state = None
         if as_role:
-            state = _LOGINS.get((server.url, as_role)) or _login_state(make(server), as_role)
+            state = (
+                _session_state(server, as_role)
+                or _LOGINS.get((server.url, as_role))
+                or _login_state(make(server), as_role)
+            )
         phones.append(_open_phone(browser, server, width, state))
         return phones[-1]
 

@@ -126,8 +126,7 @@ def test_page_is_accessible_and_fits_a_phone(  # type: ignore[no-untyped-def]
 
 
 def test_a_form_with_errors_is_accessible_too(new_phone, module_server) -> None:  # type: ignore[no-untyped-def]
-    phone = new_phone(module_server)
-    phone.login("cde")
+    phone = new_phone(module_server, as_role="cde")
     phone.go("/admin/offres/nouvelle")
     phone.page.get_by_role("combobox", name="Employeur").fill("Boulangerie Sans Poste")
     phone.page.get_by_role("button", name="Publier l'offre").click()
@@ -167,3 +166,22 @@ def test_the_checks_above_can_fail(new_phone, module_server) -> None:  # type: i
         '</head><body><h1 style="width:400px">Titre</h1></body></html>'
     )
     assert phone.overflows()
+
+
+def test_the_browser_keeps_playwrights_switches(browser) -> None:  # type: ignore[no-untyped-def]
+    """Our --disable-features (the omnibox's pop-ups, conftest.py) replaces Playwright's own:
+    it must still name every feature Playwright turns off, and the pop-ups must be gone."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto("chrome://version")
+        arguments = page.locator("#command_line").inner_text().split()
+        session = browser.new_browser_cdp_session()
+        targets = session.send("Target.getTargets")["targetInfos"]
+        session.detach()
+    finally:
+        context.close()
+    flags = [a.split("=", 1)[1] for a in arguments if a.startswith("--disable-features=")]
+    assert len(flags) >= 2, arguments
+    assert set(flags[0].split(",")) <= set(flags[-1].split(","))
+    assert not [t["url"] for t in targets if "omnibox" in t["url"]]

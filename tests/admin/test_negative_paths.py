@@ -43,8 +43,7 @@ def test_wrong_password_says_so_in_french_then_throttles_after_five(phone: Phone
 
 def test_a_form_posted_without_its_csrf_token_changes_nothing(new_phone, module_server) -> None:  # type: ignore[no-untyped-def]
     offer = cde_offer(module_server)
-    cde = new_phone(module_server)
-    cde.login("cde")
+    cde = new_phone(module_server, as_role="cde")
     cde.go(f"/admin/offres/{offer['id']}/modifier")
     fields = {
         "employer": "Pirate SARL",
@@ -66,8 +65,7 @@ def test_a_form_posted_without_its_csrf_token_changes_nothing(new_phone, module_
 
 def test_a_cdde_cannot_delete_an_offer_even_with_a_forged_form(new_phone, module_server) -> None:  # type: ignore[no-untyped-def]
     offer = cde_offer(module_server)
-    cdde = new_phone(module_server)
-    cdde.login("cdde")
+    cdde = new_phone(module_server, as_role="cdde")
     cdde.go(f"/o/{offer['code']}")
     assert cdde.page.get_by_role("link", name="Supprimer…").count() == 0
     assert cdde.page.get_by_role("link", name="Modifier").count() == 0
@@ -87,9 +85,8 @@ def test_a_stale_edit_shows_both_versions_and_lets_the_user_choose(
     new_phone, module_server
 ) -> None:  # type: ignore[no-untyped-def]
     offer = cde_offer(module_server)
-    first, second = new_phone(module_server), new_phone(module_server)
-    first.login("cde")
-    second.login("manager")
+    first = new_phone(module_server, as_role="cde")
+    second = new_phone(module_server, as_role="manager")
     for phone in (first, second):
         phone.go(f"/admin/offres/{offer['id']}/modifier")
     first.page.get_by_role("textbox", name="Poste").fill("Titre de Claire")
@@ -145,8 +142,7 @@ def test_a_bad_photo_gets_a_french_message_and_keeps_the_story(  # type: ignore[
     new_phone, module_server, tmp_path, name, content, message
 ) -> None:
     before = _hire_count(module_server)
-    cde = new_phone(module_server)
-    cde.login("cde")
+    cde = new_phone(module_server, as_role="cde")
     story = "Une belle histoire qu'il ne faut pas perdre."
     _hire_form(cde, story)
     upload = tmp_path / name

@@ -12,8 +12,11 @@ from tests.admin.support import jpeg_bytes, snapshot, wait_for
 pytestmark = pytest.mark.browser
 
 
-def test_cde_creates_an_offer_with_four_fields_and_it_reaches_the_screen(phone: Phone) -> None:
-    phone.login("cde")
+def test_cde_creates_an_offer_with_four_fields_and_it_reaches_the_screen(
+    new_phone, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    phone: Phone = new_phone(live_server, as_role="cde")
+    phone.go("/admin/")
     phone.page.get_by_role("link", name="+ Nouvelle offre").first.click()
     phone.page.get_by_role("combobox", name="Employeur").fill("Fromagerie Les Halles")
     phone.page.get_by_role("textbox", name="Poste").fill("Vendeur·se en fromagerie")
@@ -32,8 +35,11 @@ def test_cde_creates_an_offer_with_four_fields_and_it_reaches_the_screen(phone: 
     assert titles[0]["commune"] == "Le Pontet"
 
 
-def test_enter_in_a_field_publishes_the_offer_rather_than_pre_filling(phone: Phone) -> None:
-    phone.login("cde")
+def test_enter_in_a_field_publishes_the_offer_rather_than_pre_filling(
+    new_phone, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    phone: Phone = new_phone(live_server, as_role="cde")
+    phone.go("/admin/")
     phone.page.get_by_role("link", name="+ Nouvelle offre").first.click()
     phone.page.get_by_role("combobox", name="Employeur").fill("Cave Saint-Agricol")
     phone.page.get_by_text("CDI", exact=True).click()
@@ -86,8 +92,7 @@ def test_cde_fills_tells_the_hire_with_a_photo_and_the_defi_grows(
     before = snapshot(live_server)["challenge"]
     assert offer["is_tpe"] and before is not None
 
-    cde = new_phone(live_server)
-    cde.login("cde")
+    cde = new_phone(live_server, as_role="cde")
     cde.go(f"/o/{offer['code']}")
     cde.page.get_by_role("button", name="Marquer pourvue").click()
     assert "Offre marquée pourvue" in cde.flash()
@@ -119,8 +124,8 @@ def test_cde_fills_tells_the_hire_with_a_photo_and_the_defi_grows(
     assert after["total"] == before["total"] + 1
     assert after["by_service"]["cde"] == before["by_service"]["cde"] + 1
 
-    manager = new_phone(live_server)
-    manager.login("manager")
+    manager = new_phone(live_server, as_role="manager")
+    manager.go("/admin/")
     manager.page.get_by_role("link", name="Embauche à valider").first.click()
     manager.page.get_by_role("button", name="Publier sur l'écran").click()
     assert "Embauche publiée" in manager.flash()

@@ -33,6 +33,7 @@ from display.pairing import Pairing
 from display.renderer import ScreenStatus
 from display.screenshot import render_frame
 from display.settings import DisplaySettings
+from tests.support.cli import couloir as run_couloir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -262,18 +263,11 @@ def pairing_token(app: DisplayApp) -> str:
 # -- the command line against the real service -----------------------------------------
 
 
-def couloir(*args: str, env: dict[str, str] | None = None, **kwargs):
-    executable = shutil.which("couloir", path=str(Path(sys.executable).parent))
-    command = [executable] if executable else [sys.executable, "-m", "api.cli"]
-    return subprocess.run(
-        [*command, "display", *args],
-        cwd=ROOT,
-        env={**os.environ, "SDL_VIDEODRIVER": "dummy", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
+def couloir(*args: str, env: dict[str, str] | None = None):
+    """``couloir display ARGS``, forked as tests/support/cli.py runs commands (its own output,
+    errors and exit status; an interpreter's start saved). The program as systemd starts it is
+    run as a real process below."""
+    return run_couloir({**os.environ, "SDL_VIDEODRIVER": "dummy", **(env or {})}, "display", *args)
 
 
 @pytest.mark.skipif(shutil.which("zbarimg") is None, reason="needs zbar-tools")

@@ -37,6 +37,7 @@ for name in (
     "uvicorn.config", "uvicorn.lifespan.on", "uvicorn.loops.auto", "uvicorn.loops.uvloop",
     "uvicorn.protocols.http.auto", "uvicorn.protocols.http.httptools_impl",
     "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.websockets.auto", "uvloop", "httptools",
+    "admin.routes", "anyio._backends._asyncio",  # create_app and the first request import them
 ):
     try:
         importlib.import_module(name)
@@ -44,6 +45,14 @@ for name in (
         pass
 import api.cli
 import api.db
+
+try:  # the staff pages' templates, compiled here once rather than by each server's first pages
+    from admin.templating import env as templates
+
+    for name in templates.list_templates():
+        templates.get_template(name)
+except ImportError:
+    pass
 
 
 def reap(*_):  # waited for, ended children count in the test run's CPU (time -v)

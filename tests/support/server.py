@@ -53,6 +53,7 @@ class _Demo:
     accounts: dict[str, tuple[str, str]]
     screen_token: str
     tokens: dict[str, str]
+    cookie_sessions: dict[str, str]
 
 
 @cache
@@ -62,7 +63,9 @@ def _demo_template() -> _Demo:
     Seeding hashes four passwords and writes a few hundred rows: about a second saved on each
     of the hundreds of servers a run starts. Each demo account also gets a bearer session here,
     as ``POST /auth/token`` would open it: ``LiveServer.token`` then need not log in over HTTP
-    (one argon2 check, a fifth of a second of the server's CPU) on every server.
+    (one argon2 check, a fifth of a second of the server's CPU) on every server. A cookie
+    session too, as the login form opens it, for browsers that start logged in
+    (``LiveServer.cookie_sessions``).
     """
     folder = Path(tempfile.mkdtemp(prefix="couloir-demo-template-"))
     url = create_database(folder)
@@ -83,6 +86,15 @@ def _demo_template() -> _Demo:
                 )
                 for role, (email, _) in accounts.items()
             }
+            cookie_sessions = {
+                role: open_session(
+                    db,
+                    db.exec(select(Staff).where(Staff.email == email)).one(),
+                    kind="cookie",
+                    days=days,
+                )
+                for role, (email, _) in accounts.items()
+            }
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:  # everything in the main file, to copy it
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -90,7 +102,7 @@ def _demo_template() -> _Demo:
         engine.dispose()
     atexit.register(shutil.rmtree, folder, True)
     atexit.register(drop_database, url)
-    return _Demo(url, accounts, token, tokens)
+    return _Demo(url, accounts, token, tokens, cookie_sessions)
 
 
 class LiveServer:
@@ -114,6 +126,8 @@ class LiveServer:
         self.accounts: dict[str, tuple[str, str]] = {}
         self.screen_token = ""
         self._tokens: dict[str, str] = {}
+        # role -> the value of a session cookie the login form would have set (demo only)
+        self.cookie_sessions: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | ForkedProcess | None = None
         self.log_path = data_dir / "server.log"
         if seed:
@@ -121,6 +135,7 @@ class LiveServer:
             self.database_url = create_database(data_dir, template=demo.database_url)
             self.accounts, self.screen_token = dict(demo.accounts), demo.screen_token
             self._tokens = dict(demo.tokens)
+            self.cookie_sessions = dict(demo.cookie_sessions)
         else:
             self.database_url = create_database(data_dir)
 
