@@ -31,7 +31,7 @@ from tests.support.agencies import (
 )
 from tests.support.fleet import fleet_env
 from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, client_tls
 
 OTHER_CODE = "orange-autre-agence"
 OTHER_MARKER = "Zorglubine"  # appears in every title of agency B
@@ -59,7 +59,7 @@ def csrf_of(html: str) -> str:
 def login_through_form(server: LiveServer, role: str) -> PageClient:
     """Log in as the demo account of ``role`` through the real login form."""
     email, password = server.accounts[role]
-    client = PageClient(base_url=server.url, timeout=TIMEOUT)
+    client = PageClient(base_url=server.url, timeout=TIMEOUT, verify=client_tls())
     first = client.get("/admin/connexion")
     response = client.post(
         "/admin/connexion",
@@ -122,7 +122,7 @@ class Arena:
         Kept for the module unless ``fresh`` (a token of its own, e.g. to log out with).
         """
         if role is None and staff_id is None:
-            return httpx.Client(base_url=self.server.url, timeout=TIMEOUT)
+            return httpx.Client(base_url=self.server.url, timeout=TIMEOUT, verify=client_tls())
         who = staff_id or self.a_staff[role or ""]
         key = (role or "", who) if not fresh else ("fresh", len(self._apis))
         if key not in self._apis:
@@ -132,13 +132,17 @@ class Arena:
                 base_url=self.server.url,
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=TIMEOUT,
+                verify=client_tls(),
             )
         return self._apis[key]
 
     def screen(self, token: str) -> httpx.Client:
         """A client carrying a screen's token."""
         return httpx.Client(
-            base_url=self.server.url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+            base_url=self.server.url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=TIMEOUT,
+            verify=client_tls(),
         )
 
     def page(self, role: str) -> PageClient:
