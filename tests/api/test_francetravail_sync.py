@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import closing
 from html import unescape
@@ -21,6 +20,7 @@ from api.db import make_engine
 from api.demo import AGENCY_CODE
 from api.models import FranceTravailSync
 from api.services import francetravail_sync as ft_sync
+from tests.support.cli import couloir
 from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
 from tests.support.server import LiveServer
 
@@ -44,13 +44,7 @@ def server(
 
 
 def _sync(server: LiveServer) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", "sync", "francetravail"],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return couloir(server.env, "sync", "francetravail", timeout=120)
 
 
 def _pages(server: LiveServer, role: str) -> httpx.Client:
@@ -138,13 +132,7 @@ def test_the_screens_page_alerts_managers_after_repeated_failures(server: LiveSe
 
 def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -> None:
     args = ["import", "francetravail", "--agency", AGENCY_CODE, "--communes", "72181,72124"]
-    found = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    found = couloir(server.env, *args, timeout=120)
     assert found.returncode == 0, found.stderr
     assert "nouvelle(s) dans « À importer »" in found.stdout
     with closing(_pages(server, "cde")) as phone:
@@ -183,9 +171,8 @@ def test_the_api_lists_imports_and_dismisses_suggestions(server: LiveServer) -> 
         waiting = listed.json()
         if not waiting:  # this module's other test may have run first or not: file them now
             args = ["import", "francetravail", "--agency", AGENCY_CODE, "--communes", "72181"]
-            subprocess.run(
-                [sys.executable, "-m", "api.cli", *args], env=server.env, check=True, timeout=120
-            )
+            filed = couloir(server.env, *args, timeout=120)
+            assert filed.returncode == 0, filed.stderr
             waiting = cde.get("/api/v1/offers/francetravail/suggestions").json()
         assert len(waiting) >= 2
         assert waiting[0]["lacks_candidates"] is True
