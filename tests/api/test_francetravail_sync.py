@@ -47,18 +47,6 @@ def _sync(server: LiveServer) -> subprocess.CompletedProcess[str]:
     return couloir(server.env, "sync", "francetravail", timeout=120)
 
 
-def _pages(server: LiveServer, role: str) -> httpx.Client:
-    email, password = server.accounts[role]
-    client = httpx.Client(base_url=server.url, timeout=20)
-    token = _CSRF.search(client.get("/admin/connexion").text)
-    assert token
-    done = client.post(
-        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token[1]}
-    )
-    assert done.status_code == 303, done.text[:300]
-    return client
-
-
 def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
@@ -84,7 +72,7 @@ def test_changes_and_withdrawals_reach_the_cde_s_page_and_the_journal(
     assert second.returncode == 0, second.stderr
     assert "1 mise(s) à jour" in second.stdout and "1 retirée(s)" in second.stdout
 
-    with closing(_pages(server, "cde")) as phone:
+    with closing(server.page_client("cde")) as phone:
         updated = _text(phone.get(f"/o/{codes['187BQRT']}").text)
         assert "Boulanger de nuit (H/F)" in updated
         assert "France Travail a mis à jour intitulé le" in updated
@@ -94,7 +82,7 @@ def test_changes_and_withdrawals_reach_the_cde_s_page_and_the_journal(
         assert "Retirée chez France Travail le" in withdrawn
         assert "clôturez-la ; rien n'est supprimé sans vous" in withdrawn
         assert "Clôturer l'offre" in withdrawn
-    with closing(_pages(server, "manager")) as manager:
+    with closing(server.page_client("manager")) as manager:
         journal = _text(manager.get("/admin/journal").text)
         assert "France Travail a mis à jour l'offre « Boulanger de nuit (H/F) »" in journal
         assert "France Travail a retiré l'offre" in journal
@@ -114,7 +102,7 @@ def test_the_screens_page_alerts_managers_after_repeated_failures(server: LiveSe
             current.message = "Le service de France Travail ne répond pas pour le moment"
             db.add(current)
             db.commit()
-        with closing(_pages(server, "manager")) as phone:
+        with closing(server.page_client("manager")) as phone:
             assert "France Travail :" not in _text(phone.get("/admin/ecrans").text)
             with Session(engine) as db:
                 current = db.get(FranceTravailSync, ft_sync.STATE_ID)
@@ -135,7 +123,7 @@ def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -
     found = couloir(server.env, *args, timeout=120)
     assert found.returncode == 0, found.stderr
     assert "nouvelle(s) dans « À importer »" in found.stdout
-    with closing(_pages(server, "cde")) as phone:
+    with closing(server.page_client("cde")) as phone:
         menu = phone.get("/admin/menu").text
         assert 'href="/admin/a-importer"' in menu
         page = phone.get("/admin/a-importer").text
@@ -159,7 +147,7 @@ def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -
         assert "Offre écartée : elle ne sera plus proposée." in _text(after)
         left = re.findall(r'action="/admin/a-importer/(\d+)/importer"', after)
         assert set(left) == set(ids) - {ids[0], ids[1]}
-    with closing(_pages(server, "cdde")) as cdde:
+    with closing(server.page_client("cdde")) as cdde:
         assert cdde.get("/admin/a-importer").status_code == 403
 
 
