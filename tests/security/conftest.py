@@ -82,6 +82,7 @@ class Arena:
     _base: Targets | None = None
     _pages: dict[str, PageClient] = field(default_factory=dict)
     _apis: dict[tuple[str, int], httpx.Client] = field(default_factory=dict)
+    _untouched: dict[str, Targets] = field(default_factory=dict)
 
     @contextmanager
     def db(self) -> Iterator[Session]:
@@ -101,9 +102,21 @@ class Arena:
         return self._base
 
     def fresh_for(self, route: Route) -> Targets:
-        """New objects of agency A for the ids ``route`` names, ``base``'s for the others."""
+        """New objects of agency A for the ids ``route`` names, ``base``'s for the others.
+
+        Objects that ``route`` only refused so far (see ``untouched``) count as new.
+        """
+        kept = self._untouched.pop(route.id, None)
+        if kept is not None:
+            return kept
         with self.db() as db:
             return make_targets_for(db, self.base, route.params)
+
+    def untouched(self, route: Route, t: Targets) -> None:
+        """``route`` refused its request on ``t`` and every row of A is as it was before: the
+        route's next ``fresh_for`` gets ``t`` rather than new objects (making them is most of
+        a matrix case's cost)."""
+        self._untouched[route.id] = t
 
     def pairing(self) -> tuple[str, str]:
         """A screen's pairing code and poll secret, made in-process.
