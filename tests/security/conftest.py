@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from api.db import make_engine
 from api.demo import AGENCY_CODE
+from api.models import Staff
+from api.security.sessions import COOKIE_NAME, open_session
 from api.services import screens
 from tests.security.routes import Route
 from tests.support.agencies import (
@@ -54,20 +56,6 @@ def csrf_of(html: str) -> str:
     found = _CSRF.search(html)
     assert found, "no form with a CSRF token on this page"
     return found.group(1)
-
-
-def login_through_form(server: LiveServer, role: str) -> PageClient:
-    """Log in as the demo account of ``role`` through the real login form."""
-    email, password = server.accounts[role]
-    client = PageClient(base_url=server.url, timeout=TIMEOUT, verify=client_tls())
-    first = client.get("/admin/connexion")
-    response = client.post(
-        "/admin/connexion",
-        data={"email": email, "password": password, "csrf_token": csrf_of(first.text)},
-    )
-    assert response.status_code == 303, (role, response.status_code, response.text[:300])
-    client.csrf = csrf_of(client.get("/admin/menu").text)
-    return client
 
 
 @dataclass
@@ -159,9 +147,23 @@ class Arena:
         )
 
     def page(self, role: str) -> PageClient:
-        """A staff-page session of A's ``role``, logged in through the form (one per role)."""
+        """A staff-page session of A's ``role`` (one per role), with its CSRF token.
+
+        The session is opened in-process, as the login form opens it, without the form's argon2
+        check (tests/api/test_auth.py and test_login_attacks.py test the form itself).
+        """
         if role not in self._pages:
-            self._pages[role] = login_through_form(self.server, role)
+            with self.db() as db:
+                staff = db.get(Staff, self.a_staff[role])
+                session = open_session(db, staff, kind="cookie", days=1)
+            client = PageClient(
+                base_url=self.server.url,
+                cookies={COOKIE_NAME: session},
+                timeout=TIMEOUT,
+                verify=client_tls(),
+            )
+            client.csrf = csrf_of(client.get("/admin/menu").text)
+            self._pages[role] = client
         return self._pages[role]
 
     def close(self) -> None:
