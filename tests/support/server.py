@@ -203,10 +203,8 @@ class LiveServer:
                     raise PortTaken(self.port)
                 raise RuntimeError(f"server exited: {output[-2000:]}")
             try:
-                if (
-                    httpx.get(f"{self.url}/healthz", timeout=1, verify=client_tls()).status_code
-                    == 200
-                ):
+                health = httpx.get(f"{self.url}/healthz", timeout=1, verify=client_tls())
+                if health.status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.05)  # polling for start-up, not hiding a race
