@@ -344,10 +344,13 @@ def test_a_corrupt_sqlite_file_is_named_with_the_fix(tmp_path: Path, command: st
     assert "injoignable" not in line and "DATABASE_URL" not in line
 
 
-@pytest.fixture
-def read_only_data_dir(tmp_path: Path) -> Iterator[Path]:
-    """A migrated data folder that then becomes read-only (a read-only mount as root)."""
-    data_dir = tmp_path / "data"
+@pytest.fixture(scope="module")
+def read_only_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A migrated data folder that then becomes read-only (a read-only mount as root).
+
+    One for the module: nothing can change it, and each command is refused before writing.
+    """
+    data_dir = tmp_path_factory.mktemp("read-only") / "data"
     data_dir.mkdir()
     mounted = False
     if os.geteuid() == 0:  # root writes through file modes: only a read-only mount stops it

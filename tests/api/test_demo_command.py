@@ -12,7 +12,7 @@ import pytest
 
 from api.demo_runner import demo_public_url, how_to_reach
 from tests.support.forkserver import shared_fork_server
-from tests.support.server import free_port
+from tests.support.server import client_tls, free_port
 
 
 def _children(pid: int) -> list[int]:
@@ -66,7 +66,9 @@ def test_the_demo_says_how_to_reach_it_and_stops_with_its_screen(
 
         def answers() -> bool:
             try:
-                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+                return (
+                    httpx.get(f"{url}/healthz", timeout=1, verify=client_tls()).status_code == 200
+                )
             except httpx.HTTPError:
                 return False
 

@@ -38,18 +38,6 @@ def server(
     srv.close()
 
 
-def _page_client(server: LiveServer, role: str) -> httpx.Client:
-    email, password = server.accounts[role]
-    client = httpx.Client(base_url=server.url, timeout=20)
-    token = _CSRF.search(client.get("/admin/connexion").text)
-    assert token
-    done = client.post(
-        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token[1]}
-    )
-    assert done.status_code == 303, done.text[:300]
-    return client
-
-
 def test_preview_then_create_keeps_the_number_and_the_link(server: LiveServer) -> None:
     with server.client("cde") as cde:
         preview = cde.post(PREVIEW.format("187BQRT"))
@@ -114,7 +102,7 @@ def test_who_may_preview(server: LiveServer) -> None:
 
 
 def test_phone_form_prefills_without_javascript_then_publishes(server: LiveServer) -> None:
-    with closing(_page_client(server, "cde")) as phone:
+    with closing(server.page_client("cde")) as phone:
         page = phone.get(FORM)
         assert "Numéro d'offre France Travail" in unescape(page.text)
         assert "Pré-remplir" in page.text
@@ -164,7 +152,7 @@ def test_without_credentials_linking_says_it_is_not_configured(live_server: Live
         answer = cde.post(PREVIEW.format("186XWJK"))
     assert answer.status_code == 503
     assert answer.json()["detail"] == "La liaison avec France Travail n'est pas configurée"
-    with closing(_page_client(live_server, "cde")) as phone:
+    with closing(live_server.page_client("cde")) as phone:
         token = _CSRF.search(phone.get(FORM).text)[1]  # type: ignore[index]
         page = phone.post(
             FORM + "/france-travail", data={"csrf_token": token, "ft_offer_id": "186XWJK"}

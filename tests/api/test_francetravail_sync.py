@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import closing
 from html import unescape
@@ -21,6 +20,7 @@ from api.db import make_engine
 from api.demo import AGENCY_CODE
 from api.models import FranceTravailSync
 from api.services import francetravail_sync as ft_sync
+from tests.support.cli import couloir
 from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
 from tests.support.server import LiveServer
 
@@ -44,25 +44,7 @@ def server(
 
 
 def _sync(server: LiveServer) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", "sync", "francetravail"],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def _pages(server: LiveServer, role: str) -> httpx.Client:
-    email, password = server.accounts[role]
-    client = httpx.Client(base_url=server.url, timeout=20)
-    token = _CSRF.search(client.get("/admin/connexion").text)
-    assert token
-    done = client.post(
-        "/admin/connexion", data={"email": email, "password": password, "csrf_token": token[1]}
-    )
-    assert done.status_code == 303, done.text[:300]
-    return client
+    return couloir(server.env, "sync", "francetravail", timeout=120)
 
 
 def _text(html: str) -> str:
@@ -90,7 +72,7 @@ def test_changes_and_withdrawals_reach_the_cde_s_page_and_the_journal(
     assert second.returncode == 0, second.stderr
     assert "1 mise(s) à jour" in second.stdout and "1 retirée(s)" in second.stdout
 
-    with closing(_pages(server, "cde")) as phone:
+    with closing(server.page_client("cde")) as phone:
         updated = _text(phone.get(f"/o/{codes['187BQRT']}").text)
         assert "Boulanger de nuit (H/F)" in updated
         assert "France Travail a mis à jour intitulé le" in updated
@@ -100,7 +82,7 @@ def test_changes_and_withdrawals_reach_the_cde_s_page_and_the_journal(
         assert "Retirée chez France Travail le" in withdrawn
         assert "clôturez-la ; rien n'est supprimé sans vous" in withdrawn
         assert "Clôturer l'offre" in withdrawn
-    with closing(_pages(server, "manager")) as manager:
+    with closing(server.page_client("manager")) as manager:
         journal = _text(manager.get("/admin/journal").text)
         assert "France Travail a mis à jour l'offre « Boulanger de nuit (H/F) »" in journal
         assert "France Travail a retiré l'offre" in journal
@@ -120,7 +102,7 @@ def test_the_screens_page_alerts_managers_after_repeated_failures(server: LiveSe
             current.message = "Le service de France Travail ne répond pas pour le moment"
             db.add(current)
             db.commit()
-        with closing(_pages(server, "manager")) as phone:
+        with closing(server.page_client("manager")) as phone:
             assert "France Travail :" not in _text(phone.get("/admin/ecrans").text)
             with Session(engine) as db:
                 current = db.get(FranceTravailSync, ft_sync.STATE_ID)
@@ -138,16 +120,10 @@ def test_the_screens_page_alerts_managers_after_repeated_failures(server: LiveSe
 
 def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -> None:
     args = ["import", "francetravail", "--agency", AGENCY_CODE, "--communes", "72181,72124"]
-    found = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    found = couloir(server.env, *args, timeout=120)
     assert found.returncode == 0, found.stderr
     assert "nouvelle(s) dans « À importer »" in found.stdout
-    with closing(_pages(server, "cde")) as phone:
+    with closing(server.page_client("cde")) as phone:
         menu = phone.get("/admin/menu").text
         assert 'href="/admin/a-importer"' in menu
         page = phone.get("/admin/a-importer").text
@@ -171,7 +147,7 @@ def test_a_cde_imports_or_dismisses_suggestions_in_one_tap(server: LiveServer) -
         assert "Offre écartée : elle ne sera plus proposée." in _text(after)
         left = re.findall(r'action="/admin/a-importer/(\d+)/importer"', after)
         assert set(left) == set(ids) - {ids[0], ids[1]}
-    with closing(_pages(server, "cdde")) as cdde:
+    with closing(server.page_client("cdde")) as cdde:
         assert cdde.get("/admin/a-importer").status_code == 403
 
 
@@ -183,9 +159,8 @@ def test_the_api_lists_imports_and_dismisses_suggestions(server: LiveServer) -> 
         waiting = listed.json()
         if not waiting:  # this module's other test may have run first or not: file them now
             args = ["import", "francetravail", "--agency", AGENCY_CODE, "--communes", "72181"]
-            subprocess.run(
-                [sys.executable, "-m", "api.cli", *args], env=server.env, check=True, timeout=120
-            )
+            filed = couloir(server.env, *args, timeout=120)
+            assert filed.returncode == 0, filed.stderr
             waiting = cde.get("/api/v1/offers/francetravail/suggestions").json()
         assert len(waiting) >= 2
         assert waiting[0]["lacks_candidates"] is True

@@ -24,7 +24,7 @@ from api.db import make_engine
 from api.models import LoginFailure
 from api.security.throttle import MAX_FAILURES, WINDOW
 from tests.support.databases import drop_database
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, client_tls
 
 BAD_LOGIN = "E-mail ou mot de passe incorrect."
 GUESSES = 20
@@ -71,6 +71,7 @@ def api_login(server: LiveServer, email: str, password: str) -> httpx.Response:
         f"{server.url}/api/v1/auth/token",
         json={"email": email, "password": password},
         timeout=60,
+        verify=client_tls(),
     )
 
 
@@ -78,7 +79,7 @@ class PageLogin:
     """The staff login form, opened (CSRF cookie and token) before the burst."""
 
     def __init__(self, server: LiveServer) -> None:
-        self.client = httpx.Client(base_url=server.url, timeout=60)
+        self.client = httpx.Client(base_url=server.url, timeout=60, verify=client_tls())
         token = re.search(
             r'name="csrf_token" value="([^"]+)"', self.client.get("/admin/connexion").text
         )

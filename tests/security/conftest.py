@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from api.db import make_engine
 from api.demo import AGENCY_CODE
+from api.models import Staff
+from api.security.sessions import COOKIE_NAME, open_session
 from api.services import screens
 from tests.security.routes import Route
 from tests.support.agencies import (
@@ -31,7 +33,7 @@ from tests.support.agencies import (
 )
 from tests.support.fleet import fleet_env
 from tests.support.francetravail import FakeFranceTravail, sample_offers, settings_env
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, client_tls
 
 OTHER_CODE = "orange-autre-agence"
 OTHER_MARKER = "Zorglubine"  # appears in every title of agency B
@@ -56,20 +58,6 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def login_through_form(server: LiveServer, role: str) -> PageClient:
-    """Log in as the demo account of ``role`` through the real login form."""
-    email, password = server.accounts[role]
-    client = PageClient(base_url=server.url, timeout=TIMEOUT)
-    first = client.get("/admin/connexion")
-    response = client.post(
-        "/admin/connexion",
-        data={"email": email, "password": password, "csrf_token": csrf_of(first.text)},
-    )
-    assert response.status_code == 303, (role, response.status_code, response.text[:300])
-    client.csrf = csrf_of(client.get("/admin/menu").text)
-    return client
-
-
 @dataclass
 class Arena:
     """Agency A (the demo one, logins for each role) and agency B (ids only) on one server."""
@@ -82,6 +70,7 @@ class Arena:
     _base: Targets | None = None
     _pages: dict[str, PageClient] = field(default_factory=dict)
     _apis: dict[tuple[str, int], httpx.Client] = field(default_factory=dict)
+    _untouched: dict[str, Targets] = field(default_factory=dict)
 
     @contextmanager
     def db(self) -> Iterator[Session]:
@@ -101,9 +90,21 @@ class Arena:
         return self._base
 
     def fresh_for(self, route: Route) -> Targets:
-        """New objects of agency A for the ids ``route`` names, ``base``'s for the others."""
+        """New objects of agency A for the ids ``route`` names, ``base``'s for the others.
+
+        Objects that ``route`` only refused so far (see ``untouched``) count as new.
+        """
+        kept = self._untouched.pop(route.id, None)
+        if kept is not None:
+            return kept
         with self.db() as db:
             return make_targets_for(db, self.base, route.params)
+
+    def untouched(self, route: Route, t: Targets) -> None:
+        """``route`` refused its request on ``t`` and every row of A is as it was before: the
+        route's next ``fresh_for`` gets ``t`` rather than new objects (making them is most of
+        a matrix case's cost)."""
+        self._untouched[route.id] = t
 
     def pairing(self) -> tuple[str, str]:
         """A screen's pairing code and poll secret, made in-process.
@@ -122,7 +123,7 @@ class Arena:
         Kept for the module unless ``fresh`` (a token of its own, e.g. to log out with).
         """
         if role is None and staff_id is None:
-            return httpx.Client(base_url=self.server.url, timeout=TIMEOUT)
+            return httpx.Client(base_url=self.server.url, timeout=TIMEOUT, verify=client_tls())
         who = staff_id or self.a_staff[role or ""]
         key = (role or "", who) if not fresh else ("fresh", len(self._apis))
         if key not in self._apis:
@@ -132,19 +133,37 @@ class Arena:
                 base_url=self.server.url,
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=TIMEOUT,
+                verify=client_tls(),
             )
         return self._apis[key]
 
     def screen(self, token: str) -> httpx.Client:
         """A client carrying a screen's token."""
         return httpx.Client(
-            base_url=self.server.url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+            base_url=self.server.url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=TIMEOUT,
+            verify=client_tls(),
         )
 
     def page(self, role: str) -> PageClient:
-        """A staff-page session of A's ``role``, logged in through the form (one per role)."""
+        """A staff-page session of A's ``role`` (one per role), with its CSRF token.
+
+        The session is opened in-process, as the login form opens it, without the form's argon2
+        check (tests/api/test_auth.py and test_login_attacks.py test the form itself).
+        """
         if role not in self._pages:
-            self._pages[role] = login_through_form(self.server, role)
+            with self.db() as db:
+                staff = db.get(Staff, self.a_staff[role])
+                session = open_session(db, staff, kind="cookie", days=1)
+            client = PageClient(
+                base_url=self.server.url,
+                cookies={COOKIE_NAME: session},
+                timeout=TIMEOUT,
+                verify=client_tls(),
+            )
+            client.csrf = csrf_of(client.get("/admin/menu").text)
+            self._pages[role] = client
         return self._pages[role]
 
     def close(self) -> None:

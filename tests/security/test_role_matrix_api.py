@@ -73,6 +73,7 @@ def test_role_matrix(route: Route, role: str, arena: Arena) -> None:
     assert response.json()["detail"] == DENIED_MESSAGE
     with arena.db() as db:
         assert agency_rows(db, arena.a_id) == before, "a refused request changed something"
+    arena.untouched(route, t)
 
 
 @pytest.fixture(scope="module")

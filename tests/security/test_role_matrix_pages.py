@@ -93,6 +93,7 @@ def test_form_matrix(route: Route, role: str, arena: Arena) -> None:
     assert "Action refusée" in response.text and DENIED_MESSAGE in response.text
     with arena.db() as db:
         assert agency_rows(db, arena.a_id) == before, "a refused form changed something"
+    arena.untouched(route, t)
 
 
 @pytest.fixture(scope="module")
