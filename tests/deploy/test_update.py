@@ -301,15 +301,8 @@ def fleet(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     """A central service (the demo agency, one screen) and that screen's Pi, staged with
     install.sh --role screen, its display running here on SDL's dummy driver."""
     data = tmp_path / "central"
+    # Migrated and seeded by this checkout (seeded_data): the window columns exist.
     shutil.copytree(seeded_data[0], data)
-    # Migrated by this checkout first: the window columns exist before they are set.
-    subprocess.run(
-        [str(VENV_PYTHON), "-m", "api.cli", "migrate"],
-        cwd=REPO,
-        env=script_env(COULOIR_DATA_DIR=str(data)),
-        check=True,
-        capture_output=True,
-    )
     _window_around_now(data)
     root = tmp_path / "pi"
     staged_screen(stage_pi, root, seeded_data[1])
