@@ -191,23 +191,13 @@ def staged_screen(stage_pi: StagePi, root: Path, screen_token: str) -> None:
     )
 
 
-def display_env(tmp_path: Path) -> str:
-    """What the stand-in systemctl gives the screen program here (FAKE_SYSTEMD_ENV): SDL's
-    dummy driver (no screen), and a slow frame rate, since it draws all along the test's
-    installs while these tests only ask whether it started, and from which virtualenv."""
-    return (
-        f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
-        " COULOIR_FPS=5 COULOIR_IDLE_FPS=2"
-    )
-
-
 @pytest.fixture
 def screen_pi(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     """A screen-only Pi whose display runs here (SDL dummy driver), started like systemd does."""
     root = tmp_path / "pi"
     staged_screen(stage_pi, root, seeded_data[1])
     staged = StagedPi(root, tmp_path)
-    staged.env["FAKE_SYSTEMD_ENV"] = display_env(tmp_path)
+    staged.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
     started = staged.ctl("start", DISPLAY)
     assert started.returncode == 0, started.stderr
     try:
@@ -320,7 +310,7 @@ def fleet(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     env_file = root / "etc/couloir/couloir.env"  # as `install.sh --api` would set it
     env_file.write_text(env_file.read_text().replace(NOBODY, central.url))
     pi = StagedPi(root, tmp_path)
-    pi.env["FAKE_SYSTEMD_ENV"] = display_env(tmp_path)
+    pi.env["FAKE_SYSTEMD_ENV"] = f"SDL_VIDEODRIVER=dummy COULOIR_CACHE_DIR={tmp_path / 'cache'}"
     assert pi.ctl("start", DISPLAY).returncode == 0
     try:
         yield central, pi
