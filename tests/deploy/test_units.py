@@ -144,6 +144,15 @@ def test_server_unit_is_hardened(all_root: tuple[Path, str]) -> None:
     assert unit["Service.ExecStart"][0].startswith("/opt/couloir/current/bin/couloir serve ")
 
 
+@pytest.fixture(scope="module")
+def analysed_all_root(tmp_path_factory: pytest.TempPathFactory, all_root: tuple[Path, str]) -> Path:
+    """A copy of ``all_root`` with the distribution's units beside ours, for the exposure
+    scores (``systemd-analyze security`` only reads it): one copy for all of them."""
+    root = tmp_path_factory.mktemp("analysed") / "root"
+    shutil.copytree(all_root[0], root, symlinks=True)
+    return systemd_root(root)
+
+
 @pytest.mark.parametrize(
     ("unit", "limit", "needs_devices"),
     [
@@ -155,21 +164,19 @@ def test_server_unit_is_hardened(all_root: tuple[Path, str]) -> None:
     ],
 )
 def test_exposure_score(
-    all_root: tuple[Path, str], tmp_path: Path, unit: str, limit: float, needs_devices: bool
+    analysed_all_root: Path, unit: str, limit: float, needs_devices: bool
 ) -> None:
     """systemd's own audit of each sandbox ("OK" is below 5 on its 0-10 exposure scale).
 
     The screen's units must keep their devices (DRM, input, CEC): no device ACL at all, since
     any DeviceAllow= entry (ProtectClock= adds one) would block everything else.
     """
-    root = tmp_path / "root"
-    shutil.copytree(all_root[0], root, symlinks=True)
     result = subprocess.run(
         [
             _tool("systemd-analyze"),
             "security",
             "--offline=yes",
-            f"--root={systemd_root(root)}",
+            f"--root={analysed_all_root}",
             "--threshold=20",
             unit,
         ],
