@@ -210,7 +210,7 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         # script was installed from: its migrations must be those of the wheels.
         couloir = [str(VENV_PYTHON), "-m", "api.cli"]
         run = {"env": env, "cwd": REPO, "check": True, "capture_output": True, "text": True}
-        subprocess.run([*couloir, "migrate"], **run)
+        # seed brings the schema up to date first, as migrate does.
         subprocess.run([*couloir, "seed", "--demo"], **run)
         added = subprocess.run(
             [*couloir, "screen", "add", "Couloir RDC", "--agency", "avignon-joly-jean"], **run
@@ -225,15 +225,38 @@ def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 StagePi = Callable[..., str]
 
+# all_root's arguments: the one Pi staged from scratch, pip included (test_install checks its
+# virtualenv, the unit tests run it). Every other staged Pi starts from a copy of its
+# virtualenv, as a Pi installed once finds it at any later run, and install.sh skips pip.
+FROM_SCRATCH = ("--role", "all", "--token", "tok-SCREEN-1234567890")
+
+
+def _copy_venv(original: Path, root: Path) -> None:
+    """Give ``root`` the virtualenvs of the staged Pi ``original`` and ``/opt/couloir/current``
+    pointing where it points (copied, relocated)."""
+    prefix = root / "opt/couloir"
+    prefix.mkdir(parents=True, exist_ok=True)
+    source = original / "opt/couloir"
+    shutil.copytree(source / "venvs", prefix / "venvs", symlinks=True)
+    (prefix / "current").symlink_to(os.readlink(source / "current"))
+    relocate_root(original, root)
+
 
 def _staged_once(factory: pytest.TempPathFactory, wheel: Path, args: tuple[str, ...]) -> Path:
     """A folder holding ``root``, a Pi staged by install.sh with ``args``, and its ``output``:
-    made once per run for all xdist workers (read it, never write)."""
+    made once per run for all xdist workers (read it, never write).
+
+    Staged from scratch for ``FROM_SCRATCH``; any other Pi gets that one's virtualenv first
+    (what a Pi installed once has), so that pip runs once per run.
+    """
     key = hashlib.sha256("\0".join((wheel.name, *args)).encode()).hexdigest()[:16]
 
     def make(into: Path) -> None:
-        (into / "root").mkdir()
-        (into / "output").write_text(install_root(into / "root", wheel, *args))
+        root = into / "root"
+        root.mkdir()
+        if args != FROM_SCRATCH:
+            _copy_venv(_staged_once(factory, wheel, FROM_SCRATCH) / "root", root)
+        (into / "output").write_text(install_root(root, wheel, *args))
 
     return _built_once(factory, f"pi-{key}", make)
 
@@ -242,9 +265,11 @@ def _staged_once(factory: pytest.TempPathFactory, wheel: Path, args: tuple[str, 
 def stage_pi(tmp_path_factory: pytest.TempPathFactory, good_wheel: Path) -> StagePi:
     """``stage_pi(root, *args)``: what ``install_root(root, good_wheel, *args)`` does, cheaply.
 
-    install.sh runs once per run for each list of arguments (pip installing the wheel is most
-    of its cost); each test gets a copy of that staged Pi of its own under ``root``, moved there
-    as if installed there (``relocate_root``), and the install's output, naming ``root``.
+    install.sh runs once per run for each list of arguments, pip once per run (see
+    ``_staged_once``: other than ``FROM_SCRATCH``, the Pi is staged with Couloir's virtualenv
+    already there, so its output does not tell of making one); each test gets a copy of that
+    staged Pi of its own under ``root``, moved there as if installed there
+    (``relocate_root``), and the install's output, naming ``root``.
     Tests of what differs between two installs (secrets, time stamps) use ``install_root``.
     """
 
@@ -267,26 +292,21 @@ def installed_venv(
 
     For tests of install.sh's other steps (boot files, EDID, settings, services): its run then
     finds Couloir installed, as any later run does, and skips pip, which is most of its cost.
-    The virtualenv's own making is tested by the tests that stage a Pi from scratch.
+    The virtualenv's own making is tested by the Pi staged from scratch (``all_root``).
     """
 
     def put(root: Path) -> None:
-        built = _staged_once(tmp_path_factory, good_wheel, ("--role", "all", "--no-boot"))
-        prefix = root / "opt/couloir"
-        prefix.mkdir(parents=True, exist_ok=True)
-        source = built / "root/opt/couloir"
-        shutil.copytree(source / "venvs", prefix / "venvs", symlinks=True)
-        (prefix / "current").symlink_to(os.readlink(source / "current"))
-        relocate_root(built / "root", root)
+        _copy_venv(_staged_once(tmp_path_factory, good_wheel, FROM_SCRATCH) / "root", root)
 
     return put
 
 
 @pytest.fixture(scope="session")
 def all_root(tmp_path_factory: pytest.TempPathFactory, stage_pi: StagePi) -> tuple[Path, str]:
-    """A Pi staged with ``--role all`` (server + screen), and what install.sh printed."""
+    """A Pi staged with ``--role all`` (server + screen) from scratch, virtualenv included,
+    and what install.sh printed."""
     root = tmp_path_factory.mktemp("pi-all")
-    output = stage_pi(root, "--role", "all", "--token", "tok-SCREEN-1234567890")
+    output = stage_pi(root, *FROM_SCRATCH)
     return root, output
 
 

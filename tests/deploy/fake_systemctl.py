@@ -26,8 +26,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deploy_support import parse_unit, unit_command
-
 ROOT = Path(os.environ["FAKE_SYSTEMD_ROOT"])
 STATE = ROOT / "run" / "fake-systemd"
 
@@ -90,6 +88,9 @@ def start(unit: str) -> int:
     if not _runs_a_command(unit):
         _active_file(unit).touch()
         return 0
+    # Here, not at the top: only start needs it, and update.sh asks is-active every second.
+    from deploy_support import parse_unit, unit_command
+
     unit_path = ROOT / "etc/systemd/system" / unit
     overrides = dict(
         pair.split("=", 1) for pair in shlex.split(os.environ.get("FAKE_SYSTEMD_ENV", ""))

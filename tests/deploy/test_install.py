@@ -62,6 +62,8 @@ def test_role_all_installs_server_screen_and_backup(all_root: tuple[Path, str]) 
     current = root / "opt/couloir/current"
     assert current.is_symlink() and os.readlink(current).startswith("venvs/")
     assert (current / "bin" / "couloir").exists()
+    # Made by this install (every other staged Pi starts from a copy of it).
+    assert "création de l'environnement virtuel /opt/couloir/venvs/" in output
     assert os.access(root / "opt/couloir/deploy/update.sh", os.X_OK)
     assert os.access(root / "opt/couloir/deploy/bin/couloir-screen-power", os.X_OK)
     # Host actions are announced, never run, in a staging root.

@@ -9,11 +9,11 @@ from pathlib import Path
 from deploy_support import (
     INSTALL,
     PI_CMDLINE,
-    VENV_PYTHON,
     free_port,
     make_boot_partition,
     run_script,
     script_env,
+    stand_in,
 )
 
 # conftest.installed_venv(root): the good wheel's virtualenv, already installed under root
@@ -25,10 +25,7 @@ REBOOT_HINT = "Redémarrez le Pi pour terminer l'installation : sudo reboot"
 
 
 def _systemctl(tmp: Path) -> Path:
-    systemctl = tmp / "systemctl"
-    systemctl.write_text(f'#!/bin/sh\nexec "{VENV_PYTHON}" "{FAKE_SYSTEMCTL}" "$@"\n')
-    systemctl.chmod(0o755)
-    return systemctl
+    return stand_in(tmp / "systemctl", FAKE_SYSTEMCTL)
 
 
 def _install(tmp: Path, wheel: Path, installed_venv: InstalledVenv, *args: str, **fake_env: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from deploy_support import REPO
@@ -10,17 +11,27 @@ from deploy_support import REPO
 CHECK = REPO / "scripts" / "check-pi-packages"
 
 
-def _check(*args: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def apt_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One apt folder per release for this module's checks: each index is downloaded once."""
+    return tmp_path_factory.mktemp("pi-apt")
+
+
+def _check(apt_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [str(CHECK), *args], capture_output=True, text=True, timeout=300, check=False
+        [str(CHECK), "--apt-dir", str(apt_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode == 77:
         pytest.skip(result.stdout.strip().splitlines()[-1])
     return result
 
 
-def test_every_installer_package_resolves_on_both_releases() -> None:
-    result = _check()
+def test_every_installer_package_resolves_on_both_releases(apt_dir: Path) -> None:
+    result = _check(apt_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     for release in ("bookworm", "trixie"):
         assert f"{release} : ok" in result.stdout
@@ -28,8 +39,8 @@ def test_every_installer_package_resolves_on_both_releases() -> None:
     assert "v4l-utils" in result.stdout and "caddy" in result.stdout
 
 
-def test_a_package_the_release_lacks_fails_the_check() -> None:
-    result = _check("--release", "trixie", "--extra", "paquet-qui-nexiste-pas")
+def test_a_package_the_release_lacks_fails_the_check(apt_dir: Path) -> None:
+    result = _check(apt_dir, "--release", "trixie", "--extra", "paquet-qui-nexiste-pas")
     assert result.returncode == 1
     assert "trixie : ÉCHEC" in result.stdout
     assert "paquet-qui-nexiste-pas" in result.stdout

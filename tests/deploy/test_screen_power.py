@@ -15,13 +15,12 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from deploy_support import DEPLOY, parse_unit, read_env_file, staged, unit_command
+from deploy_support import DEPLOY, parse_unit, read_env_file, staged, stand_in, unit_command
 from fake_cec_ctl import write_world
 
 SCRIPT = DEPLOY / "bin" / "couloir-screen-power"
@@ -48,9 +47,7 @@ class TV:
         write_world(self.dir)
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()
-        fake = bin_dir / "cec-ctl"
-        fake.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
-        fake.chmod(0o755)
+        stand_in(bin_dir / "cec-ctl", FAKE)
         self.dev = tmp_path / "dev"
         self.dev.mkdir()
         for name in ("cec0", "cec1"):

@@ -26,6 +26,7 @@ from deploy_support import (
     free_port,
     parse_unit,
     read_env_file,
+    relocate_root,
     run_script,
     script_env,
     stop_process,
@@ -61,6 +62,16 @@ def copy_root(staged: Path, tmp_path: Path) -> Path:
     root = tmp_path / "root"
     shutil.copytree(staged, root, symlinks=True)
     return root
+
+
+def with_installed_venv(staged: Path, root: Path) -> None:
+    """Give ``root`` the virtualenv of the staged host ``staged`` and /opt/couloir/current
+    pointing at it (copied, relocated): install.sh then finds Couloir installed and skips pip."""
+    prefix = root / "opt/couloir"
+    prefix.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(staged / "opt/couloir/venvs", prefix / "venvs", symlinks=True)
+    (prefix / "current").symlink_to(os.readlink(staged / "opt/couloir/current"))
+    relocate_root(staged, root)
 
 
 def tool(name: str) -> str:
@@ -224,7 +235,12 @@ def test_fewer_instances_stop_the_extra_ones(
     assert upstream_lines((root / "etc/caddy/Caddyfile").read_text())[0] == ["127.0.0.1:8001"]
 
 
-def test_local_postgres_generates_the_database_url_once(good_wheel: Path, tmp_path: Path) -> None:
+def test_local_postgres_generates_the_database_url_once(
+    server_root: tuple[Path, str], good_wheel: Path, tmp_path: Path
+) -> None:
+    # A first install (no settings yet) finding Couloir's virtualenv there: this is about the
+    # database, not pip (server_root makes a virtualenv from scratch).
+    with_installed_venv(server_root[0], tmp_path)
     output = install(tmp_path, good_wheel, "--public-url", PUBLIC_URL, "--local-postgres")
     url = read_env_file(tmp_path / "etc/couloir/couloir.env")["COULOIR_DATABASE_URL"]
     match = re.fullmatch(

@@ -21,6 +21,7 @@ from deploy_support import (
     free_port,
     run_script,
     script_env,
+    stand_in,
     stop_process,
     wait_for_health,
 )
@@ -39,9 +40,7 @@ class StagedPi:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.systemctl = tmp / "systemctl"
-        self.systemctl.write_text(f'#!/bin/sh\nexec "{VENV_PYTHON}" "{FAKE_SYSTEMCTL}" "$@"\n')
-        self.systemctl.chmod(0o755)
+        self.systemctl = stand_in(tmp / "systemctl", FAKE_SYSTEMCTL)
         self.env = script_env(FAKE_SYSTEMD_ROOT=str(root), COULOIR_SYSTEMCTL=str(self.systemctl))
 
     def ctl(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -115,9 +114,27 @@ def saved_offers(shown: dict) -> list[dict]:
     return [{k: v for k, v in offer.items() if k not in DATED} for offer in shown["offers"]]
 
 
-def test_good_release_goes_live(pi: StagedPi, next_wheel: Path, current_version: str) -> None:
+def test_a_broken_release_is_rolled_back_then_a_good_one_goes_live(
+    pi: StagedPi, broken_wheel: Path, next_wheel: Path, current_version: str
+) -> None:
+    """One Pi, two updates (each server start costs seconds): the broken release first, whose
+    rollback leaves the Pi as it was, then the good one from there."""
+    # The broken release: rolled back, the old version serves again.
     before = board(pi)
     old = pi.current()
+    result = pi.update(broken_wheel)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Couloir 99.1.0 n'est pas en bonne santé" in output
+    assert f"Retour en arrière : Couloir {current_version} tourne de nouveau" in output
+    # Serving again, on the old version, from the old venv, with the same data.
+    assert pi.health()["version"] == current_version
+    assert pi.current() == old
+    assert not list((pi.root / "opt/couloir/venvs").glob("99.1.0-*"))
+    assert saved_offers(board(pi)) == saved_offers(before)
+
+    # The good release goes live.
+    before = board(pi)
     # Installed before production required https or COULOIR_ALLOW_HTTP=true: still serves.
     env_file = pi.root / "etc/couloir/couloir.env"
     env_file.write_text(env_file.read_text().replace("COULOIR_ALLOW_HTTP=true\n", ""))
@@ -134,24 +151,11 @@ def test_good_release_goes_live(pi: StagedPi, next_wheel: Path, current_version:
     assert len(backups) == 1 and backups[0].stat().st_size > 0
 
 
-def test_broken_release_is_rolled_back(
-    pi: StagedPi, broken_wheel: Path, current_version: str
+def test_the_same_version_or_a_release_that_does_not_install_changes_nothing(
+    pi: StagedPi, good_wheel: Path, tmp_path: Path
 ) -> None:
-    before = board(pi)
-    old = pi.current()
-    result = pi.update(broken_wheel)
-    output = result.stdout + result.stderr
-    assert result.returncode == 2, output
-    assert "Couloir 99.1.0 n'est pas en bonne santé" in output
-    assert f"Retour en arrière : Couloir {current_version} tourne de nouveau" in output
-    # Serving again, on the old version, from the old venv, with the same data.
-    assert pi.health()["version"] == current_version
-    assert pi.current() == old
-    assert not list((pi.root / "opt/couloir/venvs").glob("99.1.0-*"))
-    assert saved_offers(board(pi)) == saved_offers(before)
-
-
-def test_same_version_is_left_alone(pi: StagedPi, good_wheel: Path) -> None:
+    """Two updates that leave the Pi as it is, on one Pi."""
+    # The version already running: nothing to do.
     old = pi.current()
     result = pi.update(good_wheel)
     assert result.returncode == 0, result.stderr
@@ -159,12 +163,11 @@ def test_same_version_is_left_alone(pi: StagedPi, good_wheel: Path) -> None:
     assert pi.current() == old
     assert len(list((pi.root / "opt/couloir/venvs").iterdir())) == 1
 
-
-def test_a_release_that_does_not_install_changes_nothing(pi: StagedPi, tmp_path: Path) -> None:
-    bogus = tmp_path / "couloir-99.2.0-py3-none-any.whl"
+    # A release that does not install: nothing modified.
+    bogus = tmp_path / "bogus" / "couloir-99.2.0-py3-none-any.whl"
+    bogus.parent.mkdir()
     bogus.write_bytes(b"not a zip file")
-    shutil.copyfile(REPO / "deploy" / "constraints.txt", tmp_path / "constraints.txt")
-    old = pi.current()
+    shutil.copyfile(REPO / "deploy" / "constraints.txt", bogus.parent / "constraints.txt")
     result = pi.update(bogus)
     assert result.returncode == 1
     assert "rien n'a été modifié" in result.stderr
@@ -210,22 +213,14 @@ def display_venv(pi: StagedPi) -> str:
     return Path(interpreter).parents[1].name
 
 
-def test_screen_update_restarts_the_display_on_the_new_version(
-    screen_pi: StagedPi, next_wheel: Path, current_version: str
+def test_a_screen_update_that_cannot_start_is_rolled_back_then_a_good_one_restarts_it(
+    screen_pi: StagedPi, broken_wheel: Path, next_wheel: Path, current_version: str
 ) -> None:
-    assert display_venv(screen_pi).startswith(f"{current_version}-")
-    result = screen_pi.update(next_wheel)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Mis à jour : Couloir {current_version} -> 99.0.0." in result.stdout
-    # Running, and ready (the fake systemctl, like systemd, waited for READY=1).
-    assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
-    assert display_venv(screen_pi).startswith("99.0.0-")
-
-
-def test_screen_update_to_a_display_that_cannot_start_is_rolled_back(
-    screen_pi: StagedPi, broken_wheel: Path, current_version: str
-) -> None:
+    """One screen Pi, two updates (each display start costs seconds): the release whose
+    display cannot start first, whose rollback leaves the Pi as it was, then the good one."""
+    # The display cannot start: the old version comes back.
     old = screen_pi.current()
+    assert display_venv(screen_pi).startswith(f"{current_version}-")
     result = screen_pi.update(broken_wheel)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
@@ -234,6 +229,15 @@ def test_screen_update_to_a_display_that_cannot_start_is_rolled_back(
     assert screen_pi.current() == old
     assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
     assert display_venv(screen_pi) == old.removeprefix("venvs/")
+
+    # The good release: the display restarts on the new version.
+    assert display_venv(screen_pi).startswith(f"{current_version}-")
+    result = screen_pi.update(next_wheel)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Mis à jour : Couloir {current_version} -> 99.0.0." in result.stdout
+    # Running, and ready (the fake systemctl, like systemd, waited for READY=1).
+    assert screen_pi.ctl("is-active", DISPLAY).returncode == 0
+    assert display_venv(screen_pi).startswith("99.0.0-")
 
 
 # --- Fleet updates: the Pi's timer against a real central service -----------------------------
@@ -297,15 +301,8 @@ def fleet(tmp_path: Path, stage_pi: StagePi, seeded_data: tuple[Path, str]):
     """A central service (the demo agency, one screen) and that screen's Pi, staged with
     install.sh --role screen, its display running here on SDL's dummy driver."""
     data = tmp_path / "central"
+    # Migrated and seeded by this checkout (seeded_data): the window columns exist.
     shutil.copytree(seeded_data[0], data)
-    # Migrated by this checkout first: the window columns exist before they are set.
-    subprocess.run(
-        [str(VENV_PYTHON), "-m", "api.cli", "migrate"],
-        cwd=REPO,
-        env=script_env(COULOIR_DATA_DIR=str(data)),
-        check=True,
-        capture_output=True,
-    )
     _window_around_now(data)
     root = tmp_path / "pi"
     staged_screen(stage_pi, root, seeded_data[1])
