@@ -58,6 +58,21 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def login_through_form(server: LiveServer, role: str) -> PageClient:
+    """Log in as the demo account of ``role`` through the real login form (the fault tests:
+    a phone keeps the session it logged in with across the server's deaths)."""
+    email, password = server.accounts[role]
+    client = PageClient(base_url=server.url, timeout=TIMEOUT, verify=client_tls())
+    first = client.get("/admin/connexion")
+    response = client.post(
+        "/admin/connexion",
+        data={"email": email, "password": password, "csrf_token": csrf_of(first.text)},
+    )
+    assert response.status_code == 303, (role, response.status_code, response.text[:300])
+    client.csrf = csrf_of(client.get("/admin/menu").text)
+    return client
+
+
 @dataclass
 class Arena:
     """Agency A (the demo one, logins for each role) and agency B (ids only) on one server."""

@@ -88,24 +88,17 @@ def _demo_template() -> _Demo:
             accounts = seed_demo(db, passwords).by_role
             token = demo_screen_token(db)
             days = Settings.model_fields["session_days"].default
-            tokens = {
-                role: open_session(
-                    db,
-                    db.exec(select(Staff).where(Staff.email == email)).one(),
-                    kind="bearer",
-                    days=days,
-                )
+            people = {
+                role: db.exec(select(Staff).where(Staff.email == email)).one()
                 for role, (email, _) in accounts.items()
             }
-            cookie_sessions = {
-                role: open_session(
-                    db,
-                    db.exec(select(Staff).where(Staff.email == email)).one(),
-                    kind="cookie",
-                    days=days,
-                )
-                for role, (email, _) in accounts.items()
-            }
+            tokens, cookie_sessions = (
+                {
+                    role: open_session(db, staff, kind=kind, days=days)
+                    for role, staff in people.items()
+                }
+                for kind in ("bearer", "cookie")
+            )
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:  # everything in the main file, to copy it
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
