@@ -45,6 +45,27 @@ def _edit_an_offer(server: LiveServer, title: str) -> float:
     return time.monotonic()
 
 
+def _etag_showing(server: LiveServer, title: str, timeout: float = 10.0) -> str:
+    """The screen's snapshot ETag on ``server`` once it shows an offer titled ``title``."""
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {server.screen_token}"}
+    while True:
+        answer = httpx.get(f"{server.url}/api/v1/display/snapshot", headers=headers)
+        if title in answer.text:
+            return answer.headers["etag"].strip('"')
+        assert time.monotonic() < deadline, f"{server.url} never showed {title!r}"
+        time.sleep(0.05)  # polling the server until the change reached it
+
+
+def _announced(screen: EventRecorder, etag: str, timeout: float = 10.0) -> int:
+    """How many snapshot events ``screen`` got once one announced ``etag``."""
+    deadline = time.monotonic() + timeout
+    while not any(etag in event.data for event in screen.snapshots()):
+        assert time.monotonic() < deadline, f"{etag} never announced: {screen.events}"
+        time.sleep(0.05)  # polling the recorder's thread
+    return len(screen.snapshots())
+
+
 def _admin_engine(server: LiveServer) -> Engine:
     return create_engine(make_url(server.database_url), isolation_level="AUTOCOMMIT")
 
@@ -285,7 +306,9 @@ def test_after_a_restore_from_backup_the_revisions_going_back_still_reach_the_sc
             screen.wait_for(1)
             for round_ in range(3):  # revisions well above what the "backup" holds
                 _edit_an_offer(host_a, f"Avant la sauvegarde {round_}")
-            screen.wait_for(4)
+            # Edits close together may reach the screen as fewer events (one build showing
+            # two of them): wait until it announced what host B serves with the last one.
+            before = _announced(screen, _etag_showing(host_b, "Avant la sauvegarde 2"))
             with engine.connect() as connection:
                 # What a restore does to the revisions: back to an earlier point. A restore
                 # also drops every connection, the listeners' among them.
@@ -298,7 +321,7 @@ def test_after_a_restore_from_backup_the_revisions_going_back_still_reach_the_sc
                 )
             _wait_for_listeners(engine, 2)
             sent = _edit_an_offer(host_a, "Après la restauration")  # revision 2: "old" news
-            event = screen.wait_for(5, timeout=5)
+            event = screen.wait_for(before + 1, timeout=5)
         assert event.at - sent < 5.0
     finally:
         engine.dispose()
