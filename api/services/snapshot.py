@@ -392,9 +392,7 @@ class SnapshotCache:
             return None
         return self._view(part, screen_id)  # type: ignore[arg-type]
 
-    def get(
-        self, db: Session, screen: Screen | ScreenKey, public_url: str
-    ) -> CachedSnapshot | None:
+    def get(self, db: Session, screen: ScreenKey, public_url: str) -> CachedSnapshot | None:
         """The screen's current view, the agency part rebuilt only when stale; None when the
         screen is no longer one of its agency's live screens (revoked or deleted)."""
         part = self._agency_part(db, screen.agency_id, public_url)
