@@ -25,34 +25,36 @@ from tests.support.server import LiveServer
 
 # The longest files start first, so that parallel workers (scripts/test runs pytest-xdist, a
 # whole file per worker) finish together rather than waiting on one late, slow file.
-SLOW_FIRST = (  # by measured duration (--junitxml), the longest first
+SLOW_FIRST = (  # by measured duration (--junitxml, SQLite pass), the longest first
     "tests/deploy/test_update.py",
-    "tests/deploy/test_install_services.py",
-    "tests/api/test_network.py",  # PostgreSQL only: several servers, listeners, locks
-    "tests/api/test_cli.py",
-    "tests/security/test_odd_headers.py",
-    "tests/security/test_schemathesis.py",
     "tests/deploy/test_server_deploy.py",
+    "tests/security/test_schemathesis.py",  # one process for 90 s: it must not be the last
+    "tests/security/test_odd_headers.py",
     "tests/deploy/test_install.py",
-    "tests/deploy/test_pi_packages.py",
+    "tests/display/test_scenes.py",
+    "tests/api/test_bad_input.py",
     "tests/admin/test_every_page.py",
-    "tests/admin/test_negative_paths.py",
-    "tests/api/test_login_attacks.py",
-    "tests/admin/test_staff_words.py",
-    "tests/admin/test_offer_flows.py",
+    "tests/deploy/test_pi_packages.py",
     "tests/deploy/test_pi_wheels.py",
-    "tests/admin/test_candidate_flows.py",
-    "tests/services/test_demo_story.py",
-    "tests/api/test_demo_command.py",
-    "tests/admin/test_refusals_on_pages.py",
-    "tests/display/test_live.py",
-    "tests/deploy/test_units.py",
-    "tests/api/test_settings.py",
     "tests/faults/test_kill9.py",  # a server killed and restarted twice per backend
+    "tests/security/test_role_matrix_api.py",
+    "tests/security/test_role_matrix_pages.py",
+    "tests/display/test_live.py",
+    "tests/admin/test_staff_words.py",
+    "tests/api/test_network.py",  # PostgreSQL only: several servers, listeners, locks
+    "tests/security/test_cross_agency.py",
+    "tests/admin/test_mouton_pages.py",
+    "tests/api/test_cli.py",
     "tests/faults/test_postgres_restart.py",  # a private PostgreSQL stopped and started
-    "tests/faults/test_restore.py",
-    "tests/api/test_event_streams.py",
-    "tests/deploy/test_backup.py",
+    "tests/deploy/test_units.py",
+    "tests/deploy/test_install_services.py",
+    "tests/admin/test_employer_pages.py",
+    "tests/admin/test_offer_flows.py",
+    "tests/deploy/test_screen_power.py",
+    "tests/api/test_auth.py",
+    "tests/deploy/test_pinned_installs.py",
+    "tests/admin/test_candidate_flows.py",
+    "tests/admin/test_negative_paths.py",
 )
 
 
