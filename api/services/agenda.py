@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule, rruleset
+from sqlalchemy import bindparam
 from sqlmodel import Session, and_, col, delete, or_, select
 
 from api.clock import aware, utcnow, zone
@@ -187,27 +188,37 @@ def list_events(db: Session, agency_id: int) -> list[AgendaEvent]:
     )
 
 
+# Built once, its bounds bound at execution: every snapshot build reads it (api.services.snapshot).
+_OVERLAPPING = select(AgendaEvent).where(
+    AgendaEvent.agency_id == bindparam("agency_id"),
+    col(AgendaEvent.starts_at) < bindparam("end"),
+    # Past one-off events and ended series cannot occur: the history is not read.
+    or_(
+        col(AgendaEvent.ends_at) > bindparam("start"),
+        and_(
+            AgendaEvent.recurrence != "none",
+            or_(
+                col(AgendaEvent.repeat_until).is_(None),
+                col(AgendaEvent.repeat_until) >= bindparam("series_end"),
+            ),
+        ),
+    ),
+)
+
+
 def agency_occurrences(
     db: Session, agency: Agency, start: datetime, end: datetime
 ) -> list[Occurrence]:
     """Every occurrence of the agency's events overlapping [start, end), in time order."""
     tz = zone(agency.timezone)
     rows = db.exec(
-        select(AgendaEvent).where(
-            AgendaEvent.agency_id == agency.id,
-            col(AgendaEvent.starts_at) < end,
-            # Past one-off events and ended series cannot occur: the history is not read.
-            or_(
-                col(AgendaEvent.ends_at) > start,
-                and_(
-                    AgendaEvent.recurrence != "none",
-                    or_(
-                        col(AgendaEvent.repeat_until).is_(None),
-                        col(AgendaEvent.repeat_until) >= (start - timedelta(days=1)).date(),
-                    ),
-                ),
-            ),
-        )
+        _OVERLAPPING,
+        params={
+            "agency_id": agency.id,
+            "start": start,
+            "end": end,
+            "series_end": (start - timedelta(days=1)).date(),
+        },
     )
     found = [o for event in rows for o in occurrences(event, tz, start, end)]
     return sorted(found, key=lambda o: (o.starts_at, o.event.id or 0))

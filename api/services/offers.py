@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, bindparam
-from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, select, update
 
 from api.clock import aware, local_today, utcnow
@@ -201,7 +200,7 @@ def board_key(level: int, opened_at: datetime, offer_id: int | None) -> tuple[in
 class BoardEntry:
     """One offer on the board: the row itself and what the board computes about it."""
 
-    offer: Offer
+    offer: Offer  # for the screen's board, a row of SCREEN_COLUMNS, read the same way
     candidates_count: int
     days_open: int
     urgency: UrgencyPublic
@@ -245,7 +244,9 @@ def board(
             {},
         )
     entries = []
-    for offer, owner_name, owner_role, candidates in db.exec(query, params=params):
+    for row in db.exec(query, params=params):
+        # The screen's board is flat: the offer's columns, then owner and candidates.
+        offer, owner_name, owner_role, candidates = (row, *row[-3:]) if for_screen else row
         if not matches(offer, tag=tag, search=search):
             continue
         computed = urgency_of(offer, int(candidates), ctx)
@@ -279,8 +280,17 @@ def _board_statement(
     if offer_id is not None:
         counted = counted.where(CandidateProposal.offer_id == offer_id)
     proposals = counted.group_by(col(CandidateProposal.offer_id)).subquery()
+    # The screen reads its offers' columns as plain rows, not as entities to track: a change
+    # rebuilds the board of its agency's screens, and loading entities cost as much as the rest.
+    offer_part = SCREEN_COLUMNS if for_screen else (Offer,)
     query = (
-        select(Offer, Staff.name, Staff.role, func.coalesce(proposals.c.n, 0))
+        select(
+            *offer_part,
+            Staff.name.label("owner_name"),  # type: ignore[attr-defined]
+            Staff.role.label("owner_role"),  # type: ignore[attr-defined]
+            func.coalesce(proposals.c.n, 0).label("candidates"),
+        )
+        .select_from(Offer)
         .join(Staff, col(Staff.id) == col(Offer.owner_id))
         .outerjoin(proposals, proposals.c.offer_id == col(Offer.id))
         .where(Offer.agency_id == agency_id)
@@ -291,8 +301,6 @@ def _board_statement(
         query = query.where(Offer.owner_id == owner_id)
     if offer_id is not None:
         query = query.where(Offer.id == offer_id)
-    if for_screen:
-        query = query.options(load_only(*SCREEN_COLUMNS))
     return query
 
 

@@ -188,7 +188,7 @@ def _agency_snapshot(
 
 def _offer(entry: offers.BoardEntry, ctx: offers.OfferContext) -> SnapshotOffer:
     """One open offer as the screen shows it, from the board's row and what it computed."""
-    o = entry.offer
+    o, u = entry.offer, entry.urgency
     return SnapshotOffer(
         code=o.code,
         title=o.title,
@@ -202,7 +202,7 @@ def _offer(entry: offers.BoardEntry, ctx: offers.OfferContext) -> SnapshotOffer:
         candidates_count=entry.candidates_count,
         tags=o.tags,
         first_tag=o.tags[0] if o.tags else None,
-        urgency=Urgency(**entry.urgency.model_dump()),
+        urgency=Urgency(level=u.level, label=u.label, overridden=u.overridden),
         qr_url=offers.qr_url(ctx.public_url, o.code),
         is_new=offers.is_new(o.opened_at),
     )
