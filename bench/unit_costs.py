@@ -14,7 +14,8 @@ change to either can be judged on a busy or noisy machine:
 
 Each is repeated; the report gives every round and the lowest (the least disturbed by other
 processes: compare lowest with lowest). PostgreSQL's own CPU is counted apart (its processes on
-this machine). A fresh database is made and dropped; only 127.0.0.1 is used.
+this machine, ended backends included). A fresh database is made and dropped; only 127.0.0.1 is
+used.
 
     .venv/bin/python bench/unit_costs.py [--agencies 100] [--rounds 5] [--edits 300]
 """
@@ -22,7 +23,6 @@ this machine). A fresh database is made and dropped; only 127.0.0.1 is used.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -33,22 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scale import base_database_url, seed_database  # noqa: E402
-from bench.scale_probe import cpu_seconds  # noqa: E402
+from bench.scale_probe import postgres_seconds  # noqa: E402
 from tests.support.databases import create_database, drop_database  # noqa: E402
-
-
-def postgres_pids() -> list[int]:
-    """The PostgreSQL server processes of this machine."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
-                found.append(int(entry))
-        except OSError:
-            continue
-    return found
 
 
 def rounds(work: Callable[[], int], count: int) -> list[tuple[float, float]]:
@@ -56,12 +42,12 @@ def rounds(work: Callable[[], int], count: int) -> list[tuple[float, float]]:
     work()  # warm: imports, statement caches, the pool
     figures = []
     for _ in range(count):
-        ours, theirs = time.process_time(), cpu_seconds(postgres_pids())
+        ours, theirs = time.process_time(), postgres_seconds()
         units = work()
         figures.append(
             (
                 (time.process_time() - ours) / units * 1000,
-                (cpu_seconds(postgres_pids()) - theirs) / units * 1000,
+                (postgres_seconds() - theirs) / units * 1000,
             )
         )
     return figures
