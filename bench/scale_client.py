@@ -257,12 +257,18 @@ class LeanHttp:
         self._keep, self._timeout = keep, timeout
 
     async def request(
-        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes = b"",
+        timeout: float | None = None,
     ) -> Answer:
-        """Send one request and read its answer (raises HttpError)."""
+        """Send one request and read its answer within ``timeout`` (the client's by default;
+        raises HttpError)."""
         try:
             exchange = self._exchange(method, path, headers, body)
-            return await asyncio.wait_for(exchange, self._timeout)
+            return await asyncio.wait_for(exchange, timeout or self._timeout)
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             raise HttpError(type(exc).__name__) from exc
 
@@ -365,8 +371,8 @@ class Editor:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         began = time.monotonic()
         try:
-            answer = await asyncio.wait_for(self._clients[via].request("GET", path, headers), 10)
-        except (HttpError, TimeoutError):
+            answer = await self._clients[via].request("GET", path, headers, timeout=10)
+        except HttpError:
             return 0, (time.monotonic() - began) * 1000
         return answer.status, (time.monotonic() - began) * 1000
 
