@@ -180,7 +180,7 @@ CurrentScreen = Annotated[Screen, Depends(current_screen)]
 
 
 def _check_screen_token(request: Request, token: str) -> screens.ScreenRef | None:
-    with Session(request.app.state.engine, expire_on_commit=False) as db:
+    with Session(request.app.state.reading_engine, expire_on_commit=False) as db:
         return request.app.state.screen_tokens.check(db, token)
 
 

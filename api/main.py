@@ -23,7 +23,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import __version__, docs
 from api.changes import broker_for, draining
 from api.changes.priority import WriteGauge, WriteGaugeMiddleware
-from api.db import PoolTimeout, get_engine, is_disk_full, is_unavailable, session_permits
+from api.db import (
+    PoolTimeout,
+    get_engine,
+    is_disk_full,
+    is_unavailable,
+    reading_engine,
+    session_permits,
+)
 from api.errors import DomainError, StaleVersion, Throttled
 from api.mail import smtp
 from api.models.problem import ERROR_RESPONSES
@@ -292,6 +299,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
+    # Snapshot builds and screen tokens only read: no transaction block (api.db.reading_engine).
+    app.state.reading_engine = reading_engine(app.state.engine)
     app.state.session_permits = session_permits(settings)
     # Closing a session is one short round trip: a few threads suffice (api.deps.get_db).
     app.state.session_closer = ThreadPoolExecutor(4, thread_name_prefix="session-close")

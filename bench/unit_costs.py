@@ -6,8 +6,8 @@ whatever else the machine runs. This measures the two costs alone, in this proce
 change to either can be judged on a busy or noisy machine:
 
 - **build**: ``snapshot.build_agency_part`` for every agency of a bulk-seeded network (40 open
-  offers per agency on average, 200 at most), each in a session of its own as the server's
-  builders do (reading the agency row included);
+  offers per agency on average, 200 at most), each in a session of its own on the reading
+  engine, as the server's builders do (reading the agency row included);
 - **edit**: what ``PATCH /api/v1/offers/{id}`` does below HTTP: the staff member and agency of a
   bearer token, the offer's board entry, the edit with its journal line and revision bump,
   the commit, the answer's JSON.
@@ -70,7 +70,7 @@ def main() -> None:
 
     from sqlmodel import Session
 
-    from api.db import make_engine
+    from api.db import make_engine, reading_engine
     from api.models import Agency
     from api.models.offer import OfferUpdate
     from api.security.sessions import staff_and_agency_for_token
@@ -91,10 +91,11 @@ def main() -> None:
             ),
         )
         engine = make_engine(url)
+        builders = reading_engine(engine)
 
         def build_all() -> int:
             for agency in seeds:
-                with Session(engine, expire_on_commit=False) as db:
+                with Session(builders, expire_on_commit=False) as db:
                     row = db.get(Agency, agency.id)
                     assert row is not None
                     snapshot.build_agency_part(db, row, "http://127.0.0.1")

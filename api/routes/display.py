@@ -91,7 +91,7 @@ def _current_entry(request: Request, screen: ScreenKey) -> CachedSnapshot | None
     The session connects only when the agency's part must be confirmed or rebuilt: the
     streams of an agency woken by one change share one build, and the others read memory.
     """
-    with Session(request.app.state.engine, expire_on_commit=False) as db:
+    with Session(request.app.state.reading_engine, expire_on_commit=False) as db:
         return snapshot_cache(request).get(db, screen, request.app.state.settings.public_url)
 
 
