@@ -58,6 +58,7 @@ from bench.scale_probe import (  # noqa: E402
     fd_count,
     fd_limit,
     process_tree,
+    python_loop_seconds,
     rss_kib,
     terminate_listeners,
     wait_for_listeners,
@@ -1002,7 +1003,8 @@ async def amain(args: argparse.Namespace) -> int:
     args.ceiling = min(args.ceiling, soft - 1000)
     print(
         f"Couloir scale benchmark — {os.cpu_count()} CPU, load average {os.getloadavg()[0]:.1f}, "
-        f"RLIMIT_NOFILE {soft}/{hard} (client and servers)"
+        f"RLIMIT_NOFILE {soft}/{hard} (client and servers); a 10-million-step Python loop: "
+        f"{python_loop_seconds():.2f} s of CPU"
     )
     base = await asyncio.to_thread(base_database_url, args.database_url)
     url = await asyncio.to_thread(create_database, Path(tempfile.gettempdir()), base=base)

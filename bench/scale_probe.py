@@ -291,6 +291,21 @@ def postgres_seconds() -> float:
     return total
 
 
+def python_loop_seconds(steps: int = 10_000_000, tries: int = 3) -> float:
+    """CPU seconds a ``steps``-step Python loop takes here, lowest of ``tries``.
+
+    Machines of one kind differ from day to day (one ran it in 0.6 s, another in 1.5 s): the
+    benches print it so that figures from two machines can be set side by side.
+    """
+    best = float("inf")
+    for _ in range(tries):
+        began, total = time.process_time(), 0
+        for step in range(steps):
+            total += step
+        best = min(best, time.process_time() - began)
+    return best
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent busy since boot (every process, other users' too)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scale import base_database_url, seed_database  # noqa: E402
-from bench.scale_probe import postgres_seconds  # noqa: E402
+from bench.scale_probe import postgres_seconds, python_loop_seconds  # noqa: E402
 from tests.support.databases import create_database, drop_database  # noqa: E402
 
 
@@ -120,6 +120,7 @@ def main() -> None:
                     offers.public_entry(entry, ctx).model_dump_json()
             return args.edits
 
+        print(f"a 10-million-step Python loop: {python_loop_seconds():.2f} s of CPU here")
         report("agency build", rounds(build_all, args.rounds))
         report("offer edit  ", rounds(edit_many, args.rounds))
     finally:
