@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
@@ -100,9 +100,25 @@ class CachedSnapshot:
 
 # Built once, the agency bound at execution (as the other queries of a build: a statement
 # costs more to build than PostgreSQL takes to run it).
-_LIVE_SCREENS = select(Screen).where(
-    Screen.agency_id == bindparam("agency_id"), col(Screen.revoked_at).is_(None)
-)
+# Only what a screen's own part shows, as plain rows (ScreenPart): a screen has 27 columns.
+_LIVE_SCREENS = select(
+    col(Screen.id),
+    col(Screen.name),
+    col(Screen.rotation),
+    col(Screen.playlist),
+    col(Screen.schedule),
+).where(Screen.agency_id == bindparam("agency_id"), col(Screen.revoked_at).is_(None))
+
+
+class ScreenPart(Protocol):
+    """What a screen's own part of the snapshot is made of (a row of _LIVE_SCREENS, or a
+    Screen)."""
+
+    id: int | None
+    name: str
+    rotation: int
+    playlist: list[dict[str, Any]]
+    schedule: list[dict[str, Any]]
 
 
 def build(db: Session, screen: Screen, public_url: str) -> Snapshot:
@@ -208,7 +224,7 @@ def _offer(entry: offers.BoardEntry, ctx: offers.OfferContext) -> SnapshotOffer:
     )
 
 
-def _plays(screens: list[Screen], scene: PlaylistScene) -> bool:
+def _plays(screens: list[ScreenPart], scene: PlaylistScene) -> bool:
     """Whether one of ``screens`` has ``scene`` in its playlist. The activity figures cost a
     third of a build; most agencies show no such scene, and adding it to a playlist changes the
     agency's revision, so the next build includes it."""
@@ -321,7 +337,7 @@ def _valid_until(
     return min(m for m in moments if m > now)
 
 
-def _screen_json(screen: Screen, opening_hours: list[dict[str, object]]) -> bytes:
+def _screen_json(screen: ScreenPart, opening_hours: list[dict[str, object]]) -> bytes:
     part = SnapshotScreen(
         name=screen.name,
         rotation=screen.rotation,  # type: ignore[arg-type]
