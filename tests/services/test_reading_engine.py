@@ -20,6 +20,18 @@ from tests import factories
 PUBLIC_URL = "https://couloir.example.fr"
 
 
+def _new_offer(agency: Agency, owner: Staff) -> Offer:
+    return Offer(
+        agency_id=agency.id,
+        owner_id=owner.id,
+        code="ZZZZZZ",
+        employer="Boulangerie Martin",
+        title="Vendeur (H/F)",
+        contract="CDI",
+        commune="Orange",
+    )
+
+
 def _offers(engine: Engine) -> int:
     with Session(engine) as db:
         return db.exec(select(func.count()).select_from(Offer)).one()
@@ -58,17 +70,7 @@ def test_a_write_through_the_reading_engine_is_refused_and_nothing_is_saved(
     cde = factories.staff(db, agency, "cde")
     factories.offer(db, cde)
     with Session(reading_engine(engine)) as reading:
-        reading.add(
-            Offer(
-                agency_id=agency.id,
-                owner_id=cde.id,
-                code="ZZZZZZ",
-                employer="Boulangerie Martin",
-                title="Vendeur (H/F)",
-                contract="CDI",
-                commune="Orange",
-            )
-        )
+        reading.add(_new_offer(agency, cde))
         with pytest.raises(Exception, match="must not write"):
             reading.commit()
     assert _offers(engine) == 1
@@ -85,17 +87,7 @@ def test_a_connection_lent_for_reading_comes_back_to_requests_in_a_transaction(
         assert _count_in(first) == _count_in(second) == 1
 
     with Session(engine) as request:
-        request.add(
-            Offer(
-                agency_id=agency.id,
-                owner_id=cde.id,
-                code="ZZZZZZ",
-                employer="Boulangerie Martin",
-                title="Vendeur (H/F)",
-                contract="CDI",
-                commune="Orange",
-            )
-        )
+        request.add(_new_offer(agency, cde))
         request.flush()
         assert _count_in(request) == 2
         request.rollback()  # a connection left in autocommit would have kept the row
