@@ -26,7 +26,7 @@ SERVICE_USER=couloir
 
 INSTANCES=2
 BASE_PORT=8001
-WORKERS=2 WORKERS_GIVEN=0
+WORKERS=1 WORKERS_GIVEN=0
 PUBLIC_URL="" PUBLIC_URL_GIVEN=0
 DATABASE_URL="" DATABASE_URL_GIVEN=0
 LOCAL_POSTGRES=0
@@ -60,7 +60,7 @@ Service :
                          (mot de passe généré, écrit seulement dans le fichier de réglages)
   --instances N          unités couloir-server@PORT sur cet hôte (par défaut 2)
   --base-port N          port de la première instance ; les autres suivent (par défaut 8001)
-  --workers N            processus de travail par instance (par défaut 2)
+  --workers N            processus de travail par instance (par défaut 1)
 
 Caddy (HTTPS et répartition de charge) :
   --tls auto|internal|off  auto : certificat public pour le nom de l'URL publique (ACME) ;

@@ -189,7 +189,7 @@ def test_server_unit_runs_the_instance_on_its_port(server_root: tuple[Path, str]
     }
     for key, value in expected.items():
         assert unit[key] == [value], key
-    assert "COULOIR_WORKERS=2" in unit["Service.Environment"][0].split()
+    assert "COULOIR_WORKERS=1" in unit["Service.Environment"][0].split()
     assert "couloir-migrate.service" in unit["Unit.After"][0].split()
     assert "couloir-migrate.service" in unit["Unit.Wants"][0].split()
     migrate = parse_unit(server_root[0] / UNITS / "couloir-migrate.service")
