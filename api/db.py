@@ -103,9 +103,9 @@ def reading_engine(engine: Engine) -> Engine:
     Under READ COMMITTED each statement reads what was committed when it starts, in a
     transaction or not, so a reading session loses nothing without one; and PostgreSQL spends
     about half as much on each statement outside a transaction block, with no BEGIN and
-    ROLLBACK to send (``bench/unit_costs.py``: 5.0 → 2.3 ms of its CPU per agency build). The
-    connections are the pool's: the mode is set when one is lent and undone when it comes back.
-    A statement that would write is refused, since it would commit alone.
+    ROLLBACK to send (``bench/unit_costs.py``: 5.0–5.5 → 1.4–2.3 ms of its CPU per agency
+    build). The connections are the pool's: the mode is set when one is lent and undone when
+    it comes back. A statement that would write is refused, since it would commit alone.
     """
     if engine.dialect.name == "postgresql":
         reading = engine.execution_options(isolation_level="AUTOCOMMIT")

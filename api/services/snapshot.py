@@ -99,8 +99,8 @@ class CachedSnapshot:
 
 
 # Built once, the agency bound at execution (as the other queries of a build: a statement
-# costs more to build than PostgreSQL takes to run it).
-# Only what a screen's own part shows, as plain rows (ScreenPart): a screen has 27 columns.
+# costs more to build than PostgreSQL takes to run it). Only what a screen's own part shows,
+# as plain rows (ScreenPart): a screen has 27 columns.
 _LIVE_SCREENS = select(
     col(Screen.id),
     col(Screen.name),
