@@ -294,8 +294,8 @@ def postgres_seconds() -> float:
 def python_loop_seconds(steps: int = 10_000_000, tries: int = 3) -> float:
     """CPU seconds a ``steps``-step Python loop takes here, lowest of ``tries``.
 
-    Machines of one kind differ from day to day (one ran it in 0.6 s, another in 1.5 s): the
-    benches print it so that figures from two machines can be set side by side.
+    Machines of one kind differ from day to day, even within an hour (0.37–0.55 s on one): the
+    benches print it so that figures from two runs or two machines can be set side by side.
     """
     best = float("inf")
     for _ in range(tries):
