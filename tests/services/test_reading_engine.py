@@ -32,9 +32,13 @@ def _new_offer(agency: Agency, owner: Staff) -> Offer:
     )
 
 
+def _count_in(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Offer)).one()
+
+
 def _offers(engine: Engine) -> int:
     with Session(engine) as db:
-        return db.exec(select(func.count()).select_from(Offer)).one()
+        return _count_in(db)
 
 
 def test_a_build_on_the_reading_engine_shows_what_a_regular_session_shows(
@@ -92,7 +96,3 @@ def test_a_connection_lent_for_reading_comes_back_to_requests_in_a_transaction(
         assert _count_in(request) == 2
         request.rollback()  # a connection left in autocommit would have kept the row
     assert _offers(engine) == 1
-
-
-def _count_in(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Offer)).one()
