@@ -96,8 +96,12 @@ def _postgres_demo(base: str) -> DemoDatabase:
 
 
 def demo_server(backend: str, data_dir: Path, base: str | None = None) -> LiveServer:
-    """A demo server (not started) on ``backend``: the run's own, or PostgreSQL at ``base``."""
-    if backend == engine_name():
+    """A demo server (not started) on ``backend``: the run's own, or PostgreSQL at ``base``.
+
+    A ``base`` other than the run's own server (test_postgres_restart's private one) is used
+    even when the run's backend is PostgreSQL too: that test stops it under the service.
+    """
+    if backend == engine_name() and (base is None or base == postgres_base()):
         return LiveServer(data_dir)
     if backend != "postgresql" or not base:
         pytest.skip(f"{backend} needs the run's own backend here")
